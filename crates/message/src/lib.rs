@@ -1,0 +1,14 @@
+//! One view of a message for every other part of Mail Lab.
+//!
+//! The SMTP envelope ([`Envelope`]) is what the servers route on; the header
+//! fields are what the recipient reads. Keeping both side by side is how the lab
+//! explains Bcc and forged `From:` lines. Reading a header never fails: a broken
+//! message still yields what could be read.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod envelope;
+pub mod header;
+
+pub use envelope::Envelope;
+pub use header::{HeaderField, header_fields, header_value};

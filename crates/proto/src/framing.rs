@@ -1,0 +1,365 @@
+//! Framing before grammar: split the byte stream into command lines and
+//! dot-terminated data blocks, with explicit size limits, before any parser runs.
+//! Memory held by a reader never exceeds its limit, whatever the peer sends.
+
+/// One framed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A complete line without its line ending. `bare_lf` is true when it
+    /// ended in LF alone rather than CRLF.
+    Complete { text: Vec<u8>, bare_lf: bool },
+    /// The line was longer than the limit; its bytes were discarded up to and
+    /// including the next LF. `length` counts the bytes seen, including the ending.
+    TooLong { length: usize },
+}
+
+/// Splits input into lines of at most `max_len` octets including the line ending.
+#[derive(Debug, Clone)]
+pub struct LineReader {
+    partial: Vec<u8>,
+    max_len: usize,
+    overflow: Option<usize>,
+}
+
+impl LineReader {
+    /// A reader for lines of at most `max_len` octets, CRLF included.
+    pub fn new(max_len: usize) -> Self {
+        LineReader {
+            partial: Vec::new(),
+            max_len,
+            overflow: None,
+        }
+    }
+
+    /// The limit in octets, CRLF included.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// Change the limit for the next line (e.g. AUTH responses may be longer).
+    pub fn set_max_len(&mut self, max_len: usize) {
+        self.max_len = max_len;
+    }
+
+    /// True when part of a line is waiting for its ending.
+    pub fn has_partial(&self) -> bool {
+        !self.partial.is_empty() || self.overflow.is_some()
+    }
+
+    /// Forget any partial line (used when a protocol switches mode, e.g. STARTTLS).
+    pub fn clear(&mut self) {
+        self.partial.clear();
+        self.overflow = None;
+    }
+
+    /// Take the next line from the front of `input`, advancing it past the bytes
+    /// consumed. Returns `None` when `input` ends before a line ending; the
+    /// partial line is kept for the next call.
+    pub fn next_line(&mut self, input: &mut &[u8]) -> Option<Line> {
+        let (chunk, found_lf) = match input.iter().position(|&b| b == b'\n') {
+            Some(i) => (&input[..=i], true),
+            None => (&input[..], false),
+        };
+        *input = &input[chunk.len()..];
+        if let Some(seen) = self.overflow.as_mut() {
+            *seen += chunk.len();
+        } else if self.partial.len() + chunk.len() > self.max_len {
+            self.overflow = Some(self.partial.len() + chunk.len());
+            self.partial.clear();
+        } else {
+            self.partial.extend_from_slice(chunk);
+        }
+        if !found_lf {
+            return None;
+        }
+        if let Some(length) = self.overflow.take() {
+            return Some(Line::TooLong { length });
+        }
+        let mut text = std::mem::take(&mut self.partial);
+        text.pop(); // the LF
+        let bare_lf = text.last() != Some(&b'\r');
+        if !bare_lf {
+            text.pop();
+        }
+        Some(Line::Complete { text, bare_lf })
+    }
+}
+
+/// What a [`DotReader`] noticed while reading a dot-terminated block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DotFindings {
+    /// A LF not preceded by CR (a line ended the Unix way).
+    pub bare_lf: bool,
+    /// A CR not followed by LF.
+    pub bare_cr: bool,
+    /// A NUL octet, which no text line may carry.
+    pub nul: bool,
+    /// A line longer than the reader's line limit (CRLF included).
+    pub long_line: bool,
+    /// More data than the size limit; the excess was counted, not kept.
+    pub oversize: bool,
+}
+
+impl DotFindings {
+    /// True when nothing unusual was seen.
+    pub fn is_clean(&self) -> bool {
+        *self == DotFindings::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DotState {
+    LineStart,
+    Dot,
+    DotCr,
+    Text,
+    Cr,
+}
+
+/// Reads a dot-stuffed block (SMTP DATA, POP3 multi-line response), removing the
+/// stuffing (RFC 5321 §4.5.2) and stopping only at `<CRLF>.<CRLF>`.
+///
+/// No other sequence ends the block: `<LF>.<LF>`, `<CR>.<CR>` or `<LF>.<CRLF>`
+/// stay data and are reported in [`DotFindings`], so a caller can refuse them
+/// (SMTP smuggling needs a second end-of-data form to exist; here it does not).
+#[derive(Debug, Clone)]
+pub struct DotReader {
+    data: Vec<u8>,
+    total: usize,
+    max_size: usize,
+    max_line: usize,
+    line_len: usize,
+    state: DotState,
+    findings: DotFindings,
+}
+
+impl DotReader {
+    /// A reader keeping at most `max_size` octets and flagging lines longer than
+    /// `max_line` octets (CRLF included).
+    pub fn new(max_size: usize, max_line: usize) -> Self {
+        DotReader {
+            data: Vec::new(),
+            total: 0,
+            max_size,
+            max_line,
+            line_len: 0,
+            state: DotState::LineStart,
+            findings: DotFindings::default(),
+        }
+    }
+
+    fn emit(&mut self, bytes: &[u8]) {
+        self.total += bytes.len();
+        if self.data.len() + bytes.len() > self.max_size {
+            self.findings.oversize = true;
+        } else {
+            self.data.extend_from_slice(bytes);
+        }
+    }
+
+    /// Consume bytes from the front of `input`. Returns true when the end marker
+    /// was read; `input` then starts right after it (pipelined commands follow).
+    pub fn feed(&mut self, input: &mut &[u8]) -> bool {
+        let mut i = 0;
+        let bytes = *input;
+        while i < bytes.len() {
+            let b = bytes[i];
+            i += 1;
+            self.line_len += 1;
+            if self.line_len > self.max_line {
+                self.findings.long_line = true;
+            }
+            if b == 0 {
+                self.findings.nul = true;
+            }
+            match (self.state, b) {
+                (DotState::LineStart, b'.') => self.state = DotState::Dot,
+                (DotState::Dot, b'\r') => self.state = DotState::DotCr,
+                (DotState::DotCr, b'\n') => {
+                    *input = &bytes[i..];
+                    return true;
+                }
+                (DotState::DotCr, other) => {
+                    // ".<CR>x": the dot was stuffing; the CR is a bare CR.
+                    self.findings.bare_cr = true;
+                    self.emit(b"\r");
+                    self.state = DotState::Text;
+                    self.text_byte(other);
+                }
+                (DotState::Cr, b'\n') => {
+                    self.emit(b"\r\n");
+                    self.state = DotState::LineStart;
+                    self.line_len = 0;
+                }
+                (DotState::Cr, other) => {
+                    self.findings.bare_cr = true;
+                    self.emit(b"\r");
+                    self.state = DotState::Text;
+                    self.text_byte(other);
+                }
+                // A leading dot followed by more text is stuffing: drop it.
+                (DotState::Dot | DotState::LineStart | DotState::Text, other) => {
+                    self.state = DotState::Text;
+                    self.text_byte(other);
+                }
+            }
+        }
+        *input = &bytes[bytes.len()..];
+        false
+    }
+
+    fn text_byte(&mut self, b: u8) {
+        match b {
+            b'\r' => self.state = DotState::Cr,
+            b'\n' => {
+                // Not a line start: only CRLF may precede the end marker, so
+                // `<LF>.<CRLF>` cannot end the block.
+                self.findings.bare_lf = true;
+                self.emit(b"\n");
+                self.state = DotState::Text;
+                self.line_len = 0;
+            }
+            other => self.emit(&[other]),
+        }
+    }
+
+    /// What was noticed so far.
+    pub fn findings(&self) -> DotFindings {
+        self.findings
+    }
+
+    /// Octets of unstuffed data seen, including any beyond the size limit.
+    pub fn total_size(&self) -> usize {
+        self.total
+    }
+
+    /// The unstuffed data kept (at most the size limit).
+    pub fn into_data(self) -> Vec<u8> {
+        self.data
+    }
+}
+
+/// Dot-stuff `data` for the wire and append the end marker: every line that
+/// starts with `.` gets one more, a final CRLF is added if missing, then `.CRLF`.
+pub fn dot_stuff(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 5);
+    let mut line_start = true;
+    for &b in data {
+        if line_start && b == b'.' {
+            out.push(b'.');
+        }
+        out.push(b);
+        line_start = b == b'\n';
+    }
+    if !data.is_empty() && !data.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(reader: &mut LineReader, mut input: &[u8]) -> Vec<Line> {
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_line(&mut input) {
+            out.push(line);
+        }
+        out
+    }
+
+    fn complete(text: &str, bare_lf: bool) -> Line {
+        Line::Complete {
+            text: text.as_bytes().to_vec(),
+            bare_lf,
+        }
+    }
+
+    #[test]
+    fn splits_pipelined_lines_and_keeps_partial() {
+        let mut r = LineReader::new(512);
+        assert_eq!(
+            lines(&mut r, b"NOOP\r\nRSET\nQU"),
+            vec![complete("NOOP", false), complete("RSET", true)]
+        );
+        assert!(r.has_partial());
+        assert_eq!(lines(&mut r, b"IT\r\n"), vec![complete("QUIT", false)]);
+    }
+
+    #[test]
+    fn overlong_line_is_discarded_with_bounded_memory() {
+        let mut r = LineReader::new(8);
+        let big = vec![b'x'; 100_000];
+        assert!(lines(&mut r, &big).is_empty());
+        assert!(r.partial.len() <= 8);
+        assert_eq!(
+            lines(&mut r, b"yy\r\nOK\r\n"),
+            vec![Line::TooLong { length: 100_004 }, complete("OK", false)]
+        );
+        // Exactly at the limit (CRLF included) is fine.
+        assert_eq!(
+            lines(&mut r, b"123456\r\n"),
+            vec![complete("123456", false)]
+        );
+        assert_eq!(
+            lines(&mut r, b"1234567\r\n"),
+            vec![Line::TooLong { length: 9 }]
+        );
+    }
+
+    fn read_block(input: &[u8]) -> (bool, Vec<u8>, DotFindings, Vec<u8>) {
+        let mut r = DotReader::new(1 << 20, 1000);
+        let mut rest = input;
+        let done = r.feed(&mut rest);
+        let findings = r.findings();
+        (done, r.into_data(), findings, rest.to_vec())
+    }
+
+    #[test]
+    fn unstuffs_and_stops_only_at_crlf_dot_crlf() {
+        let (done, data, f, rest) = read_block(b"Hi\r\n..dot\r\n.\r\nQUIT\r\n");
+        assert!(done);
+        assert_eq!(data, b"Hi\r\n.dot\r\n");
+        assert!(f.is_clean());
+        assert_eq!(rest, b"QUIT\r\n");
+        // An empty message.
+        let (done, data, _, _) = read_block(b".\r\n");
+        assert!(done && data.is_empty());
+    }
+
+    #[test]
+    fn smuggling_forms_are_data_not_an_end() {
+        for form in [
+            &b"a\n.\nMAIL"[..],
+            b"a\r.\rMAIL",
+            b"a\n.\r\nMAIL",
+            b"a\r\n.\nMAIL",
+        ] {
+            let (done, _, f, _) = read_block(form);
+            assert!(!done, "{form:?} must not end the data");
+            assert!(f.bare_lf || f.bare_cr, "{form:?} must be reported");
+        }
+    }
+
+    #[test]
+    fn reports_nul_long_lines_and_oversize() {
+        let mut r = DotReader::new(10, 8);
+        let mut input: &[u8] = b"a\0bcdefghijkl\r\n.\r\n";
+        assert!(r.feed(&mut input));
+        let f = r.findings();
+        assert!(f.nul && f.long_line && f.oversize);
+        assert_eq!(r.total_size(), 15);
+    }
+
+    #[test]
+    fn stuffing_round_trips() {
+        let original = b"line\r\n.hidden\r\n..two\r\nend";
+        let wire = dot_stuff(original);
+        assert_eq!(wire, b"line\r\n..hidden\r\n...two\r\nend\r\n.\r\n");
+        let (done, data, _, _) = read_block(&wire);
+        assert!(done);
+        assert_eq!(data, b"line\r\n.hidden\r\n..two\r\nend\r\n");
+    }
+}

@@ -1,0 +1,16 @@
+//! Shared plumbing for every Mail Lab engine.
+//!
+//! Engines are sans-I/O: they never touch a socket, clock, timer, randomness or
+//! the DOM. A driver (the world, the native server, a test) moves bytes in with
+//! [`Session::receive`] and takes bytes and events out with [`Session::poll_output`];
+//! the current logical time is always an argument.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod framing;
+pub mod session;
+pub mod time;
+
+pub use framing::{Line, LineReader};
+pub use session::{Outbox, Output, Session, StateHint};
+pub use time::Time;

@@ -1,0 +1,117 @@
+//! The one session interface that every engine, client and server alike, implements.
+
+use std::collections::VecDeque;
+
+use crate::time::Time;
+
+/// What an engine hands to its driver, in the order it must happen on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Bytes to send to the peer.
+    Bytes(Vec<u8>),
+    /// Switch the link to TLS now: everything before this was sent in the clear,
+    /// everything after it goes inside TLS (RFC 3207, RFC 2595).
+    StartTls,
+    /// Close the connection after sending everything before this.
+    Close,
+}
+
+/// A short description of where a session is, for the UI's hint line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateHint {
+    /// Name of the protocol state, e.g. `TRANSACTION` or `mail transaction`.
+    pub state: &'static str,
+    /// Commands that are valid in this state.
+    pub allowed: Vec<&'static str>,
+}
+
+/// A protocol engine driven by bytes and logical time.
+///
+/// `B` is what the engine asks of its surroundings while it handles input (the
+/// mail store and host policy for a server; `()` for most clients). Passing it
+/// per call, rather than storing it, keeps engines free of shared ownership and
+/// lets one world drive many sessions over one store.
+pub trait Session<B: ?Sized> {
+    /// The connection has opened; a server queues its greeting here.
+    fn open(&mut self, backend: &mut B, now: Time);
+
+    /// Bytes arrived from the peer. They may hold part of a command, one
+    /// command, or many pipelined commands; replies are queued in order.
+    fn receive(&mut self, input: &[u8], backend: &mut B, now: Time);
+
+    /// The next thing to do on the wire, if any.
+    fn poll_output(&mut self) -> Option<Output>;
+
+    /// Where the session is now and what may be typed next.
+    fn hint(&self) -> StateHint;
+
+    /// True once the session has nothing more to say and wants the link closed.
+    fn is_closed(&self) -> bool;
+}
+
+/// An ordered queue of [`Output`] that merges adjacent byte chunks.
+#[derive(Debug, Default, Clone)]
+pub struct Outbox {
+    queue: VecDeque<Output>,
+}
+
+impl Outbox {
+    /// Queue bytes, appending to the previous chunk when possible.
+    pub fn push_bytes(&mut self, bytes: &[u8]) {
+        if let Some(Output::Bytes(last)) = self.queue.back_mut() {
+            last.extend_from_slice(bytes);
+        } else {
+            self.queue.push_back(Output::Bytes(bytes.to_vec()));
+        }
+    }
+
+    /// Queue a control output (TLS switch or close).
+    pub fn push(&mut self, output: Output) {
+        match output {
+            Output::Bytes(b) => self.push_bytes(&b),
+            other => self.queue.push_back(other),
+        }
+    }
+
+    /// Take the next output.
+    pub fn pop(&mut self) -> Option<Output> {
+        self.queue.pop_front()
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+}
+
+/// Drains every pending output of a session into (bytes, events) in order;
+/// a convenience for tests and simple drivers.
+pub fn drain_bytes<B: ?Sized, S: Session<B> + ?Sized>(session: &mut S) -> (Vec<u8>, Vec<Output>) {
+    let mut bytes = Vec::new();
+    let mut controls = Vec::new();
+    while let Some(out) = session.poll_output() {
+        match out {
+            Output::Bytes(b) => bytes.extend_from_slice(&b),
+            other => controls.push(other),
+        }
+    }
+    (bytes, controls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbox_merges_bytes_but_keeps_controls_in_order() {
+        let mut o = Outbox::default();
+        o.push_bytes(b"220 ");
+        o.push_bytes(b"ready\r\n");
+        o.push(Output::StartTls);
+        o.push_bytes(b"x");
+        assert_eq!(o.pop(), Some(Output::Bytes(b"220 ready\r\n".to_vec())));
+        assert_eq!(o.pop(), Some(Output::StartTls));
+        assert_eq!(o.pop(), Some(Output::Bytes(b"x".to_vec())));
+        assert!(o.pop().is_none());
+    }
+}

@@ -1,0 +1,11 @@
+//! SMTP engines for Mail Lab: a server per RFC 5321 with ESMTP extensions,
+//! sans-I/O behind [`mail_lab_proto::Session`].
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod grammar;
+pub mod reply;
+pub mod server;
+
+pub use reply::{Explanation, Reply, explain_class, explain_code};
+pub use server::{Delivery, Peer, RcptContext, ServerConfig, SmtpBackend, SmtpServer};

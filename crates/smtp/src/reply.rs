@@ -1,0 +1,273 @@
+//! SMTP replies (RFC 5321 §4.2) with enhanced status codes (RFC 3463) and an
+//! explanation of every reply code for the UI, in English and Japanese.
+
+/// One SMTP reply: a code, an optional enhanced status code and text lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: u16,
+    /// `class.subject.detail`, e.g. `2.1.0`; sent only after EHLO (RFC 2034).
+    pub enhanced: Option<&'static str>,
+    pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// A one-line reply.
+    pub fn new(code: u16, enhanced: &'static str, text: impl Into<String>) -> Self {
+        let enhanced = if enhanced.is_empty() {
+            None
+        } else {
+            Some(enhanced)
+        };
+        Reply {
+            code,
+            enhanced,
+            lines: vec![text.into()],
+        }
+    }
+
+    /// A reply whose code carries no enhanced status (greeting, 354, EHLO).
+    pub fn plain(code: u16, text: impl Into<String>) -> Self {
+        Reply {
+            code,
+            enhanced: None,
+            lines: vec![text.into()],
+        }
+    }
+
+    /// The reply in wire form, one `code-text` line per line and `code text` last.
+    pub fn to_wire(&self, enhanced_codes: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let count = self.lines.len().max(1);
+        for i in 0..count {
+            let sep = if i + 1 == count { ' ' } else { '-' };
+            let text = self.lines.get(i).map_or("", String::as_str);
+            out.extend_from_slice(self.code.to_string().as_bytes());
+            out.push(sep as u8);
+            if let (true, Some(e)) = (enhanced_codes, self.enhanced) {
+                out.extend_from_slice(e.as_bytes());
+                if !text.is_empty() {
+                    out.push(b' ');
+                }
+            }
+            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+
+    /// True for 2xx and 3xx replies.
+    pub fn is_positive(&self) -> bool {
+        self.code < 400
+    }
+}
+
+/// A text in the two languages of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explanation {
+    pub en: &'static str,
+    pub ja: &'static str,
+}
+
+/// What a reply code means (RFC 5321 §4.2.2–4.2.3, RFC 4954, RFC 3207), for the
+/// UI's hover explanations. Unknown codes fall back to their class.
+pub fn explain_code(code: u16) -> Explanation {
+    let (en, ja) = match code {
+        211 => (
+            "System status or help reply.",
+            "システム状態またはヘルプの応答。",
+        ),
+        214 => (
+            "Help message for a human reader.",
+            "人が読むためのヘルプメッセージ。",
+        ),
+        220 => (
+            "Service ready: the server greets you and waits for EHLO or HELO.",
+            "サービス準備完了。サーバが挨拶し、EHLO か HELO を待っています。",
+        ),
+        221 => (
+            "Service closing the connection (the answer to QUIT).",
+            "接続を閉じます(QUIT への応答)。",
+        ),
+        235 => ("Authentication succeeded.", "認証に成功しました。"),
+        250 => (
+            "Requested action okay, completed.",
+            "要求された操作は完了しました。",
+        ),
+        251 => (
+            "User not local; the server will forward the mail.",
+            "ユーザはローカルにいません。サーバが転送します。",
+        ),
+        252 => (
+            "Cannot verify the user, but will accept the message and try to deliver it.",
+            "ユーザを確認できませんが、メッセージは受け付けて配送を試みます。",
+        ),
+        334 => (
+            "Authentication in progress: answer the server's (base64) challenge.",
+            "認証の途中です。サーバの(Base64 の)チャレンジに答えてください。",
+        ),
+        354 => (
+            "Start the mail input; end it with a line holding only a period (<CRLF>.<CRLF>).",
+            "本文の入力を始めてください。ピリオドだけの行(<CRLF>.<CRLF>)で終わります。",
+        ),
+        421 => (
+            "Service not available, closing the connection; try again later.",
+            "サービスを利用できないため接続を閉じます。後で再試行してください。",
+        ),
+        432 => (
+            "A password transition is needed.",
+            "パスワードの移行が必要です。",
+        ),
+        450 => (
+            "Mailbox unavailable right now (busy or blocked); try again later.",
+            "メールボックスが一時的に使えません(使用中など)。後で再試行してください。",
+        ),
+        451 => (
+            "Local error in processing; the action was aborted. Try again later.",
+            "処理中にローカルエラーが起きたため中止しました。後で再試行してください。",
+        ),
+        452 => (
+            "Insufficient system storage, or too many recipients; try again later.",
+            "記憶領域が足りないか宛先が多すぎます。後で再試行してください。",
+        ),
+        454 => (
+            "Temporary authentication failure, or TLS not available now.",
+            "一時的な認証失敗、または今は TLS を使えません。",
+        ),
+        455 => (
+            "The server cannot accommodate these parameters now.",
+            "今はこのパラメータに対応できません。",
+        ),
+        500 => (
+            "Syntax error: the command was not recognised, or the line was too long.",
+            "文法エラー: コマンドを認識できないか、行が長すぎます。",
+        ),
+        501 => (
+            "Syntax error in the parameters or arguments.",
+            "パラメータや引数の文法エラー。",
+        ),
+        502 => (
+            "Command not implemented.",
+            "そのコマンドは実装されていません。",
+        ),
+        503 => (
+            "Bad sequence of commands: this command is not allowed in the current state.",
+            "コマンドの順序が不正です。今の状態ではこのコマンドは使えません。",
+        ),
+        504 => (
+            "Command parameter not implemented.",
+            "そのコマンドのパラメータは実装されていません。",
+        ),
+        521 => (
+            "This host does not accept mail.",
+            "このホストはメールを受け付けません。",
+        ),
+        523 => (
+            "The message is larger than the server allows.",
+            "メッセージがサーバの上限より大きすぎます。",
+        ),
+        530 => (
+            "Authentication required before this command.",
+            "このコマンドの前に認証が必要です。",
+        ),
+        534 => (
+            "The authentication mechanism is too weak.",
+            "認証方式が弱すぎます。",
+        ),
+        535 => (
+            "Authentication credentials invalid.",
+            "認証情報が正しくありません。",
+        ),
+        538 => (
+            "Encryption (STARTTLS) required for this authentication mechanism.",
+            "この認証方式には暗号化(STARTTLS)が必要です。",
+        ),
+        550 => (
+            "Mailbox unavailable (no such user, or relaying denied); permanent.",
+            "メールボックスが使えません(ユーザがいない、または中継拒否)。恒久的なエラー。",
+        ),
+        551 => (
+            "User not local; please try the given forward-path.",
+            "ユーザはローカルにいません。示された宛先を試してください。",
+        ),
+        552 => (
+            "Exceeded storage allocation (message too large).",
+            "記憶領域の割り当てを超えました(メッセージが大きすぎる)。",
+        ),
+        553 => (
+            "Mailbox name not allowed (bad address syntax).",
+            "メールボックス名が許されません(アドレスの書式が不正)。",
+        ),
+        554 => (
+            "Transaction failed (or, at connection time, no SMTP service here).",
+            "トランザクション失敗(接続時なら、ここに SMTP サービスはありません)。",
+        ),
+        555 => (
+            "MAIL FROM/RCPT TO parameters not recognised or not implemented.",
+            "MAIL FROM/RCPT TO のパラメータを認識できないか未実装です。",
+        ),
+        _ => return explain_class(code),
+    };
+    Explanation { en, ja }
+}
+
+/// What the first digit of a reply code means (RFC 5321 §4.2.1).
+pub fn explain_class(code: u16) -> Explanation {
+    match code / 100 {
+        2 => Explanation {
+            en: "2xx: positive completion; the command succeeded.",
+            ja: "2xx: 肯定完了。コマンドは成功しました。",
+        },
+        3 => Explanation {
+            en: "3xx: positive intermediate; send more to complete it.",
+            ja: "3xx: 肯定中間。続きを送ってください。",
+        },
+        4 => Explanation {
+            en: "4xx: transient failure; the same command may work later (a queue retries).",
+            ja: "4xx: 一時的な失敗。後で同じコマンドが成功するかもしれません(キューが再送します)。",
+        },
+        5 => Explanation {
+            en: "5xx: permanent failure; do not repeat the same command (mail bounces).",
+            ja: "5xx: 恒久的な失敗。同じコマンドを繰り返さないでください(メールはエラーで戻ります)。",
+        },
+        _ => Explanation {
+            en: "Not an SMTP reply code.",
+            ja: "SMTP の応答コードではありません。",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_single_and_multi_line() {
+        let r = Reply::new(250, "2.1.0", "Sender OK");
+        assert_eq!(r.to_wire(true), b"250 2.1.0 Sender OK\r\n");
+        assert_eq!(r.to_wire(false), b"250 Sender OK\r\n");
+        let m = Reply {
+            code: 250,
+            enhanced: None,
+            lines: vec![
+                "mail.a.example".into(),
+                "PIPELINING".into(),
+                "8BITMIME".into(),
+            ],
+        };
+        assert_eq!(
+            m.to_wire(true),
+            b"250-mail.a.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+        );
+    }
+
+    #[test]
+    fn every_code_class_has_an_explanation_in_both_languages() {
+        for code in [
+            220, 250, 354, 421, 451, 500, 503, 550, 554, 299, 399, 499, 599,
+        ] {
+            let e = explain_code(code);
+            assert!(!e.en.is_empty() && !e.ja.is_empty(), "{code}");
+        }
+        assert_eq!(explain_code(299), explain_class(250));
+    }
+}

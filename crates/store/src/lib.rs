@@ -1,0 +1,410 @@
+//! The mail store shared by every session of one host.
+//!
+//! Invariants: within a folder UIDs strictly ascend and are never reused while
+//! the folder's UIDVALIDITY stands; every change bumps the store's revision and
+//! is recorded in a bounded change log that sessions read to learn what other
+//! sessions did (IMAP EXISTS/EXPUNGE/FETCH, the page's live mailbox view).
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use mail_lab_message::Envelope;
+use mail_lab_proto::Time;
+use serde::{Deserialize, Serialize};
+
+/// The name every account's inbox has; matched case-insensitively (RFC 9051 §5.1).
+pub const INBOX: &str = "INBOX";
+
+/// How many changes the log keeps; a reader further behind must resynchronise.
+pub const CHANGE_LOG_LIMIT: usize = 100_000;
+
+/// A system flag or keyword on a message (RFC 9051 §2.3.2).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Flag {
+    Seen,
+    Answered,
+    Flagged,
+    Deleted,
+    Draft,
+    Keyword(String),
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flag::Seen => f.write_str("\\Seen"),
+            Flag::Answered => f.write_str("\\Answered"),
+            Flag::Flagged => f.write_str("\\Flagged"),
+            Flag::Deleted => f.write_str("\\Deleted"),
+            Flag::Draft => f.write_str("\\Draft"),
+            Flag::Keyword(k) => f.write_str(k),
+        }
+    }
+}
+
+/// One message as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub uid: u32,
+    pub flags: BTreeSet<Flag>,
+    pub internal_date: Time,
+    /// The SMTP envelope it arrived with, if it came by SMTP.
+    pub envelope: Option<Envelope>,
+    /// The message exactly as stored (CRLF line endings, not dot-stuffed).
+    pub raw: Vec<u8>,
+}
+
+/// A folder (IMAP mailbox) of one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    pub name: String,
+    pub uid_validity: u32,
+    pub uid_next: u32,
+    /// Messages in ascending UID order.
+    pub messages: Vec<StoredMessage>,
+}
+
+impl Folder {
+    /// Total size in octets of all messages.
+    pub fn size(&self) -> usize {
+        self.messages.iter().map(|m| m.raw.len()).sum()
+    }
+}
+
+/// One mail account on a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The address, e.g. `bob@a.example`.
+    pub address: String,
+    /// Kept in the clear: the lab must compute APOP and CRAM-MD5 digests from it
+    /// and show learners what a stolen password looks like.
+    pub password: String,
+    pub folders: BTreeMap<String, Folder>,
+}
+
+impl Account {
+    /// The folder named `name`; `INBOX` in any case means the inbox.
+    pub fn folder(&self, name: &str) -> Option<&Folder> {
+        self.folders.get(canonical_folder_name(name))
+    }
+}
+
+fn canonical_folder_name(name: &str) -> &str {
+    if name.eq_ignore_ascii_case(INBOX) {
+        INBOX
+    } else {
+        name
+    }
+}
+
+/// What changed, for sessions and views that watch the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    Appended { uid: u32 },
+    Expunged { uid: u32 },
+    FlagsChanged { uid: u32 },
+    FolderCreated,
+    FolderDeleted,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub revision: u64,
+    pub account: String,
+    pub folder: String,
+    pub kind: ChangeKind,
+}
+
+/// Why a store operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    NoSuchAccount(String),
+    AccountExists(String),
+    NoSuchFolder(String),
+    FolderExists(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NoSuchAccount(a) => write!(f, "no account {a}"),
+            StoreError::AccountExists(a) => write!(f, "account {a} already exists"),
+            StoreError::NoSuchFolder(n) => write!(f, "no folder {n}"),
+            StoreError::FolderExists(n) => write!(f, "folder {n} already exists"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// All accounts of one host, with the change log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    accounts: BTreeMap<String, Account>,
+    revision: u64,
+    changes: VecDeque<Change>,
+    next_uid_validity: u32,
+}
+
+fn account_key(address: &str) -> String {
+    address.to_ascii_lowercase()
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Store {
+            next_uid_validity: 1,
+            ..Store::default()
+        }
+    }
+
+    /// The current revision; it grows by one with every change.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Create an account with an empty INBOX.
+    pub fn add_account(&mut self, address: &str, password: &str) -> Result<(), StoreError> {
+        let key = account_key(address);
+        if self.accounts.contains_key(&key) {
+            return Err(StoreError::AccountExists(address.to_string()));
+        }
+        self.accounts.insert(
+            key,
+            Account {
+                address: address.to_string(),
+                password: password.to_string(),
+                folders: BTreeMap::new(),
+            },
+        );
+        self.create_folder(address, INBOX)
+    }
+
+    /// The account for `address` (case-insensitive).
+    pub fn account(&self, address: &str) -> Option<&Account> {
+        self.accounts.get(&account_key(address))
+    }
+
+    /// Every account, ordered by address.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.values()
+    }
+
+    /// True when `address` exists and `password` is its password.
+    pub fn check_password(&self, address: &str, password: &str) -> bool {
+        self.account(address)
+            .is_some_and(|a| a.password == password)
+    }
+
+    /// The folder `name` of `address`.
+    pub fn folder(&self, address: &str, name: &str) -> Option<&Folder> {
+        self.account(address)?.folder(name)
+    }
+
+    fn record(&mut self, account: &str, folder: &str, kind: ChangeKind) {
+        self.revision += 1;
+        if self.changes.len() == CHANGE_LOG_LIMIT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(Change {
+            revision: self.revision,
+            account: account.to_string(),
+            folder: folder.to_string(),
+            kind,
+        });
+    }
+
+    /// Create a folder with a fresh UIDVALIDITY.
+    pub fn create_folder(&mut self, address: &str, name: &str) -> Result<(), StoreError> {
+        let uid_validity = self.next_uid_validity.max(1);
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        let name = canonical_folder_name(name).to_string();
+        if account.folders.contains_key(&name) {
+            return Err(StoreError::FolderExists(name));
+        }
+        account.folders.insert(
+            name.clone(),
+            Folder {
+                name: name.clone(),
+                uid_validity,
+                uid_next: 1,
+                messages: Vec::new(),
+            },
+        );
+        let address = account.address.clone();
+        self.next_uid_validity = uid_validity.wrapping_add(1).max(1);
+        self.record(&address, &name, ChangeKind::FolderCreated);
+        Ok(())
+    }
+
+    /// Store a message in a folder and return its UID.
+    pub fn append(
+        &mut self,
+        address: &str,
+        folder: &str,
+        raw: Vec<u8>,
+        flags: BTreeSet<Flag>,
+        internal_date: Time,
+        envelope: Option<Envelope>,
+    ) -> Result<u32, StoreError> {
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        let name = canonical_folder_name(folder).to_string();
+        let f = account
+            .folders
+            .get_mut(&name)
+            .ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
+        let uid = f.uid_next;
+        f.uid_next += 1;
+        f.messages.push(StoredMessage {
+            uid,
+            flags,
+            internal_date,
+            envelope,
+            raw,
+        });
+        let address = account.address.clone();
+        self.record(&address, &name, ChangeKind::Appended { uid });
+        Ok(uid)
+    }
+
+    /// Changes after `revision`, oldest first; `None` when the log no longer
+    /// reaches back that far and the reader must resynchronise.
+    pub fn changes_since(&self, revision: u64) -> Option<impl Iterator<Item = &Change>> {
+        let oldest_kept = self
+            .changes
+            .front()
+            .map_or(self.revision + 1, |c| c.revision);
+        if revision + 1 < oldest_kept && revision < self.revision {
+            return None;
+        }
+        Some(self.changes.iter().filter(move |c| c.revision > revision))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Store {
+        let mut s = Store::new();
+        s.add_account("bob@a.example", "secret").unwrap();
+        s
+    }
+
+    #[test]
+    fn uids_ascend_and_inbox_is_case_insensitive() {
+        let mut s = store();
+        let a = s
+            .append(
+                "Bob@A.example",
+                "inbox",
+                b"1".to_vec(),
+                BTreeSet::new(),
+                Time(0),
+                None,
+            )
+            .unwrap();
+        let b = s
+            .append(
+                "bob@a.example",
+                "INBOX",
+                b"2".to_vec(),
+                BTreeSet::new(),
+                Time(0),
+                None,
+            )
+            .unwrap();
+        assert_eq!((a, b), (1, 2));
+        let inbox = s.folder("bob@a.example", "Inbox").unwrap();
+        assert_eq!(inbox.uid_next, 3);
+        assert_eq!(inbox.size(), 2);
+    }
+
+    #[test]
+    fn errors_name_what_is_missing() {
+        let mut s = store();
+        let e = s
+            .append(
+                "eve@a.example",
+                "INBOX",
+                vec![],
+                BTreeSet::new(),
+                Time(0),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.to_string(), "no account eve@a.example");
+        let e = s
+            .append(
+                "bob@a.example",
+                "Nope",
+                vec![],
+                BTreeSet::new(),
+                Time(0),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.to_string(), "no folder Nope");
+        assert_eq!(
+            s.add_account("BOB@a.example", "x").unwrap_err().to_string(),
+            "account BOB@a.example already exists"
+        );
+    }
+
+    #[test]
+    fn each_folder_gets_its_own_uidvalidity() {
+        let mut s = store();
+        s.create_folder("bob@a.example", "Sent").unwrap();
+        let inbox = s.folder("bob@a.example", INBOX).unwrap().uid_validity;
+        let sent = s.folder("bob@a.example", "Sent").unwrap().uid_validity;
+        assert_ne!(inbox, sent);
+        assert!(s.create_folder("bob@a.example", "inbox").is_err());
+    }
+
+    #[test]
+    fn change_log_reports_what_happened_since() {
+        let mut s = store();
+        let rev = s.revision();
+        s.append(
+            "bob@a.example",
+            INBOX,
+            b"x".to_vec(),
+            BTreeSet::new(),
+            Time(0),
+            None,
+        )
+        .unwrap();
+        let changes: Vec<_> = s.changes_since(rev).unwrap().cloned().collect();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, ChangeKind::Appended { uid: 1 });
+        assert_eq!(changes[0].account, "bob@a.example");
+        assert_eq!(s.changes_since(s.revision()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn snapshot_round_trips_through_serde() {
+        let mut s = store();
+        s.append(
+            "bob@a.example",
+            INBOX,
+            b"hello".to_vec(),
+            BTreeSet::from([Flag::Seen]),
+            Time(5),
+            None,
+        )
+        .unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        let back: Store = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+    }
+}

@@ -1,0 +1,57 @@
+//! Typed events the UI reduces into its views (transcripts, wiretap, mailboxes).
+
+use mail_lab_proto::Time;
+use serde::{Deserialize, Serialize};
+
+use crate::ConnectionId;
+
+/// Which way bytes moved on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    ToServer,
+    ToClient,
+}
+
+/// One thing that happened in the world.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    pub at: Time,
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    Connected {
+        connection: ConnectionId,
+        client: String,
+        host: String,
+        port: u16,
+    },
+    Disconnected {
+        connection: ConnectionId,
+    },
+    /// Bytes on a link, exactly as they crossed it.
+    LinkBytes {
+        connection: ConnectionId,
+        direction: Direction,
+        bytes: Vec<u8>,
+    },
+    /// A server accepted a message (it answered 250 after DATA).
+    MessageAccepted {
+        host: String,
+        id: String,
+        reverse_path: String,
+        forward_paths: Vec<String>,
+        size: usize,
+    },
+    /// The MDA stored a message in a mailbox.
+    Delivered {
+        host: String,
+        account: String,
+        folder: String,
+        uid: u32,
+    },
+}

@@ -1,0 +1,425 @@
+//! The virtual mail system: hosts with their services and mail stores, DNS,
+//! client machines, connections that move bytes through the engines, local
+//! delivery (MDA) and a typed event log.
+//!
+//! Deterministic: no I/O, no wall clock, no randomness. Time advances only
+//! through [`World::advance`]; the same inputs give the same event log.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod backend;
+pub mod event;
+pub mod scenario;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+use mail_lab_proto::{Output, Session, StateHint, Time};
+use mail_lab_smtp::{Peer, ServerConfig, SmtpServer};
+use mail_lab_store::Store;
+use serde::{Deserialize, Serialize};
+
+pub use event::{Direction, Event, EventKind};
+
+/// How many events the log keeps; older ones are dropped first.
+pub const EVENT_LOG_LIMIT: usize = 50_000;
+
+/// A service a host can offer on a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Service {
+    /// SMTP for mail between hosts (port 25).
+    Smtp,
+}
+
+impl Service {
+    /// The usual port of the service.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Service::Smtp => 25,
+        }
+    }
+}
+
+/// A mail host: its names, mail store and services.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Host name, e.g. `mail.a.example`.
+    pub name: String,
+    /// Its address on the virtual network.
+    pub address: String,
+    /// Mail domains this host delivers locally.
+    pub domains: Vec<String>,
+    pub store: Store,
+    /// Open ports and what listens there.
+    pub services: BTreeMap<u16, Service>,
+    /// A host that is down refuses every connection.
+    pub up: bool,
+    pub smtp: ServerConfig,
+}
+
+impl Host {
+    /// True when `domain` is delivered on this host.
+    pub fn is_local_domain(&self, domain: &str) -> bool {
+        self.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+    }
+}
+
+/// A machine a learner sits at (no services; it opens connections).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientMachine {
+    pub name: String,
+    pub address: String,
+}
+
+/// Identifies one connection in the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ConnectionId(pub u64);
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Smtp(Box<SmtpServer>),
+}
+
+#[derive(Debug, Clone)]
+struct Connection {
+    host: usize,
+    port: u16,
+    client_address: String,
+    engine: Engine,
+    to_client: Vec<u8>,
+    open: bool,
+}
+
+/// Why a connection could not be made or used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorldError {
+    UnknownHost(String),
+    UnknownClient(String),
+    HostDown(String),
+    ConnectionRefused { host: String, port: u16 },
+    NoSuchConnection(ConnectionId),
+    ConnectionClosed(ConnectionId),
+}
+
+impl fmt::Display for WorldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorldError::UnknownHost(h) => write!(f, "{h}: unknown host (no such name in DNS)"),
+            WorldError::UnknownClient(c) => write!(f, "{c}: unknown client machine"),
+            WorldError::HostDown(h) => write!(f, "{h}: host is down (no route to host)"),
+            WorldError::ConnectionRefused { host, port } => {
+                write!(
+                    f,
+                    "{host} port {port}: connection refused (no service listens there)"
+                )
+            }
+            WorldError::NoSuchConnection(id) => write!(f, "connection {id} does not exist"),
+            WorldError::ConnectionClosed(id) => write!(f, "connection {id} is closed"),
+        }
+    }
+}
+
+impl std::error::Error for WorldError {}
+
+/// The whole virtual mail system.
+#[derive(Debug, Clone)]
+pub struct World {
+    now: Time,
+    hosts: Vec<Host>,
+    clients: Vec<ClientMachine>,
+    /// A records: name -> address.
+    dns_a: BTreeMap<String, String>,
+    /// MX records: domain -> (preference, exchange host).
+    dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    connections: BTreeMap<ConnectionId, Connection>,
+    next_connection: u64,
+    events: VecDeque<Event>,
+    event_seq: u64,
+}
+
+impl World {
+    /// An empty world whose clock starts at `start`.
+    pub fn new(start: Time) -> Self {
+        World {
+            now: start,
+            hosts: Vec::new(),
+            clients: Vec::new(),
+            dns_a: BTreeMap::new(),
+            dns_mx: BTreeMap::new(),
+            connections: BTreeMap::new(),
+            next_connection: 1,
+            events: VecDeque::new(),
+            event_seq: 0,
+        }
+    }
+
+    /// The logical time now.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// Move the logical clock forward.
+    pub fn advance(&mut self, millis: u64) {
+        self.now = self.now.plus_millis(millis);
+    }
+
+    /// Add a mail host and its A record.
+    pub fn add_host(&mut self, host: Host) {
+        self.dns_a
+            .insert(host.name.to_ascii_lowercase(), host.address.clone());
+        self.hosts.push(host);
+    }
+
+    /// Add a client machine and its A record.
+    pub fn add_client(&mut self, client: ClientMachine) {
+        self.dns_a
+            .insert(client.name.to_ascii_lowercase(), client.address.clone());
+        self.clients.push(client);
+    }
+
+    /// Add an MX record for `domain`.
+    pub fn add_mx(&mut self, domain: &str, preference: u16, exchange: &str) {
+        let list = self.dns_mx.entry(domain.to_ascii_lowercase()).or_default();
+        list.push((preference, exchange.to_ascii_lowercase()));
+        list.sort();
+    }
+
+    /// Every mail host, in the order added.
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    /// Every client machine.
+    pub fn clients(&self) -> &[ClientMachine] {
+        &self.clients
+    }
+
+    /// The host named `name` (case-insensitive), by host name or address.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.host_index(name).map(|i| &self.hosts[i])
+    }
+
+    /// Mutable access to a host (to switch it down, change policy, add users).
+    pub fn host_mut(&mut self, name: &str) -> Option<&mut Host> {
+        self.host_index(name).map(|i| &mut self.hosts[i])
+    }
+
+    fn host_index(&self, name: &str) -> Option<usize> {
+        let address = self
+            .dns_a
+            .get(&name.to_ascii_lowercase())
+            .map_or(name, String::as_str);
+        self.hosts
+            .iter()
+            .position(|h| h.address == address || h.name.eq_ignore_ascii_case(name))
+    }
+
+    /// MX records of `domain`, lowest preference first.
+    pub fn mx(&self, domain: &str) -> &[(u16, String)] {
+        self.dns_mx
+            .get(&domain.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The store of the host that delivers mail for `address`'s domain.
+    pub fn store_for(&self, address: &str) -> Option<&Store> {
+        let domain = address.rsplit_once('@')?.1;
+        self.hosts
+            .iter()
+            .find(|h| h.is_local_domain(domain))
+            .map(|h| &h.store)
+    }
+
+    /// Events, oldest first (at most [`EVENT_LOG_LIMIT`]).
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter()
+    }
+
+    fn log(&mut self, kind: EventKind) {
+        log_event(&mut self.events, &mut self.event_seq, self.now, kind);
+    }
+
+    /// Open a connection from client machine `from` to `host` port `port`,
+    /// as `telnet host port` would. The server's greeting is ready at once.
+    pub fn connect(
+        &mut self,
+        from: &str,
+        host: &str,
+        port: u16,
+    ) -> Result<ConnectionId, WorldError> {
+        let client_address = match self
+            .clients
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(from))
+        {
+            Some(c) => c.address.clone(),
+            None => match self.host(from) {
+                Some(h) => h.address.clone(),
+                None => return Err(WorldError::UnknownClient(from.to_string())),
+            },
+        };
+        let index = self
+            .host_index(host)
+            .ok_or_else(|| WorldError::UnknownHost(host.to_string()))?;
+        let h = &self.hosts[index];
+        if !h.up {
+            return Err(WorldError::HostDown(h.name.clone()));
+        }
+        let Some(service) = h.services.get(&port).copied() else {
+            return Err(WorldError::ConnectionRefused {
+                host: h.name.clone(),
+                port,
+            });
+        };
+        let id = ConnectionId(self.next_connection);
+        self.next_connection += 1;
+        let engine = match service {
+            Service::Smtp => {
+                let peer = Peer {
+                    address: client_address.clone(),
+                    session_id: format!("{}{:04}", h.name.len(), id.0),
+                };
+                Engine::Smtp(Box::new(SmtpServer::new(h.smtp.clone(), peer)))
+            }
+        };
+        let host_name = h.name.clone();
+        self.connections.insert(
+            id,
+            Connection {
+                host: index,
+                port,
+                client_address: client_address.clone(),
+                engine,
+                to_client: Vec::new(),
+                open: true,
+            },
+        );
+        self.log(EventKind::Connected {
+            connection: id,
+            client: client_address,
+            host: host_name,
+            port,
+        });
+        self.drive(id, None);
+        Ok(id)
+    }
+
+    /// Send bytes from the client side of a connection to its server.
+    pub fn send(&mut self, id: ConnectionId, bytes: &[u8]) -> Result<(), WorldError> {
+        let conn = self
+            .connections
+            .get(&id)
+            .ok_or(WorldError::NoSuchConnection(id))?;
+        if !conn.open {
+            return Err(WorldError::ConnectionClosed(id));
+        }
+        self.log(EventKind::LinkBytes {
+            connection: id,
+            direction: Direction::ToServer,
+            bytes: bytes.to_vec(),
+        });
+        self.drive(id, Some(bytes));
+        Ok(())
+    }
+
+    /// Take the bytes the server has sent to the client since the last call.
+    pub fn take_output(&mut self, id: ConnectionId) -> Vec<u8> {
+        self.connections
+            .get_mut(&id)
+            .map(|c| std::mem::take(&mut c.to_client))
+            .unwrap_or_default()
+    }
+
+    /// True while the connection is open.
+    pub fn is_open(&self, id: ConnectionId) -> bool {
+        self.connections.get(&id).is_some_and(|c| c.open)
+    }
+
+    /// The server's state and the commands valid now, for the UI's hint line.
+    pub fn hint(&self, id: ConnectionId) -> Option<StateHint> {
+        let conn = self.connections.get(&id)?;
+        Some(match &conn.engine {
+            Engine::Smtp(s) => Session::<backend::HostBackend<'_>>::hint(s.as_ref()),
+        })
+    }
+
+    /// Close a connection from the client side (the learner closed the terminal).
+    pub fn disconnect(&mut self, id: ConnectionId) {
+        if let Some(conn) = self.connections.get_mut(&id)
+            && conn.open
+        {
+            conn.open = false;
+            self.log(EventKind::Disconnected { connection: id });
+        }
+    }
+
+    /// Run the engine of `id` on `input` (or open it) and collect its output.
+    fn drive(&mut self, id: ConnectionId, input: Option<&[u8]>) {
+        let now = self.now;
+        let Some(conn) = self.connections.get_mut(&id) else {
+            return;
+        };
+        let host = &mut self.hosts[conn.host];
+        let mut backend = backend::HostBackend {
+            host_name: &host.name,
+            domains: &host.domains,
+            store: &mut host.store,
+            events: &mut self.events,
+            event_seq: &mut self.event_seq,
+            now,
+            connection: id,
+        };
+        let _ = (conn.port, &conn.client_address);
+        let mut sent = Vec::new();
+        let mut close = false;
+        match &mut conn.engine {
+            Engine::Smtp(server) => {
+                match input {
+                    None => server.open(&mut backend, now),
+                    Some(bytes) => server.receive(bytes, &mut backend, now),
+                }
+                while let Some(out) =
+                    Session::<backend::HostBackend<'_>>::poll_output(server.as_mut())
+                {
+                    match out {
+                        Output::Bytes(b) => sent.extend_from_slice(&b),
+                        Output::Close => close = true,
+                        Output::StartTls => {}
+                    }
+                }
+            }
+        }
+        conn.to_client.extend_from_slice(&sent);
+        if close {
+            conn.open = false;
+        }
+        if !sent.is_empty() {
+            self.log(EventKind::LinkBytes {
+                connection: id,
+                direction: Direction::ToClient,
+                bytes: sent,
+            });
+        }
+        if close {
+            self.log(EventKind::Disconnected { connection: id });
+        }
+    }
+}
+
+pub(crate) fn log_event(events: &mut VecDeque<Event>, seq: &mut u64, at: Time, kind: EventKind) {
+    *seq += 1;
+    if events.len() == EVENT_LOG_LIMIT {
+        events.pop_front();
+    }
+    events.push_back(Event {
+        seq: *seq,
+        at,
+        kind,
+    });
+}
