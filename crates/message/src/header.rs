@@ -19,10 +19,7 @@ pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
     let mut fields: Vec<HeaderField> = Vec::new();
     let mut pos = 0;
     while pos < raw.len() {
-        let end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |i| pos + i + 1);
+        let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
         let line = &raw[pos..end];
         let content = line.strip_suffix(b"\n").unwrap_or(line);
         let content = content.strip_suffix(b"\r").unwrap_or(content);
@@ -35,18 +32,9 @@ pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
                 last.len += line.len();
             }
         } else if let Some(colon) = content.iter().position(|&b| b == b':') {
-            let name = String::from_utf8_lossy(&content[..colon])
-                .trim_end()
-                .to_string();
-            let value = String::from_utf8_lossy(&content[colon + 1..])
-                .trim_start()
-                .to_string();
-            fields.push(HeaderField {
-                name,
-                value,
-                offset: pos,
-                len: line.len(),
-            });
+            let name = String::from_utf8_lossy(&content[..colon]).trim_end().to_string();
+            let value = String::from_utf8_lossy(&content[colon + 1..]).trim_start().to_string();
+            fields.push(HeaderField { name, value, offset: pos, len: line.len() });
         }
         pos = end;
     }
@@ -58,10 +46,7 @@ pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
 
 /// The value of the first field named `name` (case-insensitive).
 pub fn header_value(raw: &[u8], name: &str) -> Option<String> {
-    header_fields(raw)
-        .into_iter()
-        .find(|f| f.name.eq_ignore_ascii_case(name))
-        .map(|f| f.value)
+    header_fields(raw).into_iter().find(|f| f.name.eq_ignore_ascii_case(name)).map(|f| f.value)
 }
 
 #[cfg(test)]

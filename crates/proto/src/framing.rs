@@ -24,11 +24,7 @@ pub struct LineReader {
 impl LineReader {
     /// A reader for lines of at most `max_len` octets, CRLF included.
     pub fn new(max_len: usize) -> Self {
-        LineReader {
-            partial: Vec::new(),
-            max_len,
-            overflow: None,
-        }
+        LineReader { partial: Vec::new(), max_len, overflow: None }
     }
 
     /// The limit in octets, CRLF included.
@@ -271,19 +267,13 @@ mod tests {
     }
 
     fn complete(text: &str, bare_lf: bool) -> Line {
-        Line::Complete {
-            text: text.as_bytes().to_vec(),
-            bare_lf,
-        }
+        Line::Complete { text: text.as_bytes().to_vec(), bare_lf }
     }
 
     #[test]
     fn splits_pipelined_lines_and_keeps_partial() {
         let mut r = LineReader::new(512);
-        assert_eq!(
-            lines(&mut r, b"NOOP\r\nRSET\nQU"),
-            vec![complete("NOOP", false), complete("RSET", true)]
-        );
+        assert_eq!(lines(&mut r, b"NOOP\r\nRSET\nQU"), vec![complete("NOOP", false), complete("RSET", true)]);
         assert!(r.has_partial());
         assert_eq!(lines(&mut r, b"IT\r\n"), vec![complete("QUIT", false)]);
     }
@@ -294,19 +284,10 @@ mod tests {
         let big = vec![b'x'; 100_000];
         assert!(lines(&mut r, &big).is_empty());
         assert!(r.partial.len() <= 8);
-        assert_eq!(
-            lines(&mut r, b"yy\r\nOK\r\n"),
-            vec![Line::TooLong { length: 100_004 }, complete("OK", false)]
-        );
+        assert_eq!(lines(&mut r, b"yy\r\nOK\r\n"), vec![Line::TooLong { length: 100_004 }, complete("OK", false)]);
         // Exactly at the limit (CRLF included) is fine.
-        assert_eq!(
-            lines(&mut r, b"123456\r\n"),
-            vec![complete("123456", false)]
-        );
-        assert_eq!(
-            lines(&mut r, b"1234567\r\n"),
-            vec![Line::TooLong { length: 9 }]
-        );
+        assert_eq!(lines(&mut r, b"123456\r\n"), vec![complete("123456", false)]);
+        assert_eq!(lines(&mut r, b"1234567\r\n"), vec![Line::TooLong { length: 9 }]);
     }
 
     fn read_block(input: &[u8]) -> (bool, Vec<u8>, DotFindings, Vec<u8>) {
@@ -331,12 +312,7 @@ mod tests {
 
     #[test]
     fn smuggling_forms_are_data_not_an_end() {
-        for form in [
-            &b"a\n.\nMAIL"[..],
-            b"a\r.\rMAIL",
-            b"a\n.\r\nMAIL",
-            b"a\r\n.\nMAIL",
-        ] {
+        for form in [&b"a\n.\nMAIL"[..], b"a\r.\rMAIL", b"a\n.\r\nMAIL", b"a\r\n.\nMAIL"] {
             let (done, _, f, _) = read_block(form);
             assert!(!done, "{form:?} must not end the data");
             assert!(f.bare_lf || f.bare_cr, "{form:?} must be reported");

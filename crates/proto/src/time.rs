@@ -4,15 +4,11 @@ use serde::{Deserialize, Serialize};
 
 /// Milliseconds since 1970-01-01T00:00:00Z on the driver's clock
 /// (the world's logical clock, or the wall clock in the native server).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Time(pub u64);
 
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl Time {
     /// A time from whole seconds since the Unix epoch.
@@ -36,14 +32,7 @@ impl Time {
         let days = (secs / 86_400) as i64;
         let rem = secs % 86_400;
         let (y, m, d) = civil_from_days(days);
-        (
-            y,
-            m,
-            d,
-            (rem / 3600) as u32,
-            ((rem % 3600) / 60) as u32,
-            (rem % 60) as u32,
-        )
+        (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32, (rem % 60) as u32)
     }
 
     /// RFC 5322 §3.3 `date-time` in UTC, e.g. `Sat, 21 Nov 2026 23:45:55 +0000`.
@@ -77,14 +66,8 @@ mod tests {
     fn epoch_and_known_dates_format_as_rfc5322() {
         assert_eq!(Time(0).rfc5322(), "Thu, 1 Jan 1970 00:00:00 +0000");
         // 2000-02-29 12:34:56 UTC, a leap day.
-        assert_eq!(
-            Time::from_secs(951_827_696).rfc5322(),
-            "Tue, 29 Feb 2000 12:34:56 +0000"
-        );
+        assert_eq!(Time::from_secs(951_827_696).rfc5322(), "Tue, 29 Feb 2000 12:34:56 +0000");
         // 2026-11-21 23:45:55 UTC.
-        assert_eq!(
-            Time::from_secs(1_795_304_755).rfc5322(),
-            "Sat, 21 Nov 2026 23:45:55 +0000"
-        );
+        assert_eq!(Time::from_secs(1_795_304_755).rfc5322(), "Sat, 21 Nov 2026 23:45:55 +0000");
     }
 }

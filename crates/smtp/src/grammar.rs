@@ -86,12 +86,7 @@ pub fn domain(i: &[u8]) -> Res<'_, &[u8]> {
 /// General-address-literal ) "]"` (RFC 5321 §4.1.3). The inside is checked
 /// loosely: dcontent `%d33-90 / %d94-126`.
 pub fn address_literal(i: &[u8]) -> Res<'_, &[u8]> {
-    recognize(delimited(
-        char('['),
-        take_while1(|b| matches!(b, 33..=90 | 94..=126)),
-        char(']'),
-    ))
-    .parse(i)
+    recognize(delimited(char('['), take_while1(|b| matches!(b, 33..=90 | 94..=126)), char(']'))).parse(i)
 }
 
 /// `atext` of RFC 5322 §3.2.3, widened by `UTF8-non-ascii` (RFC 6531 §3.3).
@@ -114,16 +109,8 @@ pub fn dot_string(i: &[u8]) -> Res<'_, &[u8]> {
 /// `qtextSMTP = %d32-33 / %d35-91 / %d93-126` (RFC 5321 §4.1.2).
 pub fn quoted_string(i: &[u8]) -> Res<'_, &[u8]> {
     let qtext = take_while1(|b| matches!(b, 32..=33 | 35..=91 | 93..=126) || is_utf8_non_ascii(b));
-    let quoted_pair = recognize(pair(
-        char('\\'),
-        nom::character::complete::satisfy(|c| (' '..='~').contains(&c)),
-    ));
-    recognize(delimited(
-        char('"'),
-        many0(alt((qtext, quoted_pair))),
-        char('"'),
-    ))
-    .parse(i)
+    let quoted_pair = recognize(pair(char('\\'), nom::character::complete::satisfy(|c| (' '..='~').contains(&c))));
+    recognize(delimited(char('"'), many0(alt((qtext, quoted_pair))), char('"'))).parse(i)
 }
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2).
@@ -137,13 +124,10 @@ fn text(b: &[u8]) -> String {
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
 pub fn mailbox(i: &[u8]) -> Res<'_, Mailbox> {
-    map(
-        (local_part, char('@'), alt((domain, address_literal))),
-        |(l, _, d)| Mailbox {
-            local_part: text(l),
-            domain: text(d),
-        },
-    )
+    map((local_part, char('@'), alt((domain, address_literal))), |(l, _, d)| Mailbox {
+        local_part: text(l),
+        domain: text(d),
+    })
     .parse(i)
 }
 
@@ -155,12 +139,7 @@ pub fn a_d_l(i: &[u8]) -> Res<'_, &[u8]> {
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2).
 pub fn path(i: &[u8]) -> Res<'_, Mailbox> {
-    delimited(
-        char('<'),
-        preceded(opt(terminated(a_d_l, char(':'))), mailbox),
-        char('>'),
-    )
-    .parse(i)
+    delimited(char('<'), preceded(opt(terminated(a_d_l, char(':'))), mailbox), char('>')).parse(i)
 }
 
 /// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2); `None` is the null path.
@@ -171,20 +150,12 @@ pub fn reverse_path(i: &[u8]) -> Res<'_, Option<Mailbox>> {
 /// `Forward-path = Path`, plus RCPT's `"<Postmaster@" Domain ">" / "<Postmaster>"`
 /// (RFC 5321 §4.1.1.3).
 pub fn forward_path(i: &[u8]) -> Res<'_, ForwardPath> {
-    alt((
-        map(tag_no_case("<Postmaster>"), |_| ForwardPath::Postmaster),
-        map(path, ForwardPath::Mailbox),
-    ))
-    .parse(i)
+    alt((map(tag_no_case("<Postmaster>"), |_| ForwardPath::Postmaster), map(path, ForwardPath::Mailbox))).parse(i)
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
 pub fn esmtp_keyword(i: &[u8]) -> Res<'_, &[u8]> {
-    recognize(pair(
-        take_while1(is_alpha_digit),
-        take_while(|b| is_alpha_digit(b) || b == b'-'),
-    ))
-    .parse(i)
+    recognize(pair(take_while1(is_alpha_digit), take_while(|b| is_alpha_digit(b) || b == b'-'))).parse(i)
 }
 
 /// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2), plus UTF-8 (RFC 6531).
@@ -194,31 +165,22 @@ pub fn esmtp_value(i: &[u8]) -> Res<'_, &[u8]> {
 
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
 pub fn esmtp_param(i: &[u8]) -> Res<'_, Param> {
-    map(
-        pair(esmtp_keyword, opt(preceded(char('='), esmtp_value))),
-        |(k, v)| (text(k).to_ascii_uppercase(), v.map(text)),
-    )
+    map(pair(esmtp_keyword, opt(preceded(char('='), esmtp_value))), |(k, v)| {
+        (text(k).to_ascii_uppercase(), v.map(text))
+    })
     .parse(i)
 }
 
 /// `Mail-parameters = esmtp-param *(SP esmtp-param)` (RFC 5321 §4.1.2); also
 /// `Rcpt-parameters`. Returns an empty list when there are none.
 pub fn parameters(i: &[u8]) -> Res<'_, Vec<Param>> {
-    map(
-        opt(preceded(char(' '), separated_list1(char(' '), esmtp_param))),
-        Option::unwrap_or_default,
-    )
-    .parse(i)
+    map(opt(preceded(char(' '), separated_list1(char(' '), esmtp_param))), Option::unwrap_or_default).parse(i)
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2),
 /// after the verb `MAIL` and the space have been taken.
 pub fn mail_from(i: &[u8]) -> Res<'_, (Option<Mailbox>, Vec<Param>)> {
-    all_consuming(preceded(
-        tag_no_case("FROM:"),
-        pair(reverse_path, parameters),
-    ))
-    .parse(i)
+    all_consuming(preceded(tag_no_case("FROM:"), pair(reverse_path, parameters))).parse(i)
 }
 
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
@@ -244,11 +206,7 @@ mod tests {
     fn ok<T>(r: Res<'_, T>) -> T {
         match r {
             Ok((rest, v)) => {
-                assert!(
-                    rest.is_empty(),
-                    "left over: {:?}",
-                    String::from_utf8_lossy(rest)
-                );
+                assert!(rest.is_empty(), "left over: {:?}", String::from_utf8_lossy(rest));
                 v
             }
             Err(e) => panic!("parse failed: {e:?}"),
@@ -274,36 +232,15 @@ mod tests {
     #[test]
     fn mail_from_rows() {
         let (path, params) = ok(mail_from(b"FROM:<alice@a.example>"));
-        assert_eq!(
-            path.map(|m| m.to_string()).as_deref(),
-            Some("alice@a.example")
-        );
+        assert_eq!(path.map(|m| m.to_string()).as_deref(), Some("alice@a.example"));
         assert!(params.is_empty());
         let (path, params) = ok(mail_from(b"from:<> SIZE=1000 BODY=8BITMIME"));
         assert_eq!(path, None);
-        assert_eq!(
-            params,
-            vec![
-                ("SIZE".into(), Some("1000".into())),
-                ("BODY".into(), Some("8BITMIME".into()))
-            ]
-        );
-        let (path, _) = ok(mail_from(
-            b"FROM:<@relay.example,@r2.example:\"john doe\"@[192.0.2.1]>",
-        ));
-        assert_eq!(
-            path.map(|m| m.to_string()).as_deref(),
-            Some("\"john doe\"@[192.0.2.1]")
-        );
+        assert_eq!(params, vec![("SIZE".into(), Some("1000".into())), ("BODY".into(), Some("8BITMIME".into()))]);
+        let (path, _) = ok(mail_from(b"FROM:<@relay.example,@r2.example:\"john doe\"@[192.0.2.1]>"));
+        assert_eq!(path.map(|m| m.to_string()).as_deref(), Some("\"john doe\"@[192.0.2.1]"));
         // Error rows: space after the colon, missing brackets, trailing junk.
-        for bad in [
-            &b"FROM: <a@b>"[..],
-            b"FROM:a@b",
-            b"FROM:<a@b> ",
-            b"FROM:<a@>",
-            b"TO:<a@b>",
-            b"FROM:<a b@c>",
-        ] {
+        for bad in [&b"FROM: <a@b>"[..], b"FROM:a@b", b"FROM:<a@b> ", b"FROM:<a@>", b"TO:<a@b>", b"FROM:<a b@c>"] {
             assert!(mail_from(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
     }
@@ -311,17 +248,10 @@ mod tests {
     #[test]
     fn rcpt_to_rows() {
         assert_eq!(ok(rcpt_to(b"TO:<Postmaster>")).0, ForwardPath::Postmaster);
-        let (fp, params) = ok(rcpt_to(
-            b"To:<bob@b.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@b.example",
-        ));
+        let (fp, params) = ok(rcpt_to(b"To:<bob@b.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@b.example"));
         assert_eq!(fp.to_string(), "bob@b.example");
         assert_eq!(params.len(), 2);
-        for bad in [
-            &b"TO:<>"[..],
-            b"TO:bob@b.example",
-            b"TO:<bob@b.example> =x",
-            b"FROM:<a@b>",
-        ] {
+        for bad in [&b"TO:<>"[..], b"TO:bob@b.example", b"TO:<bob@b.example> =x", b"FROM:<a@b>"] {
             assert!(rcpt_to(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
     }

@@ -13,25 +13,13 @@ pub struct Reply {
 impl Reply {
     /// A one-line reply.
     pub fn new(code: u16, enhanced: &'static str, text: impl Into<String>) -> Self {
-        let enhanced = if enhanced.is_empty() {
-            None
-        } else {
-            Some(enhanced)
-        };
-        Reply {
-            code,
-            enhanced,
-            lines: vec![text.into()],
-        }
+        let enhanced = if enhanced.is_empty() { None } else { Some(enhanced) };
+        Reply { code, enhanced, lines: vec![text.into()] }
     }
 
     /// A reply whose code carries no enhanced status (greeting, 354, EHLO).
     pub fn plain(code: u16, text: impl Into<String>) -> Self {
-        Reply {
-            code,
-            enhanced: None,
-            lines: vec![text.into()],
-        }
+        Reply { code, enhanced: None, lines: vec![text.into()] }
     }
 
     /// The reply in wire form, one `code-text` line per line and `code text` last.
@@ -72,31 +60,18 @@ pub struct Explanation {
 /// UI's hover explanations. Unknown codes fall back to their class.
 pub fn explain_code(code: u16) -> Explanation {
     let (en, ja) = match code {
-        211 => (
-            "System status or help reply.",
-            "システム状態またはヘルプの応答。",
-        ),
-        214 => (
-            "Help message for a human reader.",
-            "人が読むためのヘルプメッセージ。",
-        ),
+        211 => ("System status or help reply.", "システム状態またはヘルプの応答。"),
+        214 => ("Help message for a human reader.", "人が読むためのヘルプメッセージ。"),
         220 => (
             "Service ready: the server greets you and waits for EHLO or HELO.",
             "サービス準備完了。サーバが挨拶し、EHLO か HELO を待っています。",
         ),
-        221 => (
-            "Service closing the connection (the answer to QUIT).",
-            "接続を閉じます(QUIT への応答)。",
-        ),
+        221 => ("Service closing the connection (the answer to QUIT).", "接続を閉じます(QUIT への応答)。"),
         235 => ("Authentication succeeded.", "認証に成功しました。"),
-        250 => (
-            "Requested action okay, completed.",
-            "要求された操作は完了しました。",
-        ),
-        251 => (
-            "User not local; the server will forward the mail.",
-            "ユーザはローカルにいません。サーバが転送します。",
-        ),
+        250 => ("Requested action okay, completed.", "要求された操作は完了しました。"),
+        251 => {
+            ("User not local; the server will forward the mail.", "ユーザはローカルにいません。サーバが転送します。")
+        }
         252 => (
             "Cannot verify the user, but will accept the message and try to deliver it.",
             "ユーザを確認できませんが、メッセージは受け付けて配送を試みます。",
@@ -113,10 +88,7 @@ pub fn explain_code(code: u16) -> Explanation {
             "Service not available, closing the connection; try again later.",
             "サービスを利用できないため接続を閉じます。後で再試行してください。",
         ),
-        432 => (
-            "A password transition is needed.",
-            "パスワードの移行が必要です。",
-        ),
+        432 => ("A password transition is needed.", "パスワードの移行が必要です。"),
         450 => (
             "Mailbox unavailable right now (busy or blocked); try again later.",
             "メールボックスが一時的に使えません(使用中など)。後で再試行してください。",
@@ -133,50 +105,23 @@ pub fn explain_code(code: u16) -> Explanation {
             "Temporary authentication failure, or TLS not available now.",
             "一時的な認証失敗、または今は TLS を使えません。",
         ),
-        455 => (
-            "The server cannot accommodate these parameters now.",
-            "今はこのパラメータに対応できません。",
-        ),
+        455 => ("The server cannot accommodate these parameters now.", "今はこのパラメータに対応できません。"),
         500 => (
             "Syntax error: the command was not recognised, or the line was too long.",
             "文法エラー: コマンドを認識できないか、行が長すぎます。",
         ),
-        501 => (
-            "Syntax error in the parameters or arguments.",
-            "パラメータや引数の文法エラー。",
-        ),
-        502 => (
-            "Command not implemented.",
-            "そのコマンドは実装されていません。",
-        ),
+        501 => ("Syntax error in the parameters or arguments.", "パラメータや引数の文法エラー。"),
+        502 => ("Command not implemented.", "そのコマンドは実装されていません。"),
         503 => (
             "Bad sequence of commands: this command is not allowed in the current state.",
             "コマンドの順序が不正です。今の状態ではこのコマンドは使えません。",
         ),
-        504 => (
-            "Command parameter not implemented.",
-            "そのコマンドのパラメータは実装されていません。",
-        ),
-        521 => (
-            "This host does not accept mail.",
-            "このホストはメールを受け付けません。",
-        ),
-        523 => (
-            "The message is larger than the server allows.",
-            "メッセージがサーバの上限より大きすぎます。",
-        ),
-        530 => (
-            "Authentication required before this command.",
-            "このコマンドの前に認証が必要です。",
-        ),
-        534 => (
-            "The authentication mechanism is too weak.",
-            "認証方式が弱すぎます。",
-        ),
-        535 => (
-            "Authentication credentials invalid.",
-            "認証情報が正しくありません。",
-        ),
+        504 => ("Command parameter not implemented.", "そのコマンドのパラメータは実装されていません。"),
+        521 => ("This host does not accept mail.", "このホストはメールを受け付けません。"),
+        523 => ("The message is larger than the server allows.", "メッセージがサーバの上限より大きすぎます。"),
+        530 => ("Authentication required before this command.", "このコマンドの前に認証が必要です。"),
+        534 => ("The authentication mechanism is too weak.", "認証方式が弱すぎます。"),
+        535 => ("Authentication credentials invalid.", "認証情報が正しくありません。"),
         538 => (
             "Encryption (STARTTLS) required for this authentication mechanism.",
             "この認証方式には暗号化(STARTTLS)が必要です。",
@@ -193,10 +138,9 @@ pub fn explain_code(code: u16) -> Explanation {
             "Exceeded storage allocation (message too large).",
             "記憶領域の割り当てを超えました(メッセージが大きすぎる)。",
         ),
-        553 => (
-            "Mailbox name not allowed (bad address syntax).",
-            "メールボックス名が許されません(アドレスの書式が不正)。",
-        ),
+        553 => {
+            ("Mailbox name not allowed (bad address syntax).", "メールボックス名が許されません(アドレスの書式が不正)。")
+        }
         554 => (
             "Transaction failed (or, at connection time, no SMTP service here).",
             "トランザクション失敗(接続時なら、ここに SMTP サービスはありません)。",
@@ -229,10 +173,7 @@ pub fn explain_class(code: u16) -> Explanation {
             en: "5xx: permanent failure; do not repeat the same command (mail bounces).",
             ja: "5xx: 恒久的な失敗。同じコマンドを繰り返さないでください(メールはエラーで戻ります)。",
         },
-        _ => Explanation {
-            en: "Not an SMTP reply code.",
-            ja: "SMTP の応答コードではありません。",
-        },
+        _ => Explanation { en: "Not an SMTP reply code.", ja: "SMTP の応答コードではありません。" },
     }
 }
 
@@ -248,23 +189,14 @@ mod tests {
         let m = Reply {
             code: 250,
             enhanced: None,
-            lines: vec![
-                "mail.a.example".into(),
-                "PIPELINING".into(),
-                "8BITMIME".into(),
-            ],
+            lines: vec!["mail.a.example".into(), "PIPELINING".into(), "8BITMIME".into()],
         };
-        assert_eq!(
-            m.to_wire(true),
-            b"250-mail.a.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-        );
+        assert_eq!(m.to_wire(true), b"250-mail.a.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
     }
 
     #[test]
     fn every_code_class_has_an_explanation_in_both_languages() {
-        for code in [
-            220, 250, 354, 421, 451, 500, 503, 550, 554, 299, 399, 499, 599,
-        ] {
+        for code in [220, 250, 354, 421, 451, 500, 503, 550, 554, 299, 399, 499, 599] {
             let e = explain_code(code);
             assert!(!e.en.is_empty() && !e.ja.is_empty(), "{code}");
         }

@@ -133,10 +133,7 @@ impl SmtpServer {
 
     fn ehlo_lines(&self, client: &str) -> Vec<String> {
         vec![
-            format!(
-                "{} Hello {} [{}]",
-                self.config.hostname, client, self.peer.address
-            ),
+            format!("{} Hello {} [{}]", self.config.hostname, client, self.peer.address),
             "PIPELINING".into(),
             format!("SIZE {}", self.config.max_message_size),
             "8BITMIME".into(),
@@ -174,18 +171,10 @@ impl SmtpServer {
             Line::Complete { text, .. } => text,
         };
         if text.contains(&0) {
-            return self.reply(Reply::new(
-                500,
-                "5.5.2",
-                "Syntax error: NUL octet in command",
-            ));
+            return self.reply(Reply::new(500, "5.5.2", "Syntax error: NUL octet in command"));
         }
         let Ok(text) = String::from_utf8(text) else {
-            return self.reply(Reply::new(
-                500,
-                "5.5.2",
-                "Syntax error: command is not valid UTF-8",
-            ));
+            return self.reply(Reply::new(500, "5.5.2", "Syntax error: command is not valid UTF-8"));
         };
         let (verb, args) = match text.split_once(' ') {
             Some((v, a)) => (v, Some(a)),
@@ -215,34 +204,18 @@ impl SmtpServer {
                 self.mode = Mode::Closed;
             }
             "VRFY" => self.cmd_vrfy(args, backend),
-            "EXPN" => self.reply(Reply::new(
-                502,
-                "5.5.1",
-                "EXPN is not available on this server",
-            )),
+            "EXPN" => self.reply(Reply::new(502, "5.5.1", "EXPN is not available on this server")),
             "HELP" => {
                 let lines = vec![
                     "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP".to_string(),
                     format!("Valid now: {}", self.allowed().join(" ")),
-                    "A message: MAIL FROM:<you@example> / RCPT TO:<them@example> / DATA / text / ."
-                        .to_string(),
+                    "A message: MAIL FROM:<you@example> / RCPT TO:<them@example> / DATA / text / .".to_string(),
                 ];
-                self.reply(Reply {
-                    code: 214,
-                    enhanced: Some("2.0.0"),
-                    lines,
-                });
+                self.reply(Reply { code: 214, enhanced: Some("2.0.0"), lines });
             }
-            "" => self.reply(Reply::new(
-                500,
-                "5.5.2",
-                "Syntax error: empty command (try HELP)",
-            )),
+            "" => self.reply(Reply::new(500, "5.5.2", "Syntax error: empty command (try HELP)")),
             other => {
-                let msg = format!(
-                    "Command unrecognized: {other}. Valid now: {}",
-                    self.allowed().join(" ")
-                );
+                let msg = format!("Command unrecognized: {other}. Valid now: {}", self.allowed().join(" "));
                 self.reply(Reply::new(500, "5.5.1", msg));
             }
         }
@@ -258,19 +231,9 @@ impl SmtpServer {
         self.tx = None;
         self.esmtp = extended;
         let reply = if extended {
-            Reply {
-                code: 250,
-                enhanced: None,
-                lines: self.ehlo_lines(&client),
-            }
+            Reply { code: 250, enhanced: None, lines: self.ehlo_lines(&client) }
         } else {
-            Reply::plain(
-                250,
-                format!(
-                    "{} Hello {} [{}]",
-                    self.config.hostname, client, self.peer.address
-                ),
-            )
+            Reply::plain(250, format!("{} Hello {} [{}]", self.config.hostname, client, self.peer.address))
         };
         self.helo = Some(client);
         self.reply(reply);
@@ -278,11 +241,7 @@ impl SmtpServer {
 
     fn cmd_mail(&mut self, args: Option<&str>) {
         if self.helo.is_none() {
-            return self.reply(Reply::new(
-                503,
-                "5.5.1",
-                "Bad sequence of commands: send EHLO or HELO first",
-            ));
+            return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first"));
         }
         if self.tx.is_some() {
             return self.reply(Reply::new(
@@ -300,57 +259,34 @@ impl SmtpServer {
             };
             return self.reply(Reply::new(501, "5.5.4", format!("{SYNTAX_MAIL}{extra}")));
         };
-        let mut tx = Transaction {
-            reverse_path,
-            ..Transaction::default()
-        };
+        let mut tx = Transaction { reverse_path, ..Transaction::default() };
         if let Err(reply) = self.check_mail_params(&params, &mut tx) {
             return self.reply(reply);
         }
         if tx.reverse_path.as_ref().is_some_and(Mailbox::is_utf8) && !tx.smtputf8 {
-            return self.reply(Reply::new(
-                553,
-                "5.6.7",
-                "A non-ASCII address needs the SMTPUTF8 parameter (RFC 6531)",
-            ));
+            return self.reply(Reply::new(553, "5.6.7", "A non-ASCII address needs the SMTPUTF8 parameter (RFC 6531)"));
         }
         tx.mail_params = params;
-        let who = tx
-            .reverse_path
-            .as_ref()
-            .map(Mailbox::to_string)
-            .unwrap_or_default();
+        let who = tx.reverse_path.as_ref().map(Mailbox::to_string).unwrap_or_default();
         self.tx = Some(tx);
         self.reply(Reply::new(250, "2.1.0", format!("Sender <{who}> OK")));
     }
 
     fn check_mail_params(&self, params: &[Param], tx: &mut Transaction) -> Result<(), Reply> {
         if !params.is_empty() && !self.esmtp {
-            return Err(Reply::new(
-                555,
-                "5.5.4",
-                "MAIL parameters need EHLO, not HELO",
-            ));
+            return Err(Reply::new(555, "5.5.4", "MAIL parameters need EHLO, not HELO"));
         }
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in params {
             if seen.contains(&key.as_str()) {
-                return Err(Reply::new(
-                    501,
-                    "5.5.4",
-                    format!("Duplicate MAIL parameter {key}"),
-                ));
+                return Err(Reply::new(501, "5.5.4", format!("Duplicate MAIL parameter {key}")));
             }
             seen.push(key);
             let value = value.as_deref();
             match (key.as_str(), value) {
                 ("SIZE", Some(v)) => {
                     let Ok(size) = v.parse::<u64>() else {
-                        return Err(Reply::new(
-                            501,
-                            "5.5.4",
-                            "Syntax: SIZE=<number of octets> (RFC 1870)",
-                        ));
+                        return Err(Reply::new(501, "5.5.4", "Syntax: SIZE=<number of octets> (RFC 1870)"));
                     };
                     if size > self.config.max_message_size as u64 {
                         return Err(Reply::new(
@@ -363,24 +299,14 @@ impl SmtpServer {
                         ));
                     }
                 }
-                ("BODY", Some(v))
-                    if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") => {}
+                ("BODY", Some(v)) if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") => {}
                 ("BODY", _) => {
-                    return Err(Reply::new(
-                        501,
-                        "5.5.4",
-                        "Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)",
-                    ));
+                    return Err(Reply::new(501, "5.5.4", "Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)"));
                 }
                 ("SMTPUTF8", None) => tx.smtputf8 = true,
-                ("RET", Some(v))
-                    if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {}
+                ("RET", Some(v)) if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {}
                 ("RET", _) => {
-                    return Err(Reply::new(
-                        501,
-                        "5.5.4",
-                        "Syntax: RET=FULL or RET=HDRS (RFC 3461)",
-                    ));
+                    return Err(Reply::new(501, "5.5.4", "Syntax: RET=FULL or RET=HDRS (RFC 3461)"));
                 }
                 ("ENVID", Some(_)) | ("AUTH", Some(_)) => {}
                 _ => {
@@ -397,36 +323,21 @@ impl SmtpServer {
 
     fn cmd_rcpt<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
         let Some(tx) = self.tx.as_ref() else {
-            let why = if self.helo.is_none() {
-                "send EHLO or HELO first"
-            } else {
-                "need MAIL before RCPT"
-            };
-            return self.reply(Reply::new(
-                503,
-                "5.5.1",
-                format!("Bad sequence of commands: {why}"),
-            ));
+            let why = if self.helo.is_none() { "send EHLO or HELO first" } else { "need MAIL before RCPT" };
+            return self.reply(Reply::new(503, "5.5.1", format!("Bad sequence of commands: {why}")));
         };
         let parsed = args.map(|a| grammar::rcpt_to(a.as_bytes()));
         let Some(Ok((_, (forward_path, params)))) = parsed else {
             return self.reply(Reply::new(501, "5.5.4", SYNTAX_RCPT));
         };
         if !params.is_empty() && !self.esmtp {
-            return self.reply(Reply::new(
-                555,
-                "5.5.4",
-                "RCPT parameters need EHLO, not HELO",
-            ));
+            return self.reply(Reply::new(555, "5.5.4", "RCPT parameters need EHLO, not HELO"));
         }
         for (key, value) in &params {
             let ok = match (key.as_str(), value.as_deref()) {
                 ("NOTIFY", Some(v)) => {
                     let items: Vec<String> = v.split(',').map(str::to_ascii_uppercase).collect();
-                    items == ["NEVER"]
-                        || items
-                            .iter()
-                            .all(|i| matches!(i.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
+                    items == ["NEVER"] || items.iter().all(|i| matches!(i.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
                 }
                 ("ORCPT", Some(v)) => v.contains(';'),
                 _ => {
@@ -438,7 +349,11 @@ impl SmtpServer {
                 }
             };
             if !ok {
-                return self.reply(Reply::new(501, "5.5.4", "Syntax: NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY; ORCPT=addr-type;address (RFC 3461)"));
+                return self.reply(Reply::new(
+                    501,
+                    "5.5.4",
+                    "Syntax: NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY; ORCPT=addr-type;address (RFC 3461)",
+                ));
             }
         }
         if let ForwardPath::Mailbox(m) = &forward_path
@@ -455,10 +370,7 @@ impl SmtpServer {
             return self.reply(Reply::new(
                 452,
                 "4.5.3",
-                format!(
-                    "Too many recipients (at most {} per message)",
-                    self.config.max_recipients
-                ),
+                format!("Too many recipients (at most {} per message)", self.config.max_recipients),
             ));
         }
         let ctx = RcptContext {
@@ -484,39 +396,23 @@ impl SmtpServer {
         }
         match &self.tx {
             None => {
-                let why = if self.helo.is_none() {
-                    "send EHLO or HELO first"
-                } else {
-                    "need MAIL and RCPT before DATA"
-                };
-                self.reply(Reply::new(
-                    503,
-                    "5.5.1",
-                    format!("Bad sequence of commands: {why}"),
-                ))
+                let why =
+                    if self.helo.is_none() { "send EHLO or HELO first" } else { "need MAIL and RCPT before DATA" };
+                self.reply(Reply::new(503, "5.5.1", format!("Bad sequence of commands: {why}")))
             }
-            Some(tx) if tx.rcpts.is_empty() => self.reply(Reply::new(
-                554,
-                "5.5.1",
-                "No valid recipients: give RCPT TO first",
-            )),
+            Some(tx) if tx.rcpts.is_empty() => {
+                self.reply(Reply::new(554, "5.5.1", "No valid recipients: give RCPT TO first"))
+            }
             Some(_) => {
                 self.reply(Reply::plain(354, "End data with <CR><LF>.<CR><LF>"));
-                self.mode = Mode::Data(Box::new(DotReader::new(
-                    self.config.max_message_size,
-                    MAX_TEXT_LINE,
-                )));
+                self.mode = Mode::Data(Box::new(DotReader::new(self.config.max_message_size, MAX_TEXT_LINE)));
             }
         }
     }
 
     fn cmd_vrfy<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
         let Some(query) = args.map(str::trim).filter(|a| !a.is_empty()) else {
-            return self.reply(Reply::new(
-                501,
-                "5.5.4",
-                "Syntax: VRFY user-name or VRFY <address>",
-            ));
+            return self.reply(Reply::new(501, "5.5.4", "Syntax: VRFY user-name or VRFY <address>"));
         };
         if !self.config.vrfy {
             return self.reply(Reply::new(
@@ -548,11 +444,7 @@ impl SmtpServer {
             ));
         }
         if findings.nul {
-            return Some(Reply::new(
-                554,
-                "5.6.0",
-                "Message rejected: NUL octet in message data",
-            ));
+            return Some(Reply::new(554, "5.6.0", "Message rejected: NUL octet in message data"));
         }
         if findings.long_line {
             return Some(Reply::new(
@@ -566,12 +458,7 @@ impl SmtpServer {
         None
     }
 
-    fn finish_data<B: SmtpBackend + ?Sized>(
-        &mut self,
-        reader: DotReader,
-        backend: &mut B,
-        now: Time,
-    ) {
+    fn finish_data<B: SmtpBackend + ?Sized>(&mut self, reader: DotReader, backend: &mut B, now: Time) {
         self.mode = Mode::Command;
         let Some(tx) = self.tx.take() else { return };
         if let Some(reply) = Self::rejection(reader.findings(), self.config.max_message_size) {
@@ -606,12 +493,7 @@ impl SmtpServer {
             helo,
             client_address: self.peer.address.clone(),
         };
-        match backend.deliver(Delivery {
-            id: id.clone(),
-            envelope,
-            message,
-            received_at: now,
-        }) {
+        match backend.deliver(Delivery { id: id.clone(), envelope, message, received_at: now }) {
             Ok(()) => self.reply(Reply::new(250, "2.0.0", format!("OK: queued as {id}"))),
             Err(reply) => self.reply(reply),
         }
@@ -631,8 +513,7 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
                 Mode::Closed => return,
                 Mode::Data(reader) => {
                     if reader.feed(&mut input) {
-                        let Mode::Data(reader) = std::mem::replace(&mut self.mode, Mode::Command)
-                        else {
+                        let Mode::Data(reader) = std::mem::replace(&mut self.mode, Mode::Command) else {
                             return;
                         };
                         self.finish_data(*reader, backend, now);
@@ -659,10 +540,7 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
             (_, Some(_), Some(tx)) if tx.rcpts.is_empty() => "sender given (add RCPT)",
             (_, Some(_), Some(_)) => "recipients given (DATA or more RCPT)",
         };
-        StateHint {
-            state,
-            allowed: self.allowed(),
-        }
+        StateHint { state, allowed: self.allowed() }
     }
 
     fn is_closed(&self) -> bool {

@@ -92,11 +92,7 @@ impl Account {
 }
 
 fn canonical_folder_name(name: &str) -> &str {
-    if name.eq_ignore_ascii_case(INBOX) {
-        INBOX
-    } else {
-        name
-    }
+    if name.eq_ignore_ascii_case(INBOX) { INBOX } else { name }
 }
 
 /// What changed, for sessions and views that watch the store.
@@ -156,10 +152,7 @@ fn account_key(address: &str) -> String {
 impl Store {
     /// An empty store.
     pub fn new() -> Self {
-        Store {
-            next_uid_validity: 1,
-            ..Store::default()
-        }
+        Store { next_uid_validity: 1, ..Store::default() }
     }
 
     /// The current revision; it grows by one with every change.
@@ -175,11 +168,7 @@ impl Store {
         }
         self.accounts.insert(
             key,
-            Account {
-                address: address.to_string(),
-                password: password.to_string(),
-                folders: BTreeMap::new(),
-            },
+            Account { address: address.to_string(), password: password.to_string(), folders: BTreeMap::new() },
         );
         self.create_folder(address, INBOX)
     }
@@ -196,8 +185,7 @@ impl Store {
 
     /// True when `address` exists and `password` is its password.
     pub fn check_password(&self, address: &str, password: &str) -> bool {
-        self.account(address)
-            .is_some_and(|a| a.password == password)
+        self.account(address).is_some_and(|a| a.password == password)
     }
 
     /// The folder `name` of `address`.
@@ -229,15 +217,9 @@ impl Store {
         if account.folders.contains_key(&name) {
             return Err(StoreError::FolderExists(name));
         }
-        account.folders.insert(
-            name.clone(),
-            Folder {
-                name: name.clone(),
-                uid_validity,
-                uid_next: 1,
-                messages: Vec::new(),
-            },
-        );
+        account
+            .folders
+            .insert(name.clone(), Folder { name: name.clone(), uid_validity, uid_next: 1, messages: Vec::new() });
         let address = account.address.clone();
         self.next_uid_validity = uid_validity.wrapping_add(1).max(1);
         self.record(&address, &name, ChangeKind::FolderCreated);
@@ -259,19 +241,10 @@ impl Store {
             .get_mut(&account_key(address))
             .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
         let name = canonical_folder_name(folder).to_string();
-        let f = account
-            .folders
-            .get_mut(&name)
-            .ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
+        let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
         let uid = f.uid_next;
         f.uid_next += 1;
-        f.messages.push(StoredMessage {
-            uid,
-            flags,
-            internal_date,
-            envelope,
-            raw,
-        });
+        f.messages.push(StoredMessage { uid, flags, internal_date, envelope, raw });
         let address = account.address.clone();
         self.record(&address, &name, ChangeKind::Appended { uid });
         Ok(uid)
@@ -280,10 +253,7 @@ impl Store {
     /// Changes after `revision`, oldest first; `None` when the log no longer
     /// reaches back that far and the reader must resynchronise.
     pub fn changes_since(&self, revision: u64) -> Option<impl Iterator<Item = &Change>> {
-        let oldest_kept = self
-            .changes
-            .front()
-            .map_or(self.revision + 1, |c| c.revision);
+        let oldest_kept = self.changes.front().map_or(self.revision + 1, |c| c.revision);
         if revision + 1 < oldest_kept && revision < self.revision {
             return None;
         }
@@ -304,26 +274,8 @@ mod tests {
     #[test]
     fn uids_ascend_and_inbox_is_case_insensitive() {
         let mut s = store();
-        let a = s
-            .append(
-                "Bob@A.example",
-                "inbox",
-                b"1".to_vec(),
-                BTreeSet::new(),
-                Time(0),
-                None,
-            )
-            .unwrap();
-        let b = s
-            .append(
-                "bob@a.example",
-                "INBOX",
-                b"2".to_vec(),
-                BTreeSet::new(),
-                Time(0),
-                None,
-            )
-            .unwrap();
+        let a = s.append("Bob@A.example", "inbox", b"1".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        let b = s.append("bob@a.example", "INBOX", b"2".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
         assert_eq!((a, b), (1, 2));
         let inbox = s.folder("bob@a.example", "Inbox").unwrap();
         assert_eq!(inbox.uid_next, 3);
@@ -333,27 +285,9 @@ mod tests {
     #[test]
     fn errors_name_what_is_missing() {
         let mut s = store();
-        let e = s
-            .append(
-                "eve@a.example",
-                "INBOX",
-                vec![],
-                BTreeSet::new(),
-                Time(0),
-                None,
-            )
-            .unwrap_err();
+        let e = s.append("eve@a.example", "INBOX", vec![], BTreeSet::new(), Time(0), None).unwrap_err();
         assert_eq!(e.to_string(), "no account eve@a.example");
-        let e = s
-            .append(
-                "bob@a.example",
-                "Nope",
-                vec![],
-                BTreeSet::new(),
-                Time(0),
-                None,
-            )
-            .unwrap_err();
+        let e = s.append("bob@a.example", "Nope", vec![], BTreeSet::new(), Time(0), None).unwrap_err();
         assert_eq!(e.to_string(), "no folder Nope");
         assert_eq!(
             s.add_account("BOB@a.example", "x").unwrap_err().to_string(),
@@ -375,15 +309,7 @@ mod tests {
     fn change_log_reports_what_happened_since() {
         let mut s = store();
         let rev = s.revision();
-        s.append(
-            "bob@a.example",
-            INBOX,
-            b"x".to_vec(),
-            BTreeSet::new(),
-            Time(0),
-            None,
-        )
-        .unwrap();
+        s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
         let changes: Vec<_> = s.changes_since(rev).unwrap().cloned().collect();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Appended { uid: 1 });
@@ -394,15 +320,7 @@ mod tests {
     #[test]
     fn snapshot_round_trips_through_serde() {
         let mut s = store();
-        s.append(
-            "bob@a.example",
-            INBOX,
-            b"hello".to_vec(),
-            BTreeSet::from([Flag::Seen]),
-            Time(5),
-            None,
-        )
-        .unwrap();
+        s.append("bob@a.example", INBOX, b"hello".to_vec(), BTreeSet::from([Flag::Seen]), Time(5), None).unwrap();
         let json = serde_json::to_string(&s).unwrap();
         let back: Store = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);

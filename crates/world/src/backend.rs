@@ -29,18 +29,13 @@ impl HostBackend<'_> {
     /// The account that receives mail for `path`, if it is local and exists.
     fn local_account(&self, path: &ForwardPath) -> Result<String, Reply> {
         let address = match path {
-            ForwardPath::Postmaster => format!(
-                "postmaster@{}",
-                self.domains.first().map_or("", String::as_str)
-            ),
+            ForwardPath::Postmaster => format!("postmaster@{}", self.domains.first().map_or("", String::as_str)),
             ForwardPath::Mailbox(m) if self.is_local(&m.domain) => m.to_string(),
             ForwardPath::Mailbox(m) => {
                 return Err(Reply::new(
                     554,
                     "5.7.1",
-                    format!(
-                        "<{m}>: Relay access denied (this host only accepts mail for its own domains)"
-                    ),
+                    format!("<{m}>: Relay access denied (this host only accepts mail for its own domains)"),
                 ));
             }
         };
@@ -49,9 +44,7 @@ impl HostBackend<'_> {
             None => Err(Reply::new(
                 550,
                 "5.1.1",
-                format!(
-                    "<{address}>: Recipient address rejected: User unknown in local recipient table"
-                ),
+                format!("<{address}>: Recipient address rejected: User unknown in local recipient table"),
             )),
         }
     }
@@ -71,22 +64,15 @@ impl SmtpBackend for HostBackend<'_> {
                 ForwardPath::Postmaster
             } else {
                 match path.rsplit_once('@') {
-                    Some((l, d)) => ForwardPath::Mailbox(mail_lab_smtp::grammar::Mailbox {
-                        local_part: l.into(),
-                        domain: d.into(),
-                    }),
+                    Some((l, d)) => {
+                        ForwardPath::Mailbox(mail_lab_smtp::grammar::Mailbox { local_part: l.into(), domain: d.into() })
+                    }
                     None => {
-                        return Err(Reply::new(
-                            451,
-                            "4.3.0",
-                            format!("<{path}>: cannot resolve recipient"),
-                        ));
+                        return Err(Reply::new(451, "4.3.0", format!("<{path}>: cannot resolve recipient")));
                     }
                 }
             };
-            let account = self
-                .local_account(&path)
-                .map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
+            let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
             accounts.push(account);
         }
         log_event(
@@ -120,23 +106,15 @@ impl SmtpBackend for HostBackend<'_> {
                 self.events,
                 self.event_seq,
                 self.now,
-                EventKind::Delivered {
-                    host: self.host_name.to_string(),
-                    account,
-                    folder: INBOX.to_string(),
-                    uid,
-                },
+                EventKind::Delivered { host: self.host_name.to_string(), account, folder: INBOX.to_string(), uid },
             );
         }
         Ok(())
     }
 
     fn verify(&mut self, query: &str) -> Option<String> {
-        let address = if query.contains('@') {
-            query.to_string()
-        } else {
-            format!("{query}@{}", self.domains.first()?)
-        };
+        let address =
+            if query.contains('@') { query.to_string() } else { format!("{query}@{}", self.domains.first()?) };
         let (_, domain) = address.rsplit_once('@')?;
         if !self.is_local(domain) {
             return None;

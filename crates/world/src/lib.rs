@@ -114,10 +114,7 @@ impl fmt::Display for WorldError {
             WorldError::UnknownClient(c) => write!(f, "{c}: unknown client machine"),
             WorldError::HostDown(h) => write!(f, "{h}: host is down (no route to host)"),
             WorldError::ConnectionRefused { host, port } => {
-                write!(
-                    f,
-                    "{host} port {port}: connection refused (no service listens there)"
-                )
+                write!(f, "{host} port {port}: connection refused (no service listens there)")
             }
             WorldError::NoSuchConnection(id) => write!(f, "connection {id} does not exist"),
             WorldError::ConnectionClosed(id) => write!(f, "connection {id} is closed"),
@@ -171,15 +168,13 @@ impl World {
 
     /// Add a mail host and its A record.
     pub fn add_host(&mut self, host: Host) {
-        self.dns_a
-            .insert(host.name.to_ascii_lowercase(), host.address.clone());
+        self.dns_a.insert(host.name.to_ascii_lowercase(), host.address.clone());
         self.hosts.push(host);
     }
 
     /// Add a client machine and its A record.
     pub fn add_client(&mut self, client: ClientMachine) {
-        self.dns_a
-            .insert(client.name.to_ascii_lowercase(), client.address.clone());
+        self.dns_a.insert(client.name.to_ascii_lowercase(), client.address.clone());
         self.clients.push(client);
     }
 
@@ -211,29 +206,19 @@ impl World {
     }
 
     fn host_index(&self, name: &str) -> Option<usize> {
-        let address = self
-            .dns_a
-            .get(&name.to_ascii_lowercase())
-            .map_or(name, String::as_str);
-        self.hosts
-            .iter()
-            .position(|h| h.address == address || h.name.eq_ignore_ascii_case(name))
+        let address = self.dns_a.get(&name.to_ascii_lowercase()).map_or(name, String::as_str);
+        self.hosts.iter().position(|h| h.address == address || h.name.eq_ignore_ascii_case(name))
     }
 
     /// MX records of `domain`, lowest preference first.
     pub fn mx(&self, domain: &str) -> &[(u16, String)] {
-        self.dns_mx
-            .get(&domain.to_ascii_lowercase())
-            .map_or(&[], Vec::as_slice)
+        self.dns_mx.get(&domain.to_ascii_lowercase()).map_or(&[], Vec::as_slice)
     }
 
     /// The store of the host that delivers mail for `address`'s domain.
     pub fn store_for(&self, address: &str) -> Option<&Store> {
         let domain = address.rsplit_once('@')?.1;
-        self.hosts
-            .iter()
-            .find(|h| h.is_local_domain(domain))
-            .map(|h| &h.store)
+        self.hosts.iter().find(|h| h.is_local_domain(domain)).map(|h| &h.store)
     }
 
     /// Events, oldest first (at most [`EVENT_LOG_LIMIT`]).
@@ -247,35 +232,21 @@ impl World {
 
     /// Open a connection from client machine `from` to `host` port `port`,
     /// as `telnet host port` would. The server's greeting is ready at once.
-    pub fn connect(
-        &mut self,
-        from: &str,
-        host: &str,
-        port: u16,
-    ) -> Result<ConnectionId, WorldError> {
-        let client_address = match self
-            .clients
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(from))
-        {
+    pub fn connect(&mut self, from: &str, host: &str, port: u16) -> Result<ConnectionId, WorldError> {
+        let client_address = match self.clients.iter().find(|c| c.name.eq_ignore_ascii_case(from)) {
             Some(c) => c.address.clone(),
             None => match self.host(from) {
                 Some(h) => h.address.clone(),
                 None => return Err(WorldError::UnknownClient(from.to_string())),
             },
         };
-        let index = self
-            .host_index(host)
-            .ok_or_else(|| WorldError::UnknownHost(host.to_string()))?;
+        let index = self.host_index(host).ok_or_else(|| WorldError::UnknownHost(host.to_string()))?;
         let h = &self.hosts[index];
         if !h.up {
             return Err(WorldError::HostDown(h.name.clone()));
         }
         let Some(service) = h.services.get(&port).copied() else {
-            return Err(WorldError::ConnectionRefused {
-                host: h.name.clone(),
-                port,
-            });
+            return Err(WorldError::ConnectionRefused { host: h.name.clone(), port });
         };
         let id = ConnectionId(self.next_connection);
         self.next_connection += 1;
@@ -283,7 +254,8 @@ impl World {
             Service::Smtp => {
                 let peer = Peer {
                     address: client_address.clone(),
-                    session_id: format!("{}{:04}", h.name.len(), id.0),
+                    // Queue ids read "C<connection>.<transaction>": unique in the world, deterministic.
+                    session_id: format!("C{}", id.0),
                 };
                 Engine::Smtp(Box::new(SmtpServer::new(h.smtp.clone(), peer)))
             }
@@ -300,40 +272,25 @@ impl World {
                 open: true,
             },
         );
-        self.log(EventKind::Connected {
-            connection: id,
-            client: client_address,
-            host: host_name,
-            port,
-        });
+        self.log(EventKind::Connected { connection: id, client: client_address, host: host_name, port });
         self.drive(id, None);
         Ok(id)
     }
 
     /// Send bytes from the client side of a connection to its server.
     pub fn send(&mut self, id: ConnectionId, bytes: &[u8]) -> Result<(), WorldError> {
-        let conn = self
-            .connections
-            .get(&id)
-            .ok_or(WorldError::NoSuchConnection(id))?;
+        let conn = self.connections.get(&id).ok_or(WorldError::NoSuchConnection(id))?;
         if !conn.open {
             return Err(WorldError::ConnectionClosed(id));
         }
-        self.log(EventKind::LinkBytes {
-            connection: id,
-            direction: Direction::ToServer,
-            bytes: bytes.to_vec(),
-        });
+        self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToServer, bytes: bytes.to_vec() });
         self.drive(id, Some(bytes));
         Ok(())
     }
 
     /// Take the bytes the server has sent to the client since the last call.
     pub fn take_output(&mut self, id: ConnectionId) -> Vec<u8> {
-        self.connections
-            .get_mut(&id)
-            .map(|c| std::mem::take(&mut c.to_client))
-            .unwrap_or_default()
+        self.connections.get_mut(&id).map(|c| std::mem::take(&mut c.to_client)).unwrap_or_default()
     }
 
     /// True while the connection is open.
@@ -384,9 +341,7 @@ impl World {
                     None => server.open(&mut backend, now),
                     Some(bytes) => server.receive(bytes, &mut backend, now),
                 }
-                while let Some(out) =
-                    Session::<backend::HostBackend<'_>>::poll_output(server.as_mut())
-                {
+                while let Some(out) = Session::<backend::HostBackend<'_>>::poll_output(server.as_mut()) {
                     match out {
                         Output::Bytes(b) => sent.extend_from_slice(&b),
                         Output::Close => close = true,
@@ -400,11 +355,7 @@ impl World {
             conn.open = false;
         }
         if !sent.is_empty() {
-            self.log(EventKind::LinkBytes {
-                connection: id,
-                direction: Direction::ToClient,
-                bytes: sent,
-            });
+            self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes: sent });
         }
         if close {
             self.log(EventKind::Disconnected { connection: id });
@@ -417,9 +368,5 @@ pub(crate) fn log_event(events: &mut VecDeque<Event>, seq: &mut u64, at: Time, k
     if events.len() == EVENT_LOG_LIMIT {
         events.pop_front();
     }
-    events.push_back(Event {
-        seq: *seq,
-        at,
-        kind,
-    });
+    events.push_back(Event { seq: *seq, at, kind });
 }

@@ -22,10 +22,7 @@ pub const USERS: [(&str, &str); 5] = [
 
 fn mail_host(name: &str, address: &str, domain: &str) -> Host {
     let mut store = Store::new();
-    for (user, password) in USERS
-        .iter()
-        .filter(|(u, _)| u.ends_with(&format!("@{domain}")))
-    {
+    for (user, password) in USERS.iter().filter(|(u, _)| u.ends_with(&format!("@{domain}"))) {
         // Names in USERS are distinct, so adding cannot fail.
         let _ = store.add_account(user, password);
     }
@@ -48,9 +45,6 @@ pub fn two_domains() -> World {
     world.add_host(mail_host("mail.b.example", "198.51.100.25", "b.example"));
     world.add_mx("a.example", 10, "mail.a.example");
     world.add_mx("b.example", 10, "mail.b.example");
-    world.add_client(ClientMachine {
-        name: "pc.a.example".into(),
-        address: "192.0.2.10".into(),
-    });
+    world.add_client(ClientMachine { name: "pc.a.example".into(), address: "192.0.2.10".into() });
     world
 }

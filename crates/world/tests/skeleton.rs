@@ -17,67 +17,35 @@ fn smtp_session_delivers_to_bobs_inbox() {
     assert_eq!(greeting, "220 mail.a.example ESMTP Mail Lab ready\r\n");
 
     let ehlo = say(&mut world, id, "EHLO pc.a.example");
-    assert!(
-        ehlo.starts_with("250-mail.a.example Hello pc.a.example [192.0.2.10]\r\n"),
-        "{ehlo}"
-    );
-    assert!(
-        ehlo.contains("250-PIPELINING\r\n") && ehlo.ends_with("250 HELP\r\n"),
-        "{ehlo}"
-    );
-    assert_eq!(
-        say(&mut world, id, "MAIL FROM:<alice@a.example>"),
-        "250 2.1.0 Sender <alice@a.example> OK\r\n"
-    );
-    assert_eq!(
-        say(&mut world, id, "RCPT TO:<bob@a.example>"),
-        "250 2.1.5 Recipient <bob@a.example> OK\r\n"
-    );
-    assert_eq!(
-        say(&mut world, id, "DATA"),
-        "354 End data with <CR><LF>.<CR><LF>\r\n"
-    );
+    assert!(ehlo.starts_with("250-mail.a.example Hello pc.a.example [192.0.2.10]\r\n"), "{ehlo}");
+    assert!(ehlo.contains("250-PIPELINING\r\n") && ehlo.ends_with("250 HELP\r\n"), "{ehlo}");
+    assert_eq!(say(&mut world, id, "MAIL FROM:<alice@a.example>"), "250 2.1.0 Sender <alice@a.example> OK\r\n");
+    assert_eq!(say(&mut world, id, "RCPT TO:<bob@a.example>"), "250 2.1.5 Recipient <bob@a.example> OK\r\n");
+    assert_eq!(say(&mut world, id, "DATA"), "354 End data with <CR><LF>.<CR><LF>\r\n");
     assert_eq!(say(&mut world, id, "Subject: Hello Bob"), "");
     assert_eq!(say(&mut world, id, ""), "");
     assert_eq!(say(&mut world, id, "..a line that starts with a dot"), "");
     let accepted = say(&mut world, id, ".");
-    assert!(
-        accepted.starts_with("250 2.0.0 OK: queued as "),
-        "{accepted}"
-    );
-    assert_eq!(
-        say(&mut world, id, "QUIT"),
-        "221 2.0.0 mail.a.example closing connection\r\n"
-    );
+    assert!(accepted.starts_with("250 2.0.0 OK: queued as "), "{accepted}");
+    assert_eq!(say(&mut world, id, "QUIT"), "221 2.0.0 mail.a.example closing connection\r\n");
     assert!(!world.is_open(id));
 
-    let inbox = world
-        .store_for("bob@a.example")
-        .unwrap()
-        .folder("bob@a.example", "INBOX")
-        .unwrap();
+    let inbox = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
     assert_eq!(inbox.messages.len(), 1);
     let stored = &inbox.messages[0];
     let raw = String::from_utf8(stored.raw.clone()).unwrap();
     assert!(
-        raw.starts_with(
-            "Return-Path: <alice@a.example>\r\nReceived: from pc.a.example ([192.0.2.10])\r\n"
-        ),
+        raw.starts_with("Return-Path: <alice@a.example>\r\nReceived: from pc.a.example ([192.0.2.10])\r\n"),
         "{raw}"
     );
+    assert!(raw.ends_with("Subject: Hello Bob\r\n\r\n.a line that starts with a dot\r\n"), "{raw}");
+    assert_eq!(header_value(&stored.raw, "Subject").as_deref(), Some("Hello Bob"));
+    assert_eq!(stored.envelope.as_ref().unwrap().forward_paths, vec!["bob@a.example".to_string()]);
     assert!(
-        raw.ends_with("Subject: Hello Bob\r\n\r\n.a line that starts with a dot\r\n"),
-        "{raw}"
+        world
+            .events()
+            .any(|e| matches!(&e.kind, EventKind::Delivered { account, uid: 1, .. } if account == "bob@a.example"))
     );
-    assert_eq!(
-        header_value(&stored.raw, "Subject").as_deref(),
-        Some("Hello Bob")
-    );
-    assert_eq!(
-        stored.envelope.as_ref().unwrap().forward_paths,
-        vec!["bob@a.example".to_string()]
-    );
-    assert!(world.events().any(|e| matches!(&e.kind, EventKind::Delivered { account, uid: 1, .. } if account == "bob@a.example")));
 }
 
 #[test]
@@ -88,46 +56,24 @@ fn unknown_user_and_relay_are_refused_and_nothing_is_stored() {
     say(&mut world, id, "EHLO pc.a.example");
     say(&mut world, id, "MAIL FROM:<alice@a.example>");
     let r = say(&mut world, id, "RCPT TO:<nobody@a.example>");
-    assert!(
-        r.starts_with("550 5.1.1 <nobody@a.example>: Recipient address rejected"),
-        "{r}"
-    );
+    assert!(r.starts_with("550 5.1.1 <nobody@a.example>: Recipient address rejected"), "{r}");
     let r = say(&mut world, id, "RCPT TO:<carol@b.example>");
-    assert!(
-        r.starts_with("554 5.7.1 <carol@b.example>: Relay access denied"),
-        "{r}"
-    );
-    assert_eq!(
-        say(&mut world, id, "DATA"),
-        "554 5.5.1 No valid recipients: give RCPT TO first\r\n"
-    );
+    assert!(r.starts_with("554 5.7.1 <carol@b.example>: Relay access denied"), "{r}");
+    assert_eq!(say(&mut world, id, "DATA"), "554 5.5.1 No valid recipients: give RCPT TO first\r\n");
     let store = world.store_for("bob@a.example").unwrap();
-    assert!(
-        store
-            .accounts()
-            .all(|a| a.folders.values().all(|f| f.messages.is_empty()))
-    );
+    assert!(store.accounts().all(|a| a.folders.values().all(|f| f.messages.is_empty())));
 }
 
 #[test]
 fn connections_are_refused_like_a_real_network() {
     let mut world = scenario::two_domains();
     assert_eq!(
-        world
-            .connect("pc.a.example", "mail.a.example", 110)
-            .unwrap_err()
-            .to_string(),
+        world.connect("pc.a.example", "mail.a.example", 110).unwrap_err().to_string(),
         "mail.a.example port 110: connection refused (no service listens there)"
     );
-    assert!(matches!(
-        world.connect("pc.a.example", "mail.zz.example", 25),
-        Err(WorldError::UnknownHost(_))
-    ));
+    assert!(matches!(world.connect("pc.a.example", "mail.zz.example", 25), Err(WorldError::UnknownHost(_))));
     world.host_mut("mail.b.example").unwrap().up = false;
-    assert!(matches!(
-        world.connect("pc.a.example", "mail.b.example", 25),
-        Err(WorldError::HostDown(_))
-    ));
+    assert!(matches!(world.connect("pc.a.example", "mail.b.example", 25), Err(WorldError::HostDown(_))));
     // By address too, as DNS would resolve it.
     assert!(world.connect("pc.a.example", "192.0.2.25", 25).is_ok());
 }

@@ -1,0 +1,9 @@
+# Sourced by the scripts: pinned tool versions and the PATH they are found on.
+# Keep WASM_BINDGEN_VERSION equal to the `wasm-bindgen = "=…"` pin in Cargo.toml.
+export WASM_BINDGEN_VERSION=0.2.130
+export TRUNK_VERSION=0.21.14
+export WASM_PACK_VERSION=0.15.1
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+# trunk must not look for updates on the network.
+export TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs what Mail Lab needs on a fresh Debian 12 machine with rustup's Rust,
+# node and python3. Idempotent: each step checks first and is skipped when done.
+# Every tool comes from crates.io, npm or apt; nothing is downloaded from elsewhere.
+#
+#   scripts/install.sh lab    tools to build and serve the page
+#   scripts/install.sh test   everything the test command needs (default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+want="${1:-test}"
+say() { echo "[install] $*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "[install] need root for: $*" >&2; return 1; fi
+}
+
+# --- Debian packages -------------------------------------------------------
+apt_missing=()
+command -v node >/dev/null || apt_missing+=(nodejs)
+command -v npm >/dev/null || apt_missing+=(npm)
+command -v python3 >/dev/null || apt_missing+=(python3)
+command -v gzip >/dev/null || apt_missing+=(gzip)
+if [ "$want" = test ]; then
+  command -v chromium >/dev/null || apt_missing+=(chromium)
+  command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
+  # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
+  dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
+fi
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "apt-get install ${apt_missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${apt_missing[@]}"
+fi
+
+# --- Rust toolchain pieces -------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+
+# cargo install only when the exact pinned version is missing.
+have_version() { "$1" --version 2>/dev/null | grep -qF "$2"; }
+if ! have_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  # Not --locked: its lockfile pins a crate the registry no longer has.
+  say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+if ! have_version trunk "$TRUNK_VERSION"; then
+  say "cargo install trunk $TRUNK_VERSION"
+  cargo install --locked trunk --version "=$TRUNK_VERSION"
+fi
+if [ "$want" = test ] && ! have_version wasm-pack "$WASM_PACK_VERSION"; then
+  say "cargo install wasm-pack $WASM_PACK_VERSION"
+  cargo install --locked wasm-pack --version "=$WASM_PACK_VERSION"
+fi
+
+# --- node packages (wasm-opt from binaryen, playwright-core) ---------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# --- crates, so trunk and tests can run offline ----------------------------
+cargo fetch --locked >/dev/null
+say "ready ($want)"

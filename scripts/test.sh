@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of Mail Lab: installs what is missing, then lint, native engine
+# tests, wasm tests in headless Chromium (cargo and wasm-pack), the release page
+# build with its weight budget, and the end-to-end tests typed into the real page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh test
+source scripts/env.sh
+
+ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-world)
+step() { printf '\n=== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests of the engine crates"
+cargo test --locked "${ENGINE_CRATES[@]}"
+
+step "wasm tests of the web crate in headless Chromium (cargo test)"
+cargo test --locked -p mail-lab-web --target wasm32-unknown-unknown
+
+step "wasm tests of the web crate in headless Chromium (wasm-pack)"
+wasm-pack test --headless --chrome --mode no-install web
+
+step "release build of the page"
+rm -rf dist
+trunk build --release
+
+step "page weight"
+bash scripts/page-weight.sh dist
+
+step "end-to-end tests in headless Chromium"
+rm -rf test-results
+node --test tests/e2e/*.test.mjs

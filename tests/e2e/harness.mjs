@@ -1,0 +1,95 @@
+// Shared pieces of the end-to-end tests: serve dist/ on 127.0.0.1, open Debian's
+// Chromium through playwright-core, and collect every console error and page error.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+};
+
+export const RESULTS = path.resolve('test-results');
+
+/** Serves `dir` on a free loopback port; resolves to { url, close }. */
+export function serveDist(dir = 'dist') {
+  const root = path.resolve(dir);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** Launches headless Chromium; resolves to { browser, page, errors }. */
+export async function openBrowser({ locale = 'en-US' } = {}) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+  return { browser, page, errors };
+}
+
+/** Saves a full-page screenshot under test-results/ and returns its path. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const file = path.join(RESULTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Types one line into a terminal's Command box and waits for `replies` new server lines. */
+export async function typeLine(terminal, line, replies = 0) {
+  const server = terminal.locator('[role=log] li.server');
+  const before = await server.count();
+  const input = terminal.getByRole('textbox', { name: 'Command' });
+  await input.fill(line);
+  await input.press('Enter');
+  if (replies > 0) {
+    await terminal.page().waitForFunction(
+      ([el, n]) => el.querySelectorAll('li.server').length >= n,
+      [await terminal.locator('[role=log]').elementHandle(), before + replies],
+    );
+  }
+  const all = await server.allTextContents();
+  return all.slice(before);
+}

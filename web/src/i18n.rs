@@ -1,0 +1,107 @@
+//! Every label of the page in English and Japanese.
+
+/// A language of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    /// The language for a BCP 47 tag such as `ja-JP` or `en-US`.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("ja") { Lang::Ja } else { Lang::En }
+    }
+
+    /// The tag for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The other language (for the switch button).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Ja,
+            Lang::Ja => Lang::En,
+        }
+    }
+}
+
+/// Keys of the page's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Title,
+    Tagline,
+    LanguageName,
+    SwitchLanguage,
+    Command,
+    Terminal,
+    Connected,
+    Closed,
+    State,
+    ValidNow,
+    Mailbox,
+    Empty,
+    From,
+    Subject,
+    Uid,
+    NoSubject,
+    Transcript,
+}
+
+/// "N messages" in `lang`.
+pub fn message_count(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 message".to_string(),
+        (Lang::En, n) => format!("{n} messages"),
+        (Lang::Ja, n) => format!("{n} 通"),
+    }
+}
+
+/// The text for `key` in `lang`.
+pub fn t(lang: Lang, key: Text) -> &'static str {
+    use Text::*;
+    match (lang, key) {
+        (Lang::En, Title) => "Mail Lab",
+        (Lang::Ja, Title) => "メールラボ",
+        (Lang::En, Tagline) => {
+            "A whole Internet mail system in your browser: type SMTP yourself and watch the mail arrive."
+        }
+        (Lang::Ja, Tagline) => {
+            "ブラウザの中のインターネットメール。SMTP を自分で打ち込み、メールが届く様子を見てみましょう。"
+        }
+        (Lang::En, LanguageName) => "English",
+        (Lang::Ja, LanguageName) => "日本語",
+        (Lang::En, SwitchLanguage) => "日本語で表示",
+        (Lang::Ja, SwitchLanguage) => "Show in English",
+        (Lang::En, Command) => "Command",
+        (Lang::Ja, Command) => "コマンド",
+        (Lang::En, Terminal) => "Terminal",
+        (Lang::Ja, Terminal) => "端末",
+        (Lang::En, Connected) => "connected",
+        (Lang::Ja, Connected) => "接続中",
+        (Lang::En, Closed) => "connection closed",
+        (Lang::Ja, Closed) => "接続は閉じられました",
+        (Lang::En, State) => "State",
+        (Lang::Ja, State) => "状態",
+        (Lang::En, ValidNow) => "valid now",
+        (Lang::Ja, ValidNow) => "今使えるコマンド",
+        (Lang::En, Mailbox) => "Mailbox",
+        (Lang::Ja, Mailbox) => "メールボックス",
+        (Lang::En, Empty) => "No messages yet.",
+        (Lang::Ja, Empty) => "まだメッセージはありません。",
+        (Lang::En, From) => "From",
+        (Lang::Ja, From) => "差出人",
+        (Lang::En, Subject) => "Subject",
+        (Lang::Ja, Subject) => "件名",
+        (Lang::En, Uid) => "UID",
+        (Lang::Ja, Uid) => "UID",
+        (Lang::En, NoSubject) => "(no subject)",
+        (Lang::Ja, NoSubject) => "(件名なし)",
+        (Lang::En, Transcript) => "Transcript",
+        (Lang::Ja, Transcript) => "やりとり",
+    }
+}

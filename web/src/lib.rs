@@ -1,0 +1,10 @@
+//! The Mail Lab page. One reducer state ([`state::Lab`]) owns the world; small
+//! components render it and send [`state::Action`]s. The engines know nothing of Yew.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod i18n;
+pub mod state;
+mod view;
+
+pub use view::App;

@@ -1,0 +1,238 @@
+//! The page's single state and the actions that change it (the reducer).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mail_lab_proto::StateHint;
+use mail_lab_world::{ConnectionId, World, scenario};
+use yew::Reducible;
+
+use crate::i18n::Lang;
+
+/// Who wrote a transcript line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker {
+    /// What the learner typed (sent to the server).
+    Client,
+    /// What the server answered.
+    Server,
+    /// A note from the lab (connection refused, closed).
+    Lab,
+}
+
+/// One line of a terminal's transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub speaker: Speaker,
+    pub text: String,
+}
+
+/// A `telnet`-style terminal connected to one host and port.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terminal {
+    pub id: usize,
+    pub client: String,
+    pub host: String,
+    pub port: u16,
+    pub connection: Option<ConnectionId>,
+    pub open: bool,
+    pub transcript: Vec<TranscriptLine>,
+    /// Lines typed, oldest first, for Up/Down recall.
+    pub history: Vec<String>,
+    pub hint: Option<StateHint>,
+    /// Server bytes after the last CRLF, waiting for the rest of their line.
+    pending: Vec<u8>,
+}
+
+impl Terminal {
+    fn absorb_server_bytes(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        while let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
+            let mut line: Vec<u8> = self.pending.drain(..=pos).collect();
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            self.transcript
+                .push(TranscriptLine { speaker: Speaker::Server, text: String::from_utf8_lossy(&line).into_owned() });
+        }
+    }
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    pub world: Rc<RefCell<World>>,
+    pub terminals: Vec<Terminal>,
+    pub lang: Lang,
+    /// Accounts whose mailbox panes are shown.
+    pub watched: Vec<String>,
+    /// Grows with every change, so views know to re-read the world.
+    pub revision: u64,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.world, &other.world) && self.revision == other.revision && self.lang == other.lang
+    }
+}
+
+/// What a learner can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Send one typed line (CRLF is added) on a terminal.
+    SendLine {
+        terminal: usize,
+        line: String,
+    },
+    /// Open a new terminal: `telnet host port` from the learner's PC.
+    Open {
+        host: String,
+        port: u16,
+    },
+    SetLang(Lang),
+}
+
+/// The learner's machine in the built-in scenario.
+pub const LEARNER_PC: &str = "pc.a.example";
+
+impl Lab {
+    /// The first visit: the two-domain world, a terminal to mail.a.example:25
+    /// and bob's mailbox in view.
+    pub fn new(lang: Lang) -> Self {
+        let mut lab = Lab {
+            world: Rc::new(RefCell::new(scenario::two_domains())),
+            terminals: Vec::new(),
+            lang,
+            watched: vec!["bob@a.example".to_string()],
+            revision: 0,
+        };
+        lab.open("mail.a.example", 25);
+        lab
+    }
+
+    fn open(&mut self, host: &str, port: u16) {
+        let id = self.terminals.len();
+        let mut term = Terminal {
+            id,
+            client: LEARNER_PC.to_string(),
+            host: host.to_string(),
+            port,
+            connection: None,
+            open: false,
+            transcript: Vec::new(),
+            history: Vec::new(),
+            hint: None,
+            pending: Vec::new(),
+        };
+        let mut world = self.world.borrow_mut();
+        match world.connect(LEARNER_PC, host, port) {
+            Ok(conn) => {
+                term.connection = Some(conn);
+                term.open = true;
+                term.transcript.push(TranscriptLine {
+                    speaker: Speaker::Lab,
+                    text: format!("Trying {host} {port}... Connected."),
+                });
+                let greeting = world.take_output(conn);
+                term.absorb_server_bytes(&greeting);
+                term.hint = world.hint(conn);
+            }
+            Err(e) => term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() }),
+        }
+        drop(world);
+        self.terminals.push(term);
+    }
+
+    fn send_line(&mut self, index: usize, line: String) {
+        let Some(term) = self.terminals.get_mut(index) else { return };
+        term.transcript.push(TranscriptLine { speaker: Speaker::Client, text: line.clone() });
+        if !line.is_empty() && term.history.last() != Some(&line) {
+            term.history.push(line.clone());
+        }
+        let Some(conn) = term.connection.filter(|_| term.open) else {
+            term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: "Not connected.".into() });
+            return;
+        };
+        let mut world = self.world.borrow_mut();
+        let mut bytes = line.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        if let Err(e) = world.send(conn, &bytes) {
+            term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() });
+        }
+        let reply = world.take_output(conn);
+        term.absorb_server_bytes(&reply);
+        term.hint = world.hint(conn);
+        if !world.is_open(conn) {
+            term.open = false;
+            term.transcript
+                .push(TranscriptLine { speaker: Speaker::Lab, text: "Connection closed by foreign host.".into() });
+        }
+    }
+}
+
+impl Reducible for Lab {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::SendLine { terminal, line } => next.send_line(terminal, line),
+            Action::Open { host, port } => next.open(&host, port),
+            Action::SetLang(lang) => next.lang = lang,
+        }
+        next.revision += 1;
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn typed_session_lands_in_the_transcript_and_the_store() {
+        let mut lab = Lab::new(Lang::En);
+        for line in [
+            "EHLO pc.a.example",
+            "MAIL FROM:<alice@a.example>",
+            "RCPT TO:<bob@a.example>",
+            "DATA",
+            "Subject: hi",
+            "",
+            "body",
+            ".",
+            "QUIT",
+        ] {
+            lab.send_line(0, line.to_string());
+        }
+        let t = &lab.terminals[0];
+        let server: Vec<&str> =
+            t.transcript.iter().filter(|l| l.speaker == Speaker::Server).map(|l| l.text.as_str()).collect();
+        assert_eq!(server[0], "220 mail.a.example ESMTP Mail Lab ready");
+        assert!(server.iter().any(|l| l.starts_with("250 2.0.0 OK: queued as")));
+        assert_eq!(server.last().copied(), Some("221 2.0.0 mail.a.example closing connection"));
+        assert!(!t.open);
+        let world = lab.world.borrow();
+        assert_eq!(
+            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
+            1
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn refused_connection_is_explained_in_the_terminal() {
+        let mut lab = Lab::new(Lang::Ja);
+        lab.open("mail.a.example", 110);
+        assert_eq!(
+            lab.terminals[1].transcript[0].text,
+            "mail.a.example port 110: connection refused (no service listens there)"
+        );
+        assert!(!lab.terminals[1].open);
+    }
+}

@@ -1,0 +1,79 @@
+//! The real app mounted in headless Chromium: type an SMTP session into the
+//! terminal's Command box and see the replies and bob's mailbox change.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn mount() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<mail_lab_web::App>::with_root(root.clone()).render();
+    root
+}
+
+async fn type_line(root: &Element, line: &str) {
+    let input: HtmlInputElement =
+        root.query_selector("input[aria-label='Command']").unwrap().expect("a Command box").dyn_into().unwrap();
+    input.set_value(line);
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+    settle().await;
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.text_content().unwrap_or_default()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn typed_smtp_session_delivers_to_the_mailbox_pane() {
+    let root = mount();
+    settle().await;
+    let endpoint = texts(&root, ".terminal-head .endpoint");
+    assert_eq!(endpoint, vec!["telnet mail.a.example 25"]);
+    assert_eq!(texts(&root, "[role=log] li.server"), vec!["220 mail.a.example ESMTP Mail Lab ready"]);
+    let pane = root.query_selector("section[aria-label='Mailbox bob@a.example']").unwrap();
+    assert!(pane.is_some(), "bob's mailbox pane is labelled with the account");
+    assert!(texts(&root, ".mailbox tr.message").is_empty());
+
+    for line in [
+        "EHLO pc.a.example",
+        "MAIL FROM:<alice@a.example>",
+        "RCPT TO:<bob@a.example>",
+        "DATA",
+        "From: Alice <alice@a.example>",
+        "Subject: Lunch at noon?",
+        "",
+        "See you there.",
+        ".",
+        "QUIT",
+    ] {
+        type_line(&root, line).await;
+    }
+    let server = texts(&root, "[role=log] li.server");
+    let codes: Vec<&str> = server.iter().map(|l| &l[..3]).collect();
+    assert_eq!(codes.first(), Some(&"220"));
+    assert!(codes.contains(&"354"));
+    assert_eq!(codes.last(), Some(&"221"));
+    assert!(server.iter().any(|l| l.starts_with("250 2.0.0 OK: queued as")), "{server:?}");
+    let rows = texts(&root, "section[aria-label='Mailbox bob@a.example'] tr.message");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Lunch at noon?") && rows[0].contains("Alice"), "{rows:?}");
+    // The 5xx/2xx classes drive the colours.
+    assert!(root.query_selector("[role=log] li.r2xx").unwrap().is_some());
+}
