@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod framing;
+pub mod sasl;
 pub mod session;
 pub mod time;
 

@@ -7,5 +7,5 @@ pub mod grammar;
 pub mod reply;
 pub mod server;
 
-pub use reply::{Explanation, Reply, explain_class, explain_code};
-pub use server::{Delivery, Peer, RcptContext, ServerConfig, SmtpBackend, SmtpServer};
+pub use reply::{Explanation, Reply, explain_class, explain_code, explain_state};
+pub use server::{Delivery, Peer, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer, TlsMode};

@@ -154,6 +154,43 @@ pub fn explain_code(code: u16) -> Explanation {
     Explanation { en, ja }
 }
 
+/// What a server state (a key from `SmtpServer::state_key`) means, for the UI's hint line.
+pub fn explain_state(key: &str) -> Explanation {
+    let (en, ja) = match key {
+        "connected" => (
+            "Connected. Greet the server with EHLO (or HELO) and your domain.",
+            "接続しました。EHLO(または HELO)と自分のドメイン名で挨拶します。",
+        ),
+        "ready" => (
+            "Greeted. Start a message with MAIL FROM:<sender>, or STARTTLS / AUTH first.",
+            "挨拶済み。MAIL FROM:<送信者> でメールを始めます(先に STARTTLS や AUTH も可)。",
+        ),
+        "mail" => (
+            "Sender given. Add recipients with RCPT TO:<address>.",
+            "送信者を指定しました。RCPT TO:<宛先> で受信者を加えます。",
+        ),
+        "rcpt" => (
+            "Recipients given. Add more with RCPT, or send the message with DATA.",
+            "受信者を指定しました。さらに RCPT で加えるか、DATA で本文を送ります。",
+        ),
+        "data" => (
+            "Writing the message: headers, an empty line, the body; a line with only \".\" ends it.",
+            "本文を入力中: ヘッダ、空行、本文。\".\" だけの行で終わります。",
+        ),
+        "bdat" => (
+            "Sending a BDAT chunk: exactly the announced number of octets.",
+            "BDAT のチャンクを送信中: 宣言したオクテット数ちょうどを送ります。",
+        ),
+        "auth" => (
+            "Logging in: answer the server's 334 challenge in base64, or * to cancel.",
+            "ログイン中: 334 のチャレンジに Base64 で答えます(* で中止)。",
+        ),
+        "closed" => ("The session is closed.", "セッションは終了しました。"),
+        _ => ("Unknown state.", "不明な状態です。"),
+    };
+    Explanation { en, ja }
+}
+
 /// What the first digit of a reply code means (RFC 5321 §4.2.1).
 pub fn explain_class(code: u16) -> Explanation {
     match code / 100 {

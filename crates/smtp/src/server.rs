@@ -1,7 +1,9 @@
-//! The SMTP server engine: RFC 5321's state machine (§4.1.4) over framed input.
+//! The SMTP server engine: RFC 5321's state machine (§4.1.4) over framed input,
+//! with the ESMTP extensions the lab teaches.
 
 use mail_lab_message::Envelope;
 use mail_lab_proto::framing::{DotFindings, DotReader, Line, LineReader};
+use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
 use mail_lab_proto::{Outbox, Output, Session, StateHint, Time};
 
 use crate::grammar::{self, ForwardPath, Mailbox, Param};
@@ -11,29 +13,87 @@ use crate::reply::Reply;
 pub const MAX_COMMAND_LINE: usize = 512;
 /// Longest text line in DATA, CRLF included (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
+/// Longest SASL response line, CRLF included (RFC 4954 §4).
+pub const MAX_AUTH_LINE: usize = 12_288;
+
+/// Who may send mail through this host to other domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayPolicy {
+    /// Only mail for local domains is accepted.
+    Nobody,
+    /// Clients that authenticated with SMTP AUTH may relay (submission).
+    Authenticated,
+    /// Clients at these addresses may relay (a trusted network), and so may
+    /// authenticated clients.
+    Addresses(Vec<String>),
+    /// Anyone may relay: an open relay, the spammer's friend.
+    Anybody,
+}
+
+/// How TLS is offered on this service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// No TLS: STARTTLS is neither advertised nor accepted.
+    Unavailable,
+    /// STARTTLS is advertised (RFC 3207).
+    StartTls,
+    /// The connection is inside TLS from the first byte (port 465, RFC 8314).
+    Implicit,
+}
 
 /// How one host's SMTP service behaves; given by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     /// The name the server gives in its greeting and `Received:` lines.
     pub hostname: String,
+    /// Domains delivered on this host; any other domain is a relay.
+    pub local_domains: Vec<String>,
     /// Largest message accepted, in octets (advertised as SIZE, RFC 1870).
     pub max_message_size: usize,
     /// Most recipients in one transaction (RFC 5321 §4.5.3.1.8 asks for at least 100).
     pub max_recipients: usize,
     /// Whether VRFY reveals users; when off it answers 252 (RFC 5321 §3.5.3).
     pub vrfy: bool,
+    pub relay: RelayPolicy,
+    /// MAIL is refused until the client authenticates (a submission service, RFC 6409).
+    pub require_auth: bool,
+    /// AUTH is refused (538) and not advertised until TLS is active.
+    pub auth_requires_tls: bool,
+    pub tls: TlsMode,
+    /// SASL mechanisms offered, in the order advertised. Empty: no AUTH.
+    pub auth_mechanisms: Vec<Mechanism>,
 }
 
 impl ServerConfig {
-    /// A configuration with the usual limits for `hostname`.
-    pub fn new(hostname: &str) -> Self {
+    /// An MX service on port 25 for `hostname` receiving mail for `local_domains`:
+    /// no relay, no AUTH, STARTTLS offered.
+    pub fn mx(hostname: &str, local_domains: &[&str]) -> Self {
         ServerConfig {
             hostname: hostname.to_string(),
+            local_domains: local_domains.iter().map(|d| d.to_string()).collect(),
             max_message_size: 10 * 1024 * 1024,
             max_recipients: 100,
             vrfy: true,
+            relay: RelayPolicy::Nobody,
+            require_auth: false,
+            auth_requires_tls: false,
+            tls: TlsMode::StartTls,
+            auth_mechanisms: Vec::new(),
         }
+    }
+
+    /// A submission service (port 587): AUTH required, authenticated users relay.
+    pub fn submission(hostname: &str, local_domains: &[&str]) -> Self {
+        ServerConfig {
+            relay: RelayPolicy::Authenticated,
+            require_auth: true,
+            auth_mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
+            ..ServerConfig::mx(hostname, local_domains)
+        }
+    }
+
+    fn is_local_domain(&self, domain: &str) -> bool {
+        self.local_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -42,11 +102,11 @@ impl ServerConfig {
 pub struct Peer {
     /// The client's address, e.g. `192.0.2.10`.
     pub address: String,
-    /// A label unique per session on this host, used in queue ids.
+    /// A label unique per session on this host, used in queue ids and challenges.
     pub session_id: String,
 }
 
-/// What the server knows when asking whether to accept a recipient.
+/// What the server knows when asking about a recipient.
 #[derive(Debug, Clone, Copy)]
 pub struct RcptContext<'a> {
     pub client_address: &'a str,
@@ -60,21 +120,31 @@ pub struct Delivery {
     /// The queue id, also written in the `Received:` line.
     pub id: String,
     pub envelope: Envelope,
-    /// The message with the new `Received:` line on top, CRLF endings, unstuffed.
+    /// The message with the new `Received:` line on top, unstuffed.
     pub message: Vec<u8>,
     pub received_at: Time,
+    /// The user who authenticated, if any.
+    pub authenticated_as: Option<String>,
 }
 
 /// What the SMTP server asks of the host it runs on.
 pub trait SmtpBackend {
-    /// Accept or refuse a recipient (local user, relay policy). `Err` carries the
-    /// reply to send, e.g. `550 5.1.1 User unknown` or `554 5.7.1 Relay access denied`.
-    fn check_recipient(&mut self, ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply>;
+    /// Accept or refuse a recipient in a local domain (or `<Postmaster>`). `Err`
+    /// carries the reply to send, e.g. `550 5.1.1 User unknown`.
+    fn check_local_recipient(&mut self, ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply>;
+    /// Whether this client may relay beyond what the configured policy allows
+    /// (e.g. POP before SMTP opened a window for its address).
+    fn may_relay(&mut self, _ctx: RcptContext<'_>) -> bool {
+        false
+    }
     /// Store or queue an accepted message. Only after `Ok` does the client get 250,
     /// so every 250 means the message is in a store or a queue.
     fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply>;
     /// The full address of a user named by VRFY, if it exists.
     fn verify(&mut self, query: &str) -> Option<String>;
+    /// The password of a user who tries to authenticate, and the name the
+    /// session should know them by; `None` for unknown users.
+    fn password(&mut self, username: &str) -> Option<(String, String)>;
 }
 
 #[derive(Debug, Clone, Default)]
@@ -83,12 +153,23 @@ struct Transaction {
     mail_params: Vec<Param>,
     rcpts: Vec<(ForwardPath, Vec<Param>)>,
     smtputf8: bool,
+    /// Data received so far by BDAT (RFC 3030), and whether it overflowed.
+    chunks: Option<(Vec<u8>, bool)>,
 }
 
 #[derive(Debug, Clone)]
 enum Mode {
     Command,
     Data(Box<DotReader>),
+    /// Reading a BDAT chunk of `size` octets, `remaining` still to come. With a
+    /// `refusal` the chunk is read only to be thrown away, then the refusal sent.
+    Bdat {
+        size: u64,
+        remaining: u64,
+        last: bool,
+        refusal: Option<Reply>,
+    },
+    Auth(Box<SaslServer>),
     Closed,
 }
 
@@ -104,16 +185,43 @@ pub struct SmtpServer {
     esmtp: bool,
     tx: Option<Transaction>,
     transactions: u32,
+    tls: bool,
+    authenticated: Option<String>,
+    now: Time,
 }
 
 const SYNTAX_MAIL: &str = "Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]";
 const SYNTAX_RCPT: &str = "Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters]";
 const SYNTAX_EHLO: &str = "Syntax: EHLO domain (or EHLO [address-literal])";
 const SYNTAX_HELO: &str = "Syntax: HELO domain";
+const SYNTAX_BDAT: &str = "Syntax: BDAT chunk-size [SP LAST]";
+const SYNTAX_AUTH: &str = "Syntax: AUTH mechanism [SP initial-response]";
+
+/// Short help for each command, answered by `HELP <command>`.
+fn command_help(verb: &str) -> Option<&'static str> {
+    Some(match verb {
+        "EHLO" => "EHLO <your domain>: greet the server and ask for its extensions (RFC 5321 4.1.1.1)",
+        "HELO" => "HELO <your domain>: greet the server without extensions",
+        "MAIL" => "MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]: start a message; the envelope sender",
+        "RCPT" => "RCPT TO:<address> [NOTIFY=...]: add an envelope recipient; repeat for more",
+        "DATA" => "DATA: send the message (headers, empty line, body), end with a line holding only a period",
+        "BDAT" => "BDAT <octets> [LAST]: send the message in chunks of exact length (RFC 3030)",
+        "RSET" => "RSET: abandon the current message",
+        "NOOP" => "NOOP: do nothing; the server answers 250",
+        "QUIT" => "QUIT: close the session",
+        "VRFY" => "VRFY <user>: ask whether a user exists (often disabled against address harvesting)",
+        "EXPN" => "EXPN <list>: ask for the members of a mailing list",
+        "HELP" => "HELP [command]: this help",
+        "STARTTLS" => "STARTTLS: switch this connection to TLS, then greet again with EHLO (RFC 3207)",
+        "AUTH" => "AUTH <PLAIN|LOGIN|CRAM-MD5> [initial-response]: log in (RFC 4954)",
+        _ => return None,
+    })
+}
 
 impl SmtpServer {
     /// A session for `peer` on a host configured by `config`.
     pub fn new(config: ServerConfig, peer: Peer) -> Self {
+        let tls = config.tls == TlsMode::Implicit;
         SmtpServer {
             config,
             peer,
@@ -124,15 +232,32 @@ impl SmtpServer {
             esmtp: false,
             tx: None,
             transactions: 0,
+            tls,
+            authenticated: None,
+            now: Time(0),
         }
+    }
+
+    /// True while the session is inside TLS.
+    pub fn tls_active(&self) -> bool {
+        self.tls
+    }
+
+    /// The user who authenticated, if any.
+    pub fn authenticated_as(&self) -> Option<&str> {
+        self.authenticated.as_deref()
     }
 
     fn reply(&mut self, reply: Reply) {
         self.out.push_bytes(&reply.to_wire(self.esmtp));
     }
 
+    fn auth_offered(&self) -> bool {
+        !self.config.auth_mechanisms.is_empty() && (self.tls || !self.config.auth_requires_tls)
+    }
+
     fn ehlo_lines(&self, client: &str) -> Vec<String> {
-        vec![
+        let mut lines = vec![
             format!("{} Hello {} [{}]", self.config.hostname, client, self.peer.address),
             "PIPELINING".into(),
             format!("SIZE {}", self.config.max_message_size),
@@ -140,32 +265,68 @@ impl SmtpServer {
             "ENHANCEDSTATUSCODES".into(),
             "SMTPUTF8".into(),
             "DSN".into(),
-            "HELP".into(),
-        ]
+            "CHUNKING".into(),
+        ];
+        if self.config.tls == TlsMode::StartTls && !self.tls {
+            lines.push("STARTTLS".into());
+        }
+        if self.auth_offered() && self.authenticated.is_none() {
+            let names: Vec<&str> = self.config.auth_mechanisms.iter().map(|m| m.name()).collect();
+            lines.push(format!("AUTH {}", names.join(" ")));
+        }
+        lines.push("HELP".into());
+        lines
     }
 
     /// Commands valid now, for hints and error messages.
     fn allowed(&self) -> Vec<&'static str> {
-        let always = ["NOOP", "RSET", "VRFY", "HELP", "QUIT"];
         let mut v: Vec<&'static str> = match (&self.mode, &self.helo, &self.tx) {
             (Mode::Closed, _, _) => return Vec::new(),
             (Mode::Data(_), _, _) => return vec!["<message lines>", "."],
+            (Mode::Bdat { .. }, _, _) => return vec!["<chunk octets>"],
+            (Mode::Auth(_), _, _) => return vec!["<base64 response>", "*"],
             (_, None, _) => vec!["EHLO", "HELO"],
-            (_, Some(_), None) => vec!["MAIL", "EHLO", "HELO"],
+            (_, Some(_), None) => {
+                let mut v = vec!["MAIL", "EHLO", "HELO"];
+                if self.config.tls == TlsMode::StartTls && !self.tls {
+                    v.push("STARTTLS");
+                }
+                if self.auth_offered() && self.authenticated.is_none() {
+                    v.push("AUTH");
+                }
+                v
+            }
             (_, Some(_), Some(tx)) if tx.rcpts.is_empty() => vec!["RCPT"],
-            (_, Some(_), Some(_)) => vec!["RCPT", "DATA"],
+            (_, Some(_), Some(tx)) if tx.chunks.is_some() => vec!["BDAT"],
+            (_, Some(_), Some(_)) => vec!["RCPT", "DATA", "BDAT"],
         };
-        v.extend(always);
+        v.extend(["NOOP", "RSET", "VRFY", "HELP", "QUIT"]);
         v
     }
 
-    fn handle_line<B: SmtpBackend + ?Sized>(&mut self, line: Line, backend: &mut B, now: Time) {
+    /// A short key of the current state; [`crate::explain_state`] explains it.
+    pub fn state_key(&self) -> &'static str {
+        match (&self.mode, &self.helo, &self.tx) {
+            (Mode::Closed, _, _) => "closed",
+            (Mode::Data(_), _, _) => "data",
+            (Mode::Bdat { .. }, _, _) => "bdat",
+            (Mode::Auth(_), _, _) => "auth",
+            (_, None, _) => "connected",
+            (_, Some(_), None) => "ready",
+            (_, Some(_), Some(tx)) if tx.rcpts.is_empty() => "mail",
+            (_, Some(_), Some(_)) => "rcpt",
+        }
+    }
+
+    fn handle_line<B: SmtpBackend + ?Sized>(&mut self, line: Line, input: &mut &[u8], backend: &mut B) {
         let text = match line {
             Line::TooLong { .. } => {
                 return self.reply(Reply::new(
                     500,
                     "5.5.2",
-                    format!("Line too long: commands are limited to {MAX_COMMAND_LINE} octets including CRLF (RFC 5321 4.5.3.1.4)"),
+                    format!(
+                        "Line too long: commands are limited to {MAX_COMMAND_LINE} octets including CRLF (RFC 5321 4.5.3.1.4)"
+                    ),
                 ));
             }
             Line::Complete { text, .. } => text,
@@ -180,12 +341,14 @@ impl SmtpServer {
             Some((v, a)) => (v, Some(a)),
             None => (text.as_str(), None),
         };
-        match verb.to_ascii_uppercase().as_str() {
+        let verb = verb.to_ascii_uppercase();
+        match verb.as_str() {
             "EHLO" => self.cmd_helo(args, true),
             "HELO" => self.cmd_helo(args, false),
             "MAIL" => self.cmd_mail(args),
             "RCPT" => self.cmd_rcpt(args, backend),
             "DATA" => self.cmd_data(args),
+            "BDAT" => self.cmd_bdat(args, backend),
             "RSET" => {
                 if args.is_some() {
                     return self.reply(Reply::new(501, "5.5.4", "Syntax: RSET (no arguments)"));
@@ -205,21 +368,30 @@ impl SmtpServer {
             }
             "VRFY" => self.cmd_vrfy(args, backend),
             "EXPN" => self.reply(Reply::new(502, "5.5.1", "EXPN is not available on this server")),
-            "HELP" => {
-                let lines = vec![
-                    "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP".to_string(),
-                    format!("Valid now: {}", self.allowed().join(" ")),
-                    "A message: MAIL FROM:<you@example> / RCPT TO:<them@example> / DATA / text / .".to_string(),
-                ];
-                self.reply(Reply { code: 214, enhanced: Some("2.0.0"), lines });
-            }
+            "HELP" => self.cmd_help(args),
+            "STARTTLS" => self.cmd_starttls(args, input),
+            "AUTH" => self.cmd_auth(args, backend),
             "" => self.reply(Reply::new(500, "5.5.2", "Syntax error: empty command (try HELP)")),
             other => {
                 let msg = format!("Command unrecognized: {other}. Valid now: {}", self.allowed().join(" "));
                 self.reply(Reply::new(500, "5.5.1", msg));
             }
         }
-        let _ = now;
+    }
+
+    fn cmd_help(&mut self, args: Option<&str>) {
+        let lines = match args.map(|a| a.trim().to_ascii_uppercase()) {
+            Some(topic) => match command_help(&topic) {
+                Some(h) => vec![h.to_string()],
+                None => return self.reply(Reply::new(504, "5.5.1", format!("HELP: no help for {topic}"))),
+            },
+            None => vec![
+                "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP STARTTLS AUTH".to_string(),
+                format!("Valid now: {}", self.allowed().join(" ")),
+                "HELP <command> explains one command".to_string(),
+            ],
+        };
+        self.reply(Reply { code: 214, enhanced: Some("2.0.0"), lines });
     }
 
     fn cmd_helo(&mut self, args: Option<&str>, extended: bool) {
@@ -239,6 +411,138 @@ impl SmtpServer {
         self.reply(reply);
     }
 
+    fn cmd_starttls(&mut self, args: Option<&str>, input: &mut &[u8]) {
+        if args.is_some() {
+            return self.reply(Reply::new(501, "5.5.4", "Syntax: STARTTLS (no arguments)"));
+        }
+        if self.tls {
+            return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: TLS is already active"));
+        }
+        if self.config.tls != TlsMode::StartTls {
+            return self.reply(Reply::new(502, "5.5.1", "STARTTLS is not offered on this service"));
+        }
+        self.reply(Reply::new(220, "2.0.0", "Ready to start TLS"));
+        self.out.push(Output::StartTls);
+        // RFC 3207 §4.2: forget everything learnt in the clear, and drop any
+        // command pipelined after STARTTLS (it would otherwise run inside TLS
+        // as if the client had sent it there: CVE-2011-0411).
+        *input = &[];
+        self.reader.clear();
+        self.tls = true;
+        self.helo = None;
+        self.esmtp = false;
+        self.tx = None;
+        self.authenticated = None;
+    }
+
+    fn cmd_auth<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
+        if self.config.auth_mechanisms.is_empty() {
+            return self.reply(Reply::new(502, "5.5.1", "AUTH is not offered on this service"));
+        }
+        if self.helo.is_none() || !self.esmtp {
+            return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: send EHLO first"));
+        }
+        if self.authenticated.is_some() {
+            return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: already authenticated"));
+        }
+        if self.tx.is_some() {
+            return self.reply(Reply::new(
+                503,
+                "5.5.1",
+                "Bad sequence of commands: AUTH is not allowed during a mail transaction",
+            ));
+        }
+        let Some((name, initial)) = args.map(|a| a.split_once(' ').map_or((a, None), |(m, i)| (m, Some(i)))) else {
+            return self.reply(Reply::new(501, "5.5.4", SYNTAX_AUTH));
+        };
+        let Some(mechanism) = Mechanism::from_name(name).filter(|m| self.config.auth_mechanisms.contains(m)) else {
+            let offered: Vec<&str> = self.config.auth_mechanisms.iter().map(|m| m.name()).collect();
+            return self.reply(Reply::new(
+                504,
+                "5.5.4",
+                format!("Unrecognized authentication type {name}; offered: {}", offered.join(" ")),
+            ));
+        };
+        if self.config.auth_requires_tls && !self.tls {
+            return self.reply(Reply::new(
+                538,
+                "5.7.11",
+                "Encryption required for requested authentication mechanism: use STARTTLS first",
+            ));
+        }
+        let initial = match initial {
+            None => None,
+            Some("=") => Some(Vec::new()),
+            Some(text) => match sasl::decode_base64(text) {
+                Some(bytes) => Some(bytes),
+                None => {
+                    return self.reply(Reply::new(
+                        501,
+                        "5.5.2",
+                        "Cannot decode the initial response: it must be base64",
+                    ));
+                }
+            },
+        };
+        let challenge = format!("<{}.{}@{}>", self.peer.session_id, self.now.as_secs(), self.config.hostname);
+        let (server, step) = SaslServer::start(mechanism, initial.as_deref(), &challenge);
+        self.mode = Mode::Auth(Box::new(server));
+        self.reader.set_max_len(MAX_AUTH_LINE);
+        self.sasl_step(step, backend);
+    }
+
+    fn sasl_step<B: SmtpBackend + ?Sized>(&mut self, step: SaslStep, backend: &mut B) {
+        match step {
+            SaslStep::Challenge(bytes) => {
+                self.out.push_bytes(format!("334 {}\r\n", sasl::encode_base64(&bytes)).as_bytes())
+            }
+            SaslStep::Failed(why) => {
+                self.end_auth();
+                self.reply(Reply::new(501, "5.5.2", format!("Authentication failed: {why}")));
+            }
+            SaslStep::Done(credentials) => {
+                self.end_auth();
+                self.finish_auth(&credentials, backend);
+            }
+        }
+    }
+
+    fn end_auth(&mut self) {
+        self.mode = Mode::Command;
+        self.reader.set_max_len(MAX_COMMAND_LINE);
+    }
+
+    fn finish_auth<B: SmtpBackend + ?Sized>(&mut self, credentials: &Credentials, backend: &mut B) {
+        match backend.password(credentials.username()) {
+            Some((password, name)) if credentials.verify(&password) => {
+                self.authenticated = Some(name);
+                self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
+            }
+            _ => self.reply(Reply::new(535, "5.7.8", "Authentication credentials invalid")),
+        }
+    }
+
+    fn handle_auth_line<B: SmtpBackend + ?Sized>(&mut self, line: Line, backend: &mut B) {
+        let Mode::Auth(server) = &mut self.mode else { return };
+        let text = match line {
+            Line::Complete { text, .. } => text,
+            Line::TooLong { .. } => {
+                self.end_auth();
+                return self.reply(Reply::new(500, "5.5.6", "Authentication exchange line is too long"));
+            }
+        };
+        if text == b"*" {
+            self.end_auth();
+            return self.reply(Reply::new(501, "5.0.0", "Authentication cancelled"));
+        }
+        let Some(bytes) = std::str::from_utf8(&text).ok().and_then(sasl::decode_base64) else {
+            self.end_auth();
+            return self.reply(Reply::new(501, "5.5.2", "Cannot decode the response: it must be base64"));
+        };
+        let step = server.step(&bytes);
+        self.sasl_step(step, backend);
+    }
+
     fn cmd_mail(&mut self, args: Option<&str>) {
         if self.helo.is_none() {
             return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first"));
@@ -249,6 +553,9 @@ impl SmtpServer {
                 "5.5.1",
                 "Bad sequence of commands: nested MAIL; finish this mail or RSET first",
             ));
+        }
+        if self.config.require_auth && self.authenticated.is_none() {
+            return self.reply(Reply::new(530, "5.7.0", "Authentication required: log in with AUTH before MAIL"));
         }
         let parsed = args.map(|a| grammar::mail_from(a.as_bytes()));
         let Some(Ok((_, (reverse_path, params)))) = parsed else {
@@ -300,14 +607,10 @@ impl SmtpServer {
                     }
                 }
                 ("BODY", Some(v)) if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") => {}
-                ("BODY", _) => {
-                    return Err(Reply::new(501, "5.5.4", "Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)"));
-                }
+                ("BODY", _) => return Err(Reply::new(501, "5.5.4", "Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)")),
                 ("SMTPUTF8", None) => tx.smtputf8 = true,
                 ("RET", Some(v)) if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {}
-                ("RET", _) => {
-                    return Err(Reply::new(501, "5.5.4", "Syntax: RET=FULL or RET=HDRS (RFC 3461)"));
-                }
+                ("RET", _) => return Err(Reply::new(501, "5.5.4", "Syntax: RET=FULL or RET=HDRS (RFC 3461)")),
                 ("ENVID", Some(_)) | ("AUTH", Some(_)) => {}
                 _ => {
                     return Err(Reply::new(
@@ -326,9 +629,21 @@ impl SmtpServer {
             let why = if self.helo.is_none() { "send EHLO or HELO first" } else { "need MAIL before RCPT" };
             return self.reply(Reply::new(503, "5.5.1", format!("Bad sequence of commands: {why}")));
         };
+        if tx.chunks.is_some() {
+            return self.reply(Reply::new(
+                503,
+                "5.5.1",
+                "Bad sequence of commands: RCPT after BDAT; finish with BDAT LAST",
+            ));
+        }
         let parsed = args.map(|a| grammar::rcpt_to(a.as_bytes()));
         let Some(Ok((_, (forward_path, params)))) = parsed else {
-            return self.reply(Reply::new(501, "5.5.4", SYNTAX_RCPT));
+            let extra = if args.is_some_and(|a| a.to_ascii_uppercase().starts_with("TO: ")) {
+                " (no space is allowed after the colon)"
+            } else {
+                ""
+            };
+            return self.reply(Reply::new(501, "5.5.4", format!("{SYNTAX_RCPT}{extra}")));
         };
         if !params.is_empty() && !self.esmtp {
             return self.reply(Reply::new(555, "5.5.4", "RCPT parameters need EHLO, not HELO"));
@@ -375,10 +690,25 @@ impl SmtpServer {
         }
         let ctx = RcptContext {
             client_address: &self.peer.address,
-            authenticated_as: None,
+            authenticated_as: self.authenticated.as_deref(),
             reverse_path: tx.reverse_path.as_ref(),
         };
-        match backend.check_recipient(ctx, &forward_path) {
+        let local = match &forward_path {
+            ForwardPath::Postmaster => true,
+            ForwardPath::Mailbox(m) => self.config.is_local_domain(&m.domain),
+        };
+        let verdict = if local {
+            backend.check_local_recipient(ctx, &forward_path)
+        } else if self.relay_allowed(ctx) || backend.may_relay(ctx) {
+            Ok(())
+        } else {
+            Err(Reply::new(
+                554,
+                "5.7.1",
+                format!("<{forward_path}>: Relay access denied (this host only accepts mail for its own domains)"),
+            ))
+        };
+        match verdict {
             Ok(()) => {
                 let text = format!("Recipient <{forward_path}> OK");
                 if let Some(tx) = self.tx.as_mut() {
@@ -387,6 +717,17 @@ impl SmtpServer {
                 self.reply(Reply::new(250, "2.1.5", text));
             }
             Err(reply) => self.reply(reply),
+        }
+    }
+
+    fn relay_allowed(&self, ctx: RcptContext<'_>) -> bool {
+        match &self.config.relay {
+            RelayPolicy::Nobody => false,
+            RelayPolicy::Authenticated => ctx.authenticated_as.is_some(),
+            RelayPolicy::Addresses(list) => {
+                ctx.authenticated_as.is_some() || list.iter().any(|a| a == ctx.client_address)
+            }
+            RelayPolicy::Anybody => true,
         }
     }
 
@@ -403,11 +744,92 @@ impl SmtpServer {
             Some(tx) if tx.rcpts.is_empty() => {
                 self.reply(Reply::new(554, "5.5.1", "No valid recipients: give RCPT TO first"))
             }
+            Some(tx) if tx.chunks.is_some() => {
+                self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: DATA after BDAT; finish with BDAT LAST"))
+            }
             Some(_) => {
                 self.reply(Reply::plain(354, "End data with <CR><LF>.<CR><LF>"));
                 self.mode = Mode::Data(Box::new(DotReader::new(self.config.max_message_size, MAX_TEXT_LINE)));
             }
         }
+    }
+
+    fn cmd_bdat<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
+        // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF (RFC 3030 §2)
+        let parsed = args.and_then(|a| {
+            let mut parts = a.split(' ');
+            let size = parts.next().filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))?;
+            let size = size.parse::<u64>().ok()?;
+            let last = match parts.next() {
+                None => false,
+                Some(m) if m.eq_ignore_ascii_case("LAST") => true,
+                Some(_) => return None,
+            };
+            parts.next().is_none().then_some((size, last))
+        });
+        let Some((size, last)) = parsed else {
+            // Without a valid size the chunk's end is unknown; the session goes on
+            // reading commands, the only choice RFC 3030 leaves.
+            return self.reply(Reply::new(501, "5.5.4", SYNTAX_BDAT));
+        };
+        let refusal = match &self.tx {
+            None => Some(Reply::new(503, "5.5.1", "Bad sequence of commands: need MAIL and RCPT before BDAT")),
+            Some(tx) if tx.rcpts.is_empty() => {
+                Some(Reply::new(554, "5.5.1", "No valid recipients: give RCPT TO first"))
+            }
+            Some(_) => None,
+        };
+        if refusal.is_none()
+            && let Some(tx) = self.tx.as_mut()
+        {
+            tx.chunks.get_or_insert_with(|| (Vec::new(), false));
+        }
+        // A refused BDAT's chunk is still read and thrown away (RFC 3030 §2).
+        self.mode = Mode::Bdat { size, remaining: size, last, refusal };
+        if size == 0 {
+            self.finish_chunk(backend);
+        }
+    }
+
+    fn read_chunk<B: SmtpBackend + ?Sized>(&mut self, input: &mut &[u8], backend: &mut B) {
+        let Mode::Bdat { remaining, refusal, .. } = &mut self.mode else { return };
+        let take = (*remaining).min(input.len() as u64) as usize;
+        let (chunk, rest) = input.split_at(take);
+        *input = rest;
+        *remaining -= take as u64;
+        let keep = refusal.is_none();
+        let done = *remaining == 0;
+        if keep && let Some((data, overflow)) = self.tx.as_mut().and_then(|tx| tx.chunks.as_mut()) {
+            if data.len() + chunk.len() > self.config.max_message_size {
+                *overflow = true;
+            } else {
+                data.extend_from_slice(chunk);
+            }
+        }
+        if done {
+            self.finish_chunk(backend);
+        }
+    }
+
+    fn finish_chunk<B: SmtpBackend + ?Sized>(&mut self, backend: &mut B) {
+        let Mode::Bdat { size, last, refusal, .. } = std::mem::replace(&mut self.mode, Mode::Command) else { return };
+        if let Some(reply) = refusal {
+            return self.reply(reply);
+        }
+        if !last {
+            return self.reply(Reply::new(250, "2.0.0", format!("{size} octets received")));
+        }
+        let Some(mut tx) = self.tx.take() else { return };
+        let (data, overflow) = tx.chunks.take().unwrap_or_default();
+        if overflow {
+            let max = self.config.max_message_size;
+            return self.reply(Reply::new(
+                552,
+                "5.3.4",
+                format!("Message size exceeds fixed maximum message size ({max} octets)"),
+            ));
+        }
+        self.accept(tx, data, backend);
     }
 
     fn cmd_vrfy<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
@@ -458,30 +880,44 @@ impl SmtpServer {
         None
     }
 
-    fn finish_data<B: SmtpBackend + ?Sized>(&mut self, reader: DotReader, backend: &mut B, now: Time) {
+    fn finish_data<B: SmtpBackend + ?Sized>(&mut self, reader: DotReader, backend: &mut B) {
         self.mode = Mode::Command;
         let Some(tx) = self.tx.take() else { return };
         if let Some(reply) = Self::rejection(reader.findings(), self.config.max_message_size) {
             return self.reply(reply);
         }
+        self.accept(tx, reader.into_data(), backend);
+    }
+
+    /// The protocol name for `Received: ... with` (RFC 3848, RFC 6531).
+    fn with_protocol(&self, smtputf8: bool) -> &'static str {
+        match (smtputf8, self.esmtp, self.tls, self.authenticated.is_some()) {
+            (true, _, false, false) => "UTF8SMTP",
+            (true, _, true, false) => "UTF8SMTPS",
+            (true, _, false, true) => "UTF8SMTPA",
+            (true, _, true, true) => "UTF8SMTPSA",
+            (false, false, _, _) => "SMTP",
+            (false, true, false, false) => "ESMTP",
+            (false, true, true, false) => "ESMTPS",
+            (false, true, false, true) => "ESMTPA",
+            (false, true, true, true) => "ESMTPSA",
+        }
+    }
+
+    fn accept<B: SmtpBackend + ?Sized>(&mut self, tx: Transaction, data: Vec<u8>, backend: &mut B) {
         self.transactions += 1;
         let id = format!("{}.{}", self.peer.session_id, self.transactions);
-        let protocol = match (tx.smtputf8, self.esmtp) {
-            (true, _) => "UTF8SMTP",
-            (false, true) => "ESMTP",
-            (false, false) => "SMTP",
-        };
         let helo = self.helo.clone().unwrap_or_default();
         let mut received = format!(
             "Received: from {helo} ([{addr}])\r\n\tby {host} (Mail Lab) with {protocol} id {id}",
             addr = self.peer.address,
             host = self.config.hostname,
+            protocol = self.with_protocol(tx.smtputf8),
         );
         if let [(only, _)] = tx.rcpts.as_slice() {
             received.push_str(&format!("\r\n\tfor <{only}>"));
         }
-        received.push_str(&format!(";\r\n\t{}\r\n", now.rfc5322()));
-        let data = reader.into_data();
+        received.push_str(&format!(";\r\n\t{}\r\n", self.now.rfc5322()));
         let mut message = Vec::with_capacity(received.len() + data.len());
         message.extend_from_slice(received.as_bytes());
         message.extend_from_slice(&data);
@@ -493,7 +929,14 @@ impl SmtpServer {
             helo,
             client_address: self.peer.address.clone(),
         };
-        match backend.deliver(Delivery { id: id.clone(), envelope, message, received_at: now }) {
+        let delivery = Delivery {
+            id: id.clone(),
+            envelope,
+            message,
+            received_at: self.now,
+            authenticated_as: self.authenticated.clone(),
+        };
+        match backend.deliver(delivery) {
             Ok(()) => self.reply(Reply::new(250, "2.0.0", format!("OK: queued as {id}"))),
             Err(reply) => self.reply(reply),
         }
@@ -501,26 +944,31 @@ impl SmtpServer {
 }
 
 impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
-    fn open(&mut self, _backend: &mut B, _now: Time) {
+    fn open(&mut self, _backend: &mut B, now: Time) {
+        self.now = now;
         let greeting = format!("{} ESMTP Mail Lab ready", self.config.hostname);
         self.reply(Reply::plain(220, greeting));
     }
 
     fn receive(&mut self, input: &[u8], backend: &mut B, now: Time) {
+        self.now = now;
         let mut input = input;
         while !input.is_empty() {
             match &mut self.mode {
                 Mode::Closed => return,
                 Mode::Data(reader) => {
                     if reader.feed(&mut input) {
-                        let Mode::Data(reader) = std::mem::replace(&mut self.mode, Mode::Command) else {
-                            return;
-                        };
-                        self.finish_data(*reader, backend, now);
+                        let Mode::Data(reader) = std::mem::replace(&mut self.mode, Mode::Command) else { return };
+                        self.finish_data(*reader, backend);
                     }
                 }
+                Mode::Bdat { .. } => self.read_chunk(&mut input, backend),
+                Mode::Auth(_) => match self.reader.next_line(&mut input) {
+                    Some(line) => self.handle_auth_line(line, backend),
+                    None => return,
+                },
                 Mode::Command => match self.reader.next_line(&mut input) {
-                    Some(line) => self.handle_line(line, backend, now),
+                    Some(line) => self.handle_line(line, &mut input, backend),
                     None => return,
                 },
             }
@@ -532,15 +980,7 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
     }
 
     fn hint(&self) -> StateHint {
-        let state = match (&self.mode, &self.helo, &self.tx) {
-            (Mode::Closed, _, _) => "closed",
-            (Mode::Data(_), _, _) => "message data",
-            (_, None, _) => "connected (greet with EHLO)",
-            (_, Some(_), None) => "ready for MAIL",
-            (_, Some(_), Some(tx)) if tx.rcpts.is_empty() => "sender given (add RCPT)",
-            (_, Some(_), Some(_)) => "recipients given (DATA or more RCPT)",
-        };
-        StateHint { state, allowed: self.allowed() }
+        StateHint { state: self.state_key(), allowed: self.allowed() }
     }
 
     fn is_closed(&self) -> bool {

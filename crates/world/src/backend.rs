@@ -51,8 +51,14 @@ impl HostBackend<'_> {
 }
 
 impl SmtpBackend for HostBackend<'_> {
-    fn check_recipient(&mut self, _ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply> {
+    fn check_local_recipient(&mut self, _ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply> {
         self.local_account(rcpt).map(|_| ())
+    }
+
+    fn password(&mut self, username: &str) -> Option<(String, String)> {
+        let address =
+            if username.contains('@') { username.to_string() } else { format!("{username}@{}", self.domains.first()?) };
+        self.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
     }
 
     fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply> {

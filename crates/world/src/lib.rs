@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use mail_lab_proto::{Output, Session, StateHint, Time};
-use mail_lab_smtp::{Peer, ServerConfig, SmtpServer};
+use mail_lab_smtp::{Peer, ServerConfig, SmtpServer, TlsMode};
 use mail_lab_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,10 @@ pub const EVENT_LOG_LIMIT: usize = 50_000;
 pub enum Service {
     /// SMTP for mail between hosts (port 25).
     Smtp,
+    /// Message submission for the host's own users, AUTH required (port 587, RFC 6409).
+    Submission,
+    /// Submission inside TLS from the first byte (port 465, RFC 8314).
+    Smtps,
 }
 
 impl Service {
@@ -36,6 +40,17 @@ impl Service {
     pub fn default_port(self) -> u16 {
         match self {
             Service::Smtp => 25,
+            Service::Submission => 587,
+            Service::Smtps => 465,
+        }
+    }
+
+    /// The service's name, as the native server prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Smtp => "smtp",
+            Service::Submission => "submission",
+            Service::Smtps => "smtps",
         }
     }
 }
@@ -54,7 +69,10 @@ pub struct Host {
     pub services: BTreeMap<u16, Service>,
     /// A host that is down refuses every connection.
     pub up: bool,
-    pub smtp: ServerConfig,
+    /// The SMTP service on port 25 (MX: mail from other hosts).
+    pub mx: ServerConfig,
+    /// The submission service on 587 and 465 (the host's users sending mail).
+    pub submission: ServerConfig,
 }
 
 impl Host {
@@ -251,13 +269,18 @@ impl World {
         let id = ConnectionId(self.next_connection);
         self.next_connection += 1;
         let engine = match service {
-            Service::Smtp => {
+            Service::Smtp | Service::Submission | Service::Smtps => {
+                let config = match service {
+                    Service::Smtp => h.mx.clone(),
+                    Service::Submission => h.submission.clone(),
+                    Service::Smtps => ServerConfig { tls: TlsMode::Implicit, ..h.submission.clone() },
+                };
                 let peer = Peer {
                     address: client_address.clone(),
                     // Queue ids read "C<connection>.<transaction>": unique in the world, deterministic.
                     session_id: format!("C{}", id.0),
                 };
-                Engine::Smtp(Box::new(SmtpServer::new(h.smtp.clone(), peer)))
+                Engine::Smtp(Box::new(SmtpServer::new(config, peer)))
             }
         };
         let host_name = h.name.clone();

@@ -1,7 +1,5 @@
 //! Built-in worlds a lesson can start from.
 
-use std::collections::BTreeMap;
-
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
 use mail_lab_store::Store;
@@ -31,9 +29,13 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         address: address.to_string(),
         domains: vec![domain.to_string()],
         store,
-        services: BTreeMap::from([(Service::Smtp.default_port(), Service::Smtp)]),
+        services: [Service::Smtp, Service::Submission, Service::Smtps]
+            .into_iter()
+            .map(|s| (s.default_port(), s))
+            .collect(),
         up: true,
-        smtp: ServerConfig::new(name),
+        mx: ServerConfig::mx(name, &[domain]),
+        submission: ServerConfig::submission(name, &[domain]),
     }
 }
 

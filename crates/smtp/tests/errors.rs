@@ -1,0 +1,170 @@
+//! Every refusal the server can give, as table rows: what was sent in which
+//! state, and the exact reply a learner sees. Plus the SMTP smuggling cases.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use mail_lab_proto::Session;
+use mail_lab_smtp::{ServerConfig, TlsMode, explain_state};
+use support::{Harness, TestHost};
+
+fn mx() -> Harness {
+    let mut config = ServerConfig::mx("mx.foo.com", &["foo.com"]);
+    config.tls = TlsMode::Unavailable;
+    config.max_recipients = 2;
+    Harness::new(config, TestHost::new("foo.com", &[("jones", "pw"), ("brown", "pw"), ("green", "pw")]), "192.0.2.1").0
+}
+
+const EHLO: &[&str] = &["EHLO bar.com"];
+const MAIL: &[&str] = &["EHLO bar.com", "MAIL FROM:<a@bar.com>"];
+const RCPT: &[&str] = &["EHLO bar.com", "MAIL FROM:<a@bar.com>", "RCPT TO:<jones@foo.com>"];
+
+#[test]
+fn refusals_name_the_expected_form() {
+    let rows: &[(&[&str], &str, &str)] = &[
+        (&[], "MAIL FROM:<a@bar.com>", "503 Bad sequence of commands: send EHLO or HELO first"),
+        (&[], "RCPT TO:<jones@foo.com>", "503 Bad sequence of commands: send EHLO or HELO first"),
+        (&[], "DATA", "503 Bad sequence of commands: send EHLO or HELO first"),
+        (EHLO, "RCPT TO:<jones@foo.com>", "503 5.5.1 Bad sequence of commands: need MAIL before RCPT"),
+        (EHLO, "DATA", "503 5.5.1 Bad sequence of commands: need MAIL and RCPT before DATA"),
+        (MAIL, "DATA", "554 5.5.1 No valid recipients: give RCPT TO first"),
+        (
+            MAIL,
+            "MAIL FROM:<b@bar.com>",
+            "503 5.5.1 Bad sequence of commands: nested MAIL; finish this mail or RSET first",
+        ),
+        (&[], "EHLO", "501 Syntax: EHLO domain (or EHLO [address-literal])"),
+        (&[], "EHLO not a domain", "501 Syntax: EHLO domain (or EHLO [address-literal])"),
+        (&[], "HELO -bad-", "501 Syntax: HELO domain"),
+        (
+            EHLO,
+            "MAIL FROM: <a@bar.com>",
+            "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters] (no space is allowed after the colon)",
+        ),
+        (EHLO, "MAIL FROM:a@bar.com", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
+        (EHLO, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
+        (EHLO, "MAIL TO:<a@bar.com>", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
+        (EHLO, "MAIL FROM:<a@bar.com> FOO=1", "555 5.5.4 MAIL FROM parameter FOO not recognized or not implemented"),
+        (EHLO, "MAIL FROM:<a@bar.com> SIZE=lots", "501 5.5.4 Syntax: SIZE=<number of octets> (RFC 1870)"),
+        (EHLO, "MAIL FROM:<a@bar.com> BODY=BINARYMIME", "501 5.5.4 Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)"),
+        (EHLO, "MAIL FROM:<a@bar.com> SIZE=1 SIZE=2", "501 5.5.4 Duplicate MAIL parameter SIZE"),
+        (&["HELO bar.com"], "MAIL FROM:<a@bar.com> SIZE=10", "555 MAIL parameters need EHLO, not HELO"),
+        (
+            MAIL,
+            "RCPT TO: <jones@foo.com>",
+            "501 5.5.4 Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters] (no space is allowed after the colon)",
+        ),
+        (MAIL, "RCPT TO:<>", "501 5.5.4 Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters]"),
+        (MAIL, "RCPT TO:<jones@foo.com> XYZ=1", "555 5.5.4 RCPT TO parameter XYZ not recognized or not implemented"),
+        (MAIL, "RCPT TO:<nobody@foo.com>", "550 5.1.1 No such user here"),
+        (MAIL, "RCPT TO:<Postmaster>", "250 2.1.5 Recipient <Postmaster> OK"),
+        (
+            &["EHLO bar.com", "MAIL FROM:<a@bar.com>", "RCPT TO:<jones@foo.com>", "RCPT TO:<brown@foo.com>"],
+            "RCPT TO:<green@foo.com>",
+            "452 4.5.3 Too many recipients (at most 2 per message)",
+        ),
+        (RCPT, "DATA now", "501 5.5.4 Syntax: DATA (no arguments)"),
+        (EHLO, "RSET now", "501 5.5.4 Syntax: RSET (no arguments)"),
+        (EHLO, "QUIT now", "501 5.5.4 Syntax: QUIT (no arguments)"),
+        (EHLO, "VRFY", "501 5.5.4 Syntax: VRFY user-name or VRFY <address>"),
+        (EHLO, "EXPN staff", "502 5.5.1 EXPN is not available on this server"),
+        (EHLO, "STARTTLS", "502 5.5.1 STARTTLS is not offered on this service"),
+        (EHLO, "AUTH PLAIN", "502 5.5.1 AUTH is not offered on this service"),
+        (EHLO, "HELP FOO", "504 5.5.1 HELP: no help for FOO"),
+        (
+            EHLO,
+            "HELP mail",
+            "214 2.0.0 MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]: start a message; the envelope sender",
+        ),
+        (EHLO, "XYZZY", "500 5.5.1 Command unrecognized: XYZZY. Valid now: MAIL EHLO HELO NOOP RSET VRFY HELP QUIT"),
+        (RCPT, "XYZZY", "500 5.5.1 Command unrecognized: XYZZY. Valid now: RCPT DATA BDAT NOOP RSET VRFY HELP QUIT"),
+        (EHLO, "", "500 5.5.2 Syntax error: empty command (try HELP)"),
+        (EHLO, "noop", "250 2.0.0 OK"),
+    ];
+    for (setup, command, expected) in rows {
+        let mut h = mx();
+        for line in *setup {
+            h.line(line);
+        }
+        assert_eq!(h.line(command), format!("{expected}\r\n"), "after {setup:?}, sending {command:?}");
+    }
+}
+
+#[test]
+fn bad_bytes_in_commands_are_refused_and_the_session_goes_on() {
+    let rows: &[(&[u8], &str)] = &[
+        (b"NO\0OP\r\n", "500 5.5.2 Syntax error: NUL octet in command"),
+        (b"NOOP \xff\xfe\r\n", "500 5.5.2 Syntax error: command is not valid UTF-8"),
+    ];
+    for (bytes, expected) in rows {
+        let mut h = mx();
+        h.line("EHLO bar.com");
+        assert_eq!(h.send(bytes), format!("{expected}\r\n"));
+        assert_eq!(h.line("NOOP"), "250 2.0.0 OK\r\n");
+    }
+    // 513 octets with CRLF is one too many; a line of megabytes costs nothing.
+    let mut h = mx();
+    h.line("EHLO bar.com");
+    let long = format!("NOOP {}\r\n", "x".repeat(506));
+    assert_eq!(long.len(), 513);
+    let too_long =
+        "500 5.5.2 Line too long: commands are limited to 512 octets including CRLF (RFC 5321 4.5.3.1.4)\r\n";
+    assert_eq!(h.send(long.as_bytes()), too_long);
+    assert_eq!(h.send(format!("NOOP {}\r\n", "x".repeat(505)).as_bytes()), "250 2.0.0 OK\r\n");
+    for _ in 0..20 {
+        assert_eq!(h.send(&vec![b'A'; 1 << 20]), "");
+    }
+    assert_eq!(h.send(b"\r\nNOOP\r\n"), format!("{too_long}250 2.0.0 OK\r\n"));
+}
+
+/// SMTP smuggling: only <CRLF>.<CRLF> ends DATA. Every other candidate is read as
+/// data up to the real end, and the message is refused as a whole, so the
+/// "smuggled" second message is never seen as commands.
+#[test]
+fn smuggling_forms_never_end_data() {
+    let bare = "554 5.6.0 Message rejected: bare LF or CR in message data; every line must end with CRLF (RFC 5321 2.3.8, SMTP smuggling protection)";
+    let rows: &[(&[u8], &str)] = &[
+        (b"Subject: a\r\n\r\nx\n.\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<brown@foo.com>\r\nDATA\r\nsmuggled\r\n.\r\n", bare),
+        (b"Subject: a\r\n\r\nx\r.\rMAIL FROM:<evil@x.example>\r\n.\r\n", bare),
+        (b"Subject: a\r\n\r\nx\n.\r\nMAIL FROM:<evil@x.example>\r\n.\r\n", bare),
+        (b"Subject: a\r\n\r\nx\r\n.\nMAIL FROM:<evil@x.example>\r\n.\r\n", bare),
+        (b"Subject: a\r\n\r\nx\0y\r\n.\r\n", "554 5.6.0 Message rejected: NUL octet in message data"),
+    ];
+    for (data, expected) in rows {
+        let mut h = mx();
+        for line in RCPT {
+            h.line(line);
+        }
+        h.line("DATA");
+        assert_eq!(h.send(data), format!("{expected}\r\n"), "{}", String::from_utf8_lossy(data));
+        assert!(h.host.delivered.is_empty());
+        assert_eq!(h.server.state_key(), "ready", "the transaction is over, no smuggled MAIL ran");
+    }
+    let mut h = mx();
+    for line in RCPT {
+        h.line(line);
+    }
+    h.line("DATA");
+    let long = format!("{}\r\n.\r\n", "y".repeat(999));
+    assert_eq!(
+        h.send(long.as_bytes()),
+        "500 5.5.0 Message rejected: a text line is longer than 1000 octets including CRLF (RFC 5321 4.5.3.1.6)\r\n"
+    );
+}
+
+#[test]
+fn every_state_has_an_explanation_and_a_hint() {
+    let mut h = mx();
+    let mut seen = Vec::new();
+    for line in ["EHLO bar.com", "MAIL FROM:<a@bar.com>", "RCPT TO:<jones@foo.com>", "DATA", "x", ".", "QUIT"] {
+        let key = h.server.state_key();
+        let hint = Session::<TestHost>::hint(&h.server);
+        assert_eq!(hint.state, key);
+        assert_ne!(explain_state(key).en, "Unknown state.", "{key}");
+        assert!(!explain_state(key).ja.is_empty());
+        seen.push(key);
+        h.line(line);
+    }
+    assert_eq!(h.server.state_key(), "closed");
+    assert_eq!(seen, ["connected", "ready", "mail", "rcpt", "data", "data", "ready"]);
+}
