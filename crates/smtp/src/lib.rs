@@ -3,9 +3,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod client;
 pub mod grammar;
 pub mod reply;
 pub mod server;
 
+pub use client::{ClientConfig, ClientTls, Outcome, OutgoingMessage, SmtpClient};
 pub use reply::{Explanation, Reply, explain_class, explain_code, explain_state};
 pub use server::{Delivery, Peer, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer, TlsMode};

@@ -30,6 +30,9 @@ impl SmtpBackend for TestHost {
     fn check_local_recipient(&mut self, _ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply> {
         match rcpt {
             ForwardPath::Postmaster => Ok(()),
+            ForwardPath::Mailbox(m) if m.local_part == "busy" => {
+                Err(Reply::new(451, "4.2.1", "Mailbox busy, try later"))
+            }
             ForwardPath::Mailbox(m) if self.users.iter().any(|(u, _)| u.eq_ignore_ascii_case(&m.local_part)) => Ok(()),
             ForwardPath::Mailbox(_) => Err(Reply::new(550, "5.1.1", "No such user here")),
         }
