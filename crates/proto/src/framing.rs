@@ -159,6 +159,20 @@ impl DotReader {
         let mut i = 0;
         let bytes = *input;
         while i < bytes.len() {
+            if self.state == DotState::Text {
+                // Fast path: copy the run of ordinary octets up to the next CR, LF or NUL.
+                let rest = &bytes[i..];
+                let run = memchr::memchr3(b'\r', b'\n', 0, rest).unwrap_or(rest.len());
+                if run > 0 {
+                    self.line_len += run;
+                    if self.line_len > self.max_line {
+                        self.findings.long_line = true;
+                    }
+                    self.emit(&rest[..run]);
+                    i += run;
+                    continue;
+                }
+            }
             let b = bytes[i];
             i += 1;
             self.line_len += 1;
