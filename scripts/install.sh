@@ -63,6 +63,12 @@ if [ "$want" = test ] && ! have_version wasm-pack "$WASM_PACK_VERSION"; then
   cargo install --locked wasm-pack --version "=$WASM_PACK_VERSION"
 fi
 
+# cargo-fuzz only where a nightly toolchain exists (rustup cannot fetch one here).
+if [ "$want" = test ] && rustup toolchain list | grep -q '^nightly' && ! have_version cargo-fuzz "$CARGO_FUZZ_VERSION"; then
+  say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install --locked cargo-fuzz --version "=$CARGO_FUZZ_VERSION"
+fi
+
 # --- node packages (wasm-opt from binaryen, playwright-core) ---------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"

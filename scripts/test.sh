@@ -35,6 +35,20 @@ trunk build --release
 step "page weight"
 bash scripts/page-weight.sh dist
 
+step "benchmarks (criterion, quick run: figures for the log, not pass/fail)"
+cargo bench --locked -p mail-lab-smtp --bench data_path -- --quick
+
+step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
+if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then
+  for target in $(ls fuzz/fuzz_targets | sed 's/\.rs$//'); do
+    scratch=$(mktemp -d)
+    (cd fuzz && cargo +nightly fuzz run "$target" "$scratch" "corpus/$target" -- -max_total_time=30 -max_len=65536 -rss_limit_mb=1024 2>&1 | tail -3)
+    rm -rf "$scratch"
+  done
+else
+  echo "skipped: needs a nightly toolchain and cargo-fuzz (install: cargo install --locked cargo-fuzz --version =0.13.2)"
+fi
+
 step "end-to-end tests in headless Chromium"
 rm -rf test-results
 node --test tests/e2e/*.test.mjs

@@ -36,6 +36,8 @@ pub struct Terminal {
     pub port: u16,
     pub connection: Option<ConnectionId>,
     pub open: bool,
+    /// True once the link is inside (simulated) TLS.
+    pub encrypted: bool,
     pub transcript: Vec<TranscriptLine>,
     /// Lines typed, oldest first, for Up/Down recall.
     pub history: Vec<String>,
@@ -113,35 +115,50 @@ impl Lab {
 
     fn open(&mut self, host: &str, port: u16) {
         let id = self.terminals.len();
-        let mut term = Terminal {
+        let term = Terminal {
             id,
             client: LEARNER_PC.to_string(),
             host: host.to_string(),
             port,
             connection: None,
             open: false,
+            encrypted: false,
             transcript: Vec::new(),
             history: Vec::new(),
             hint: None,
             pending: Vec::new(),
         };
+        self.terminals.push(term);
+        self.connect_terminal(id);
+    }
+
+    /// Connect terminal `index` to its host and port, as `telnet host port` does.
+    fn connect_terminal(&mut self, index: usize) {
+        let Some(term) = self.terminals.get_mut(index) else { return };
         let mut world = self.world.borrow_mut();
-        match world.connect(LEARNER_PC, host, port) {
+        let (host, port) = (term.host.clone(), term.port);
+        term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: format!("Trying {host} {port}...") });
+        match world.connect(&term.client, &host, port) {
             Ok(conn) => {
                 term.connection = Some(conn);
                 term.open = true;
-                term.transcript.push(TranscriptLine {
-                    speaker: Speaker::Lab,
-                    text: format!("Trying {host} {port}... Connected."),
-                });
+                term.encrypted = world.is_encrypted(conn);
+                let note = if term.encrypted {
+                    "Connected inside TLS (implicit TLS port; simulated handshake done)."
+                } else {
+                    "Connected."
+                };
+                term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: note.into() });
                 let greeting = world.take_output(conn);
                 term.absorb_server_bytes(&greeting);
                 term.hint = world.hint(conn);
             }
-            Err(e) => term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() }),
+            Err(e) => {
+                term.open = false;
+                term.hint = None;
+                term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() });
+            }
         }
-        drop(world);
-        self.terminals.push(term);
     }
 
     fn send_line(&mut self, index: usize, line: String) {
@@ -151,7 +168,20 @@ impl Lab {
             term.history.push(line.clone());
         }
         let Some(conn) = term.connection.filter(|_| term.open) else {
-            term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: "Not connected.".into() });
+            // A closed terminal is a shell prompt: `telnet host port` reconnects.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let ["telnet", host, port] = words.as_slice()
+                && let Ok(port) = port.parse::<u16>()
+            {
+                term.host = host.to_string();
+                term.port = port;
+                term.encrypted = false;
+                return self.connect_terminal(index);
+            }
+            term.transcript.push(TranscriptLine {
+                speaker: Speaker::Lab,
+                text: "Not connected. Type: telnet <host> <port>, e.g. telnet mail.a.example 25".into(),
+            });
             return;
         };
         let mut world = self.world.borrow_mut();
@@ -163,6 +193,13 @@ impl Lab {
         let reply = world.take_output(conn);
         term.absorb_server_bytes(&reply);
         term.hint = world.hint(conn);
+        if !term.encrypted && world.is_encrypted(conn) {
+            term.encrypted = true;
+            term.transcript.push(TranscriptLine {
+                speaker: Speaker::Lab,
+                text: "TLS handshake done (simulated): from here on an eavesdropper sees only ciphertext. Greet again with EHLO.".into(),
+            });
+        }
         if !world.is_open(conn) {
             term.open = false;
             term.transcript
@@ -226,11 +263,30 @@ mod tests {
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn closed_terminal_reconnects_with_telnet_and_shows_tls() {
+        let mut lab = Lab::new(Lang::En);
+        lab.send_line(0, "QUIT".into());
+        assert!(!lab.terminals[0].open);
+        lab.send_line(0, "EHLO x".into());
+        assert!(lab.terminals[0].transcript.last().unwrap().text.starts_with("Not connected. Type: telnet"));
+        lab.send_line(0, "telnet mail.a.example 587".into());
+        let t = &lab.terminals[0];
+        assert!(t.open && t.port == 587);
+        assert_eq!(t.transcript.last().unwrap().text, "220 mail.a.example ESMTP Mail Lab ready");
+        lab.send_line(0, "EHLO pc.a.example".into());
+        lab.send_line(0, "STARTTLS".into());
+        let t = &lab.terminals[0];
+        assert!(t.encrypted);
+        assert!(t.transcript.last().unwrap().text.starts_with("TLS handshake done (simulated)"));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn refused_connection_is_explained_in_the_terminal() {
         let mut lab = Lab::new(Lang::Ja);
         lab.open("mail.a.example", 110);
         assert_eq!(
-            lab.terminals[1].transcript[0].text,
+            lab.terminals[1].transcript[1].text,
             "mail.a.example port 110: connection refused (no service listens there)"
         );
         assert!(!lab.terminals[1].open);

@@ -104,6 +104,14 @@ struct TerminalProps {
     on_send: Callback<(usize, String)>,
 }
 
+fn explain_state(lang: Lang, key: &str) -> &'static str {
+    let e = mail_lab_smtp::explain_state(key);
+    match lang {
+        Lang::En => e.en,
+        Lang::Ja => e.ja,
+    }
+}
+
 /// The reply code at the start of a server line, if any.
 fn reply_code(text: &str) -> Option<u16> {
     let digits = text.get(..3)?;
@@ -165,7 +173,11 @@ fn terminal_view(props: &TerminalProps) -> Html {
             }
         })
     };
-    let status = if term.open { t(lang, Text::Connected) } else { t(lang, Text::Closed) };
+    let status = match (term.open, term.encrypted) {
+        (true, true) => format!("{} · TLS", t(lang, Text::Connected)),
+        (true, false) => t(lang, Text::Connected).to_string(),
+        (false, _) => t(lang, Text::Closed).to_string(),
+    };
     let title = format!("telnet {} {}", term.host, term.port);
     html! {
         <section class="terminal" aria-label={format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port)}>
@@ -188,14 +200,14 @@ fn terminal_view(props: &TerminalProps) -> Html {
                     html! { <li {class} title={explain}>{ &line.text }</li> }
                 }) }
             </ol>
-            if let Some(hint) = &term.hint {
-                <p class="hint">
-                    { format!("{}: {} — {}: {}", t(lang, Text::State), hint.state, t(lang, Text::ValidNow), hint.allowed.join(" ")) }
+            if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
+                <p class="hint" data-state={hint.state}>
+                    { format!("{}: {} — {}: {}", t(lang, Text::State), explain_state(lang, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" ")) }
                 </p>
             }
             <input class="command" type="text" ref={input} {onkeydown}
                 aria-label={t(lang, Text::Command)} placeholder={t(lang, Text::Command)}
-                autocomplete="off" spellcheck="false" disabled={!term.open} />
+                autocomplete="off" spellcheck="false" />
         </section>
     }
 }

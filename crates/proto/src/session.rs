@@ -16,6 +16,17 @@ pub enum Output {
     Close,
 }
 
+/// How TLS is offered on a server's service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// No TLS: STARTTLS/STLS is neither advertised nor accepted.
+    Unavailable,
+    /// Offered by command: STARTTLS (RFC 3207, IMAP) or STLS (RFC 2595).
+    StartTls,
+    /// The connection is inside TLS from the first byte (465, 995, 993; RFC 8314).
+    Implicit,
+}
+
 /// A short description of where a session is, for the UI's hint line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateHint {
@@ -47,6 +58,10 @@ pub trait Session<B: ?Sized> {
 
     /// True once the session has nothing more to say and wants the link closed.
     fn is_closed(&self) -> bool;
+
+    /// The link went away without a proper goodbye (a dropped connection). A
+    /// POP3 server releases its maildrop lock here without committing anything.
+    fn connection_lost(&mut self, _backend: &mut B) {}
 }
 
 /// An ordered queue of [`Output`] that merges adjacent byte chunks.

@@ -9,5 +9,6 @@ pub mod reply;
 pub mod server;
 
 pub use client::{ClientConfig, ClientTls, Outcome, OutgoingMessage, SmtpClient};
+pub use mail_lab_proto::TlsMode;
 pub use reply::{Explanation, Reply, explain_class, explain_code, explain_state};
-pub use server::{Delivery, Peer, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer, TlsMode};
+pub use server::{Delivery, Peer, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer};

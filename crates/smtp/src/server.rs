@@ -4,7 +4,7 @@
 use mail_lab_message::Envelope;
 use mail_lab_proto::framing::{DotFindings, DotReader, Line, LineReader};
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
-use mail_lab_proto::{Outbox, Output, Session, StateHint, Time};
+use mail_lab_proto::{Outbox, Output, Session, StateHint, Time, TlsMode};
 
 use crate::grammar::{self, ForwardPath, Mailbox, Param};
 use crate::reply::Reply;
@@ -28,17 +28,6 @@ pub enum RelayPolicy {
     Addresses(Vec<String>),
     /// Anyone may relay: an open relay, the spammer's friend.
     Anybody,
-}
-
-/// How TLS is offered on this service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsMode {
-    /// No TLS: STARTTLS is neither advertised nor accepted.
-    Unavailable,
-    /// STARTTLS is advertised (RFC 3207).
-    StartTls,
-    /// The connection is inside TLS from the first byte (port 465, RFC 8314).
-    Implicit,
 }
 
 /// How one host's SMTP service behaves; given by the caller.

@@ -30,14 +30,20 @@ pub enum EventKind {
         host: String,
         port: u16,
     },
+    /// The link switched to TLS (STARTTLS accepted, or an implicit-TLS port).
+    TlsStarted {
+        connection: ConnectionId,
+    },
     Disconnected {
         connection: ConnectionId,
     },
-    /// Bytes on a link, exactly as they crossed it.
+    /// Bytes on a link as the engines saw them; `encrypted` when they crossed
+    /// inside TLS, so an eavesdropper saw only ciphertext.
     LinkBytes {
         connection: ConnectionId,
         direction: Direction,
         bytes: Vec<u8>,
+        encrypted: bool,
     },
     /// A server accepted a message (it answered 250 after DATA).
     MessageAccepted {

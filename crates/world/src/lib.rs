@@ -112,6 +112,18 @@ struct Connection {
     engine: Engine,
     to_client: Vec<u8>,
     open: bool,
+    /// True once the link is inside (simulated) TLS.
+    tls: bool,
+}
+
+/// Where a connection goes and how it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    pub host: String,
+    pub port: u16,
+    pub client_address: String,
+    pub open: bool,
+    pub encrypted: bool,
 }
 
 /// Why a connection could not be made or used.
@@ -284,6 +296,7 @@ impl World {
             }
         };
         let host_name = h.name.clone();
+        let tls = service == Service::Smtps;
         self.connections.insert(
             id,
             Connection {
@@ -293,9 +306,13 @@ impl World {
                 engine,
                 to_client: Vec::new(),
                 open: true,
+                tls,
             },
         );
         self.log(EventKind::Connected { connection: id, client: client_address, host: host_name, port });
+        if tls {
+            self.log(EventKind::TlsStarted { connection: id });
+        }
         self.drive(id, None);
         Ok(id)
     }
@@ -306,7 +323,13 @@ impl World {
         if !conn.open {
             return Err(WorldError::ConnectionClosed(id));
         }
-        self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToServer, bytes: bytes.to_vec() });
+        let encrypted = conn.tls;
+        self.log(EventKind::LinkBytes {
+            connection: id,
+            direction: Direction::ToServer,
+            bytes: bytes.to_vec(),
+            encrypted,
+        });
         self.drive(id, Some(bytes));
         Ok(())
     }
@@ -319,6 +342,23 @@ impl World {
     /// True while the connection is open.
     pub fn is_open(&self, id: ConnectionId) -> bool {
         self.connections.get(&id).is_some_and(|c| c.open)
+    }
+
+    /// Where a connection goes and how it stands, for the UI.
+    pub fn connection_info(&self, id: ConnectionId) -> Option<ConnectionInfo> {
+        let c = self.connections.get(&id)?;
+        Some(ConnectionInfo {
+            host: self.hosts[c.host].name.clone(),
+            port: c.port,
+            client_address: c.client_address.clone(),
+            open: c.open,
+            encrypted: c.tls,
+        })
+    }
+
+    /// True once the connection's link is inside (simulated) TLS.
+    pub fn is_encrypted(&self, id: ConnectionId) -> bool {
+        self.connections.get(&id).is_some_and(|c| c.tls)
     }
 
     /// The server's state and the commands valid now, for the UI's hint line.
@@ -355,9 +395,7 @@ impl World {
             now,
             connection: id,
         };
-        let _ = (conn.port, &conn.client_address);
-        let mut sent = Vec::new();
-        let mut close = false;
+        let mut outputs = Vec::new();
         match &mut conn.engine {
             Engine::Smtp(server) => {
                 match input {
@@ -365,23 +403,28 @@ impl World {
                     Some(bytes) => server.receive(bytes, &mut backend, now),
                 }
                 while let Some(out) = Session::<backend::HostBackend<'_>>::poll_output(server.as_mut()) {
-                    match out {
-                        Output::Bytes(b) => sent.extend_from_slice(&b),
-                        Output::Close => close = true,
-                        Output::StartTls => {}
-                    }
+                    outputs.push(out);
                 }
             }
         }
-        conn.to_client.extend_from_slice(&sent);
-        if close {
-            conn.open = false;
-        }
-        if !sent.is_empty() {
-            self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes: sent });
-        }
-        if close {
-            self.log(EventKind::Disconnected { connection: id });
+        // Bytes before a StartTls cross the link in the clear, bytes after it inside TLS.
+        for out in outputs {
+            let Some(conn) = self.connections.get_mut(&id) else { return };
+            match out {
+                Output::Bytes(bytes) => {
+                    conn.to_client.extend_from_slice(&bytes);
+                    let encrypted = conn.tls;
+                    self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes, encrypted });
+                }
+                Output::StartTls => {
+                    conn.tls = true;
+                    self.log(EventKind::TlsStarted { connection: id });
+                }
+                Output::Close => {
+                    conn.open = false;
+                    self.log(EventKind::Disconnected { connection: id });
+                }
+            }
         }
     }
 }

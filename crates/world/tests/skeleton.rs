@@ -92,3 +92,47 @@ fn same_inputs_give_the_same_event_log() {
     assert!(first.len() > 5);
     assert_eq!(first, run());
 }
+
+#[test]
+fn starttls_and_implicit_tls_mark_the_link_encrypted() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    assert!(!world.is_encrypted(id));
+    assert_eq!(say(&mut world, id, "STARTTLS"), "220 2.0.0 Ready to start TLS\r\n");
+    assert!(world.is_encrypted(id));
+    let ehlo = say(&mut world, id, "EHLO pc.a.example");
+    assert!(ehlo.contains("AUTH PLAIN LOGIN CRAM-MD5"), "{ehlo}");
+    // The wiretap sees the AUTH line only as encrypted bytes.
+    say(&mut world, id, "AUTH PLAIN AGFsaWNlQGEuZXhhbXBsZQBhbGljZS1wdw==");
+    let auth = world
+        .events()
+        .find_map(|e| match &e.kind {
+            EventKind::LinkBytes { bytes, encrypted, .. } if bytes.starts_with(b"AUTH") => Some(*encrypted),
+            _ => None,
+        })
+        .unwrap();
+    assert!(auth);
+    assert!(world.events().any(|e| matches!(e.kind, EventKind::TlsStarted { connection } if connection == id)));
+
+    let id = world.connect("pc.a.example", "mail.a.example", 465).unwrap();
+    assert!(world.is_encrypted(id));
+    let info = world.connection_info(id).unwrap();
+    assert_eq!((info.host.as_str(), info.port, info.encrypted), ("mail.a.example", 465, true));
+}
+
+#[test]
+fn submission_requires_auth_before_mail() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    assert_eq!(
+        say(&mut world, id, "MAIL FROM:<alice@a.example>"),
+        "530 5.7.0 Authentication required: log in with AUTH before MAIL\r\n"
+    );
+    assert_eq!(say(&mut world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"), "235 2.7.0 Authentication successful\r\n");
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    assert_eq!(say(&mut world, id, "RCPT TO:<bob@a.example>"), "250 2.1.5 Recipient <bob@a.example> OK\r\n");
+}
