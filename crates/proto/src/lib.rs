@@ -13,5 +13,5 @@ pub mod session;
 pub mod time;
 
 pub use framing::{Line, LineReader};
-pub use session::{Outbox, Output, Session, StateHint, TlsMode};
+pub use session::{ClientTls, Outbox, Output, Peer, Session, StateHint, TlsMode};
 pub use time::Time;

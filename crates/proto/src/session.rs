@@ -27,6 +27,29 @@ pub enum TlsMode {
     Implicit,
 }
 
+/// How a client engine uses TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientTls {
+    /// Never ask for TLS.
+    Never,
+    /// Use STARTTLS/STLS when the server offers it, plaintext otherwise.
+    IfOffered,
+    /// Ask for TLS and give up when it is not offered.
+    Required,
+    /// The connection is already inside TLS (465, 995, 993).
+    Implicit,
+}
+
+/// Who is connected to a server session, as the driver knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// The client's address, e.g. `192.0.2.10`.
+    pub address: String,
+    /// A label unique per session on the host, used in queue ids, APOP
+    /// timestamps and SASL challenges (deterministic, unlike a process id).
+    pub session_id: String,
+}
+
 /// A short description of where a session is, for the UI's hint line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateHint {

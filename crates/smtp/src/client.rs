@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use mail_lab_proto::framing::{Line, LineReader, dot_stuff};
 use mail_lab_proto::sasl::{self, Mechanism};
-use mail_lab_proto::{Outbox, Output, Session, StateHint, Time};
+use mail_lab_proto::{ClientTls, Outbox, Output, Session, StateHint, Time};
 
 use crate::reply::Reply;
 
@@ -15,19 +15,6 @@ use crate::reply::Reply;
 pub const MAX_REPLY_LINE: usize = 2048;
 /// Most lines in one multi-line reply.
 pub const MAX_REPLY_LINES: usize = 200;
-
-/// When the client uses TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientTls {
-    /// Never send STARTTLS.
-    Never,
-    /// STARTTLS when the server offers it, plaintext otherwise (opportunistic).
-    IfOffered,
-    /// STARTTLS, and give up (temporary failure) when it is not offered.
-    Required,
-    /// The connection is already inside TLS (port 465).
-    Implicit,
-}
 
 /// How the client behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ pub mod grammar;
 pub mod reply;
 pub mod server;
 
-pub use client::{ClientConfig, ClientTls, Outcome, OutgoingMessage, SmtpClient};
-pub use mail_lab_proto::TlsMode;
+pub use client::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
+pub use mail_lab_proto::{ClientTls, Peer, TlsMode};
 pub use reply::{Explanation, Reply, explain_class, explain_code, explain_state};
-pub use server::{Delivery, Peer, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer};
+pub use server::{Delivery, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer};

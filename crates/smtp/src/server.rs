@@ -4,7 +4,7 @@
 use mail_lab_message::Envelope;
 use mail_lab_proto::framing::{DotFindings, DotReader, Line, LineReader};
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
-use mail_lab_proto::{Outbox, Output, Session, StateHint, Time, TlsMode};
+use mail_lab_proto::{Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 
 use crate::grammar::{self, ForwardPath, Mailbox, Param};
 use crate::reply::Reply;
@@ -84,15 +84,6 @@ impl ServerConfig {
     fn is_local_domain(&self, domain: &str) -> bool {
         self.local_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
     }
-}
-
-/// Who is connected, as the driver knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Peer {
-    /// The client's address, e.g. `192.0.2.10`.
-    pub address: String,
-    /// A label unique per session on this host, used in queue ids and challenges.
-    pub session_id: String,
 }
 
 /// What the server knows when asking about a recipient.
