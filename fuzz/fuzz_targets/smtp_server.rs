@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mail_lab_proto::sasl::Mechanism;
-use mail_lab_proto::{Output, Session, Time};
+use mail_lab_proto::{Engine, Output, Session, Time};
 use mail_lab_smtp::grammar::ForwardPath;
 use mail_lab_smtp::{Delivery, Peer, RcptContext, Reply, ServerConfig, SmtpBackend, SmtpServer, TlsMode};
 
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     for chunk in rest.chunks(step) {
         server.receive(chunk, &mut host, Time(1));
-        while let Some(o) = Session::<Host>::poll_output(&mut server) {
+        while let Some(o) = Engine::poll_output(&mut server) {
             if let Output::Bytes(b) = o {
                 out.extend_from_slice(&b);
             }

@@ -13,5 +13,12 @@ pub mod session;
 pub mod time;
 
 pub use framing::{Line, LineReader};
-pub use session::{ClientTls, Outbox, Output, Peer, Session, StateHint, TlsMode};
+pub use session::{ClientTls, Engine, Outbox, Output, Peer, Session, StateHint, TlsMode};
 pub use time::Time;
+
+/// A text in the two languages of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explanation {
+    pub en: &'static str,
+    pub ja: &'static str,
+}

@@ -59,20 +59,9 @@ pub struct StateHint {
     pub allowed: Vec<&'static str>,
 }
 
-/// A protocol engine driven by bytes and logical time.
-///
-/// `B` is what the engine asks of its surroundings while it handles input (the
-/// mail store and host policy for a server; `()` for most clients). Passing it
-/// per call, rather than storing it, keeps engines free of shared ownership and
-/// lets one world drive many sessions over one store.
-pub trait Session<B: ?Sized> {
-    /// The connection has opened; a server queues its greeting here.
-    fn open(&mut self, backend: &mut B, now: Time);
-
-    /// Bytes arrived from the peer. They may hold part of a command, one
-    /// command, or many pipelined commands; replies are queued in order.
-    fn receive(&mut self, input: &[u8], backend: &mut B, now: Time);
-
+/// What every engine offers its driver, whatever the backend: the output
+/// queue and where the session stands.
+pub trait Engine {
     /// The next thing to do on the wire, if any.
     fn poll_output(&mut self) -> Option<Output>;
 
@@ -81,6 +70,21 @@ pub trait Session<B: ?Sized> {
 
     /// True once the session has nothing more to say and wants the link closed.
     fn is_closed(&self) -> bool;
+}
+
+/// A protocol engine driven by bytes and logical time.
+///
+/// `B` is what the engine asks of its surroundings while it handles input (the
+/// mail store and host policy for a server; `()` for most clients). Passing it
+/// per call, rather than storing it, keeps engines free of shared ownership and
+/// lets one world drive many sessions over one store.
+pub trait Session<B: ?Sized>: Engine {
+    /// The connection has opened; a server queues its greeting here.
+    fn open(&mut self, backend: &mut B, now: Time);
+
+    /// Bytes arrived from the peer. They may hold part of a command, one
+    /// command, or many pipelined commands; replies are queued in order.
+    fn receive(&mut self, input: &[u8], backend: &mut B, now: Time);
 
     /// The link went away without a proper goodbye (a dropped connection). A
     /// POP3 server releases its maildrop lock here without committing anything.
@@ -124,7 +128,7 @@ impl Outbox {
 
 /// Drains every pending output of a session into (bytes, events) in order;
 /// a convenience for tests and simple drivers.
-pub fn drain_bytes<B: ?Sized, S: Session<B> + ?Sized>(session: &mut S) -> (Vec<u8>, Vec<Output>) {
+pub fn drain_bytes<S: Engine + ?Sized>(session: &mut S) -> (Vec<u8>, Vec<Output>) {
     let mut bytes = Vec::new();
     let mut controls = Vec::new();
     while let Some(out) = session.poll_output() {

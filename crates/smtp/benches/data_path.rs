@@ -9,7 +9,7 @@ mod bench {
 
     use criterion::{Criterion, Throughput};
     use mail_lab_proto::framing::{DotReader, dot_stuff};
-    use mail_lab_proto::{Session, Time};
+    use mail_lab_proto::{Engine, Session, Time};
     use mail_lab_smtp::grammar::ForwardPath;
     use mail_lab_smtp::{Delivery, Peer, RcptContext, Reply, ServerConfig, SmtpBackend, SmtpServer, TlsMode};
 
@@ -81,7 +81,7 @@ mod bench {
                     Time(0),
                 );
                 server.receive(black_box(&wire), &mut sink, Time(0));
-                while Session::<Sink>::poll_output(&mut server).is_some() {}
+                while Engine::poll_output(&mut server).is_some() {}
             })
         });
         group.finish();

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use mail_lab_proto::framing::{Line, LineReader, dot_stuff};
 use mail_lab_proto::sasl::{self, Mechanism};
-use mail_lab_proto::{ClientTls, Outbox, Output, Session, StateHint, Time};
+use mail_lab_proto::{ClientTls, Engine, Outbox, Output, Session, StateHint, Time};
 
 use crate::reply::Reply;
 
@@ -432,17 +432,7 @@ fn parse_extensions(reply: &Reply) -> Extensions {
     ext
 }
 
-impl Session<()> for SmtpClient {
-    fn open(&mut self, _backend: &mut (), _now: Time) {}
-
-    fn receive(&mut self, input: &[u8], _backend: &mut (), _now: Time) {
-        let mut input = input;
-        while !self.done {
-            let Some(line) = self.reader.next_line(&mut input) else { return };
-            self.handle_line(line);
-        }
-    }
-
+impl Engine for SmtpClient {
     fn poll_output(&mut self) -> Option<Output> {
         self.out.pop()
     }
@@ -464,5 +454,17 @@ impl Session<()> for SmtpClient {
 
     fn is_closed(&self) -> bool {
         self.done && self.out.is_empty()
+    }
+}
+
+impl Session<()> for SmtpClient {
+    fn open(&mut self, _backend: &mut (), _now: Time) {}
+
+    fn receive(&mut self, input: &[u8], _backend: &mut (), _now: Time) {
+        let mut input = input;
+        while !self.done {
+            let Some(line) = self.reader.next_line(&mut input) else { return };
+            self.handle_line(line);
+        }
     }
 }

@@ -49,12 +49,7 @@ impl Reply {
     }
 }
 
-/// A text in the two languages of the lab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Explanation {
-    pub en: &'static str,
-    pub ja: &'static str,
-}
+pub use mail_lab_proto::Explanation;
 
 /// What a reply code means (RFC 5321 §4.2.2–4.2.3, RFC 4954, RFC 3207), for the
 /// UI's hover explanations. Unknown codes fall back to their class.

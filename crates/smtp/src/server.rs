@@ -4,7 +4,7 @@
 use mail_lab_message::Envelope;
 use mail_lab_proto::framing::{DotFindings, DotReader, Line, LineReader};
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
-use mail_lab_proto::{Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
+use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 
 use crate::grammar::{self, ForwardPath, Mailbox, Param};
 use crate::reply::Reply;
@@ -923,6 +923,20 @@ impl SmtpServer {
     }
 }
 
+impl Engine for SmtpServer {
+    fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop()
+    }
+
+    fn hint(&self) -> StateHint {
+        StateHint { state: self.state_key(), allowed: self.allowed() }
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(self.mode, Mode::Closed) && self.out.is_empty()
+    }
+}
+
 impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
     fn open(&mut self, _backend: &mut B, now: Time) {
         self.now = now;
@@ -953,17 +967,5 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
                 },
             }
         }
-    }
-
-    fn poll_output(&mut self) -> Option<Output> {
-        self.out.pop()
-    }
-
-    fn hint(&self) -> StateHint {
-        StateHint { state: self.state_key(), allowed: self.allowed() }
-    }
-
-    fn is_closed(&self) -> bool {
-        matches!(self.mode, Mode::Closed) && self.out.is_empty()
     }
 }

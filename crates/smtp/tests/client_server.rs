@@ -5,7 +5,7 @@
 mod support;
 
 use mail_lab_proto::sasl::Mechanism;
-use mail_lab_proto::{Output, Session};
+use mail_lab_proto::{Engine, Output, Session};
 use mail_lab_smtp::{
     ClientConfig, ClientTls, Outcome, OutgoingMessage, Peer, ServerConfig, SmtpClient, SmtpServer, TlsMode,
 };
@@ -25,7 +25,7 @@ fn run(client: &mut SmtpClient, server: &mut SmtpServer, host: &mut TestHost) ->
     client.open(&mut (), NOW);
     loop {
         let mut moved = false;
-        while let Some(out) = Session::<TestHost>::poll_output(server) {
+        while let Some(out) = Engine::poll_output(server) {
             if let Output::Bytes(b) = out {
                 client.receive(&b, &mut (), NOW);
                 moved = true;

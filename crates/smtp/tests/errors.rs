@@ -4,7 +4,7 @@
 
 mod support;
 
-use mail_lab_proto::Session;
+use mail_lab_proto::Engine;
 use mail_lab_smtp::{ServerConfig, TlsMode, explain_state};
 use support::{Harness, TestHost};
 
@@ -158,7 +158,7 @@ fn every_state_has_an_explanation_and_a_hint() {
     let mut seen = Vec::new();
     for line in ["EHLO bar.com", "MAIL FROM:<a@bar.com>", "RCPT TO:<jones@foo.com>", "DATA", "x", ".", "QUIT"] {
         let key = h.server.state_key();
-        let hint = Session::<TestHost>::hint(&h.server);
+        let hint = Engine::hint(&h.server);
         assert_eq!(hint.state, key);
         assert_ne!(explain_state(key).en, "Unknown state.", "{key}");
         assert!(!explain_state(key).ja.is_empty());

@@ -14,7 +14,7 @@ pub mod scenario;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use mail_lab_proto::{Output, Session, StateHint, Time};
+use mail_lab_proto::{Engine, Output, Session, StateHint, Time};
 use mail_lab_smtp::{Peer, ServerConfig, SmtpServer, TlsMode};
 use mail_lab_store::Store;
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,7 @@ impl fmt::Display for ConnectionId {
 }
 
 #[derive(Debug, Clone)]
-enum Engine {
+enum ServerSession {
     Smtp(Box<SmtpServer>),
 }
 
@@ -109,7 +109,7 @@ struct Connection {
     host: usize,
     port: u16,
     client_address: String,
-    engine: Engine,
+    engine: ServerSession,
     to_client: Vec<u8>,
     open: bool,
     /// True once the link is inside (simulated) TLS.
@@ -292,7 +292,7 @@ impl World {
                     // Queue ids read "C<connection>.<transaction>": unique in the world, deterministic.
                     session_id: format!("C{}", id.0),
                 };
-                Engine::Smtp(Box::new(SmtpServer::new(config, peer)))
+                ServerSession::Smtp(Box::new(SmtpServer::new(config, peer)))
             }
         };
         let host_name = h.name.clone();
@@ -365,7 +365,7 @@ impl World {
     pub fn hint(&self, id: ConnectionId) -> Option<StateHint> {
         let conn = self.connections.get(&id)?;
         Some(match &conn.engine {
-            Engine::Smtp(s) => Session::<backend::HostBackend<'_>>::hint(s.as_ref()),
+            ServerSession::Smtp(s) => Engine::hint(s.as_ref()),
         })
     }
 
@@ -397,12 +397,12 @@ impl World {
         };
         let mut outputs = Vec::new();
         match &mut conn.engine {
-            Engine::Smtp(server) => {
+            ServerSession::Smtp(server) => {
                 match input {
                     None => server.open(&mut backend, now),
                     Some(bytes) => server.receive(bytes, &mut backend, now),
                 }
-                while let Some(out) = Session::<backend::HostBackend<'_>>::poll_output(server.as_mut()) {
+                while let Some(out) = Engine::poll_output(server.as_mut()) {
                     outputs.push(out);
                 }
             }

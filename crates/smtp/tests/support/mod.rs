@@ -2,7 +2,7 @@
 //! plus a transcript runner for `C:`/`S:` sessions.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use mail_lab_proto::{Output, Session, Time};
+use mail_lab_proto::{Engine, Output, Session, Time};
 use mail_lab_smtp::grammar::ForwardPath;
 use mail_lab_smtp::{Delivery, Peer, RcptContext, Reply, ServerConfig, SmtpBackend, SmtpServer};
 
@@ -76,7 +76,7 @@ impl Harness {
 
     pub fn take(&mut self) -> String {
         let mut bytes = Vec::new();
-        while let Some(out) = Session::<TestHost>::poll_output(&mut self.server) {
+        while let Some(out) = Engine::poll_output(&mut self.server) {
             match out {
                 Output::Bytes(b) => bytes.extend_from_slice(&b),
                 other => self.controls.push(other),
