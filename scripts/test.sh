@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh test
 source scripts/env.sh
 
-ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-world)
+ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-world)
 step() { printf '\n=== %s\n' "$*"; }
 
 step "format"
@@ -37,6 +37,7 @@ bash scripts/page-weight.sh dist
 
 step "benchmarks (criterion, quick run: figures for the log, not pass/fail)"
 cargo bench --locked -p mail-lab-smtp --bench data_path -- --quick
+cargo bench --locked -p mail-lab-pop3 --bench retr -- --quick
 
 step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then

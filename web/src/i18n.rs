@@ -50,6 +50,9 @@ pub enum Text {
     Uid,
     NoSubject,
     Transcript,
+    OpenTerminal,
+    Host,
+    Port,
 }
 
 /// "N messages" in `lang`.
@@ -101,6 +104,12 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Uid) => "UID",
         (Lang::En, NoSubject) => "(no subject)",
         (Lang::Ja, NoSubject) => "(件名なし)",
+        (Lang::En, OpenTerminal) => "Open terminal",
+        (Lang::Ja, OpenTerminal) => "端末を開く",
+        (Lang::En, Host) => "Host",
+        (Lang::Ja, Host) => "ホスト",
+        (Lang::En, Port) => "Port",
+        (Lang::Ja, Port) => "ポート",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
     }

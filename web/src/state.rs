@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use mail_lab_proto::StateHint;
-use mail_lab_world::{ConnectionId, World, scenario};
+use mail_lab_world::{ConnectionId, Protocol, World, scenario};
 use yew::Reducible;
 
 use crate::i18n::Lang;
@@ -38,6 +38,8 @@ pub struct Terminal {
     pub open: bool,
     /// True once the link is inside (simulated) TLS.
     pub encrypted: bool,
+    /// What the server on the other end speaks, once connected.
+    pub protocol: Option<Protocol>,
     pub transcript: Vec<TranscriptLine>,
     /// Lines typed, oldest first, for Up/Down recall.
     pub history: Vec<String>,
@@ -123,6 +125,7 @@ impl Lab {
             connection: None,
             open: false,
             encrypted: false,
+            protocol: None,
             transcript: Vec::new(),
             history: Vec::new(),
             hint: None,
@@ -143,6 +146,7 @@ impl Lab {
                 term.connection = Some(conn);
                 term.open = true;
                 term.encrypted = world.is_encrypted(conn);
+                term.protocol = world.connection_info(conn).map(|i| i.service.protocol());
                 let note = if term.encrypted {
                     "Connected inside TLS (implicit TLS port; simulated handshake done)."
                 } else {
@@ -284,10 +288,10 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn refused_connection_is_explained_in_the_terminal() {
         let mut lab = Lab::new(Lang::Ja);
-        lab.open("mail.a.example", 110);
+        lab.open("mail.a.example", 8025);
         assert_eq!(
             lab.terminals[1].transcript[1].text,
-            "mail.a.example port 110: connection refused (no service listens there)"
+            "mail.a.example port 8025: connection refused (no service listens there)"
         );
         assert!(!lab.terminals[1].open);
     }

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::i18n::{Lang, Text, message_count, t};
 use crate::state::{Action, Lab, Speaker, Terminal};
+use mail_lab_world::{Protocol, Service};
 
 fn initial_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).map_or(Lang::En, |tag| Lang::from_tag(&tag))
@@ -74,6 +75,11 @@ pub fn app() -> Html {
         Callback::from(move |_| lab.dispatch(Action::SetLang(lang.other())))
     };
     let mailboxes: Vec<MailboxSummary> = lab.watched.iter().map(|a| summarize(&lab, a)).collect();
+    let hosts: Vec<String> = lab.world.borrow().hosts().iter().map(|h| h.name.clone()).collect();
+    let on_open = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
+    };
     html! {
         <div class="lab">
             <header class="top">
@@ -83,6 +89,7 @@ pub fn app() -> Html {
             </header>
             <main class="panes">
                 <div class="terminals">
+                    <OpenTerminal {hosts} {lang} {on_open} />
                     { for lab.terminals.iter().map(|term| html! {
                         <TerminalView key={term.id} terminal={term.clone()} {lang} on_send={on_send.clone()} />
                     }) }
@@ -98,17 +105,107 @@ pub fn app() -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+struct OpenTerminalProps {
+    hosts: Vec<String>,
+    lang: Lang,
+    on_open: Callback<(String, u16)>,
+}
+
+/// `telnet host port` as a form: pick a host and a service port.
+#[function_component(OpenTerminal)]
+fn open_terminal(props: &OpenTerminalProps) -> Html {
+    let lang = props.lang;
+    let host = use_state(|| props.hosts.first().cloned().unwrap_or_default());
+    let port = use_state(|| Service::Smtp.default_port());
+    let select_value = |e: &Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value());
+    let on_host = {
+        let host = host.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = select_value(&e) {
+                host.set(v);
+            }
+        })
+    };
+    let on_port = {
+        let port = port.clone();
+        Callback::from(move |e: Event| {
+            if let Some(p) = select_value(&e).and_then(|v| v.parse().ok()) {
+                port.set(p);
+            }
+        })
+    };
+    let onsubmit = {
+        let (host, port, on_open) = (host.clone(), port.clone(), props.on_open.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on_open.emit(((*host).clone(), *port));
+        })
+    };
+    html! {
+        <form class="open-terminal" {onsubmit}>
+            <label>{ t(lang, Text::Host) }
+                <select aria-label={t(lang, Text::Host)} onchange={on_host}>
+                    { for props.hosts.iter().map(|h| html! {
+                        <option value={h.clone()} selected={*h == *host}>{ h }</option>
+                    }) }
+                </select>
+            </label>
+            <label>{ t(lang, Text::Port) }
+                <select aria-label={t(lang, Text::Port)} onchange={on_port}>
+                    { for Service::ALL.iter().map(|s| {
+                        let p = s.default_port();
+                        html! { <option value={p.to_string()} selected={p == *port}>{ format!("{p} ({})", s.name()) }</option> }
+                    }) }
+                </select>
+            </label>
+            <button type="submit">{ t(lang, Text::OpenTerminal) }</button>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 struct TerminalProps {
     terminal: Terminal,
     lang: Lang,
     on_send: Callback<(usize, String)>,
 }
 
-fn explain_state(lang: Lang, key: &str) -> &'static str {
-    let e = mail_lab_smtp::explain_state(key);
+fn in_lang(lang: Lang, e: mail_lab_proto::Explanation) -> &'static str {
     match lang {
         Lang::En => e.en,
         Lang::Ja => e.ja,
+    }
+}
+
+fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static str {
+    match protocol {
+        Some(Protocol::Pop3) => in_lang(lang, mail_lab_pop3::explain_state(key)),
+        _ => in_lang(lang, mail_lab_smtp::explain_state(key)),
+    }
+}
+
+/// The CSS class and explanation of a server line, by protocol.
+fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<String>, Option<String>) {
+    match protocol {
+        Some(Protocol::Pop3) => {
+            let class = if text.starts_with("+OK") {
+                Some("r2xx")
+            } else if text.starts_with("-ERR") {
+                Some("r5xx")
+            } else if text.starts_with("+ ") {
+                Some("r3xx")
+            } else {
+                None
+            };
+            let explain = class.map(|_| in_lang(lang, mail_lab_pop3::explain_status(text)).to_string());
+            (class.map(str::to_string), explain)
+        }
+        _ => match reply_code(text) {
+            Some(code) => {
+                (Some(format!("r{}xx", code / 100)), Some(in_lang(lang, mail_lab_smtp::explain_code(code)).to_string()))
+            }
+            None => (None, None),
+        },
     }
 }
 
@@ -187,22 +284,18 @@ fn terminal_view(props: &TerminalProps) -> Html {
             </header>
             <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)} ref={log}>
                 { for term.transcript.iter().map(|line| {
-                    let (who, code) = match line.speaker {
-                        Speaker::Client => ("client", None),
-                        Speaker::Server => ("server", reply_code(&line.text)),
-                        Speaker::Lab => ("lab", None),
+                    let (who, (reply_class, explain)) = match line.speaker {
+                        Speaker::Client => ("client", (None, None)),
+                        Speaker::Server => ("server", classify(lang, term.protocol, &line.text)),
+                        Speaker::Lab => ("lab", (None, None)),
                     };
-                    let class = classes!(who, code.map(|c| format!("r{}xx", c / 100)));
-                    let explain = code.map(|c| {
-                        let e = mail_lab_smtp::explain_code(c);
-                        match lang { Lang::En => e.en, Lang::Ja => e.ja }.to_string()
-                    });
+                    let class = classes!(who, reply_class);
                     html! { <li {class} title={explain}>{ &line.text }</li> }
                 }) }
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>
-                    { format!("{}: {} — {}: {}", t(lang, Text::State), explain_state(lang, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" ")) }
+                    { format!("{}: {} — {}: {}", t(lang, Text::State), explain_state(lang, term.protocol, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" ")) }
                 </p>
             }
             <input class="command" type="text" ref={input} {onkeydown}

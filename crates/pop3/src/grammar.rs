@@ -98,7 +98,7 @@ pub fn command(line: &str) -> Result<Command, SyntaxError> {
     let upper = verb.to_ascii_uppercase();
     let has_args = line.len() > verb.len();
     let err = |keyword, expected| SyntaxError::Arguments { keyword, expected };
-    let parsed = match upper.as_str() {
+    match upper.as_str() {
         "USER" => all_consuming(param)
             .parse(args)
             .map(|(_, p)| Command::User(p.to_string()))
@@ -154,8 +154,7 @@ pub fn command(line: &str) -> Result<Command, SyntaxError> {
             .map(|(_, (msg, lines))| Command::Top { msg, lines })
             .map_err(|_| err("TOP", "TOP msg n (message number and count of body lines, e.g. TOP 1 10)")),
         _ => Err(SyntaxError::Unknown(verb.to_string())),
-    };
-    parsed
+    }
 }
 
 #[cfg(test)]

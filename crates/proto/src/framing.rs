@@ -253,13 +253,15 @@ impl DotReader {
 /// starts with `.` gets one more, a final CRLF is added if missing, then `.CRLF`.
 pub fn dot_stuff(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 5);
-    let mut line_start = true;
-    for &b in data {
-        if line_start && b == b'.' {
+    let mut rest = data;
+    // Each pass starts at the beginning of a line and copies through its LF.
+    while !rest.is_empty() {
+        if rest[0] == b'.' {
             out.push(b'.');
         }
-        out.push(b);
-        line_start = b == b'\n';
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        out.extend_from_slice(&rest[..end]);
+        rest = &rest[end..];
     }
     if !data.is_empty() && !data.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
@@ -351,5 +353,8 @@ mod tests {
         let (done, data, _, _) = read_block(&wire);
         assert!(done);
         assert_eq!(data, b"line\r\n.hidden\r\n..two\r\nend\r\n");
+        assert_eq!(dot_stuff(b""), b".\r\n");
+        assert_eq!(dot_stuff(b"."), b"..\r\n.\r\n");
+        assert_eq!(dot_stuff(b"a\n.b\r\n"), b"a\n..b\r\n.\r\n");
     }
 }

@@ -250,6 +250,32 @@ impl Store {
         Ok(uid)
     }
 
+    /// Remove the messages with these UIDs from a folder; returns how many
+    /// messages the folder still holds. Unknown UIDs are ignored (another
+    /// session may have removed them already).
+    pub fn expunge(&mut self, address: &str, folder: &str, uids: &[u32]) -> Result<usize, StoreError> {
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        let name = canonical_folder_name(folder).to_string();
+        let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
+        let mut removed = Vec::new();
+        f.messages.retain(|m| {
+            let gone = uids.contains(&m.uid);
+            if gone {
+                removed.push(m.uid);
+            }
+            !gone
+        });
+        let left = f.messages.len();
+        let address = account.address.clone();
+        for uid in removed {
+            self.record(&address, &name, ChangeKind::Expunged { uid });
+        }
+        Ok(left)
+    }
+
     /// Changes after `revision`, oldest first; `None` when the log no longer
     /// reaches back that far and the reader must resynchronise.
     pub fn changes_since(&self, revision: u64) -> Option<impl Iterator<Item = &Change>> {
@@ -315,6 +341,21 @@ mod tests {
         assert_eq!(changes[0].kind, ChangeKind::Appended { uid: 1 });
         assert_eq!(changes[0].account, "bob@a.example");
         assert_eq!(s.changes_since(s.revision()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn expunge_removes_and_logs_each_message() {
+        let mut s = store();
+        for body in [b"a", b"b", b"c"] {
+            s.append("bob@a.example", INBOX, body.to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        }
+        let rev = s.revision();
+        assert_eq!(s.expunge("bob@a.example", INBOX, &[1, 3, 99]).unwrap(), 1);
+        let kinds: Vec<_> = s.changes_since(rev).unwrap().map(|c| c.kind.clone()).collect();
+        assert_eq!(kinds, vec![ChangeKind::Expunged { uid: 1 }, ChangeKind::Expunged { uid: 3 }]);
+        assert_eq!(s.folder("bob@a.example", INBOX).unwrap().messages[0].uid, 2);
+        // UIDs are not reused after an expunge.
+        assert_eq!(s.append("bob@a.example", INBOX, vec![], BTreeSet::new(), Time(0), None).unwrap(), 4);
     }
 
     #[test]

@@ -1,36 +1,40 @@
-//! How a host answers its engines: recipients, local delivery (MDA), VRFY.
+//! How a host answers its engines: recipients, local delivery (MDA), VRFY,
+//! logins, POP3 maildrops and POP-before-SMTP windows.
 
 use std::collections::{BTreeSet, VecDeque};
 
+use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
-use mail_lab_smtp::grammar::ForwardPath;
+use mail_lab_smtp::grammar::{ForwardPath, Mailbox};
 use mail_lab_smtp::{Delivery, RcptContext, Reply, SmtpBackend};
-use mail_lab_store::{INBOX, Store};
+use mail_lab_store::INBOX;
 
-use crate::{ConnectionId, Event, EventKind, log_event};
+use crate::{Event, EventKind, Host, log_event};
 
 /// A host's view handed to an engine for one call.
 pub(crate) struct HostBackend<'a> {
-    pub host_name: &'a str,
-    pub domains: &'a [String],
-    pub store: &'a mut Store,
+    pub host: &'a mut Host,
     pub events: &'a mut VecDeque<Event>,
     pub event_seq: &'a mut u64,
     pub now: Time,
-    #[allow(dead_code)]
-    pub connection: ConnectionId,
+    pub client_address: &'a str,
 }
 
 impl HostBackend<'_> {
-    fn is_local(&self, domain: &str) -> bool {
-        self.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+    fn log(&mut self, kind: EventKind) {
+        log_event(self.events, self.event_seq, self.now, kind);
+    }
+
+    /// `user` or `user@domain` as a full address of this host.
+    fn address_of(&self, user: &str) -> Option<String> {
+        if user.contains('@') { Some(user.to_string()) } else { Some(format!("{user}@{}", self.host.domains.first()?)) }
     }
 
     /// The account that receives mail for `path`, if it is local and exists.
     fn local_account(&self, path: &ForwardPath) -> Result<String, Reply> {
         let address = match path {
-            ForwardPath::Postmaster => format!("postmaster@{}", self.domains.first().map_or("", String::as_str)),
-            ForwardPath::Mailbox(m) if self.is_local(&m.domain) => m.to_string(),
+            ForwardPath::Postmaster => format!("postmaster@{}", self.host.domains.first().map_or("", String::as_str)),
+            ForwardPath::Mailbox(m) if self.host.is_local_domain(&m.domain) => m.to_string(),
             ForwardPath::Mailbox(m) => {
                 return Err(Reply::new(
                     554,
@@ -39,7 +43,7 @@ impl HostBackend<'_> {
                 ));
             }
         };
-        match self.store.account(&address) {
+        match self.host.store.account(&address) {
             Some(a) => Ok(a.address.clone()),
             None => Err(Reply::new(
                 550,
@@ -55,10 +59,8 @@ impl SmtpBackend for HostBackend<'_> {
         self.local_account(rcpt).map(|_| ())
     }
 
-    fn password(&mut self, username: &str) -> Option<(String, String)> {
-        let address =
-            if username.contains('@') { username.to_string() } else { format!("{username}@{}", self.domains.first()?) };
-        self.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
+    fn may_relay(&mut self, ctx: RcptContext<'_>) -> bool {
+        self.host.relay_windows.get(ctx.client_address).is_some_and(|until| self.now <= *until)
     }
 
     fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply> {
@@ -70,34 +72,30 @@ impl SmtpBackend for HostBackend<'_> {
                 ForwardPath::Postmaster
             } else {
                 match path.rsplit_once('@') {
-                    Some((l, d)) => {
-                        ForwardPath::Mailbox(mail_lab_smtp::grammar::Mailbox { local_part: l.into(), domain: d.into() })
-                    }
-                    None => {
-                        return Err(Reply::new(451, "4.3.0", format!("<{path}>: cannot resolve recipient")));
-                    }
+                    Some((l, d)) => ForwardPath::Mailbox(Mailbox { local_part: l.into(), domain: d.into() }),
+                    None => return Err(Reply::new(451, "4.3.0", format!("<{path}>: cannot resolve recipient"))),
                 }
             };
-            let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
-            accounts.push(account);
+            match self.local_account(&path) {
+                Ok(account) => accounts.push(account),
+                // Relaying to other hosts comes with the MTA queue; until then
+                // such mail is refused for now rather than lost.
+                Err(r) => return Err(Reply::new(451, "4.3.0", r.lines.join(" "))),
+            }
         }
-        log_event(
-            self.events,
-            self.event_seq,
-            self.now,
-            EventKind::MessageAccepted {
-                host: self.host_name.to_string(),
-                id: delivery.id.clone(),
-                reverse_path: delivery.envelope.reverse_path.clone(),
-                forward_paths: delivery.envelope.forward_paths.clone(),
-                size: delivery.message.len(),
-            },
-        );
+        self.log(EventKind::MessageAccepted {
+            host: self.host.name.clone(),
+            id: delivery.id.clone(),
+            reverse_path: delivery.envelope.reverse_path.clone(),
+            forward_paths: delivery.envelope.forward_paths.clone(),
+            size: delivery.message.len(),
+        });
         // Final delivery adds Return-Path (RFC 5321 §4.4).
         let mut raw = format!("Return-Path: <{}>\r\n", delivery.envelope.reverse_path).into_bytes();
         raw.extend_from_slice(&delivery.message);
         for account in accounts {
             let uid = self
+                .host
                 .store
                 .append(
                     &account,
@@ -108,23 +106,78 @@ impl SmtpBackend for HostBackend<'_> {
                     Some(delivery.envelope.clone()),
                 )
                 .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
-            log_event(
-                self.events,
-                self.event_seq,
-                self.now,
-                EventKind::Delivered { host: self.host_name.to_string(), account, folder: INBOX.to_string(), uid },
-            );
+            let host = self.host.name.clone();
+            self.log(EventKind::Delivered { host, account, folder: INBOX.to_string(), uid });
         }
         Ok(())
     }
 
     fn verify(&mut self, query: &str) -> Option<String> {
-        let address =
-            if query.contains('@') { query.to_string() } else { format!("{query}@{}", self.domains.first()?) };
+        let address = self.address_of(query)?;
         let (_, domain) = address.rsplit_once('@')?;
-        if !self.is_local(domain) {
+        if !self.host.is_local_domain(domain) {
             return None;
         }
-        self.store.account(&address).map(|a| a.address.clone())
+        self.host.store.account(&address).map(|a| a.address.clone())
+    }
+
+    fn password(&mut self, username: &str) -> Option<(String, String)> {
+        let address = self.address_of(username)?;
+        self.host.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
+    }
+}
+
+impl Pop3Backend for HostBackend<'_> {
+    fn password(&mut self, user: &str) -> Option<(String, String)> {
+        SmtpBackend::password(self, user)
+    }
+
+    fn open_maildrop(&mut self, account: &str) -> Result<Vec<MaildropEntry>, MaildropError> {
+        let folder = self
+            .host
+            .store
+            .folder(account, INBOX)
+            .ok_or_else(|| MaildropError::Unavailable(format!("no INBOX for {account}")))?;
+        let entries = folder
+            .messages
+            .iter()
+            .map(|m| MaildropEntry {
+                uid: m.uid,
+                size: m.raw.len(),
+                unique_id: format!("{}.{}", folder.uid_validity, m.uid),
+            })
+            .collect();
+        if !self.host.pop3_locks.insert(account.to_string()) {
+            return Err(MaildropError::InUse);
+        }
+        if let Some(minutes) = self.host.pop_before_smtp_minutes {
+            let until = self.now.plus_millis(minutes * 60_000);
+            self.host.relay_windows.insert(self.client_address.to_string(), until);
+            self.log(EventKind::RelayWindowOpened {
+                host: self.host.name.clone(),
+                client: self.client_address.to_string(),
+                until,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn message(&mut self, account: &str, uid: u32) -> Option<Vec<u8>> {
+        let folder = self.host.store.folder(account, INBOX)?;
+        folder.messages.iter().find(|m| m.uid == uid).map(|m| m.raw.clone())
+    }
+
+    fn commit(&mut self, account: &str, deleted: &[u32]) -> Result<usize, String> {
+        self.host.pop3_locks.remove(account);
+        let left = self.host.store.expunge(account, INBOX, deleted).map_err(|e| e.to_string())?;
+        for &uid in deleted {
+            let (host, account) = (self.host.name.clone(), account.to_string());
+            self.log(EventKind::Removed { host, account, folder: INBOX.to_string(), uid });
+        }
+        Ok(left)
+    }
+
+    fn release(&mut self, account: &str) {
+        self.host.pop3_locks.remove(account);
     }
 }

@@ -60,4 +60,17 @@ pub enum EventKind {
         folder: String,
         uid: u32,
     },
+    /// A message was removed from a mailbox (POP3 UPDATE, IMAP EXPUNGE).
+    Removed {
+        host: String,
+        account: String,
+        folder: String,
+        uid: u32,
+    },
+    /// POP before SMTP: this client may relay through the host until `until`.
+    RelayWindowOpened {
+        host: String,
+        client: String,
+        until: Time,
+    },
 }

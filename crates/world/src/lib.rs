@@ -14,6 +14,9 @@ pub mod scenario;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
+use std::collections::BTreeSet;
+
+use mail_lab_pop3::{Pop3Config, Pop3Server};
 use mail_lab_proto::{Engine, Output, Session, StateHint, Time};
 use mail_lab_smtp::{Peer, ServerConfig, SmtpServer, TlsMode};
 use mail_lab_store::Store;
@@ -33,6 +36,17 @@ pub enum Service {
     Submission,
     /// Submission inside TLS from the first byte (port 465, RFC 8314).
     Smtps,
+    /// POP3 (port 110, RFC 1939).
+    Pop3,
+    /// POP3 inside TLS from the first byte (port 995).
+    Pop3s,
+}
+
+/// The protocol a service speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Protocol {
+    Smtp,
+    Pop3,
 }
 
 impl Service {
@@ -42,7 +56,25 @@ impl Service {
             Service::Smtp => 25,
             Service::Submission => 587,
             Service::Smtps => 465,
+            Service::Pop3 => 110,
+            Service::Pop3s => 995,
         }
+    }
+
+    /// Every service, in port order of the usual ports.
+    pub const ALL: [Service; 5] = [Service::Smtp, Service::Pop3, Service::Smtps, Service::Submission, Service::Pop3s];
+
+    /// The protocol spoken on this service.
+    pub fn protocol(self) -> Protocol {
+        match self {
+            Service::Smtp | Service::Submission | Service::Smtps => Protocol::Smtp,
+            Service::Pop3 | Service::Pop3s => Protocol::Pop3,
+        }
+    }
+
+    /// True when the connection is inside TLS from its first byte (RFC 8314).
+    pub fn implicit_tls(self) -> bool {
+        matches!(self, Service::Smtps | Service::Pop3s)
     }
 
     /// The service's name, as the native server prints it.
@@ -51,6 +83,8 @@ impl Service {
             Service::Smtp => "smtp",
             Service::Submission => "submission",
             Service::Smtps => "smtps",
+            Service::Pop3 => "pop3",
+            Service::Pop3s => "pop3s",
         }
     }
 }
@@ -73,6 +107,15 @@ pub struct Host {
     pub mx: ServerConfig,
     /// The submission service on 587 and 465 (the host's users sending mail).
     pub submission: ServerConfig,
+    /// The POP3 service on 110 and 995.
+    pub pop3: Pop3Config,
+    /// POP before SMTP: a successful POP3 login lets that client address relay
+    /// through port 25 for this many minutes of logical time.
+    pub pop_before_smtp_minutes: Option<u64>,
+    /// Accounts whose maildrop a POP3 session holds (RFC 1939 §8's lock).
+    pub pop3_locks: BTreeSet<String>,
+    /// POP-before-SMTP windows: client address -> relay allowed until.
+    pub relay_windows: BTreeMap<String, Time>,
 }
 
 impl Host {
@@ -102,6 +145,7 @@ impl fmt::Display for ConnectionId {
 #[derive(Debug, Clone)]
 enum ServerSession {
     Smtp(Box<SmtpServer>),
+    Pop3(Box<Pop3Server>),
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +153,7 @@ struct Connection {
     host: usize,
     port: u16,
     client_address: String,
+    service: Service,
     engine: ServerSession,
     to_client: Vec<u8>,
     open: bool,
@@ -121,6 +166,7 @@ struct Connection {
 pub struct ConnectionInfo {
     pub host: String,
     pub port: u16,
+    pub service: Service,
     pub client_address: String,
     pub open: bool,
     pub encrypted: bool,
@@ -280,29 +326,34 @@ impl World {
         };
         let id = ConnectionId(self.next_connection);
         self.next_connection += 1;
+        // Queue ids, APOP timestamps and challenges read "C<connection>": unique, deterministic.
+        let peer = Peer { address: client_address.clone(), session_id: format!("C{}", id.0) };
         let engine = match service {
             Service::Smtp | Service::Submission | Service::Smtps => {
                 let config = match service {
                     Service::Smtp => h.mx.clone(),
                     Service::Submission => h.submission.clone(),
-                    Service::Smtps => ServerConfig { tls: TlsMode::Implicit, ..h.submission.clone() },
-                };
-                let peer = Peer {
-                    address: client_address.clone(),
-                    // Queue ids read "C<connection>.<transaction>": unique in the world, deterministic.
-                    session_id: format!("C{}", id.0),
+                    _ => ServerConfig { tls: TlsMode::Implicit, ..h.submission.clone() },
                 };
                 ServerSession::Smtp(Box::new(SmtpServer::new(config, peer)))
             }
+            Service::Pop3 | Service::Pop3s => {
+                let mut config = h.pop3.clone();
+                if service.implicit_tls() {
+                    config.tls = TlsMode::Implicit;
+                }
+                ServerSession::Pop3(Box::new(Pop3Server::new(config, peer)))
+            }
         };
         let host_name = h.name.clone();
-        let tls = service == Service::Smtps;
+        let tls = service.implicit_tls();
         self.connections.insert(
             id,
             Connection {
                 host: index,
                 port,
                 client_address: client_address.clone(),
+                service,
                 engine,
                 to_client: Vec::new(),
                 open: true,
@@ -313,7 +364,7 @@ impl World {
         if tls {
             self.log(EventKind::TlsStarted { connection: id });
         }
-        self.drive(id, None);
+        self.drive(id, Input::Open);
         Ok(id)
     }
 
@@ -330,7 +381,7 @@ impl World {
             bytes: bytes.to_vec(),
             encrypted,
         });
-        self.drive(id, Some(bytes));
+        self.drive(id, Input::Bytes(bytes));
         Ok(())
     }
 
@@ -350,6 +401,7 @@ impl World {
         Some(ConnectionInfo {
             host: self.hosts[c.host].name.clone(),
             port: c.port,
+            service: c.service,
             client_address: c.client_address.clone(),
             open: c.open,
             encrypted: c.tls,
@@ -365,48 +417,38 @@ impl World {
     pub fn hint(&self, id: ConnectionId) -> Option<StateHint> {
         let conn = self.connections.get(&id)?;
         Some(match &conn.engine {
-            ServerSession::Smtp(s) => Engine::hint(s.as_ref()),
+            ServerSession::Smtp(s) => s.hint(),
+            ServerSession::Pop3(s) => s.hint(),
         })
     }
 
     /// Close a connection from the client side (the learner closed the terminal).
     pub fn disconnect(&mut self, id: ConnectionId) {
-        if let Some(conn) = self.connections.get_mut(&id)
-            && conn.open
-        {
-            conn.open = false;
-            self.log(EventKind::Disconnected { connection: id });
+        if !self.is_open(id) {
+            return;
         }
+        self.drive(id, Input::Lost);
+        if let Some(conn) = self.connections.get_mut(&id) {
+            conn.open = false;
+        }
+        self.log(EventKind::Disconnected { connection: id });
     }
 
-    /// Run the engine of `id` on `input` (or open it) and collect its output.
-    fn drive(&mut self, id: ConnectionId, input: Option<&[u8]>) {
+    /// Run the engine of `id` on `input` and pass its output to the link.
+    fn drive(&mut self, id: ConnectionId, input: Input<'_>) {
         let now = self.now;
-        let Some(conn) = self.connections.get_mut(&id) else {
-            return;
-        };
-        let host = &mut self.hosts[conn.host];
+        let Some(conn) = self.connections.get_mut(&id) else { return };
         let mut backend = backend::HostBackend {
-            host_name: &host.name,
-            domains: &host.domains,
-            store: &mut host.store,
+            host: &mut self.hosts[conn.host],
             events: &mut self.events,
             event_seq: &mut self.event_seq,
             now,
-            connection: id,
+            client_address: &conn.client_address,
         };
-        let mut outputs = Vec::new();
-        match &mut conn.engine {
-            ServerSession::Smtp(server) => {
-                match input {
-                    None => server.open(&mut backend, now),
-                    Some(bytes) => server.receive(bytes, &mut backend, now),
-                }
-                while let Some(out) = Engine::poll_output(server.as_mut()) {
-                    outputs.push(out);
-                }
-            }
-        }
+        let outputs = match &mut conn.engine {
+            ServerSession::Smtp(server) => run_engine(server.as_mut(), &mut backend, input, now),
+            ServerSession::Pop3(server) => run_engine(server.as_mut(), &mut backend, input, now),
+        };
         // Bytes before a StartTls cross the link in the clear, bytes after it inside TLS.
         for out in outputs {
             let Some(conn) = self.connections.get_mut(&id) else { return };
@@ -427,6 +469,24 @@ impl World {
             }
         }
     }
+}
+
+/// What a driver hands an engine.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Open,
+    Bytes(&'a [u8]),
+    Lost,
+}
+
+/// Drives any engine the same way: one input, then every output in order.
+fn run_engine<B: ?Sized, S: Session<B>>(session: &mut S, backend: &mut B, input: Input<'_>, now: Time) -> Vec<Output> {
+    match input {
+        Input::Open => session.open(backend, now),
+        Input::Bytes(bytes) => session.receive(bytes, backend, now),
+        Input::Lost => session.connection_lost(backend),
+    }
+    std::iter::from_fn(|| session.poll_output()).collect()
 }
 
 pub(crate) fn log_event(events: &mut VecDeque<Event>, seq: &mut u64, at: Time, kind: EventKind) {

@@ -1,5 +1,6 @@
 //! Built-in worlds a lesson can start from.
 
+use mail_lab_pop3::Pop3Config;
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
 use mail_lab_store::Store;
@@ -29,13 +30,14 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         address: address.to_string(),
         domains: vec![domain.to_string()],
         store,
-        services: [Service::Smtp, Service::Submission, Service::Smtps]
-            .into_iter()
-            .map(|s| (s.default_port(), s))
-            .collect(),
+        services: Service::ALL.into_iter().map(|s| (s.default_port(), s)).collect(),
         up: true,
         mx: ServerConfig::mx(name, &[domain]),
         submission: ServerConfig::submission(name, &[domain]),
+        pop3: Pop3Config::new(name),
+        pop_before_smtp_minutes: None,
+        pop3_locks: Default::default(),
+        relay_windows: Default::default(),
     }
 }
 

@@ -68,8 +68,8 @@ fn unknown_user_and_relay_are_refused_and_nothing_is_stored() {
 fn connections_are_refused_like_a_real_network() {
     let mut world = scenario::two_domains();
     assert_eq!(
-        world.connect("pc.a.example", "mail.a.example", 110).unwrap_err().to_string(),
-        "mail.a.example port 110: connection refused (no service listens there)"
+        world.connect("pc.a.example", "mail.a.example", 8025).unwrap_err().to_string(),
+        "mail.a.example port 8025: connection refused (no service listens there)"
     );
     assert!(matches!(world.connect("pc.a.example", "mail.zz.example", 25), Err(WorldError::UnknownHost(_))));
     world.host_mut("mail.b.example").unwrap().up = false;

@@ -1,0 +1,114 @@
+//! POP3 in the world: mail delivered by SMTP is read by POP3; the snapshot, the
+//! lock, UPDATE at QUIT, and a dropped link that commits nothing.
+#![allow(clippy::unwrap_used)]
+
+use mail_lab_world::{ConnectionId, EventKind, World, scenario};
+
+fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
+    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
+    String::from_utf8(world.take_output(id)).unwrap()
+}
+
+fn send_mail(world: &mut World, subject: &str) {
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    let out = say(
+        world,
+        id,
+        &format!(
+            "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA\r\nSubject: {subject}\r\n\r\nHello.\r\n.\r\nQUIT"
+        ),
+    );
+    assert!(out.contains("250 2.0.0 OK: queued as"), "{out}");
+}
+
+fn inbox_len(world: &World) -> usize {
+    world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len()
+}
+
+#[test]
+fn smtp_delivers_pop3_reads_and_deletes_at_quit() {
+    let mut world = scenario::two_domains();
+    send_mail(&mut world, "first");
+    send_mail(&mut world, "second");
+    let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    let greeting = String::from_utf8(world.take_output(id)).unwrap();
+    assert!(greeting.starts_with("+OK POP3 server ready <C3."), "{greeting}");
+    say(&mut world, id, "USER bob");
+    assert!(say(&mut world, id, "PASS bob-pw").starts_with("+OK bob's maildrop has 2 messages ("));
+    // Mail arriving now is not in this session's snapshot (RFC 1939 §8).
+    send_mail(&mut world, "third");
+    assert!(say(&mut world, id, "STAT").starts_with("+OK 2 "));
+    let retr = say(&mut world, id, "RETR 1");
+    assert!(retr.contains("Subject: first\r\n") && retr.ends_with("\r\n.\r\n"), "{retr}");
+    assert_eq!(say(&mut world, id, "DELE 1"), "+OK message 1 deleted\r\n");
+    assert_eq!(inbox_len(&world), 3, "DELE only marks");
+    assert_eq!(say(&mut world, id, "QUIT"), "+OK mail.a.example POP3 server signing off (2 messages left)\r\n");
+    assert!(!world.is_open(id));
+    assert_eq!(inbox_len(&world), 2);
+    assert!(world.events().any(|e| matches!(&e.kind, EventKind::Removed { uid: 1, .. })));
+    // The next session sees the third message.
+    let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "USER bob");
+    assert!(say(&mut world, id, "PASS bob-pw").starts_with("+OK bob's maildrop has 2 messages"));
+    // Unique-ids are UIDVALIDITY.UID: stable across sessions.
+    let validity = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().uid_validity;
+    let uidl = say(&mut world, id, "UIDL");
+    assert!(uidl.contains(&format!("1 {validity}.2\r\n2 {validity}.3\r\n")), "{uidl}");
+}
+
+#[test]
+fn lock_in_use_and_dropped_link_commits_nothing() {
+    let mut world = scenario::two_domains();
+    send_mail(&mut world, "keep me");
+    let a = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    let b = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(a);
+    world.take_output(b);
+    say(&mut world, a, "USER bob");
+    say(&mut world, a, "PASS bob-pw");
+    say(&mut world, a, "DELE 1");
+    say(&mut world, b, "USER bob");
+    assert_eq!(
+        say(&mut world, b, "PASS bob-pw"),
+        "-ERR [IN-USE] maildrop already locked: another POP3 session is using it\r\n"
+    );
+    world.disconnect(a);
+    assert_eq!(inbox_len(&world), 1, "a dropped link never reaches UPDATE");
+    say(&mut world, b, "USER bob");
+    assert!(say(&mut world, b, "PASS bob-pw").starts_with("+OK bob's maildrop has 1 message"));
+}
+
+#[test]
+fn pop3s_is_encrypted_from_the_first_byte_and_apop_works() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 995).unwrap();
+    assert!(world.is_encrypted(id));
+    let greeting = String::from_utf8(world.take_output(id)).unwrap();
+    let ts = &greeting[greeting.find('<').unwrap()..=greeting.find('>').unwrap()];
+    let digest = mail_lab_proto::sasl::apop_digest(ts, "bob-pw");
+    assert!(say(&mut world, id, &format!("APOP bob {digest}")).starts_with("+OK bob's maildrop has 0 messages"));
+}
+
+#[test]
+fn pop_before_smtp_opens_a_relay_window_for_a_while() {
+    let mut world = scenario::two_domains();
+    world.host_mut("mail.a.example").unwrap().pop_before_smtp_minutes = Some(10);
+    let smtp = |world: &mut World| {
+        let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+        world.take_output(id);
+        say(world, id, "EHLO pc.a.example");
+        say(world, id, "MAIL FROM:<bob@a.example>");
+        say(world, id, "RCPT TO:<carol@b.example>")
+    };
+    assert!(smtp(&mut world).starts_with("554 5.7.1 <carol@b.example>: Relay access denied"));
+    let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "USER bob");
+    say(&mut world, id, "PASS bob-pw");
+    say(&mut world, id, "QUIT");
+    assert_eq!(smtp(&mut world), "250 2.1.5 Recipient <carol@b.example> OK\r\n");
+    world.advance(11 * 60_000);
+    assert!(smtp(&mut world).starts_with("554 5.7.1"), "the window closes after 10 minutes");
+}
