@@ -37,6 +37,9 @@ pub struct ServerConfig {
     pub hostname: String,
     /// Domains delivered on this host; any other domain is a relay.
     pub local_domains: Vec<String>,
+    /// Domains this host relays for from anyone (a backup MX holds their mail
+    /// until the primary is back).
+    pub relay_domains: Vec<String>,
     /// Largest message accepted, in octets (advertised as SIZE, RFC 1870).
     pub max_message_size: usize,
     /// Most recipients in one transaction (RFC 5321 §4.5.3.1.8 asks for at least 100).
@@ -60,6 +63,7 @@ impl ServerConfig {
         ServerConfig {
             hostname: hostname.to_string(),
             local_domains: local_domains.iter().map(|d| d.to_string()).collect(),
+            relay_domains: Vec::new(),
             max_message_size: 10 * 1024 * 1024,
             max_recipients: 100,
             vrfy: true,
@@ -677,9 +681,13 @@ impl SmtpServer {
             ForwardPath::Postmaster => true,
             ForwardPath::Mailbox(m) => self.config.is_local_domain(&m.domain),
         };
+        let relay_domain = match &forward_path {
+            ForwardPath::Mailbox(m) => self.config.relay_domains.iter().any(|d| d.eq_ignore_ascii_case(&m.domain)),
+            ForwardPath::Postmaster => false,
+        };
         let verdict = if local {
             backend.check_local_recipient(ctx, &forward_path)
-        } else if self.relay_allowed(ctx) || backend.may_relay(ctx) {
+        } else if relay_domain || self.relay_allowed(ctx) || backend.may_relay(ctx) {
             Ok(())
         } else {
             Err(Reply::new(

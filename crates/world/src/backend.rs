@@ -1,7 +1,7 @@
 //! How a host answers its engines: recipients, local delivery (MDA), VRFY,
 //! logins, POP3 maildrops and POP-before-SMTP windows.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
@@ -9,20 +9,46 @@ use mail_lab_smtp::grammar::{ForwardPath, Mailbox};
 use mail_lab_smtp::{Delivery, RcptContext, Reply, SmtpBackend};
 use mail_lab_store::INBOX;
 
-use crate::{Event, EventKind, Host, log_event};
+use mail_lab_message::Envelope;
+use mail_lab_store::StoreError;
+
+use crate::queue::QueueEntry;
+use crate::{EventKind, EventLog, Fault, Host};
 
 /// A host's view handed to an engine for one call.
 pub(crate) struct HostBackend<'a> {
     pub host: &'a mut Host,
-    pub events: &'a mut VecDeque<Event>,
-    pub event_seq: &'a mut u64,
+    pub events: &'a mut EventLog,
     pub now: Time,
     pub client_address: &'a str,
+    /// Messages accepted for other hosts; the world puts them in the queue.
+    pub queued: &'a mut Vec<QueueEntry>,
+    /// Set by an injected fault: the world drops the link instead of answering.
+    pub drop_link: &'a mut bool,
+}
+
+/// The MDA: store a message in an account's INBOX with `Return-Path:` on top
+/// (RFC 5321 §4.4) and log the delivery.
+pub(crate) fn deliver_local(
+    host: &mut Host,
+    events: &mut EventLog,
+    now: Time,
+    account: &str,
+    reverse_path: &str,
+    message: &[u8],
+    envelope: Option<Envelope>,
+) -> Result<u32, StoreError> {
+    let mut raw = format!("Return-Path: <{reverse_path}>\r\n").into_bytes();
+    raw.extend_from_slice(message);
+    let uid = host.store.append(account, INBOX, raw, BTreeSet::new(), now, envelope)?;
+    let account = host.store.account(account).map_or_else(|| account.to_string(), |a| a.address.clone());
+    events.push(now, EventKind::Delivered { host: host.name.clone(), account, folder: INBOX.to_string(), uid });
+    Ok(uid)
 }
 
 impl HostBackend<'_> {
     fn log(&mut self, kind: EventKind) {
-        log_event(self.events, self.event_seq, self.now, kind);
+        self.events.push(self.now, kind);
     }
 
     /// `user` or `user@domain` as a full address of this host.
@@ -56,6 +82,16 @@ impl HostBackend<'_> {
 
 impl SmtpBackend for HostBackend<'_> {
     fn check_local_recipient(&mut self, _ctx: RcptContext<'_>, rcpt: &ForwardPath) -> Result<(), Reply> {
+        let injected = self.host.faults.iter_mut().find_map(|f| match f {
+            Fault::RcptReply { code, text, times } if *times > 0 => {
+                *times -= 1;
+                Some(Reply { code: *code, enhanced: None, lines: vec![text.clone()] })
+            }
+            _ => None,
+        });
+        if let Some(reply) = injected {
+            return Err(reply);
+        }
         self.local_account(rcpt).map(|_| ())
     }
 
@@ -64,24 +100,35 @@ impl SmtpBackend for HostBackend<'_> {
     }
 
     fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply> {
-        // Resolve every recipient before storing anything, so a failure cannot
-        // leave a half-delivered message that a retry would duplicate.
-        let mut accounts = Vec::new();
-        for path in &delivery.envelope.forward_paths {
-            let path = if path.eq_ignore_ascii_case("Postmaster") {
-                ForwardPath::Postmaster
-            } else {
-                match path.rsplit_once('@') {
-                    Some((l, d)) => ForwardPath::Mailbox(Mailbox { local_part: l.into(), domain: d.into() }),
-                    None => return Err(Reply::new(451, "4.3.0", format!("<{path}>: cannot resolve recipient"))),
-                }
-            };
-            match self.local_account(&path) {
-                Ok(account) => accounts.push(account),
-                // Relaying to other hosts comes with the MTA queue; until then
-                // such mail is refused for now rather than lost.
-                Err(r) => return Err(Reply::new(451, "4.3.0", r.lines.join(" "))),
+        let drop = self.host.faults.iter_mut().any(|f| match f {
+            Fault::DropAfterData { times } if *times > 0 => {
+                *times -= 1;
+                true
             }
+            _ => false,
+        });
+        if drop {
+            *self.drop_link = true;
+            return Err(Reply::new(451, "4.4.2", "link dropped (injected fault)"));
+        }
+        // Resolve every local recipient before storing anything, so a failure
+        // cannot leave a half-delivered message that a retry would duplicate.
+        let mut accounts = Vec::new();
+        let mut remote = Vec::new();
+        for path in &delivery.envelope.forward_paths {
+            let local = path.eq_ignore_ascii_case("Postmaster")
+                || path.rsplit_once('@').is_some_and(|(_, d)| self.host.is_local_domain(d));
+            if !local {
+                // The engine allowed this relay; the MTA queue takes it.
+                remote.push(path.clone());
+                continue;
+            }
+            let path = match path.rsplit_once('@') {
+                Some((l, d)) => ForwardPath::Mailbox(Mailbox { local_part: l.into(), domain: d.into() }),
+                None => ForwardPath::Postmaster,
+            };
+            let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
+            accounts.push(account);
         }
         self.log(EventKind::MessageAccepted {
             host: self.host.name.clone(),
@@ -90,24 +137,30 @@ impl SmtpBackend for HostBackend<'_> {
             forward_paths: delivery.envelope.forward_paths.clone(),
             size: delivery.message.len(),
         });
-        // Final delivery adds Return-Path (RFC 5321 §4.4).
-        let mut raw = format!("Return-Path: <{}>\r\n", delivery.envelope.reverse_path).into_bytes();
-        raw.extend_from_slice(&delivery.message);
         for account in accounts {
-            let uid = self
-                .host
-                .store
-                .append(
-                    &account,
-                    INBOX,
-                    raw.clone(),
-                    BTreeSet::new(),
-                    delivery.received_at,
-                    Some(delivery.envelope.clone()),
-                )
-                .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
-            let host = self.host.name.clone();
-            self.log(EventKind::Delivered { host, account, folder: INBOX.to_string(), uid });
+            deliver_local(
+                self.host,
+                self.events,
+                self.now,
+                &account,
+                &delivery.envelope.reverse_path,
+                &delivery.message,
+                Some(delivery.envelope.clone()),
+            )
+            .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
+        }
+        if !remote.is_empty() {
+            self.queued.push(QueueEntry {
+                id: delivery.id.clone(),
+                host: self.host.name.clone(),
+                reverse_path: delivery.envelope.reverse_path.clone(),
+                recipients: remote,
+                message: delivery.message,
+                arrived: self.now,
+                attempts: 0,
+                next_attempt: self.now,
+                last_error: None,
+            });
         }
         Ok(())
     }

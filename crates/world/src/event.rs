@@ -5,6 +5,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::ConnectionId;
 
+/// The world's event log: numbered events, capped at [`crate::EVENT_LOG_LIMIT`].
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    events: std::collections::VecDeque<Event>,
+    seq: u64,
+}
+
+impl EventLog {
+    /// Record `kind` at `at`; the oldest event goes when the log is full.
+    pub fn push(&mut self, at: Time, kind: EventKind) {
+        self.seq += 1;
+        if self.events.len() == crate::EVENT_LOG_LIMIT {
+            self.events.pop_front();
+        }
+        self.events.push_back(Event { seq: self.seq, at, kind });
+    }
+
+    /// Events, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter()
+    }
+}
+
 /// Which way bytes moved on a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
@@ -72,5 +95,52 @@ pub enum EventKind {
         host: String,
         client: String,
         until: Time,
+    },
+    /// A message waits in a host's queue for these recipients.
+    Queued {
+        queue_id: String,
+        host: String,
+        recipients: Vec<String>,
+    },
+    /// The queue's host opens an SMTP session to the next host (the MTA-to-MTA
+    /// dialogue is the `LinkBytes` of `connection`).
+    RelayAttempt {
+        queue_id: String,
+        from: String,
+        to: String,
+        connection: ConnectionId,
+        attempt: u32,
+    },
+    /// The next host accepted responsibility for a recipient.
+    Relayed {
+        queue_id: String,
+        from: String,
+        to: String,
+        recipient: String,
+    },
+    /// A temporary failure: the message stays queued until `next_attempt`.
+    Deferred {
+        queue_id: String,
+        host: String,
+        recipients: Vec<String>,
+        next_attempt: Time,
+        reason: String,
+    },
+    /// A permanent failure or give-up: a bounce goes to the reverse-path.
+    Bounced {
+        queue_id: String,
+        bounce_id: String,
+        host: String,
+        to: String,
+        recipients: Vec<String>,
+    },
+    /// A failed bounce (null reverse-path) is dropped, never bounced again.
+    BounceDiscarded {
+        queue_id: String,
+        recipients: Vec<String>,
+    },
+    /// A host that was down (or offline by schedule) is reachable again.
+    HostUp {
+        host: String,
     },
 }

@@ -9,9 +9,10 @@
 
 mod backend;
 pub mod event;
+pub mod queue;
 pub mod scenario;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use std::collections::BTreeSet;
@@ -22,7 +23,8 @@ use mail_lab_smtp::{Peer, ServerConfig, SmtpServer, TlsMode};
 use mail_lab_store::Store;
 use serde::{Deserialize, Serialize};
 
-pub use event::{Direction, Event, EventKind};
+pub use event::{Direction, Event, EventKind, EventLog};
+pub use queue::{QueueEntry, RETRY_MINUTES};
 
 /// How many events the log keeps; older ones are dropped first.
 pub const EVENT_LOG_LIMIT: usize = 50_000;
@@ -116,6 +118,33 @@ pub struct Host {
     pub pop3_locks: BTreeSet<String>,
     /// POP-before-SMTP windows: client address -> relay allowed until.
     pub relay_windows: BTreeMap<String, Time>,
+    /// Attempts before queued mail bounces (the queue's give-up point).
+    pub max_delivery_attempts: u32,
+    /// An intermittent host (dial-up, UUCP era) is reachable only part of the time.
+    pub online: Option<OnlineSchedule>,
+    /// Failures injected on purpose, for lessons on retries and bounces.
+    pub faults: Vec<Fault>,
+}
+
+/// When an intermittent host is online: the first `online_minutes` of every
+/// `period_minutes` of logical time (counted from the Unix epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineSchedule {
+    pub period_minutes: u64,
+    pub online_minutes: u64,
+}
+
+/// A failure injected at a chosen step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// Answer this to RCPT for the next `times` recipients (e.g. 451 4.3.0 to force retries).
+    RcptReply { code: u16, text: String, times: u32 },
+    /// Answer this at greeting and close, for the next `times` connections (e.g. 421).
+    GreetingReply { text: String, times: u32 },
+    /// Drop the link right after the end of DATA, before any reply, `times` times.
+    DropAfterData { times: u32 },
+    /// The host is down from `from` until `until` on the logical clock.
+    Down { from: Time, until: Time },
 }
 
 impl Host {
@@ -212,8 +241,13 @@ pub struct World {
     dns_mx: BTreeMap<String, Vec<(u16, String)>>,
     connections: BTreeMap<ConnectionId, Connection>,
     next_connection: u64,
-    events: VecDeque<Event>,
-    event_seq: u64,
+    events: EventLog,
+    queue: Vec<QueueEntry>,
+    running_queue: bool,
+    bounce_seq: u64,
+    /// Run the queue as soon as a message is accepted (as an MTA does). Off,
+    /// mail waits until the clock is advanced, so a lesson can show the queue.
+    pub auto_relay: bool,
 }
 
 impl World {
@@ -227,8 +261,11 @@ impl World {
             dns_mx: BTreeMap::new(),
             connections: BTreeMap::new(),
             next_connection: 1,
-            events: VecDeque::new(),
-            event_seq: 0,
+            events: EventLog::default(),
+            queue: Vec::new(),
+            running_queue: false,
+            bounce_seq: 0,
+            auto_relay: true,
         }
     }
 
@@ -237,9 +274,81 @@ impl World {
         self.now
     }
 
-    /// Move the logical clock forward.
+    /// Move the logical clock forward, running every retry and every link
+    /// that comes up on the way, in time order.
     pub fn advance(&mut self, millis: u64) {
-        self.now = self.now.plus_millis(millis);
+        let target = self.now.plus_millis(millis);
+        for _ in 0..100_000 {
+            let next_retry = self.queue.iter().map(|e| e.next_attempt).filter(|t| *t > self.now).min();
+            let next_up = self.next_host_up(self.now);
+            let Some(next) = [next_retry, next_up.map(|(t, _)| t)].into_iter().flatten().min() else { break };
+            if next > target {
+                break;
+            }
+            self.now = next;
+            if let Some((t, host)) = next_up
+                && t == next
+            {
+                self.log(EventKind::HostUp { host: self.hosts[host].name.clone() });
+                self.flush_queue_for(host);
+            }
+            self.run_queue();
+        }
+        self.now = target;
+        self.run_queue();
+    }
+
+    /// True when host `index` answers connections at this moment.
+    fn host_up(&self, index: usize, at: Time) -> bool {
+        let h = &self.hosts[index];
+        let scheduled = h.online.is_none_or(|s| {
+            let minute = at.0 / 60_000;
+            s.period_minutes == 0 || minute % s.period_minutes < s.online_minutes
+        });
+        h.up && scheduled
+            && !h.faults.iter().any(|f| matches!(f, Fault::Down { from, until } if *from <= at && at < *until))
+    }
+
+    /// The earliest time after `now` at which a host that is down now comes up.
+    fn next_host_up(&self, now: Time) -> Option<(Time, usize)> {
+        let mut best: Option<(Time, usize)> = None;
+        for (i, h) in self.hosts.iter().enumerate() {
+            if !h.up || self.host_up(i, now) {
+                continue;
+            }
+            let mut candidates: Vec<Time> = h
+                .faults
+                .iter()
+                .filter_map(|f| if let Fault::Down { until, .. } = f { Some(*until) } else { None })
+                .collect();
+            if let Some(s) = h.online.filter(|s| s.period_minutes > 0) {
+                let minute = now.0 / 60_000;
+                candidates.push(Time((minute / s.period_minutes + 1) * s.period_minutes * 60_000));
+            }
+            for t in candidates.into_iter().filter(|t| *t > now) {
+                if self.host_up(i, t) && best.is_none_or(|(b, _)| t < b) {
+                    best = Some((t, i));
+                }
+            }
+        }
+        best
+    }
+
+    /// A host came up: mail waiting for it upstream flows now (as a dial-up
+    /// link or ETRN flushes the queue), instead of waiting for the next retry.
+    fn flush_queue_for(&mut self, host: usize) {
+        let name = self.hosts[host].name.to_ascii_lowercase();
+        let now = self.now;
+        let dns_mx = &self.dns_mx;
+        for e in &mut self.queue {
+            let serves = e.recipients.iter().any(|r| {
+                let domain = r.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
+                dns_mx.get(&domain).is_some_and(|l| l.iter().any(|(_, h)| *h == name)) || domain == name
+            });
+            if serves {
+                e.next_attempt = now;
+            }
+        }
     }
 
     /// Add a mail host and its A record.
@@ -303,7 +412,7 @@ impl World {
     }
 
     fn log(&mut self, kind: EventKind) {
-        log_event(&mut self.events, &mut self.event_seq, self.now, kind);
+        self.events.push(self.now, kind);
     }
 
     /// Open a connection from client machine `from` to `host` port `port`,
@@ -317,10 +426,10 @@ impl World {
             },
         };
         let index = self.host_index(host).ok_or_else(|| WorldError::UnknownHost(host.to_string()))?;
-        let h = &self.hosts[index];
-        if !h.up {
-            return Err(WorldError::HostDown(h.name.clone()));
+        if !self.host_up(index, self.now) {
+            return Err(WorldError::HostDown(self.hosts[index].name.clone()));
         }
+        let h = &self.hosts[index];
         let Some(service) = h.services.get(&port).copied() else {
             return Err(WorldError::ConnectionRefused { host: h.name.clone(), port });
         };
@@ -364,12 +473,45 @@ impl World {
         if tls {
             self.log(EventKind::TlsStarted { connection: id });
         }
+        if let Some(text) = self.take_greeting_fault(index, service) {
+            // An injected fault answers in place of the server and hangs up.
+            let bytes = format!("{text}\r\n").into_bytes();
+            if let Some(conn) = self.connections.get_mut(&id) {
+                conn.to_client.extend_from_slice(&bytes);
+                conn.open = false;
+            }
+            self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes, encrypted: tls });
+            self.log(EventKind::Disconnected { connection: id });
+            return Ok(id);
+        }
         self.drive(id, Input::Open);
         Ok(id)
     }
 
-    /// Send bytes from the client side of a connection to its server.
+    fn take_greeting_fault(&mut self, host: usize, service: Service) -> Option<String> {
+        if service.protocol() != Protocol::Smtp {
+            return None;
+        }
+        self.hosts[host].faults.iter_mut().find_map(|f| match f {
+            Fault::GreetingReply { text, times } if *times > 0 => {
+                *times -= 1;
+                Some(text.clone())
+            }
+            _ => None,
+        })
+    }
+
+    /// Send bytes from the client side of a connection to its server. Mail the
+    /// server queues for other hosts is relayed at once when `auto_relay` is on.
     pub fn send(&mut self, id: ConnectionId, bytes: &[u8]) -> Result<(), WorldError> {
+        self.send_internal(id, bytes)?;
+        if self.auto_relay {
+            self.run_queue();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn send_internal(&mut self, id: ConnectionId, bytes: &[u8]) -> Result<(), WorldError> {
         let conn = self.connections.get(&id).ok_or(WorldError::NoSuchConnection(id))?;
         if !conn.open {
             return Err(WorldError::ConnectionClosed(id));
@@ -438,17 +580,31 @@ impl World {
     fn drive(&mut self, id: ConnectionId, input: Input<'_>) {
         let now = self.now;
         let Some(conn) = self.connections.get_mut(&id) else { return };
+        let mut queued = Vec::new();
+        let mut drop_link = false;
         let mut backend = backend::HostBackend {
             host: &mut self.hosts[conn.host],
             events: &mut self.events,
-            event_seq: &mut self.event_seq,
             now,
             client_address: &conn.client_address,
+            queued: &mut queued,
+            drop_link: &mut drop_link,
         };
         let outputs = match &mut conn.engine {
             ServerSession::Smtp(server) => run_engine(server.as_mut(), &mut backend, input, now),
             ServerSession::Pop3(server) => run_engine(server.as_mut(), &mut backend, input, now),
         };
+        for entry in queued {
+            self.enqueue(entry);
+        }
+        if drop_link {
+            // An injected fault: the link dies before the server's answer is sent.
+            if let Some(conn) = self.connections.get_mut(&id) {
+                conn.open = false;
+            }
+            self.log(EventKind::Disconnected { connection: id });
+            return;
+        }
         // Bytes before a StartTls cross the link in the clear, bytes after it inside TLS.
         for out in outputs {
             let Some(conn) = self.connections.get_mut(&id) else { return };
@@ -487,12 +643,4 @@ fn run_engine<B: ?Sized, S: Session<B>>(session: &mut S, backend: &mut B, input:
         Input::Lost => session.connection_lost(backend),
     }
     std::iter::from_fn(|| session.poll_output()).collect()
-}
-
-pub(crate) fn log_event(events: &mut VecDeque<Event>, seq: &mut u64, at: Time, kind: EventKind) {
-    *seq += 1;
-    if events.len() == EVENT_LOG_LIMIT {
-        events.pop_front();
-    }
-    events.push_back(Event { seq: *seq, at, kind });
 }

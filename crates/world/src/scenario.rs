@@ -38,6 +38,9 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         pop_before_smtp_minutes: None,
         pop3_locks: Default::default(),
         relay_windows: Default::default(),
+        max_delivery_attempts: 5,
+        online: None,
+        faults: Vec::new(),
     }
 }
 

@@ -1,0 +1,346 @@
+//! The MTA: each host's outgoing queue, relay to the next host by MX through
+//! the real SMTP client and server engines, retries on the logical clock, and
+//! bounces (RFC 3464) to the reverse-path when delivery fails for good.
+
+use std::collections::BTreeMap;
+
+use mail_lab_message::dsn::{Bounce, FailedRecipient, bounce_message};
+use mail_lab_proto::{ClientTls, Engine, Output, Session, Time};
+use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, Reply, SmtpClient};
+use serde::{Deserialize, Serialize};
+
+use crate::{EventKind, World};
+
+/// More Received lines than this means a mail loop (RFC 5321 §6.3).
+pub const MAX_HOPS: usize = 30;
+
+/// Minutes between attempts: after the 1st failure, the 2nd, … (then the last repeats).
+pub const RETRY_MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
+
+/// A message waiting in a host's queue for some of its recipients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub id: String,
+    /// The host whose queue holds it.
+    pub host: String,
+    /// Empty for the null reverse-path (a bounce: never bounced again).
+    pub reverse_path: String,
+    /// Recipients still to be delivered.
+    pub recipients: Vec<String>,
+    pub message: Vec<u8>,
+    pub arrived: Time,
+    pub attempts: u32,
+    pub next_attempt: Time,
+    pub last_error: Option<String>,
+}
+
+/// How one relay try ended.
+enum Try {
+    /// No SMTP conversation: host unknown, down, refused, or 421 at greeting.
+    Unreachable(String),
+    /// The server answered; per recipient outcomes.
+    Answered(Vec<(String, Outcome)>),
+}
+
+fn status_of(reply: &Reply, fallback: &str) -> String {
+    // The enhanced code is the first word of the text when the server sent one.
+    let first = reply.lines.first().and_then(|l| l.split_whitespace().next()).unwrap_or("");
+    let looks_enhanced = first.split('.').count() == 3 && first.split('.').all(|p| p.parse::<u16>().is_ok());
+    if looks_enhanced { first.to_string() } else { fallback.to_string() }
+}
+
+fn reply_text(reply: &Reply) -> String {
+    format!("{} {}", reply.code, reply.lines.join(" "))
+}
+
+impl World {
+    /// Messages waiting in every host's queue.
+    pub fn queue(&self) -> &[QueueEntry] {
+        &self.queue
+    }
+
+    /// Attempt every queue entry that is due now. Runs again for bounces it
+    /// creates; bounded so a misconfigured world cannot loop forever.
+    pub fn run_queue(&mut self) {
+        if self.running_queue {
+            return;
+        }
+        self.running_queue = true;
+        for _ in 0..10_000 {
+            let now = self.now;
+            let Some(i) = self.queue.iter().position(|e| e.next_attempt <= now) else { break };
+            let entry = self.queue.remove(i);
+            self.attempt(entry);
+        }
+        self.running_queue = false;
+    }
+
+    /// Advance the clock until nothing is queued (or a week of logical time
+    /// has passed); retries and bounces happen on the way.
+    pub fn run_until_idle(&mut self) {
+        let limit = self.now.plus_millis(7 * 24 * 3_600_000);
+        for _ in 0..10_000 {
+            let Some(next) = self.queue.iter().map(|e| e.next_attempt).min() else { break };
+            if next > limit {
+                break;
+            }
+            let step = next.0.saturating_sub(self.now.0);
+            self.advance(step);
+        }
+    }
+
+    fn attempt(&mut self, mut entry: QueueEntry) {
+        entry.attempts += 1;
+        let mut by_domain: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in &entry.recipients {
+            let domain = r.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
+            by_domain.entry(domain).or_default().push(r.clone());
+        }
+        let mut deferred: Vec<(String, String)> = Vec::new();
+        let mut failed: Vec<FailedRecipient> = Vec::new();
+        for (domain, rcpts) in by_domain {
+            let records = self.mx(&domain).to_vec();
+            let mut exchanges: Vec<String> = match records.iter().find(|(_, h)| h.eq_ignore_ascii_case(&entry.host)) {
+                // RFC 5321 §5.1: drop ourselves and every MX no better than us,
+                // or a backup MX would relay to itself forever.
+                Some((own, _)) => records.iter().filter(|(p, _)| p < own).map(|(_, h)| h.clone()).collect(),
+                None => records.iter().map(|(_, h)| h.clone()).collect(),
+            };
+            if records.is_empty() && self.host(&domain).is_some() {
+                exchanges.push(domain.clone()); // RFC 5321 §5.1: no MX, use the A record
+            }
+            let hops = mail_lab_message::header_fields(&entry.message)
+                .iter()
+                .filter(|f| f.name.eq_ignore_ascii_case("Received"))
+                .count();
+            if hops > MAX_HOPS {
+                for r in rcpts {
+                    failed.push(FailedRecipient {
+                        recipient: r,
+                        status: "5.4.6".into(),
+                        diagnostic: format!("x-lab; mail loop: {hops} Received lines (more than {MAX_HOPS} hops)"),
+                        remote_mta: None,
+                    });
+                }
+                continue;
+            }
+            if exchanges.is_empty() && !records.is_empty() {
+                deferred.extend(
+                    rcpts
+                        .into_iter()
+                        .map(|r| (r, format!("{} is the best MX for {domain}; no better host answers", entry.host))),
+                );
+                continue;
+            }
+            if exchanges.is_empty() {
+                for r in rcpts {
+                    failed.push(FailedRecipient {
+                        recipient: r,
+                        status: "5.1.2".into(),
+                        diagnostic: format!("x-lab; no MX or A record for domain {domain}"),
+                        remote_mta: None,
+                    });
+                }
+                continue;
+            }
+            let mut last = String::from("no mail exchanger answered");
+            let mut answered = None;
+            for mx in &exchanges {
+                match self.relay_once(&entry, mx, &rcpts) {
+                    Try::Unreachable(why) => last = format!("{mx}: {why}"),
+                    Try::Answered(outcomes) => {
+                        answered = Some((mx.clone(), outcomes));
+                        break;
+                    }
+                }
+            }
+            let Some((mx, outcomes)) = answered else {
+                deferred.extend(rcpts.into_iter().map(|r| (r, last.clone())));
+                continue;
+            };
+            for (rcpt, outcome) in outcomes {
+                match outcome {
+                    Outcome::Delivered(_) => self.log(EventKind::Relayed {
+                        queue_id: entry.id.clone(),
+                        from: entry.host.clone(),
+                        to: mx.clone(),
+                        recipient: rcpt,
+                    }),
+                    Outcome::Deferred(reply) => deferred.push((rcpt, format!("{mx} said: {}", reply_text(&reply)))),
+                    Outcome::Bounced(reply) => failed.push(FailedRecipient {
+                        recipient: rcpt,
+                        status: status_of(&reply, "5.0.0"),
+                        diagnostic: format!("smtp; {}", reply_text(&reply)),
+                        remote_mta: Some(mx.clone()),
+                    }),
+                }
+            }
+        }
+        let max_attempts = self.host(&entry.host).map_or(5, |h| h.max_delivery_attempts);
+        if !deferred.is_empty() && entry.attempts >= max_attempts {
+            for (rcpt, why) in deferred.drain(..) {
+                failed.push(FailedRecipient {
+                    recipient: rcpt,
+                    status: "4.4.7".into(),
+                    diagnostic: format!("x-lab; gave up after {} attempts; last error: {why}", entry.attempts),
+                    remote_mta: None,
+                });
+            }
+        }
+        if !failed.is_empty() {
+            self.bounce(&entry, &failed);
+        }
+        if !deferred.is_empty() {
+            let wait = RETRY_MINUTES[(entry.attempts as usize - 1).min(RETRY_MINUTES.len() - 1)];
+            entry.next_attempt = self.now.plus_millis(wait * 60_000);
+            entry.last_error = deferred.first().map(|(_, why)| why.clone());
+            entry.recipients = deferred.into_iter().map(|(r, _)| r).collect();
+            self.log(EventKind::Deferred {
+                queue_id: entry.id.clone(),
+                host: entry.host.clone(),
+                recipients: entry.recipients.clone(),
+                next_attempt: entry.next_attempt,
+                reason: entry.last_error.clone().unwrap_or_default(),
+            });
+            self.queue.push(entry);
+        }
+    }
+
+    /// One SMTP conversation from the queue's host to `mx` for `rcpts`.
+    fn relay_once(&mut self, entry: &QueueEntry, mx: &str, rcpts: &[String]) -> Try {
+        let conn = match self.connect(&entry.host, mx, 25) {
+            Ok(conn) => conn,
+            Err(e) => return Try::Unreachable(e.to_string()),
+        };
+        self.log(EventKind::RelayAttempt {
+            queue_id: entry.id.clone(),
+            from: entry.host.clone(),
+            to: mx.to_string(),
+            connection: conn,
+            attempt: entry.attempts,
+        });
+        let mut config = ClientConfig::relay(&entry.host);
+        config.tls = ClientTls::IfOffered;
+        let message = OutgoingMessage {
+            reverse_path: entry.reverse_path.clone(),
+            recipients: rcpts.to_vec(),
+            data: entry.message.clone(),
+        };
+        let mut client = SmtpClient::new(config, message);
+        let now = self.now;
+        let greeting = self.take_output(conn);
+        if greeting.first() == Some(&b'4') {
+            // A busy server at greeting: try the next MX (RFC 5321 §5.1).
+            self.disconnect(conn);
+            return Try::Unreachable(String::from_utf8_lossy(&greeting).trim_end().to_string());
+        }
+        client.receive(&greeting, &mut (), now);
+        // Each step moves one batch of client bytes and the server's answer;
+        // a server that stops answering ends the loop.
+        for _ in 0..1_000 {
+            let mut moved = false;
+            while let Some(out) = client.poll_output() {
+                if let Output::Bytes(bytes) = out {
+                    if self.send_internal(conn, &bytes).is_err() {
+                        break;
+                    }
+                    let reply = self.take_output(conn);
+                    client.receive(&reply, &mut (), now);
+                    moved = true;
+                }
+            }
+            if client.is_done() || !moved {
+                break;
+            }
+        }
+        if !client.is_done() {
+            client.connection_lost();
+        }
+        self.disconnect(conn);
+        Try::Answered(client.outcomes())
+    }
+
+    /// Send a bounce for `failed` to the entry's reverse-path, unless it is null.
+    fn bounce(&mut self, entry: &QueueEntry, failed: &[FailedRecipient]) {
+        let recipients: Vec<String> = failed.iter().map(|f| f.recipient.clone()).collect();
+        if entry.reverse_path.is_empty() {
+            // RFC 5321 §4.5.5: a bounce is never bounced.
+            self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients });
+            return;
+        }
+        self.bounce_seq += 1;
+        let id = format!("B{}", self.bounce_seq);
+        let message = bounce_message(&Bounce {
+            reporting_mta: &entry.host,
+            to: &entry.reverse_path,
+            date: &self.now.rfc5322(),
+            arrival_date: &entry.arrived.rfc5322(),
+            id: &id,
+            failed,
+            original: &entry.message,
+        });
+        self.log(EventKind::Bounced {
+            queue_id: entry.id.clone(),
+            bounce_id: id.clone(),
+            host: entry.host.clone(),
+            to: entry.reverse_path.clone(),
+            recipients,
+        });
+        self.submit_from_host(&entry.host, &id, "", std::slice::from_ref(&entry.reverse_path), message);
+    }
+
+    /// A message a host itself sends (bounces): local recipients get it at
+    /// once, remote ones through the queue.
+    pub(crate) fn submit_from_host(
+        &mut self,
+        host: &str,
+        id: &str,
+        reverse_path: &str,
+        recipients: &[String],
+        message: Vec<u8>,
+    ) {
+        let Some(index) = self.host_index(host) else { return };
+        let mut remote = Vec::new();
+        for r in recipients {
+            let domain = r.rsplit_once('@').map_or("", |(_, d)| d);
+            if self.hosts[index].is_local_domain(domain) {
+                let now = self.now;
+                // A host's own bounce to a local user cannot fail but for a
+                // missing account, and then there is nobody left to tell.
+                let _ = crate::backend::deliver_local(
+                    &mut self.hosts[index],
+                    &mut self.events,
+                    now,
+                    r,
+                    reverse_path,
+                    &message,
+                    None,
+                );
+            } else {
+                remote.push(r.clone());
+            }
+        }
+        if !remote.is_empty() {
+            self.enqueue(QueueEntry {
+                id: id.to_string(),
+                host: host.to_string(),
+                reverse_path: reverse_path.to_string(),
+                recipients: remote,
+                message,
+                arrived: self.now,
+                attempts: 0,
+                next_attempt: self.now,
+                last_error: None,
+            });
+        }
+    }
+
+    pub(crate) fn enqueue(&mut self, entry: QueueEntry) {
+        self.log(EventKind::Queued {
+            queue_id: entry.id.clone(),
+            host: entry.host.clone(),
+            recipients: entry.recipients.clone(),
+        });
+        self.queue.push(entry);
+    }
+}
