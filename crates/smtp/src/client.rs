@@ -26,6 +26,9 @@ pub struct ClientConfig {
     pub tls: ClientTls,
     /// Allow PLAIN/LOGIN outside TLS (the lab shows why this is a bad idea).
     pub allow_plaintext_auth: bool,
+    /// Send the message with BDAT (RFC 3030) when the server offers CHUNKING,
+    /// instead of DATA with dot-stuffing.
+    pub use_chunking: bool,
 }
 
 impl ClientConfig {
@@ -36,6 +39,7 @@ impl ClientConfig {
             credentials: None,
             tls: ClientTls::IfOffered,
             allow_plaintext_auth: false,
+            use_chunking: false,
         }
     }
 }
@@ -82,6 +86,7 @@ enum Cmd {
     Rcpt(usize),
     Data,
     Body,
+    Bdat,
     Quit,
 }
 
@@ -92,6 +97,7 @@ struct Extensions {
     eight_bit: bool,
     smtputf8: bool,
     starttls: bool,
+    chunking: bool,
     auth: Vec<Mechanism>,
 }
 
@@ -178,7 +184,7 @@ impl SmtpClient {
 
     fn issue(&mut self, cmd: Cmd) {
         let line = match cmd {
-            Cmd::Greeting | Cmd::Body => String::new(),
+            Cmd::Greeting | Cmd::Body | Cmd::Bdat => String::new(),
             Cmd::Ehlo => format!("EHLO {}", self.config.helo_name),
             Cmd::Helo => format!("HELO {}", self.config.helo_name),
             Cmd::StartTls => "STARTTLS".into(),
@@ -199,6 +205,12 @@ impl SmtpClient {
             Cmd::Body => {
                 let wire = dot_stuff(&self.message.data);
                 self.out.push_bytes(&wire);
+            }
+            Cmd::Bdat => {
+                // One chunk of exact length: no stuffing, no end marker (RFC 3030).
+                self.send_line(&format!("BDAT {} LAST", self.message.data.len()));
+                let data = self.message.data.clone();
+                self.out.push_bytes(&data);
             }
             _ => self.send_line(&line),
         }
@@ -256,7 +268,8 @@ impl SmtpClient {
         for i in 0..self.message.recipients.len() {
             self.pending.push_back(Cmd::Rcpt(i));
         }
-        self.pending.push_back(Cmd::Data);
+        let chunked = self.config.use_chunking && self.ext.chunking;
+        self.pending.push_back(if chunked { Cmd::Bdat } else { Cmd::Data });
         self.flush_pending();
     }
 
@@ -270,7 +283,7 @@ impl SmtpClient {
                 self.issue(cmd);
             }
         } else if let Some(cmd) = self.pending.pop_front() {
-            if cmd == Cmd::Data && self.accepted.is_empty() {
+            if matches!(cmd, Cmd::Data | Cmd::Bdat) && self.accepted.is_empty() {
                 // Every recipient was refused: no DATA, just QUIT.
                 return self.issue(Cmd::Quit);
             }
@@ -348,7 +361,7 @@ impl SmtpClient {
                 self.fail_open(reply);
                 self.issue(Cmd::Quit);
             }
-            Cmd::Body => {
+            Cmd::Body | Cmd::Bdat => {
                 let accepted = std::mem::take(&mut self.accepted);
                 for i in accepted {
                     self.outcomes[i] = Some(Outcome::from_reply(reply.clone()));
@@ -425,6 +438,7 @@ fn parse_extensions(reply: &Reply) -> Extensions {
             "8BITMIME" => ext.eight_bit = true,
             "SMTPUTF8" => ext.smtputf8 = true,
             "STARTTLS" => ext.starttls = true,
+            "CHUNKING" => ext.chunking = true,
             "AUTH" => ext.auth = words.filter_map(Mechanism::from_name).collect(),
             _ => {}
         }
@@ -446,7 +460,7 @@ impl Engine for SmtpClient {
             Some(Cmd::StartTls) => "starting TLS",
             Some(Cmd::Auth(_)) => "authenticating",
             Some(Cmd::Mail | Cmd::Rcpt(_) | Cmd::Data) => "envelope",
-            Some(Cmd::Body) => "sending data",
+            Some(Cmd::Body | Cmd::Bdat) => "sending data",
             Some(Cmd::Quit) => "quitting",
         };
         StateHint { state, allowed: Vec::new() }

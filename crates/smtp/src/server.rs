@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub max_recipients: usize,
     /// Whether VRFY reveals users; when off it answers 252 (RFC 5321 §3.5.3).
     pub vrfy: bool,
+    /// Whether EXPN lists the members of an alias; when off it answers 502.
+    pub expn: bool,
     pub relay: RelayPolicy,
     /// MAIL is refused until the client authenticates (a submission service, RFC 6409).
     pub require_auth: bool,
@@ -67,6 +69,7 @@ impl ServerConfig {
             max_message_size: 10 * 1024 * 1024,
             max_recipients: 100,
             vrfy: true,
+            expn: true,
             relay: RelayPolicy::Nobody,
             require_auth: false,
             auth_requires_tls: false,
@@ -126,6 +129,10 @@ pub trait SmtpBackend {
     fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply>;
     /// The full address of a user named by VRFY, if it exists.
     fn verify(&mut self, query: &str) -> Option<String>;
+    /// The members of an alias or mailing list named by EXPN, if it exists.
+    fn expand(&mut self, _list: &str) -> Option<Vec<String>> {
+        None
+    }
     /// The password of a user who tries to authenticate, and the name the
     /// session should know them by; `None` for unknown users.
     fn password(&mut self, username: &str) -> Option<(String, String)>;
@@ -351,7 +358,7 @@ impl SmtpServer {
                 self.mode = Mode::Closed;
             }
             "VRFY" => self.cmd_vrfy(args, backend),
-            "EXPN" => self.reply(Reply::new(502, "5.5.1", "EXPN is not available on this server")),
+            "EXPN" => self.cmd_expn(args, backend),
             "HELP" => self.cmd_help(args),
             "STARTTLS" => self.cmd_starttls(args, input),
             "AUTH" => self.cmd_auth(args, backend),
@@ -835,6 +842,23 @@ impl SmtpServer {
         match backend.verify(query) {
             Some(full) => self.reply(Reply::new(250, "2.1.5", format!("<{full}>"))),
             None => self.reply(Reply::new(550, "5.1.1", format!("User unknown: {query}"))),
+        }
+    }
+
+    fn cmd_expn<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
+        let Some(query) = args.map(str::trim).filter(|a| !a.is_empty()) else {
+            return self.reply(Reply::new(501, "5.5.4", "Syntax: EXPN list-name"));
+        };
+        if !self.config.expn {
+            return self.reply(Reply::new(502, "5.5.1", "EXPN is disabled on this server"));
+        }
+        match backend.expand(query) {
+            // RFC 5321 §3.5.2: one member per line of a multi-line 250.
+            Some(members) if !members.is_empty() => {
+                let lines = members.iter().map(|m| format!("<{m}>")).collect();
+                self.reply(Reply { code: 250, enhanced: Some("2.1.5"), lines });
+            }
+            _ => self.reply(Reply::new(550, "5.1.1", format!("Mailing list unknown: {query}"))),
         }
     }
 

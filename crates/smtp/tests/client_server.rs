@@ -278,3 +278,29 @@ fn failures_at_greeting_mail_and_mid_session() {
     assert!(client.is_done());
     assert_eq!(codes(&client.outcomes()), vec![("a@x.example".into(), 'T', 451)]);
 }
+
+#[test]
+fn chunking_sends_bdat_without_stuffing() {
+    let data = b"Subject: chunks\r\n\r\n.starts with a dot\r\n";
+    let mut config = ClientConfig::relay("bar.com");
+    config.use_chunking = true;
+    let mut client = SmtpClient::new(config, message(&["jones@foo.com", "nobody@foo.com"], data));
+    let mut srv = server(ServerConfig::mx("foo.com", &["foo.com"]));
+    let mut h = host();
+    let wire = run(&mut client, &mut srv, &mut h);
+    let bdat = format!(
+        "RCPT TO:<nobody@foo.com>\r\nBDAT {} LAST\r\nSubject: chunks\r\n\r\n.starts with a dot\r\n",
+        data.len()
+    );
+    assert!(
+        wire.client_writes.iter().any(|w| w.ends_with(&bdat)),
+        "pipelined with its chunk: {:?}",
+        wire.client_writes
+    );
+    assert!(!wire.client_writes.iter().any(|w| w.contains("DATA\r\n")));
+    assert_eq!(
+        codes(&client.outcomes()),
+        vec![("jones@foo.com".into(), 'D', 250), ("nobody@foo.com".into(), 'B', 550)]
+    );
+    assert!(h.delivered[0].message.ends_with(data), "the dot is data, not stuffing");
+}

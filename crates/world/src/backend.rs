@@ -56,6 +56,11 @@ impl HostBackend<'_> {
         if user.contains('@') { Some(user.to_string()) } else { Some(format!("{user}@{}", self.host.domains.first()?)) }
     }
 
+    /// The members of a local alias, if `address` is one.
+    fn alias(&self, address: &str) -> Option<&Vec<String>> {
+        self.host.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(address)).map(|(_, m)| m)
+    }
+
     /// The account that receives mail for `path`, if it is local and exists.
     fn local_account(&self, path: &ForwardPath) -> Result<String, Reply> {
         let address = match path {
@@ -92,6 +97,11 @@ impl SmtpBackend for HostBackend<'_> {
         if let Some(reply) = injected {
             return Err(reply);
         }
+        if let ForwardPath::Mailbox(m) = rcpt
+            && self.alias(&m.to_string()).is_some()
+        {
+            return Ok(());
+        }
         self.local_account(rcpt).map(|_| ())
     }
 
@@ -115,7 +125,15 @@ impl SmtpBackend for HostBackend<'_> {
         // cannot leave a half-delivered message that a retry would duplicate.
         let mut accounts = Vec::new();
         let mut remote = Vec::new();
+        // Aliases expand one level: members are local accounts or remote addresses.
+        let mut targets = Vec::new();
         for path in &delivery.envelope.forward_paths {
+            match self.alias(path) {
+                Some(members) => targets.extend(members.iter().cloned()),
+                None => targets.push(path.clone()),
+            }
+        }
+        for path in &targets {
             let local = path.eq_ignore_ascii_case("Postmaster")
                 || path.rsplit_once('@').is_some_and(|(_, d)| self.host.is_local_domain(d));
             if !local {
@@ -172,6 +190,11 @@ impl SmtpBackend for HostBackend<'_> {
             return None;
         }
         self.host.store.account(&address).map(|a| a.address.clone())
+    }
+
+    fn expand(&mut self, list: &str) -> Option<Vec<String>> {
+        let address = self.address_of(list.trim_start_matches('<').trim_end_matches('>'))?;
+        self.alias(&address).cloned()
     }
 
     fn password(&mut self, username: &str) -> Option<(String, String)> {

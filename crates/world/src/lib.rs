@@ -124,6 +124,8 @@ pub struct Host {
     pub online: Option<OnlineSchedule>,
     /// Failures injected on purpose, for lessons on retries and bounces.
     pub faults: Vec<Fault>,
+    /// Local aliases: an address of this host -> the addresses it expands to.
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 /// When an intermittent host is online: the first `online_minutes` of every

@@ -1,5 +1,7 @@
 //! Built-in worlds a lesson can start from.
 
+use std::collections::BTreeMap;
+
 use mail_lab_pop3::Pop3Config;
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
@@ -41,6 +43,14 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         max_delivery_attempts: 5,
         online: None,
         faults: Vec::new(),
+        aliases: BTreeMap::from([(
+            format!("staff@{domain}"),
+            USERS
+                .iter()
+                .filter(|(u, _)| u.ends_with(&format!("@{domain}")) && !u.starts_with("postmaster"))
+                .map(|(u, _)| u.to_string())
+                .collect(),
+        )]),
     }
 }
 

@@ -267,3 +267,27 @@ fn the_whole_run_is_deterministic() {
     assert!(first.len() > 50);
     assert_eq!(first, run());
 }
+
+#[test]
+fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
+    let mut world = scenario::two_domains();
+    world
+        .host_mut("mail.a.example")
+        .unwrap()
+        .aliases
+        .insert("team@a.example".into(), vec!["bob@a.example".into(), "carol@b.example".into()]);
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    assert_eq!(say(&mut world, id, "EXPN team"), "250-2.1.5 <bob@a.example>\r\n250 2.1.5 <carol@b.example>\r\n");
+    assert_eq!(
+        say(&mut world, id, "EXPN staff@a.example"),
+        "250-2.1.5 <alice@a.example>\r\n250 2.1.5 <bob@a.example>\r\n"
+    );
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    assert_eq!(say(&mut world, id, "RCPT TO:<team@a.example>"), "250 2.1.5 Recipient <team@a.example> OK\r\n");
+    say(&mut world, id, "DATA");
+    assert!(say(&mut world, id, "Subject: to the team\r\n\r\nhi\r\n.").starts_with("250"));
+    assert_eq!(inbox(&world, "bob@a.example").len(), 1);
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1, "the remote member got it through the queue");
+}
