@@ -13,7 +13,7 @@ pub const MAX_COMMAND_LINE: usize = 255;
 pub const MAX_AUTH_LINE: usize = 4096;
 
 /// How one host's POP3 service behaves; given by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pop3Config {
     pub hostname: String,
     pub tls: TlsMode,

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 
 /// A SASL mechanism the lab speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Mechanism {
     Plain,
     Login,

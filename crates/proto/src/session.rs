@@ -17,7 +17,7 @@ pub enum Output {
 }
 
 /// How TLS is offered on a server's service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TlsMode {
     /// No TLS: STARTTLS/STLS is neither advertised nor accepted.
     Unavailable,

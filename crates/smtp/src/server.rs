@@ -17,7 +17,7 @@ pub const MAX_TEXT_LINE: usize = 1000;
 pub const MAX_AUTH_LINE: usize = 12_288;
 
 /// Who may send mail through this host to other domains.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RelayPolicy {
     /// Only mail for local domains is accepted.
     Nobody,
@@ -31,7 +31,7 @@ pub enum RelayPolicy {
 }
 
 /// How one host's SMTP service behaves; given by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ServerConfig {
     /// The name the server gives in its greeting and `Received:` lines.
     pub hostname: String,

@@ -11,6 +11,7 @@ mod backend;
 pub mod event;
 pub mod queue;
 pub mod scenario;
+pub mod snapshot;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use event::{Direction, Event, EventKind, EventLog};
 pub use queue::{QueueEntry, RETRY_MINUTES};
+pub use snapshot::{SNAPSHOT_VERSION, SnapshotError, WorldSnapshot};
 
 /// How many events the log keeps; older ones are dropped first.
 pub const EVENT_LOG_LIMIT: usize = 50_000;
@@ -92,7 +94,7 @@ impl Service {
 }
 
 /// A mail host: its names, mail store and services.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Host {
     /// Host name, e.g. `mail.a.example`.
     pub name: String,
@@ -186,7 +188,8 @@ struct Connection {
     client_address: String,
     service: Service,
     engine: ServerSession,
-    to_client: Vec<u8>,
+    /// What the server sent, in wire order with TLS switches and the close.
+    to_client: Vec<Output>,
     open: bool,
     /// True once the link is inside (simulated) TLS.
     tls: bool,
@@ -274,6 +277,14 @@ impl World {
     /// The logical time now.
     pub fn now(&self) -> Time {
         self.now
+    }
+
+    /// Move the clock to `at` if that is later (the native server's real-time
+    /// mode follows the wall clock this way); retries due on the way run.
+    pub fn advance_to(&mut self, at: Time) {
+        if at > self.now {
+            self.advance(at.0 - self.now.0);
+        }
     }
 
     /// Move the logical clock forward, running every retry and every link
@@ -427,6 +438,17 @@ impl World {
                 None => return Err(WorldError::UnknownClient(from.to_string())),
             },
         };
+        self.connect_from_address(client_address, host, port)
+    }
+
+    /// Open a connection from a client outside the world (a real TCP peer of
+    /// the native server), known only by its address.
+    pub fn connect_from_address(
+        &mut self,
+        client_address: String,
+        host: &str,
+        port: u16,
+    ) -> Result<ConnectionId, WorldError> {
         let index = self.host_index(host).ok_or_else(|| WorldError::UnknownHost(host.to_string()))?;
         if !self.host_up(index, self.now) {
             return Err(WorldError::HostDown(self.hosts[index].name.clone()));
@@ -479,7 +501,8 @@ impl World {
             // An injected fault answers in place of the server and hangs up.
             let bytes = format!("{text}\r\n").into_bytes();
             if let Some(conn) = self.connections.get_mut(&id) {
-                conn.to_client.extend_from_slice(&bytes);
+                conn.to_client.push(Output::Bytes(bytes.clone()));
+                conn.to_client.push(Output::Close);
                 conn.open = false;
             }
             self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes, encrypted: tls });
@@ -529,8 +552,21 @@ impl World {
         Ok(())
     }
 
-    /// Take the bytes the server has sent to the client since the last call.
+    /// Take the bytes the server has sent to the client since the last call
+    /// (a terminal's view: TLS switches are only in the event log).
     pub fn take_output(&mut self, id: ConnectionId) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for out in self.take_outputs(id) {
+            if let Output::Bytes(b) = out {
+                bytes.extend_from_slice(&b);
+            }
+        }
+        bytes
+    }
+
+    /// Take what the server has sent since the last call in wire order, with
+    /// `StartTls` where a real driver must switch the socket to TLS and `Close`.
+    pub fn take_outputs(&mut self, id: ConnectionId) -> Vec<Output> {
         self.connections.get_mut(&id).map(|c| std::mem::take(&mut c.to_client)).unwrap_or_default()
     }
 
@@ -612,16 +648,18 @@ impl World {
             let Some(conn) = self.connections.get_mut(&id) else { return };
             match out {
                 Output::Bytes(bytes) => {
-                    conn.to_client.extend_from_slice(&bytes);
+                    conn.to_client.push(Output::Bytes(bytes.clone()));
                     let encrypted = conn.tls;
                     self.log(EventKind::LinkBytes { connection: id, direction: Direction::ToClient, bytes, encrypted });
                 }
                 Output::StartTls => {
                     conn.tls = true;
+                    conn.to_client.push(Output::StartTls);
                     self.log(EventKind::TlsStarted { connection: id });
                 }
                 Output::Close => {
                     conn.open = false;
+                    conn.to_client.push(Output::Close);
                     self.log(EventKind::Disconnected { connection: id });
                 }
             }

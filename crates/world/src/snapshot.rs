@@ -1,0 +1,121 @@
+//! The whole world as a versioned serde document: the page keeps it across
+//! reloads and the native server across restarts. Open sessions are not part of
+//! it (they close); everything they stored is.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use mail_lab_proto::Time;
+use serde::{Deserialize, Serialize};
+
+use crate::{ClientMachine, Host, QueueEntry, World};
+
+/// The format name written in every snapshot.
+pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
+/// The version this build writes and reads. Bump it, and add a migration in
+/// [`World::from_json`], whenever the document's shape changes.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// The world at rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorldSnapshot {
+    pub format: String,
+    pub version: u32,
+    pub now: Time,
+    pub hosts: Vec<Host>,
+    pub clients: Vec<ClientMachine>,
+    pub dns_a: BTreeMap<String, String>,
+    pub dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    pub queue: Vec<QueueEntry>,
+    pub next_connection: u64,
+    pub bounce_seq: u64,
+    pub auto_relay: bool,
+}
+
+/// Why a snapshot could not be read. Never answered by an empty world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// Not JSON, or not shaped like a snapshot.
+    Malformed(String),
+    /// Some other kind of document.
+    WrongFormat(String),
+    /// Written by a build this one cannot read.
+    UnsupportedVersion { found: u64, supported: u32 },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Malformed(why) => write!(f, "the saved lab cannot be read: {why}"),
+            SnapshotError::WrongFormat(found) => {
+                write!(f, "this is not a saved Mail Lab world (format {found:?}, expected {SNAPSHOT_FORMAT:?})")
+            }
+            SnapshotError::UnsupportedVersion { found, supported } => write!(
+                f,
+                "the saved lab is format version {found}, and this Mail Lab reads version {supported}; it was left untouched"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl World {
+    /// The world at rest. Open connections are not included.
+    pub fn snapshot(&self) -> WorldSnapshot {
+        WorldSnapshot {
+            format: SNAPSHOT_FORMAT.to_string(),
+            version: SNAPSHOT_VERSION,
+            now: self.now,
+            hosts: self.hosts.clone(),
+            clients: self.clients.clone(),
+            dns_a: self.dns_a.clone(),
+            dns_mx: self.dns_mx.clone(),
+            queue: self.queue.clone(),
+            next_connection: self.next_connection,
+            bounce_seq: self.bounce_seq,
+            auto_relay: self.auto_relay,
+        }
+    }
+
+    /// A world from a snapshot; sessions that were open are gone, so their
+    /// POP3 locks are released.
+    pub fn from_snapshot(snapshot: WorldSnapshot) -> World {
+        let mut world = World::new(snapshot.now);
+        world.hosts = snapshot.hosts;
+        for host in &mut world.hosts {
+            host.pop3_locks.clear();
+        }
+        world.clients = snapshot.clients;
+        world.dns_a = snapshot.dns_a;
+        world.dns_mx = snapshot.dns_mx;
+        world.queue = snapshot.queue;
+        world.next_connection = snapshot.next_connection;
+        world.bounce_seq = snapshot.bounce_seq;
+        world.auto_relay = snapshot.auto_relay;
+        world
+    }
+
+    /// The snapshot as JSON.
+    pub fn to_json(&self) -> String {
+        // A snapshot holds only strings, numbers, maps and lists: it always serialises.
+        serde_json::to_string(&self.snapshot()).unwrap_or_default()
+    }
+
+    /// Read a JSON snapshot, checking its format and version first.
+    pub fn from_json(text: &str) -> Result<World, SnapshotError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format != SNAPSHOT_FORMAT {
+            return Err(SnapshotError::WrongFormat(format.to_string()));
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if version != u64::from(SNAPSHOT_VERSION) {
+            return Err(SnapshotError::UnsupportedVersion { found: version, supported: SNAPSHOT_VERSION });
+        }
+        let snapshot: WorldSnapshot =
+            serde_json::from_value(value).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        Ok(World::from_snapshot(snapshot))
+    }
+}
