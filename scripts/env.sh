@@ -4,6 +4,7 @@ export WASM_BINDGEN_VERSION=0.2.130
 export TRUNK_VERSION=0.21.14
 export WASM_PACK_VERSION=0.15.1
 export CARGO_FUZZ_VERSION=0.13.2
+export PYTEST_VERSION=8.3.5
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 # trunk must not look for updates on the network.
 export TRUNK_SKIP_VERSION_CHECK=true

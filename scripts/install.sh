@@ -26,6 +26,9 @@ command -v gzip >/dev/null || apt_missing+=(gzip)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
+  # Real mail clients for the native server's tests.
+  command -v swaks >/dev/null || apt_missing+=(swaks)
+  command -v curl >/dev/null || apt_missing+=(curl)
   # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
 fi
@@ -73,6 +76,21 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund
+fi
+
+# --- pytest for the real-client tests, in a venv of the project's own ---------
+if [ "$want" = test ]; then
+  if [ ! -x .venv/bin/python ]; then
+    say "python3 -m venv .venv"
+    python3 -m venv .venv 2>/dev/null || {
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+      python3 -m venv .venv
+    }
+  fi
+  if ! .venv/bin/python -m pytest --version 2>/dev/null | grep -qF "$PYTEST_VERSION"; then
+    say "pip install pytest $PYTEST_VERSION"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "pytest==$PYTEST_VERSION"
+  fi
 fi
 
 # --- crates, so trunk and tests can run offline ----------------------------

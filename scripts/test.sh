@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh test
 source scripts/env.sh
 
-ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-world)
+ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-world -p mail-lab-serve)
 step() { printf '\n=== %s\n' "$*"; }
 
 step "format"
@@ -17,10 +17,15 @@ step "clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy (wasm32)"
-cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+# The native server (tokio sockets) is the one crate that does not target the browser.
+cargo clippy --workspace --exclude mail-lab-serve --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests of the engine crates"
 cargo test --locked "${ENGINE_CRATES[@]}"
+
+step "native server against real clients (pytest: smtplib, poplib, curl, swaks; loopback only)"
+cargo build --locked -p mail-lab-serve
+.venv/bin/python -m pytest tests/native -q -s
 
 step "wasm tests of the web crate in headless Chromium (cargo test)"
 cargo test --locked -p mail-lab-web --target wasm32-unknown-unknown

@@ -1,0 +1,420 @@
+//! `mail-lab-serve`: one Mail Lab world on TCP ports of 127.0.0.1, so real mail
+//! clients (Thunderbird, curl, swaks, Python's smtplib/poplib) talk to the very
+//! engines the page runs. The engines stay sans-I/O; this binary only moves
+//! bytes, does the real TLS the engines ask for, and keeps the clock.
+#![forbid(unsafe_code)]
+
+mod tls;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, ValueEnum};
+use mail_lab_proto::{Output, Time};
+use mail_lab_world::{ConnectionId, Protocol, Service, World, scenario};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+/// How the world's clock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ClockMode {
+    /// Follows the wall clock: retries and POP-before-SMTP windows run in real time.
+    Real,
+    /// Stands still at the scenario's time (deterministic sessions).
+    Logical,
+}
+
+/// Serve a Mail Lab world to real mail clients on TCP ports.
+#[derive(Debug, Parser)]
+#[command(name = "mail-lab-serve", version, about)]
+struct Args {
+    /// A built-in scenario (two-domains) or a saved world (JSON file).
+    #[arg(long, default_value = "two-domains")]
+    scenario: String,
+    /// The mail host whose services are exposed.
+    #[arg(long, default_value = "mail.a.example")]
+    host: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Allow a --bind address other than loopback (the lab has well-known passwords).
+    #[arg(long)]
+    allow_remote: bool,
+    /// Port for SMTP (the host's port 25); 0 picks a free port.
+    #[arg(long, default_value_t = 2525)]
+    smtp_port: u16,
+    /// Port for submission (the host's port 587).
+    #[arg(long, default_value_t = 2587)]
+    submission_port: u16,
+    /// Port for SMTPS (the host's port 465, implicit TLS).
+    #[arg(long, default_value_t = 2465)]
+    smtps_port: u16,
+    /// Port for POP3 (the host's port 110).
+    #[arg(long, default_value_t = 1110)]
+    pop3_port: u16,
+    /// Port for POP3S (the host's port 995, implicit TLS).
+    #[arg(long, default_value_t = 1995)]
+    pop3s_port: u16,
+    #[arg(long, value_enum, default_value = "real")]
+    clock: ClockMode,
+    /// TLS certificate chain (PEM); with --key. Without them a self-signed one is made.
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// TLS private key (PEM) for --cert.
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// Write the certificate in use (PEM) here, so a client can trust it.
+    #[arg(long)]
+    cert_out: Option<PathBuf>,
+    /// Load the world from this file at start (if it exists) and save it there.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Close a connection silent for this many seconds.
+    #[arg(long, default_value_t = 300)]
+    idle_timeout: u64,
+    /// Most connections served at once; more get a "too busy" answer.
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
+    /// -v logs each command and reply line, like a protocol rawlog.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+/// What every connection task shares.
+struct Shared {
+    world: Mutex<World>,
+    host: String,
+    tls: TlsAcceptor,
+    verbose: bool,
+    idle: Duration,
+    dirty: AtomicBool,
+}
+
+impl Shared {
+    /// The world, even if a task panicked while holding it (its state is still
+    /// consistent: every engine call completes before the lock is released).
+    fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn wall_clock() -> Time {
+    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    Time(millis)
+}
+
+fn load_world(args: &Args) -> Result<World, String> {
+    if let Some(path) = args.state.as_ref().filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return World::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    match args.scenario.as_str() {
+        "two-domains" => Ok(scenario::two_domains()),
+        path => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            World::from_json(&text).map_err(|e| format!("{path}: {e}"))
+        }
+    }
+}
+
+fn save_world(shared: &Shared, path: &PathBuf) -> std::io::Result<()> {
+    let json = shared.world().to_json();
+    // Write then rename, so a crash mid-write never leaves half a world.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn port_for(args: &Args, service: Service) -> u16 {
+    match service {
+        Service::Smtp => args.smtp_port,
+        Service::Submission => args.submission_port,
+        Service::Smtps => args.smtps_port,
+        Service::Pop3 => args.pop3_port,
+        Service::Pop3s => args.pop3s_port,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    if let Err(why) = run(args).await {
+        eprintln!("mail-lab-serve: {why}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    if !args.bind.is_loopback() && !args.allow_remote {
+        return Err(format!(
+            "refusing to listen on {}: the lab's passwords are public; add --allow-remote if you mean it",
+            args.bind
+        ));
+    }
+    let mut world = load_world(&args)?;
+    if args.clock == ClockMode::Real {
+        world.advance_to(wall_clock());
+    }
+    let (services, accounts) = {
+        let host = world.host(&args.host).ok_or_else(|| format!("no host {} in this world", args.host))?;
+        let services: Vec<(u16, Service)> = host.services.iter().map(|(p, s)| (*p, *s)).collect();
+        let accounts: Vec<(String, String)> =
+            host.store.accounts().map(|a| (a.address.clone(), a.password.clone())).collect();
+        (services, accounts)
+    };
+    let identity = tls::identity(&args.host, args.cert.as_deref(), args.key.as_deref())?;
+    if let Some(out) = &args.cert_out {
+        std::fs::write(out, &identity.cert_pem).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let shared = Arc::new(Shared {
+        world: Mutex::new(world),
+        host: args.host.clone(),
+        tls: TlsAcceptor::from(identity.config),
+        verbose: args.verbose > 0,
+        idle: Duration::from_secs(args.idle_timeout.max(1)),
+        dirty: AtomicBool::new(false),
+    });
+    let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
+    let mut listeners = Vec::new();
+    for (world_port, service) in services {
+        let listener = TcpListener::bind(SocketAddr::new(args.bind, port_for(&args, service)))
+            .await
+            .map_err(|e| format!("cannot listen for {} on port {}: {e}", service.name(), port_for(&args, service)))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("listening {} {} {}", service.name(), args.host, local);
+        listeners.push((listener, service, world_port));
+    }
+    println!("certificate sha256 {}", identity.fingerprint);
+    for (address, password) in &accounts {
+        println!("account {address} {password}");
+    }
+    println!("ready");
+
+    for (listener, service, world_port) in listeners {
+        tokio::spawn(accept_loop(shared.clone(), limit.clone(), listener, service, world_port));
+    }
+    if args.clock == ClockMode::Real {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                shared.world().advance_to(wall_clock());
+            }
+        });
+    }
+    if let Some(path) = args.state.clone() {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                if shared.dirty.swap(false, Ordering::SeqCst)
+                    && let Err(e) = save_world(&shared, &path)
+                {
+                    eprintln!("mail-lab-serve: saving {}: {e}", path.display());
+                }
+            }
+        });
+    }
+    shutdown_signal().await;
+    println!("shutting down");
+    if let Some(path) = &args.state {
+        save_world(&shared, path).map_err(|e| format!("saving {}: {e}", path.display()))?;
+        println!("saved world to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn accept_loop(
+    shared: Arc<Shared>,
+    limit: Arc<Semaphore>,
+    listener: TcpListener,
+    service: Service,
+    world_port: u16,
+) {
+    loop {
+        let Ok((tcp, peer)) = listener.accept().await else { continue };
+        let shared = shared.clone();
+        match limit.clone().try_acquire_owned() {
+            Ok(permit) => {
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    if let Err(e) = serve(shared.clone(), tcp, peer, service, world_port).await
+                        && shared.verbose
+                    {
+                        eprintln!("connection from {peer}: {e}");
+                    }
+                });
+            }
+            Err(_) => {
+                tokio::spawn(async move { too_busy(tcp, service).await });
+            }
+        }
+    }
+}
+
+async fn too_busy(mut tcp: TcpStream, service: Service) {
+    let line: &[u8] = match service.protocol() {
+        Protocol::Smtp => b"421 4.3.2 Too many connections, try again later\r\n",
+        Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+    };
+    if !service.implicit_tls() {
+        let _ = tcp.write_all(line).await;
+    }
+    let _ = tcp.shutdown().await;
+}
+
+/// The socket, in the clear or inside TLS.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    /// Only while switching to TLS.
+    Switching,
+}
+
+impl Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf).await,
+            Stream::Tls(s) => s.read(buf).await,
+            Stream::Switching => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.write_all(bytes).await,
+            Stream::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Stream::Switching => Ok(()),
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Stream::Plain(s) => s.shutdown().await,
+            Stream::Tls(s) => s.shutdown().await,
+            Stream::Switching => Ok(()),
+        };
+    }
+
+    /// STARTTLS/STLS was accepted: the next bytes are the client's TLS handshake.
+    async fn start_tls(self, acceptor: &TlsAcceptor) -> std::io::Result<Stream> {
+        match self {
+            Stream::Plain(tcp) => Ok(Stream::Tls(Box::new(acceptor.accept(tcp).await?))),
+            other => Ok(other),
+        }
+    }
+}
+
+fn log_lines(shared: &Shared, id: ConnectionId, who: &str, bytes: &[u8]) {
+    if !shared.verbose {
+        return;
+    }
+    for line in String::from_utf8_lossy(bytes).lines() {
+        println!("{id} {who}: {line}");
+    }
+}
+
+async fn serve(
+    shared: Arc<Shared>,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    service: Service,
+    world_port: u16,
+) -> std::io::Result<()> {
+    let _ = tcp.set_nodelay(true);
+    let mut stream = Stream::Plain(tcp);
+    if service.implicit_tls() {
+        stream = stream.start_tls(&shared.tls).await?;
+    }
+    let connected = shared.world().connect_from_address(peer.ip().to_string(), &shared.host, world_port);
+    let id = match connected {
+        Ok(id) => id,
+        Err(e) => {
+            stream.write_all(format!("421 4.3.0 {e}\r\n").as_bytes()).await?;
+            stream.shutdown().await;
+            return Ok(());
+        }
+    };
+    if shared.verbose {
+        println!("{id} connect from {peer} to {} ({})", shared.host, service.name());
+    }
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let outputs = shared.world().take_outputs(id);
+        for out in outputs {
+            match out {
+                Output::Bytes(bytes) => {
+                    log_lines(&shared, id, "S", &bytes);
+                    stream.write_all(&bytes).await?;
+                }
+                Output::StartTls => {
+                    let plain = std::mem::replace(&mut stream, Stream::Switching);
+                    stream = plain.start_tls(&shared.tls).await?;
+                    if shared.verbose {
+                        println!("{id} TLS started");
+                    }
+                }
+                Output::Close => {
+                    stream.shutdown().await;
+                    return Ok(());
+                }
+            }
+        }
+        match tokio::time::timeout(shared.idle, stream.read(&mut buf)).await {
+            Err(_) => {
+                // RFC 5321 §4.5.3.2: an idle SMTP client is told why it is dropped.
+                if service.protocol() == Protocol::Smtp {
+                    let _ = stream.write_all(b"421 4.4.2 Idle timeout exceeded, closing connection\r\n").await;
+                }
+                shared.world().disconnect(id);
+                stream.shutdown().await;
+                return Ok(());
+            }
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                shared.world().disconnect(id);
+                return Ok(());
+            }
+            Ok(Ok(n)) => {
+                log_lines(&shared, id, "C", &buf[..n]);
+                let sent = shared.world().send(id, &buf[..n]);
+                shared.dirty.store(true, Ordering::SeqCst);
+                if sent.is_err() {
+                    stream.shutdown().await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+"""Loopback by default, state kept across a restart, and a bounded load test."""
+import signal
+import smtplib
+import statistics
+import subprocess
+import threading
+import time
+
+from conftest import BINARY, Lab, stored_subjects
+
+
+def test_refuses_a_public_address_without_allow_remote():
+    r = subprocess.run([str(BINARY), "--bind", "0.0.0.0", "--smtp-port", "0"], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1
+    assert "refusing to listen on 0.0.0.0" in r.stderr
+
+
+def test_ctrl_c_keeps_every_accepted_message_across_a_restart(tmp_path):
+    lab = Lab(tmp_path).start()
+    with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], timeout=10) as s:
+        for i in range(5):
+            s.sendmail("alice@a.example", ["bob@a.example"], f"Subject: keep {i}\r\n\r\nx\r\n")
+    world = lab.stop(signal.SIGINT)
+    assert stored_subjects(world, "bob@a.example") == [f"keep {i}" for i in range(5)]
+    again = Lab(tmp_path).start()
+    try:
+        assert len(again.inbox("bob", "bob-pw")) == 5
+    finally:
+        again.stop()
+
+
+def test_load_50_smtp_clients_2000_messages(tmp_path):
+    lab = Lab(tmp_path).start()
+    clients, per_client = 50, 40
+    latencies, errors = [], []
+    lock = threading.Lock()
+
+    def client(n):
+        try:
+            with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], timeout=30) as s:
+                s.ehlo()
+                for i in range(per_client):
+                    start = time.perf_counter()
+                    s.sendmail("alice@a.example", ["bob@a.example"], f"Subject: load {n}-{i}\r\n\r\nx\r\n")
+                    with lock:
+                        latencies.append(time.perf_counter() - start)
+        except Exception as e:  # noqa: BLE001 - every failure is reported below
+            with lock:
+                errors.append(repr(e))
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    elapsed = time.perf_counter() - began
+    assert errors == []
+    assert len(latencies) == clients * per_client
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    print(f"\nload: {len(latencies)} messages from {clients} clients in {elapsed:.2f} s = "
+          f"{len(latencies) / elapsed:.0f} messages/s; per message p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    world = lab.stop()
+    subjects = stored_subjects(world, "bob@a.example")
+    assert len(subjects) == clients * per_client
+    assert set(subjects) == {f"load {n}-{i}" for n in range(clients) for i in range(per_client)}
