@@ -7,9 +7,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod charset;
 pub mod dsn;
 pub mod envelope;
 pub mod header;
+pub mod transfer;
+pub mod view;
 
+pub use charset::{CharsetDecoder, Utf8Only};
 pub use envelope::Envelope;
 pub use header::{HeaderField, header_fields, header_value};
+pub use view::{Address, Body, Diagnostic, Hop, MessageView, Part, Problem};

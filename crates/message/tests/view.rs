@@ -1,0 +1,136 @@
+//! The message view: Japanese charsets, IMAP section numbers and byte ranges,
+//! the trace, and diagnostics — and no failure on garbage.
+#![allow(clippy::unwrap_used)]
+
+use mail_lab_message::charset::EncodingRs;
+use mail_lab_message::{Body, MessageView, Problem, Utf8Only};
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn encode(charset: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+    charset.encode(text).0.into_owned()
+}
+
+#[test]
+fn iso_2022_jp_subject_and_body_decode_as_japanese() {
+    let subject = encode(encoding_rs::ISO_2022_JP, "日本語の件名");
+    let body = encode(encoding_rs::ISO_2022_JP, "こんにちは、世界。\r\n");
+    let raw = format!(
+        "From: =?ISO-2022-JP?B?{}?= <taro@a.example>\r\nTo: bob@a.example\r\nSubject: =?ISO-2022-JP?B?{}?=\r\nDate: Wed, 1 Apr 2026 09:00:00 +0900\r\nMessage-ID: <1@a.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        base64(&encode(encoding_rs::ISO_2022_JP, "山田太郎")),
+        base64(&subject),
+        base64(&body)
+    );
+    let view = MessageView::parse(raw.as_bytes(), &EncodingRs);
+    assert_eq!(view.subject.as_deref(), Some("日本語の件名"));
+    assert_eq!(view.text_body(), Some("こんにちは、世界。\r\n"));
+    assert_eq!(view.from[0].address.as_deref(), Some("taro@a.example"));
+    assert!(view.diagnostics.is_empty(), "{:?}", view.diagnostics);
+    // Without a decoder for it, the lab says so instead of showing garbage silently.
+    let plain = MessageView::parse(raw.as_bytes(), &Utf8Only);
+    let problems: Vec<Problem> = plain.diagnostics.iter().map(|d| d.problem).collect();
+    assert!(problems.contains(&Problem::BadEncodedWord) && problems.contains(&Problem::UnknownCharset), "{problems:?}");
+}
+
+#[test]
+fn shift_jis_and_euc_jp_eight_bit_bodies() {
+    for (charset, label) in [(encoding_rs::SHIFT_JIS, "Shift_JIS"), (encoding_rs::EUC_JP, "EUC-JP")] {
+        let mut raw = format!(
+            "From: a@a.example\r\nDate: x\r\nMessage-ID: <2@a>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={label}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        )
+        .into_bytes();
+        raw.extend(encode(charset, "メールの本文です。"));
+        let view = MessageView::parse(&raw, &EncodingRs);
+        assert_eq!(view.text_body(), Some("メールの本文です。"), "{label}");
+        assert!(view.diagnostics.is_empty(), "{label}: {:?}", view.diagnostics);
+    }
+}
+
+const NESTED: &[u8] = b"From: a@a.example\r\nDate: x\r\nMessage-ID: <3@a>\r\nSubject: outer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n\r\ninner text\r\n--c\r\nContent-Type: text/html\r\n\r\n<b>x</b>\r\n--c--\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\n\r\nAAEC\r\n--b--\r\n";
+
+#[test]
+fn sections_follow_imap_numbering_with_exact_ranges() {
+    let view = MessageView::parse(NESTED, &Utf8Only);
+    let tree: Vec<(&str, &str)> = view.parts.iter().map(|p| (p.section.as_str(), p.content_type.as_str())).collect();
+    assert_eq!(
+        tree,
+        [
+            ("", "multipart/mixed"),
+            ("1", "text/plain"),
+            ("2", "message/rfc822"),
+            ("", "multipart/alternative"),
+            ("2.1", "text/plain"),
+            ("2.2", "text/html"),
+            ("3", "application/octet-stream"),
+        ]
+    );
+    let p = view.part("2.1").unwrap();
+    assert_eq!(&NESTED[p.body_range.clone()], b"inner text");
+    assert_eq!(p.body, Body::Text("inner text".into()));
+    let a = view.part("3").unwrap();
+    assert_eq!((a.filename.as_deref(), a.disposition.as_deref()), (Some("a.bin"), Some("attachment")));
+    assert_eq!(a.body, Body::Binary(vec![0, 1, 2]));
+    assert_eq!(&NESTED[a.body_range.clone()], b"AAEC");
+    assert!(String::from_utf8_lossy(&NESTED[a.header.clone()]).starts_with("Content-Type: application/octet-stream"));
+    // A single-part message's body is section 1.
+    let single = MessageView::parse(b"Subject: s\r\n\r\nbody\r\n", &Utf8Only);
+    assert_eq!(single.parts.len(), 1);
+    assert_eq!(single.parts[0].section, "1");
+}
+
+#[test]
+fn received_trace_and_return_path() {
+    let raw = b"Return-Path: <alice@a.example>\r\nReceived: from mail.a.example ([192.0.2.25])\r\n\tby mail.b.example (Mail Lab) with ESMTPS id C2.1\r\n\tfor <carol@b.example>;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nReceived: from pc.a.example ([192.0.2.10])\r\n\tby mail.a.example (Mail Lab) with ESMTPA id C1.1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n";
+    let view = MessageView::parse(raw, &Utf8Only);
+    assert_eq!(view.return_path.as_deref(), Some("<alice@a.example>"));
+    assert_eq!(view.trace.len(), 2);
+    let hop = &view.trace[0];
+    assert_eq!(
+        (hop.from.as_deref(), hop.by.as_deref(), hop.with.as_deref(), hop.id.as_deref(), hop.for_.as_deref()),
+        (Some("mail.a.example"), Some("mail.b.example"), Some("ESMTPS"), Some("C2.1"), Some("carol@b.example"))
+    );
+    assert_eq!(hop.date.as_deref(), Some("Wed, 1 Apr 2026 09:00:00 +0000"));
+    assert_eq!(view.trace[1].with.as_deref(), Some("ESMTPA"));
+}
+
+#[test]
+fn diagnostics_name_the_problem_and_place() {
+    let long = "x".repeat(1200);
+    let raw = format!("Subject: =?UTF-8?X?oops?=\r\n\r\ncaf\u{e9}\r\n{long}\r\n");
+    let view = MessageView::parse(raw.as_bytes(), &Utf8Only);
+    let problems: Vec<Problem> = view.diagnostics.iter().map(|d| d.problem).collect();
+    for p in [
+        Problem::MissingDate,
+        Problem::MissingFrom,
+        Problem::MissingMessageId,
+        Problem::EightBitWithoutMime,
+        Problem::LineTooLong,
+        Problem::BadEncodedWord,
+    ] {
+        assert!(problems.contains(&p), "{p:?} missing from {problems:?}");
+    }
+    let long_line = view.diagnostics.iter().find(|d| d.problem == Problem::LineTooLong).unwrap();
+    assert_eq!(long_line.offset, Some(raw.find(&long).unwrap()));
+    assert!(!long_line.explain().ja.is_empty());
+    let no_separator = MessageView::parse(b"Subject: a\r\nnot a header line\r\n", &Utf8Only);
+    assert!(no_separator.diagnostics.iter().any(|d| d.problem == Problem::NoHeaderBodySeparator));
+}
+
+#[test]
+fn never_fails_on_garbage() {
+    let inputs: Vec<Vec<u8>> = vec![
+        vec![],
+        b"\r\n\r\n".to_vec(),
+        (0..=255u8).cycle().take(5000).collect(),
+        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\ntruncated".to_vec(),
+        b"Content-Type: text/plain; charset=x-unknown\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!".to_vec(),
+        b"Subject: =?=?=?\r\n\r\n".to_vec(),
+    ];
+    for raw in inputs {
+        let view = MessageView::parse(&raw, &EncodingRs);
+        assert_eq!(view.size, raw.len());
+    }
+}
