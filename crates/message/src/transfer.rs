@@ -13,7 +13,7 @@ pub fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
     STANDARD.decode(&clean).ok().or_else(|| {
         // Missing padding is common in the wild.
         let mut padded = clean.clone();
-        while padded.len() % 4 != 0 {
+        while !padded.len().is_multiple_of(4) {
             padded.push(b'=');
         }
         STANDARD.decode(&padded).ok()

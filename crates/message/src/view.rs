@@ -398,7 +398,7 @@ impl MessageView {
         }
         let header_end = self.headers.last().map_or(0, |f| f.offset + f.len);
         let rest = &raw[header_end.min(raw.len())..];
-        if !raw.is_empty() && !(rest.starts_with(b"\r\n") || rest.starts_with(b"\n")) {
+        if !(raw.is_empty() || rest.starts_with(b"\r\n") || rest.starts_with(b"\n")) {
             found.push(Diagnostic {
                 problem: Problem::NoHeaderBodySeparator,
                 offset: Some(header_end),
