@@ -44,8 +44,9 @@ export function serveDist(dir = 'dist') {
   });
 }
 
-/** Launches headless Chromium; resolves to { browser, page, errors }. */
-export async function openBrowser({ locale = 'en-US' } = {}) {
+/** Launches headless Chromium; resolves to { browser, page, errors }. Console
+ * errors matching one of `allowed` (expected by a test) are not collected. */
+export async function openBrowser({ locale = 'en-US', allowed = [] } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -63,7 +64,7 @@ export async function openBrowser({ locale = 'en-US' } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !allowed.some((re) => re.test(msg.text()))) errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
   return { browser, page, errors };
@@ -92,4 +93,15 @@ export async function typeLine(terminal, line, replies = 0) {
   }
   const all = await server.allTextContents();
   return all.slice(before);
+}
+
+/** Sends one message by typing an SMTP session into `terminal`; returns the 250 reply. */
+export async function smtpSend(terminal, { from, to, lines }) {
+  await typeLine(terminal, 'EHLO pc.a.example', 1);
+  await typeLine(terminal, `MAIL FROM:<${from}>`, 1);
+  for (const rcpt of [].concat(to)) await typeLine(terminal, `RCPT TO:<${rcpt}>`, 1);
+  await typeLine(terminal, 'DATA', 1);
+  for (const line of lines) await typeLine(terminal, line);
+  const [reply] = await typeLine(terminal, '.', 1);
+  return reply;
 }

@@ -53,6 +53,17 @@ pub enum Text {
     OpenTerminal,
     Host,
     Port,
+    Message,
+    Close,
+    Envelope,
+    Header,
+    EnvelopeNote,
+    Route,
+    Parts,
+    Body,
+    RawMessage,
+    Diagnostics,
+    HtmlSandboxed,
 }
 
 /// "N messages" in `lang`.
@@ -110,6 +121,32 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Host) => "ホスト",
         (Lang::En, Port) => "Port",
         (Lang::Ja, Port) => "ポート",
+        (Lang::En, Message) => "Message",
+        (Lang::Ja, Message) => "メッセージ",
+        (Lang::En, Close) => "Close",
+        (Lang::Ja, Close) => "閉じる",
+        (Lang::En, Envelope) => "Envelope (SMTP: MAIL FROM / RCPT TO)",
+        (Lang::Ja, Envelope) => "エンベロープ(SMTP の MAIL FROM / RCPT TO)",
+        (Lang::En, Header) => "Header (what the reader sees)",
+        (Lang::Ja, Header) => "ヘッダ(読み手に見えるもの)",
+        (Lang::En, EnvelopeNote) => {
+            "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged."
+        }
+        (Lang::Ja, EnvelopeNote) => {
+            "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は違ってもかまいません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。"
+        }
+        (Lang::En, Route) => "Route (Received lines, newest first)",
+        (Lang::Ja, Route) => "経路(Received 行、新しい順)",
+        (Lang::En, Parts) => "MIME parts",
+        (Lang::Ja, Parts) => "MIME パート",
+        (Lang::En, Body) => "Body",
+        (Lang::Ja, Body) => "本文",
+        (Lang::En, RawMessage) => "Raw message as stored",
+        (Lang::Ja, RawMessage) => "保存されている生のメッセージ",
+        (Lang::En, Diagnostics) => "Diagnostics",
+        (Lang::Ja, Diagnostics) => "診断",
+        (Lang::En, HtmlSandboxed) => "HTML body, shown in a sandbox with scripts off",
+        (Lang::Ja, HtmlSandboxed) => "HTML 本文(スクリプトを止めたサンドボックスで表示)",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
     }

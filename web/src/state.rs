@@ -71,6 +71,8 @@ pub struct Lab {
     pub lang: Lang,
     /// Accounts whose mailbox panes are shown.
     pub watched: Vec<String>,
+    /// The message open in the inspector: account and UID.
+    pub selected: Option<(String, u32)>,
     /// Grows with every change, so views know to re-read the world.
     pub revision: u64,
 }
@@ -95,6 +97,8 @@ pub enum Action {
         port: u16,
     },
     SetLang(Lang),
+    /// Open a message in the inspector (or close it with `None`).
+    Select(Option<(String, u32)>),
 }
 
 /// The learner's machine in the built-in scenario.
@@ -109,6 +113,7 @@ impl Lab {
             terminals: Vec::new(),
             lang,
             watched: vec!["bob@a.example".to_string()],
+            selected: None,
             revision: 0,
         };
         lab.open("mail.a.example", 25);
@@ -221,6 +226,7 @@ impl Reducible for Lab {
             Action::SendLine { terminal, line } => next.send_line(terminal, line),
             Action::Open { host, port } => next.open(&host, port),
             Action::SetLang(lang) => next.lang = lang,
+            Action::Select(selection) => next.selected = selection,
         }
         next.revision += 1;
         Rc::new(next)

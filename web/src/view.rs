@@ -1,11 +1,13 @@
 //! Components of the page. They read plain props and send actions; only [`App`]
 //! touches the reducer.
 
-use mail_lab_message::header_value;
+use mail_lab_message::transfer::decode_header_value;
+use mail_lab_message::{Body, Envelope, MessageView, header_value};
 use mail_lab_store::INBOX;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::charset::BrowserDecoder;
 use crate::i18n::{Lang, Text, message_count, t};
 use crate::state::{Action, Lab, Speaker, Terminal};
 use mail_lab_world::{Protocol, Service};
@@ -42,9 +44,12 @@ fn summarize(lab: &Lab, account: &str) -> MailboxSummary {
                 .map(|m| MessageRow {
                     uid: m.uid,
                     from: header_value(&m.raw, "From")
+                        .map(|v| decode_header_value(&v, &BrowserDecoder).0)
                         .or_else(|| m.envelope.as_ref().map(|e| e.reverse_path.clone()))
                         .unwrap_or_default(),
-                    subject: header_value(&m.raw, "Subject").unwrap_or_default(),
+                    subject: header_value(&m.raw, "Subject")
+                        .map(|v| decode_header_value(&v, &BrowserDecoder).0)
+                        .unwrap_or_default(),
                     flags: m.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
                 })
                 .collect()
@@ -76,6 +81,21 @@ pub fn app() -> Html {
     };
     let mailboxes: Vec<MailboxSummary> = lab.watched.iter().map(|a| summarize(&lab, a)).collect();
     let hosts: Vec<String> = lab.world.borrow().hosts().iter().map(|h| h.name.clone()).collect();
+    let inspected = lab.selected.as_ref().and_then(|(account, uid)| {
+        let world = lab.world.borrow();
+        let message = world.store_for(account)?.folder(account, INBOX)?.messages.iter().find(|m| m.uid == *uid)?;
+        Some(Inspected {
+            account: account.clone(),
+            uid: *uid,
+            envelope: message.envelope.clone(),
+            view: MessageView::parse(&message.raw, &BrowserDecoder),
+            raw: String::from_utf8_lossy(&message.raw).into_owned(),
+        })
+    });
+    let on_select = {
+        let lab = lab.dispatcher();
+        Callback::from(move |selection: Option<(String, u32)>| lab.dispatch(Action::Select(selection)))
+    };
     let on_open = {
         let lab = lab.dispatcher();
         Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
@@ -96,8 +116,11 @@ pub fn app() -> Html {
                 </div>
                 <div class="mailboxes">
                     { for mailboxes.into_iter().map(|summary| html! {
-                        <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} />
+                        <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} on_select={on_select.clone()} />
                     }) }
+                    if let Some(inspected) = inspected {
+                        <Inspector {inspected} {lang} on_select={on_select.clone()} />
+                    }
                 </div>
             </main>
         </div>
@@ -309,6 +332,7 @@ fn terminal_view(props: &TerminalProps) -> Html {
 struct MailboxProps {
     summary: MailboxSummary,
     lang: Lang,
+    on_select: Callback<Option<(String, u32)>>,
 }
 
 #[function_component(MailboxView)]
@@ -332,12 +356,124 @@ fn mailbox_view(props: &MailboxProps) -> Html {
                             <tr key={r.uid} class="message" data-flags={r.flags.clone()}>
                                 <td>{ r.uid }</td>
                                 <td>{ &r.from }</td>
-                                <td>{ if r.subject.is_empty() { t(lang, Text::NoSubject).to_string() } else { r.subject.clone() } }</td>
+                                <td>
+                                    <button class="link" onclick={
+                                        let (on_select, account, uid) = (props.on_select.clone(), s.account.clone(), r.uid);
+                                        Callback::from(move |_| on_select.emit(Some((account.clone(), uid))))
+                                    }>
+                                        { if r.subject.is_empty() { t(lang, Text::NoSubject).to_string() } else { r.subject.clone() } }
+                                    </button>
+                                </td>
                             </tr>
                         }) }
                     </tbody>
                 </table>
             }
+        </section>
+    }
+}
+
+/// Put in front of every HTML mail shown: nothing may load but inline styles and data: images.
+const MAIL_CSP: &str = "<!doctype html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">";
+
+/// A stored message opened in the inspector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspected {
+    pub account: String,
+    pub uid: u32,
+    pub envelope: Option<Envelope>,
+    pub view: MessageView,
+    pub raw: String,
+}
+
+#[derive(Properties, PartialEq)]
+struct InspectorProps {
+    inspected: Inspected,
+    lang: Lang,
+    on_select: Callback<Option<(String, u32)>>,
+}
+
+/// Envelope beside header, the route, the MIME tree, the body and the raw bytes.
+#[function_component(Inspector)]
+fn inspector(props: &InspectorProps) -> Html {
+    let lang = props.lang;
+    let i = &props.inspected;
+    let v = &i.view;
+    let close = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |_| on_select.emit(None))
+    };
+    let row =
+        |label: &str, value: String| html! { <tr><th scope="row">{ label.to_string() }</th><td>{ value }</td></tr> };
+    let html_body = v.parts.iter().find_map(|p| if let Body::Html(h) = &p.body { Some(h.clone()) } else { None });
+    let text_body = v.parts.iter().find_map(|p| if let Body::Text(t) = &p.body { Some(t.clone()) } else { None });
+    html! {
+        <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, Text::Message), i.account, i.uid)}>
+            <header class="inspector-head">
+                <h2>{ v.subject.clone().unwrap_or_else(|| t(lang, Text::NoSubject).to_string()) }</h2>
+                <button onclick={close}>{ t(lang, Text::Close) }</button>
+            </header>
+            <div class="envelope-vs-header">
+                <table class="envelope">
+                    <caption>{ t(lang, Text::Envelope) }</caption>
+                    if let Some(e) = &i.envelope {
+                        { row("MAIL FROM", format!("<{}>", e.reverse_path)) }
+                        { row("RCPT TO", e.forward_paths.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(", ")) }
+                        { row("HELO", e.helo.clone()) }
+                        { row("client", e.client_address.clone()) }
+                    }
+                </table>
+                <table class="header-fields">
+                    <caption>{ t(lang, Text::Header) }</caption>
+                    { for ["From", "To", "Cc", "Subject", "Date", "Message-ID"].into_iter().filter_map(|name| {
+                        v.decoded(name).map(|value| row(name, value.to_string()))
+                    }) }
+                </table>
+            </div>
+            <p class="note">{ t(lang, Text::EnvelopeNote) }</p>
+            <h3>{ t(lang, Text::Route) }</h3>
+            <ol class="route">
+                { for v.trace.iter().map(|h| html! {
+                    <li>{ format!("{} → {} ({}, id {}) {}",
+                        h.from.clone().unwrap_or_default(), h.by.clone().unwrap_or_default(),
+                        h.with.clone().unwrap_or_default(), h.id.clone().unwrap_or_default(),
+                        h.date.clone().unwrap_or_default()) }</li>
+                }) }
+            </ol>
+            <h3>{ t(lang, Text::Parts) }</h3>
+            <ul class="mime-tree">
+                { for v.parts.iter().map(|p| html! {
+                    <li style={format!("margin-left: {}rem", p.depth)}>
+                        { format!("{} {}{} · {} · {} octets",
+                            if p.section.is_empty() { "(container)".to_string() } else { p.section.clone() },
+                            p.content_type,
+                            p.charset.as_ref().map(|c| format!("; charset={c}")).unwrap_or_default(),
+                            p.transfer_encoding,
+                            p.body_range.len()) }
+                    </li>
+                }) }
+            </ul>
+            <h3>{ t(lang, Text::Body) }</h3>
+            if let Some(text) = text_body {
+                <pre class="body-text">{ text }</pre>
+            }
+            if let Some(html) = html_body {
+                // No allow-scripts, no allow-same-origin: nothing in a mail can run;
+                // the CSP also stops remote loads (tracking pixels) as mail clients do.
+                <iframe class="html-body" sandbox="" srcdoc={format!("{MAIL_CSP}{html}")} title={t(lang, Text::HtmlSandboxed)} />
+            }
+            if !v.diagnostics.is_empty() {
+                <h3>{ t(lang, Text::Diagnostics) }</h3>
+                <ul class="diagnostics">
+                    { for v.diagnostics.iter().map(|d| html! {
+                        <li>{ format!("{} ({})", match lang { Lang::En => d.explain().en, Lang::Ja => d.explain().ja }, d.detail) }</li>
+                    }) }
+                </ul>
+            }
+            <details>
+                <summary>{ t(lang, Text::RawMessage) }</summary>
+                <pre class="raw">{ i.raw.clone() }</pre>
+            </details>
         </section>
     }
 }

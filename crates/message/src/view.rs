@@ -139,6 +139,9 @@ impl Diagnostic {
 pub struct MessageView {
     pub size: usize,
     pub headers: Vec<HeaderField>,
+    /// Every header field with its RFC 2047 words decoded through the caller's
+    /// charsets, in order: what a reader is shown.
+    pub decoded_headers: Vec<(String, String)>,
     pub subject: Option<String>,
     pub from: Vec<Address>,
     pub sender: Vec<Address>,
@@ -338,6 +341,8 @@ impl MessageView {
             Some(text)
         };
         let subject = decode("Subject");
+        let decoded_headers =
+            headers.iter().map(|f| (f.name.clone(), decode_header_value(&f.value, charsets).0)).collect();
         let parsed = MessageParser::default().parse(raw);
         let mut walker = Walker { raw, charsets, parts: Vec::new(), diagnostics: Vec::new() };
         let (from, sender, reply_to, to, cc, bcc) = match &parsed {
@@ -377,6 +382,7 @@ impl MessageView {
             in_reply_to: value("In-Reply-To"),
             return_path: value("Return-Path"),
             trace,
+            decoded_headers,
             parts: walker.parts,
             diagnostics,
             headers: Vec::new(),
@@ -433,6 +439,11 @@ impl MessageView {
         self.parts.iter().find_map(|p| if let Body::Text(t) = &p.body { Some(t.as_str()) } else { None }).or_else(
             || self.parts.iter().find_map(|p| if let Body::Html(t) = &p.body { Some(t.as_str()) } else { None }),
         )
+    }
+
+    /// The first header field named `name`, decoded.
+    pub fn decoded(&self, name: &str) -> Option<&str> {
+        self.decoded_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The part with this IMAP section number.

@@ -28,6 +28,7 @@ fn iso_2022_jp_subject_and_body_decode_as_japanese() {
     assert_eq!(view.subject.as_deref(), Some("日本語の件名"));
     assert_eq!(view.text_body(), Some("こんにちは、世界。\r\n"));
     assert_eq!(view.from[0].address.as_deref(), Some("taro@a.example"));
+    assert_eq!(view.decoded("from"), Some("山田太郎 <taro@a.example>"));
     assert!(view.diagnostics.is_empty(), "{:?}", view.diagnostics);
     // Without a decoder for it, the lab says so instead of showing garbage silently.
     let plain = MessageView::parse(raw.as_bytes(), &Utf8Only);
