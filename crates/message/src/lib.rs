@@ -11,6 +11,7 @@ pub mod charset;
 pub mod dsn;
 pub mod envelope;
 pub mod header;
+pub mod imap;
 pub mod transfer;
 pub mod view;
 

@@ -1,0 +1,403 @@
+//! What IMAP FETCH answers about a message (RFC 9051 §7.5.2, RFC 3501 §7.4.2):
+//! ENVELOPE, BODYSTRUCTURE and BODY, and the bytes of any section
+//! (`1.2`, `HEADER`, `TEXT`, `MIME`, `HEADER.FIELDS (..)`, `HEADER.FIELDS.NOT (..)`).
+//!
+//! Strings are sent raw, as the message has them (encoded words stay encoded).
+//! Where the RFC leaves a choice, the lab answers as Dovecot does: defaults in
+//! lower case (`"text" "plain"`, `"7bit"`), values in the case the message uses.
+
+use std::ops::Range;
+
+use mail_parser::{Addr, Group, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+/// An IMAP `nstring`: NIL, a quoted string, or a literal when quoting cannot carry it.
+pub fn nstring(value: Option<&str>) -> String {
+    match value {
+        None => "NIL".to_string(),
+        Some(v) => string(v),
+    }
+}
+
+/// An IMAP `string`: quoted when possible, else a literal `{n}\r\n...`.
+pub fn string(value: &str) -> String {
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) || !value.is_ascii() {
+        format!("{{{}}}\r\n{}", value.len(), value)
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+fn raw_header<'a>(part: &'a MessagePart<'_>, raw: &'a [u8], name: &str) -> Option<&'a str> {
+    part.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).and_then(|h| {
+        let bytes = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+        std::str::from_utf8(bytes).ok().map(|s| s.trim())
+    })
+}
+
+fn unfold(value: &str) -> String {
+    value.replace("\r\n", "").replace('\n', "")
+}
+
+fn address(addr: &Addr<'_>) -> String {
+    let (mailbox, host) = match addr.address.as_deref() {
+        Some(a) => match a.rsplit_once('@') {
+            Some((l, h)) => (Some(l.to_string()), Some(h.to_string())),
+            None => (Some(a.to_string()), None),
+        },
+        None => (None, None),
+    };
+    format!("({} NIL {} {})", nstring(addr.name.as_deref()), nstring(mailbox.as_deref()), nstring(host.as_deref()))
+}
+
+/// An address list of ENVELOPE: `((name adl mailbox host) ...)` or NIL; groups
+/// become `(NIL NIL "group" NIL) ... (NIL NIL NIL NIL)` (RFC 9051 §7.5.2).
+fn address_list(value: Option<&HeaderValue<'_>>) -> String {
+    let mut out = String::new();
+    match value {
+        Some(HeaderValue::Address(mail_parser::Address::List(list))) => {
+            for a in list {
+                out.push_str(&address(a));
+            }
+        }
+        Some(HeaderValue::Address(mail_parser::Address::Group(groups))) => {
+            for g in groups {
+                group(&mut out, g);
+            }
+        }
+        _ => {}
+    }
+    if out.is_empty() { "NIL".to_string() } else { format!("({out})") }
+}
+
+fn group(out: &mut String, g: &Group<'_>) {
+    match &g.name {
+        Some(name) => {
+            out.push_str(&format!("(NIL NIL {} NIL)", string(name)));
+            for a in &g.addresses {
+                out.push_str(&address(a));
+            }
+            out.push_str("(NIL NIL NIL NIL)");
+        }
+        None => {
+            for a in &g.addresses {
+                out.push_str(&address(a));
+            }
+        }
+    }
+}
+
+fn header_value<'a>(part: &'a MessagePart<'a>, name: &str) -> Option<&'a HeaderValue<'a>> {
+    part.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| &h.value)
+}
+
+fn envelope_of(message: &Message<'_>) -> String {
+    let Some(root) = message.parts.first() else {
+        return "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string();
+    };
+    let raw = message.raw_message.as_ref();
+    let text = |name: &str| nstring(raw_header(root, raw, name).map(unfold).as_deref());
+    let from = address_list(header_value(root, "From"));
+    // RFC 9051 §7.5.2: an absent Sender or Reply-To is answered with From.
+    let or_from = |name: &str| {
+        let list = address_list(header_value(root, name));
+        if list == "NIL" { from.clone() } else { list }
+    };
+    format!(
+        "({} {} {} {} {} {} {} {} {} {})",
+        text("Date"),
+        text("Subject"),
+        from,
+        or_from("Sender"),
+        or_from("Reply-To"),
+        address_list(header_value(root, "To")),
+        address_list(header_value(root, "Cc")),
+        address_list(header_value(root, "Bcc")),
+        text("In-Reply-To"),
+        text("Message-ID"),
+    )
+}
+
+/// ENVELOPE of a message (RFC 9051 §7.5.2).
+pub fn envelope(raw: &[u8]) -> String {
+    match MessageParser::default().parse(raw) {
+        Some(m) => envelope_of(&m),
+        None => "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string(),
+    }
+}
+
+/// BODYSTRUCTURE (`extensible`) or BODY of a message (RFC 9051 §7.5.2).
+pub fn body_structure(raw: &[u8], extensible: bool) -> String {
+    match MessageParser::default().parse(raw) {
+        Some(m) => structure(&m, 0, extensible, false),
+        None => "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0)".to_string(),
+    }
+}
+
+fn params(part: &MessagePart<'_>, fallback_charset: bool) -> String {
+    let mut list: Vec<(String, String)> = part
+        .content_type()
+        .and_then(|ct| ct.attributes())
+        .map(|a| a.iter().map(|a| (a.name.to_string(), a.value.to_string())).collect())
+        .unwrap_or_default();
+    if list.is_empty() && fallback_charset {
+        list.push(("charset".into(), "us-ascii".into()));
+    }
+    // mail-parser hands back RFC 2231 values decoded; IMAP carries the header's
+    // form, so a non-ASCII value goes back out as `name*=UTF-8''%XX` (as Dovecot shows it).
+    for (name, value) in &mut list {
+        if !value.is_ascii() {
+            *name = format!("{name}*");
+            *value = format!("UTF-8''{}", percent_encode(value));
+        }
+    }
+    if list.is_empty() {
+        return "NIL".to_string();
+    }
+    format!("({})", list.iter().map(|(k, v)| format!("{} {}", string(k), string(v))).collect::<Vec<_>>().join(" "))
+}
+
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn disposition(part: &MessagePart<'_>) -> String {
+    match part.content_disposition() {
+        None => "NIL".to_string(),
+        Some(d) => {
+            let attrs: Vec<String> = d
+                .attributes()
+                .map(|a| {
+                    a.iter()
+                        .map(|a| match a.value.is_ascii() {
+                            true => format!("{} {}", string(&a.name), string(&a.value)),
+                            false => format!(
+                                "{} {}",
+                                string(&format!("{}*", a.name)),
+                                string(&format!("UTF-8''{}", percent_encode(&a.value)))
+                            ),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let attrs = if attrs.is_empty() { "NIL".to_string() } else { format!("({})", attrs.join(" ")) };
+            format!("({} {})", string(d.ctype()), attrs)
+        }
+    }
+}
+
+fn language(part: &MessagePart<'_>) -> String {
+    match part.content_language() {
+        HeaderValue::Text(t) => format!("({})", string(t)),
+        HeaderValue::TextList(list) => format!("({})", list.iter().map(|t| string(t)).collect::<Vec<_>>().join(" ")),
+        _ => "NIL".to_string(),
+    }
+}
+
+fn lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
+/// One body's structure. `in_digest`: the parent is multipart/digest, where a
+/// part without Content-Type is message/rfc822 (RFC 2046 §5.1.5).
+fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: bool) -> String {
+    let raw = message.raw_message.as_ref();
+    let Some(part) = message.parts.get(index) else { return "NIL".to_string() };
+    let body = &raw[(part.offset_body as usize).min(raw.len())..(part.offset_end as usize).min(raw.len())];
+    let ct = part.content_type();
+    let digest_message = in_digest && ct.is_none();
+    let ctype = if digest_message { "message" } else { ct.map_or("text", |c| c.ctype()) };
+    let subtype = match (digest_message, ct) {
+        (true, _) => "rfc822",
+        (false, Some(c)) => c.subtype().unwrap_or(""),
+        (false, None) => "plain",
+    };
+    if let PartType::Multipart(children) = &part.body {
+        let digest = subtype.eq_ignore_ascii_case("digest");
+        let mut out = String::from("(");
+        for &child in children {
+            out.push_str(&structure(message, child as usize, extensible, digest));
+        }
+        out.push(' ');
+        out.push_str(&string(subtype));
+        if extensible {
+            out.push_str(&format!(
+                " {} {} {} {}",
+                params(part, false),
+                disposition(part),
+                language(part),
+                location(part, raw)
+            ));
+        }
+        out.push(')');
+        return out;
+    }
+    let id = nstring(raw_header(part, raw, "Content-ID"));
+    let description = nstring(raw_header(part, raw, "Content-Description"));
+    let encoding = string(part.content_transfer_encoding().unwrap_or("7bit"));
+    let is_text = ctype.eq_ignore_ascii_case("text");
+    let mut out = format!(
+        "({} {} {} {} {} {} {}",
+        string(ctype),
+        string(subtype),
+        if digest_message {
+            "NIL".to_string()
+        } else {
+            params(part, is_text && ct.and_then(|c| c.attributes()).is_none())
+        },
+        id,
+        description,
+        encoding,
+        body.len()
+    );
+    match &part.body {
+        PartType::Message(inner) if ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822") => {
+            out.push_str(&format!(
+                " {} {} {}",
+                envelope_of(inner),
+                structure(inner, 0, extensible, false),
+                lines(body)
+            ));
+        }
+        _ if digest_message => match MessageParser::default().parse(body) {
+            Some(inner) => out.push_str(&format!(
+                " {} {} {}",
+                envelope_of(&inner),
+                structure(&inner, 0, extensible, false),
+                lines(body)
+            )),
+            None => out.push_str(&format!(" (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) NIL {}", lines(body))),
+        },
+        _ if is_text => out.push_str(&format!(" {}", lines(body))),
+        _ => {}
+    }
+    if extensible {
+        out.push_str(&format!(
+            " {} {} {} {}",
+            nstring(raw_header(part, raw, "Content-MD5")),
+            disposition(part),
+            language(part),
+            location(part, raw)
+        ));
+    }
+    out.push(')');
+    out
+}
+
+fn location(part: &MessagePart<'_>, raw: &[u8]) -> String {
+    nstring(raw_header(part, raw, "Content-Location"))
+}
+
+/// A FETCH section-spec (RFC 9051 §6.4.5), already split into part and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionText {
+    /// The whole part (or message): `BODY[]`, `BODY[1.2]`.
+    Whole,
+    Header,
+    Text,
+    Mime,
+    HeaderFields(Vec<String>),
+    HeaderFieldsNot(Vec<String>),
+}
+
+/// The bytes of `BODY[part.text]`, or `None` when the part does not exist.
+pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> {
+    let message = MessageParser::default().parse(raw)?;
+    let (msg, index, is_message_root) = locate(&message, part)?;
+    let p = msg.parts.get(index)?;
+    let whole = msg.raw_message.as_ref();
+    let header: Range<usize> = p.offset_header as usize..p.offset_body as usize;
+    let body: Range<usize> = p.offset_body as usize..(p.offset_end as usize).min(whole.len());
+    let bytes = |r: Range<usize>| whole.get(r).map(<[u8]>::to_vec);
+    match text {
+        SectionText::Whole if part.is_empty() => Some(raw.to_vec()),
+        SectionText::Whole => bytes(body),
+        SectionText::Mime if !part.is_empty() && !is_message_root => bytes(header),
+        SectionText::Mime => None,
+        // HEADER and TEXT of a part apply to a message/rfc822 part's message.
+        SectionText::Header | SectionText::HeaderFields(_) | SectionText::HeaderFieldsNot(_) => {
+            let (hmsg, hindex) = message_of(msg, index, part.is_empty())?;
+            let hp = hmsg.parts.get(hindex)?;
+            let range = hp.offset_header as usize..hp.offset_body as usize;
+            let header = hmsg.raw_message.get(range)?;
+            Some(match text {
+                SectionText::Header => header.to_vec(),
+                SectionText::HeaderFields(names) => filter_fields(header, names, true),
+                _ => {
+                    let SectionText::HeaderFieldsNot(names) = text else { return None };
+                    filter_fields(header, names, false)
+                }
+            })
+        }
+        SectionText::Text => {
+            let (tmsg, tindex) = message_of(msg, index, part.is_empty())?;
+            let tp = tmsg.parts.get(tindex)?;
+            tmsg.raw_message
+                .get(tp.offset_body as usize..(tp.offset_end as usize).min(tmsg.raw_message.len()))
+                .map(<[u8]>::to_vec)
+        }
+    }
+}
+
+/// The message whose HEADER/TEXT a section means: the top message, or the one
+/// inside a message/rfc822 part.
+fn message_of<'m>(msg: &'m Message<'m>, index: usize, top: bool) -> Option<(&'m Message<'m>, usize)> {
+    if top {
+        return Some((msg, 0));
+    }
+    match &msg.parts.get(index)?.body {
+        PartType::Message(inner) => Some((inner, 0)),
+        _ => None,
+    }
+}
+
+/// Find part `numbers` (1-based, IMAP order); returns the message holding it,
+/// its index there, and whether it is that message's root.
+fn locate<'m>(message: &'m Message<'m>, numbers: &[u32]) -> Option<(&'m Message<'m>, usize, bool)> {
+    let mut msg = message;
+    let mut index = 0usize;
+    let mut at_root = true;
+    for &n in numbers {
+        if n == 0 {
+            return None;
+        }
+        // Stepping below a message/rfc822 part continues at its message's root.
+        if let PartType::Message(inner) = &msg.parts.get(index)?.body
+            && !at_root
+        {
+            msg = inner;
+            index = 0;
+            at_root = true;
+        }
+        match &msg.parts.get(index)?.body {
+            PartType::Multipart(children) => {
+                index = *children.get(n as usize - 1)? as usize;
+                at_root = false;
+            }
+            // Only a message's single body is its part 1 (RFC 9051 §6.4.5).
+            _ if at_root && n == 1 => at_root = false,
+            _ => return None,
+        }
+    }
+    Some((msg, index, at_root))
+}
+
+fn filter_fields(header: &[u8], names: &[String], keep: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for f in crate::header::header_fields(header) {
+        let listed = names.iter().any(|n| n.eq_ignore_ascii_case(&f.name));
+        if listed == keep {
+            out.extend_from_slice(&header[f.offset..f.offset + f.len]);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
