@@ -7,11 +7,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod builder;
 pub mod charset;
 pub mod dsn;
 pub mod envelope;
 pub mod header;
 pub mod imap;
+pub mod mbox;
 pub mod transfer;
 pub mod view;
 
