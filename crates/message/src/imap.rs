@@ -8,7 +8,9 @@
 
 use std::ops::Range;
 
-use mail_parser::{Addr, Group, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use crate::address::AddressItem;
 
 /// An IMAP `nstring`: NIL, a quoted string, or a literal when quoting cannot carry it.
 pub fn nstring(value: Option<&str>) -> String {
@@ -38,56 +40,24 @@ fn unfold(value: &str) -> String {
     value.replace("\r\n", "").replace('\n', "")
 }
 
-fn address(addr: &Addr<'_>) -> String {
-    let (mailbox, host) = match addr.address.as_deref() {
-        Some(a) => match a.rsplit_once('@') {
-            Some((l, h)) => (Some(l.to_string()), Some(h.to_string())),
-            None => (Some(a.to_string()), None),
-        },
-        None => (None, None),
-    };
-    format!("({} NIL {} {})", nstring(addr.name.as_deref()), nstring(mailbox.as_deref()), nstring(host.as_deref()))
-}
-
-/// An address list of ENVELOPE: `((name adl mailbox host) ...)` or NIL; groups
-/// become `(NIL NIL "group" NIL) ... (NIL NIL NIL NIL)` (RFC 9051 §7.5.2).
-fn address_list(value: Option<&HeaderValue<'_>>) -> String {
+/// An address list of ENVELOPE: `((name adl mailbox host) ...)` or NIL; a
+/// group is `(NIL NIL "group" NIL) ... (NIL NIL NIL NIL)` (RFC 9051 §7.5.2).
+/// Read from the raw header, so encoded words in names stay as they are.
+fn address_list(raw: Option<&str>) -> String {
     let mut out = String::new();
-    match value {
-        Some(HeaderValue::Address(mail_parser::Address::List(list))) => {
-            for a in list {
-                out.push_str(&address(a));
-            }
+    for item in crate::address::address_list(&unfold(raw.unwrap_or(""))) {
+        match item {
+            AddressItem::Mailbox { name, local, domain } => out.push_str(&format!(
+                "({} NIL {} {})",
+                nstring(name.as_deref()),
+                nstring(local.as_deref()),
+                nstring(domain.as_deref())
+            )),
+            AddressItem::GroupStart(name) => out.push_str(&format!("(NIL NIL {} NIL)", string(&name))),
+            AddressItem::GroupEnd => out.push_str("(NIL NIL NIL NIL)"),
         }
-        Some(HeaderValue::Address(mail_parser::Address::Group(groups))) => {
-            for g in groups {
-                group(&mut out, g);
-            }
-        }
-        _ => {}
     }
     if out.is_empty() { "NIL".to_string() } else { format!("({out})") }
-}
-
-fn group(out: &mut String, g: &Group<'_>) {
-    match &g.name {
-        Some(name) => {
-            out.push_str(&format!("(NIL NIL {} NIL)", string(name)));
-            for a in &g.addresses {
-                out.push_str(&address(a));
-            }
-            out.push_str("(NIL NIL NIL NIL)");
-        }
-        None => {
-            for a in &g.addresses {
-                out.push_str(&address(a));
-            }
-        }
-    }
-}
-
-fn header_value<'a>(part: &'a MessagePart<'a>, name: &str) -> Option<&'a HeaderValue<'a>> {
-    part.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| &h.value)
 }
 
 fn envelope_of(message: &Message<'_>) -> String {
@@ -96,11 +66,12 @@ fn envelope_of(message: &Message<'_>) -> String {
     };
     let raw = message.raw_message.as_ref();
     let text = |name: &str| nstring(raw_header(root, raw, name).map(unfold).as_deref());
-    let from = address_list(header_value(root, "From"));
+    let list = |name: &str| address_list(raw_header(root, raw, name));
+    let from = list("From");
     // RFC 9051 §7.5.2: an absent Sender or Reply-To is answered with From.
     let or_from = |name: &str| {
-        let list = address_list(header_value(root, name));
-        if list == "NIL" { from.clone() } else { list }
+        let l = list(name);
+        if l == "NIL" { from.clone() } else { l }
     };
     format!(
         "({} {} {} {} {} {} {} {} {} {})",
@@ -109,9 +80,9 @@ fn envelope_of(message: &Message<'_>) -> String {
         from,
         or_from("Sender"),
         or_from("Reply-To"),
-        address_list(header_value(root, "To")),
-        address_list(header_value(root, "Cc")),
-        address_list(header_value(root, "Bcc")),
+        list("To"),
+        list("Cc"),
+        list("Bcc"),
         text("In-Reply-To"),
         text("Message-ID"),
     )

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod address;
 pub mod builder;
 pub mod charset;
 pub mod dsn;

@@ -238,6 +238,8 @@ impl Walker<'_> {
         let ct = p.content_type();
         let content_type = match ct {
             Some(ct) => format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("plain")).to_ascii_lowercase(),
+            // Inside multipart/digest the default is message/rfc822 (RFC 2046 §5.1.5).
+            None if matches!(p.body, PartType::Message(_)) => "message/rfc822".to_string(),
             None => "text/plain".to_string(),
         };
         let parameters: Vec<(String, String)> = ct

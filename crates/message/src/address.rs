@@ -1,0 +1,215 @@
+//! RFC 5322 §3.4 address lists read from the raw header text, so that display
+//! names keep their RFC 2047 encoded words (IMAP's ENVELOPE sends them so).
+//! Lenient like real readers: what does not fit is skipped, never an error.
+
+/// One item of an address list, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressItem {
+    /// `display-name <local@domain>` or a bare `local@domain`.
+    Mailbox { name: Option<String>, local: Option<String>, domain: Option<String> },
+    /// `display-name:` starts a group (RFC 5322 §3.4) ...
+    GroupStart(String),
+    /// ... and `;` ends it.
+    GroupEnd,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// An atom, or the content of a quoted-string (unescaped).
+    Word(String, bool),
+    Special(char),
+}
+
+/// Split a header value into words and specials; comments `( )` are dropped.
+fn tokens(value: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut word = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => word.extend(chars.next()),
+                        '\r' | '\n' => {}
+                        c => word.push(c),
+                    }
+                }
+                out.push(Token::Word(word, true));
+            }
+            '(' => {
+                let mut depth = 1;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            '<' | '>' | '@' | ',' | ':' | ';' | '.' | '[' | ']' => out.push(Token::Special(c)),
+            c if c.is_whitespace() => {}
+            c => {
+                let mut word = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_whitespace() || "\"()<>@,:;.[]".contains(n) {
+                        break;
+                    }
+                    word.push(n);
+                    chars.next();
+                }
+                out.push(Token::Word(word, false));
+            }
+        }
+    }
+    out
+}
+
+/// `phrase = 1*word / obs-phrase`: words joined by one space; a `.` joins the
+/// word before it (`John Q. Public`).
+fn phrase(words: &[Token]) -> Option<String> {
+    let mut out = String::new();
+    for t in words {
+        match t {
+            Token::Word(w, _) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
+            Token::Special('.') => out.push('.'),
+            Token::Special(_) => {}
+        }
+    }
+    let out = out.trim().to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+/// `addr-spec = local-part "@" domain` from tokens, kept as written.
+fn addr_spec(tokens: &[Token]) -> (Option<String>, Option<String>) {
+    let at = tokens.iter().rposition(|t| *t == Token::Special('@'));
+    let join = |ts: &[Token]| {
+        let s: String = ts
+            .iter()
+            .map(|t| match t {
+                Token::Word(w, true) => format!("\"{w}\""),
+                Token::Word(w, false) => w.clone(),
+                Token::Special(c) => c.to_string(),
+            })
+            .collect();
+        (!s.is_empty()).then_some(s)
+    };
+    match at {
+        Some(i) => (join(&tokens[..i]), join(&tokens[i + 1..])),
+        None => (join(tokens), None),
+    }
+}
+
+/// Read an address list (`From`, `To`, `Cc`, ...).
+pub fn address_list(value: &str) -> Vec<AddressItem> {
+    let tokens = tokens(value);
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut in_group = false;
+    while i <= tokens.len() {
+        let t = tokens.get(i);
+        match t {
+            Some(Token::Special('<')) => {
+                // name-addr: the phrase before '<', the addr-spec up to '>'; an
+                // obsolete route (@a,@b:) before the address is ignored.
+                let name = phrase(&tokens[start..i]);
+                let end = tokens[i..].iter().position(|t| *t == Token::Special('>')).map_or(tokens.len(), |p| i + p);
+                let inner = &tokens[i + 1..end];
+                let inner = match inner.iter().position(|t| *t == Token::Special(':')) {
+                    Some(colon) => &inner[colon + 1..],
+                    None => inner,
+                };
+                let (local, domain) = addr_spec(inner);
+                items.push(AddressItem::Mailbox { name, local, domain });
+                i = end + 1;
+                // Skip to the next separator.
+                while i < tokens.len() && !matches!(tokens[i], Token::Special(',' | ';')) {
+                    i += 1;
+                }
+                start = i;
+                continue;
+            }
+            Some(Token::Special(':')) if !in_group => {
+                items.push(AddressItem::GroupStart(phrase(&tokens[start..i]).unwrap_or_default()));
+                in_group = true;
+                start = i + 1;
+            }
+            Some(Token::Special(',' | ';')) | None => {
+                if start < i {
+                    let (local, domain) = addr_spec(&tokens[start..i]);
+                    if local.is_some() || domain.is_some() {
+                        items.push(AddressItem::Mailbox { name: None, local, domain });
+                    }
+                }
+                if t == Some(&Token::Special(';')) && in_group {
+                    items.push(AddressItem::GroupEnd);
+                    in_group = false;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if in_group {
+        items.push(AddressItem::GroupEnd);
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mb(name: Option<&str>, local: &str, domain: &str) -> AddressItem {
+        AddressItem::Mailbox { name: name.map(str::to_string), local: Some(local.into()), domain: Some(domain.into()) }
+    }
+
+    #[test]
+    fn rows() {
+        assert_eq!(address_list("bob@a.example"), [mb(None, "bob", "a.example")]);
+        assert_eq!(address_list("Alice <alice@a.example>"), [mb(Some("Alice"), "alice", "a.example")]);
+        assert_eq!(
+            address_list("\"Doe, John\" <john@b.example>, jane@b.example (Jane)"),
+            [mb(Some("Doe, John"), "john", "b.example"), mb(None, "jane", "b.example")]
+        );
+        assert_eq!(
+            address_list("=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>"),
+            [mb(Some("=?ISO-8859-1?Q?Andr=E9?= Pirard"), "PIRARD", "vm1.ulg.ac.be")]
+        );
+        assert_eq!(address_list("John Q. Public <jqp@x.example>"), [mb(Some("John Q. Public"), "jqp", "x.example")]);
+        assert_eq!(
+            address_list("undisclosed-recipients:;"),
+            [AddressItem::GroupStart("undisclosed-recipients".into()), AddressItem::GroupEnd]
+        );
+        assert_eq!(
+            address_list("A Group: ed@x.example, <joe@y.example>; last@z.example"),
+            [
+                AddressItem::GroupStart("A Group".into()),
+                mb(None, "ed", "x.example"),
+                mb(None, "joe", "y.example"),
+                AddressItem::GroupEnd,
+                mb(None, "last", "z.example"),
+            ]
+        );
+        assert_eq!(address_list("<@route.example:user@host.example>"), [mb(None, "user", "host.example")]);
+        assert_eq!(address_list("\"odd\\\"quote\"@x.example"), [mb(None, "\"odd\"quote\"", "x.example")]);
+        assert!(address_list("").is_empty());
+        assert!(address_list(", ,").is_empty());
+    }
+}
