@@ -71,6 +71,9 @@ pub struct WordProblem {
 /// Decode RFC 2047 encoded words (`=?charset?B|Q?text?=`) in an unfolded header
 /// value. White space between two adjacent encoded words is dropped (§6.2).
 pub fn decode_header_value(value: &str, charsets: &dyn CharsetDecoder) -> (String, Vec<WordProblem>) {
+    if !value.contains("=?") {
+        return (value.to_string(), Vec::new());
+    }
     let mut out = String::new();
     let mut problems = Vec::new();
     let mut rest = value;

@@ -1,0 +1,66 @@
+//! Messages per second and MB/s over the corpus: the bare parser (mail-parser)
+//! beside the lab's view on top of it, so the cost of the lab's layer shows.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod bench {
+    use std::hint::black_box;
+    use std::path::Path;
+
+    use criterion::{Criterion, Throughput};
+    use mail_lab_message::MessageView;
+    use mail_lab_message::charset::EncodingRs;
+    use mail_parser::MessageParser;
+
+    fn corpus() -> Vec<Vec<u8>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "eml"));
+        files.sort();
+        files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+    }
+
+    pub fn parse(c: &mut Criterion) {
+        let messages = corpus();
+        let bytes: usize = messages.iter().map(Vec::len).sum();
+        let mut group = c.benchmark_group(format!("corpus_{}_messages", messages.len()));
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function("mail_parser_bare (reference)", |b| {
+            b.iter(|| {
+                for m in &messages {
+                    black_box(MessageParser::default().parse(black_box(m.as_slice())).map(|p| p.parts.len()));
+                }
+            })
+        });
+        group.bench_function("message_view", |b| {
+            b.iter(|| {
+                for m in &messages {
+                    black_box(MessageView::parse(black_box(m), &EncodingRs).parts.len());
+                }
+            })
+        });
+        group.finish();
+        let mut group = c.benchmark_group("corpus_messages_per_second");
+        group.throughput(Throughput::Elements(messages.len() as u64));
+        group.bench_function("mail_parser_bare (reference)", |b| {
+            b.iter(|| {
+                messages
+                    .iter()
+                    .map(|m| MessageParser::default().parse(m.as_slice()).map_or(0, |p| p.parts.len()))
+                    .sum::<usize>()
+            })
+        });
+        group.bench_function("message_view", |b| {
+            b.iter(|| messages.iter().map(|m| MessageView::parse(m, &EncodingRs).parts.len()).sum::<usize>())
+        });
+        group.finish();
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+criterion::criterion_group!(benches, bench::parse);
+#[cfg(not(target_arch = "wasm32"))]
+criterion::criterion_main!(benches);
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
