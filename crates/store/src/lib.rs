@@ -62,6 +62,12 @@ pub struct Folder {
     pub name: String,
     pub uid_validity: u32,
     pub uid_next: u32,
+    /// RFC 6154 special use: `\Sent`, `\Drafts`, `\Trash`, `\Junk`.
+    #[serde(default)]
+    pub special_use: Option<String>,
+    /// Listed by LSUB / LIST (SUBSCRIBED).
+    #[serde(default)]
+    pub subscribed: bool,
     /// Messages in ascending UID order.
     pub messages: Vec<StoredMessage>,
 }
@@ -121,6 +127,8 @@ pub enum StoreError {
     AccountExists(String),
     NoSuchFolder(String),
     FolderExists(String),
+    /// INBOX always exists: it cannot be deleted.
+    InboxIsSpecial,
 }
 
 impl fmt::Display for StoreError {
@@ -130,6 +138,7 @@ impl fmt::Display for StoreError {
             StoreError::AccountExists(a) => write!(f, "account {a} already exists"),
             StoreError::NoSuchFolder(n) => write!(f, "no folder {n}"),
             StoreError::FolderExists(n) => write!(f, "folder {n} already exists"),
+            StoreError::InboxIsSpecial => write!(f, "INBOX cannot be deleted"),
         }
     }
 }
@@ -217,9 +226,17 @@ impl Store {
         if account.folders.contains_key(&name) {
             return Err(StoreError::FolderExists(name));
         }
-        account
-            .folders
-            .insert(name.clone(), Folder { name: name.clone(), uid_validity, uid_next: 1, messages: Vec::new() });
+        account.folders.insert(
+            name.clone(),
+            Folder {
+                name: name.clone(),
+                uid_validity,
+                uid_next: 1,
+                special_use: None,
+                subscribed: true,
+                messages: Vec::new(),
+            },
+        );
         let address = account.address.clone();
         self.next_uid_validity = uid_validity.wrapping_add(1).max(1);
         self.record(&address, &name, ChangeKind::FolderCreated);
@@ -248,6 +265,122 @@ impl Store {
         let address = account.address.clone();
         self.record(&address, &name, ChangeKind::Appended { uid });
         Ok(uid)
+    }
+
+    fn folder_mut(&mut self, address: &str, folder: &str) -> Result<(String, &mut Folder), StoreError> {
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        let name = canonical_folder_name(folder).to_string();
+        let address = account.address.clone();
+        let f = account.folders.get_mut(&name).ok_or(StoreError::NoSuchFolder(name))?;
+        Ok((address, f))
+    }
+
+    /// Replace a message's flags; records a change only when they differ.
+    pub fn set_flags(
+        &mut self,
+        address: &str,
+        folder: &str,
+        uid: u32,
+        flags: BTreeSet<Flag>,
+    ) -> Result<(), StoreError> {
+        let (address, f) = self.folder_mut(address, folder)?;
+        let name = f.name.clone();
+        let Some(m) = f.messages.iter_mut().find(|m| m.uid == uid) else { return Ok(()) };
+        if m.flags != flags {
+            m.flags = flags;
+            self.record(&address, &name, ChangeKind::FlagsChanged { uid });
+        }
+        Ok(())
+    }
+
+    /// Mark a folder special-use (RFC 6154), e.g. `\Sent`.
+    pub fn set_special_use(&mut self, address: &str, folder: &str, special_use: &str) -> Result<(), StoreError> {
+        let (_, f) = self.folder_mut(address, folder)?;
+        f.special_use = Some(special_use.to_string());
+        Ok(())
+    }
+
+    /// Subscribe to or unsubscribe from a folder.
+    pub fn set_subscribed(&mut self, address: &str, folder: &str, subscribed: bool) -> Result<(), StoreError> {
+        let (_, f) = self.folder_mut(address, folder)?;
+        f.subscribed = subscribed;
+        Ok(())
+    }
+
+    /// Delete a folder and its messages. INBOX cannot be deleted.
+    pub fn delete_folder(&mut self, address: &str, folder: &str) -> Result<(), StoreError> {
+        let name = canonical_folder_name(folder).to_string();
+        if name == INBOX {
+            return Err(StoreError::InboxIsSpecial);
+        }
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        if account.folders.remove(&name).is_none() {
+            return Err(StoreError::NoSuchFolder(name));
+        }
+        let address = account.address.clone();
+        self.record(&address, &name, ChangeKind::FolderDeleted);
+        Ok(())
+    }
+
+    /// Rename a folder (it keeps its messages and UIDVALIDITY). Renaming INBOX
+    /// moves its messages to the new folder and leaves INBOX empty (RFC 9051 §6.3.6).
+    pub fn rename_folder(&mut self, address: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        let (from, to) = (canonical_folder_name(from).to_string(), canonical_folder_name(to).to_string());
+        let account =
+            self.accounts.get(&account_key(address)).ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        if !account.folders.contains_key(&from) {
+            return Err(StoreError::NoSuchFolder(from));
+        }
+        if account.folders.contains_key(&to) {
+            return Err(StoreError::FolderExists(to));
+        }
+        if from == INBOX {
+            self.create_folder(address, &to)?;
+            let uids: Vec<u32> =
+                self.folder(address, INBOX).map(|f| f.messages.iter().map(|m| m.uid).collect()).unwrap_or_default();
+            self.copy_messages(address, INBOX, &uids, &to)?;
+            self.expunge(address, INBOX, &uids)?;
+            return Ok(());
+        }
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        if let Some(mut f) = account.folders.remove(&from) {
+            f.name = to.clone();
+            account.folders.insert(to.clone(), f);
+        }
+        let address = account.address.clone();
+        self.record(&address, &from, ChangeKind::FolderDeleted);
+        self.record(&address, &to, ChangeKind::FolderCreated);
+        Ok(())
+    }
+
+    /// Copy messages (by UID) to another folder; returns (source UID, new UID) pairs.
+    pub fn copy_messages(
+        &mut self,
+        address: &str,
+        from: &str,
+        uids: &[u32],
+        to: &str,
+    ) -> Result<Vec<(u32, u32)>, StoreError> {
+        let source = self.folder(address, from).ok_or_else(|| StoreError::NoSuchFolder(from.to_string()))?;
+        if self.folder(address, to).is_none() {
+            return Err(StoreError::NoSuchFolder(to.to_string()));
+        }
+        let picked: Vec<StoredMessage> = source.messages.iter().filter(|m| uids.contains(&m.uid)).cloned().collect();
+        let mut pairs = Vec::new();
+        for m in picked {
+            let new = self.append(address, to, m.raw, m.flags, m.internal_date, m.envelope)?;
+            pairs.push((m.uid, new));
+        }
+        Ok(pairs)
     }
 
     /// Remove the messages with these UIDs from a folder; returns how many
@@ -356,6 +489,27 @@ mod tests {
         assert_eq!(s.folder("bob@a.example", INBOX).unwrap().messages[0].uid, 2);
         // UIDs are not reused after an expunge.
         assert_eq!(s.append("bob@a.example", INBOX, vec![], BTreeSet::new(), Time(0), None).unwrap(), 4);
+    }
+
+    #[test]
+    fn flags_copy_rename_delete() {
+        let mut s = store();
+        s.create_folder("bob@a.example", "Archive").unwrap();
+        s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        let rev = s.revision();
+        s.set_flags("bob@a.example", INBOX, 1, BTreeSet::from([Flag::Seen])).unwrap();
+        s.set_flags("bob@a.example", INBOX, 1, BTreeSet::from([Flag::Seen])).unwrap();
+        assert_eq!(s.changes_since(rev).unwrap().count(), 1, "an unchanged STORE records nothing");
+        assert_eq!(s.copy_messages("bob@a.example", INBOX, &[1], "Archive").unwrap(), vec![(1, 1)]);
+        assert!(s.folder("bob@a.example", "Archive").unwrap().messages[0].flags.contains(&Flag::Seen));
+        s.rename_folder("bob@a.example", "Archive", "Old").unwrap();
+        assert!(s.folder("bob@a.example", "Old").is_some() && s.folder("bob@a.example", "Archive").is_none());
+        s.rename_folder("bob@a.example", "INBOX", "Moved").unwrap();
+        assert!(s.folder("bob@a.example", INBOX).unwrap().messages.is_empty());
+        assert_eq!(s.folder("bob@a.example", "Moved").unwrap().messages.len(), 1);
+        assert_eq!(s.delete_folder("bob@a.example", "inbox").unwrap_err(), StoreError::InboxIsSpecial);
+        s.delete_folder("bob@a.example", "Old").unwrap();
+        assert!(s.folder("bob@a.example", "Old").is_none());
     }
 
     #[test]
