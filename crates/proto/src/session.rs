@@ -86,6 +86,10 @@ pub trait Session<B: ?Sized>: Engine {
     /// command, or many pipelined commands; replies are queued in order.
     fn receive(&mut self, input: &[u8], backend: &mut B, now: Time);
 
+    /// Something else changed the world (another session wrote to the store);
+    /// a session that pushes updates unasked (IMAP IDLE) does so here.
+    fn wake(&mut self, _backend: &mut B, _now: Time) {}
+
     /// The link went away without a proper goodbye (a dropped connection). A
     /// POP3 server releases its maildrop lock here without committing anything.
     fn connection_lost(&mut self, _backend: &mut B) {}

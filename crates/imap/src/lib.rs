@@ -1,0 +1,15 @@
+//! IMAP engine for Mail Lab: a server with RFC 9051's states over one shared
+//! mail store, sans-I/O behind [`mail_lab_proto::Session`]. Commands are read
+//! with imap-codec; the teaching layer turns its refusals into `BAD` replies
+//! that say what was expected.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod explain;
+mod fetch;
+mod search;
+pub mod server;
+mod syntax;
+
+pub use explain::{explain_state, explain_status};
+pub use server::{ImapBackend, ImapConfig, ImapServer};

@@ -1,0 +1,128 @@
+//! SEARCH (RFC 9051 §6.4.4): which messages of the selected mailbox match.
+
+use imap_codec::imap_types::search::SearchKey;
+use mail_lab_message::{MessageView, Utf8Only};
+use mail_lab_proto::Time;
+use mail_lab_store::{Flag, Store, StoredMessage};
+
+use crate::server::{Selected, resolve};
+
+/// `YYYY-MM-DD` for comparing dates as text.
+fn ymd(t: Time) -> String {
+    let (y, m, d, ..) = t.civil();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn contains(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+struct Ctx<'a> {
+    index: usize,
+    uids: &'a [u32],
+    message: &'a StoredMessage,
+    view: MessageView,
+}
+
+fn header(ctx: &Ctx<'_>, name: &str) -> String {
+    ctx.view
+        .decoded_headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn body_text(ctx: &Ctx<'_>) -> String {
+    ctx.view
+        .parts
+        .iter()
+        .filter_map(|p| match &p.body {
+            mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn sent_date(ctx: &Ctx<'_>) -> Option<String> {
+    let date = *mail_parser::MessageParser::default().parse(&ctx.message.raw)?.date()?;
+    Some(format!("{:04}-{:02}-{:02}", date.year, date.month, date.day))
+}
+
+fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
+    let flag = |f: Flag| ctx.message.flags.contains(&f);
+    let text = |a: &dyn AsRef<[u8]>| String::from_utf8_lossy(a.as_ref()).into_owned();
+    let date = |d: &imap_codec::imap_types::datetime::NaiveDate| d.as_ref().to_string();
+    match key {
+        SearchKey::And(keys) => keys.as_ref().iter().all(|k| eval(k, ctx, now)),
+        SearchKey::SequenceSet(set) => {
+            let seqs: Vec<u32> = (1..=ctx.uids.len() as u32).collect();
+            resolve(set, false, &seqs).contains(&ctx.index)
+        }
+        SearchKey::Uid(set) => resolve(set, true, ctx.uids).contains(&ctx.index),
+        SearchKey::All => true,
+        SearchKey::Answered => flag(Flag::Answered),
+        SearchKey::Deleted => flag(Flag::Deleted),
+        SearchKey::Draft => flag(Flag::Draft),
+        SearchKey::Flagged => flag(Flag::Flagged),
+        SearchKey::Seen => flag(Flag::Seen),
+        SearchKey::Unanswered => !flag(Flag::Answered),
+        SearchKey::Undeleted => !flag(Flag::Deleted),
+        SearchKey::Undraft => !flag(Flag::Draft),
+        SearchKey::Unflagged => !flag(Flag::Flagged),
+        SearchKey::Unseen | SearchKey::New => !flag(Flag::Seen),
+        SearchKey::Old | SearchKey::Recent => matches!(key, SearchKey::Old),
+        SearchKey::Keyword(k) => flag(Flag::Keyword(k.as_ref().to_string())),
+        SearchKey::Unkeyword(k) => !flag(Flag::Keyword(k.as_ref().to_string())),
+        SearchKey::Bcc(s) => contains(&header(ctx, "Bcc"), &text(s)),
+        SearchKey::Cc(s) => contains(&header(ctx, "Cc"), &text(s)),
+        SearchKey::From(s) => contains(&header(ctx, "From"), &text(s)),
+        SearchKey::To(s) => contains(&header(ctx, "To"), &text(s)),
+        SearchKey::Subject(s) => contains(&header(ctx, "Subject"), &text(s)),
+        SearchKey::Header(name, value) => {
+            let name = text(name);
+            let value = text(value);
+            ctx.view.decoded_headers.iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
+        }
+        SearchKey::Body(s) => contains(&body_text(ctx), &text(s)),
+        SearchKey::Text(s) => {
+            let needle = text(s);
+            contains(&body_text(ctx), &needle) || ctx.view.decoded_headers.iter().any(|(_, v)| contains(v, &needle))
+        }
+        SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
+        SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,
+        SearchKey::Before(d) => ymd(ctx.message.internal_date) < date(d),
+        SearchKey::On(d) => ymd(ctx.message.internal_date) == date(d),
+        SearchKey::Since(d) => ymd(ctx.message.internal_date) >= date(d),
+        SearchKey::SentBefore(d) => sent_date(ctx).is_some_and(|s| s < date(d)),
+        SearchKey::SentOn(d) => sent_date(ctx).is_some_and(|s| s == date(d)),
+        SearchKey::SentSince(d) => sent_date(ctx).is_some_and(|s| s >= date(d)),
+        SearchKey::Not(k) => !eval(k, ctx, now),
+        SearchKey::Or(a, b) => eval(a, ctx, now) || eval(b, ctx, now),
+        SearchKey::Older(secs) => {
+            now.as_secs().saturating_sub(ctx.message.internal_date.as_secs()) >= u64::from(secs.get())
+        }
+        SearchKey::Younger(secs) => {
+            now.as_secs().saturating_sub(ctx.message.internal_date.as_secs()) <= u64::from(secs.get())
+        }
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
+
+/// Indices (0-based) of the selected mailbox's messages that match `key`.
+pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'_>], now: Time) -> Vec<usize> {
+    let Some(folder) = store.folder(account, &mailbox.name) else { return Vec::new() };
+    let mut hits = Vec::new();
+    for (index, uid) in mailbox.uids.iter().enumerate() {
+        let Some(message) = folder.messages.iter().find(|m| m.uid == *uid) else { continue };
+        let view = MessageView::parse(&message.raw, &Utf8Only);
+        let ctx = Ctx { index, uids: &mailbox.uids, message, view };
+        if keys.iter().all(|key| eval(key, &ctx, now)) {
+            hits.push(index);
+        }
+    }
+    hits
+}

@@ -1,0 +1,1120 @@
+//! The IMAP server engine: RFC 9051's states (§3) over one shared store, with
+//! the untagged updates other sessions cause (§7.5), for IMAP4rev2 and rev1 clients.
+
+use std::collections::BTreeSet;
+
+use imap_codec::CommandCodec;
+use imap_codec::decode::{CommandDecodeError, Decoder};
+use imap_codec::imap_types::IntoStatic;
+use imap_codec::imap_types::command::{Command, CommandBody};
+use imap_codec::imap_types::core::LiteralMode;
+use imap_codec::imap_types::extensions::binary::LiteralOrLiteral8;
+use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
+use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
+use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+use imap_codec::imap_types::status::StatusDataItemName;
+use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
+use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
+use mail_lab_store::{ChangeKind, Flag, INBOX, Store};
+
+use crate::{fetch, search, syntax};
+
+/// Longest command line (without literals) the server buffers.
+pub const MAX_LINE: usize = 8 * 1024;
+
+/// How one host's IMAP service behaves; given by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImapConfig {
+    pub hostname: String,
+    pub tls: TlsMode,
+    /// LOGIN and AUTHENTICATE PLAIN are refused until TLS (LOGINDISABLED).
+    pub plaintext_requires_tls: bool,
+    /// Largest literal accepted (APPEND and the like), in octets.
+    pub max_literal: u32,
+}
+
+impl ImapConfig {
+    /// The usual service for `hostname`: STARTTLS offered, LOGIN allowed in the clear.
+    pub fn new(hostname: &str) -> Self {
+        ImapConfig {
+            hostname: hostname.to_string(),
+            tls: TlsMode::StartTls,
+            plaintext_requires_tls: false,
+            max_literal: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// What the IMAP server asks of its host.
+pub trait ImapBackend {
+    /// The password of `user` and the account it names.
+    fn password(&mut self, user: &str) -> Option<(String, String)>;
+    /// The host's mail store, shared with every other session.
+    fn store(&mut self) -> &mut Store;
+}
+
+/// How far the next command reaches in the buffer (framing before grammar,
+/// as imap-codec's fragmentizer does): command lines and the literals they
+/// announce, each literal's size checked before its octets are buffered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Extent {
+    /// The whole command is in the buffer: this many octets.
+    Complete(usize),
+    /// More octets are needed.
+    Incomplete,
+    /// A literal larger than the limit: refuse it. `line_end` is where the line
+    /// announcing it ends; a non-synchronising literal's octets follow there.
+    TooBig { length: u64, non_sync: bool, line_end: usize },
+}
+
+/// A literal announcement `{n}` or `{n+}` (or `~{n}`) at the end of a line.
+fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
+    let line = line.strip_suffix(b"\r\n").or_else(|| line.strip_suffix(b"\n"))?;
+    let inner = line.strip_suffix(b"}")?;
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let mut digits = &inner[open + 1..];
+    let non_sync = digits.last() == Some(&b'+') || digits.last() == Some(&b'-');
+    if non_sync {
+        digits = &digits[..digits.len() - 1];
+    }
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || digits.len() > 19 {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok().map(|n| (n, non_sync))
+}
+
+fn extent(buffer: &[u8], max_literal: u32) -> Extent {
+    let mut pos = 0usize;
+    loop {
+        let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else { return Extent::Incomplete };
+        let line_end = pos + nl + 1;
+        match literal_at_end(&buffer[pos..line_end]) {
+            None => return Extent::Complete(line_end),
+            Some((length, non_sync)) if length > u64::from(max_literal) => {
+                return Extent::TooBig { length, non_sync, line_end };
+            }
+            Some((length, _)) => {
+                let after = line_end + length as usize;
+                if after > buffer.len() {
+                    return Extent::Incomplete;
+                }
+                pos = after;
+            }
+        }
+    }
+}
+
+/// The selected mailbox as this session knows it: sequence numbers map to UIDs.
+#[derive(Debug, Clone)]
+pub(crate) struct Selected {
+    pub name: String,
+    pub read_only: bool,
+    pub uids: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    NotAuthenticated,
+    Authenticated { account: String },
+    Selected { account: String, mailbox: Selected },
+    Logout,
+}
+
+#[derive(Debug, Clone)]
+enum Mode {
+    Commands,
+    /// Reading a SASL response line for AUTHENTICATE.
+    Sasl {
+        tag: String,
+        server: Box<SaslServer>,
+    },
+    /// IDLE: updates flow until DONE.
+    Idle {
+        tag: String,
+    },
+    /// A refused non-synchronising literal is being skipped.
+    Skip {
+        remaining: u64,
+    },
+}
+
+/// One IMAP server session.
+#[derive(Debug, Clone)]
+pub struct ImapServer {
+    config: ImapConfig,
+    peer: Peer,
+    buffer: Vec<u8>,
+    /// The buffer length at which "+" was last sent, so it is sent once per literal.
+    continued_at: Option<usize>,
+    state: State,
+    mode: Mode,
+    out: Outbox,
+    tls: bool,
+    /// The last store revision this session has told its client about.
+    revision: u64,
+    /// Store revisions this session made itself: its client already heard of them.
+    own: Vec<std::ops::RangeInclusive<u64>>,
+    now: Time,
+}
+
+const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
+
+/// `astring` for a mailbox name: atom if it can be, quoted otherwise.
+pub(crate) fn mailbox_name(name: &str) -> String {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&'+,-./:;<=>?@[^_`|~".contains(&b)) {
+        name.to_string()
+    } else {
+        mail_lab_message::imap::string(name)
+    }
+}
+
+fn mailbox_str(m: &Mailbox<'_>) -> String {
+    match m {
+        Mailbox::Inbox => INBOX.to_string(),
+        Mailbox::Other(other) => String::from_utf8_lossy(other.as_ref()).into_owned(),
+    }
+}
+
+fn list_pattern(m: &ListMailbox<'_>) -> String {
+    match m {
+        ListMailbox::Token(t) => String::from_utf8_lossy(t.as_ref()).into_owned(),
+        ListMailbox::String(s) => String::from_utf8_lossy(s.as_ref()).into_owned(),
+    }
+}
+
+/// `*` matches anything, `%` anything but the delimiter `/` (RFC 9051 §6.3.9).
+fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    match (pattern.first(), name.first()) {
+        (None, None) => true,
+        (None, Some(_)) => false,
+        (Some(b'*'), _) => (0..=name.len()).any(|i| matches(&pattern[1..], &name[i..])),
+        (Some(b'%'), _) => {
+            (0..=name.len()).take_while(|&i| i == 0 || name[i - 1] != b'/').any(|i| matches(&pattern[1..], &name[i..]))
+        }
+        (Some(p), Some(n)) if p.eq_ignore_ascii_case(n) => matches(&pattern[1..], &name[1..]),
+        _ => false,
+    }
+}
+
+pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
+    Some(match flag {
+        ImapFlag::Seen => Flag::Seen,
+        ImapFlag::Answered => Flag::Answered,
+        ImapFlag::Flagged => Flag::Flagged,
+        ImapFlag::Deleted => Flag::Deleted,
+        ImapFlag::Draft => Flag::Draft,
+        ImapFlag::Keyword(k) => Flag::Keyword(k.as_ref().to_string()),
+        ImapFlag::Extension(_) => return None,
+    })
+}
+
+pub(crate) fn flag_list(flags: &BTreeSet<Flag>) -> String {
+    format!("({})", flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
+}
+
+/// Indices (0-based) of the messages a sequence set names, ascending.
+pub(crate) fn resolve(set: &SequenceSet, uid: bool, uids: &[u32]) -> Vec<usize> {
+    let max = if uid { uids.last().copied().unwrap_or(0) } else { uids.len() as u32 };
+    let value = |v: &SeqOrUid| match v {
+        SeqOrUid::Value(n) => n.get(),
+        SeqOrUid::Asterisk => max,
+    };
+    let mut picked = BTreeSet::new();
+    for seq in set.0.as_ref() {
+        let (a, b) = match seq {
+            Sequence::Single(v) => (value(v), value(v)),
+            Sequence::Range(x, y) => (value(x).min(value(y)), value(x).max(value(y))),
+        };
+        if uid {
+            for (i, u) in uids.iter().enumerate() {
+                if (a..=b).contains(u) {
+                    picked.insert(i);
+                }
+            }
+        } else {
+            for n in a.max(1)..=b.min(uids.len() as u32) {
+                picked.insert(n as usize - 1);
+            }
+        }
+    }
+    picked.into_iter().collect()
+}
+
+impl ImapServer {
+    /// A session for `peer` on a host configured by `config`.
+    pub fn new(config: ImapConfig, peer: Peer) -> Self {
+        let tls = config.tls == TlsMode::Implicit;
+        ImapServer {
+            config,
+            peer,
+            buffer: Vec::new(),
+            continued_at: None,
+            state: State::NotAuthenticated,
+            mode: Mode::Commands,
+            out: Outbox::default(),
+            tls,
+            revision: 0,
+            own: Vec::new(),
+            now: Time(0),
+        }
+    }
+
+    /// The RFC 9051 state: `not authenticated`, `authenticated`, `selected`, `logout`
+    /// (or `idle` while IDLE runs).
+    pub fn state_key(&self) -> &'static str {
+        match (&self.mode, &self.state) {
+            (Mode::Idle { .. }, _) => "idle",
+            (_, State::NotAuthenticated) => "not authenticated",
+            (_, State::Authenticated { .. }) => "authenticated",
+            (_, State::Selected { .. }) => "selected",
+            (_, State::Logout) => "logout",
+        }
+    }
+
+    /// True while the session is inside TLS.
+    pub fn tls_active(&self) -> bool {
+        self.tls
+    }
+
+    fn send(&mut self, line: &str) {
+        self.out.push_bytes(line.as_bytes());
+        self.out.push_bytes(b"\r\n");
+    }
+
+    fn login_disabled(&self) -> bool {
+        self.config.plaintext_requires_tls && !self.tls
+    }
+
+    fn capabilities(&self) -> String {
+        let mut caps = vec![
+            "IMAP4rev1",
+            "IMAP4rev2",
+            "LITERAL+",
+            "SASL-IR",
+            "IDLE",
+            "NAMESPACE",
+            "UNSELECT",
+            "UIDPLUS",
+            "MOVE",
+            "ENABLE",
+            "SPECIAL-USE",
+            "CHILDREN",
+            "STATUS=SIZE",
+        ];
+        if self.config.tls == TlsMode::StartTls && !self.tls {
+            caps.push("STARTTLS");
+        }
+        if self.login_disabled() {
+            caps.push("LOGINDISABLED");
+            caps.push("AUTH=CRAM-MD5");
+        } else {
+            caps.extend(["AUTH=PLAIN", "AUTH=CRAM-MD5"]);
+        }
+        caps.join(" ")
+    }
+
+    fn allowed(&self) -> Vec<&'static str> {
+        let any = ["CAPABILITY", "NOOP", "LOGOUT"];
+        let mut v: Vec<&'static str> = match (&self.mode, &self.state) {
+            (Mode::Idle { .. }, _) => return vec!["DONE"],
+            (Mode::Sasl { .. }, _) => return vec!["<base64 response>", "*"],
+            (_, State::NotAuthenticated) => vec!["LOGIN", "AUTHENTICATE", "STARTTLS"],
+            (_, State::Authenticated { .. }) => {
+                vec![
+                    "SELECT",
+                    "EXAMINE",
+                    "CREATE",
+                    "DELETE",
+                    "RENAME",
+                    "SUBSCRIBE",
+                    "UNSUBSCRIBE",
+                    "LIST",
+                    "LSUB",
+                    "STATUS",
+                    "APPEND",
+                    "NAMESPACE",
+                    "ENABLE",
+                    "IDLE",
+                ]
+            }
+            (_, State::Selected { .. }) => vec![
+                "FETCH",
+                "SEARCH",
+                "STORE",
+                "COPY",
+                "MOVE",
+                "EXPUNGE",
+                "UID",
+                "CLOSE",
+                "UNSELECT",
+                "CHECK",
+                "SELECT",
+                "EXAMINE",
+                "CREATE",
+                "DELETE",
+                "RENAME",
+                "SUBSCRIBE",
+                "UNSUBSCRIBE",
+                "LIST",
+                "LSUB",
+                "STATUS",
+                "APPEND",
+                "NAMESPACE",
+                "ENABLE",
+                "IDLE",
+            ],
+            (_, State::Logout) => return Vec::new(),
+        };
+        v.extend(any);
+        v
+    }
+
+    /// The tag at the start of a line, if it has one.
+    fn tag_of(line: &[u8]) -> String {
+        let text = String::from_utf8_lossy(line);
+        let tag = text.split_whitespace().next().unwrap_or("*");
+        if tag.bytes().all(|b| b.is_ascii_graphic() && !b"(){%*\"\\+".contains(&b)) {
+            tag.to_string()
+        } else {
+            "*".to_string()
+        }
+    }
+
+    /// Turn a line imap-codec refused into a BAD that says what was expected.
+    fn explain_failure(&mut self, line: &[u8]) {
+        let tag = Self::tag_of(line);
+        let text = String::from_utf8_lossy(line);
+        let first = text.split_whitespace().next().unwrap_or("");
+        if syntax::expected(first).is_some() {
+            // The learner typed a command without a tag.
+            return self.send(&format!("* BAD Every command needs a tag first, e.g.: a1 {text}"));
+        }
+        let mut words = text.split_whitespace();
+        words.next();
+        let verb = words.next().unwrap_or("").to_ascii_uppercase();
+        let verb = if verb == "UID" { words.next().map_or(verb, |v| v.to_ascii_uppercase()) } else { verb };
+        let reply = match (tag.as_str(), syntax::expected(&verb)) {
+            ("*", _) => {
+                "* BAD Every command starts with a tag, a command and its arguments, e.g.: a1 CAPABILITY".to_string()
+            }
+            (_, Some(form)) => format!("{tag} BAD {form}"),
+            (_, None) if verb.is_empty() => format!("{tag} BAD Missing command after the tag, e.g.: {tag} CAPABILITY"),
+            (_, None) => format!("{tag} BAD Unknown command {verb}; valid now: {}", self.allowed().join(" ")),
+        };
+        self.send(&reply);
+    }
+
+    fn process_buffer<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
+        loop {
+            match &mut self.mode {
+                Mode::Skip { remaining } => {
+                    let take = (*remaining).min(self.buffer.len() as u64) as usize;
+                    self.buffer.drain(..take);
+                    *remaining -= take as u64;
+                    if *remaining > 0 {
+                        return;
+                    }
+                    self.mode = Mode::Commands;
+                    // The rest of the refused command's line is dropped too.
+                    match self.buffer.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            self.buffer.drain(..=i);
+                        }
+                        None => return,
+                    }
+                    continue;
+                }
+                Mode::Sasl { .. } | Mode::Idle { .. } => {
+                    let Some(i) = self.buffer.iter().position(|&b| b == b'\n') else {
+                        if self.buffer.len() > MAX_LINE {
+                            self.buffer.clear();
+                        }
+                        return;
+                    };
+                    let line: Vec<u8> = self.buffer.drain(..=i).collect();
+                    let line = String::from_utf8_lossy(&line).trim_end().to_string();
+                    self.continuation_line(&line, backend);
+                    continue;
+                }
+                Mode::Commands => {}
+            }
+            if self.buffer.is_empty() || matches!(self.state, State::Logout) {
+                return;
+            }
+            if let Extent::TooBig { length, non_sync, line_end } = extent(&self.buffer, self.config.max_literal) {
+                // Refused before a single octet of it is kept.
+                let tag = Self::tag_of(&self.buffer[..line_end]);
+                self.buffer.drain(..line_end);
+                self.continued_at = None;
+                self.send(&format!(
+                    "{tag} NO [TOOBIG] Literal of {length} octets is larger than this server accepts ({} octets)",
+                    self.config.max_literal
+                ));
+                if non_sync {
+                    self.mode = Mode::Skip { remaining: length };
+                }
+                continue;
+            }
+            let decoded = CommandCodec::default().decode(&self.buffer);
+            match decoded {
+                Ok((rest, command)) => {
+                    let used = self.buffer.len() - rest.len();
+                    let command = command.into_static();
+                    self.buffer.drain(..used);
+                    self.continued_at = None;
+                    self.command(command, backend);
+                }
+                Err(CommandDecodeError::Incomplete) => {
+                    let pending_line = !self.buffer.contains(&b'\n');
+                    if pending_line && self.buffer.len() > MAX_LINE {
+                        self.buffer.clear();
+                        self.send(&format!(
+                            "* BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"
+                        ));
+                    }
+                    return;
+                }
+                Err(CommandDecodeError::LiteralFound { mode, .. }) => {
+                    if mode == LiteralMode::Sync && self.continued_at != Some(self.buffer.len()) {
+                        self.send("+ Ready for literal data");
+                        self.continued_at = Some(self.buffer.len());
+                    }
+                    return;
+                }
+                Err(CommandDecodeError::Failed) => {
+                    // Drop the whole command, its literals included: their octets
+                    // must never be read as commands.
+                    let end = match extent(&self.buffer, self.config.max_literal) {
+                        Extent::Complete(n) => n,
+                        _ => self.buffer.iter().position(|&b| b == b'\n').map_or(self.buffer.len(), |i| i + 1),
+                    };
+                    let line_end = self.buffer.iter().position(|&b| b == b'\n').map_or(end, |i| i + 1).min(end);
+                    let first_line = String::from_utf8_lossy(&self.buffer[..line_end]).trim_end().to_string();
+                    self.buffer.drain(..end);
+                    self.continued_at = None;
+                    if first_line.is_empty() {
+                        continue;
+                    }
+                    self.explain_failure(first_line.as_bytes());
+                }
+            }
+        }
+    }
+
+    fn continuation_line<B: ImapBackend + ?Sized>(&mut self, line: &str, backend: &mut B) {
+        match std::mem::replace(&mut self.mode, Mode::Commands) {
+            Mode::Idle { tag } => {
+                if line.eq_ignore_ascii_case("DONE") {
+                    self.send(&format!("{tag} OK IDLE terminated"));
+                } else {
+                    self.mode = Mode::Idle { tag };
+                    self.send("* BAD Only DONE ends IDLE");
+                }
+            }
+            Mode::Sasl { tag, mut server } => {
+                if line == "*" {
+                    return self.send(&format!("{tag} BAD AUTHENTICATE cancelled"));
+                }
+                let Some(bytes) = sasl::decode_base64(line) else {
+                    return self.send(&format!("{tag} BAD The response must be base64"));
+                };
+                let step = server.step(&bytes);
+                self.sasl_step(tag, server, step, backend);
+            }
+            other => self.mode = other,
+        }
+    }
+
+    fn sasl_step<B: ImapBackend + ?Sized>(
+        &mut self,
+        tag: String,
+        server: Box<SaslServer>,
+        step: SaslStep,
+        backend: &mut B,
+    ) {
+        match step {
+            SaslStep::Challenge(bytes) => {
+                self.send(&format!("+ {}", sasl::encode_base64(&bytes)));
+                self.mode = Mode::Sasl { tag, server };
+            }
+            SaslStep::Failed(why) => self.send(&format!("{tag} NO [AUTHENTICATIONFAILED] {why}")),
+            SaslStep::Done(creds) => self.login(&tag, &creds, backend),
+        }
+    }
+
+    fn login<B: ImapBackend + ?Sized>(&mut self, tag: &str, creds: &Credentials, backend: &mut B) {
+        match backend.password(creds.username()) {
+            Some((password, account)) if creds.verify(&password) => {
+                self.state = State::Authenticated { account };
+                let caps = self.capabilities();
+                self.send(&format!("{tag} OK [CAPABILITY {caps}] Logged in"));
+            }
+            _ => self.send(&format!("{tag} NO [AUTHENTICATIONFAILED] Invalid user name or password")),
+        }
+    }
+
+    fn account(&self) -> Option<&str> {
+        match &self.state {
+            State::Authenticated { account } | State::Selected { account, .. } => Some(account),
+            _ => None,
+        }
+    }
+
+    /// Tell a selected session what other sessions changed. EXPUNGE is held back
+    /// while `hold_expunge` (non-UID FETCH, STORE, SEARCH: RFC 9051 §7.5.1).
+    fn sync<B: ImapBackend + ?Sized>(&mut self, backend: &mut B, hold_expunge: bool) {
+        let store = backend.store();
+        let State::Selected { account, mailbox } = &mut self.state else {
+            self.revision = store.revision();
+            return;
+        };
+        let Some(changes) = store.changes_since(self.revision) else {
+            // Too far behind the change log: start again from the store.
+            if let Some(f) = store.folder(account, &mailbox.name) {
+                mailbox.uids = f.messages.iter().map(|m| m.uid).collect();
+                let n = mailbox.uids.len();
+                self.revision = store.revision();
+                self.send(&format!("* {n} EXISTS"));
+            }
+            return;
+        };
+        let mut lines = Vec::new();
+        let mut revision = self.revision;
+        let mut new = false;
+        for c in changes {
+            let mine = self.own.iter().any(|r| r.contains(&c.revision));
+            if mine || !c.account.eq_ignore_ascii_case(account) || !c.folder.eq_ignore_ascii_case(&mailbox.name) {
+                revision = c.revision;
+                continue;
+            }
+            match c.kind {
+                ChangeKind::Appended { uid } => {
+                    if !mailbox.uids.contains(&uid) {
+                        mailbox.uids.push(uid);
+                        new = true;
+                    }
+                }
+                ChangeKind::Expunged { uid } => {
+                    if hold_expunge {
+                        break;
+                    }
+                    if new {
+                        lines.push(format!("* {} EXISTS", mailbox.uids.len()));
+                        new = false;
+                    }
+                    if let Some(i) = mailbox.uids.iter().position(|&u| u == uid) {
+                        mailbox.uids.remove(i);
+                        lines.push(format!("* {} EXPUNGE", i + 1));
+                    }
+                }
+                ChangeKind::FlagsChanged { uid } => {
+                    if let Some(i) = mailbox.uids.iter().position(|&u| u == uid)
+                        && let Some(m) =
+                            store.folder(account, &mailbox.name).and_then(|f| f.messages.iter().find(|m| m.uid == uid))
+                    {
+                        lines.push(format!("* {} FETCH (UID {uid} FLAGS {})", i + 1, flag_list(&m.flags)));
+                    }
+                }
+                ChangeKind::FolderDeleted => {
+                    lines.push("* BYE The selected mailbox was deleted by another session".to_string());
+                }
+                ChangeKind::FolderCreated => {}
+            }
+            revision = c.revision;
+        }
+        if new {
+            lines.push(format!("* {} EXISTS", mailbox.uids.len()));
+        }
+        self.revision = revision;
+        self.own.retain(|r| *r.end() > revision);
+        for l in lines {
+            self.send(&l);
+        }
+    }
+
+    fn command<B: ImapBackend + ?Sized>(&mut self, command: Command<'static>, backend: &mut B) {
+        let tag = command.tag.inner().to_string();
+        let uid = matches!(
+            &command.body,
+            CommandBody::Fetch { uid: true, .. }
+                | CommandBody::Store { uid: true, .. }
+                | CommandBody::Search { uid: true, .. }
+                | CommandBody::Copy { uid: true, .. }
+                | CommandBody::Move { uid: true, .. }
+        );
+        let name = format!("{}{}", if uid { "UID " } else { "" }, command.body.name().to_ascii_uppercase());
+        let verb = name.split_whitespace().last().unwrap_or("").to_string();
+        // `UID FETCH` is checked as FETCH: valid only where FETCH is.
+        if !self.allowed().contains(&verb.as_str()) {
+            let why = match &self.state {
+                State::NotAuthenticated => "log in first (LOGIN or AUTHENTICATE)",
+                State::Authenticated { .. } => "SELECT a mailbox first",
+                _ => "not valid now",
+            };
+            return self.send(&format!(
+                "{tag} BAD {verb} is not valid in the {} state: {why}. Valid now: {}",
+                self.state_key(),
+                self.allowed().join(" ")
+            ));
+        }
+        let hold = matches!(
+            &command.body,
+            CommandBody::Fetch { uid: false, .. }
+                | CommandBody::Store { uid: false, .. }
+                | CommandBody::Search { uid: false, .. }
+        );
+        self.sync(backend, hold);
+        let before = backend.store().revision();
+        self.run(tag, name, command.body, backend);
+        let after = backend.store().revision();
+        if after > before {
+            self.own.push(before + 1..=after);
+        }
+    }
+
+    fn run<B: ImapBackend + ?Sized>(&mut self, tag: String, name: String, body: CommandBody<'static>, backend: &mut B) {
+        match body {
+            CommandBody::Capability => {
+                let caps = self.capabilities();
+                self.send(&format!("* CAPABILITY {caps}"));
+                self.send(&format!("{tag} OK CAPABILITY completed"));
+            }
+            CommandBody::Noop | CommandBody::Check => self.send(&format!("{tag} OK {name} completed")),
+            CommandBody::Logout => {
+                self.send("* BYE Logging out");
+                self.send(&format!("{tag} OK LOGOUT completed"));
+                self.out.push(Output::Close);
+                self.state = State::Logout;
+            }
+            CommandBody::StartTLS => {
+                if self.tls || self.config.tls != TlsMode::StartTls {
+                    return self
+                        .send(&format!("{tag} BAD STARTTLS is not available (TLS is already on, or not offered)"));
+                }
+                self.send(&format!("{tag} OK Begin TLS negotiation now"));
+                self.out.push(Output::StartTls);
+                // Nothing pipelined after STARTTLS may run inside TLS as if sent there.
+                self.buffer.clear();
+                self.tls = true;
+            }
+            CommandBody::Login { username, password } => {
+                if self.login_disabled() {
+                    return self.send(&format!("{tag} NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS: the password would cross the network in the clear"));
+                }
+                let user = String::from_utf8_lossy(username.as_ref()).into_owned();
+                let password = String::from_utf8_lossy(password.declassify().as_ref()).into_owned();
+                let creds = Credentials::Password { authzid: String::new(), username: user, password };
+                self.login(&tag, &creds, backend);
+            }
+            CommandBody::Authenticate { mechanism, initial_response } => {
+                let name = mechanism.to_string();
+                let Some(mech) = Mechanism::from_name(&name).filter(|m| *m != Mechanism::Login) else {
+                    return self
+                        .send(&format!("{tag} NO [CANNOT] Unsupported mechanism {name}; offered: PLAIN CRAM-MD5"));
+                };
+                if mech.sends_password() && self.login_disabled() {
+                    return self
+                        .send(&format!("{tag} NO [PRIVACYREQUIRED] {name} sends the password; use STARTTLS first"));
+                }
+                let initial = initial_response.map(|r| r.declassify().to_vec());
+                let challenge = format!("<{}.{}@{}>", self.peer.session_id, self.now.as_secs(), self.config.hostname);
+                let (server, step) = SaslServer::start(mech, initial.as_deref(), &challenge);
+                self.sasl_step(tag, Box::new(server), step, backend);
+            }
+            CommandBody::Enable { capabilities } => {
+                let names: Vec<String> = capabilities
+                    .as_ref()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .filter(|c| c.eq_ignore_ascii_case("IMAP4rev2"))
+                    .collect();
+                self.send(format!("* ENABLED {}", names.join(" ")).trim_end());
+                self.send(&format!("{tag} OK ENABLE completed"));
+            }
+            CommandBody::Namespace => {
+                self.send("* NAMESPACE ((\"\" \"/\")) NIL NIL");
+                self.send(&format!("{tag} OK NAMESPACE completed"));
+            }
+            CommandBody::Idle => {
+                self.send("+ idling");
+                self.mode = Mode::Idle { tag };
+            }
+            CommandBody::Select { mailbox } => self.select(&tag, &mailbox_str(&mailbox), false, backend),
+            CommandBody::Examine { mailbox } => self.select(&tag, &mailbox_str(&mailbox), true, backend),
+            CommandBody::Unselect | CommandBody::Close => {
+                if let (true, State::Selected { account, mailbox }) = (name == "CLOSE", &self.state)
+                    && !mailbox.read_only
+                {
+                    // CLOSE expunges silently (RFC 9051 §6.4.1).
+                    let (account, name) = (account.clone(), mailbox.name.clone());
+                    let store = backend.store();
+                    let deleted: Vec<u32> = store
+                        .folder(&account, &name)
+                        .map(|f| {
+                            f.messages.iter().filter(|m| m.flags.contains(&Flag::Deleted)).map(|m| m.uid).collect()
+                        })
+                        .unwrap_or_default();
+                    let _ = store.expunge(&account, &name, &deleted);
+                }
+                if let Some(account) = self.account().map(str::to_string) {
+                    self.state = State::Authenticated { account };
+                }
+                self.revision = backend.store().revision();
+                self.send(&format!("{tag} OK {name} completed"));
+            }
+            CommandBody::Create { mailbox } => {
+                let name = mailbox_str(&mailbox);
+                let account = self.account().unwrap_or_default().to_string();
+                let name = name.trim_end_matches('/').to_string();
+                match backend.store().create_folder(&account, &name) {
+                    Ok(()) => self.send(&format!("{tag} OK CREATE completed")),
+                    Err(e) => self.send(&format!("{tag} NO [ALREADYEXISTS] {e}")),
+                }
+            }
+            CommandBody::Delete { mailbox } => {
+                let account = self.account().unwrap_or_default().to_string();
+                match backend.store().delete_folder(&account, &mailbox_str(&mailbox)) {
+                    Ok(()) => self.send(&format!("{tag} OK DELETE completed")),
+                    Err(e) => self.send(&format!("{tag} NO {e}")),
+                }
+            }
+            CommandBody::Rename { from, to } => {
+                let account = self.account().unwrap_or_default().to_string();
+                match backend.store().rename_folder(&account, &mailbox_str(&from), &mailbox_str(&to)) {
+                    Ok(()) => self.send(&format!("{tag} OK RENAME completed")),
+                    Err(e) => self.send(&format!("{tag} NO {e}")),
+                }
+            }
+            CommandBody::Subscribe { mailbox } | CommandBody::Unsubscribe { mailbox } => {
+                let on = name == "SUBSCRIBE";
+                let account = self.account().unwrap_or_default().to_string();
+                match backend.store().set_subscribed(&account, &mailbox_str(&mailbox), on) {
+                    Ok(()) => self.send(&format!("{tag} OK {name} completed")),
+                    Err(e) => self.send(&format!("{tag} NO [NONEXISTENT] {e}")),
+                }
+            }
+            CommandBody::List { reference, mailbox_wildcard } | CommandBody::Lsub { reference, mailbox_wildcard } => {
+                let lsub = name == "LSUB";
+                let reference = mailbox_str(&reference);
+                let pattern = list_pattern(&mailbox_wildcard);
+                self.list(&tag, &reference, &pattern, lsub, backend);
+            }
+            CommandBody::Status { mailbox, item_names } => {
+                let account = self.account().unwrap_or_default().to_string();
+                let name = mailbox_str(&mailbox);
+                let store = backend.store();
+                let Some(f) = store.folder(&account, &name) else {
+                    return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {name}"));
+                };
+                let items: Vec<String> = item_names
+                    .iter()
+                    .filter_map(|item| {
+                        Some(match item {
+                            StatusDataItemName::Messages => format!("MESSAGES {}", f.messages.len()),
+                            StatusDataItemName::Recent => "RECENT 0".to_string(),
+                            StatusDataItemName::UidNext => format!("UIDNEXT {}", f.uid_next),
+                            StatusDataItemName::UidValidity => format!("UIDVALIDITY {}", f.uid_validity),
+                            StatusDataItemName::Unseen => {
+                                format!(
+                                    "UNSEEN {}",
+                                    f.messages.iter().filter(|m| !m.flags.contains(&Flag::Seen)).count()
+                                )
+                            }
+                            StatusDataItemName::Deleted => {
+                                format!(
+                                    "DELETED {}",
+                                    f.messages.iter().filter(|m| m.flags.contains(&Flag::Deleted)).count()
+                                )
+                            }
+                            StatusDataItemName::Size => format!("SIZE {}", f.size()),
+                            _ => return None,
+                        })
+                    })
+                    .collect();
+                let line = format!("* STATUS {} ({})", mailbox_name(&f.name), items.join(" "));
+                self.send(&line);
+                self.send(&format!("{tag} OK STATUS completed"));
+            }
+            CommandBody::Append { mailbox, flags, date, message } => {
+                let _ = date;
+                let account = self.account().unwrap_or_default().to_string();
+                let name = mailbox_str(&mailbox);
+                let flags: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
+                let now = self.now;
+                let store = backend.store();
+                let data = match &message {
+                    LiteralOrLiteral8::Literal(l) => l.data().to_vec(),
+                    LiteralOrLiteral8::Literal8(l) => l.data.to_vec(),
+                };
+                match store.append(&account, &name, data, flags, now, None) {
+                    Ok(uid) => {
+                        let validity = store.folder(&account, &name).map_or(0, |f| f.uid_validity);
+                        // Our own APPEND to the selected mailbox shows as EXISTS like any other.
+                        self.sync(backend, false);
+                        self.send(&format!("{tag} OK [APPENDUID {validity} {uid}] APPEND completed"));
+                    }
+                    Err(e) => self.send(&format!("{tag} NO [TRYCREATE] {e}")),
+                }
+            }
+            CommandBody::Expunge => self.expunge(&tag, None, backend),
+            CommandBody::ExpungeUid { sequence_set } => self.expunge(&tag, Some(sequence_set), backend),
+            CommandBody::Search { criteria, uid, .. } => {
+                let State::Selected { account, mailbox } = &self.state else { return };
+                let store = backend.store();
+                // Several criteria are ANDed (RFC 9051 §6.4.4).
+                let hits = search::run(store, account, mailbox, criteria.as_ref(), self.now);
+                let numbers: Vec<String> = hits
+                    .into_iter()
+                    .map(|i| if uid { mailbox.uids[i].to_string() } else { (i + 1).to_string() })
+                    .collect();
+                let line = format!("* SEARCH {}", numbers.join(" "));
+                self.send(line.trim_end());
+                self.send(&format!("{tag} OK SEARCH completed"));
+            }
+            CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
+                let State::Selected { account, mailbox } = &self.state else { return };
+                let (account, mailbox) = (account.clone(), mailbox.clone());
+                let indices = resolve(&sequence_set, uid, &mailbox.uids);
+                let store = backend.store();
+                let bytes = fetch::run(store, &account, &mailbox, &indices, &macro_or_item_names, uid);
+                self.out.push_bytes(&bytes);
+                self.send(&format!("{tag} OK {name} completed"));
+            }
+            CommandBody::Store { sequence_set, kind, response, flags, uid } => {
+                let State::Selected { account, mailbox } = &self.state else { return };
+                if mailbox.read_only {
+                    return self.send(&format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
+                }
+                let (account, mailbox) = (account.clone(), mailbox.clone());
+                let wanted: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
+                let store = backend.store();
+                let mut lines = Vec::new();
+                for i in resolve(&sequence_set, uid, &mailbox.uids) {
+                    let msg_uid = mailbox.uids[i];
+                    let Some(current) = store
+                        .folder(&account, &mailbox.name)
+                        .and_then(|f| f.messages.iter().find(|m| m.uid == msg_uid))
+                        .map(|m| m.flags.clone())
+                    else {
+                        continue;
+                    };
+                    let next: BTreeSet<Flag> = match kind {
+                        StoreType::Replace => wanted.clone(),
+                        StoreType::Add => current.union(&wanted).cloned().collect(),
+                        StoreType::Remove => current.difference(&wanted).cloned().collect(),
+                    };
+                    let _ = store.set_flags(&account, &mailbox.name, msg_uid, next.clone());
+                    if response == StoreResponse::Answer {
+                        let uid_part = if uid { format!("UID {msg_uid} ") } else { String::new() };
+                        lines.push(format!("* {} FETCH ({uid_part}FLAGS {})", i + 1, flag_list(&next)));
+                    }
+                }
+                for l in lines {
+                    self.send(&l);
+                }
+                self.send(&format!("{tag} OK {name} completed"));
+            }
+            CommandBody::Copy { sequence_set, mailbox: target, uid }
+            | CommandBody::Move { sequence_set, mailbox: target, uid } => {
+                let moving = name.ends_with("MOVE");
+                self.copy(&tag, &name, &sequence_set, &mailbox_str(&target), uid, moving, backend);
+            }
+            other => {
+                let verb = other.name().to_ascii_uppercase();
+                let _ = name;
+                self.send(&format!("{tag} BAD {verb} is not implemented by this server; see CAPABILITY"));
+            }
+        }
+    }
+
+    fn select<B: ImapBackend + ?Sized>(&mut self, tag: &str, name: &str, read_only: bool, backend: &mut B) {
+        let account = self.account().unwrap_or_default().to_string();
+        let store = backend.store();
+        let Some(f) = store.folder(&account, name) else {
+            // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
+            self.state = State::Authenticated { account };
+            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {name}"));
+        };
+        let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
+        let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
+        let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
+        self.revision = store.revision();
+        self.send(&format!("* FLAGS {FLAGS}"));
+        self.send("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted");
+        self.send(&format!("* {} EXISTS", uids.len()));
+        self.send("* 0 RECENT");
+        if let Some(i) = first_unseen {
+            self.send(&format!("* OK [UNSEEN {}] First unseen message", i + 1));
+        }
+        self.send(&format!("* OK [UIDVALIDITY {validity}] UIDs valid"));
+        self.send(&format!("* OK [UIDNEXT {next}] Predicted next UID"));
+        let access = if read_only { "READ-ONLY" } else { "READ-WRITE" };
+        let verb = if read_only { "EXAMINE" } else { "SELECT" };
+        self.state = State::Selected { account, mailbox: Selected { name: folder_name, read_only, uids } };
+        self.send(&format!("{tag} OK [{access}] {verb} completed"));
+    }
+
+    fn list<B: ImapBackend + ?Sized>(
+        &mut self,
+        tag: &str,
+        reference: &str,
+        pattern: &str,
+        lsub: bool,
+        backend: &mut B,
+    ) {
+        let verb = if lsub { "LSUB" } else { "LIST" };
+        if pattern.is_empty() && !lsub {
+            // LIST "" "" asks for the delimiter and the root (RFC 9051 §6.3.9).
+            self.send("* LIST (\\Noselect) \"/\" \"\"");
+            return self.send(&format!("{tag} OK LIST completed"));
+        }
+        let full = format!("{reference}{pattern}");
+        let account = self.account().unwrap_or_default().to_string();
+        let store = backend.store();
+        let Some(acct) = store.account(&account) else { return };
+        let names: Vec<&str> = acct.folders.keys().map(String::as_str).collect();
+        let mut lines = Vec::new();
+        for f in acct.folders.values() {
+            if lsub && !f.subscribed {
+                continue;
+            }
+            if !matches(full.as_bytes(), f.name.as_bytes()) {
+                continue;
+            }
+            let children = names.iter().any(|n| n.starts_with(&format!("{}/", f.name)));
+            let mut attrs = vec![if children { "\\HasChildren" } else { "\\HasNoChildren" }.to_string()];
+            if let Some(special) = &f.special_use {
+                attrs.push(special.clone());
+            }
+            lines.push(format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name)));
+        }
+        for l in lines {
+            self.send(&l);
+        }
+        self.send(&format!("{tag} OK {verb} completed"));
+    }
+
+    fn expunge<B: ImapBackend + ?Sized>(&mut self, tag: &str, only: Option<SequenceSet>, backend: &mut B) {
+        let State::Selected { account, mailbox } = &mut self.state else { return };
+        if mailbox.read_only {
+            return self.send(&format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
+        }
+        let store = backend.store();
+        let allowed: Option<Vec<usize>> = only.as_ref().map(|set| resolve(set, true, &mailbox.uids));
+        let deleted: Vec<u32> = store
+            .folder(account, &mailbox.name)
+            .map(|f| f.messages.iter().filter(|m| m.flags.contains(&Flag::Deleted)).map(|m| m.uid).collect())
+            .unwrap_or_default();
+        let targets: Vec<u32> = mailbox
+            .uids
+            .iter()
+            .enumerate()
+            .filter(|(i, u)| deleted.contains(u) && allowed.as_ref().is_none_or(|a| a.contains(i)))
+            .map(|(_, u)| *u)
+            .collect();
+        let _ = store.expunge(account, &mailbox.name, &targets);
+        let mut lines = Vec::new();
+        for uid in &targets {
+            if let Some(i) = mailbox.uids.iter().position(|u| u == uid) {
+                mailbox.uids.remove(i);
+                lines.push(format!("* {} EXPUNGE", i + 1));
+            }
+        }
+        for l in lines {
+            self.send(&l);
+        }
+        let verb = if only.is_some() { "UID EXPUNGE" } else { "EXPUNGE" };
+        self.send(&format!("{tag} OK {verb} completed"));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn copy<B: ImapBackend + ?Sized>(
+        &mut self,
+        tag: &str,
+        name: &str,
+        set: &SequenceSet,
+        target: &str,
+        uid: bool,
+        moving: bool,
+        backend: &mut B,
+    ) {
+        let State::Selected { account, mailbox } = &mut self.state else { return };
+        let store = backend.store();
+        let Some(validity) = store.folder(account, target).map(|f| f.uid_validity) else {
+            return self.send(&format!("{tag} NO [TRYCREATE] No mailbox {target}"));
+        };
+        let indices = resolve(set, uid, &mailbox.uids);
+        let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
+        let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
+            Ok(p) => p,
+            Err(e) => return self.send(&format!("{tag} NO {e}")),
+        };
+        let join = |v: Vec<u32>| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let code = format!(
+            "COPYUID {validity} {} {}",
+            join(pairs.iter().map(|p| p.0).collect()),
+            join(pairs.iter().map(|p| p.1).collect())
+        );
+        let mut lines = Vec::new();
+        if moving && !pairs.is_empty() {
+            lines.push(format!("* OK [{code}] Moved"));
+            let _ = store.expunge(account, &mailbox.name, &uids);
+            for u in &uids {
+                if let Some(i) = mailbox.uids.iter().position(|x| x == u) {
+                    mailbox.uids.remove(i);
+                    lines.push(format!("* {} EXPUNGE", i + 1));
+                }
+            }
+        }
+        let same_folder = mailbox.name.eq_ignore_ascii_case(target);
+        for l in lines {
+            self.send(&l);
+        }
+        if same_folder {
+            self.sync(backend, false);
+        }
+        let tagged =
+            if moving { format!("{tag} OK {name} completed") } else { format!("{tag} OK [{code}] {name} completed") };
+        self.send(&tagged);
+    }
+}
+
+impl Engine for ImapServer {
+    fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop()
+    }
+
+    fn hint(&self) -> StateHint {
+        StateHint { state: self.state_key(), allowed: self.allowed() }
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(self.state, State::Logout) && self.out.is_empty()
+    }
+}
+
+impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
+    fn open(&mut self, backend: &mut B, now: Time) {
+        self.now = now;
+        self.revision = backend.store().revision();
+        let caps = self.capabilities();
+        self.send(&format!("* OK [CAPABILITY {caps}] {} IMAP4rev2 Mail Lab ready", self.config.hostname));
+    }
+
+    fn receive(&mut self, input: &[u8], backend: &mut B, now: Time) {
+        self.now = now;
+        if matches!(self.state, State::Logout) {
+            return;
+        }
+        self.buffer.extend_from_slice(input);
+        self.process_buffer(backend);
+    }
+
+    fn wake(&mut self, backend: &mut B, now: Time) {
+        self.now = now;
+        // IDLE pushes what other sessions did (RFC 2177).
+        if matches!(self.mode, Mode::Idle { .. }) {
+            self.sync(backend, false);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! The IMAP server engine: an RFC 3501 §8-style session, refusals that teach,
+//! literals and their limits, several sessions on one store, and every byte the
+//! server sends checked with imap-codec's response decoder.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use imap_codec::decode::{Decoder, GreetingDecodeError, ResponseDecodeError};
+use imap_codec::{GreetingCodec, ResponseCodec};
+use mail_lab_imap::{ImapBackend, ImapConfig, ImapServer};
+use mail_lab_proto::{Engine, Output, Peer, Session, Time, TlsMode};
+use mail_lab_store::{Flag, INBOX, Store};
+
+const NOW: Time = Time::from_secs(1_775_034_000);
+
+struct Host {
+    store: Store,
+}
+
+impl ImapBackend for Host {
+    fn password(&mut self, user: &str) -> Option<(String, String)> {
+        let address = if user.contains('@') { user.to_string() } else { format!("{user}@a.example") };
+        self.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
+    }
+    fn store(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+fn message(n: usize) -> Vec<u8> {
+    format!(
+        "From: Sender {n} <s{n}@b.example>\r\nTo: bob@a.example\r\nSubject: message {n}\r\nDate: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <{n}@b.example>\r\n\r\nbody of message {n}\r\n"
+    )
+    .into_bytes()
+}
+
+fn host(messages: usize) -> Host {
+    let mut store = Store::new();
+    store.add_account("bob@a.example", "bob-pw").unwrap();
+    for n in 1..=messages {
+        let flags = if n < 3 { BTreeSet::from([Flag::Seen]) } else { BTreeSet::new() };
+        store.append("bob@a.example", INBOX, message(n), flags, NOW, None).unwrap();
+    }
+    store.create_folder("bob@a.example", "Trash").unwrap();
+    store.set_special_use("bob@a.example", "Trash", "\\Trash").unwrap();
+    Host { store }
+}
+
+/// Every byte of `out` must be greeting/responses imap-codec accepts.
+fn assert_valid_imap(out: &[u8], greeting: bool) {
+    let mut rest = out;
+    if greeting {
+        match GreetingCodec::default().decode(rest) {
+            Ok((r, _)) => rest = r,
+            Err(GreetingDecodeError::Incomplete | GreetingDecodeError::Failed) => {
+                panic!("bad greeting {:?}", String::from_utf8_lossy(out))
+            }
+        }
+    }
+    while !rest.is_empty() {
+        match ResponseCodec::default().decode(rest) {
+            Ok((r, _)) => rest = r,
+            Err(
+                e @ (ResponseDecodeError::Incomplete
+                | ResponseDecodeError::Failed
+                | ResponseDecodeError::LiteralFound { .. }),
+            ) => {
+                panic!("imap-codec rejects {:?}: {e:?}", String::from_utf8_lossy(rest))
+            }
+        }
+    }
+}
+
+struct Client {
+    server: ImapServer,
+    controls: Vec<Output>,
+}
+
+impl Client {
+    fn open(host: &mut Host, config: ImapConfig, id: &str) -> (Client, String) {
+        let mut server = ImapServer::new(config, Peer { address: "192.0.2.10".into(), session_id: id.into() });
+        server.open(host, NOW);
+        let mut c = Client { server, controls: Vec::new() };
+        let greeting = c.take(true);
+        (c, greeting)
+    }
+
+    fn take(&mut self, greeting: bool) -> String {
+        let mut bytes = Vec::new();
+        while let Some(o) = self.server.poll_output() {
+            match o {
+                Output::Bytes(b) => bytes.extend_from_slice(&b),
+                other => self.controls.push(other),
+            }
+        }
+        assert_valid_imap(&bytes, greeting);
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn send(&mut self, host: &mut Host, bytes: &str) -> String {
+        self.server.receive(bytes.as_bytes(), host, NOW);
+        self.take(false)
+    }
+
+    fn line(&mut self, host: &mut Host, line: &str) -> String {
+        self.send(host, &format!("{line}\r\n"))
+    }
+}
+
+fn config() -> ImapConfig {
+    let mut c = ImapConfig::new("mail.a.example");
+    c.tls = TlsMode::Unavailable;
+    c
+}
+
+fn logged_in(host: &mut Host) -> Client {
+    let (mut c, _) = Client::open(host, config(), "1");
+    assert!(c.line(host, "a0 LOGIN bob bob-pw").contains("a0 OK [CAPABILITY "));
+    c
+}
+
+#[test]
+fn rfc3501_style_sample_session() {
+    let mut h = host(18);
+    let (mut c, greeting) = Client::open(&mut h, config(), "1");
+    assert!(greeting.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 "), "{greeting}");
+    assert!(greeting.ends_with("] mail.a.example IMAP4rev2 Mail Lab ready\r\n"));
+    assert!(c.line(&mut h, "a001 login bob bob-pw").starts_with("a001 OK [CAPABILITY "));
+    let select = c.line(&mut h, "a002 select inbox");
+    assert_eq!(
+        select,
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n\
+         * 18 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 3] First unseen message\r\n\
+         * OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 19] Predicted next UID\r\n\
+         a002 OK [READ-WRITE] SELECT completed\r\n"
+    );
+    let full = c.line(&mut h, "a003 fetch 12 full");
+    assert!(full.starts_with("* 12 FETCH (INTERNALDATE \" 1-Apr-2026 09:00:00 +0000\" RFC822.SIZE "), "{full}");
+    assert!(full.contains(
+        " ENVELOPE (\"Wed, 1 Apr 2026 09:00:00 +0000\" \"message 12\" ((\"Sender 12\" NIL \"s12\" \"b.example\"))"
+    ));
+    assert!(full.contains(" BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 20 1) FLAGS ())\r\na003 OK FETCH completed\r\n"), "{full}");
+    let header = c.line(&mut h, "a004 fetch 12 body[header]");
+    let expected_header = "From: Sender 12 <s12@b.example>\r\nTo: bob@a.example\r\nSubject: message 12\r\nDate: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <12@b.example>\r\n\r\n";
+    assert_eq!(
+        header,
+        format!(
+            "* 12 FETCH (BODY[HEADER] {{{}}}\r\n{expected_header} FLAGS (\\Seen))\r\na004 OK FETCH completed\r\n",
+            expected_header.len()
+        )
+    );
+    assert_eq!(
+        c.line(&mut h, "a005 store 12 +flags \\deleted"),
+        "* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\na005 OK STORE completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a006 logout"), "* BYE Logging out\r\na006 OK LOGOUT completed\r\n");
+    assert_eq!(c.controls, vec![Output::Close]);
+    let m12 = &h.store.folder("bob@a.example", INBOX).unwrap().messages[11];
+    assert_eq!(m12.flags, BTreeSet::from([Flag::Seen, Flag::Deleted]));
+}
+
+#[test]
+fn refusals_say_what_was_expected() {
+    let mut h = host(1);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    let rows = [
+        (
+            "a1 FETCH 1 FLAGS",
+            "a1 BAD FETCH is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n",
+        ),
+        ("CAPABILITY", "* BAD Every command needs a tag first, e.g.: a1 CAPABILITY\r\n"),
+        ("a2 LOGIN bob", "a2 BAD LOGIN needs a user name and a password: a1 LOGIN bob bob-pw\r\n"),
+        ("a3 LOGIN bob wrong", "a3 NO [AUTHENTICATIONFAILED] Invalid user name or password\r\n"),
+        ("a4 XYZZY", "a4 BAD Unknown command XYZZY; valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n"),
+        ("a5", "a5 BAD Missing command after the tag, e.g.: a5 CAPABILITY\r\n"),
+    ];
+    for (line, expected) in rows {
+        assert_eq!(c.line(&mut h, line), expected, "{line}");
+    }
+    c.line(&mut h, "a6 LOGIN bob bob-pw");
+    let rows = [
+        ("b1 SELECT", "b1 BAD SELECT needs a mailbox name: a1 SELECT INBOX\r\n"),
+        (
+            "b2 FETCH 1 FLAGS",
+            "b2 BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n",
+        ),
+        (
+            "b2u UID FETCH 1 FLAGS",
+            "b2u BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n",
+        ),
+        ("b3 SELECT Nowhere", "b3 NO [NONEXISTENT] No mailbox Nowhere\r\n"),
+        (
+            "b4 FETCH",
+            "b4 BAD FETCH needs a sequence set and items: a1 FETCH 1:* (FLAGS ENVELOPE)  or  a1 FETCH 1 BODY[TEXT]\r\n",
+        ),
+        ("b5 STORE 1 flags", "b5 BAD STORE needs a sequence set, an action and flags: a1 STORE 1 +FLAGS (\\Seen)\r\n"),
+    ];
+    for (line, expected) in rows {
+        assert_eq!(c.line(&mut h, line), expected, "{line}");
+    }
+    // The session is still usable after every refusal.
+    assert!(c.line(&mut h, "b6 SELECT INBOX").ends_with("b6 OK [READ-WRITE] SELECT completed\r\n"));
+}
+
+#[test]
+fn literals_continue_and_oversized_ones_cost_nothing() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    assert_eq!(c.line(&mut h, "a1 APPEND INBOX (\\Flagged) {23}"), "+ Ready for literal data\r\n");
+    assert_eq!(c.send(&mut h, "Subject: appended\r\n\r\nhi"), "");
+    assert_eq!(c.send(&mut h, "\r\n"), "a1 OK [APPENDUID 1 1] APPEND completed\r\n");
+    let stored = &h.store.folder("bob@a.example", INBOX).unwrap().messages[0];
+    assert_eq!(stored.raw, b"Subject: appended\r\n\r\nhi");
+    assert!(stored.flags.contains(&Flag::Flagged));
+    // LITERAL+: no continuation request.
+    assert_eq!(c.send(&mut h, "a2 APPEND INBOX {3+}\r\nabc\r\n"), "a2 OK [APPENDUID 1 2] APPEND completed\r\n");
+    // A 4 GB literal is refused before anything is allocated.
+    assert_eq!(
+        c.line(&mut h, "a3 APPEND INBOX {4294967295}"),
+        "a3 NO [TOOBIG] Literal of 4294967295 octets is larger than this server accepts (16777216 octets)\r\n"
+    );
+    // A refused non-synchronising literal's octets are skipped, not run as commands.
+    let mut small = config();
+    small.max_literal = 4;
+    let (mut c2, _) = Client::open(&mut h, small, "2");
+    c2.line(&mut h, "x LOGIN bob bob-pw");
+    let out = c2.send(&mut h, "a4 APPEND INBOX {10+}\r\nb1 LOGOUT\r\n\r\nb2 NOOP\r\n");
+    assert_eq!(
+        out,
+        "a4 NO [TOOBIG] Literal of 10 octets is larger than this server accepts (4 octets)\r\nb2 OK NOOP completed\r\n"
+    );
+    assert_eq!(h.store.folder("bob@a.example", INBOX).unwrap().messages.len(), 2);
+    // A line without end never grows past the limit.
+    let out = c.send(&mut h, &"x".repeat(20_000));
+    assert_eq!(out, "* BAD Line too long: commands are limited to 8192 octets outside literals\r\n");
+    assert_eq!(c.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+}
+
+#[test]
+fn fetch_partial_peek_and_seen() {
+    let mut h = host(3);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    assert_eq!(
+        c.line(&mut h, "a2 FETCH 3 (BODY.PEEK[TEXT]<0.4>)"),
+        "* 3 FETCH (BODY[TEXT]<0> {4}\r\nbody)\r\na2 OK FETCH completed\r\n"
+    );
+    assert!(
+        !h.store.folder("bob@a.example", INBOX).unwrap().messages[2].flags.contains(&Flag::Seen),
+        "PEEK leaves \\Seen alone"
+    );
+    assert_eq!(
+        c.line(&mut h, "a3 UID FETCH 3 (BODY[1])"),
+        "* 3 FETCH (UID 3 BODY[1] {19}\r\nbody of message 3\r\n FLAGS (\\Seen))\r\na3 OK UID FETCH completed\r\n"
+    );
+    assert!(h.store.folder("bob@a.example", INBOX).unwrap().messages[2].flags.contains(&Flag::Seen));
+    let hf = c.line(&mut h, "a4 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+    assert_eq!(
+        hf,
+        "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {22}\r\nSubject: message 1\r\n\r\n)\r\na4 OK FETCH completed\r\n"
+    );
+    let all = c.line(&mut h, "a5 FETCH 1:* (UID FLAGS RFC822.SIZE)");
+    assert_eq!(all.matches(" FETCH (UID ").count(), 3);
+}
+
+#[test]
+fn search_store_copy_move_expunge() {
+    let mut h = host(5);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "a2 SEARCH UNSEEN"), "* SEARCH 3 4 5\r\na2 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a3 SEARCH FROM \"Sender 4\""), "* SEARCH 4\r\na3 OK SEARCH completed\r\n");
+    assert_eq!(
+        c.line(&mut h, "a4 SEARCH OR SUBJECT \"message 1\" BODY \"of message 5\""),
+        "* SEARCH 1 5\r\na4 OK SEARCH completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a5 UID SEARCH NOT SEEN UID 4:*"), "* SEARCH 4 5\r\na5 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a6 SEARCH TEXT nothing-like-this"), "* SEARCH\r\na6 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a7 STORE 1:2 +FLAGS.SILENT (\\Deleted)"), "a7 OK STORE completed\r\n");
+    assert_eq!(c.line(&mut h, "a8 COPY 3 Trash"), "a8 OK [COPYUID 2 3 1] COPY completed\r\n");
+    assert_eq!(
+        c.line(&mut h, "a9 MOVE 5 Trash"),
+        "* OK [COPYUID 2 5 2] Moved\r\n* 5 EXPUNGE\r\na9 OK MOVE completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "b1 UID EXPUNGE 2"), "* 2 EXPUNGE\r\nb1 OK UID EXPUNGE completed\r\n");
+    assert_eq!(c.line(&mut h, "b2 EXPUNGE"), "* 1 EXPUNGE\r\nb2 OK EXPUNGE completed\r\n");
+    let inbox: Vec<u32> = h.store.folder("bob@a.example", INBOX).unwrap().messages.iter().map(|m| m.uid).collect();
+    assert_eq!(inbox, [3, 4]);
+    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages.len(), 2);
+    assert_eq!(
+        c.line(&mut h, "b3 STATUS Trash (MESSAGES UIDNEXT UNSEEN)"),
+        "* STATUS Trash (MESSAGES 2 UIDNEXT 3 UNSEEN 2)\r\nb3 OK STATUS completed\r\n"
+    );
+}
+
+#[test]
+fn mailboxes_create_list_rename_delete() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    assert_eq!(c.line(&mut h, "a1 CREATE Projects/2026"), "a1 OK CREATE completed\r\n");
+    c.line(&mut h, "a2 CREATE Projects");
+    assert_eq!(
+        c.line(&mut h, "a3 LIST \"\" \"*\""),
+        "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasChildren) \"/\" Projects\r\n* LIST (\\HasNoChildren) \"/\" Projects/2026\r\n* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\na3 OK LIST completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a4 LIST \"\" \"%\"").matches("* LIST").count(), 3, "% stops at the delimiter");
+    assert_eq!(c.line(&mut h, "a5 LIST \"\" \"\""), "* LIST (\\Noselect) \"/\" \"\"\r\na5 OK LIST completed\r\n");
+    assert_eq!(c.line(&mut h, "a6 RENAME Projects/2026 Archive"), "a6 OK RENAME completed\r\n");
+    assert_eq!(c.line(&mut h, "a7 CREATE Archive"), "a7 NO [ALREADYEXISTS] folder Archive already exists\r\n");
+    assert_eq!(c.line(&mut h, "a8 DELETE INBOX"), "a8 NO INBOX cannot be deleted\r\n");
+    c.line(&mut h, "a9 UNSUBSCRIBE Archive");
+    assert!(!c.line(&mut h, "b1 LSUB \"\" \"*\"").contains("Archive"));
+    assert_eq!(c.line(&mut h, "b2 NAMESPACE"), "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nb2 OK NAMESPACE completed\r\n");
+}
+
+#[test]
+fn another_session_changes_show_up_and_idle_pushes_them() {
+    let mut h = host(1);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    b.line(&mut h, "b2 APPEND INBOX {3}");
+    b.send(&mut h, "new\r\n");
+    assert_eq!(a.line(&mut h, "a2 NOOP"), "* 2 EXISTS\r\na2 OK NOOP completed\r\n");
+    b.line(&mut h, "b3 STORE 1 +FLAGS (\\Flagged)");
+    assert_eq!(a.line(&mut h, "a3 NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged))\r\na3 OK NOOP completed\r\n");
+    b.line(&mut h, "b4 STORE 1 +FLAGS (\\Deleted)");
+    b.line(&mut h, "b5 EXPUNGE");
+    // No EXPUNGE during a non-UID FETCH (RFC 9051 §7.5.1): the FETCH sees the old numbers.
+    let during = a.line(&mut h, "a4 FETCH 2 (UID)");
+    assert_eq!(during, "* 2 FETCH (UID 2)\r\na4 OK FETCH completed\r\n");
+    assert_eq!(a.line(&mut h, "a5 NOOP"), "* 1 EXPUNGE\r\na5 OK NOOP completed\r\n");
+    // IDLE: pushed without a command.
+    assert_eq!(a.line(&mut h, "a6 IDLE"), "+ idling\r\n");
+    b.line(&mut h, "b6 APPEND INBOX {3}");
+    b.send(&mut h, "two\r\n");
+    a.server.wake(&mut h, NOW);
+    assert_eq!(a.take(false), "* 2 EXISTS\r\n");
+    assert_eq!(a.line(&mut h, "DONE"), "a6 OK IDLE terminated\r\n");
+}
+
+#[test]
+fn logindisabled_until_starttls_and_authenticate_plain() {
+    let mut h = host(0);
+    let mut cfg = ImapConfig::new("mail.a.example");
+    cfg.plaintext_requires_tls = true;
+    let (mut c, greeting) = Client::open(&mut h, cfg, "1");
+    assert!(greeting.contains(" STARTTLS LOGINDISABLED "), "{greeting}");
+    assert_eq!(
+        c.line(&mut h, "a1 LOGIN bob bob-pw"),
+        "a1 NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS: the password would cross the network in the clear\r\n"
+    );
+    assert_eq!(
+        c.send(&mut h, "a2 STARTTLS\r\na3 LOGIN bob bob-pw\r\n"),
+        "a2 OK Begin TLS negotiation now\r\n",
+        "pipelined LOGIN is dropped"
+    );
+    assert_eq!(c.controls, vec![Output::StartTls]);
+    assert_eq!(c.line(&mut h, "a4 AUTHENTICATE PLAIN"), "+ \r\n");
+    assert!(c.line(&mut h, "AGJvYgBib2ItcHc=").starts_with("a4 OK [CAPABILITY "));
+}
