@@ -31,7 +31,7 @@ class Lab:
 
     def start(self):
         args = [str(BINARY), "--clock", "logical", "--cert-out", str(self.cert), "--state", str(self.state)]
-        for service in ("smtp", "submission", "smtps", "pop3", "pop3s"):
+        for service in ("smtp", "submission", "smtps", "pop3", "pop3s", "imap", "imaps"):
             args += [f"--{service}-port", "0"]
         self.proc = subprocess.Popen(args + self.extra, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 20

@@ -1,4 +1,5 @@
 """Loopback by default, state kept across a restart, and a bounded load test."""
+import imaplib
 import signal
 import smtplib
 import statistics
@@ -29,11 +30,32 @@ def test_ctrl_c_keeps_every_accepted_message_across_a_restart(tmp_path):
         again.stop()
 
 
-def test_load_50_smtp_clients_2000_messages(tmp_path):
+def test_load_50_smtp_clients_2000_messages_with_20_imap_pollers(tmp_path):
     lab = Lab(tmp_path).start()
     clients, per_client = 50, 40
     latencies, errors = [], []
+    polls = []
     lock = threading.Lock()
+    done = threading.Event()
+
+    def poller():
+        try:
+            imap = imaplib.IMAP4("127.0.0.1", lab.ports["imap"], timeout=30)
+            imap.login("bob", "bob-pw")
+            imap.select("INBOX", readonly=True)
+            deadline = time.monotonic() + 60
+            while not done.is_set() and time.monotonic() < deadline:
+                typ, _ = imap.noop()
+                assert typ == "OK"
+                with lock:
+                    polls.append(1)
+                time.sleep(0.01)
+            typ, data = imap.status("INBOX", "(MESSAGES)")
+            assert typ == "OK"
+            imap.logout()
+        except Exception as e:  # noqa: BLE001 - every failure is reported below
+            with lock:
+                errors.append(repr(e))
 
     def client(n):
         try:
@@ -48,6 +70,9 @@ def test_load_50_smtp_clients_2000_messages(tmp_path):
             with lock:
                 errors.append(repr(e))
 
+    pollers = [threading.Thread(target=poller) for _ in range(20)]
+    for t in pollers:
+        t.start()
     began = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -55,13 +80,18 @@ def test_load_50_smtp_clients_2000_messages(tmp_path):
     for t in threads:
         t.join(timeout=120)
     elapsed = time.perf_counter() - began
+    done.set()
+    for t in pollers:
+        t.join(timeout=60)
     assert errors == []
     assert len(latencies) == clients * per_client
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"\nload: {len(latencies)} messages from {clients} clients in {elapsed:.2f} s = "
-          f"{len(latencies) / elapsed:.0f} messages/s; per message p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"\nload: {len(latencies)} messages from {clients} SMTP clients in {elapsed:.2f} s = "
+          f"{len(latencies) / elapsed:.0f} messages/s; per message p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+          f"{len(polls)} IMAP NOOPs from 20 pollers meanwhile")
+    assert len(polls) >= 20
     world = lab.stop()
     subjects = stored_subjects(world, "bob@a.example")
     assert len(subjects) == clients * per_client

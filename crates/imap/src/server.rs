@@ -23,7 +23,7 @@ use crate::{fetch, search, syntax};
 pub const MAX_LINE: usize = 8 * 1024;
 
 /// How one host's IMAP service behaves; given by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImapConfig {
     pub hostname: String,
     pub tls: TlsMode,
@@ -869,7 +869,7 @@ impl ImapServer {
                     .collect();
                 let line = format!("* SEARCH {}", numbers.join(" "));
                 self.send(line.trim_end());
-                self.send(&format!("{tag} OK SEARCH completed"));
+                self.send(&format!("{tag} OK {name} completed"));
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 let State::Selected { account, mailbox } = &self.state else { return };

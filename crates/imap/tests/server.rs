@@ -275,7 +275,7 @@ fn search_store_copy_move_expunge() {
         c.line(&mut h, "a4 SEARCH OR SUBJECT \"message 1\" BODY \"of message 5\""),
         "* SEARCH 1 5\r\na4 OK SEARCH completed\r\n"
     );
-    assert_eq!(c.line(&mut h, "a5 UID SEARCH NOT SEEN UID 4:*"), "* SEARCH 4 5\r\na5 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a5 UID SEARCH NOT SEEN UID 4:*"), "* SEARCH 4 5\r\na5 OK UID SEARCH completed\r\n");
     assert_eq!(c.line(&mut h, "a6 SEARCH TEXT nothing-like-this"), "* SEARCH\r\na6 OK SEARCH completed\r\n");
     assert_eq!(c.line(&mut h, "a7 STORE 1:2 +FLAGS.SILENT (\\Deleted)"), "a7 OK STORE completed\r\n");
     assert_eq!(c.line(&mut h, "a8 COPY 3 Trash"), "a8 OK [COPYUID 2 3 1] COPY completed\r\n");

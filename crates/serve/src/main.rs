@@ -60,6 +60,12 @@ struct Args {
     /// Port for POP3S (the host's port 995, implicit TLS).
     #[arg(long, default_value_t = 1995)]
     pop3s_port: u16,
+    /// Port for IMAP (the host's port 143).
+    #[arg(long, default_value_t = 1143)]
+    imap_port: u16,
+    /// Port for IMAPS (the host's port 993, implicit TLS).
+    #[arg(long, default_value_t = 1993)]
+    imaps_port: u16,
     #[arg(long, value_enum, default_value = "real")]
     clock: ClockMode,
     /// TLS certificate chain (PEM); with --key. Without them a self-signed one is made.
@@ -137,6 +143,8 @@ fn port_for(args: &Args, service: Service) -> u16 {
         Service::Smtps => args.smtps_port,
         Service::Pop3 => args.pop3_port,
         Service::Pop3s => args.pop3s_port,
+        Service::Imap => args.imap_port,
+        Service::Imaps => args.imaps_port,
     }
 }
 
@@ -285,6 +293,7 @@ async fn too_busy(mut tcp: TcpStream, service: Service) {
     let line: &[u8] = match service.protocol() {
         Protocol::Smtp => b"421 4.3.2 Too many connections, try again later\r\n",
         Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+        Protocol::Imap => b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
     };
     if !service.implicit_tls() {
         let _ = tcp.write_all(line).await;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use mail_lab_imap::ImapBackend;
 use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
 use mail_lab_smtp::grammar::{ForwardPath, Mailbox};
@@ -200,6 +201,16 @@ impl SmtpBackend for HostBackend<'_> {
     fn password(&mut self, username: &str) -> Option<(String, String)> {
         let address = self.address_of(username)?;
         self.host.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
+    }
+}
+
+impl ImapBackend for HostBackend<'_> {
+    fn password(&mut self, user: &str) -> Option<(String, String)> {
+        SmtpBackend::password(self, user)
+    }
+
+    fn store(&mut self) -> &mut mail_lab_store::Store {
+        &mut self.host.store
     }
 }
 

@@ -18,6 +18,7 @@ use std::fmt;
 
 use std::collections::BTreeSet;
 
+use mail_lab_imap::{ImapConfig, ImapServer};
 use mail_lab_pop3::{Pop3Config, Pop3Server};
 use mail_lab_proto::{Engine, Output, Session, StateHint, Time};
 use mail_lab_smtp::{Peer, ServerConfig, SmtpServer, TlsMode};
@@ -44,6 +45,10 @@ pub enum Service {
     Pop3,
     /// POP3 inside TLS from the first byte (port 995).
     Pop3s,
+    /// IMAP (port 143, RFC 9051).
+    Imap,
+    /// IMAP inside TLS from the first byte (port 993).
+    Imaps,
 }
 
 /// The protocol a service speaks.
@@ -51,6 +56,7 @@ pub enum Service {
 pub enum Protocol {
     Smtp,
     Pop3,
+    Imap,
 }
 
 impl Service {
@@ -62,23 +68,34 @@ impl Service {
             Service::Smtps => 465,
             Service::Pop3 => 110,
             Service::Pop3s => 995,
+            Service::Imap => 143,
+            Service::Imaps => 993,
         }
     }
 
     /// Every service, in port order of the usual ports.
-    pub const ALL: [Service; 5] = [Service::Smtp, Service::Pop3, Service::Smtps, Service::Submission, Service::Pop3s];
+    pub const ALL: [Service; 7] = [
+        Service::Smtp,
+        Service::Pop3,
+        Service::Imap,
+        Service::Smtps,
+        Service::Submission,
+        Service::Imaps,
+        Service::Pop3s,
+    ];
 
     /// The protocol spoken on this service.
     pub fn protocol(self) -> Protocol {
         match self {
             Service::Smtp | Service::Submission | Service::Smtps => Protocol::Smtp,
             Service::Pop3 | Service::Pop3s => Protocol::Pop3,
+            Service::Imap | Service::Imaps => Protocol::Imap,
         }
     }
 
     /// True when the connection is inside TLS from its first byte (RFC 8314).
     pub fn implicit_tls(self) -> bool {
-        matches!(self, Service::Smtps | Service::Pop3s)
+        matches!(self, Service::Smtps | Service::Pop3s | Service::Imaps)
     }
 
     /// The service's name, as the native server prints it.
@@ -89,6 +106,8 @@ impl Service {
             Service::Smtps => "smtps",
             Service::Pop3 => "pop3",
             Service::Pop3s => "pop3s",
+            Service::Imap => "imap",
+            Service::Imaps => "imaps",
         }
     }
 }
@@ -113,6 +132,8 @@ pub struct Host {
     pub submission: ServerConfig,
     /// The POP3 service on 110 and 995.
     pub pop3: Pop3Config,
+    /// The IMAP service on 143 and 993.
+    pub imap: ImapConfig,
     /// POP before SMTP: a successful POP3 login lets that client address relay
     /// through port 25 for this many minutes of logical time.
     pub pop_before_smtp_minutes: Option<u64>,
@@ -179,6 +200,7 @@ impl fmt::Display for ConnectionId {
 enum ServerSession {
     Smtp(Box<SmtpServer>),
     Pop3(Box<Pop3Server>),
+    Imap(Box<ImapServer>),
 }
 
 #[derive(Debug, Clone)]
@@ -477,6 +499,13 @@ impl World {
                 }
                 ServerSession::Pop3(Box::new(Pop3Server::new(config, peer)))
             }
+            Service::Imap | Service::Imaps => {
+                let mut config = h.imap.clone();
+                if service.implicit_tls() {
+                    config.tls = TlsMode::Implicit;
+                }
+                ServerSession::Imap(Box::new(ImapServer::new(config, peer)))
+            }
         };
         let host_name = h.name.clone();
         let tls = service.implicit_tls();
@@ -599,6 +628,7 @@ impl World {
         Some(match &conn.engine {
             ServerSession::Smtp(s) => s.hint(),
             ServerSession::Pop3(s) => s.hint(),
+            ServerSession::Imap(s) => s.hint(),
         })
     }
 
@@ -614,8 +644,33 @@ impl World {
         self.log(EventKind::Disconnected { connection: id });
     }
 
-    /// Run the engine of `id` on `input` and pass its output to the link.
+    /// Run the engine of `id` on `input`; if that changed the host's store,
+    /// wake the host's other open IMAP sessions (IDLE pushes the change).
     fn drive(&mut self, id: ConnectionId, input: Input<'_>) {
+        let Some(host) = self.connections.get(&id).map(|c| c.host) else { return };
+        let before = self.hosts[host].store.revision();
+        self.drive_one(id, input);
+        if self.hosts[host].store.revision() != before && !matches!(input, Input::Wake) {
+            self.wake_host(host, Some(id));
+        }
+    }
+
+    /// Wake every open IMAP session on `host` except `except`.
+    fn wake_host(&mut self, host: usize, except: Option<ConnectionId>) {
+        let idle: Vec<ConnectionId> = self
+            .connections
+            .iter()
+            .filter(|(cid, c)| {
+                Some(**cid) != except && c.host == host && c.open && matches!(c.engine, ServerSession::Imap(_))
+            })
+            .map(|(cid, _)| *cid)
+            .collect();
+        for cid in idle {
+            self.drive_one(cid, Input::Wake);
+        }
+    }
+
+    fn drive_one(&mut self, id: ConnectionId, input: Input<'_>) {
         let now = self.now;
         let Some(conn) = self.connections.get_mut(&id) else { return };
         let mut queued = Vec::new();
@@ -631,6 +686,7 @@ impl World {
         let outputs = match &mut conn.engine {
             ServerSession::Smtp(server) => run_engine(server.as_mut(), &mut backend, input, now),
             ServerSession::Pop3(server) => run_engine(server.as_mut(), &mut backend, input, now),
+            ServerSession::Imap(server) => run_engine(server.as_mut(), &mut backend, input, now),
         };
         for entry in queued {
             self.enqueue(entry);
@@ -673,6 +729,8 @@ enum Input<'a> {
     Open,
     Bytes(&'a [u8]),
     Lost,
+    /// The store changed under the session (IMAP IDLE pushes it).
+    Wake,
 }
 
 /// Drives any engine the same way: one input, then every output in order.
@@ -681,6 +739,7 @@ fn run_engine<B: ?Sized, S: Session<B>>(session: &mut S, backend: &mut B, input:
         Input::Open => session.open(backend, now),
         Input::Bytes(bytes) => session.receive(bytes, backend, now),
         Input::Lost => session.connection_lost(backend),
+        Input::Wake => session.wake(backend, now),
     }
     std::iter::from_fn(|| session.poll_output()).collect()
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use mail_lab_imap::ImapConfig;
 use mail_lab_pop3::Pop3Config;
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
@@ -26,6 +27,11 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
     for (user, password) in USERS.iter().filter(|(u, _)| u.ends_with(&format!("@{domain}"))) {
         // Names in USERS are distinct, so adding cannot fail.
         let _ = store.add_account(user, password);
+        // The special-use folders a mail client expects (RFC 6154).
+        for (folder, use_) in [("Sent", "\\Sent"), ("Drafts", "\\Drafts"), ("Trash", "\\Trash"), ("Junk", "\\Junk")] {
+            let _ = store.create_folder(user, folder);
+            let _ = store.set_special_use(user, folder, use_);
+        }
     }
     Host {
         name: name.to_string(),
@@ -37,6 +43,7 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         mx: ServerConfig::mx(name, &[domain]),
         submission: ServerConfig::submission(name, &[domain]),
         pop3: Pop3Config::new(name),
+        imap: ImapConfig::new(name),
         pop_before_smtp_minutes: None,
         pop3_locks: Default::default(),
         relay_windows: Default::default(),

@@ -1,0 +1,93 @@
+//! IMAP in the world, beside SMTP and POP3 on the same store: deliveries and
+//! POP3 deletions reach IMAP sessions, and IDLE pushes them without a command.
+#![allow(clippy::unwrap_used)]
+
+use mail_lab_world::{ConnectionId, World, scenario};
+
+fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
+    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
+    String::from_utf8(world.take_output(id)).unwrap()
+}
+
+fn deliver(world: &mut World, subject: &str) {
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    let out = say(
+        world,
+        id,
+        &format!(
+            "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA\r\nSubject: {subject}\r\n\r\nhi\r\n.\r\nQUIT"
+        ),
+    );
+    assert!(out.contains("250 2.0.0 OK"), "{out}");
+}
+
+fn imap(world: &mut World) -> ConnectionId {
+    let id = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    let greeting = String::from_utf8(world.take_output(id)).unwrap();
+    assert!(greeting.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 "), "{greeting}");
+    assert!(say(world, id, "a1 LOGIN bob bob-pw").starts_with("a1 OK"));
+    id
+}
+
+#[test]
+fn smtp_delivery_is_pushed_to_an_idle_imap_session() {
+    let mut world = scenario::two_domains();
+    deliver(&mut world, "first");
+    let id = imap(&mut world);
+    assert!(say(&mut world, id, "a2 SELECT INBOX").contains("* 1 EXISTS\r\n"));
+    assert_eq!(say(&mut world, id, "a3 IDLE"), "+ idling\r\n");
+    deliver(&mut world, "second");
+    // No command was sent: the world woke the idle session.
+    assert_eq!(String::from_utf8(world.take_output(id)).unwrap(), "* 2 EXISTS\r\n");
+    assert_eq!(say(&mut world, id, "DONE"), "a3 OK IDLE terminated\r\n");
+    let fetch = say(&mut world, id, "a4 FETCH 2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+    assert!(fetch.contains("Subject: second\r\n"), "{fetch}");
+}
+
+#[test]
+fn pop3_deletions_reach_imap_as_expunge() {
+    let mut world = scenario::two_domains();
+    deliver(&mut world, "one");
+    deliver(&mut world, "two");
+    let id = imap(&mut world);
+    say(&mut world, id, "a2 SELECT INBOX");
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob");
+    say(&mut world, pop, "PASS bob-pw");
+    say(&mut world, pop, "DELE 1");
+    assert_eq!(say(&mut world, id, "a3 NOOP"), "a3 OK NOOP completed\r\n", "DELE only marks");
+    say(&mut world, pop, "QUIT");
+    assert_eq!(say(&mut world, id, "a4 NOOP"), "* 1 EXPUNGE\r\na4 OK NOOP completed\r\n");
+    assert_eq!(say(&mut world, id, "a5 UID SEARCH ALL"), "* SEARCH 2\r\na5 OK UID SEARCH completed\r\n");
+}
+
+#[test]
+fn two_imap_terminals_on_one_folder_see_each_other() {
+    let mut world = scenario::two_domains();
+    deliver(&mut world, "shared");
+    let a = imap(&mut world);
+    let b = imap(&mut world);
+    say(&mut world, a, "a2 SELECT INBOX");
+    say(&mut world, b, "b2 SELECT INBOX");
+    assert!(say(&mut world, b, "b3 STORE 1 +FLAGS (\\Flagged)").contains("b3 OK STORE completed"));
+    assert_eq!(say(&mut world, a, "a3 NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\na3 OK NOOP completed\r\n");
+    assert!(say(&mut world, b, "b4 MOVE 1 Trash").contains("* 1 EXPUNGE\r\nb4 OK MOVE completed"));
+    assert_eq!(say(&mut world, a, "a4 NOOP"), "* 1 EXPUNGE\r\na4 OK NOOP completed\r\n");
+    let list = say(&mut world, a, "a5 LIST \"\" \"*\"");
+    assert!(list.contains("* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"), "{list}");
+    assert_eq!(
+        say(&mut world, a, "a6 STATUS Trash (MESSAGES)"),
+        "* STATUS Trash (MESSAGES 1)\r\na6 OK STATUS completed\r\n"
+    );
+}
+
+#[test]
+fn imaps_is_encrypted_from_the_first_byte() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 993).unwrap();
+    assert!(world.is_encrypted(id));
+    let greeting = String::from_utf8(world.take_output(id)).unwrap();
+    assert!(!greeting.contains("STARTTLS"), "{greeting}");
+}
