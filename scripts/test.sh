@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh test
 source scripts/env.sh
 
-ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-world -p mail-lab-serve)
+ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-imap -p mail-lab-world -p mail-lab-serve)
 step() { printf '\n=== %s\n' "$*"; }
 
 step "format"

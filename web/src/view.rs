@@ -203,6 +203,7 @@ fn in_lang(lang: Lang, e: mail_lab_proto::Explanation) -> &'static str {
 fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static str {
     match protocol {
         Some(Protocol::Pop3) => in_lang(lang, mail_lab_pop3::explain_state(key)),
+        Some(Protocol::Imap) => in_lang(lang, mail_lab_imap::explain_state(key)),
         _ => in_lang(lang, mail_lab_smtp::explain_state(key)),
     }
 }
@@ -221,6 +222,21 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
                 None
             };
             let explain = class.map(|_| in_lang(lang, mail_lab_pop3::explain_status(text)).to_string());
+            (class.map(str::to_string), explain)
+        }
+        Some(Protocol::Imap) => {
+            let mut words = text.split_whitespace();
+            let first = words.next().unwrap_or("");
+            let status = words.next().unwrap_or("").to_ascii_uppercase();
+            let class = match (first, status.as_str()) {
+                ("+", _) => Some("r3xx"),
+                (_, "OK") => Some("r2xx"),
+                (_, "NO") => Some("r4xx"),
+                (_, "BAD" | "BYE") => Some("r5xx"),
+                ("*", _) => Some("untagged"),
+                _ => None,
+            };
+            let explain = class.map(|_| in_lang(lang, mail_lab_imap::explain_status(text)).to_string());
             (class.map(str::to_string), explain)
         }
         _ => match reply_code(text) {

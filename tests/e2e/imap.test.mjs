@@ -1,0 +1,56 @@
+// IMAP in the page: two terminals on the same INBOX; a message delivered by
+// SMTP and a flag set in one terminal show up in the other.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openBrowser, screenshot, smtpSend, typeLine } from './harness.mjs';
+
+async function openTerminal(page, port, index) {
+  await page.getByRole('combobox', { name: 'Host' }).selectOption('mail.a.example');
+  await page.getByRole('combobox', { name: 'Port' }).selectOption(String(port));
+  await page.getByRole('button', { name: 'Open terminal' }).click();
+  // Locators are lazy: pin each terminal by its position, not by "last".
+  const terminal = page.getByRole('region', { name: `Terminal mail.a.example:${port}` }).nth(index);
+  await terminal.locator('[role=log] li.server').first().waitFor();
+  return terminal;
+}
+
+test('two IMAP terminals on one folder see each other', async (t) => {
+  const server = await serveDist();
+  const { browser, page, errors } = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  await page.goto(server.url);
+  const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
+  await smtp.locator('[role=log] li.server').first().waitFor();
+  await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: for IMAP', '', 'hello'] });
+
+  const a = await openTerminal(page, 143, 0);
+  const b = await openTerminal(page, 143, 1);
+  assert.match(await a.locator('[role=log] li.server').first().textContent(), /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 /);
+  assert.match(await a.locator('.hint').textContent(), /Not authenticated/);
+  assert.deepEqual(await typeLine(a, 'a1 SELECT INBOX', 1), [
+    'a1 BAD SELECT is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT',
+  ]);
+  for (const term of [a, b]) {
+    const ok = await typeLine(term, 'a2 LOGIN bob bob-pw', 1);
+    assert.match(ok[0], /^a2 OK \[CAPABILITY /);
+    const select = await typeLine(term, 'a3 SELECT INBOX', 8);
+    assert.ok(select.includes('* 1 EXISTS'), select.join('\n'));
+  }
+  assert.match(await a.locator('.hint').textContent(), /Selected/);
+  const fetch = await typeLine(a, 'a4 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])', 4);
+  assert.ok(fetch.includes('Subject: for IMAP'), fetch.join('\n'));
+  assert.deepEqual(await typeLine(b, 'b5 STORE 1 +FLAGS (\\Flagged)', 2), ['* 1 FETCH (FLAGS (\\Flagged))', 'b5 OK STORE completed']);
+  assert.deepEqual(await typeLine(a, 'a6 NOOP', 2), ['* 1 FETCH (UID 1 FLAGS (\\Flagged))', 'a6 OK NOOP completed']);
+  const moved = await typeLine(b, 'b7 MOVE 1 Trash', 3);
+  assert.match(moved[0], /^\* OK \[COPYUID \d+ 1 1\] Moved$/);
+  assert.deepEqual(moved.slice(1), ['* 1 EXPUNGE', 'b7 OK MOVE completed']);
+  assert.deepEqual(await typeLine(a, 'a8 NOOP', 2), ['* 1 EXPUNGE', 'a8 OK NOOP completed']);
+  assert.equal(await a.locator('li.r2xx').last().getAttribute('title'), 'tag OK: the command with this tag completed.');
+  await page.getByRole('region', { name: 'Mailbox bob@a.example' }).getByText('No messages yet.').waitFor();
+  const shot = await screenshot(page, 'e2e-imap-two-terminals');
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+});
