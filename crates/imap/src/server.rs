@@ -159,6 +159,12 @@ pub struct ImapServer {
 
 const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
 
+/// Client-supplied text made safe for a status line: IMAP `text` may not hold
+/// NUL, CR, LF or 8-bit octets (RFC 9051 §9 TEXT-CHAR).
+pub(crate) fn clean(text: &str) -> String {
+    text.chars().map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
+}
+
 /// `astring` for a mailbox name: atom if it can be, quoted otherwise.
 pub(crate) fn mailbox_name(name: &str) -> String {
     if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&'+,-./:;<=>?@[^_`|~".contains(&b)) {
@@ -387,7 +393,7 @@ impl ImapServer {
         let first = text.split_whitespace().next().unwrap_or("");
         if syntax::expected(first).is_some() {
             // The learner typed a command without a tag.
-            return self.send(&format!("* BAD Every command needs a tag first, e.g.: a1 {text}"));
+            return self.send(&format!("* BAD Every command needs a tag first, e.g.: a1 {}", clean(&text)));
         }
         let mut words = text.split_whitespace();
         words.next();
@@ -399,7 +405,7 @@ impl ImapServer {
             }
             (_, Some(form)) => format!("{tag} BAD {form}"),
             (_, None) if verb.is_empty() => format!("{tag} BAD Missing command after the tag, e.g.: {tag} CAPABILITY"),
-            (_, None) => format!("{tag} BAD Unknown command {verb}; valid now: {}", self.allowed().join(" ")),
+            (_, None) => format!("{tag} BAD Unknown command {}; valid now: {}", clean(&verb), self.allowed().join(" ")),
         };
         self.send(&reply);
     }
@@ -768,21 +774,21 @@ impl ImapServer {
                 let name = name.trim_end_matches('/').to_string();
                 match backend.store().create_folder(&account, &name) {
                     Ok(()) => self.send(&format!("{tag} OK CREATE completed")),
-                    Err(e) => self.send(&format!("{tag} NO [ALREADYEXISTS] {e}")),
+                    Err(e) => self.send(&format!("{tag} NO [ALREADYEXISTS] {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Delete { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().delete_folder(&account, &mailbox_str(&mailbox)) {
                     Ok(()) => self.send(&format!("{tag} OK DELETE completed")),
-                    Err(e) => self.send(&format!("{tag} NO {e}")),
+                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Rename { from, to } => {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().rename_folder(&account, &mailbox_str(&from), &mailbox_str(&to)) {
                     Ok(()) => self.send(&format!("{tag} OK RENAME completed")),
-                    Err(e) => self.send(&format!("{tag} NO {e}")),
+                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Subscribe { mailbox } | CommandBody::Unsubscribe { mailbox } => {
@@ -790,7 +796,7 @@ impl ImapServer {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().set_subscribed(&account, &mailbox_str(&mailbox), on) {
                     Ok(()) => self.send(&format!("{tag} OK {name} completed")),
-                    Err(e) => self.send(&format!("{tag} NO [NONEXISTENT] {e}")),
+                    Err(e) => self.send(&format!("{tag} NO [NONEXISTENT] {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::List { reference, mailbox_wildcard } | CommandBody::Lsub { reference, mailbox_wildcard } => {
@@ -804,7 +810,7 @@ impl ImapServer {
                 let name = mailbox_str(&mailbox);
                 let store = backend.store();
                 let Some(f) = store.folder(&account, &name) else {
-                    return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {name}"));
+                    return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
                 };
                 let items: Vec<String> = item_names
                     .iter()
@@ -853,7 +859,7 @@ impl ImapServer {
                         self.sync(backend, false);
                         self.send(&format!("{tag} OK [APPENDUID {validity} {uid}] APPEND completed"));
                     }
-                    Err(e) => self.send(&format!("{tag} NO [TRYCREATE] {e}")),
+                    Err(e) => self.send(&format!("{tag} NO [TRYCREATE] {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Expunge => self.expunge(&tag, None, backend),
@@ -933,7 +939,7 @@ impl ImapServer {
         let Some(f) = store.folder(&account, name) else {
             // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
             self.state = State::Authenticated { account };
-            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {name}"));
+            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
         };
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
@@ -1041,13 +1047,13 @@ impl ImapServer {
         let State::Selected { account, mailbox } = &mut self.state else { return };
         let store = backend.store();
         let Some(validity) = store.folder(account, target).map(|f| f.uid_validity) else {
-            return self.send(&format!("{tag} NO [TRYCREATE] No mailbox {target}"));
+            return self.send(&format!("{tag} NO [TRYCREATE] No mailbox {}", clean(target)));
         };
         let indices = resolve(set, uid, &mailbox.uids);
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
         let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
             Ok(p) => p,
-            Err(e) => return self.send(&format!("{tag} NO {e}")),
+            Err(e) => return self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
         };
         let join = |v: Vec<u32>| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
         let code = format!(

@@ -361,3 +361,18 @@ fn logindisabled_until_starttls_and_authenticate_plain() {
     assert_eq!(c.line(&mut h, "a4 AUTHENTICATE PLAIN"), "+ \r\n");
     assert!(c.line(&mut h, "AGJvYgBib2ItcHc=").starts_with("a4 OK [CAPABILITY "));
 }
+
+#[test]
+fn client_bytes_never_break_a_response() {
+    // Found by the fuzzer: a NUL in an unknown verb was echoed into the BAD text.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    assert_eq!(
+        c.send(&mut h, "a1 CRE\0 x\r\n"),
+        "a1 BAD Unknown command CRE?; valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n"
+    );
+    assert_eq!(
+        c.send(&mut h, "SELECT \u{e9}\u{7f}\r\n"),
+        "* BAD Every command needs a tag first, e.g.: a1 SELECT ??\r\n"
+    );
+}
