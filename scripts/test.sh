@@ -44,6 +44,7 @@ step "benchmarks (criterion, quick run: figures for the log, not pass/fail)"
 cargo bench --locked -p mail-lab-smtp --bench data_path -- --quick
 cargo bench --locked -p mail-lab-pop3 --bench retr -- --quick
 cargo bench --locked -p mail-lab-message --bench parse -- --quick
+cargo bench --locked -p mail-lab-imap --bench folder -- --quick
 
 step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then

@@ -145,9 +145,7 @@ pub fn run(
     let mut out = Vec::new();
     for &i in indices {
         let msg_uid = mailbox.uids[i];
-        let Some(message) =
-            store.folder(account, &mailbox.name).and_then(|f| f.messages.iter().find(|m| m.uid == msg_uid)).cloned()
-        else {
+        let Some(message) = store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).cloned() else {
             continue;
         };
         let raw = &message.raw;

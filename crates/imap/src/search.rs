@@ -117,7 +117,7 @@ pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'
     let Some(folder) = store.folder(account, &mailbox.name) else { return Vec::new() };
     let mut hits = Vec::new();
     for (index, uid) in mailbox.uids.iter().enumerate() {
-        let Some(message) = folder.messages.iter().find(|m| m.uid == *uid) else { continue };
+        let Some(message) = folder.message(*uid) else { continue };
         let view = MessageView::parse(&message.raw, &Utf8Only);
         let ctx = Ctx { index, uids: &mailbox.uids, message, view };
         if keys.iter().all(|key| eval(key, &ctx, now)) {

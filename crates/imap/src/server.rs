@@ -615,8 +615,7 @@ impl ImapServer {
                 }
                 ChangeKind::FlagsChanged { uid } => {
                     if let Some(i) = mailbox.uids.iter().position(|&u| u == uid)
-                        && let Some(m) =
-                            store.folder(account, &mailbox.name).and_then(|f| f.messages.iter().find(|m| m.uid == uid))
+                        && let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid))
                     {
                         lines.push(format!("* {} FETCH (UID {uid} FLAGS {})", i + 1, flag_list(&m.flags)));
                     }
@@ -897,10 +896,8 @@ impl ImapServer {
                 let mut lines = Vec::new();
                 for i in resolve(&sequence_set, uid, &mailbox.uids) {
                     let msg_uid = mailbox.uids[i];
-                    let Some(current) = store
-                        .folder(&account, &mailbox.name)
-                        .and_then(|f| f.messages.iter().find(|m| m.uid == msg_uid))
-                        .map(|m| m.flags.clone())
+                    let Some(current) =
+                        store.folder(&account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| m.flags.clone())
                     else {
                         continue;
                     };

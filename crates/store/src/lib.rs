@@ -73,6 +73,11 @@ pub struct Folder {
 }
 
 impl Folder {
+    /// The message with this UID: a binary search, since UIDs ascend.
+    pub fn message(&self, uid: u32) -> Option<&StoredMessage> {
+        self.messages.binary_search_by_key(&uid, |m| m.uid).ok().map(|i| &self.messages[i])
+    }
+
     /// Total size in octets of all messages.
     pub fn size(&self) -> usize {
         self.messages.iter().map(|m| m.raw.len()).sum()
@@ -288,7 +293,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (address, f) = self.folder_mut(address, folder)?;
         let name = f.name.clone();
-        let Some(m) = f.messages.iter_mut().find(|m| m.uid == uid) else { return Ok(()) };
+        let Ok(i) = f.messages.binary_search_by_key(&uid, |m| m.uid) else { return Ok(()) };
+        let m = &mut f.messages[i];
         if m.flags != flags {
             m.flags = flags;
             self.record(&address, &name, ChangeKind::FlagsChanged { uid });
