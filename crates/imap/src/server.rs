@@ -936,7 +936,7 @@ impl ImapServer {
         let Some(f) = store.folder(&account, name) else {
             // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
             self.state = State::Authenticated { account };
-            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
+            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(name)));
         };
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
