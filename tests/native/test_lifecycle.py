@@ -96,3 +96,14 @@ def test_load_50_smtp_clients_2000_messages_with_20_imap_pollers(tmp_path):
     subjects = stored_subjects(world, "bob@a.example")
     assert len(subjects) == clients * per_client
     assert set(subjects) == {f"load {n}-{i}" for n in range(clients) for i in range(per_client)}
+
+
+def test_a_signal_right_after_ready_still_saves(tmp_path):
+    # Found under load: the handlers were installed after "ready", so an early
+    # signal killed the server before it could save the world.
+    for i in range(10):
+        lab = Lab(tmp_path / str(i))
+        (tmp_path / str(i)).mkdir()
+        lab.start()
+        world = lab.stop(signal.SIGINT if i % 2 else signal.SIGTERM)
+        assert world["format"] == "mail-lab-world"

@@ -197,6 +197,7 @@ async fn run(args: Args) -> Result<(), String> {
         println!("listening {} {} {}", service.name(), args.host, local);
         listeners.push((listener, service, world_port));
     }
+    let mut shutdown = Shutdown::register()?;
     println!("certificate sha256 {}", identity.fingerprint);
     for (address, password) in &accounts {
         println!("account {address} {password}");
@@ -230,7 +231,7 @@ async fn run(args: Args) -> Result<(), String> {
             }
         });
     }
-    shutdown_signal().await;
+    shutdown.wait().await;
     println!("shutting down");
     if let Some(path) = &args.state {
         save_world(&shared, path).map_err(|e| format!("saving {}: {e}", path.display()))?;
@@ -239,25 +240,43 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// SIGINT (Ctrl-C) and SIGTERM, registered before the server says it is ready,
+/// so that a signal right after "ready" still saves the world.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn register() -> Result<Shutdown, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Shutdown {
+                interrupt: signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?,
+                terminate: signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Shutdown {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
