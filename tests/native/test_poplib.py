@@ -29,7 +29,7 @@ def test_user_pass_stat_list_top_uidl_retr_dele(lab):
     _, lines, octets = pop.retr(2)
     assert b"Subject: second" in lines
     assert pop.dele(1).startswith(b"+OK message 1 deleted")
-    assert pop.quit().startswith(b"+OK mail.a.example POP3 server signing off (1 messages left)")
+    assert pop.quit().startswith(b"+OK mail.a.example POP3 server signing off (1 message left)")
     assert stored_subjects(lab.stop(), "bob@a.example") == ["second"]
 
 

@@ -520,6 +520,7 @@ impl Pop3Server {
         let host = &self.config.hostname;
         let text = match backend.commit(&drop.account, &deleted) {
             Ok(0) => format!("+OK {host} POP3 server signing off (maildrop empty)"),
+            Ok(1) => format!("+OK {host} POP3 server signing off (1 message left)"),
             Ok(left) => format!("+OK {host} POP3 server signing off ({left} messages left)"),
             Err(why) => format!("-ERR [SYS/TEMP] some deleted messages not removed: {why}"),
         };

@@ -154,7 +154,7 @@ fn user_pass_list_top_uidl_rset_and_deletion_only_at_quit() {
          C: XTND XMIT
          S: -ERR unknown command \"XTND\"; valid now: STAT LIST RETR DELE TOP UIDL NOOP RSET CAPA QUIT
          C: QUIT
-         S: +OK dbc.mtview.ca.us POP3 server signing off (1 messages left)";
+         S: +OK dbc.mtview.ca.us POP3 server signing off (1 message left)";
     let run = replay(dbc(), host, t);
     assert_eq!(run.host.commits, vec![("mrose".to_string(), vec![2])]);
 }
