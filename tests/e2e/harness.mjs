@@ -82,7 +82,8 @@ export async function screenshot(page, name) {
 export async function typeLine(terminal, line, replies = 0) {
   const server = terminal.locator('[role=log] li.server');
   const before = await server.count();
-  const input = terminal.getByRole('textbox', { name: 'Command' });
+  // One text box per terminal, named "Command" or "コマンド" by language.
+  const input = terminal.getByRole('textbox');
   await input.fill(line);
   await input.press('Enter');
   if (replies > 0) {

@@ -64,6 +64,10 @@ pub enum Text {
     RawMessage,
     Diagnostics,
     HtmlSandboxed,
+    Reset,
+    ResetConfirm,
+    StorageProblem,
+    StartFresh,
 }
 
 /// "N messages" in `lang`.
@@ -147,6 +151,16 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Diagnostics) => "診断",
         (Lang::En, HtmlSandboxed) => "HTML body, shown in a sandbox with scripts off",
         (Lang::Ja, HtmlSandboxed) => "HTML 本文(スクリプトを止めたサンドボックスで表示)",
+        (Lang::En, Reset) => "Reset the lab",
+        (Lang::Ja, Reset) => "ラボを初期化",
+        (Lang::En, ResetConfirm) => "Start again from the beginning? All mail and changes in this lab are deleted.",
+        (Lang::Ja, ResetConfirm) => "最初からやり直しますか?このラボのメールと変更はすべて消えます。",
+        (Lang::En, StorageProblem) => {
+            "The lab saved in this browser could not be read, so it is not being used or overwritten:"
+        }
+        (Lang::Ja, StorageProblem) => "このブラウザに保存されたラボを読み込めませんでした。使用も上書きもしていません:",
+        (Lang::En, StartFresh) => "Discard it and start fresh",
+        (Lang::Ja, StartFresh) => "破棄して最初から始める",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
     }

@@ -73,6 +73,8 @@ pub struct Lab {
     pub watched: Vec<String>,
     /// The message open in the inspector: account and UID.
     pub selected: Option<(String, u32)>,
+    /// Why the saved lab could not be read; while set, nothing is saved over it.
+    pub storage_problem: Option<String>,
     /// Grows with every change, so views know to re-read the world.
     pub revision: u64,
 }
@@ -99,6 +101,9 @@ pub enum Action {
     SetLang(Lang),
     /// Open a message in the inspector (or close it with `None`).
     Select(Option<(String, u32)>),
+    /// Start again from the built-in world (after the learner confirmed), also
+    /// the way out of an unreadable saved lab.
+    Reset,
 }
 
 /// The learner's machine in the built-in scenario.
@@ -108,12 +113,18 @@ impl Lab {
     /// The first visit: the two-domain world, a terminal to mail.a.example:25
     /// and bob's mailbox in view.
     pub fn new(lang: Lang) -> Self {
+        let (world, storage_problem) = match crate::persist::load() {
+            Ok(Some(world)) => (world, None),
+            Ok(None) => (scenario::two_domains(), None),
+            Err(why) => (scenario::two_domains(), Some(why)),
+        };
         let mut lab = Lab {
-            world: Rc::new(RefCell::new(scenario::two_domains())),
+            world: Rc::new(RefCell::new(world)),
             terminals: Vec::new(),
             lang,
             watched: vec!["bob@a.example".to_string()],
             selected: None,
+            storage_problem,
             revision: 0,
         };
         lab.open("mail.a.example", 25);
@@ -227,6 +238,16 @@ impl Reducible for Lab {
             Action::Open { host, port } => next.open(&host, port),
             Action::SetLang(lang) => next.lang = lang,
             Action::Select(selection) => next.selected = selection,
+            Action::Reset => {
+                crate::persist::clear();
+                let lang = next.lang;
+                next = Lab::new(lang);
+                next.storage_problem = None;
+            }
+        }
+        if next.storage_problem.is_none() {
+            // A refused save (quota, privacy mode) leaves the lab working in memory.
+            let _ = crate::persist::save(&next.world.borrow());
         }
         next.revision += 1;
         Rc::new(next)

@@ -75,6 +75,18 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(terminal, line): (usize, String)| lab.dispatch(Action::SendLine { terminal, line }))
     };
+    let reset = {
+        let lab = lab.dispatcher();
+        Callback::from(move |_| {
+            if gloo::dialogs::confirm(t(lang, Text::ResetConfirm)) {
+                lab.dispatch(Action::Reset);
+            }
+        })
+    };
+    let start_fresh = {
+        let lab = lab.dispatcher();
+        Callback::from(move |_| lab.dispatch(Action::Reset))
+    };
     let switch_lang = {
         let lab = lab.dispatcher();
         Callback::from(move |_| lab.dispatch(Action::SetLang(lang.other())))
@@ -105,8 +117,15 @@ pub fn app() -> Html {
             <header class="top">
                 <h1>{ t(lang, Text::Title) }</h1>
                 <p class="tagline">{ t(lang, Text::Tagline) }</p>
+                <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
                 <button class="lang" onclick={switch_lang}>{ t(lang, Text::SwitchLanguage) }</button>
             </header>
+            if let Some(problem) = &lab.storage_problem {
+                <div class="storage-problem" role="alert">
+                    <p>{ t(lang, Text::StorageProblem) }{ " " }{ problem }</p>
+                    <button onclick={start_fresh}>{ t(lang, Text::StartFresh) }</button>
+                </div>
+            }
             <main class="panes">
                 <div class="terminals">
                     <OpenTerminal {hosts} {lang} {on_open} />

@@ -1,0 +1,64 @@
+// The lab survives a reload; a saved lab that cannot be read is explained and
+// left alone until the learner chooses; reset asks first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openBrowser, screenshot, smtpSend, typeLine } from './harness.mjs';
+
+async function start(t) {
+  const server = await serveDist();
+  const opened = await openBrowser();
+  t.after(async () => {
+    await opened.browser.close();
+    await server.close();
+  });
+  await opened.page.goto(server.url);
+  return { ...opened, url: server.url };
+}
+
+const smtpTerminal = (page) => page.getByRole('region', { name: 'Terminal mail.a.example:25' });
+const bobPane = (page) => page.getByRole('region', { name: 'Mailbox bob@a.example' });
+
+test('mail delivered before a reload is still there after it', async (t) => {
+  const { page, errors } = await start(t);
+  await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
+  await smtpSend(smtpTerminal(page), { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: keep me', '', 'x'] });
+  await bobPane(page).getByText('keep me').waitFor();
+  await page.reload();
+  await bobPane(page).getByText('keep me').waitFor();
+  // Connections do not survive a reload; the terminal starts a new session.
+  assert.deepEqual(await smtpTerminal(page).locator('[role=log] li.server').allTextContents(), ['220 mail.a.example ESMTP Mail Lab ready']);
+  assert.deepEqual(errors, []);
+});
+
+test('an unreadable saved lab is explained, kept, and replaced only by choice', async (t) => {
+  const { page, errors } = await start(t);
+  const future = '{"format":"mail-lab-world","version":99}';
+  await page.evaluate((v) => localStorage.setItem('mail-lab.world', v), future);
+  await page.reload();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads version 1; it was left untouched/);
+  // Using the page does not overwrite it.
+  await typeLine(smtpTerminal(page), 'NOOP', 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem('mail-lab.world')), future);
+  await screenshot(page, 'e2e-storage-problem');
+  await page.getByRole('button', { name: 'Discard it and start fresh' }).click();
+  await alert.waitFor({ state: 'detached' });
+  const saved = JSON.parse(await page.evaluate(() => localStorage.getItem('mail-lab.world')));
+  assert.equal(saved.version, 1);
+  assert.deepEqual(errors, []);
+});
+
+test('reset asks before it deletes anything', async (t) => {
+  const { page, errors } = await start(t);
+  await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
+  await smtpSend(smtpTerminal(page), { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: doomed', '', 'x'] });
+  await bobPane(page).getByText('doomed').waitFor();
+  page.once('dialog', (d) => d.dismiss());
+  await page.getByRole('button', { name: 'Reset the lab' }).click();
+  assert.equal(await bobPane(page).locator('tr.message').count(), 1, 'cancelled: nothing deleted');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset the lab' }).click();
+  await bobPane(page).getByText('No messages yet.').waitFor();
+  assert.deepEqual(errors, []);
+});

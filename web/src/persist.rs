@@ -1,0 +1,51 @@
+//! The lab kept in the browser (localStorage) across reloads: the world as its
+//! versioned snapshot. A saved lab that cannot be read is never overwritten
+//! silently: the page says why and lets the learner choose.
+
+use mail_lab_world::World;
+
+/// Where the world is kept.
+pub const KEY: &str = "mail-lab.world";
+
+/// The saved world: `Ok(None)` when nothing is saved, `Err` with the reason
+/// when something is saved but cannot be read.
+pub fn load() -> Result<Option<World>, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let Ok(text) = LocalStorage::raw().get_item(KEY) else { return Ok(None) };
+        match text {
+            None => Ok(None),
+            Some(text) => World::from_json(&text).map(Some).map_err(|e| e.to_string()),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Ok(None)
+    }
+}
+
+/// Keep the world. Returns the reason when the browser refuses (quota, privacy mode).
+pub fn save(world: &World) -> Result<(), String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        LocalStorage::raw()
+            .set_item(KEY, &world.to_json())
+            .map_err(|_| "the browser refused to store the lab".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = world;
+        Ok(())
+    }
+}
+
+/// Forget the saved world.
+pub fn clear() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        LocalStorage::delete(KEY);
+    }
+}
