@@ -104,6 +104,15 @@ pub enum Action {
     /// Start again from the built-in world (after the learner confirmed), also
     /// the way out of an unreadable saved lab.
     Reset,
+    /// Move the logical clock forward (retries and outages happen on the way).
+    Advance(u64),
+    /// Advance until every queue is empty (or gives up).
+    RunUntilIdle,
+    /// Take a host down or bring it back up.
+    SetHostUp {
+        host: String,
+        up: bool,
+    },
 }
 
 /// The learner's machine in the built-in scenario.
@@ -122,7 +131,7 @@ impl Lab {
             world: Rc::new(RefCell::new(world)),
             terminals: Vec::new(),
             lang,
-            watched: vec!["bob@a.example".to_string()],
+            watched: vec!["bob@a.example".to_string(), "alice@a.example".to_string(), "carol@b.example".to_string()],
             selected: None,
             storage_problem,
             revision: 0,
@@ -238,6 +247,13 @@ impl Reducible for Lab {
             Action::Open { host, port } => next.open(&host, port),
             Action::SetLang(lang) => next.lang = lang,
             Action::Select(selection) => next.selected = selection,
+            Action::Advance(ms) => next.world.borrow_mut().advance(ms),
+            Action::RunUntilIdle => next.world.borrow_mut().run_until_idle(),
+            Action::SetHostUp { host, up } => {
+                if let Some(h) = next.world.borrow_mut().host_mut(&host) {
+                    h.up = up;
+                }
+            }
             Action::Reset => {
                 crate::persist::clear();
                 let lang = next.lang;

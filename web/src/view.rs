@@ -104,6 +104,19 @@ pub fn app() -> Html {
             raw: String::from_utf8_lossy(&message.raw).into_owned(),
         })
     });
+    let network = crate::network::NetworkView::read(&lab.world.borrow());
+    let on_advance = {
+        let lab = lab.dispatcher();
+        Callback::from(move |ms: u64| lab.dispatch(Action::Advance(ms)))
+    };
+    let on_run = {
+        let lab = lab.dispatcher();
+        Callback::from(move |_: ()| lab.dispatch(Action::RunUntilIdle))
+    };
+    let on_host = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
+    };
     let on_select = {
         let lab = lab.dispatcher();
         Callback::from(move |selection: Option<(String, u32)>| lab.dispatch(Action::Select(selection)))
@@ -140,6 +153,8 @@ pub fn app() -> Html {
                     if let Some(inspected) = inspected {
                         <Inspector {inspected} {lang} on_select={on_select.clone()} />
                     }
+                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} />
+                    <crate::network::Wiretap tap={network.tap.clone()} {lang} />
                 </div>
             </main>
         </div>

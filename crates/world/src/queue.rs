@@ -147,7 +147,7 @@ impl World {
             let mut answered = None;
             for mx in &exchanges {
                 match self.relay_once(&entry, mx, &rcpts) {
-                    Try::Unreachable(why) => last = format!("{mx}: {why}"),
+                    Try::Unreachable(why) => last = why,
                     Try::Answered(outcomes) => {
                         answered = Some((mx.clone(), outcomes));
                         break;
@@ -232,7 +232,7 @@ impl World {
         if greeting.first() == Some(&b'4') {
             // A busy server at greeting: try the next MX (RFC 5321 §5.1).
             self.disconnect(conn);
-            return Try::Unreachable(String::from_utf8_lossy(&greeting).trim_end().to_string());
+            return Try::Unreachable(format!("{mx} said: {}", String::from_utf8_lossy(&greeting).trim_end()));
         }
         client.receive(&greeting, &mut (), now);
         // Each step moves one batch of client bytes and the server's answer;

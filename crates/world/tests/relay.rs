@@ -129,7 +129,7 @@ fn a_down_host_means_retries_then_a_bounce() {
     assert!(text.starts_with("Return-Path: <>\r\n"), "a bounce has the null reverse-path");
     assert_eq!(subject(&bounces[0]), "Undelivered Mail Returned to Sender");
     assert!(text.contains("Final-Recipient: rfc822; carol@b.example\r\nAction: failed\r\nStatus: 4.4.7\r\n"), "{text}");
-    assert!(text.contains("mail.b.example: mail.b.example: host is down"), "{text}");
+    assert!(text.contains("last error: mail.b.example: host is down (no route to host)"), "{text}");
     assert!(text.contains("Subject: Nobody home\r\n"));
 }
 

@@ -1,0 +1,63 @@
+// The MTA in the page: with mail.b.example down, mail for carol waits in the
+// queue, is retried on the clock and bounces to alice; the wiretap shows the
+// AUTH PLAIN password crossing in the clear; once b is back, mail flows and
+// the MTA-to-MTA link is encrypted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+
+async function submit(page, subject) {
+  await page.getByRole('combobox', { name: 'Port' }).selectOption('587');
+  await page.getByRole('button', { name: 'Open terminal' }).click();
+  const term = page.getByRole('region', { name: 'Terminal mail.a.example:587' }).last();
+  await term.locator('[role=log] li.server').first().waitFor();
+  await typeLine(term, 'EHLO pc.a.example', 1);
+  assert.deepEqual(await typeLine(term, 'AUTH PLAIN AGFsaWNlAGFsaWNlLXB3', 1), ['235 2.7.0 Authentication successful']);
+  await typeLine(term, 'MAIL FROM:<alice@a.example>', 1);
+  assert.deepEqual(await typeLine(term, 'RCPT TO:<carol@b.example>', 1), ['250 2.1.5 Recipient <carol@b.example> OK']);
+  await typeLine(term, 'DATA', 1);
+  for (const line of [`Subject: ${subject}`, '', 'hello carol']) await typeLine(term, line);
+  const [reply] = await typeLine(term, '.', 1);
+  assert.match(reply, /^250 2\.0\.0 OK: queued as/);
+  await typeLine(term, 'QUIT', 1);
+}
+
+test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) => {
+  const server = await serveDist();
+  const { browser, page, errors } = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  await page.goto(server.url);
+  const network = page.getByRole('region', { name: 'Network' });
+  await network.getByRole('button', { name: 'Take down mail.b.example' }).click();
+  await network.getByText('mail.b.example (down)').waitFor();
+
+  await submit(page, 'while b is down');
+  const queued = network.locator('tr.queued');
+  await queued.first().waitFor();
+  assert.match(await queued.first().textContent(), /mail\.a\.example.*carol@b\.example.*#1/);
+  const tap = page.getByRole('region', { name: 'Wiretap' });
+  const secret = tap.locator('li.secret').first();
+  assert.match(await secret.textContent(), /AUTH PLAIN AGFsaWNlAGFsaWNlLXB3.*password in the clear!/);
+
+  await network.getByRole('button', { name: '+1 min' }).click();
+  await network.locator('tr.queued').getByText('#2').waitFor();
+  await network.getByRole('button', { name: 'Run until idle' }).click();
+  await network.getByText('Every queue is empty.').waitFor();
+  const timeline = await network.locator('ol.timeline').textContent();
+  assert.match(timeline, /deferred \(mail\.b\.example: host is down \(no route to host\)\)/);
+  assert.match(timeline, /bounced to alice@a\.example/);
+  const alice = page.getByRole('region', { name: 'Mailbox alice@a.example' });
+  await alice.getByRole('button', { name: 'Undelivered Mail Returned to Sender' }).waitFor();
+
+  await network.getByRole('button', { name: 'Bring up mail.b.example' }).click();
+  await submit(page, 'now b is up');
+  const carol = page.getByRole('region', { name: 'Mailbox carol@b.example' });
+  await carol.getByRole('button', { name: 'now b is up' }).waitFor();
+  assert.ok((await tap.locator('li.encrypted').count()) > 0, 'the relay used STARTTLS: the tap sees ciphertext');
+  const shot = await screenshot(page, 'e2e-relay-retry-bounce');
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+});
