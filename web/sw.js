@@ -1,0 +1,49 @@
+// Mail Lab's service worker: after the first visit the page works with the
+// network off. The page is a static bundle, so it is cached whole at install
+// and served cache-first; a new build (new hashed names) replaces the cache.
+const CACHE = 'mail-lab-v1';
+
+async function shell() {
+  const index = await fetch('./', { cache: 'no-store' });
+  const html = await index.clone().text();
+  // Every quoted path to a script, style or wasm file (attributes and trunk's module script).
+  const assets = [...html.matchAll(/["']([^"']+\.(?:js|wasm|css))["']/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
+  return { index, assets: [...new Set(assets)] };
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const { index, assets } = await shell();
+      const cache = await caches.open(CACHE);
+      await cache.put('./', index);
+      await cache.addAll(assets);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const page = event.request.mode === 'navigate';
+      const hit = await cache.match(page ? './' : event.request);
+      if (hit) return hit;
+      const response = await fetch(event.request);
+      if (response.ok) cache.put(event.request, response.clone());
+      return response;
+    })(),
+  );
+});
