@@ -1,6 +1,7 @@
 """Loopback by default, state kept across a restart, and a bounded load test."""
 import imaplib
 import signal
+import socket
 import smtplib
 import statistics
 import subprocess
@@ -107,3 +108,30 @@ def test_a_signal_right_after_ready_still_saves(tmp_path):
         lab.start()
         world = lab.stop(signal.SIGINT if i % 2 else signal.SIGTERM)
         assert world["format"] == "mail-lab-world"
+
+
+def test_a_stuck_client_blocks_nobody_and_idle_ones_are_closed(tmp_path):
+    lab = Lab(tmp_path, extra=["--idle-timeout", "2"]).start()
+    try:
+        stuck = socket.create_connection(("127.0.0.1", lab.ports["smtp"]), timeout=10)
+        stuck.recv(100)
+        stuck.sendall(b"MAIL FROM:<half-a-comm")  # never finished
+        # Meanwhile another client is served at once.
+        began = time.monotonic()
+        with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], timeout=5) as s:
+            s.sendmail("alice@a.example", ["bob@a.example"], "Subject: not blocked\r\n\r\nx\r\n")
+        assert time.monotonic() - began < 1.5
+        # The silent one is told why and dropped (RFC 5321 4.5.3.2).
+        stuck.settimeout(10)
+        data = b""
+        while not data.endswith(b"\r\n"):
+            chunk = stuck.recv(200)
+            if not chunk:
+                break
+            data += chunk
+        assert data == b"421 4.4.2 Idle timeout exceeded, closing connection\r\n"
+        assert stuck.recv(10) == b""
+        stuck.close()
+    finally:
+        world = lab.stop()
+    assert stored_subjects(world, "bob@a.example") == ["not blocked"]
