@@ -33,7 +33,8 @@ enum ClockMode {
 #[derive(Debug, Parser)]
 #[command(name = "mail-lab-serve", version, about)]
 struct Args {
-    /// A built-in scenario (two-domains) or a saved world (JSON file).
+    /// A built-in scenario (two-domains, open-relay, backup-mx, pop-before-smtp,
+    /// eavesdropping, dial-up) or a saved world (JSON file).
     #[arg(long, default_value = "two-domains")]
     scenario: String,
     /// The mail host whose services are exposed.
@@ -119,9 +120,10 @@ fn load_world(args: &Args) -> Result<World, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         return World::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
-    match args.scenario.as_str() {
-        "two-domains" => Ok(scenario::two_domains()),
-        path => {
+    match scenario::by_name(&args.scenario) {
+        Some(world) => Ok(world),
+        None => {
+            let path = args.scenario.as_str();
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             World::from_json(&text).map_err(|e| format!("{path}: {e}"))
         }

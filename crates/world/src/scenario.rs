@@ -72,3 +72,76 @@ pub fn two_domains() -> World {
     world.add_client(ClientMachine { name: "pc.a.example".into(), address: "192.0.2.10".into() });
     world
 }
+
+/// The built-in scenarios by name, for the page and `mail-lab-serve --scenario`.
+pub const NAMES: [&str; 6] = ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up"];
+
+/// A built-in scenario by name.
+pub fn by_name(name: &str) -> Option<World> {
+    Some(match name {
+        "two-domains" => two_domains(),
+        "open-relay" => open_relay(),
+        "backup-mx" => backup_mx(),
+        "pop-before-smtp" => pop_before_smtp(),
+        "eavesdropping" => eavesdropping(),
+        "dial-up" => dial_up(),
+        _ => return None,
+    })
+}
+
+/// The spam problem: mail.b.example relays for anybody on port 25, and a
+/// spammer's machine uses it to send mail with a forged sender to bob.
+pub fn open_relay() -> World {
+    let mut world = two_domains();
+    if let Some(h) = world.host_mut("mail.b.example") {
+        h.mx.relay = mail_lab_smtp::RelayPolicy::Anybody;
+    }
+    world.add_client(ClientMachine { name: "spam.example.net".into(), address: "203.0.113.66".into() });
+    world
+}
+
+/// Store and forward with a backup MX: mail.b.example is down for the first 20
+/// minutes; backup.b.example (preference 20) holds b.example's mail until then.
+pub fn backup_mx() -> World {
+    let mut world = two_domains();
+    let mut backup = mail_host("backup.b.example", "198.51.100.26", "b.example");
+    backup.domains = Vec::new();
+    backup.store = Store::new();
+    backup.mx = ServerConfig::mx("backup.b.example", &[]);
+    backup.mx.relay_domains = vec!["b.example".into()];
+    world.add_host(backup);
+    world.add_mx("b.example", 20, "backup.b.example");
+    let start = world.now();
+    if let Some(h) = world.host_mut("mail.b.example") {
+        h.faults.push(crate::Fault::Down { from: start, until: start.plus_millis(20 * 60_000) });
+    }
+    world
+}
+
+/// POP before SMTP: reading mail with POP3 lets that machine relay through
+/// mail.a.example's port 25 for ten minutes.
+pub fn pop_before_smtp() -> World {
+    let mut world = two_domains();
+    if let Some(h) = world.host_mut("mail.a.example") {
+        h.pop_before_smtp_minutes = Some(10);
+    }
+    world
+}
+
+/// What an eavesdropper sees: USER/PASS in the clear, APOP's digest, and only
+/// ciphertext after STLS; a café network machine sits on the same link.
+pub fn eavesdropping() -> World {
+    let mut world = two_domains();
+    world.add_client(ClientMachine { name: "cafe-wifi.example".into(), address: "192.0.2.99".into() });
+    world
+}
+
+/// Store and forward as UUCP-era mail did: mail.b.example is online only for
+/// the first 10 minutes of every hour; its mail waits upstream meanwhile.
+pub fn dial_up() -> World {
+    let mut world = two_domains();
+    if let Some(h) = world.host_mut("mail.b.example") {
+        h.online = Some(crate::OnlineSchedule { period_minutes: 60, online_minutes: 10 });
+    }
+    world
+}

@@ -1,0 +1,181 @@
+//! Each built-in scenario, run to its end: who got what, which bounces, what
+//! the wiretap saw.
+#![allow(clippy::unwrap_used)]
+
+use mail_lab_message::header_value;
+use mail_lab_world::{ConnectionId, EventKind, World, scenario};
+
+fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
+    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
+    String::from_utf8(world.take_output(id)).unwrap()
+}
+
+fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
+    world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()
+}
+
+fn smtp(world: &mut World, from_machine: &str, host: &str, lines: &[&str]) -> String {
+    let id = world.connect(from_machine, host, 25).unwrap();
+    world.take_output(id);
+    lines.iter().map(|l| say(world, id, l)).collect()
+}
+
+#[test]
+fn every_name_builds_its_world() {
+    for name in scenario::NAMES {
+        assert!(scenario::by_name(name).is_some(), "{name}");
+    }
+    assert!(scenario::by_name("nope").is_none());
+}
+
+#[test]
+fn open_relay_carries_the_spammers_forged_mail() {
+    let mut world = scenario::by_name("open-relay").unwrap();
+    let out = smtp(
+        &mut world,
+        "spam.example.net",
+        "mail.b.example",
+        &[
+            "EHLO totally-legit.example",
+            "MAIL FROM:<ceo@a.example>",
+            "RCPT TO:<bob@a.example>",
+            "DATA",
+            "From: CEO <ceo@a.example>\r\nSubject: Urgent wire transfer\r\n\r\nPay now.\r\n.",
+            "QUIT",
+        ],
+    );
+    assert!(
+        out.contains("250 2.1.5 Recipient <bob@a.example> OK"),
+        "an open relay accepts mail for a foreign domain: {out}"
+    );
+    let got = inbox(&world, "bob@a.example");
+    assert_eq!(got.len(), 1);
+    assert_eq!(header_value(&got[0], "Subject").as_deref(), Some("Urgent wire transfer"));
+    let text = String::from_utf8_lossy(&got[0]).into_owned();
+    assert!(
+        text.contains("from totally-legit.example ([203.0.113.66])\r\n\tby mail.b.example"),
+        "the trace shows the real origin: {text}"
+    );
+    // The same attempt against mail.a.example (not open) is refused.
+    let out = smtp(
+        &mut world,
+        "spam.example.net",
+        "mail.a.example",
+        &["EHLO x.example", "MAIL FROM:<ceo@a.example>", "RCPT TO:<carol@b.example>"],
+    );
+    assert!(out.contains("554 5.7.1 <carol@b.example>: Relay access denied"), "{out}");
+}
+
+#[test]
+fn backup_mx_holds_mail_while_the_primary_is_down() {
+    let mut world = scenario::by_name("backup-mx").unwrap();
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    for l in [
+        "EHLO pc.a.example",
+        "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3",
+        "MAIL FROM:<alice@a.example>",
+        "RCPT TO:<carol@b.example>",
+        "DATA",
+    ] {
+        say(&mut world, id, l);
+    }
+    assert!(say(&mut world, id, "Subject: hold it\r\n\r\nx\r\n.").starts_with("250"));
+    assert!(inbox(&world, "carol@b.example").is_empty());
+    assert_eq!(world.queue()[0].host, "backup.b.example");
+    world.run_until_idle();
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1);
+    assert!(world.events().any(|e| matches!(&e.kind, EventKind::HostUp { host } if host == "mail.b.example")));
+    assert!(inbox(&world, "alice@a.example").is_empty(), "no bounce");
+}
+
+#[test]
+fn pop_before_smtp_opens_relay_for_the_reader() {
+    let mut world = scenario::by_name("pop-before-smtp").unwrap();
+    let try_relay = |world: &mut World| {
+        smtp(
+            world,
+            "pc.a.example",
+            "mail.a.example",
+            &["EHLO pc.a.example", "MAIL FROM:<bob@a.example>", "RCPT TO:<carol@b.example>"],
+        )
+    };
+    assert!(try_relay(&mut world).contains("554 5.7.1"));
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob");
+    say(&mut world, pop, "PASS bob-pw");
+    say(&mut world, pop, "QUIT");
+    assert!(try_relay(&mut world).contains("250 2.1.5 Recipient <carol@b.example> OK"));
+    world.advance(11 * 60_000);
+    assert!(try_relay(&mut world).contains("554 5.7.1"));
+}
+
+fn seen_by_eavesdropper(world: &World, id: ConnectionId) -> (String, bool) {
+    let mut clear = String::new();
+    let mut encrypted = false;
+    for e in world.events() {
+        if let EventKind::LinkBytes { connection, bytes, encrypted: enc, .. } = &e.kind
+            && *connection == id
+        {
+            if *enc {
+                encrypted = true;
+            } else {
+                clear.push_str(&String::from_utf8_lossy(bytes));
+            }
+        }
+    }
+    (clear, encrypted)
+}
+
+#[test]
+fn eavesdropping_plaintext_apop_and_stls() {
+    let mut world = scenario::by_name("eavesdropping").unwrap();
+    // USER/PASS in the clear: the password is on the wire.
+    let plain = world.connect("cafe-wifi.example", "mail.a.example", 110).unwrap();
+    world.take_output(plain);
+    say(&mut world, plain, "USER bob");
+    say(&mut world, plain, "PASS bob-pw");
+    let (seen, _) = seen_by_eavesdropper(&world, plain);
+    assert!(seen.contains("PASS bob-pw\r\n"));
+    // APOP: only a digest crosses; the password does not.
+    let apop = world.connect("cafe-wifi.example", "mail.a.example", 110).unwrap();
+    let greeting = String::from_utf8(world.take_output(apop)).unwrap();
+    let ts = &greeting[greeting.find('<').unwrap()..=greeting.find('>').unwrap()];
+    let digest = mail_lab_proto::sasl::apop_digest(ts, "bob-pw");
+    say(&mut world, plain, "QUIT");
+    assert!(say(&mut world, apop, &format!("APOP bob {digest}")).starts_with("+OK"));
+    let (seen, _) = seen_by_eavesdropper(&world, apop);
+    assert!(seen.contains(&digest) && !seen.contains("bob-pw"));
+    say(&mut world, apop, "QUIT");
+    // STLS first: nothing after it is readable.
+    let tls = world.connect("cafe-wifi.example", "mail.a.example", 110).unwrap();
+    world.take_output(tls);
+    say(&mut world, tls, "STLS");
+    say(&mut world, tls, "USER bob");
+    say(&mut world, tls, "PASS bob-pw");
+    let (seen, encrypted) = seen_by_eavesdropper(&world, tls);
+    assert!(encrypted && seen.contains("STLS\r\n") && !seen.contains("bob-pw"));
+}
+
+#[test]
+fn dial_up_host_gets_its_mail_when_online() {
+    let mut world = scenario::by_name("dial-up").unwrap();
+    world.advance(20 * 60_000); // 09:20: offline until 10:00
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    for l in [
+        "EHLO pc.a.example",
+        "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3",
+        "MAIL FROM:<alice@a.example>",
+        "RCPT TO:<carol@b.example>",
+        "DATA",
+    ] {
+        say(&mut world, id, l);
+    }
+    say(&mut world, id, "Subject: by dial-up\r\n\r\nx\r\n.");
+    world.run_until_idle();
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1);
+    let delivered = world.events().find_map(|e| matches!(e.kind, EventKind::Relayed { .. }).then_some(e.at)).unwrap();
+    assert_eq!(delivered, scenario::START.plus_millis(60 * 60_000));
+}
