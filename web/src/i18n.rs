@@ -84,6 +84,15 @@ pub enum Text {
     WiretapNote,
     PasswordInClear,
     Encrypted,
+    MailClient,
+    MailClientNote,
+    Account,
+    To,
+    Cc,
+    Bcc,
+    Send,
+    CheckMail,
+    Downloaded,
 }
 
 /// "N messages" in `lang`.
@@ -209,6 +218,28 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, PasswordInClear) => "パスワードが平文で流れています!",
         (Lang::En, Encrypted) => "encrypted",
         (Lang::Ja, Encrypted) => "暗号化",
+        (Lang::En, MailClient) => "Mail client (MUA)",
+        (Lang::Ja, MailClient) => "メールソフト(MUA)",
+        (Lang::En, MailClientNote) => {
+            "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below."
+        }
+        (Lang::Ja, MailClientNote) => {
+            "MUA は送信のとき MSA(587 番、STARTTLS、AUTH)と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。"
+        }
+        (Lang::En, Account) => "Account",
+        (Lang::Ja, Account) => "アカウント",
+        (Lang::En, To) => "To",
+        (Lang::Ja, To) => "宛先",
+        (Lang::En, Cc) => "Cc",
+        (Lang::Ja, Cc) => "Cc",
+        (Lang::En, Bcc) => "Bcc",
+        (Lang::Ja, Bcc) => "Bcc",
+        (Lang::En, Send) => "Send",
+        (Lang::Ja, Send) => "送信",
+        (Lang::En, CheckMail) => "Check mail (POP3)",
+        (Lang::Ja, CheckMail) => "受信(POP3)",
+        (Lang::En, Downloaded) => "Downloaded by the mail client",
+        (Lang::Ja, Downloaded) => "メールソフトが受信したメッセージ",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
     }

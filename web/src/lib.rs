@@ -5,6 +5,7 @@
 
 pub mod charset;
 pub mod i18n;
+pub mod mua;
 pub mod network;
 pub mod persist;
 pub mod state;

@@ -75,6 +75,13 @@ pub struct Lab {
     pub selected: Option<(String, u32)>,
     /// Why the saved lab could not be read; while set, nothing is saved over it.
     pub storage_problem: Option<String>,
+    /// The mail client's last dialogue with a server, and what it concluded.
+    pub mua_log: Vec<TranscriptLine>,
+    pub mua_status: Option<String>,
+    /// Messages the mail client has downloaded: (account, from, subject).
+    pub mua_inbox: Vec<(String, String, String)>,
+    mua_seen: Vec<String>,
+    mua_sent: u32,
     /// Grows with every change, so views know to re-read the world.
     pub revision: u64,
 }
@@ -113,6 +120,27 @@ pub enum Action {
         host: String,
         up: bool,
     },
+    /// The mail client sends what was composed, through submission (587).
+    Send(Compose),
+    /// The mail client fetches new mail for an account with POP3 (110).
+    CheckMail {
+        account: String,
+    },
+}
+
+/// What the learner wrote in the mail client.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Compose {
+    pub from: String,
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    pub subject: String,
+    pub body: String,
+}
+
+fn addresses(list: &str) -> Vec<mail_lab_message::builder::Mailbox> {
+    list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(mail_lab_message::builder::Mailbox::new).collect()
 }
 
 /// The learner's machine in the built-in scenario.
@@ -134,6 +162,11 @@ impl Lab {
             watched: vec!["bob@a.example".to_string(), "alice@a.example".to_string(), "carol@b.example".to_string()],
             selected: None,
             storage_problem,
+            mua_log: Vec::new(),
+            mua_status: None,
+            mua_inbox: Vec::new(),
+            mua_seen: Vec::new(),
+            mua_sent: 0,
             revision: 0,
         };
         lab.open("mail.a.example", 25);
@@ -237,6 +270,110 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// The host that keeps `account`'s mail and the account's password.
+    fn home(&self, account: &str) -> Option<(String, String)> {
+        let world = self.world.borrow();
+        let domain = account.rsplit_once('@')?.1;
+        let host = world.hosts().iter().find(|h| h.is_local_domain(domain))?;
+        let password = host.store.account(account)?.password.clone();
+        Some((host.name.clone(), password))
+    }
+
+    fn mua_record(&mut self, conn: Option<mail_lab_world::ConnectionId>) {
+        let Some(conn) = conn else { return };
+        self.mua_log = self
+            .world
+            .borrow()
+            .dialogue(conn)
+            .into_iter()
+            .map(|(d, text)| TranscriptLine {
+                speaker: if d == mail_lab_world::Direction::ToServer { Speaker::Client } else { Speaker::Server },
+                text,
+            })
+            .collect();
+    }
+
+    fn mua_send(&mut self, c: &Compose) {
+        use mail_lab_message::builder::{Draft, Mailbox, build};
+        use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
+        let Some((host, password)) = self.home(&c.from) else {
+            self.mua_status = Some(format!("No account {}", c.from));
+            return;
+        };
+        let draft = Draft {
+            from: Mailbox::new(&c.from),
+            to: addresses(&c.to),
+            cc: addresses(&c.cc),
+            bcc: addresses(&c.bcc),
+            subject: c.subject.clone(),
+            text: c.body.clone(),
+            ..Draft::default()
+        };
+        self.mua_sent += 1;
+        let now = self.world.borrow().now();
+        let built = build(&draft, now, &format!("mua.{}.{}", self.mua_sent, now.as_secs()));
+        if built.recipients.is_empty() {
+            self.mua_status = Some("Give at least one recipient.".into());
+            return;
+        }
+        let mut config = ClientConfig::relay(LEARNER_PC);
+        config.credentials = Some((c.from.clone(), password));
+        let message = OutgoingMessage { reverse_path: c.from.clone(), recipients: built.recipients, data: built.raw };
+        let mut client = SmtpClient::new(config, message);
+        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 587, &mut client);
+        match result {
+            Ok(conn) => {
+                self.mua_record(Some(conn));
+                let outcomes: Vec<String> = client
+                    .outcomes()
+                    .into_iter()
+                    .map(|(r, o)| match o {
+                        Outcome::Delivered(_) => format!("{r}: accepted"),
+                        Outcome::Deferred(rep) => format!("{r}: try later ({} {})", rep.code, rep.lines.join(" ")),
+                        Outcome::Bounced(rep) => format!("{r}: refused ({} {})", rep.code, rep.lines.join(" ")),
+                    })
+                    .collect();
+                self.mua_status = Some(outcomes.join("; "));
+            }
+            Err(e) => self.mua_status = Some(e.to_string()),
+        }
+    }
+
+    fn mua_check(&mut self, account: &str) {
+        use mail_lab_pop3::{Pop3Client, Pop3ClientConfig, Pop3Login};
+        let Some((host, password)) = self.home(account) else { return };
+        let mut client = Pop3Client::new(Pop3ClientConfig {
+            user: account.to_string(),
+            password,
+            tls: mail_lab_proto::ClientTls::IfOffered,
+            login: Pop3Login::Auto,
+            leave_on_server: true,
+            known_uids: self.mua_seen.clone(),
+            allow_plaintext: false,
+        });
+        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 110, &mut client);
+        match result {
+            Ok(conn) => {
+                self.mua_record(Some(conn));
+                for r in client.retrieved() {
+                    let header = |name: &str| mail_lab_message::header_value(&r.data, name).unwrap_or_default();
+                    let decode = |v: String| {
+                        mail_lab_message::transfer::decode_header_value(&v, &crate::charset::BrowserDecoder).0
+                    };
+                    self.mua_inbox.push((account.to_string(), decode(header("From")), decode(header("Subject"))));
+                }
+                self.mua_seen.extend(client.server_uids().iter().cloned());
+                self.mua_status = Some(match client.error() {
+                    Some(e) => e.to_string(),
+                    None => format!("{} new message(s) for {account}", client.retrieved().len()),
+                });
+            }
+            Err(e) => self.mua_status = Some(e.to_string()),
+        }
+    }
+}
+
 impl Reducible for Lab {
     type Action = Action;
 
@@ -254,6 +391,8 @@ impl Reducible for Lab {
                     h.up = up;
                 }
             }
+            Action::Send(compose) => next.mua_send(&compose),
+            Action::CheckMail { account } => next.mua_check(&account),
             Action::Reset => {
                 crate::persist::clear();
                 let lang = next.lang;

@@ -117,6 +117,14 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
     };
+    let on_send_mail = {
+        let lab = lab.dispatcher();
+        Callback::from(move |c: crate::state::Compose| lab.dispatch(Action::Send(c)))
+    };
+    let on_check = {
+        let lab = lab.dispatcher();
+        Callback::from(move |account: String| lab.dispatch(Action::CheckMail { account }))
+    };
     let on_select = {
         let lab = lab.dispatcher();
         Callback::from(move |selection: Option<(String, u32)>| lab.dispatch(Action::Select(selection)))
@@ -153,6 +161,8 @@ pub fn app() -> Html {
                     if let Some(inspected) = inspected {
                         <Inspector {inspected} {lang} on_select={on_select.clone()} />
                     }
+                    <crate::mua::MuaPanel accounts={lab.watched.clone()} log={lab.mua_log.clone()} status={lab.mua_status.clone()}
+                        inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check} />
                     <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} />
                     <crate::network::Wiretap tap={network.tap.clone()} {lang} />
                 </div>

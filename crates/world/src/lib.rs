@@ -632,6 +632,66 @@ impl World {
         })
     }
 
+    /// Drive a client engine (the MUA's SMTP or POP3 client, the MTA's relay
+    /// client) over an open connection until it is done or the server stops
+    /// answering. Bounded: a server that never stops talking cannot loop forever.
+    pub(crate) fn pump<C: Session<()>>(&mut self, conn: ConnectionId, client: &mut C) {
+        let now = self.now;
+        for _ in 0..10_000 {
+            let mut moved = false;
+            while let Some(out) = client.poll_output() {
+                if let Output::Bytes(bytes) = out {
+                    if self.send_internal(conn, &bytes).is_err() {
+                        break;
+                    }
+                    let reply = self.take_output(conn);
+                    client.receive(&reply, &mut (), now);
+                    moved = true;
+                }
+            }
+            if client.is_closed() || !moved {
+                break;
+            }
+        }
+    }
+
+    /// Run a client engine from machine `from` against `host:port`, as a mail
+    /// client does: connect, converse, disconnect. Mail it submitted is relayed
+    /// at once when `auto_relay` is on. Returns the connection, whose dialogue is
+    /// in the event log (see [`World::dialogue`]).
+    pub fn run_client<C: Session<()>>(
+        &mut self,
+        from: &str,
+        host: &str,
+        port: u16,
+        client: &mut C,
+    ) -> Result<ConnectionId, WorldError> {
+        let conn = self.connect(from, host, port)?;
+        let greeting = self.take_output(conn);
+        client.receive(&greeting, &mut (), self.now);
+        self.pump(conn, client);
+        self.disconnect(conn);
+        if self.auto_relay {
+            self.run_queue();
+        }
+        Ok(conn)
+    }
+
+    /// What crossed a connection, in order, as text lines with their direction.
+    pub fn dialogue(&self, id: ConnectionId) -> Vec<(Direction, String)> {
+        let mut lines = Vec::new();
+        for e in self.events() {
+            if let EventKind::LinkBytes { connection, direction, bytes, .. } = &e.kind
+                && *connection == id
+            {
+                for line in String::from_utf8_lossy(bytes).lines() {
+                    lines.push((*direction, line.to_string()));
+                }
+            }
+        }
+        lines
+    }
+
     /// Close a connection from the client side (the learner closed the terminal).
     pub fn disconnect(&mut self, id: ConnectionId) {
         if !self.is_open(id) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use mail_lab_message::dsn::{Bounce, FailedRecipient, bounce_message};
-use mail_lab_proto::{ClientTls, Engine, Output, Session, Time};
+use mail_lab_proto::{ClientTls, Session, Time};
 use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, Reply, SmtpClient};
 use serde::{Deserialize, Serialize};
 
@@ -235,24 +235,7 @@ impl World {
             return Try::Unreachable(format!("{mx} said: {}", String::from_utf8_lossy(&greeting).trim_end()));
         }
         client.receive(&greeting, &mut (), now);
-        // Each step moves one batch of client bytes and the server's answer;
-        // a server that stops answering ends the loop.
-        for _ in 0..1_000 {
-            let mut moved = false;
-            while let Some(out) = client.poll_output() {
-                if let Output::Bytes(bytes) = out {
-                    if self.send_internal(conn, &bytes).is_err() {
-                        break;
-                    }
-                    let reply = self.take_output(conn);
-                    client.receive(&reply, &mut (), now);
-                    moved = true;
-                }
-            }
-            if client.is_done() || !moved {
-                break;
-            }
-        }
+        self.pump(conn, &mut client);
         if !client.is_done() {
             client.connection_lost();
         }

@@ -291,3 +291,38 @@ fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
     assert_eq!(inbox(&world, "bob@a.example").len(), 1);
     assert_eq!(inbox(&world, "carol@b.example").len(), 1, "the remote member got it through the queue");
 }
+
+#[test]
+fn a_mail_client_submits_and_reads_through_the_world() {
+    use mail_lab_pop3::{Pop3Client, Pop3ClientConfig, Pop3Login};
+    use mail_lab_proto::ClientTls;
+    use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
+    let mut world = scenario::two_domains();
+    let mut config = ClientConfig::relay("pc.a.example");
+    config.credentials = Some(("alice".into(), "alice-pw".into()));
+    let message = OutgoingMessage {
+        reverse_path: "alice@a.example".into(),
+        recipients: vec!["carol@b.example".into()],
+        data: b"From: alice@a.example\r\nSubject: from the MUA\r\n\r\nhi\r\n".to_vec(),
+    };
+    let mut smtp = SmtpClient::new(config, message);
+    let conn = world.run_client("pc.a.example", "mail.a.example", 587, &mut smtp).unwrap();
+    assert!(matches!(smtp.outcomes()[0].1, Outcome::Delivered(_)));
+    let dialogue: Vec<String> = world.dialogue(conn).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(dialogue[1], "EHLO pc.a.example");
+    assert!(dialogue.contains(&"STARTTLS".to_string()));
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1, "relayed at once");
+    let mut pop = Pop3Client::new(Pop3ClientConfig {
+        user: "carol".into(),
+        password: "carol-pw".into(),
+        tls: ClientTls::IfOffered,
+        login: Pop3Login::Auto,
+        leave_on_server: true,
+        known_uids: Vec::new(),
+        allow_plaintext: false,
+    });
+    world.run_client("pc.a.example", "mail.b.example", 110, &mut pop).unwrap();
+    assert_eq!(pop.error(), None);
+    assert_eq!(pop.retrieved().len(), 1);
+    assert_eq!(subject(&pop.retrieved()[0].data), "from the MUA");
+}

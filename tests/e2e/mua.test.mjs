@@ -1,0 +1,45 @@
+// The mail client: compose in Japanese with a Bcc, send through submission
+// (STARTTLS + AUTH), watch it relayed and delivered, then fetch it with POP3.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openBrowser, screenshot } from './harness.mjs';
+
+test('compose, send through 587, and read with POP3', async (t) => {
+  const server = await serveDist();
+  const { browser, page, errors } = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  await page.goto(server.url);
+  const mua = page.getByRole('region', { name: 'Mail client (MUA)' });
+  await mua.getByRole('combobox', { name: 'Account' }).selectOption('alice@a.example');
+  await mua.getByRole('textbox', { name: 'To' }).fill('carol@b.example');
+  await mua.getByRole('textbox', { name: 'Bcc' }).fill('bob@a.example');
+  await mua.getByRole('textbox', { name: 'Subject' }).fill('会議の件');
+  await mua.getByRole('textbox', { name: 'Body' }).fill('明日の会議は10時からです。');
+  await mua.getByRole('button', { name: 'Send' }).click();
+  await mua.getByRole('status').getByText('carol@b.example: accepted; bob@a.example: accepted').waitFor();
+  const log = await mua.getByRole('log').textContent();
+  assert.match(log, /EHLO pc\.a\.example.*STARTTLS.*220 2\.0\.0 Ready to start TLS/s);
+  assert.match(log, /235 2\.7\.0 Authentication successful/);
+  assert.match(log, /RCPT TO:<bob@a\.example>/, 'Bcc is an envelope recipient');
+
+  const carol = page.getByRole('region', { name: 'Mailbox carol@b.example' });
+  await carol.getByRole('button', { name: '会議の件' }).waitFor();
+  const bob = page.getByRole('region', { name: 'Mailbox bob@a.example' });
+  await bob.getByRole('button', { name: '会議の件' }).click();
+  const inspector = page.getByRole('region', { name: /^Message bob@a\.example UID 1$/ });
+  assert.equal((await inspector.locator('.body-text').textContent()).trim(), '明日の会議は10時からです。');
+  const header = await inspector.locator('table.header-fields').textContent();
+  assert.match(header, /Tocarol@b\.example/);
+  assert.doesNotMatch(await inspector.locator('pre.raw').textContent(), /Bcc/i, 'Bcc is never written into the header');
+
+  await mua.getByRole('combobox', { name: 'Account' }).selectOption('carol@b.example');
+  await mua.getByRole('button', { name: 'Check mail (POP3)' }).click();
+  await mua.getByRole('status').getByText('1 new message(s) for carol@b.example').waitFor();
+  assert.match(await mua.locator('.mua-inbox').textContent(), /carol@b\.example: alice@a\.example — 会議の件/);
+  assert.match(await mua.getByRole('log').textContent(), /STLS.*APOP carol@b\.example [0-9a-f]{32}/s, 'the greeting had a timestamp, so APOP');
+  await screenshot(page, 'e2e-mua');
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,97 @@
+//! The mail client (MUA) panel: compose and send through submission, fetch with
+//! POP3, and the protocol dialogue the client generated.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::i18n::{Lang, Text, t};
+use crate::state::{Compose, Speaker, TranscriptLine};
+
+#[derive(Properties, PartialEq)]
+pub struct MuaProps {
+    pub accounts: Vec<String>,
+    pub log: Vec<TranscriptLine>,
+    pub status: Option<String>,
+    pub inbox: Vec<(String, String, String)>,
+    pub lang: Lang,
+    pub on_send: Callback<Compose>,
+    pub on_check: Callback<String>,
+}
+
+#[function_component(MuaPanel)]
+pub fn mua_panel(props: &MuaProps) -> Html {
+    let lang = props.lang;
+    let draft =
+        use_state(|| Compose { from: props.accounts.first().cloned().unwrap_or_default(), ..Compose::default() });
+    let field = |set: fn(&mut Compose, String)| {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e
+                .target_dyn_into::<HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| e.target_dyn_into::<HtmlTextAreaElement>().map(|t| t.value()))
+                .unwrap_or_default();
+            let mut next = (*draft).clone();
+            set(&mut next, value);
+            draft.set(next);
+        })
+    };
+    let on_account = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
+                let mut next = (*draft).clone();
+                next.from = s.value();
+                draft.set(next);
+            }
+        })
+    };
+    let send = {
+        let (draft, cb) = (draft.clone(), props.on_send.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            cb.emit((*draft).clone());
+        })
+    };
+    let check = {
+        let (draft, cb) = (draft.clone(), props.on_check.clone());
+        Callback::from(move |_| cb.emit(draft.from.clone()))
+    };
+    html! {
+        <section class="mua" aria-label={t(lang, Text::MailClient)}>
+            <h2>{ t(lang, Text::MailClient) }</h2>
+            <p class="note">{ t(lang, Text::MailClientNote) }</p>
+            <form onsubmit={send}>
+                <label>{ t(lang, Text::Account) }
+                    <select aria-label={t(lang, Text::Account)} onchange={on_account}>
+                        { for props.accounts.iter().map(|a| html! { <option value={a.clone()} selected={*a == draft.from}>{ a }</option> }) }
+                    </select>
+                </label>
+                <label>{ t(lang, Text::To) }<input aria-label={t(lang, Text::To)} value={draft.to.clone()} oninput={field(|d, v| d.to = v)} /></label>
+                <label>{ t(lang, Text::Cc) }<input aria-label={t(lang, Text::Cc)} value={draft.cc.clone()} oninput={field(|d, v| d.cc = v)} /></label>
+                <label>{ t(lang, Text::Bcc) }<input aria-label={t(lang, Text::Bcc)} value={draft.bcc.clone()} oninput={field(|d, v| d.bcc = v)} /></label>
+                <label>{ t(lang, Text::Subject) }<input aria-label={t(lang, Text::Subject)} value={draft.subject.clone()} oninput={field(|d, v| d.subject = v)} /></label>
+                <label>{ t(lang, Text::Body) }<textarea aria-label={t(lang, Text::Body)} value={draft.body.clone()} oninput={field(|d, v| d.body = v)} /></label>
+                <div class="mua-actions">
+                    <button type="submit">{ t(lang, Text::Send) }</button>
+                    <button type="button" onclick={check}>{ t(lang, Text::CheckMail) }</button>
+                </div>
+            </form>
+            if let Some(status) = &props.status {
+                <p class="mua-status" role="status">{ status }</p>
+            }
+            <ol class="transcript mua-log" role="log" aria-label={t(lang, Text::Transcript)}>
+                { for props.log.iter().map(|l| {
+                    let class = if l.speaker == Speaker::Client { "client" } else { "server" };
+                    html! { <li {class}>{ &l.text }</li> }
+                }) }
+            </ol>
+            if !props.inbox.is_empty() {
+                <h3>{ t(lang, Text::Downloaded) }</h3>
+                <ul class="mua-inbox">
+                    { for props.inbox.iter().map(|(account, from, subject)| html! { <li>{ format!("{account}: {from} — {subject}") }</li> }) }
+                </ul>
+            }
+        </section>
+    }
+}
