@@ -106,3 +106,15 @@ export async function smtpSend(terminal, { from, to, lines }) {
   const [reply] = await typeLine(terminal, '.', 1);
   return reply;
 }
+
+/** Serves dist/, opens Chromium on it, and closes both when the test ends. */
+export async function openLab(t, options = {}) {
+  const server = await serveDist();
+  const opened = await openBrowser(options);
+  t.after(async () => {
+    await opened.browser.close();
+    await server.close();
+  });
+  await opened.page.goto(server.url);
+  return { ...opened, url: server.url };
+}

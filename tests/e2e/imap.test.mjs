@@ -2,7 +2,7 @@
 // SMTP and a flag set in one terminal show up in the other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, smtpSend, typeLine } from './harness.mjs';
+import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
 
 async function openTerminal(page, port, index) {
   await page.getByRole('combobox', { name: 'Host' }).selectOption('mail.a.example');
@@ -15,13 +15,7 @@ async function openTerminal(page, port, index) {
 }
 
 test('two IMAP terminals on one folder see each other', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await smtp.locator('[role=log] li.server').first().waitFor();
   await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: for IMAP', '', 'hello'] });

@@ -3,16 +3,10 @@
 // side; an HTML mail with script payloads is shown without any script running.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, smtpSend, typeLine } from './harness.mjs';
+import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
 
 test('ISO-2022-JP subject and body show in Japanese; envelope beside header', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await smtp.locator('[role=log] li.server').first().waitFor();
   const reply = await smtpSend(smtp, {
@@ -54,19 +48,14 @@ test('ISO-2022-JP subject and body show in Japanese; envelope beside header', as
 });
 
 test('an HTML mail with <script> and onerror= payloads runs no script', async (t) => {
-  const server = await serveDist();
   // Chromium reports what it blocked (the script, the remote image) as console
   // errors: those are expected; anything else fails the test.
-  const { browser, page, errors } = await openBrowser({
+  const { page, errors } = await openLab(t, {
     allowed: [/Blocked script execution in 'about:srcdoc'/, /Loading the image '[^']*\/x' violates the following Content Security Policy directive/],
   });
+  // The mail is opened below, so every request it could cause comes after this.
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
   const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await smtp.locator('[role=log] li.server').first().waitFor();
   await smtpSend(smtp, {

@@ -2,16 +2,10 @@
 // Japanese browser starts in Japanese.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
 
 test('switching to Japanese and back', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   await page.getByRole('textbox', { name: 'Command' }).waitFor();
   await page.getByRole('button', { name: '日本語で表示' }).click();
   assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
@@ -29,13 +23,7 @@ test('switching to Japanese and back', async (t) => {
 });
 
 test('a Japanese browser starts in Japanese', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser({ locale: 'ja-JP' });
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t, { locale: 'ja-JP' });
   await page.getByRole('textbox', { name: 'コマンド' }).waitFor();
   assert.equal(await page.locator('h1').textContent(), 'メールラボ');
   assert.deepEqual(errors, []);

@@ -2,16 +2,10 @@
 // (STARTTLS + AUTH), watch it relayed and delivered, then fetch it with POP3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot } from './harness.mjs';
+import { openLab, screenshot } from './harness.mjs';
 
 test('compose, send through 587, and read with POP3', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   const mua = page.getByRole('region', { name: 'Mail client (MUA)' });
   await mua.getByRole('combobox', { name: 'Account' }).selectOption('alice@a.example');
   await mua.getByRole('textbox', { name: 'To' }).fill('carol@b.example');

@@ -1,16 +1,10 @@
 // After the first visit the page works with the network off (service worker).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
 
 test('the page reloads and works offline after the first visit', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   await page.getByRole('textbox', { name: 'Command' }).waitFor();
   // Wait until the service worker has cached the page and controls it.
   await page.evaluate(async () => {

@@ -2,24 +2,13 @@
 // left alone until the learner chooses; reset asks first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, smtpSend, typeLine } from './harness.mjs';
-
-async function start(t) {
-  const server = await serveDist();
-  const opened = await openBrowser();
-  t.after(async () => {
-    await opened.browser.close();
-    await server.close();
-  });
-  await opened.page.goto(server.url);
-  return { ...opened, url: server.url };
-}
+import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
 
 const smtpTerminal = (page) => page.getByRole('region', { name: 'Terminal mail.a.example:25' });
 const bobPane = (page) => page.getByRole('region', { name: 'Mailbox bob@a.example' });
 
 test('mail delivered before a reload is still there after it', async (t) => {
-  const { page, errors } = await start(t);
+  const { page, errors } = await openLab(t);
   await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
   await smtpSend(smtpTerminal(page), { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: keep me', '', 'x'] });
   await bobPane(page).getByText('keep me').waitFor();
@@ -31,7 +20,7 @@ test('mail delivered before a reload is still there after it', async (t) => {
 });
 
 test('an unreadable saved lab is explained, kept, and replaced only by choice', async (t) => {
-  const { page, errors } = await start(t);
+  const { page, errors } = await openLab(t);
   const future = '{"format":"mail-lab-world","version":99}';
   await page.evaluate((v) => localStorage.setItem('mail-lab.world', v), future);
   await page.reload();
@@ -50,7 +39,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
 });
 
 test('reset asks before it deletes anything', async (t) => {
-  const { page, errors } = await start(t);
+  const { page, errors } = await openLab(t);
   await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
   await smtpSend(smtpTerminal(page), { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: doomed', '', 'x'] });
   await bobPane(page).getByText('doomed').waitFor();

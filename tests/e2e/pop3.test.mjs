@@ -2,16 +2,10 @@
 // mailbox pane keeps the message through DELE and loses it at QUIT (UPDATE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
 
 test('SMTP then POP3: RETR shows the message, DELE commits only at QUIT', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
 
   const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await smtp.locator('[role=log] li.server').first().waitFor();

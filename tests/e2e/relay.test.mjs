@@ -4,7 +4,7 @@
 // the MTA-to-MTA link is encrypted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
 
 async function submit(page, subject) {
   await page.getByRole('combobox', { name: 'Port' }).selectOption('587');
@@ -23,13 +23,7 @@ async function submit(page, subject) {
 }
 
 test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   const network = page.getByRole('region', { name: 'Network' });
   await network.getByRole('button', { name: 'Take down mail.b.example' }).click();
   await network.getByText('mail.b.example (down)').waitFor();

@@ -2,17 +2,10 @@
 // mail.a.example:25 gets 220/250/354/250/221 and the message shows in bob's pane.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
 
 test('an SMTP session typed into the terminal delivers to bob@a.example', async (t) => {
-  const server = await serveDist();
-  const { browser, page, errors } = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-
-  await page.goto(server.url);
+  const { page, errors } = await openLab(t);
   const terminal = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await terminal.locator('[role=log] li.server').first().waitFor();
   assert.equal(await terminal.locator('.endpoint').textContent(), 'telnet mail.a.example 25');

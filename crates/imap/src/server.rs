@@ -157,6 +157,27 @@ pub struct ImapServer {
     now: Time,
 }
 
+/// Commands of the authenticated state (RFC 9051 §6.3), valid when selected too.
+const AUTHENTICATED: &[&str] = &[
+    "SELECT",
+    "EXAMINE",
+    "CREATE",
+    "DELETE",
+    "RENAME",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "LIST",
+    "LSUB",
+    "STATUS",
+    "APPEND",
+    "NAMESPACE",
+    "ENABLE",
+    "IDLE",
+];
+/// Commands only of the selected state (RFC 9051 §6.4).
+const SELECTED_ONLY: &[&str] =
+    &["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "UID", "CLOSE", "UNSELECT", "CHECK"];
+
 const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
 
 /// Client-supplied text made safe for a status line: IMAP `text` may not hold
@@ -325,50 +346,8 @@ impl ImapServer {
             (Mode::Idle { .. }, _) => return vec!["DONE"],
             (Mode::Sasl { .. }, _) => return vec!["<base64 response>", "*"],
             (_, State::NotAuthenticated) => vec!["LOGIN", "AUTHENTICATE", "STARTTLS"],
-            (_, State::Authenticated { .. }) => {
-                vec![
-                    "SELECT",
-                    "EXAMINE",
-                    "CREATE",
-                    "DELETE",
-                    "RENAME",
-                    "SUBSCRIBE",
-                    "UNSUBSCRIBE",
-                    "LIST",
-                    "LSUB",
-                    "STATUS",
-                    "APPEND",
-                    "NAMESPACE",
-                    "ENABLE",
-                    "IDLE",
-                ]
-            }
-            (_, State::Selected { .. }) => vec![
-                "FETCH",
-                "SEARCH",
-                "STORE",
-                "COPY",
-                "MOVE",
-                "EXPUNGE",
-                "UID",
-                "CLOSE",
-                "UNSELECT",
-                "CHECK",
-                "SELECT",
-                "EXAMINE",
-                "CREATE",
-                "DELETE",
-                "RENAME",
-                "SUBSCRIBE",
-                "UNSUBSCRIBE",
-                "LIST",
-                "LSUB",
-                "STATUS",
-                "APPEND",
-                "NAMESPACE",
-                "ENABLE",
-                "IDLE",
-            ],
+            (_, State::Authenticated { .. }) => AUTHENTICATED.to_vec(),
+            (_, State::Selected { .. }) => SELECTED_ONLY.iter().chain(AUTHENTICATED).copied().collect(),
             (_, State::Logout) => return Vec::new(),
         };
         v.extend(any);
