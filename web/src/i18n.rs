@@ -1,5 +1,7 @@
 //! Every label of the page in English and Japanese.
 
+use mail_lab_world::{Protocol, WorldError};
+
 /// A language of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -242,5 +244,73 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Downloaded) => "メールソフトが受信したメッセージ",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
+    }
+}
+
+/// A line the lab itself writes into a terminal (not protocol text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabNote {
+    /// `telnet` starts connecting.
+    Trying {
+        host: String,
+        port: u16,
+    },
+    Connected,
+    /// Connected to an implicit-TLS port (465, 995, 993).
+    ConnectedInsideTls,
+    /// A line typed while no connection is open.
+    NotConnected,
+    /// STARTTLS/STLS succeeded; what to do next depends on the protocol.
+    TlsStarted(Option<Protocol>),
+    ClosedByForeignHost,
+    /// The world could not connect or deliver the line.
+    World(WorldError),
+}
+
+/// `note` as a sentence in `lang`.
+pub fn lab_note(lang: Lang, note: &LabNote) -> String {
+    use LabNote::*;
+    match (lang, note) {
+        (Lang::En, Trying { host, port }) => format!("Trying {host} {port}..."),
+        (Lang::Ja, Trying { host, port }) => format!("{host} のポート {port} に接続しています..."),
+        (Lang::En, Connected) => "Connected.".into(),
+        (Lang::Ja, Connected) => "接続しました。".into(),
+        (Lang::En, ConnectedInsideTls) => "Connected inside TLS (implicit TLS port; simulated handshake done).".into(),
+        (Lang::Ja, ConnectedInsideTls) => {
+            "TLS の中で接続しました（最初から TLS のポート。ハンドシェイクは模擬）。".into()
+        }
+        (Lang::En, NotConnected) => "Not connected. Type: telnet <host> <port>, e.g. telnet mail.a.example 25".into(),
+        (Lang::Ja, NotConnected) => {
+            "接続していません。telnet <ホスト> <ポート> と入力してください（例: telnet mail.a.example 25）".into()
+        }
+        (Lang::En, TlsStarted(protocol)) => format!(
+            "TLS handshake done (simulated): from here on an eavesdropper sees only ciphertext. {}",
+            match protocol {
+                Some(Protocol::Pop3) => "Ask CAPA again: what the server offers may have changed.",
+                Some(Protocol::Imap) => "Ask CAPABILITY again: what the server offers may have changed.",
+                _ => "Greet again with EHLO.",
+            }
+        ),
+        (Lang::Ja, TlsStarted(protocol)) => format!(
+            "TLS ハンドシェイク完了（模擬）：ここから先、盗聴者には暗号文しか見えません。{}",
+            match protocol {
+                Some(Protocol::Pop3) => "サーバの機能が変わることがあるので、もう一度 CAPA で尋ねてください。",
+                Some(Protocol::Imap) => "サーバの機能が変わることがあるので、もう一度 CAPABILITY で尋ねてください。",
+                _ => "もう一度 EHLO で挨拶してください。",
+            }
+        ),
+        (Lang::En, ClosedByForeignHost) => "Connection closed by foreign host.".into(),
+        (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),
+        (Lang::En, World(e)) => e.to_string(),
+        (Lang::Ja, World(e)) => match e {
+            WorldError::UnknownHost(h) => format!("{h}: 不明なホストです（DNS にその名前がありません）"),
+            WorldError::UnknownClient(c) => format!("{c}: 不明なクライアントマシンです"),
+            WorldError::HostDown(h) => format!("{h}: ホストが停止しています（ホストへの経路がありません）"),
+            WorldError::ConnectionRefused { host, port } => {
+                format!("{host} のポート {port}: 接続を拒否されました（そこで待ち受けるサービスがありません）")
+            }
+            WorldError::NoSuchConnection(id) => format!("接続 {id} はありません"),
+            WorldError::ConnectionClosed(id) => format!("接続 {id} は閉じています"),
+        },
     }
 }

@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::i18n::{Lang, Text, t};
-use crate::state::{Compose, Speaker, TranscriptLine};
+use crate::state::{Compose, TranscriptLine};
 
 #[derive(Properties, PartialEq)]
 pub struct MuaProps {
@@ -81,9 +81,9 @@ pub fn mua_panel(props: &MuaProps) -> Html {
                 <p class="mua-status" role="status">{ status }</p>
             }
             <ol class="transcript mua-log" role="log" aria-label={t(lang, Text::Transcript)}>
-                { for props.log.iter().map(|l| {
-                    let class = if l.speaker == Speaker::Client { "client" } else { "server" };
-                    html! { <li {class}>{ &l.text }</li> }
+                { for props.log.iter().map(|line| {
+                    let class = if matches!(line, TranscriptLine::Client(_)) { "client" } else { "server" };
+                    html! { <li {class}>{ line.wire_text().unwrap_or_default() }</li> }
                 }) }
             </ol>
             if !props.inbox.is_empty() {

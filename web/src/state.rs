@@ -7,24 +7,27 @@ use mail_lab_proto::StateHint;
 use mail_lab_world::{ConnectionId, Protocol, World, scenario};
 use yew::Reducible;
 
-use crate::i18n::Lang;
+use crate::i18n::{LabNote, Lang};
 
-/// Who wrote a transcript line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Speaker {
+/// One line of a terminal's transcript, by who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TranscriptLine {
     /// What the learner typed (sent to the server).
-    Client,
+    Client(String),
     /// What the server answered.
-    Server,
-    /// A note from the lab (connection refused, closed).
-    Lab,
+    Server(String),
+    /// A note from the lab, shown in the page's language.
+    Lab(LabNote),
 }
 
-/// One line of a terminal's transcript.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptLine {
-    pub speaker: Speaker,
-    pub text: String,
+impl TranscriptLine {
+    /// The protocol text of a client or server line (none for lab notes).
+    pub fn wire_text(&self) -> Option<&str> {
+        match self {
+            TranscriptLine::Client(text) | TranscriptLine::Server(text) => Some(text),
+            TranscriptLine::Lab(_) => None,
+        }
+    }
 }
 
 /// A `telnet`-style terminal connected to one host and port.
@@ -57,8 +60,7 @@ impl Terminal {
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            self.transcript
-                .push(TranscriptLine { speaker: Speaker::Server, text: String::from_utf8_lossy(&line).into_owned() });
+            self.transcript.push(TranscriptLine::Server(String::from_utf8_lossy(&line).into_owned()));
         }
     }
 }
@@ -198,19 +200,15 @@ impl Lab {
         let Some(term) = self.terminals.get_mut(index) else { return };
         let mut world = self.world.borrow_mut();
         let (host, port) = (term.host.clone(), term.port);
-        term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: format!("Trying {host} {port}...") });
+        term.transcript.push(TranscriptLine::Lab(LabNote::Trying { host: host.clone(), port }));
         match world.connect(&term.client, &host, port) {
             Ok(conn) => {
                 term.connection = Some(conn);
                 term.open = true;
                 term.encrypted = world.is_encrypted(conn);
                 term.protocol = world.connection_info(conn).map(|i| i.service.protocol());
-                let note = if term.encrypted {
-                    "Connected inside TLS (implicit TLS port; simulated handshake done)."
-                } else {
-                    "Connected."
-                };
-                term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: note.into() });
+                let note = if term.encrypted { LabNote::ConnectedInsideTls } else { LabNote::Connected };
+                term.transcript.push(TranscriptLine::Lab(note));
                 let greeting = world.take_output(conn);
                 term.absorb_server_bytes(&greeting);
                 term.hint = world.hint(conn);
@@ -218,14 +216,14 @@ impl Lab {
             Err(e) => {
                 term.open = false;
                 term.hint = None;
-                term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() });
+                term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
             }
         }
     }
 
     fn send_line(&mut self, index: usize, line: String) {
         let Some(term) = self.terminals.get_mut(index) else { return };
-        term.transcript.push(TranscriptLine { speaker: Speaker::Client, text: line.clone() });
+        term.transcript.push(TranscriptLine::Client(line.clone()));
         if !line.is_empty() && term.history.last() != Some(&line) {
             term.history.push(line.clone());
         }
@@ -240,32 +238,25 @@ impl Lab {
                 term.encrypted = false;
                 return self.connect_terminal(index);
             }
-            term.transcript.push(TranscriptLine {
-                speaker: Speaker::Lab,
-                text: "Not connected. Type: telnet <host> <port>, e.g. telnet mail.a.example 25".into(),
-            });
+            term.transcript.push(TranscriptLine::Lab(LabNote::NotConnected));
             return;
         };
         let mut world = self.world.borrow_mut();
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
         if let Err(e) = world.send(conn, &bytes) {
-            term.transcript.push(TranscriptLine { speaker: Speaker::Lab, text: e.to_string() });
+            term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
         }
         let reply = world.take_output(conn);
         term.absorb_server_bytes(&reply);
         term.hint = world.hint(conn);
         if !term.encrypted && world.is_encrypted(conn) {
             term.encrypted = true;
-            term.transcript.push(TranscriptLine {
-                speaker: Speaker::Lab,
-                text: "TLS handshake done (simulated): from here on an eavesdropper sees only ciphertext. Greet again with EHLO.".into(),
-            });
+            term.transcript.push(TranscriptLine::Lab(LabNote::TlsStarted(term.protocol)));
         }
         if !world.is_open(conn) {
             term.open = false;
-            term.transcript
-                .push(TranscriptLine { speaker: Speaker::Lab, text: "Connection closed by foreign host.".into() });
+            term.transcript.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
         }
     }
 }
@@ -287,9 +278,12 @@ impl Lab {
             .borrow()
             .dialogue(conn)
             .into_iter()
-            .map(|(d, text)| TranscriptLine {
-                speaker: if d == mail_lab_world::Direction::ToServer { Speaker::Client } else { Speaker::Server },
-                text,
+            .map(|(d, text)| {
+                if d == mail_lab_world::Direction::ToServer {
+                    TranscriptLine::Client(text)
+                } else {
+                    TranscriptLine::Server(text)
+                }
             })
             .collect();
     }
@@ -434,8 +428,12 @@ mod tests {
             lab.send_line(0, line.to_string());
         }
         let t = &lab.terminals[0];
-        let server: Vec<&str> =
-            t.transcript.iter().filter(|l| l.speaker == Speaker::Server).map(|l| l.text.as_str()).collect();
+        let server: Vec<&str> = t
+            .transcript
+            .iter()
+            .filter(|l| matches!(l, TranscriptLine::Server(_)))
+            .filter_map(|l| l.wire_text())
+            .collect();
         assert_eq!(server[0], "220 mail.a.example ESMTP Mail Lab ready");
         assert!(server.iter().any(|l| l.starts_with("250 2.0.0 OK: queued as")));
         assert_eq!(server.last().copied(), Some("221 2.0.0 mail.a.example closing connection"));
@@ -454,16 +452,21 @@ mod tests {
         lab.send_line(0, "QUIT".into());
         assert!(!lab.terminals[0].open);
         lab.send_line(0, "EHLO x".into());
-        assert!(lab.terminals[0].transcript.last().unwrap().text.starts_with("Not connected. Type: telnet"));
+        assert_eq!(lab.terminals[0].transcript.last(), Some(&TranscriptLine::Lab(LabNote::NotConnected)));
         lab.send_line(0, "telnet mail.a.example 587".into());
         let t = &lab.terminals[0];
         assert!(t.open && t.port == 587);
-        assert_eq!(t.transcript.last().unwrap().text, "220 mail.a.example ESMTP Mail Lab ready");
+        assert_eq!(t.transcript.last().and_then(|l| l.wire_text()), Some("220 mail.a.example ESMTP Mail Lab ready"));
         lab.send_line(0, "EHLO pc.a.example".into());
         lab.send_line(0, "STARTTLS".into());
         let t = &lab.terminals[0];
         assert!(t.encrypted);
-        assert!(t.transcript.last().unwrap().text.starts_with("TLS handshake done (simulated)"));
+        let note = t.transcript.last().and_then(|l| if let TranscriptLine::Lab(n) = l { Some(n) } else { None });
+        let note = note.map(|n| crate::i18n::lab_note(Lang::En, n)).unwrap_or_default();
+        assert!(
+            note.starts_with("TLS handshake done (simulated)") && note.ends_with("Greet again with EHLO."),
+            "{note}"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -471,10 +474,30 @@ mod tests {
     fn refused_connection_is_explained_in_the_terminal() {
         let mut lab = Lab::new(Lang::Ja);
         lab.open("mail.a.example", 8025);
+        let TranscriptLine::Lab(note) = &lab.terminals[1].transcript[1] else { panic!("a lab note") };
         assert_eq!(
-            lab.terminals[1].transcript[1].text,
+            crate::i18n::lab_note(Lang::En, note),
             "mail.a.example port 8025: connection refused (no service listens there)"
         );
+        assert_eq!(
+            crate::i18n::lab_note(Lang::Ja, note),
+            "mail.a.example のポート 8025: 接続を拒否されました（そこで待ち受けるサービスがありません）"
+        );
         assert!(!lab.terminals[1].open);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn after_pop3_stls_the_note_says_ask_capa_not_ehlo() {
+        let mut lab = Lab::new(Lang::En);
+        lab.open("mail.a.example", 110);
+        lab.send_line(1, "STLS".into());
+        let t = &lab.terminals[1];
+        assert!(t.encrypted, "{:?}", t.transcript);
+        let Some(TranscriptLine::Lab(note)) = t.transcript.last() else { panic!("a lab note: {:?}", t.transcript) };
+        assert!(
+            crate::i18n::lab_note(Lang::En, note).ends_with("Ask CAPA again: what the server offers may have changed.")
+        );
+        assert!(crate::i18n::lab_note(Lang::Ja, note).contains("CAPA"));
     }
 }

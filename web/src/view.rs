@@ -8,8 +8,8 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::charset::BrowserDecoder;
-use crate::i18n::{Lang, Text, message_count, t};
-use crate::state::{Action, Lab, Speaker, Terminal};
+use crate::i18n::{Lang, Text, lab_note, message_count, t};
+use crate::state::{Action, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
 fn initial_lang() -> Lang {
@@ -367,13 +367,13 @@ fn terminal_view(props: &TerminalProps) -> Html {
             </header>
             <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)} ref={log}>
                 { for term.transcript.iter().map(|line| {
-                    let (who, (reply_class, explain)) = match line.speaker {
-                        Speaker::Client => ("client", (None, None)),
-                        Speaker::Server => ("server", classify(lang, term.protocol, &line.text)),
-                        Speaker::Lab => ("lab", (None, None)),
+                    let (who, text, (reply_class, explain)) = match line {
+                        TranscriptLine::Client(text) => ("client", text.clone(), (None, None)),
+                        TranscriptLine::Server(text) => ("server", text.clone(), classify(lang, term.protocol, text)),
+                        TranscriptLine::Lab(note) => ("lab", lab_note(lang, note), (None, None)),
                     };
                     let class = classes!(who, reply_class);
-                    html! { <li {class} title={explain}>{ &line.text }</li> }
+                    html! { <li {class} title={explain}>{ text }</li> }
                 }) }
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
