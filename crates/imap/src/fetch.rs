@@ -214,7 +214,7 @@ pub fn run(
         }
         // FLAGS are sent when asked, or when a body fetch just set \Seen.
         if wanted.contains(&MessageDataItemName::Flags) || (sets_seen && flags != message.flags) {
-            parts.push(format!("FLAGS {}", flag_list(&flags)).into_bytes());
+            parts.push(format!("FLAGS {}", flag_list(&flags, mailbox.shows_recent(msg_uid))).into_bytes());
         }
         out.extend(format!("* {} FETCH (", i + 1).into_bytes());
         for (n, p) in parts.iter().enumerate() {

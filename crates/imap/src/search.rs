@@ -22,6 +22,8 @@ struct Ctx<'a> {
     uids: &'a [u32],
     message: &'a StoredMessage,
     view: MessageView,
+    /// \Recent in this session.
+    recent: bool,
 }
 
 fn header(ctx: &Ctx<'_>, name: &str) -> String {
@@ -72,8 +74,10 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
         SearchKey::Undeleted => !flag(Flag::Deleted),
         SearchKey::Undraft => !flag(Flag::Draft),
         SearchKey::Unflagged => !flag(Flag::Flagged),
-        SearchKey::Unseen | SearchKey::New => !flag(Flag::Seen),
-        SearchKey::Old | SearchKey::Recent => matches!(key, SearchKey::Old),
+        SearchKey::Unseen => !flag(Flag::Seen),
+        SearchKey::New => ctx.recent && !flag(Flag::Seen),
+        SearchKey::Recent => ctx.recent,
+        SearchKey::Old => !ctx.recent,
         SearchKey::Keyword(k) => flag(Flag::Keyword(k.as_ref().to_string())),
         SearchKey::Unkeyword(k) => !flag(Flag::Keyword(k.as_ref().to_string())),
         SearchKey::Bcc(s) => contains(&header(ctx, "Bcc"), &text(s)),
@@ -119,7 +123,7 @@ pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'
     for (index, uid) in mailbox.uids.iter().enumerate() {
         let Some(message) = folder.message(*uid) else { continue };
         let view = MessageView::parse(&message.raw, &Utf8Only);
-        let ctx = Ctx { index, uids: &mailbox.uids, message, view };
+        let ctx = Ctx { index, uids: &mailbox.uids, message, view, recent: mailbox.is_recent(*uid) };
         if keys.iter().all(|key| eval(key, &ctx, now)) {
             hits.push(index);
         }

@@ -110,6 +110,27 @@ pub(crate) struct Selected {
     pub name: String,
     pub read_only: bool,
     pub uids: Vec<u32>,
+    /// UID ranges (inclusive) that are \Recent in this session (RFC 3501 §2.3.2).
+    pub recent: Vec<(u32, u32)>,
+    /// False once the client enabled IMAP4rev2, which has no \Recent (RFC 9051 App. E).
+    pub reports_recent: bool,
+}
+
+impl Selected {
+    pub fn is_recent(&self, uid: u32) -> bool {
+        self.recent.iter().any(|&(first, last)| (first..=last).contains(&uid))
+    }
+
+    /// Whether FETCH FLAGS for `uid` carries \Recent.
+    pub fn shows_recent(&self, uid: u32) -> bool {
+        self.reports_recent && self.is_recent(uid)
+    }
+
+    /// The `* n RECENT` line, unless the client speaks IMAP4rev2.
+    fn recent_line(&self) -> Option<String> {
+        let n = self.uids.iter().filter(|&&uid| self.is_recent(uid)).count();
+        self.reports_recent.then(|| format!("* {n} RECENT"))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +175,8 @@ pub struct ImapServer {
     revision: u64,
     /// Store revisions this session made itself: its client already heard of them.
     own: Vec<std::ops::RangeInclusive<u64>>,
+    /// ENABLE IMAP4rev2 was accepted (RFC 9051 §6.3.1).
+    rev2: bool,
     now: Time,
 }
 
@@ -235,8 +258,24 @@ pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
     })
 }
 
-pub(crate) fn flag_list(flags: &BTreeSet<Flag>) -> String {
-    format!("({})", flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
+/// `* n EXISTS` for new mail, which a read-write session also claims as \Recent.
+fn announce_arrivals(store: &mut Store, account: &str, mailbox: &mut Selected, lines: &mut Vec<String>) {
+    lines.push(format!("* {} EXISTS", mailbox.uids.len()));
+    if !mailbox.read_only
+        && let Some(range) = store.claim_recent(account, &mailbox.name)
+    {
+        mailbox.recent.push(range);
+    }
+    lines.extend(mailbox.recent_line());
+}
+
+/// A parenthesised flag list; `recent` adds the session flag \Recent.
+pub(crate) fn flag_list(flags: &BTreeSet<Flag>, recent: bool) -> String {
+    let mut names: Vec<String> = flags.iter().map(ToString::to_string).collect();
+    if recent {
+        names.push("\\Recent".to_string());
+    }
+    format!("({})", names.join(" "))
 }
 
 /// Indices (0-based) of the messages a sequence set names, ascending.
@@ -282,6 +321,7 @@ impl ImapServer {
             tls,
             revision: 0,
             own: Vec::new(),
+            rev2: false,
             now: Time(0),
         }
     }
@@ -553,13 +593,17 @@ impl ImapServer {
             self.revision = store.revision();
             return;
         };
-        let Some(changes) = store.changes_since(self.revision) else {
+        // Copied out, because announcing arrivals claims \Recent in the store.
+        let Some(changes) = store.changes_since(self.revision).map(|c| c.cloned().collect::<Vec<_>>()) else {
             // Too far behind the change log: start again from the store.
             if let Some(f) = store.folder(account, &mailbox.name) {
                 mailbox.uids = f.messages.iter().map(|m| m.uid).collect();
-                let n = mailbox.uids.len();
                 self.revision = store.revision();
-                self.send(&format!("* {n} EXISTS"));
+                let mut lines = Vec::new();
+                announce_arrivals(store, account, mailbox, &mut lines);
+                for l in lines {
+                    self.send(&l);
+                }
             }
             return;
         };
@@ -584,7 +628,7 @@ impl ImapServer {
                         break;
                     }
                     if new {
-                        lines.push(format!("* {} EXISTS", mailbox.uids.len()));
+                        announce_arrivals(store, account, mailbox, &mut lines);
                         new = false;
                     }
                     if let Some(i) = mailbox.uids.iter().position(|&u| u == uid) {
@@ -596,7 +640,11 @@ impl ImapServer {
                     if let Some(i) = mailbox.uids.iter().position(|&u| u == uid)
                         && let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid))
                     {
-                        lines.push(format!("* {} FETCH (UID {uid} FLAGS {})", i + 1, flag_list(&m.flags)));
+                        lines.push(format!(
+                            "* {} FETCH (UID {uid} FLAGS {})",
+                            i + 1,
+                            flag_list(&m.flags, mailbox.shows_recent(uid))
+                        ));
                     }
                 }
                 ChangeKind::FolderDeleted => {
@@ -607,7 +655,7 @@ impl ImapServer {
             revision = c.revision;
         }
         if new {
-            lines.push(format!("* {} EXISTS", mailbox.uids.len()));
+            announce_arrivals(store, account, mailbox, &mut lines);
         }
         self.revision = revision;
         self.own.retain(|r| *r.end() > revision);
@@ -712,6 +760,7 @@ impl ImapServer {
                     .map(|c| c.to_string())
                     .filter(|c| c.eq_ignore_ascii_case("IMAP4rev2"))
                     .collect();
+                self.rev2 |= !names.is_empty();
                 self.send(format!("* ENABLED {}", names.join(" ")).trim_end());
                 self.send(&format!("{tag} OK ENABLE completed"));
             }
@@ -795,7 +844,7 @@ impl ImapServer {
                     .filter_map(|item| {
                         Some(match item {
                             StatusDataItemName::Messages => format!("MESSAGES {}", f.messages.len()),
-                            StatusDataItemName::Recent => "RECENT 0".to_string(),
+                            StatusDataItemName::Recent => format!("RECENT {}", f.unclaimed_recent()),
                             StatusDataItemName::UidNext => format!("UIDNEXT {}", f.uid_next),
                             StatusDataItemName::UidValidity => format!("UIDVALIDITY {}", f.uid_validity),
                             StatusDataItemName::Unseen => {
@@ -888,7 +937,11 @@ impl ImapServer {
                     let _ = store.set_flags(&account, &mailbox.name, msg_uid, next.clone());
                     if response == StoreResponse::Answer {
                         let uid_part = if uid { format!("UID {msg_uid} ") } else { String::new() };
-                        lines.push(format!("* {} FETCH ({uid_part}FLAGS {})", i + 1, flag_list(&next)));
+                        lines.push(format!(
+                            "* {} FETCH ({uid_part}FLAGS {})",
+                            i + 1,
+                            flag_list(&next, mailbox.shows_recent(msg_uid))
+                        ));
                     }
                 }
                 for l in lines {
@@ -920,11 +973,27 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
+        // EXAMINE shows what is recent but must not take it from the next session.
+        let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
+        let recent = if read_only {
+            Some(unclaimed).filter(|(first, last)| first <= last)
+        } else {
+            store.claim_recent(&account, name)
+        };
+        let mailbox = Selected {
+            name: folder_name,
+            read_only,
+            uids,
+            recent: recent.into_iter().collect(),
+            reports_recent: !self.rev2,
+        };
         self.revision = store.revision();
         self.send(&format!("* FLAGS {FLAGS}"));
         self.send("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted");
-        self.send(&format!("* {} EXISTS", uids.len()));
-        self.send("* 0 RECENT");
+        self.send(&format!("* {} EXISTS", mailbox.uids.len()));
+        if let Some(line) = mailbox.recent_line() {
+            self.send(&line);
+        }
         if let Some(i) = first_unseen {
             self.send(&format!("* OK [UNSEEN {}] First unseen message", i + 1));
         }
@@ -932,7 +1001,7 @@ impl ImapServer {
         self.send(&format!("* OK [UIDNEXT {next}] Predicted next UID"));
         let access = if read_only { "READ-ONLY" } else { "READ-WRITE" };
         let verb = if read_only { "EXAMINE" } else { "SELECT" };
-        self.state = State::Selected { account, mailbox: Selected { name: folder_name, read_only, uids } };
+        self.state = State::Selected { account, mailbox };
         self.send(&format!("{tag} OK [{access}] {verb} completed"));
     }
 

@@ -131,7 +131,7 @@ fn rfc3501_style_sample_session() {
         select,
         "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
          * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n\
-         * 18 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 3] First unseen message\r\n\
+         * 18 EXISTS\r\n* 18 RECENT\r\n* OK [UNSEEN 3] First unseen message\r\n\
          * OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 19] Predicted next UID\r\n\
          a002 OK [READ-WRITE] SELECT completed\r\n"
     );
@@ -140,19 +140,19 @@ fn rfc3501_style_sample_session() {
     assert!(full.contains(
         " ENVELOPE (\"Wed, 1 Apr 2026 09:00:00 +0000\" \"message 12\" ((\"Sender 12\" NIL \"s12\" \"b.example\"))"
     ));
-    assert!(full.contains(" BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 20 1) FLAGS ())\r\na003 OK FETCH completed\r\n"), "{full}");
+    assert!(full.contains(" BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 20 1) FLAGS (\\Recent))\r\na003 OK FETCH completed\r\n"), "{full}");
     let header = c.line(&mut h, "a004 fetch 12 body[header]");
     let expected_header = "From: Sender 12 <s12@b.example>\r\nTo: bob@a.example\r\nSubject: message 12\r\nDate: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <12@b.example>\r\n\r\n";
     assert_eq!(
         header,
         format!(
-            "* 12 FETCH (BODY[HEADER] {{{}}}\r\n{expected_header} FLAGS (\\Seen))\r\na004 OK FETCH completed\r\n",
+            "* 12 FETCH (BODY[HEADER] {{{}}}\r\n{expected_header} FLAGS (\\Seen \\Recent))\r\na004 OK FETCH completed\r\n",
             expected_header.len()
         )
     );
     assert_eq!(
         c.line(&mut h, "a005 store 12 +flags \\deleted"),
-        "* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\na005 OK STORE completed\r\n"
+        "* 12 FETCH (FLAGS (\\Seen \\Deleted \\Recent))\r\na005 OK STORE completed\r\n"
     );
     assert_eq!(c.line(&mut h, "a006 logout"), "* BYE Logging out\r\na006 OK LOGOUT completed\r\n");
     assert_eq!(c.controls, vec![Output::Close]);
@@ -252,7 +252,7 @@ fn fetch_partial_peek_and_seen() {
     );
     assert_eq!(
         c.line(&mut h, "a3 UID FETCH 3 (BODY[1])"),
-        "* 3 FETCH (UID 3 BODY[1] {19}\r\nbody of message 3\r\n FLAGS (\\Seen))\r\na3 OK UID FETCH completed\r\n"
+        "* 3 FETCH (UID 3 BODY[1] {19}\r\nbody of message 3\r\n FLAGS (\\Seen \\Recent))\r\na3 OK UID FETCH completed\r\n"
     );
     assert!(h.store.folder("bob@a.example", INBOX).unwrap().messages[2].flags.contains(&Flag::Seen));
     let hf = c.line(&mut h, "a4 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
@@ -323,9 +323,13 @@ fn another_session_changes_show_up_and_idle_pushes_them() {
     b.line(&mut h, "b1 SELECT INBOX");
     b.line(&mut h, "b2 APPEND INBOX {3}");
     b.send(&mut h, "new\r\n");
-    assert_eq!(a.line(&mut h, "a2 NOOP"), "* 2 EXISTS\r\na2 OK NOOP completed\r\n");
+    // The new message is \Recent only in b, the first session told of it; a keeps its own.
+    assert_eq!(a.line(&mut h, "a2 NOOP"), "* 2 EXISTS\r\n* 1 RECENT\r\na2 OK NOOP completed\r\n");
     b.line(&mut h, "b3 STORE 1 +FLAGS (\\Flagged)");
-    assert_eq!(a.line(&mut h, "a3 NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged))\r\na3 OK NOOP completed\r\n");
+    assert_eq!(
+        a.line(&mut h, "a3 NOOP"),
+        "* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged \\Recent))\r\na3 OK NOOP completed\r\n"
+    );
     b.line(&mut h, "b4 STORE 1 +FLAGS (\\Deleted)");
     b.line(&mut h, "b5 EXPUNGE");
     // No EXPUNGE during a non-UID FETCH (RFC 9051 §7.5.1): the FETCH sees the old numbers.
@@ -337,7 +341,8 @@ fn another_session_changes_show_up_and_idle_pushes_them() {
     b.line(&mut h, "b6 APPEND INBOX {3}");
     b.send(&mut h, "two\r\n");
     a.server.wake(&mut h, NOW);
-    assert_eq!(a.take(false), "* 2 EXISTS\r\n");
+    // uid 1 (a's recent one) is gone, and b was told of the new one first.
+    assert_eq!(a.take(false), "* 2 EXISTS\r\n* 0 RECENT\r\n");
     assert_eq!(a.line(&mut h, "DONE"), "a6 OK IDLE terminated\r\n");
 }
 
@@ -375,4 +380,47 @@ fn client_bytes_never_break_a_response() {
         c.send(&mut h, "SELECT \u{e9}\u{7f}\r\n"),
         "* BAD Every command needs a tag first, e.g.: a1 SELECT ??\r\n"
     );
+}
+
+#[test]
+fn recent_belongs_to_the_first_session_and_examine_leaves_it() {
+    let mut h = host(3); // 1 and 2 are \Seen, 3 is not
+    let mut peek = logged_in(&mut h);
+    let mut first = logged_in(&mut h);
+    let mut second = logged_in(&mut h);
+    assert_eq!(
+        peek.line(&mut h, "p1 STATUS INBOX (MESSAGES RECENT)"),
+        "* STATUS INBOX (MESSAGES 3 RECENT 3)\r\np1 OK STATUS completed\r\n"
+    );
+    // EXAMINE sees them as recent but must not take \Recent away (RFC 3501 §6.3.2).
+    assert!(peek.line(&mut h, "p2 EXAMINE INBOX").contains("* 3 RECENT\r\n"));
+    assert!(first.line(&mut h, "f1 SELECT INBOX").contains("* 3 EXISTS\r\n* 3 RECENT\r\n"));
+    assert!(second.line(&mut h, "s1 SELECT INBOX").contains("* 3 EXISTS\r\n* 0 RECENT\r\n"));
+    assert_eq!(
+        peek.line(&mut h, "p3 STATUS INBOX (RECENT)"),
+        "* STATUS INBOX (RECENT 0)\r\np3 OK STATUS completed\r\n"
+    );
+    assert_eq!(first.line(&mut h, "f2 SEARCH RECENT"), "* SEARCH 1 2 3\r\nf2 OK SEARCH completed\r\n");
+    assert_eq!(first.line(&mut h, "f3 SEARCH NEW"), "* SEARCH 3\r\nf3 OK SEARCH completed\r\n", "NEW is RECENT UNSEEN");
+    first.line(&mut h, "f4 STORE 3 +FLAGS.SILENT (\\Seen)");
+    assert_eq!(first.line(&mut h, "f5 SEARCH NEW"), "* SEARCH\r\nf5 OK SEARCH completed\r\n");
+    assert_eq!(
+        second.line(&mut h, "s2 SEARCH OLD"),
+        "* 3 FETCH (UID 3 FLAGS (\\Seen))\r\n* SEARCH 1 2 3\r\ns2 OK SEARCH completed\r\n"
+    );
+    assert_eq!(second.line(&mut h, "s3 FETCH 1 FLAGS"), "* 1 FETCH (FLAGS (\\Seen))\r\ns3 OK FETCH completed\r\n");
+    assert_eq!(
+        first.line(&mut h, "f6 FETCH 1 FLAGS"),
+        "* 1 FETCH (FLAGS (\\Seen \\Recent))\r\nf6 OK FETCH completed\r\n"
+    );
+}
+
+#[test]
+fn an_imap4rev2_client_is_not_sent_recent() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    assert_eq!(c.line(&mut h, "e1 ENABLE IMAP4rev2"), "* ENABLED IMAP4rev2\r\ne1 OK ENABLE completed\r\n");
+    let select = c.line(&mut h, "e2 SELECT INBOX");
+    assert!(select.contains("* 1 EXISTS\r\n") && !select.contains("RECENT"), "{select}");
+    assert_eq!(c.line(&mut h, "e3 FETCH 1 FLAGS"), "* 1 FETCH (FLAGS (\\Seen))\r\ne3 OK FETCH completed\r\n");
 }

@@ -70,12 +70,22 @@ pub struct Folder {
     pub subscribed: bool,
     /// Messages in ascending UID order.
     pub messages: Vec<StoredMessage>,
+    /// UIDs up to this one have been reported as \Recent to some IMAP session;
+    /// later ones are recent for the next session that selects the folder
+    /// (RFC 3501 §2.3.2).
+    #[serde(default)]
+    pub recent_claimed_through: u32,
 }
 
 impl Folder {
     /// The message with this UID: a binary search, since UIDs ascend.
     pub fn message(&self, uid: u32) -> Option<&StoredMessage> {
         self.messages.binary_search_by_key(&uid, |m| m.uid).ok().map(|i| &self.messages[i])
+    }
+
+    /// How many messages no session has yet seen as \Recent.
+    pub fn unclaimed_recent(&self) -> usize {
+        self.messages.len() - self.messages.partition_point(|m| m.uid <= self.recent_claimed_through)
     }
 
     /// Total size in octets of all messages.
@@ -240,6 +250,7 @@ impl Store {
                 special_use: None,
                 subscribed: true,
                 messages: Vec::new(),
+                recent_claimed_through: 0,
             },
         );
         let address = account.address.clone();
@@ -281,6 +292,20 @@ impl Store {
         let address = account.address.clone();
         let f = account.folders.get_mut(&name).ok_or(StoreError::NoSuchFolder(name))?;
         Ok((address, f))
+    }
+
+    /// Claim every message not yet recent for any session: returns the UIDs now
+    /// recent for the caller, `(first, last)`, or `None` when there are none.
+    /// Not a change other sessions are told of, so nothing is recorded.
+    pub fn claim_recent(&mut self, address: &str, folder: &str) -> Option<(u32, u32)> {
+        let (_, f) = self.folder_mut(address, folder).ok()?;
+        let last = f.messages.last()?.uid;
+        if last <= f.recent_claimed_through {
+            return None;
+        }
+        let first = f.recent_claimed_through + 1;
+        f.recent_claimed_through = last;
+        Some((first, last))
     }
 
     /// Replace a message's flags; records a change only when they differ.

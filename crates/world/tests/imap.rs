@@ -39,7 +39,8 @@ fn smtp_delivery_is_pushed_to_an_idle_imap_session() {
     assert_eq!(say(&mut world, id, "a3 IDLE"), "+ idling\r\n");
     deliver(&mut world, "second");
     // No command was sent: the world woke the idle session.
-    assert_eq!(String::from_utf8(world.take_output(id)).unwrap(), "* 2 EXISTS\r\n");
+    // Both are \Recent here: this session was the first to see each of them.
+    assert_eq!(String::from_utf8(world.take_output(id)).unwrap(), "* 2 EXISTS\r\n* 2 RECENT\r\n");
     assert_eq!(say(&mut world, id, "DONE"), "a3 OK IDLE terminated\r\n");
     let fetch = say(&mut world, id, "a4 FETCH 2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
     assert!(fetch.contains("Subject: second\r\n"), "{fetch}");
@@ -72,7 +73,11 @@ fn two_imap_terminals_on_one_folder_see_each_other() {
     say(&mut world, a, "a2 SELECT INBOX");
     say(&mut world, b, "b2 SELECT INBOX");
     assert!(say(&mut world, b, "b3 STORE 1 +FLAGS (\\Flagged)").contains("b3 OK STORE completed"));
-    assert_eq!(say(&mut world, a, "a3 NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\na3 OK NOOP completed\r\n");
+    // a selected first, so the message is \Recent in a's session only.
+    assert_eq!(
+        say(&mut world, a, "a3 NOOP"),
+        "* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))\r\na3 OK NOOP completed\r\n"
+    );
     assert!(say(&mut world, b, "b4 MOVE 1 Trash").contains("* 1 EXPUNGE\r\nb4 OK MOVE completed"));
     assert_eq!(say(&mut world, a, "a4 NOOP"), "* 1 EXPUNGE\r\na4 OK NOOP completed\r\n");
     let list = say(&mut world, a, "a5 LIST \"\" \"*\"");
