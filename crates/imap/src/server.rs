@@ -869,17 +869,19 @@ impl ImapServer {
                 self.send(&format!("{tag} OK STATUS completed"));
             }
             CommandBody::Append { mailbox, flags, date, message } => {
-                let _ = date;
                 let account = self.account().unwrap_or_default().to_string();
                 let name = mailbox_str(&mailbox);
                 let flags: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
-                let now = self.now;
+                // The client's date-time becomes the internal date (RFC 9051 §6.3.12);
+                // one before 1970 is kept as the epoch rather than refused.
+                let internal_date =
+                    date.map_or(self.now, |d| Time::from_secs(u64::try_from(d.as_ref().timestamp()).unwrap_or(0)));
                 let store = backend.store();
                 let data = match &message {
                     LiteralOrLiteral8::Literal(l) => l.data().to_vec(),
                     LiteralOrLiteral8::Literal8(l) => l.data.to_vec(),
                 };
-                match store.append(&account, &name, data, flags, now, None) {
+                match store.append(&account, &name, data, flags, internal_date, None) {
                     Ok(uid) => {
                         let validity = store.folder(&account, &name).map_or(0, |f| f.uid_validity);
                         // Our own APPEND to the selected mailbox shows as EXISTS like any other.

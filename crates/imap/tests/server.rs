@@ -424,3 +424,18 @@ fn an_imap4rev2_client_is_not_sent_recent() {
     assert!(select.contains("* 1 EXISTS\r\n") && !select.contains("RECENT"), "{select}");
     assert_eq!(c.line(&mut h, "e3 FETCH 1 FLAGS"), "* 1 FETCH (FLAGS (\\Seen))\r\ne3 OK FETCH completed\r\n");
 }
+
+#[test]
+fn append_keeps_the_clients_date_time_as_internal_date() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 APPEND INBOX (\\Seen) \" 5-Jan-2026 10:00:00 +0900\" {3}");
+    assert!(c.send(&mut h, "old\r\n").contains("a1 OK [APPENDUID"));
+    c.line(&mut h, "a2 SELECT INBOX");
+    // Kept as the same instant, shown in UTC.
+    assert_eq!(
+        c.line(&mut h, "a3 FETCH 1 INTERNALDATE"),
+        "* 1 FETCH (INTERNALDATE \" 5-Jan-2026 01:00:00 +0000\")\r\na3 OK FETCH completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a4 SEARCH BEFORE 6-Jan-2026"), "* SEARCH 1\r\na4 OK SEARCH completed\r\n");
+}
