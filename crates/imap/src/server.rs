@@ -9,6 +9,7 @@ use imap_codec::imap_types::IntoStatic;
 use imap_codec::imap_types::command::{Command, CommandBody};
 use imap_codec::imap_types::core::LiteralMode;
 use imap_codec::imap_types::extensions::binary::LiteralOrLiteral8;
+use imap_codec::imap_types::fetch::MacroOrMessageDataItemNames;
 use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
@@ -60,8 +61,10 @@ pub trait ImapBackend {
 enum Extent {
     /// The whole command is in the buffer: this many octets.
     Complete(usize),
-    /// More octets are needed.
-    Incomplete,
+    /// A line of the command has not ended yet.
+    AwaitingLine,
+    /// A literal's octets are still arriving: they start at `start`.
+    AwaitingLiteral { start: usize, length: u64, non_sync: bool },
     /// A literal larger than the limit: refuse it. `line_end` is where the line
     /// announcing it ends; a non-synchronising literal's octets follow there.
     TooBig { length: u64, non_sync: bool, line_end: usize },
@@ -86,17 +89,17 @@ fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
 fn extent(buffer: &[u8], max_literal: u32) -> Extent {
     let mut pos = 0usize;
     loop {
-        let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else { return Extent::Incomplete };
+        let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else { return Extent::AwaitingLine };
         let line_end = pos + nl + 1;
         match literal_at_end(&buffer[pos..line_end]) {
             None => return Extent::Complete(line_end),
             Some((length, non_sync)) if length > u64::from(max_literal) => {
                 return Extent::TooBig { length, non_sync, line_end };
             }
-            Some((length, _)) => {
+            Some((length, non_sync)) => {
                 let after = line_end + length as usize;
                 if after > buffer.len() {
-                    return Extent::Incomplete;
+                    return Extent::AwaitingLiteral { start: line_end, length, non_sync };
                 }
                 pos = after;
             }
@@ -153,7 +156,8 @@ enum Mode {
     Idle {
         tag: String,
     },
-    /// A refused non-synchronising literal is being skipped.
+    /// A refused command is being dropped: `remaining` octets of its literal,
+    /// then the rest of its line.
     Skip {
         remaining: u64,
     },
@@ -406,6 +410,14 @@ impl ImapServer {
     }
 
     /// Turn a line imap-codec refused into a BAD that says what was expected.
+    /// A command line over `MAX_LINE` without its end: refused, and the rest of
+    /// the line, when it comes, is dropped unread.
+    fn refuse_long_line(&mut self) {
+        self.buffer.clear();
+        self.mode = Mode::Skip { remaining: 0 };
+        self.send(&format!("* BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
+    }
+
     fn explain_failure(&mut self, line: &[u8]) {
         let tag = Self::tag_of(line);
         let text = String::from_utf8_lossy(line);
@@ -439,13 +451,17 @@ impl ImapServer {
                     if *remaining > 0 {
                         return;
                     }
-                    self.mode = Mode::Commands;
-                    // The rest of the refused command's line is dropped too.
+                    // The rest of the refused command's line is dropped too, however
+                    // it arrives: none of it may be read as a command.
                     match self.buffer.iter().position(|&b| b == b'\n') {
                         Some(i) => {
                             self.buffer.drain(..=i);
+                            self.mode = Mode::Commands;
                         }
-                        None => return,
+                        None => {
+                            self.buffer.clear();
+                            return;
+                        }
                     }
                     continue;
                 }
@@ -492,10 +508,7 @@ impl ImapServer {
                 Err(CommandDecodeError::Incomplete) => {
                     let pending_line = !self.buffer.contains(&b'\n');
                     if pending_line && self.buffer.len() > MAX_LINE {
-                        self.buffer.clear();
-                        self.send(&format!(
-                            "* BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"
-                        ));
+                        self.refuse_long_line();
                     }
                     return;
                 }
@@ -511,7 +524,24 @@ impl ImapServer {
                     // must never be read as commands.
                     let end = match extent(&self.buffer, self.config.max_literal) {
                         Extent::Complete(n) => n,
-                        _ => self.buffer.iter().position(|&b| b == b'\n').map_or(self.buffer.len(), |i| i + 1),
+                        Extent::AwaitingLine => {
+                            // Judged once its line is all here, so that one bad line
+                            // gets one BAD, however the octets were split.
+                            if self.buffer.len() > MAX_LINE {
+                                self.refuse_long_line();
+                            }
+                            return;
+                        }
+                        Extent::AwaitingLiteral { start, length, non_sync } => {
+                            // A non-synchronising literal's octets come unasked:
+                            // skip them. A synchronising one never gets its "+".
+                            if non_sync {
+                                let have = (self.buffer.len() - start) as u64;
+                                self.mode = Mode::Skip { remaining: length - have };
+                            }
+                            self.buffer.len()
+                        }
+                        Extent::TooBig { line_end, .. } => line_end,
                     };
                     let line_end = self.buffer.iter().position(|&b| b == b'\n').map_or(end, |i| i + 1).min(end);
                     let first_line = String::from_utf8_lossy(&self.buffer[..line_end]).trim_end().to_string();
@@ -907,6 +937,12 @@ impl ImapServer {
                 self.send(&format!("{tag} OK {name} completed"));
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
+                if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
+                {
+                    // RFC 9051's grammar wants one or more; the codec lets "()" through.
+                    return self
+                        .send(&format!("{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"));
+                }
                 let State::Selected { account, mailbox } = &self.state else { return };
                 let (account, mailbox) = (account.clone(), mailbox.clone());
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);

@@ -234,7 +234,36 @@ fn literals_continue_and_oversized_ones_cost_nothing() {
     // A line without end never grows past the limit.
     let out = c.send(&mut h, &"x".repeat(20_000));
     assert_eq!(out, "* BAD Line too long: commands are limited to 8192 octets outside literals\r\n");
+    // The rest of that line is still part of it: dropped, not run.
+    assert_eq!(c.send(&mut h, "xx a6 LOGOUT\r\n"), "");
     assert_eq!(c.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+}
+
+#[test]
+fn a_bad_line_split_across_reads_gets_one_bad_and_its_literal_is_not_run() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    // 8-bit octets make the line fail before it ends; the rest arrives later.
+    assert_eq!(c.send(&mut h, "a4 SRENAMG\u{b1} UN"), "");
+    let out = c.send(&mut h, "SEEN FROM x\r\n");
+    assert_eq!(out.matches("BAD").count(), 1, "{out}");
+    assert!(out.starts_with("a4 BAD "), "{out}");
+    // A failing command with a non-synchronising literal: its octets are skipped
+    // even when they arrive after the BAD, and never run as a command.
+    let out = c.send(&mut h, "a5 APPEND INBOX (\\Bogus\u{b1}) {9+}\r\nb1 LOG");
+    assert!(out.starts_with("a5 BAD "), "{out}");
+    assert_eq!(c.send(&mut h, "OUT\r\n\r\n"), "");
+    assert_eq!(c.line(&mut h, "a6 NOOP"), "a6 OK NOOP completed\r\n");
+    assert_eq!(h.store.folder("bob@a.example", INBOX).unwrap().messages.len(), 1);
+}
+
+#[test]
+fn fetch_with_an_empty_item_list_is_refused() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    let out = c.line(&mut h, "a2 FETCH 1 ()");
+    assert!(out.starts_with("a2 BAD FETCH needs at least one data item"), "{out}");
 }
 
 #[test]
