@@ -2,25 +2,9 @@
 //! POP3 deletions reach IMAP sessions, and IDLE pushes them without a command.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::*;
 use mail_lab_world::{ConnectionId, World, scenario};
-
-fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
-    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
-    String::from_utf8(world.take_output(id)).unwrap()
-}
-
-fn deliver(world: &mut World, subject: &str) {
-    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
-    world.take_output(id);
-    let out = say(
-        world,
-        id,
-        &format!(
-            "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA\r\nSubject: {subject}\r\n\r\nhi\r\n.\r\nQUIT"
-        ),
-    );
-    assert!(out.contains("250 2.0.0 OK"), "{out}");
-}
 
 fn imap(world: &mut World) -> ConnectionId {
     let id = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
@@ -33,11 +17,11 @@ fn imap(world: &mut World) -> ConnectionId {
 #[test]
 fn smtp_delivery_is_pushed_to_an_idle_imap_session() {
     let mut world = scenario::two_domains();
-    deliver(&mut world, "first");
+    deliver_to_bob(&mut world, "first");
     let id = imap(&mut world);
     assert!(say(&mut world, id, "a2 SELECT INBOX").contains("* 1 EXISTS\r\n"));
     assert_eq!(say(&mut world, id, "a3 IDLE"), "+ idling\r\n");
-    deliver(&mut world, "second");
+    deliver_to_bob(&mut world, "second");
     // No command was sent: the world woke the idle session.
     // Both are \Recent here: this session was the first to see each of them.
     assert_eq!(String::from_utf8(world.take_output(id)).unwrap(), "* 2 EXISTS\r\n* 2 RECENT\r\n");
@@ -49,8 +33,8 @@ fn smtp_delivery_is_pushed_to_an_idle_imap_session() {
 #[test]
 fn pop3_deletions_reach_imap_as_expunge() {
     let mut world = scenario::two_domains();
-    deliver(&mut world, "one");
-    deliver(&mut world, "two");
+    deliver_to_bob(&mut world, "one");
+    deliver_to_bob(&mut world, "two");
     let id = imap(&mut world);
     say(&mut world, id, "a2 SELECT INBOX");
     let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
@@ -67,7 +51,7 @@ fn pop3_deletions_reach_imap_as_expunge() {
 #[test]
 fn two_imap_terminals_on_one_folder_see_each_other() {
     let mut world = scenario::two_domains();
-    deliver(&mut world, "shared");
+    deliver_to_bob(&mut world, "shared");
     let a = imap(&mut world);
     let b = imap(&mut world);
     say(&mut world, a, "a2 SELECT INBOX");

@@ -2,25 +2,9 @@
 //! lock, UPDATE at QUIT, and a dropped link that commits nothing.
 #![allow(clippy::unwrap_used)]
 
-use mail_lab_world::{ConnectionId, EventKind, World, scenario};
-
-fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
-    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
-    String::from_utf8(world.take_output(id)).unwrap()
-}
-
-fn send_mail(world: &mut World, subject: &str) {
-    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
-    world.take_output(id);
-    let out = say(
-        world,
-        id,
-        &format!(
-            "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA\r\nSubject: {subject}\r\n\r\nHello.\r\n.\r\nQUIT"
-        ),
-    );
-    assert!(out.contains("250 2.0.0 OK: queued as"), "{out}");
-}
+mod common;
+use common::*;
+use mail_lab_world::{EventKind, World, scenario};
 
 fn inbox_len(world: &World) -> usize {
     world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len()
@@ -29,15 +13,15 @@ fn inbox_len(world: &World) -> usize {
 #[test]
 fn smtp_delivers_pop3_reads_and_deletes_at_quit() {
     let mut world = scenario::two_domains();
-    send_mail(&mut world, "first");
-    send_mail(&mut world, "second");
+    deliver_to_bob(&mut world, "first");
+    deliver_to_bob(&mut world, "second");
     let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
     let greeting = String::from_utf8(world.take_output(id)).unwrap();
     assert!(greeting.starts_with("+OK POP3 server ready <C3."), "{greeting}");
     say(&mut world, id, "USER bob");
     assert!(say(&mut world, id, "PASS bob-pw").starts_with("+OK bob's maildrop has 2 messages ("));
     // Mail arriving now is not in this session's snapshot (RFC 1939 §8).
-    send_mail(&mut world, "third");
+    deliver_to_bob(&mut world, "third");
     assert!(say(&mut world, id, "STAT").starts_with("+OK 2 "));
     let retr = say(&mut world, id, "RETR 1");
     assert!(retr.contains("Subject: first\r\n") && retr.ends_with("\r\n.\r\n"), "{retr}");
@@ -61,7 +45,7 @@ fn smtp_delivers_pop3_reads_and_deletes_at_quit() {
 #[test]
 fn lock_in_use_and_dropped_link_commits_nothing() {
     let mut world = scenario::two_domains();
-    send_mail(&mut world, "keep me");
+    deliver_to_bob(&mut world, "keep me");
     let a = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
     let b = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
     world.take_output(a);

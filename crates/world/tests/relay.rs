@@ -2,15 +2,12 @@
 //! bounces, injected faults and an intermittent host.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::*;
 use mail_lab_message::header_fields;
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
-use mail_lab_world::{ConnectionId, Direction, EventKind, Fault, OnlineSchedule, World, scenario};
-
-fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
-    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
-    String::from_utf8(world.take_output(id)).unwrap()
-}
+use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, scenario};
 
 /// alice submits on 587 with AUTH; returns the final reply to the data.
 fn submit(world: &mut World, from: &str, to: &str, subject: &str) -> String {

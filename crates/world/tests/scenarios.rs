@@ -2,13 +2,10 @@
 //! the wiretap saw.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::*;
 use mail_lab_message::header_value;
 use mail_lab_world::{ConnectionId, EventKind, World, scenario};
-
-fn say(world: &mut World, id: ConnectionId, line: &str) -> String {
-    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
-    String::from_utf8(world.take_output(id)).unwrap()
-}
 
 fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
     world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()

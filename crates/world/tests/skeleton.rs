@@ -1,13 +1,10 @@
 //! The walking skeleton: a learner's SMTP session delivers into bob's mailbox.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::*;
 use mail_lab_message::header_value;
 use mail_lab_world::{EventKind, WorldError, scenario};
-
-fn say(world: &mut mail_lab_world::World, id: mail_lab_world::ConnectionId, line: &str) -> String {
-    world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
-    String::from_utf8(world.take_output(id)).unwrap()
-}
 
 #[test]
 fn smtp_session_delivers_to_bobs_inbox() {
