@@ -14,7 +14,7 @@ use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
-use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
+use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 use mail_lab_store::{ChangeKind, Flag, INBOX, Store};
 
@@ -52,6 +52,8 @@ pub trait ImapBackend {
     fn password(&mut self, user: &str) -> Option<(String, String)>;
     /// The host's mail store, shared with every other session.
     fn store(&mut self) -> &mut Store;
+    /// A client logged in as `account` (for the host's event log).
+    fn logged_in(&mut self, _account: &str, _proof: Proof) {}
 }
 
 /// How far the next command reaches in the buffer (framing before grammar,
@@ -600,6 +602,7 @@ impl ImapServer {
     fn login<B: ImapBackend + ?Sized>(&mut self, tag: &str, creds: &Credentials, backend: &mut B) {
         match backend.password(creds.username()) {
             Some((password, account)) if creds.verify(&password) => {
+                backend.logged_in(&account, creds.proof());
                 self.state = State::Authenticated { account };
                 let caps = self.capabilities();
                 self.send(&format!("{tag} OK [CAPABILITY {caps}] Logged in"));

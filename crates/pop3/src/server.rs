@@ -2,7 +2,7 @@
 //! APOP, SASL (RFC 5034) and STLS (RFC 2595).
 
 use mail_lab_proto::framing::{Line, LineReader, dot_stuff};
-use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
+use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 
 use crate::grammar::{self, Command, SyntaxError};
@@ -72,6 +72,8 @@ pub trait Pop3Backend {
     /// Lock the account's maildrop and list it. The list is the session's
     /// snapshot: mail arriving later is seen by the next session (RFC 1939 §8).
     fn open_maildrop(&mut self, account: &str) -> Result<Vec<MaildropEntry>, MaildropError>;
+    /// A client logged in as `account` and holds its maildrop (for the host's event log).
+    fn logged_in(&mut self, _account: &str, _proof: Proof) {}
     /// The message with this UID, if it still exists.
     fn message(&mut self, account: &str, uid: u32) -> Option<Vec<u8>>;
     /// The UPDATE state: remove these messages and release the lock; returns how
@@ -310,7 +312,7 @@ impl Pop3Server {
             }
             Command::Apop { name, digest } => match backend.password(&name) {
                 Some((password, account)) if sasl::apop_digest(&self.timestamp, &password) == digest => {
-                    self.open_maildrop(account, backend);
+                    self.open_maildrop(account, Proof::Digest, backend);
                 }
                 _ => self.line("-ERR [AUTH] authentication failed: wrong name or digest"),
             },
@@ -409,7 +411,7 @@ impl Pop3Server {
 
     fn login<B: Pop3Backend + ?Sized>(&mut self, creds: &Credentials, backend: &mut B) {
         match backend.password(creds.username()) {
-            Some((password, account)) if creds.verify(&password) => self.open_maildrop(account, backend),
+            Some((password, account)) if creds.verify(&password) => self.open_maildrop(account, creds.proof(), backend),
             _ => {
                 self.state = State::Authorization { user: None };
                 self.line("-ERR [AUTH] invalid user name or password");
@@ -417,9 +419,10 @@ impl Pop3Server {
         }
     }
 
-    fn open_maildrop<B: Pop3Backend + ?Sized>(&mut self, account: String, backend: &mut B) {
+    fn open_maildrop<B: Pop3Backend + ?Sized>(&mut self, account: String, proof: Proof, backend: &mut B) {
         match backend.open_maildrop(&account) {
             Ok(list) => {
+                backend.logged_in(&account, proof);
                 let entries = list
                     .into_iter()
                     .map(|e| Entry { uid: e.uid, size: e.size, unique_id: e.unique_id, deleted: false })

@@ -74,6 +74,15 @@ pub fn apop_digest(timestamp: &str, secret: &str) -> String {
     hex(&md5.finalize())
 }
 
+/// What crossed the link when a client logged in, as an eavesdropper sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Proof {
+    /// The password itself (USER/PASS, LOGIN, AUTH PLAIN, AUTH LOGIN).
+    Password,
+    /// Only a digest keyed by the password (APOP, CRAM-MD5).
+    Digest,
+}
+
 /// What the client proved, for the server's host to check against its accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
@@ -88,6 +97,14 @@ impl Credentials {
     pub fn username(&self) -> &str {
         match self {
             Credentials::Password { username, .. } | Credentials::CramMd5 { username, .. } => username,
+        }
+    }
+
+    /// Whether the password itself or only a digest of it was sent.
+    pub fn proof(&self) -> Proof {
+        match self {
+            Credentials::Password { .. } => Proof::Password,
+            Credentials::CramMd5 { .. } => Proof::Digest,
         }
     }
 

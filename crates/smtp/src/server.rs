@@ -3,7 +3,7 @@
 
 use mail_lab_message::Envelope;
 use mail_lab_proto::framing::{DotFindings, DotReader, Line, LineReader};
-use mail_lab_proto::sasl::{self, Credentials, Mechanism, SaslServer, SaslStep};
+use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 
 use crate::grammar::{self, ForwardPath, Mailbox, Param};
@@ -136,6 +136,11 @@ pub trait SmtpBackend {
     /// The password of a user who tries to authenticate, and the name the
     /// session should know them by; `None` for unknown users.
     fn password(&mut self, username: &str) -> Option<(String, String)>;
+    /// A client authenticated as `account` (for the host's event log).
+    fn logged_in(&mut self, _account: &str, _proof: Proof) {}
+    /// The host's policy refused the client: `rule` is `relay`, `auth-required`
+    /// or `tls-required`; `reply` is what the client is told (for the event log).
+    fn policy_refused(&mut self, _rule: &'static str, _reply: &Reply) {}
 }
 
 #[derive(Debug, Clone, Default)]
@@ -336,7 +341,7 @@ impl SmtpServer {
         match verb.as_str() {
             "EHLO" => self.cmd_helo(args, true),
             "HELO" => self.cmd_helo(args, false),
-            "MAIL" => self.cmd_mail(args),
+            "MAIL" => self.cmd_mail(args, backend),
             "RCPT" => self.cmd_rcpt(args, backend),
             "DATA" => self.cmd_data(args),
             "BDAT" => self.cmd_bdat(args, backend),
@@ -455,11 +460,13 @@ impl SmtpServer {
             ));
         };
         if self.config.auth_requires_tls && !self.tls {
-            return self.reply(Reply::new(
+            let reply = Reply::new(
                 538,
                 "5.7.11",
                 "Encryption required for requested authentication mechanism: use STARTTLS first",
-            ));
+            );
+            backend.policy_refused("tls-required", &reply);
+            return self.reply(reply);
         }
         let initial = match initial {
             None => None,
@@ -506,6 +513,7 @@ impl SmtpServer {
     fn finish_auth<B: SmtpBackend + ?Sized>(&mut self, credentials: &Credentials, backend: &mut B) {
         match backend.password(credentials.username()) {
             Some((password, name)) if credentials.verify(&password) => {
+                backend.logged_in(&name, credentials.proof());
                 self.authenticated = Some(name);
                 self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
             }
@@ -534,7 +542,7 @@ impl SmtpServer {
         self.sasl_step(step, backend);
     }
 
-    fn cmd_mail(&mut self, args: Option<&str>) {
+    fn cmd_mail<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
         if self.helo.is_none() {
             return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first"));
         }
@@ -546,7 +554,9 @@ impl SmtpServer {
             ));
         }
         if self.config.require_auth && self.authenticated.is_none() {
-            return self.reply(Reply::new(530, "5.7.0", "Authentication required: log in with AUTH before MAIL"));
+            let reply = Reply::new(530, "5.7.0", "Authentication required: log in with AUTH before MAIL");
+            backend.policy_refused("auth-required", &reply);
+            return self.reply(reply);
         }
         let parsed = args.map(|a| grammar::mail_from(a.as_bytes()));
         let Some(Ok((_, (reverse_path, params)))) = parsed else {
@@ -697,11 +707,13 @@ impl SmtpServer {
         } else if relay_domain || self.relay_allowed(ctx) || backend.may_relay(ctx) {
             Ok(())
         } else {
-            Err(Reply::new(
+            let reply = Reply::new(
                 554,
                 "5.7.1",
                 format!("<{forward_path}>: Relay access denied (this host only accepts mail for its own domains)"),
-            ))
+            );
+            backend.policy_refused("relay", &reply);
+            Err(reply)
         };
         match verdict {
             Ok(()) => {

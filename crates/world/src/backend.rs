@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use mail_lab_imap::ImapBackend;
 use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
+use mail_lab_proto::sasl::Proof;
 use mail_lab_smtp::grammar::{ForwardPath, Mailbox};
 use mail_lab_smtp::{Delivery, RcptContext, Reply, SmtpBackend};
 use mail_lab_store::INBOX;
@@ -22,6 +23,8 @@ pub(crate) struct HostBackend<'a> {
     pub events: &'a mut EventLog,
     pub now: Time,
     pub client_address: &'a str,
+    /// The link is inside TLS (for login events).
+    pub tls: bool,
     /// Messages accepted for other hosts; the world puts them in the queue.
     pub queued: &'a mut Vec<QueueEntry>,
     /// Set by an injected fault: the world drops the link instead of answering.
@@ -50,6 +53,17 @@ pub(crate) fn deliver_local(
 impl HostBackend<'_> {
     fn log(&mut self, kind: EventKind) {
         self.events.push(self.now, kind);
+    }
+
+    fn log_login(&mut self, protocol: crate::Protocol, account: &str, proof: Proof) {
+        self.log(EventKind::LoggedIn {
+            host: self.host.name.clone(),
+            client: self.client_address.to_string(),
+            protocol,
+            account: account.to_string(),
+            proof,
+            encrypted: self.tls,
+        });
     }
 
     /// `user` or `user@domain` as a full address of this host.
@@ -104,6 +118,15 @@ impl SmtpBackend for HostBackend<'_> {
             return Ok(());
         }
         self.local_account(rcpt).map(|_| ())
+    }
+
+    fn policy_refused(&mut self, rule: &'static str, reply: &Reply) {
+        self.log(EventKind::PolicyRefused {
+            host: self.host.name.clone(),
+            client: self.client_address.to_string(),
+            rule: rule.to_string(),
+            reply: format!("{} {}", reply.code, reply.lines.join(" ")),
+        });
     }
 
     fn may_relay(&mut self, ctx: RcptContext<'_>) -> bool {
@@ -202,6 +225,10 @@ impl SmtpBackend for HostBackend<'_> {
         let address = self.address_of(username)?;
         self.host.store.account(&address).map(|a| (a.password.clone(), a.address.clone()))
     }
+
+    fn logged_in(&mut self, account: &str, proof: Proof) {
+        self.log_login(crate::Protocol::Smtp, account, proof);
+    }
 }
 
 impl ImapBackend for HostBackend<'_> {
@@ -211,6 +238,10 @@ impl ImapBackend for HostBackend<'_> {
 
     fn store(&mut self) -> &mut mail_lab_store::Store {
         &mut self.host.store
+    }
+
+    fn logged_in(&mut self, account: &str, proof: Proof) {
+        self.log_login(crate::Protocol::Imap, account, proof);
     }
 }
 
@@ -249,9 +280,16 @@ impl Pop3Backend for HostBackend<'_> {
         Ok(entries)
     }
 
+    fn logged_in(&mut self, account: &str, proof: Proof) {
+        self.log_login(crate::Protocol::Pop3, account, proof);
+    }
+
     fn message(&mut self, account: &str, uid: u32) -> Option<Vec<u8>> {
         let folder = self.host.store.folder(account, INBOX)?;
-        folder.messages.iter().find(|m| m.uid == uid).map(|m| m.raw.clone())
+        let raw = folder.messages.iter().find(|m| m.uid == uid).map(|m| m.raw.clone())?;
+        let (host, account) = (self.host.name.clone(), account.to_string());
+        self.log(EventKind::MessageRead { host, account, uid });
+        Some(raw)
     }
 
     fn commit(&mut self, account: &str, deleted: &[u32]) -> Result<usize, String> {

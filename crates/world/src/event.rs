@@ -1,6 +1,7 @@
 //! Typed events the UI reduces into its views (transcripts, wiretap, mailboxes).
 
 use mail_lab_proto::Time;
+use mail_lab_proto::sasl::Proof;
 use serde::{Deserialize, Serialize};
 
 use crate::ConnectionId;
@@ -138,6 +139,30 @@ pub enum EventKind {
     BounceDiscarded {
         queue_id: String,
         recipients: Vec<String>,
+    },
+    /// A client logged in to a server; `encrypted` when the link was inside TLS,
+    /// so an eavesdropper did not see what `proof` says was sent.
+    LoggedIn {
+        host: String,
+        client: String,
+        protocol: crate::Protocol,
+        account: String,
+        proof: Proof,
+        encrypted: bool,
+    },
+    /// A POP3 client downloaded a message (RETR or TOP).
+    MessageRead {
+        host: String,
+        account: String,
+        uid: u32,
+    },
+    /// A host's policy refused a client (relay denied, and the like); `reply` is
+    /// what the client was told.
+    PolicyRefused {
+        host: String,
+        client: String,
+        rule: String,
+        reply: String,
     },
     /// A host that was down (or offline by schedule) is reachable again.
     HostUp {

@@ -740,6 +740,7 @@ impl World {
             events: &mut self.events,
             now,
             client_address: &conn.client_address,
+            tls: conn.tls,
             queued: &mut queued,
             drop_link: &mut drop_link,
         };

@@ -5,7 +5,8 @@
 mod common;
 use common::*;
 use mail_lab_message::header_value;
-use mail_lab_world::{ConnectionId, EventKind, World, scenario};
+use mail_lab_proto::sasl::Proof;
+use mail_lab_world::{ConnectionId, EventKind, Protocol, World, scenario};
 
 fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
     world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()
@@ -153,6 +154,55 @@ fn eavesdropping_plaintext_apop_and_stls() {
     say(&mut world, tls, "PASS bob-pw");
     let (seen, encrypted) = seen_by_eavesdropper(&world, tls);
     assert!(encrypted && seen.contains("STLS\r\n") && !seen.contains("bob-pw"));
+    // The event log says the same, per login: what was sent and whether TLS hid it.
+    let logins: Vec<(Proof, bool)> = world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::LoggedIn { protocol: Protocol::Pop3, account, proof, encrypted, .. } => {
+                assert_eq!(account, "bob@a.example");
+                Some((*proof, *encrypted))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logins, [(Proof::Password, false), (Proof::Digest, false), (Proof::Password, true)]);
+}
+
+#[test]
+fn refusals_by_policy_and_pop3_reads_are_events() {
+    let mut world = scenario::two_domains();
+    deliver_to_bob(&mut world, "read me");
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>");
+    assert!(say(&mut world, id, "RCPT TO:<carol@b.example>").starts_with("554 5.7.1"));
+    let sub = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(sub);
+    say(&mut world, sub, "EHLO pc.a.example");
+    assert!(say(&mut world, sub, "MAIL FROM:<alice@a.example>").starts_with("530 5.7.0"));
+    let refusals: Vec<(String, String)> = world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::PolicyRefused { host, client, rule, reply } => {
+                assert_eq!((host.as_str(), client.as_str()), ("mail.a.example", "192.0.2.10"));
+                Some((rule.clone(), reply[..3].to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refusals, [("relay".to_string(), "554".to_string()), ("auth-required".into(), "530".into())]);
+
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob\r\nPASS bob-pw\r\nLIST");
+    let reads = |world: &World| world.events().filter(|e| matches!(e.kind, EventKind::MessageRead { .. })).count();
+    assert_eq!(reads(&world), 0, "LIST reads no message");
+    assert!(say(&mut world, pop, "RETR 1").starts_with("+OK"));
+    let read = world.events().find_map(|e| match &e.kind {
+        EventKind::MessageRead { host, account, uid } => Some((host.clone(), account.clone(), *uid)),
+        _ => None,
+    });
+    assert_eq!(read, Some(("mail.a.example".into(), "bob@a.example".into(), 1)));
 }
 
 #[test]
