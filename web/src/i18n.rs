@@ -95,6 +95,20 @@ pub enum Text {
     Send,
     CheckMail,
     Downloaded,
+    Lessons,
+    LessonsDone,
+    Goal,
+    Hint,
+    Steps,
+    GoalReached,
+    GoalNotYet,
+    EmptyLine,
+    NewWorldConfirm,
+    Timestamp,
+    Password,
+    Digest,
+    ApopCalculator,
+    Prompt,
 }
 
 /// "N messages" in `lang`.
@@ -242,6 +256,38 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, CheckMail) => "受信(POP3)",
         (Lang::En, Downloaded) => "Downloaded by the mail client",
         (Lang::Ja, Downloaded) => "メールソフトが受信したメッセージ",
+        (Lang::En, Lessons) => "Lessons",
+        (Lang::Ja, Lessons) => "レッスン",
+        (Lang::En, LessonsDone) => "done",
+        (Lang::Ja, LessonsDone) => "完了",
+        (Lang::En, Goal) => "Goal",
+        (Lang::Ja, Goal) => "目標",
+        (Lang::En, Hint) => "Hint",
+        (Lang::Ja, Hint) => "ヒント",
+        (Lang::En, Steps) => "Try this (each line is one Enter in a terminal)",
+        (Lang::Ja, Steps) => "やってみよう(1 行ごとに端末で Enter)",
+        (Lang::En, GoalReached) => "Goal reached ✓ — the lab saw it happen.",
+        (Lang::Ja, GoalReached) => "目標達成 ✓ ラボが確かめました。",
+        (Lang::En, GoalNotYet) => "Not reached yet: the lab checks the world after every step.",
+        (Lang::Ja, GoalNotYet) => "まだです。ラボは一歩ごとに世界の様子を確かめています。",
+        (Lang::En, EmptyLine) => "(empty line: just Enter)",
+        (Lang::Ja, EmptyLine) => "(空行: Enter だけ)",
+        (Lang::En, NewWorldConfirm) => {
+            "This lesson starts from its own world; the mail and changes in the current one are replaced. Continue?"
+        }
+        (Lang::Ja, NewWorldConfirm) => {
+            "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります。続けますか?"
+        }
+        (Lang::En, Timestamp) => "Timestamp from the greeting",
+        (Lang::Ja, Timestamp) => "グリーティングのタイムスタンプ",
+        (Lang::En, Password) => "Password",
+        (Lang::Ja, Password) => "パスワード",
+        (Lang::En, Digest) => "APOP digest",
+        (Lang::Ja, Digest) => "APOP ダイジェスト",
+        (Lang::En, ApopCalculator) => "MD5 of timestamp + password, as a mail client computes it",
+        (Lang::Ja, ApopCalculator) => "メールソフトと同じく、タイムスタンプ + パスワードの MD5 を計算",
+        (Lang::En, Prompt) => "not connected",
+        (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",
         (Lang::Ja, Transcript) => "やりとり",
     }

@@ -5,6 +5,8 @@
 
 pub mod charset;
 pub mod i18n;
+pub mod lesson_panel;
+pub mod lessons;
 pub mod mua;
 pub mod network;
 pub mod persist;

@@ -49,3 +49,34 @@ pub fn clear() {
         LocalStorage::delete(KEY);
     }
 }
+
+/// Where the learner's lesson progress is kept (apart from the world, so a
+/// reset of the world keeps the lessons done).
+pub const PROGRESS_KEY: &str = "mail-lab.progress";
+
+/// The saved progress, if any.
+pub fn load_progress() -> Option<crate::lessons::Progress> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let line = LocalStorage::raw().get_item(PROGRESS_KEY).ok()??;
+        Some(crate::lessons::Progress::from_line(&line))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Keep the progress; a refusal (quota, privacy mode) only costs persistence.
+pub fn save_progress(progress: &crate::lessons::Progress) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let _ = LocalStorage::raw().set_item(PROGRESS_KEY, &progress.to_line());
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = progress;
+    }
+}

@@ -8,6 +8,7 @@ use mail_lab_world::{ConnectionId, Protocol, World, scenario};
 use yew::Reducible;
 
 use crate::i18n::{LabNote, Lang};
+use crate::lessons::{LESSONS, Progress, Step, newest_event};
 
 /// One line of a terminal's transcript, by who wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,24 @@ pub struct Terminal {
 }
 
 impl Terminal {
+    /// A terminal not connected anywhere: a shell prompt waiting for `telnet host port`.
+    fn at_prompt(id: usize) -> Terminal {
+        Terminal {
+            id,
+            client: LEARNER_PC.to_string(),
+            host: String::new(),
+            port: 0,
+            connection: None,
+            open: false,
+            encrypted: false,
+            protocol: None,
+            transcript: vec![TranscriptLine::Lab(LabNote::NotConnected)],
+            history: Vec::new(),
+            hint: None,
+            pending: Vec::new(),
+        }
+    }
+
     fn absorb_server_bytes(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
         while let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
@@ -84,6 +103,8 @@ pub struct Lab {
     pub mua_inbox: Vec<(String, String, String)>,
     mua_seen: Vec<String>,
     mua_sent: u32,
+    /// Lessons done, the one in progress and the scenario the world came from.
+    pub progress: Progress,
     /// Grows with every change, so views know to re-read the world.
     pub revision: u64,
 }
@@ -128,6 +149,9 @@ pub enum Action {
     CheckMail {
         account: String,
     },
+    /// Make this lesson the active one; its goal counts from now on. A lesson
+    /// on another scenario rebuilds the world (the view asks first).
+    StartLesson(usize),
 }
 
 /// What the learner wrote in the mail client.
@@ -149,48 +173,87 @@ fn addresses(list: &str) -> Vec<mail_lab_message::builder::Mailbox> {
 pub const LEARNER_PC: &str = "pc.a.example";
 
 impl Lab {
-    /// The first visit: the two-domain world, a terminal to mail.a.example:25
-    /// and bob's mailbox in view.
+    /// The saved lab, or on the first visit the two-domain world, a terminal to
+    /// mail.a.example:25, the mailboxes in view and the first lesson started.
     pub fn new(lang: Lang) -> Self {
+        let saved = crate::persist::load_progress();
+        let mut progress = saved.clone().unwrap_or_else(|| Progress {
+            active: Some(0),
+            scenario: LESSONS[0].scenario.to_string(),
+            ..Progress::default()
+        });
         let (world, storage_problem) = match crate::persist::load() {
             Ok(Some(world)) => (world, None),
-            Ok(None) => (scenario::two_domains(), None),
+            Ok(None) => (scenario::by_name(&progress.scenario).unwrap_or_else(scenario::two_domains), None),
             Err(why) => (scenario::two_domains(), Some(why)),
         };
+        progress.since = newest_event(&world);
+        let mut lab = Lab::with_world(lang, world, progress);
+        lab.storage_problem = storage_problem;
+        lab
+    }
+
+    /// A lab on `world` with one terminal open to mail.a.example:25.
+    pub fn with_world(lang: Lang, world: World, progress: Progress) -> Self {
         let mut lab = Lab {
             world: Rc::new(RefCell::new(world)),
             terminals: Vec::new(),
             lang,
             watched: vec!["bob@a.example".to_string(), "alice@a.example".to_string(), "carol@b.example".to_string()],
             selected: None,
-            storage_problem,
+            storage_problem: None,
             mua_log: Vec::new(),
             mua_status: None,
             mua_inbox: Vec::new(),
             mua_seen: Vec::new(),
             mua_sent: 0,
+            progress,
             revision: 0,
         };
         lab.open("mail.a.example", 25);
         lab
     }
 
+    /// Make lesson `index` the active one. A lesson on another scenario gets
+    /// a fresh world of that scenario; one whose steps start with `telnet`
+    /// gets a fresh terminal at a prompt (open sessions are closed, which also
+    /// releases POP3 maildrop locks).
+    pub fn start_lesson(&mut self, index: usize) {
+        let Some(lesson) = LESSONS.get(index) else { return };
+        if lesson.scenario != self.progress.scenario
+            && let Some(world) = scenario::by_name(lesson.scenario)
+        {
+            self.world = Rc::new(RefCell::new(world));
+            self.progress.scenario = lesson.scenario.to_string();
+            self.mua_log.clear();
+            self.mua_inbox.clear();
+            self.mua_seen.clear();
+            self.selected = None;
+        }
+        if let Some(Step::Type(first)) = lesson.steps.iter().find(|s| matches!(s, Step::Type(_)))
+            && first.starts_with("telnet ")
+        {
+            let mut world = self.world.borrow_mut();
+            for conn in self.terminals.iter().filter_map(|t| t.connection.filter(|_| t.open)) {
+                world.disconnect(conn);
+            }
+            drop(world);
+            self.terminals.clear();
+            self.terminals.push(Terminal::at_prompt(0));
+        } else if self.terminals.iter().all(|t| !t.open) {
+            self.terminals.clear();
+            self.open("mail.a.example", 25);
+        }
+        self.progress.active = Some(index);
+        self.progress.since = newest_event(&self.world.borrow());
+    }
+
     fn open(&mut self, host: &str, port: u16) {
         let id = self.terminals.len();
-        let term = Terminal {
-            id,
-            client: LEARNER_PC.to_string(),
-            host: host.to_string(),
-            port,
-            connection: None,
-            open: false,
-            encrypted: false,
-            protocol: None,
-            transcript: Vec::new(),
-            history: Vec::new(),
-            hint: None,
-            pending: Vec::new(),
-        };
+        let mut term = Terminal::at_prompt(id);
+        term.transcript.clear();
+        term.host = host.to_string();
+        term.port = port;
         self.terminals.push(term);
         self.connect_terminal(id);
     }
@@ -373,6 +436,21 @@ impl Reducible for Lab {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        next.apply(action);
+        if next.storage_problem.is_none() {
+            // A refused save (quota, privacy mode) leaves the lab working in memory.
+            let _ = crate::persist::save(&next.world.borrow());
+            crate::persist::save_progress(&next.progress);
+        }
+        next.revision += 1;
+        Rc::new(next)
+    }
+}
+
+impl Lab {
+    /// Do `action`, then see whether it reached the active lesson's goal.
+    pub fn apply(&mut self, action: Action) {
+        let next = self;
         match action {
             Action::SendLine { terminal, line } => next.send_line(terminal, line),
             Action::Open { host, port } => next.open(&host, port),
@@ -389,17 +467,14 @@ impl Reducible for Lab {
             Action::CheckMail { account } => next.mua_check(&account),
             Action::Reset => {
                 crate::persist::clear();
-                let lang = next.lang;
-                next = Lab::new(lang);
-                next.storage_problem = None;
+                let world = scenario::by_name(&next.progress.scenario).unwrap_or_else(scenario::two_domains);
+                let mut progress = next.progress.clone();
+                progress.since = newest_event(&world);
+                *next = Lab::with_world(next.lang, world, progress);
             }
+            Action::StartLesson(index) => next.start_lesson(index),
         }
-        if next.storage_problem.is_none() {
-            // A refused save (quota, privacy mode) leaves the lab working in memory.
-            let _ = crate::persist::save(&next.world.borrow());
-        }
-        next.revision += 1;
-        Rc::new(next)
+        next.progress.check(&next.world.borrow());
     }
 }
 

@@ -133,6 +133,10 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
     };
+    let on_start = {
+        let lab = lab.dispatcher();
+        Callback::from(move |index: usize| lab.dispatch(Action::StartLesson(index)))
+    };
     html! {
         <div class="lab">
             <header class="top">
@@ -147,6 +151,8 @@ pub fn app() -> Html {
                     <button onclick={start_fresh}>{ t(lang, Text::StartFresh) }</button>
                 </div>
             }
+            <crate::lesson_panel::LessonPanel done={lab.progress.done.clone()} active={lab.progress.active}
+                scenario={lab.progress.scenario.clone()} {lang} {on_start} />
             <main class="panes">
                 <div class="terminals">
                     <OpenTerminal {hosts} {lang} {on_open} />
@@ -358,9 +364,17 @@ fn terminal_view(props: &TerminalProps) -> Html {
         (true, false) => t(lang, Text::Connected).to_string(),
         (false, _) => t(lang, Text::Closed).to_string(),
     };
-    let title = format!("telnet {} {}", term.host, term.port);
+    // A terminal that never connected is a shell prompt waiting for `telnet host port`.
+    let (title, label) = if term.host.is_empty() {
+        ("$".to_string(), format!("{} ({})", t(lang, Text::Terminal), t(lang, Text::Prompt)))
+    } else {
+        (
+            format!("telnet {} {}", term.host, term.port),
+            format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port),
+        )
+    };
     html! {
-        <section class="terminal" aria-label={format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port)}>
+        <section class="terminal" aria-label={label}>
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title }</span>
                 <span class={classes!("status", if term.open { "open" } else { "closed" })}>{ status }</span>

@@ -1,0 +1,99 @@
+// The lessons, done the way a learner does them: read the steps the page lists,
+// type each line into the terminal, press the buttons a step names, and wait
+// for the page to say the goal was reached (the lab checks the world, not the
+// typing). Progress survives a reload.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openLab, screenshot } from './harness.mjs';
+
+/** Types `line` into the first terminal and waits until the page has handled it. */
+async function type(page, line) {
+  const term = page.locator('section.terminal').first();
+  const typed = term.locator('[role=log] li.client');
+  const before = await typed.count();
+  const input = term.getByRole('textbox');
+  await input.fill(line);
+  await input.press('Enter');
+  await page.waitForFunction(
+    ([el, n]) => el.querySelectorAll('li.client').length >= n,
+    [await term.locator('[role=log]').elementHandle(), before + 1],
+  );
+}
+
+/** The APOP digest the page's calculator gives for the last greeting's timestamp. */
+async function apopDigest(page) {
+  const greetings = await page.locator('section.terminal').first().locator('li.server').allTextContents();
+  const greeting = greetings.reverse().find((l) => l.includes('<'));
+  const stamp = greeting.slice(greeting.indexOf('<'), greeting.lastIndexOf('>') + 1);
+  await page.getByRole('textbox', { name: 'Timestamp from the greeting' }).fill(stamp);
+  const digest = page.locator('output.digest');
+  await page.waitForFunction((el) => /^[0-9a-f]{32}$/.test(el.textContent), await digest.elementHandle());
+  return digest.textContent();
+}
+
+/** What the learner does for the n-th "do this" step of a lesson. */
+async function chore(page, lesson, n) {
+  const network = page.getByRole('region', { name: 'Network' });
+  const press = (name) => network.getByRole('button', { name, exact: true }).click();
+  if (lesson === 'retry-bounce' && n === 0) return press('Take down mail.b.example');
+  if (lesson === 'dial-up' && n === 0) return press('+10 min');
+  if (lesson === 'retry-bounce' && n === 1) await press('+10 min');
+  if (lesson === 'apop') return undefined;
+  return press('Run until idle');
+}
+
+async function doLesson(page, index) {
+  const list = page.getByRole('region', { name: 'Lessons' });
+  if ((await list.locator('details.lesson-list').getAttribute('open')) === null) {
+    await list.locator('details.lesson-list > summary').click();
+  }
+  await list.locator('details.lesson-list li button').nth(index).click();
+  const lesson = list.locator('article.lesson');
+  const id = await lesson.getAttribute('data-lesson');
+  assert.equal(await lesson.locator('.lesson-status').getAttribute('class'), 'lesson-status pending', `${id} starts pending`);
+  const steps = lesson.locator('ol.steps > li');
+  let chores = 0;
+  let digest = '';
+  for (let i = 0; i < (await steps.count()); i += 1) {
+    const step = steps.nth(i);
+    const code = step.locator('code');
+    if ((await code.count()) > 0) {
+      const line = (await code.getAttribute('data-line')).replace('<digest>', digest);
+      await type(page, line);
+    } else {
+      if (id === 'apop') digest = await apopDigest(page);
+      await chore(page, id, chores);
+      chores += 1;
+    }
+  }
+  await lesson.locator('.lesson-status.reached').waitFor({ timeout: 5000 });
+  return id;
+}
+
+test('every lesson is completed by typing the steps it lists; progress survives a reload', async (t) => {
+  const { page, errors } = await openLab(t);
+  page.on('dialog', (dialog) => dialog.accept());
+  const list = page.getByRole('region', { name: 'Lessons' });
+  // A newcomer lands on lesson 1 with its goal in view.
+  assert.equal(await list.locator('article.lesson').getAttribute('data-lesson'), 'smtp-pop3');
+  assert.match(await list.locator('.lesson-status').textContent(), /Not reached yet/);
+  const total = await list.locator('details.lesson-list li').count();
+  assert.ok(total >= 14, `${total} lessons`);
+  const done = [];
+  for (let i = 0; i < total; i += 1) done.push(await doLesson(page, i));
+  assert.equal(new Set(done).size, total);
+  assert.match(await list.locator('summary').first().textContent(), new RegExp(`\\(${total}/${total} done\\)`));
+  const shot = await screenshot(page, 'e2e-lessons');
+  console.log(`screenshot: ${shot}`);
+
+  await page.reload();
+  await list.locator('article.lesson').waitFor();
+  assert.match(await list.locator('summary').first().textContent(), new RegExp(`\\(${total}/${total} done\\)`));
+  assert.equal(await list.locator('li.done').count(), total);
+
+  await page.getByRole('button', { name: '日本語で表示' }).click();
+  const ja = page.getByRole('region', { name: 'レッスン' });
+  assert.match(await ja.locator('summary').first().textContent(), new RegExp(`レッスン \\(${total}/${total} 完了\\)`));
+  assert.match(await ja.locator('.lesson-status').textContent(), /目標達成/);
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,118 @@
+//! The lessons: the list with progress, and the active lesson's goal, steps,
+//! hint and (for APOP) the digest calculator.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::i18n::{Lang, Text, t};
+use crate::lessons::{LESSONS, Step};
+
+#[derive(Properties, PartialEq)]
+pub struct LessonPanelProps {
+    pub done: Vec<String>,
+    pub active: Option<usize>,
+    pub scenario: String,
+    pub lang: Lang,
+    pub on_start: Callback<usize>,
+}
+
+#[function_component(LessonPanel)]
+pub fn lesson_panel(props: &LessonPanelProps) -> Html {
+    let lang = props.lang;
+    // The APOP calculator's fields (kept while the learner switches lessons).
+    let stamp = use_state(String::new);
+    let password = use_state(|| "bob-pw".to_string());
+    let is_done = |i: usize| props.done.iter().any(|d| d == LESSONS[i].id);
+    let start = |i: usize| {
+        let (on_start, scenario) = (props.on_start.clone(), props.scenario.clone());
+        Callback::from(move |_| {
+            // A lesson on another world replaces this one: ask first.
+            if LESSONS[i].scenario == scenario || gloo::dialogs::confirm(t(lang, Text::NewWorldConfirm)) {
+                on_start.emit(i);
+            }
+        })
+    };
+    let count =
+        format!("{} ({}/{} {})", t(lang, Text::Lessons), props.done.len(), LESSONS.len(), t(lang, Text::LessonsDone));
+    html! {
+        <section class="lessons" aria-label={t(lang, Text::Lessons)}>
+            <details class="lesson-list">
+                <summary>{ count }</summary>
+                <ol>
+                    { for LESSONS.iter().enumerate().map(|(i, l)| html! {
+                        <li class={classes!(is_done(i).then_some("done"))}>
+                            <button class="link" onclick={start(i)} aria-current={(props.active == Some(i)).then_some("step")}>
+                                { format!("{}{}", if is_done(i) { "✓ " } else { "" }, l.title.get(lang)) }
+                            </button>
+                        </li>
+                    }) }
+                </ol>
+            </details>
+            if let Some(i) = props.active {
+                { active_lesson(i, is_done(i), lang, &stamp, &password) }
+            }
+        </section>
+    }
+}
+
+/// The active lesson: plain markup inside the panel (a component of its own
+/// would cost page weight for no state of its own).
+fn active_lesson(
+    index: usize,
+    done: bool,
+    lang: Lang,
+    stamp: &UseStateHandle<String>,
+    password: &UseStateHandle<String>,
+) -> Html {
+    let lesson = &LESSONS[index];
+    let status = if done { Text::GoalReached } else { Text::GoalNotYet };
+    html! {
+        <article class="lesson" data-lesson={lesson.id}>
+            <h2>{ format!("{}. {}", index + 1, lesson.title.get(lang)) }</h2>
+            <p class="goal"><strong>{ t(lang, Text::Goal) }{ ": " }</strong>{ lesson.goal.get(lang) }</p>
+            <p role="status" class={classes!("lesson-status", if done { "reached" } else { "pending" })}>{ t(lang, status) }</p>
+            <details open={!done}>
+                <summary>{ t(lang, Text::Steps) }</summary>
+                <ol class="steps">
+                    { for lesson.steps.iter().map(|s| match s {
+                        Step::Type("") => html! { <li class="type"><code data-line="">{ "⏎" }</code>{ " " }<em>{ t(lang, Text::EmptyLine) }</em></li> },
+                        Step::Type(line) => html! { <li class="type"><code data-line={*line}>{ *line }</code></li> },
+                        Step::Do(what) => html! { <li class="do">{ what.get(lang) }</li> },
+                    }) }
+                </ol>
+            </details>
+            <p class="lesson-hint"><strong>{ t(lang, Text::Hint) }{ ": " }</strong>{ lesson.hint.get(lang) }</p>
+            if lesson.id == "apop" {
+                { apop_calculator(lang, stamp, password) }
+            }
+        </article>
+    }
+}
+
+/// MD5(timestamp + password): what a mail client sends with APOP (RFC 1939 §7).
+fn apop_calculator(lang: Lang, stamp: &UseStateHandle<String>, password: &UseStateHandle<String>) -> Html {
+    let field = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                state.set(input.value());
+            }
+        })
+    };
+    let digest =
+        if stamp.trim().is_empty() { String::new() } else { mail_lab_proto::sasl::apop_digest(stamp.trim(), password) };
+    html! {
+        <fieldset class="apop-calculator">
+            <legend>{ t(lang, Text::ApopCalculator) }</legend>
+            <label>{ t(lang, Text::Timestamp) }
+                <input type="text" value={(**stamp).clone()} oninput={field(stamp)} placeholder="<1234.5678@mail.a.example>" spellcheck="false" />
+            </label>
+            <label>{ t(lang, Text::Password) }
+                <input type="text" value={(**password).clone()} oninput={field(password)} spellcheck="false" />
+            </label>
+            <label>{ t(lang, Text::Digest) }
+                <output class="digest">{ digest }</output>
+            </label>
+        </fieldset>
+    }
+}

@@ -1,0 +1,892 @@
+//! Guided exercises from the lecture notes (../shared/seeds). Each lesson names
+//! the world it starts from, what to do, and a goal checked from the world's
+//! events and store — never from what was typed, so any way that reaches the
+//! goal counts.
+
+use mail_lab_message::{MessageView, header_value};
+use mail_lab_proto::sasl::Proof;
+use mail_lab_store::{Flag, INBOX};
+use mail_lab_world::{Event, EventKind, Protocol, World};
+
+use crate::i18n::Lang;
+
+/// A text in both languages of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    pub en: &'static str,
+    pub ja: &'static str,
+}
+
+impl Tr {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Ja => self.ja,
+        }
+    }
+}
+
+const fn tr(en: &'static str, ja: &'static str) -> Tr {
+    Tr { en, ja }
+}
+
+/// One thing to do in a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A line to type into a terminal (protocol text: the same in every language).
+    Type(&'static str),
+    /// Something to do elsewhere on the page.
+    Do(Tr),
+}
+
+/// A guided exercise.
+pub struct Lesson {
+    /// Stable name, kept in the saved progress.
+    pub id: &'static str,
+    /// The built-in scenario the lesson starts from.
+    pub scenario: &'static str,
+    pub title: Tr,
+    pub goal: Tr,
+    pub hint: Tr,
+    pub steps: &'static [Step],
+    /// True once the world shows the goal reached, looking only at events
+    /// numbered above `since` (those after the lesson started).
+    pub check: fn(&World, u64) -> bool,
+}
+
+fn events(world: &World, since: u64) -> impl Iterator<Item = &Event> {
+    world.events().filter(move |e| e.seq > since)
+}
+
+/// Messages stored by the MDA since `since`: (account, raw bytes, envelope recipients).
+fn delivered(world: &World, since: u64) -> Vec<(String, Vec<u8>, Vec<String>)> {
+    events(world, since)
+        .filter_map(|e| match &e.kind {
+            EventKind::Delivered { account, folder, uid, .. } => {
+                let m = world.store_for(account)?.folder(account, folder)?.messages.iter().find(|m| m.uid == *uid)?;
+                let rcpts = m.envelope.as_ref().map(|e| e.forward_paths.clone()).unwrap_or_default();
+                Some((account.clone(), m.raw.clone(), rcpts))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Lines the servers sent since `since`.
+fn server_lines(world: &World, since: u64) -> Vec<String> {
+    events(world, since)
+        .filter_map(|e| match &e.kind {
+            EventKind::LinkBytes { direction: mail_lab_world::Direction::ToClient, bytes, .. } => {
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            }
+            _ => None,
+        })
+        .flat_map(|chunk| chunk.split("\r\n").map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+fn body_of(raw: &[u8]) -> &[u8] {
+    raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(&[], |p| &raw[p + 4..])
+}
+
+fn sent_then_read_with_pop3(world: &World, since: u64) -> bool {
+    let mut stored = Vec::new();
+    events(world, since).any(|e| match &e.kind {
+        EventKind::Delivered { account, uid, .. } => {
+            stored.push((account.clone(), *uid));
+            false
+        }
+        EventKind::MessageRead { account, uid, .. } => stored.contains(&(account.clone(), *uid)),
+        _ => false,
+    })
+}
+
+fn got_550_and_503(world: &World, since: u64) -> bool {
+    let lines = server_lines(world, since);
+    ["550", "503"].iter().all(|code| lines.iter().any(|l| l.starts_with(code)))
+}
+
+fn recipient_not_in_header(world: &World, since: u64) -> bool {
+    delivered(world, since).iter().any(|(account, raw, _)| {
+        let named = ["To", "Cc"]
+            .iter()
+            .filter_map(|h| header_value(raw, h))
+            .any(|v| v.to_ascii_lowercase().contains(&account.to_ascii_lowercase()));
+        !named
+    })
+}
+
+fn body_line_starts_with_dot(world: &World, since: u64) -> bool {
+    delivered(world, since).iter().any(|(_, raw, _)| {
+        let body = body_of(raw);
+        body.starts_with(b".") || body.windows(2).any(|w| w == b"\n.")
+    })
+}
+
+fn pop3_deleted(world: &World, since: u64) -> bool {
+    events(world, since).any(|e| matches!(e.kind, EventKind::Removed { .. }))
+}
+
+const STANDARD_FOLDERS: [&str; 5] = [INBOX, "Sent", "Drafts", "Trash", "Junk"];
+
+fn imap_folder_and_flag(world: &World, _since: u64) -> bool {
+    let mut new_folder_with_mail = false;
+    let mut flagged = false;
+    for folder in world.hosts().iter().flat_map(|h| h.store.accounts()).flat_map(|a| a.folders.values()) {
+        new_folder_with_mail |=
+            !folder.messages.is_empty() && !STANDARD_FOLDERS.iter().any(|f| f.eq_ignore_ascii_case(&folder.name));
+        flagged |= folder.messages.iter().any(|m| m.flags.contains(&Flag::Flagged));
+    }
+    new_folder_with_mail && flagged
+}
+
+fn pop3_login(world: &World, since: u64, want: Proof) -> bool {
+    events(world, since)
+        .any(|e| matches!(&e.kind, EventKind::LoggedIn { protocol: Protocol::Pop3, proof, .. } if *proof == want))
+}
+
+fn apop_login(world: &World, since: u64) -> bool {
+    pop3_login(world, since, Proof::Digest)
+}
+
+/// `opened` happened at a host, and later that host queued mail for elsewhere.
+fn relayed_after(world: &World, since: u64, opened: fn(&EventKind) -> Option<&str>) -> bool {
+    let mut open_at: Vec<String> = Vec::new();
+    events(world, since).any(|e| {
+        if let Some(host) = opened(&e.kind) {
+            open_at.push(host.to_string());
+        }
+        matches!(&e.kind, EventKind::Queued { host, .. } if open_at.contains(host))
+    })
+}
+
+fn pop_before_smtp_relay(world: &World, since: u64) -> bool {
+    relayed_after(world, since, |k| match k {
+        EventKind::RelayWindowOpened { host, .. } => Some(host),
+        _ => None,
+    })
+}
+
+fn submission_relay(world: &World, since: u64) -> bool {
+    relayed_after(world, since, |k| match k {
+        EventKind::LoggedIn { host, protocol: Protocol::Smtp, .. } => Some(host),
+        _ => None,
+    })
+}
+
+fn login_inside_tls(world: &World, since: u64) -> bool {
+    events(world, since).any(|e| matches!(e.kind, EventKind::LoggedIn { encrypted: true, .. }))
+}
+
+fn open_relay_abused_and_closed_relay_refused(world: &World, since: u64) -> bool {
+    let abused = events(world, since).any(|e| match &e.kind {
+        EventKind::Queued { host, recipients, .. } => {
+            host == "mail.b.example" && recipients.iter().any(|r| !r.to_ascii_lowercase().ends_with("@b.example"))
+        }
+        _ => false,
+    });
+    let refused =
+        events(world, since).any(|e| matches!(&e.kind, EventKind::PolicyRefused { rule, .. } if rule == "relay"));
+    abused && refused
+}
+
+fn deferred_then_bounced(world: &World, since: u64) -> bool {
+    let mut deferred = false;
+    events(world, since).any(|e| {
+        deferred |= matches!(e.kind, EventKind::Deferred { .. });
+        deferred && matches!(e.kind, EventKind::Bounced { .. })
+    })
+}
+
+fn base64_part_delivered(world: &World, since: u64) -> bool {
+    delivered(world, since).iter().any(|(_, raw, _)| {
+        MessageView::parse(raw, &crate::charset::BrowserDecoder)
+            .parts
+            .iter()
+            .any(|p| p.transfer_encoding.eq_ignore_ascii_case("base64"))
+    })
+}
+
+fn waited_for_the_link(world: &World, since: u64) -> bool {
+    let (mut deferred, mut up) = (false, false);
+    events(world, since).any(|e| {
+        match &e.kind {
+            EventKind::Deferred { .. } => deferred = true,
+            EventKind::HostUp { .. } if deferred => up = true,
+            _ => {}
+        }
+        up && matches!(&e.kind, EventKind::Delivered { host, .. } if host == "mail.b.example")
+    })
+}
+
+fn through_the_backup_mx(world: &World, since: u64) -> bool {
+    let mut held = false;
+    events(world, since).any(|e| match &e.kind {
+        EventKind::Relayed { to, .. } if to == "backup.b.example" => {
+            held = true;
+            false
+        }
+        EventKind::Relayed { from, to, .. } => held && from == "backup.b.example" && to == "mail.b.example",
+        _ => false,
+    })
+}
+
+use Step::{Do, Type};
+
+/// Every lesson, in teaching order.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "smtp-pop3",
+        scenario: "two-domains",
+        title: tr("Send with SMTP, read with POP3", "SMTP で送り、POP3 で読む"),
+        goal: tr(
+            "Deliver a message to bob@a.example by typing SMTP (port 25), then download it with POP3 RETR (port 110).",
+            "ポート 25 で SMTP を打って bob@a.example にメールを届け、ポート 110 の POP3 で RETR して取り出す。",
+        ),
+        hint: tr(
+            "The first terminal is connected to mail.a.example port 25. After DATA come the header lines, an empty line, the body and a line with only a dot. After QUIT, type telnet in the same terminal.",
+            "最初の端末は mail.a.example のポート 25 につながっています。DATA の後はヘッダ行、空行、本文、そしてドットだけの行。QUIT の後、同じ端末で telnet を打ちます。",
+        ),
+        steps: &[
+            Type("EHLO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: Hello Bob"),
+            Type(""),
+            Type("Lunch at noon?"),
+            Type("."),
+            Type("QUIT"),
+            Type("telnet mail.a.example 110"),
+            Type("USER bob"),
+            Type("PASS bob-pw"),
+            Type("LIST"),
+            Type("RETR 1"),
+            Type("QUIT"),
+        ],
+        check: sent_then_read_with_pop3,
+    },
+    Lesson {
+        id: "reply-codes",
+        scenario: "two-domains",
+        title: tr("Reply codes", "応答コード"),
+        goal: tr(
+            "Make the SMTP server answer 503 (bad sequence of commands) and 550 (no such user).",
+            "SMTP サーバに 503(コマンドの順序が不正)と 550(そのユーザはいない)を返させる。",
+        ),
+        hint: tr(
+            "The first digit says it all: 2 done, 3 go on, 4 try later, 5 never. Hover over a reply to read its explanation.",
+            "最初の桁が要点です。2 は成功、3 は続きを送れ、4 は一時的な失敗、5 は恒久的な失敗。応答にマウスを重ねると説明が出ます。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("DATA"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<nobody@a.example>"),
+            Type("QUIT"),
+        ],
+        check: got_550_and_503,
+    },
+    Lesson {
+        id: "envelope-header",
+        scenario: "two-domains",
+        title: tr("Envelope vs header", "エンベロープとヘッダ"),
+        goal: tr(
+            "Deliver a message to someone its To: and Cc: lines do not name (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
+            "To: にも Cc: にも書かれていない人にメールを届ける(Bcc の仕組み)。From: 行は MAIL FROM と違うものにする。インスペクタで開いて比べる。",
+        ),
+        hint: tr(
+            "Servers deliver to RCPT TO; nobody checks that the header agrees. That is also why From: can be forged.",
+            "サーバは RCPT TO に配送し、ヘッダとの一致は誰も確かめません。だから From: は偽造できるのです。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("From: The President <president@example.org>"),
+            Type("To: everyone@example.org"),
+            Type("Subject: Who got this?"),
+            Type(""),
+            Type("Look at the envelope."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: recipient_not_in_header,
+    },
+    Lesson {
+        id: "dot-transparency",
+        scenario: "two-domains",
+        title: tr("Dot transparency", "ドットの透過性"),
+        goal: tr(
+            "Deliver a message whose body has a line starting with a dot.",
+            "本文にドットで始まる行を含むメッセージを届ける。",
+        ),
+        hint: tr(
+            "A line with only a dot ends DATA, so a body line that starts with a dot is sent with one more dot (RFC 5321 §4.5.2); the server removes it.",
+            "ドットだけの行は DATA の終わりなので、ドットで始まる本文の行は先頭にもう 1 つドットを付けて送ります(RFC 5321 §4.5.2)。サーバがそれを取り除きます。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: dot files"),
+            Type(""),
+            Type("..profile is a hidden file."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: body_line_starts_with_dot,
+    },
+    Lesson {
+        id: "pop3-states",
+        scenario: "two-domains",
+        title: tr("POP3 states: DELE, RSET, QUIT", "POP3 の状態: DELE・RSET・QUIT"),
+        goal: tr(
+            "Delete a message with POP3. DELE only marks it; RSET would unmark it; it is removed in the UPDATE state that QUIT starts.",
+            "POP3 でメッセージを削除する。DELE は印を付けるだけ、RSET で取り消せる。実際に消えるのは QUIT で始まる UPDATE 状態。",
+        ),
+        hint: tr(
+            "AUTHORIZATION (USER/PASS) → TRANSACTION (STAT LIST RETR DELE RSET) → UPDATE (after QUIT). If bob has no mail, do lesson 1 first. Watch bob's mailbox when you type QUIT.",
+            "AUTHORIZATION(USER/PASS)→ TRANSACTION(STAT LIST RETR DELE RSET)→ UPDATE(QUIT の後)。bob にメールがなければ先にレッスン 1 を。QUIT を打つときに bob のメールボックスを見てください。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 110"),
+            Type("USER bob"),
+            Type("PASS bob-pw"),
+            Type("STAT"),
+            Type("DELE 1"),
+            Type("RSET"),
+            Type("DELE 1"),
+            Type("QUIT"),
+        ],
+        check: pop3_deleted,
+    },
+    Lesson {
+        id: "imap-folders",
+        scenario: "two-domains",
+        title: tr("IMAP: folders, flags, search, partial fetch", "IMAP: フォルダ・フラグ・検索・部分取得"),
+        goal: tr(
+            "With IMAP (port 143), CREATE a folder, APPEND a message into it and set the \\Flagged flag with STORE.",
+            "IMAP(ポート 143)でフォルダを CREATE し、そこへ APPEND でメッセージを入れ、STORE で \\Flagged フラグを付ける。",
+        ),
+        hint: tr(
+            "Every IMAP command starts with a tag of your choice. {26} announces 26 octets: type the three lines of the message and the server counts them. Mail stays on the server, in folders.",
+            "IMAP のコマンドは好きなタグで始めます。{26} は 26 オクテットの予告です。メッセージの 3 行を打てばサーバが数えます。メールはサーバ上のフォルダに残ります。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 143"),
+            Type("a1 LOGIN bob bob-pw"),
+            Type("a2 CREATE Projects"),
+            Type("a3 APPEND Projects {26}"),
+            Type("Subject: plan"),
+            Type(""),
+            Type("Step one."),
+            Type("a4 SELECT Projects"),
+            Type("a5 STORE 1 +FLAGS (\\Flagged)"),
+            Type("a6 SEARCH FLAGGED SUBJECT plan"),
+            Type("a7 FETCH 1 BODY[TEXT]<0.4>"),
+            Type("a8 LOGOUT"),
+        ],
+        check: imap_folder_and_flag,
+    },
+    Lesson {
+        id: "apop",
+        scenario: "eavesdropping",
+        title: tr("APOP vs USER/PASS", "APOP と USER/PASS"),
+        goal: tr(
+            "Log in to POP3 with APOP, so that only an MD5 digest crosses the network. Compare the wiretap with a USER/PASS login.",
+            "POP3 に APOP でログインし、ネットワークには MD5 のダイジェストしか流れないようにする。USER/PASS でのログインと盗聴画面で比べる。",
+        ),
+        hint: tr(
+            "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would.",
+            "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5(タイムスタンプ + パスワード)。下の計算機がメールソフトと同じように計算します。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 110"),
+            Do(tr(
+                "Copy the <timestamp> from the greeting into the calculator, with the password bob-pw.",
+                "グリーティングの <タイムスタンプ> とパスワード bob-pw を計算機に入れる。",
+            )),
+            Type("APOP bob <digest>"),
+            Type("QUIT"),
+        ],
+        check: apop_login,
+    },
+    Lesson {
+        id: "pop-before-smtp",
+        scenario: "pop-before-smtp",
+        title: tr("POP before SMTP", "POP before SMTP(POP で認証してから中継)"),
+        goal: tr(
+            "mail.a.example refuses to relay on port 25. Log in with POP3 first, then relay a message to carol@b.example through port 25 within 10 minutes.",
+            "mail.a.example はポート 25 での中継を断ります。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
+        ),
+        hint: tr(
+            "A successful POP3 login proves who sits at your address, so the server lets that address relay for a while. Before SMTP AUTH existed, this was the usual way.",
+            "POP3 のログインに成功すると、そのアドレスにいるのが誰かがわかるので、しばらくそのアドレスからの中継を許します。SMTP AUTH が広まる前の一般的な方法です。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 110"),
+            Type("USER alice"),
+            Type("PASS alice-pw"),
+            Type("QUIT"),
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: relayed"),
+            Type(""),
+            Type("Hi Carol."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: pop_before_smtp_relay,
+    },
+    Lesson {
+        id: "smtp-auth",
+        scenario: "two-domains",
+        title: tr("SMTP AUTH on the submission port 587", "サブミッションポート 587 での SMTP AUTH"),
+        goal: tr(
+            "On port 587, log in with AUTH PLAIN and send a message to carol@b.example: the submission port relays only for users who log in.",
+            "ポート 587 で AUTH PLAIN でログインし、carol@b.example にメッセージを送る。サブミッションポートはログインした利用者のためだけに中継します。",
+        ),
+        hint: tr(
+            "AUTH PLAIN's argument is base64 of \\0alice\\0alice-pw. Base64 is not encryption: the wiretap can decode it.",
+            "AUTH PLAIN の引数は \\0alice\\0alice-pw を base64 にしたものです。base64 は暗号ではありません。盗聴者は元に戻せます。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: submitted"),
+            Type(""),
+            Type("Hello from 587."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: submission_relay,
+    },
+    Lesson {
+        id: "starttls",
+        scenario: "eavesdropping",
+        title: tr("STARTTLS and the wiretap", "STARTTLS と盗聴"),
+        goal: tr(
+            "Log in inside TLS: STLS on POP3 (or STARTTLS on SMTP/IMAP, or a TLS port 465/995/993). The wiretap then shows only ciphertext.",
+            "TLS の中でログインする。POP3 なら STLS(SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993)。盗聴画面には暗号文しか見えなくなります。",
+        ),
+        hint: tr(
+            "Log in once without TLS first and look at the wiretap: the password is there in red.",
+            "まず TLS なしでログインして盗聴画面を見てください。パスワードが赤で見えます。",
+        ),
+        steps: &[Type("telnet mail.a.example 110"), Type("STLS"), Type("USER bob"), Type("PASS bob-pw"), Type("QUIT")],
+        check: login_inside_tls,
+    },
+    Lesson {
+        id: "open-relay",
+        scenario: "open-relay",
+        title: tr("Open relays and spam", "オープンリレーとスパム"),
+        goal: tr(
+            "mail.b.example is an open relay: make it accept mail for alice@a.example, not its own domain, with a forged sender. Then try the same at mail.a.example, which refuses (554).",
+            "mail.b.example はオープンリレーです。自分のドメインではない alice@a.example 宛てのメールを、偽の差出人で受け取らせる。次に同じことを mail.a.example で試すと 554 で断られます。",
+        ),
+        hint: tr(
+            "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP).",
+            "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者(AUTH、POP before SMTP)のためにだけ中継します。",
+        ),
+        steps: &[
+            Type("telnet mail.b.example 25"),
+            Type("HELO spam.example.net"),
+            Type("MAIL FROM:<winner@lottery.example>"),
+            Type("RCPT TO:<alice@a.example>"),
+            Type("DATA"),
+            Type("Subject: You won!"),
+            Type(""),
+            Type("Send us your bank details."),
+            Type("."),
+            Type("QUIT"),
+            Type("telnet mail.a.example 25"),
+            Type("HELO spam.example.net"),
+            Type("MAIL FROM:<winner@lottery.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("QUIT"),
+        ],
+        check: open_relay_abused_and_closed_relay_refused,
+    },
+    Lesson {
+        id: "retry-bounce",
+        scenario: "two-domains",
+        title: tr("Retries and bounces", "再送とエラーメール"),
+        goal: tr(
+            "Take mail.b.example down, send carol@b.example a message, and let time pass: see the retries, then the bounce (a delivery status notification) back to the sender.",
+            "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に差出人へ戻るエラー通知(配送状態通知)を確かめる。",
+        ),
+        hint: tr(
+            "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM.",
+            "一時的な失敗(4xx、ホスト停止)はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。",
+        ),
+        steps: &[
+            Do(tr(
+                "In Network, press “Take down” beside mail.b.example.",
+                "「ネットワーク」で mail.b.example の「停止」を押す。",
+            )),
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: are you there?"),
+            Type(""),
+            Type("Hello?"),
+            Type("."),
+            Type("QUIT"),
+            Do(tr(
+                "Press “+10 min” a few times and watch the queue, then “Run until idle”.",
+                "「+10 分」を何度か押してキューを見て、最後に「落ち着くまで進める」を押す。",
+            )),
+        ],
+        check: deferred_then_bounced,
+    },
+    Lesson {
+        id: "mime-base64",
+        scenario: "two-domains",
+        title: tr("MIME and Base64", "MIME と Base64"),
+        goal: tr(
+            "Deliver a MIME message whose body is Base64-encoded, then open it in the inspector to see it decoded.",
+            "本文を Base64 で符号化した MIME メッセージを届け、インスペクタで開いて復号された本文を見る。",
+        ),
+        hint: tr(
+            "SMTP carries lines of text; MIME headers say how the body was encoded. 44GT44KT44Gr44Gh44Gv is UTF-8 Japanese in Base64.",
+            "SMTP が運ぶのはテキストの行です。MIME のヘッダが本文の符号化方式を示します。44GT44KT44Gr44Gh44Gv は UTF-8 の日本語を Base64 にしたものです。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: Base64"),
+            Type("MIME-Version: 1.0"),
+            Type("Content-Type: text/plain; charset=UTF-8"),
+            Type("Content-Transfer-Encoding: base64"),
+            Type(""),
+            Type("44GT44KT44Gr44Gh44Gv"),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: base64_part_delivered,
+    },
+    Lesson {
+        id: "backup-mx",
+        scenario: "backup-mx",
+        title: tr("MX records and the backup MX", "MX レコードとバックアップ MX"),
+        goal: tr(
+            "mail.b.example is down for 20 minutes. Send carol@b.example a message: the backup MX (preference 20) holds it and hands it on when the primary is back.",
+            "mail.b.example は 20 分間停止しています。carol@b.example に送ると、バックアップ MX(優先度 20)が預かり、本来のサーバが戻ったら渡します。",
+        ),
+        hint: tr(
+            "The sender's MTA tries the MX with the lowest preference first, then the next one.",
+            "送信側の MTA は優先度の値が小さい MX から順に試します。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: via the backup"),
+            Type(""),
+            Type("Hello."),
+            Type("."),
+            Type("QUIT"),
+            Do(tr("Press “Run until idle”.", "「落ち着くまで進める」を押す。")),
+        ],
+        check: through_the_backup_mx,
+    },
+    Lesson {
+        id: "dial-up",
+        scenario: "dial-up",
+        title: tr("Store and forward: an intermittent host", "蓄積転送: ときどきつながるホスト"),
+        goal: tr(
+            "mail.b.example is online only 10 minutes an hour. Send carol@b.example a message while it is offline and let time pass: the mail waits in mail.a.example's queue and flows when the link comes up.",
+            "mail.b.example は 1 時間に 10 分しかつながりません。オフラインの間に carol@b.example へ送り、時間を進めると、メールは mail.a.example のキューで待ち、回線がつながると流れます。",
+        ),
+        hint: tr(
+            "This is how UUCP-era mail worked. It is online from :00 to :10; press “+10 min” first so the clock is past 09:10.",
+            "UUCP の時代のメールはこう動いていました。毎時 0 分から 10 分までがオンラインです。先に「+10 分」を押して 9:10 を過ぎてから送ります。",
+        ),
+        steps: &[
+            Do(tr("Press “+10 min”.", "「+10 分」を押す。")),
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: by dial-up"),
+            Type(""),
+            Type("Whenever you are online."),
+            Type("."),
+            Type("QUIT"),
+            Do(tr("Press “Run until idle”.", "「落ち着くまで進める」を押す。")),
+        ],
+        check: waited_for_the_link,
+    },
+];
+
+/// The lesson named `id`.
+pub fn by_id(id: &str) -> Option<usize> {
+    LESSONS.iter().position(|l| l.id == id)
+}
+
+/// What the learner has done: lessons completed and the one in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub done: Vec<String>,
+    pub active: Option<usize>,
+    /// The scenario the world was last built from.
+    pub scenario: String,
+    /// The newest event when the active lesson started: only later events count.
+    pub since: u64,
+}
+
+impl Progress {
+    /// A line for localStorage: `scenario|active|done,done`.
+    pub fn to_line(&self) -> String {
+        let active = self.active.map(|i| LESSONS[i].id).unwrap_or("");
+        format!("{}|{}|{}", self.scenario, active, self.done.join(","))
+    }
+
+    /// Reads [`Progress::to_line`]'s form; unknown lessons are dropped.
+    pub fn from_line(line: &str) -> Progress {
+        let mut parts = line.splitn(3, '|');
+        let scenario = parts.next().unwrap_or_default();
+        let scenario = if mail_lab_world::scenario::NAMES.contains(&scenario) { scenario } else { "two-domains" };
+        let active = parts.next().and_then(by_id);
+        let done =
+            parts.next().unwrap_or_default().split(',').filter(|id| by_id(id).is_some()).map(str::to_string).collect();
+        Progress { done, active, scenario: scenario.to_string(), since: 0 }
+    }
+
+    pub fn is_done(&self, index: usize) -> bool {
+        self.done.iter().any(|d| d == LESSONS[index].id)
+    }
+
+    /// Mark the active lesson done if the world now shows its goal; true when
+    /// that just happened.
+    pub fn check(&mut self, world: &World) -> bool {
+        let Some(index) = self.active else { return false };
+        if self.is_done(index) || !(LESSONS[index].check)(world, self.since) {
+            return false;
+        }
+        self.done.push(LESSONS[index].id.to_string());
+        true
+    }
+}
+
+/// The newest event's number (0 when the log is empty).
+pub fn newest_event(world: &World) -> u64 {
+    world.events().last().map_or(0, |e| e.seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Action, Lab, TranscriptLine};
+
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// The APOP digest for the last greeting terminal 0 received.
+    fn apop_digest(lab: &Lab) -> String {
+        let greeting = lab.terminals[0]
+            .transcript
+            .iter()
+            .rev()
+            .find_map(|l| match l {
+                TranscriptLine::Server(text) if text.contains('<') => Some(text.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let stamp = &greeting[greeting.find('<').unwrap()..=greeting.rfind('>').unwrap()];
+        mail_lab_proto::sasl::apop_digest(stamp, "bob-pw")
+    }
+
+    /// What a learner does for a `Do` step, by lesson and position among them.
+    fn chore(lab: &mut Lab, lesson: &str, nth: usize) {
+        let action = match (lesson, nth) {
+            ("retry-bounce", 0) => Action::SetHostUp { host: "mail.b.example".into(), up: false },
+            ("dial-up", 0) => Action::Advance(10 * 60_000),
+            ("apop", 0) => return,
+            _ => Action::RunUntilIdle,
+        };
+        lab.apply(action);
+    }
+
+    /// Start lesson `index` in a fresh lab on its scenario, do its steps as
+    /// shown, and return the lab.
+    fn walk(index: usize, before: &[&str]) -> Lab {
+        let lesson = &LESSONS[index];
+        let progress = Progress { scenario: lesson.scenario.into(), ..Progress::default() };
+        let mut lab = Lab::with_world(Lang::En, mail_lab_world::scenario::by_name(lesson.scenario).unwrap(), progress);
+        for line in before {
+            lab.apply(Action::SendLine { terminal: 0, line: line.to_string() });
+        }
+        lab.apply(Action::StartLesson(index));
+        assert!(!lab.progress.is_done(index), "{} is not done before its steps", lesson.id);
+        let mut chores = 0;
+        for step in lesson.steps {
+            match step {
+                Step::Type(line) => {
+                    let line = if line.contains("<digest>") {
+                        line.replace("<digest>", &apop_digest(&lab))
+                    } else {
+                        line.to_string()
+                    };
+                    lab.apply(Action::SendLine { terminal: 0, line });
+                }
+                Step::Do(_) => {
+                    chore(&mut lab, lesson.id, chores);
+                    chores += 1;
+                }
+            }
+        }
+        lab
+    }
+
+    /// Lesson 1 in bob's mailbox: the lessons that need mail there get it first.
+    const BOB_HAS_MAIL: &[&str] = &[
+        "EHLO pc.a.example",
+        "MAIL FROM:<alice@a.example>",
+        "RCPT TO:<bob@a.example>",
+        "DATA",
+        "Subject: earlier",
+        "",
+        "x",
+        ".",
+        "QUIT",
+    ];
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn every_lesson_is_completed_by_its_own_steps() {
+        for (index, lesson) in LESSONS.iter().enumerate() {
+            let before = if lesson.id == "pop3-states" { BOB_HAS_MAIL } else { &[] };
+            let lab = walk(index, before);
+            let transcript: Vec<String> = lab
+                .terminals
+                .iter()
+                .flat_map(|t| t.transcript.iter().filter_map(|l| l.wire_text()))
+                .map(String::from)
+                .collect();
+            assert!(lab.progress.is_done(index), "{}: goal not reached; transcript: {transcript:#?}", lesson.id);
+            assert_eq!(lab.progress.done, [lesson.id], "only the active lesson is marked");
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn goals_are_not_reached_by_half_the_work() {
+        // Sending without reading is not lesson 1.
+        let mut lab = walk(0, &[]);
+        assert!(lab.progress.is_done(0));
+        let mut half = Lab::with_world(Lang::En, mail_lab_world::scenario::two_domains(), Progress::default());
+        half.apply(Action::StartLesson(0));
+        for line in BOB_HAS_MAIL {
+            half.apply(Action::SendLine { terminal: 0, line: line.to_string() });
+        }
+        assert!(!half.progress.is_done(0), "delivered but not read");
+        // Plain USER/PASS is not an APOP login, nor a login inside TLS.
+        let apop = by_id("apop").unwrap();
+        let starttls = by_id("starttls").unwrap();
+        for index in [apop, starttls] {
+            lab = Lab::with_world(Lang::En, mail_lab_world::scenario::eavesdropping(), Progress::default());
+            lab.progress.scenario = "eavesdropping".into();
+            lab.apply(Action::StartLesson(index));
+            for line in ["telnet mail.a.example 110", "USER bob", "PASS bob-pw", "QUIT"] {
+                lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+            }
+            assert!(!lab.progress.is_done(index), "{}", LESSONS[index].id);
+        }
+        // Relay refused but never abused is half of the open-relay lesson.
+        let relay = by_id("open-relay").unwrap();
+        let mut lab = walk(relay, &[]);
+        assert!(lab.progress.is_done(relay));
+        lab = Lab::with_world(Lang::En, mail_lab_world::scenario::open_relay(), Progress::default());
+        lab.progress.scenario = "open-relay".into();
+        lab.apply(Action::StartLesson(relay));
+        for line in ["telnet mail.a.example 25", "HELO x", "MAIL FROM:<a@x.example>", "RCPT TO:<carol@b.example>"] {
+            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+        }
+        assert!(!lab.progress.is_done(relay));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn starting_a_lesson_on_another_scenario_rebuilds_the_world_and_counts_from_then() {
+        let mut lab = Lab::with_world(Lang::En, mail_lab_world::scenario::two_domains(), Progress::default());
+        lab.progress.scenario = "two-domains".into();
+        for line in BOB_HAS_MAIL {
+            lab.apply(Action::SendLine { terminal: 0, line: line.to_string() });
+        }
+        // Work done before the lesson started does not count.
+        lab.apply(Action::StartLesson(by_id("dot-transparency").unwrap()));
+        let dots = by_id("dot-transparency").unwrap();
+        for line in ["telnet mail.a.example 110", "USER bob", "PASS bob-pw", "RETR 1", "QUIT"] {
+            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+        }
+        assert!(!lab.progress.is_done(dots));
+        lab.apply(Action::StartLesson(0));
+        assert!(!lab.progress.is_done(0), "the delivery happened before lesson 1 started");
+
+        let dial = by_id("dial-up").unwrap();
+        lab.apply(Action::StartLesson(dial));
+        assert_eq!(lab.progress.scenario, "dial-up");
+        let world = lab.world.borrow();
+        assert!(world.host("mail.b.example").unwrap().online.is_some(), "the dial-up world");
+        let bob = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
+        assert!(bob.messages.is_empty(), "a fresh world");
+        assert_eq!(lab.terminals.len(), 1);
+        assert!(!lab.terminals[0].open, "a prompt waiting for telnet");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn progress_survives_its_saved_line() {
+        let progress = Progress {
+            done: vec!["apop".into(), "smtp-pop3".into()],
+            active: by_id("dial-up"),
+            scenario: "dial-up".into(),
+            since: 9,
+        };
+        let back = Progress::from_line(&progress.to_line());
+        assert_eq!(back, Progress { since: 0, ..progress });
+        let odd = Progress::from_line("no-such-world|no-such-lesson|apop,nothing");
+        assert_eq!(odd, Progress { done: vec!["apop".into()], active: None, scenario: "two-domains".into(), since: 0 });
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn every_lesson_speaks_both_languages_and_names_a_scenario() {
+        let mut ids: Vec<&str> = LESSONS.iter().map(|l| l.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), LESSONS.len(), "lesson ids are unique");
+        for l in LESSONS {
+            assert!(mail_lab_world::scenario::NAMES.contains(&l.scenario), "{}", l.id);
+            for text in [l.title, l.goal, l.hint] {
+                assert!(!text.en.is_empty() && !text.ja.is_empty() && text.en != text.ja, "{}", l.id);
+            }
+        }
+    }
+}
