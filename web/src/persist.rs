@@ -1,5 +1,5 @@
 //! The lab kept in the browser (localStorage) across reloads: the world as its
-//! versioned snapshot. A saved lab that cannot be read is never overwritten
+//! versioned snapshot in compact form ([`World::to_compact`]). A saved lab that cannot be read is never overwritten
 //! silently: the page says why and lets the learner choose.
 
 use mail_lab_world::World;
@@ -16,7 +16,7 @@ pub fn load() -> Result<Option<World>, String> {
         let Ok(text) = LocalStorage::raw().get_item(KEY) else { return Ok(None) };
         match text {
             None => Ok(None),
-            Some(text) => World::from_json(&text).map(Some).map_err(|e| e.to_string()),
+            Some(text) => World::from_compact(&text).map(Some).map_err(|e| e.to_string()),
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -31,7 +31,7 @@ pub fn save(world: &World) -> Result<(), String> {
     {
         use gloo::storage::{LocalStorage, Storage};
         LocalStorage::raw()
-            .set_item(KEY, &world.to_json())
+            .set_item(KEY, &world.to_compact())
             .map_err(|_| "the browser refused to store the lab".to_string())
     }
     #[cfg(not(target_arch = "wasm32"))]

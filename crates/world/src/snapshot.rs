@@ -35,7 +35,7 @@ pub struct WorldSnapshot {
 /// Why a snapshot could not be read. Never answered by an empty world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotError {
-    /// Not JSON, or not shaped like a snapshot.
+    /// Not JSON (or not compact text), or not shaped like a snapshot.
     Malformed(String),
     /// Some other kind of document.
     WrongFormat(String),
@@ -123,6 +123,45 @@ impl World {
         }
         let snapshot: WorldSnapshot =
             serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        Ok(World::from_snapshot(snapshot))
+    }
+
+    /// The snapshot as compact text for browser storage:
+    /// `mail-lab-world <version> <base64 of the postcard encoding>`. The page
+    /// keeps this form because its decoder costs far less page weight than
+    /// JSON's (measured: 51.7 KB gzip for JSON persistence in the page).
+    pub fn to_compact(&self) -> String {
+        use base64::Engine as _;
+        // Postcard only fails on types it cannot encode; a snapshot has none.
+        let bytes = postcard::to_allocvec(&self.snapshot()).unwrap_or_default();
+        let body = base64::engine::general_purpose::STANDARD.encode(bytes);
+        format!("{SNAPSHOT_FORMAT} {SNAPSHOT_VERSION} {body}")
+    }
+
+    /// Read [`World::to_compact`]'s form, checking format and version first.
+    pub fn from_compact(text: &str) -> Result<World, SnapshotError> {
+        use base64::Engine as _;
+        let mut fields = text.trim().splitn(3, ' ');
+        let format = fields.next().unwrap_or_default();
+        if format != SNAPSHOT_FORMAT {
+            let shown = if format.starts_with('{') { "JSON from an earlier Mail Lab" } else { format };
+            return Err(SnapshotError::WrongFormat(shown.chars().take(40).collect()));
+        }
+        let version = fields.next().unwrap_or_default();
+        let found: u64 = version
+            .parse()
+            .map_err(|_| SnapshotError::Malformed(format!("the version {version:?} is not a number")))?;
+        if found != u64::from(SNAPSHOT_VERSION) {
+            return Err(SnapshotError::UnsupportedVersion { found, supported: SNAPSHOT_VERSION });
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(fields.next().unwrap_or_default())
+            .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
+        let snapshot: WorldSnapshot =
+            postcard::from_bytes(&bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        if snapshot.format != SNAPSHOT_FORMAT || snapshot.version != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Malformed("the header and the body disagree".into()));
+        }
         Ok(World::from_snapshot(snapshot))
     }
 }

@@ -21,6 +21,10 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
     let json = world.to_json();
     let back = World::from_json(&json).unwrap();
     assert_eq!(back.snapshot(), world.snapshot());
+    // The page's compact form keeps exactly the same world.
+    let compact = world.to_compact();
+    assert!(compact.starts_with("mail-lab-world 1 "), "{}", &compact[..30]);
+    assert_eq!(World::from_compact(&compact).unwrap().snapshot(), world.snapshot());
     assert_eq!(back.now(), world.now());
     assert_eq!(back.queue().len(), 1);
     let inbox = back.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
@@ -48,4 +52,23 @@ fn unreadable_snapshots_are_refused_with_a_reason() {
     assert!(matches!(World::from_json("not json"), Err(SnapshotError::Malformed(_))));
     let truncated = &json[..json.len() / 2];
     assert!(matches!(World::from_json(truncated), Err(SnapshotError::Malformed(_))));
+}
+
+#[test]
+fn unreadable_compact_snapshots_are_refused_with_a_reason() {
+    let compact = scenario::two_domains().to_compact();
+    let newer = compact.replacen("mail-lab-world 1 ", "mail-lab-world 2 ", 1);
+    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 2, supported: 1 });
+    // The JSON an earlier page kept is named, not silently dropped.
+    let json = scenario::two_domains().to_json();
+    assert_eq!(
+        World::from_compact(&json).unwrap_err().to_string(),
+        "this is not a saved Mail Lab world (format \"JSON from an earlier Mail Lab\", expected \"mail-lab-world\")"
+    );
+    assert!(matches!(World::from_compact("mail-lab-world one x"), Err(SnapshotError::Malformed(_))));
+    assert!(matches!(World::from_compact("mail-lab-world 1 ***"), Err(SnapshotError::Malformed(_))));
+    let truncated = &compact[..compact.len() / 2];
+    assert!(matches!(World::from_compact(truncated), Err(SnapshotError::Malformed(_))));
+    // Valid base64 of something else is malformed, not a world.
+    assert!(matches!(World::from_compact("mail-lab-world 1 AAAA"), Err(SnapshotError::Malformed(_))));
 }
