@@ -6,12 +6,59 @@ use yew::prelude::*;
 
 use crate::i18n::{Lang, Text, t};
 
-/// One host as the panel shows it.
+/// One host as the panel and the map show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostRow {
     pub name: String,
+    pub address: String,
     pub up: bool,
+    /// Services by port, e.g. `25 smtp`.
+    pub services: Vec<String>,
+    pub users: Vec<String>,
+    pub open_relay: bool,
+    /// Policy lines worth showing: POP before SMTP, an online schedule.
+    pub policies: Vec<String>,
+    /// Messages waiting in this host's queue.
+    pub queued: usize,
+    /// A message was delivered here in the last few events (the map pulses).
+    pub just_delivered: bool,
 }
+
+/// A machine on the map: a client (left column) or a mail host (right column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapNode {
+    pub name: String,
+    pub address: String,
+    pub host: bool,
+    pub up: bool,
+    pub just_delivered: bool,
+    pub x: i32,
+    pub y: i32,
+}
+
+/// A connection drawn between two machines: the newest one per pair and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapLink {
+    pub from: usize,
+    pub to: usize,
+    pub port: u16,
+    pub open: bool,
+    pub tls: bool,
+    /// Bytes crossed it in the last few events (drawn moving).
+    pub busy: bool,
+}
+
+/// The map: machines, the links between them and DNS's MX records.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MapView {
+    pub nodes: Vec<MapNode>,
+    pub links: Vec<MapLink>,
+    pub mx: Vec<String>,
+    pub height: i32,
+}
+
+/// How many of the newest events count as "just now" for the map's motion.
+const RECENT_EVENTS: u64 = 12;
 
 /// One queue entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +86,7 @@ pub struct TapLine {
 pub struct NetworkView {
     pub now: String,
     pub hosts: Vec<HostRow>,
+    pub map: MapView,
     pub queue: Vec<QueueRow>,
     pub timeline: Vec<String>,
     pub tap: Vec<TapLine>,
@@ -82,7 +130,41 @@ fn carries_secret(line: &str) -> bool {
 impl NetworkView {
     /// Read the panels' contents from `world`.
     pub fn read(world: &World) -> NetworkView {
-        let hosts = world.hosts().iter().map(|h| HostRow { name: h.name.clone(), up: h.up }).collect();
+        let newest = world.events().last().map_or(0, |e| e.seq);
+        let recent = |seq: u64| seq + RECENT_EVENTS > newest;
+        let delivered_at: Vec<&str> = world
+            .events()
+            .filter(|e| recent(e.seq))
+            .filter_map(|e| match &e.kind {
+                EventKind::Delivered { host, .. } => Some(host.as_str()),
+                _ => None,
+            })
+            .collect();
+        let hosts: Vec<HostRow> = world
+            .hosts()
+            .iter()
+            .map(|h| {
+                let mut policies = Vec::new();
+                if let Some(m) = h.pop_before_smtp_minutes {
+                    policies.push(format!("POP before SMTP: {m} min"));
+                }
+                if let Some(o) = &h.online {
+                    policies.push(format!("online {} of every {} min", o.online_minutes, o.period_minutes));
+                }
+                HostRow {
+                    name: h.name.clone(),
+                    address: h.address.clone(),
+                    up: h.up,
+                    services: h.services.iter().map(|(p, s)| format!("{p} {}", s.name())).collect(),
+                    users: h.store.accounts().map(|a| a.address.clone()).collect(),
+                    open_relay: h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
+                    policies,
+                    queued: world.queue().iter().filter(|q| q.host == h.name).count(),
+                    just_delivered: delivered_at.contains(&h.name.as_str()),
+                }
+            })
+            .collect();
+        let map = MapView::read(world, &hosts, &recent);
         let queue = world
             .queue()
             .iter()
@@ -166,7 +248,117 @@ impl NetworkView {
         }
         keep_last(&mut timeline, 30);
         keep_last(&mut tap, 60);
-        NetworkView { now: world.now().rfc5322(), hosts, queue, timeline, tap }
+        NetworkView { now: world.now().rfc5322(), hosts, map, queue, timeline, tap }
+    }
+}
+
+impl MapView {
+    fn read(world: &World, hosts: &[HostRow], recent: &dyn Fn(u64) -> bool) -> MapView {
+        let mut nodes: Vec<MapNode> = world
+            .clients()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| MapNode {
+                name: c.name.clone(),
+                address: c.address.clone(),
+                host: false,
+                up: true,
+                just_delivered: false,
+                x: 90,
+                y: 110 + 70 * i as i32,
+            })
+            .collect();
+        nodes.extend(hosts.iter().enumerate().map(|(i, h)| MapNode {
+            name: h.name.clone(),
+            address: h.address.clone(),
+            host: true,
+            up: h.up,
+            just_delivered: h.just_delivered,
+            x: 430,
+            y: 110 + 70 * i as i32,
+        }));
+        let node_of = |address: &str| nodes.iter().position(|n| n.address == address);
+        let mut links: Vec<MapLink> = Vec::new();
+        let mut by_connection = std::collections::BTreeMap::new();
+        for e in world.events() {
+            let index = match &e.kind {
+                EventKind::Connected { connection, client, host, port } => {
+                    let (Some(from), Some(to)) = (node_of(client), nodes.iter().position(|n| n.name == *host)) else {
+                        continue;
+                    };
+                    links.retain(|l| !(l.from == from && l.to == to && l.port == *port));
+                    links.push(MapLink { from, to, port: *port, open: true, tls: false, busy: false });
+                    by_connection.insert(*connection, (from, to, *port));
+                    continue;
+                }
+                EventKind::TlsStarted { connection }
+                | EventKind::Disconnected { connection }
+                | EventKind::LinkBytes { connection, .. } => by_connection.get(connection),
+                _ => None,
+            };
+            let Some(link) = index.and_then(|k| links.iter_mut().find(|l| (l.from, l.to, l.port) == *k)) else {
+                continue;
+            };
+            match &e.kind {
+                EventKind::TlsStarted { .. } => link.tls = true,
+                EventKind::Disconnected { .. } => link.open = false,
+                _ => link.busy |= recent(e.seq),
+            }
+        }
+        // Only the newest links: the map shows the recent past, as the timeline does.
+        keep_last(&mut links, 10);
+        let mx = world
+            .hosts()
+            .iter()
+            .flat_map(|h| h.domains.iter())
+            .flat_map(|d| world.mx(d).iter().map(move |(p, x)| format!("{d} MX {p} {x}")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let height = 140 + 70 * nodes.iter().filter(|n| n.host).count().max(nodes.len() - hosts.len()) as i32;
+        MapView { nodes, links, mx, height }
+    }
+}
+
+/// The map as SVG: clients left, mail hosts right, DNS on top; a link is green
+/// when open, blue inside TLS, grey when closed, and moves while bytes cross.
+fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
+    html! {
+        <svg class="map" viewBox={format!("0 0 520 {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
+            <g class="dns">
+                <rect x="140" y="8" width="240" height={(26 + 14 * map.mx.len()).to_string()} rx="6" />
+                <text x="150" y="24">{ "DNS" }</text>
+                { for map.mx.iter().enumerate().map(|(i, line)| html! {
+                    <text class="mx" x="150" y={(40 + 14 * i).to_string()}>{ line }</text>
+                }) }
+            </g>
+            { for map.links.iter().map(|l| {
+                let (a, b) = (&map.nodes[l.from], &map.nodes[l.to]);
+                let state = if !l.open { "closed" } else if l.tls { "tls" } else { "open" };
+                let (x1, y1, x2, y2) = (a.x + 70, a.y, b.x - 70, b.y);
+                html! {
+                    <g class={classes!("link", state, l.busy.then_some("busy"))}>
+                        <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                        <text x={((x1 + x2) / 2).to_string()} y={((y1 + y2) / 2 - 4).to_string()}>{ format!("{}{}", l.port, if l.tls { " TLS" } else { "" }) }</text>
+                    </g>
+                }
+            }) }
+            { for map.nodes.iter().map(|n| {
+                let class = classes!("node", if n.host { "host" } else { "client" }, (!n.up).then_some("down"),
+                    n.just_delivered.then_some("delivered"), (selected == Some(n.name.as_str())).then_some("selected"));
+                let pick = {
+                    let (on_pick, name) = (on_pick.clone(), n.name.clone());
+                    Callback::from(move |_| on_pick.emit(name.clone()))
+                };
+                html! {
+                    <g {class} data-name={n.name.clone()} onclick={n.host.then_some(pick)}>
+                        <rect x={(n.x - 70).to_string()} y={(n.y - 20).to_string()} width="140" height="40" rx="6" />
+                        <text x={n.x.to_string()} y={(n.y - 3).to_string()} text-anchor="middle">{ &n.name }</text>
+                        <text class="addr" x={n.x.to_string()} y={(n.y + 12).to_string()} text-anchor="middle">{ &n.address }</text>
+                    </g>
+                }
+            }) }
+        </svg>
     }
 }
 
@@ -177,6 +369,8 @@ pub struct NetworkProps {
     pub on_advance: Callback<u64>,
     pub on_run: Callback<()>,
     pub on_host: Callback<(String, bool)>,
+    /// Make a host an open relay (true) or relay for nobody (false).
+    pub on_relay: Callback<(String, bool)>,
 }
 
 /// Clock, hosts, queues and the event timeline.
@@ -192,6 +386,15 @@ pub fn network_panel(props: &NetworkProps) -> Html {
         let cb = props.on_run.clone();
         Callback::from(move |_| cb.emit(()))
     };
+    // The host whose services, users and policies are shown (picked on the map or in the list).
+    let picked = use_state(|| None::<String>);
+    let pick = {
+        let picked = picked.clone();
+        Callback::from(move |name: String| {
+            let same = picked.as_deref() == Some(name.as_str());
+            picked.set(if same { None } else { Some(name) });
+        })
+    };
     html! {
         <section class="network" aria-label={t(lang, Text::Network)}>
             <h2>{ t(lang, Text::Network) }</h2>
@@ -201,16 +404,27 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 <button onclick={advance(600_000)}>{ t(lang, Text::AdvanceTenMinutes) }</button>
                 <button onclick={run}>{ t(lang, Text::RunUntilIdle) }</button>
             </p>
+            { map_svg(&v.map, lang, picked.as_deref(), &pick) }
             <ul class="hosts">
                 { for v.hosts.iter().map(|h| {
                     let (cb, name, up) = (props.on_host.clone(), h.name.clone(), h.up);
                     let toggle = Callback::from(move |_| cb.emit((name.clone(), !up)));
+                    let show = {
+                        let (pick, name) = (pick.clone(), h.name.clone());
+                        Callback::from(move |_| pick.emit(name.clone()))
+                    };
                     html! {
                         <li class={classes!("host", if h.up { "up" } else { "down" })}>
-                            { format!("{} ({}) ", h.name, if h.up { t(lang, Text::Up) } else { t(lang, Text::Down) }) }
+                            <button class="link" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name.as_str())).to_string()}>
+                                { format!("{} ({})", h.name, if h.up { t(lang, Text::Up) } else { t(lang, Text::Down) }) }
+                            </button>
+                            { " " }
                             <button onclick={toggle} aria-label={format!("{} {}", if h.up { t(lang, Text::TakeDown) } else { t(lang, Text::BringUp) }, h.name)}>
                                 { if h.up { t(lang, Text::TakeDown) } else { t(lang, Text::BringUp) } }
                             </button>
+                            if picked.as_deref() == Some(h.name.as_str()) {
+                                { host_details(h, lang, &props.on_relay) }
+                            }
                         </li>
                     }
                 }) }
@@ -235,6 +449,30 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 { for v.timeline.iter().map(|line| html! { <li>{ line }</li> }) }
             </ol>
         </section>
+    }
+}
+
+/// A host's address, services, users and policies, with the open-relay switch.
+fn host_details(h: &HostRow, lang: Lang, on_relay: &Callback<(String, bool)>) -> Html {
+    let relay = {
+        let (cb, name, open) = (on_relay.clone(), h.name.clone(), h.open_relay);
+        Callback::from(move |_| cb.emit((name.clone(), !open)))
+    };
+    html! {
+        <dl class="host-details">
+            <dt>{ t(lang, Text::Address) }</dt><dd>{ &h.address }</dd>
+            <dt>{ t(lang, Text::Services) }</dt><dd>{ h.services.join(", ") }</dd>
+            <dt>{ t(lang, Text::Users) }</dt><dd>{ if h.users.is_empty() { "—".to_string() } else { h.users.join(", ") } }</dd>
+            <dt>{ t(lang, Text::Queue) }</dt><dd>{ h.queued }</dd>
+            <dt>{ t(lang, Text::Policies) }</dt>
+            <dd>
+                { for h.policies.iter().map(|p| html! { <span class="policy">{ p }</span> }) }
+                <label class="policy">
+                    <input type="checkbox" checked={h.open_relay} onchange={relay} />
+                    { t(lang, Text::OpenRelay) }
+                </label>
+            </dd>
+        </dl>
     }
 }
 

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use mail_lab_proto::StateHint;
+use mail_lab_smtp::RelayPolicy;
 use mail_lab_world::{ConnectionId, Protocol, World, scenario};
 use yew::Reducible;
 
@@ -142,6 +143,11 @@ pub enum Action {
     SetHostUp {
         host: String,
         up: bool,
+    },
+    /// Make a host relay for anybody (an open relay) or for nobody on port 25.
+    SetOpenRelay {
+        host: String,
+        open: bool,
     },
     /// The mail client sends what was composed, through submission (587).
     Send(Compose),
@@ -461,6 +467,11 @@ impl Lab {
             Action::SetHostUp { host, up } => {
                 if let Some(h) = next.world.borrow_mut().host_mut(&host) {
                     h.up = up;
+                }
+            }
+            Action::SetOpenRelay { host, open } => {
+                if let Some(h) = next.world.borrow_mut().host_mut(&host) {
+                    h.mx.relay = if open { RelayPolicy::Anybody } else { RelayPolicy::Nobody };
                 }
             }
             Action::Send(compose) => next.mua_send(&compose),

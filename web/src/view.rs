@@ -117,6 +117,10 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
     };
+    let on_relay = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(host, open): (String, bool)| lab.dispatch(Action::SetOpenRelay { host, open }))
+    };
     let on_send_mail = {
         let lab = lab.dispatcher();
         Callback::from(move |c: crate::state::Compose| lab.dispatch(Action::Send(c)))
@@ -169,7 +173,7 @@ pub fn app() -> Html {
                     }
                     <crate::mua::MuaPanel accounts={lab.watched.clone()} log={lab.mua_log.clone()} status={lab.mua_status.clone()}
                         inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check} />
-                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} />
+                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_relay} />
                     <crate::network::Wiretap tap={network.tap.clone()} {lang} />
                 </div>
             </main>

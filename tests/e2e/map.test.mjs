@@ -1,0 +1,64 @@
+// The network map: machines and DNS drawn as SVG, links coloured by state
+// (open, TLS, closed), a host's services, users and policies on a click, and
+// the open-relay switch changing what the server answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openLab, screenshot, typeLine } from './harness.mjs';
+
+test('the map shows links by state, host details, and the open-relay switch works', async (t) => {
+  const { page, errors } = await openLab(t);
+  const network = page.getByRole('region', { name: 'Network' });
+  const map = network.getByRole('img', { name: /Map of the network/ });
+  await map.waitFor();
+  for (const name of ['pc.a.example', 'mail.a.example', 'mail.b.example']) {
+    await map.locator(`g.node[data-name="${name}"]`).waitFor();
+  }
+  assert.match(await map.locator('g.dns').textContent(), /a\.example MX 10 mail\.a\.example.*b\.example MX 10 mail\.b\.example/);
+
+  // The first terminal's session is an open link on port 25; STARTTLS turns it blue.
+  // The first terminal, whichever host it is connected to.
+  const term = page.locator('section.terminal').first();
+  await term.locator('[role=log] li.server').first().waitFor();
+  assert.equal(await map.locator('g.link.open').count(), 1);
+  assert.equal(await map.locator('g.link.open text').textContent(), '25');
+  await typeLine(term, 'EHLO pc.a.example', 1);
+  await typeLine(term, 'STARTTLS', 1);
+  await map.locator('g.link.tls').waitFor();
+  assert.equal(await map.locator('g.link.tls text').textContent(), '25 TLS');
+  await typeLine(term, 'QUIT', 1);
+  await map.locator('g.link.closed').waitFor();
+
+  // A click on a host shows what it runs, who lives there and its policies.
+  await map.locator('g.node[data-name="mail.b.example"]').click();
+  const details = network.locator('dl.host-details');
+  await details.waitFor();
+  const text = await details.textContent();
+  assert.match(text, /198\.51\.100\.25/);
+  assert.match(text, /25 smtp.*587 submission.*993 imaps/);
+  assert.match(text, /carol@b\.example/);
+  const relay = details.getByRole('checkbox', { name: /Open relay/ });
+  assert.equal(await relay.isChecked(), false);
+
+  // Closed relay: 554. Open relay: accepted for a domain that is not its own.
+  const tryRelay = async () => {
+    await typeLine(term, 'telnet mail.b.example 25', 1);
+    const b = term;
+    await typeLine(b, 'HELO spam.example.net', 1);
+    await typeLine(b, 'MAIL FROM:<winner@lottery.example>', 1);
+    const [reply] = await typeLine(b, 'RCPT TO:<alice@a.example>', 1);
+    await typeLine(b, 'QUIT', 1);
+    return reply;
+  };
+  assert.match(await tryRelay(), /^554 .*Relay access denied/);
+  await relay.check();
+  assert.match(await tryRelay(), /^250 .*Recipient <alice@a.example> OK/);
+  await relay.uncheck();
+  assert.match(await tryRelay(), /^554 .*Relay access denied/);
+
+  // A host taken down is drawn down.
+  await network.getByRole('button', { name: 'Take down mail.b.example' }).click();
+  await map.locator('g.node.down[data-name="mail.b.example"]').waitFor();
+  const shot = await screenshot(page, 'e2e-map');
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+});
