@@ -115,6 +115,17 @@ pub enum Text {
     Users,
     Policies,
     OpenRelay,
+    Folders,
+    Flags,
+    Expunged,
+    ExportMbox,
+    ImportMail,
+    ExportLab,
+    ImportLab,
+    ImportLabConfirm,
+    WireForm,
+    WireNote,
+    DownloadEml,
 }
 
 /// "N messages" in `lang`.
@@ -304,6 +315,32 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Policies) => "ポリシー",
         (Lang::En, OpenRelay) => "Open relay (relays anybody's mail: the spammer's friend)",
         (Lang::Ja, OpenRelay) => "オープンリレー(誰のメールでも中継する: スパムの温床)",
+        (Lang::En, Folders) => "Folders",
+        (Lang::Ja, Folders) => "フォルダ",
+        (Lang::En, Flags) => "Flags",
+        (Lang::Ja, Flags) => "フラグ",
+        (Lang::En, Expunged) => "Just removed:",
+        (Lang::Ja, Expunged) => "削除されたばかり:",
+        (Lang::En, ExportMbox) => "Download folder (mbox)",
+        (Lang::Ja, ExportMbox) => "フォルダをダウンロード(mbox)",
+        (Lang::En, ImportMail) => "Import .eml or mbox",
+        (Lang::Ja, ImportMail) => ".eml か mbox を取り込む",
+        (Lang::En, ExportLab) => "Save the lab to a file",
+        (Lang::Ja, ExportLab) => "ラボをファイルに保存",
+        (Lang::En, ImportLab) => "Open a saved lab",
+        (Lang::Ja, ImportLab) => "保存したラボを開く",
+        (Lang::En, ImportLabConfirm) => "Replace this lab by the one in the file? Its mail and changes are replaced.",
+        (Lang::Ja, ImportLabConfirm) => "このラボをファイルの内容で置き換えますか?今のメールと変更は置き換わります。",
+        (Lang::En, WireForm) => "On the wire after DATA (dot-stuffed)",
+        (Lang::Ja, WireForm) => "DATA の後に流れる形(ドット詰め)",
+        (Lang::En, WireNote) => {
+            "Lines that start with a dot get one more, so that only the last line, a single dot, ends the message. Highlighted lines were stuffed."
+        }
+        (Lang::Ja, WireNote) => {
+            "ドットで始まる行には先頭にドットをもう 1 つ付けます。こうして最後のドット 1 つだけの行だけがメッセージの終わりになります。色付きの行が詰められた行です。"
+        }
+        (Lang::En, DownloadEml) => "Download as .eml",
+        (Lang::Ja, DownloadEml) => ".eml でダウンロード",
         (Lang::En, Prompt) => "not connected",
         (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",
@@ -376,5 +413,22 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
             WorldError::NoSuchConnection(id) => format!("接続 {id} はありません"),
             WorldError::ConnectionClosed(id) => format!("接続 {id} は閉じています"),
         },
+    }
+}
+
+/// What an import came to, in `lang`.
+pub fn notice(lang: Lang, notice: &crate::state::Notice) -> String {
+    use crate::state::Notice;
+    match (lang, notice) {
+        (Lang::En, Notice::Imported { count, account, folder }) => {
+            format!("Imported {} into {account} {folder}.", message_count(lang, *count))
+        }
+        (Lang::Ja, Notice::Imported { count, account, folder }) => {
+            format!("{account} の {folder} に {} を取り込みました。", message_count(lang, *count))
+        }
+        (Lang::En, Notice::LabImported) => "The saved lab is open.".into(),
+        (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
+        (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
+        (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした: {why}"),
     }
 }

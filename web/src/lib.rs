@@ -4,9 +4,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod charset;
+pub mod files;
 pub mod i18n;
 pub mod lesson_panel;
 pub mod lessons;
+pub mod mailbox;
 pub mod mua;
 pub mod network;
 pub mod persist;

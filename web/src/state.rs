@@ -91,10 +91,16 @@ pub struct Lab {
     pub world: Rc<RefCell<World>>,
     pub terminals: Vec<Terminal>,
     pub lang: Lang,
-    /// Accounts whose mailbox panes are shown.
+    /// Accounts the mail client can use.
     pub watched: Vec<String>,
-    /// The message open in the inspector: account and UID.
-    pub selected: Option<(String, u32)>,
+    /// The mailbox panes: which account, folder and first row each shows.
+    pub panes: Vec<PaneView>,
+    /// The message open in the inspector: account, folder and UID.
+    pub selected: Option<(String, String, u32)>,
+    /// What the last action changed in the stores (the panes highlight it).
+    pub just_changed: Vec<mail_lab_store::Change>,
+    /// The outcome of the last file import, for the page to say.
+    pub notice: Option<Notice>,
     /// Why the saved lab could not be read; while set, nothing is saved over it.
     pub storage_problem: Option<String>,
     /// The mail client's last dialogue with a server, and what it concluded.
@@ -116,6 +122,23 @@ impl PartialEq for Lab {
     }
 }
 
+/// Where a mailbox pane looks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaneView {
+    pub account: String,
+    pub folder: String,
+    /// The first message row in view (the rows before it are not rendered).
+    pub first: usize,
+}
+
+/// The outcome of an import, shown until the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Imported { count: usize, account: String, folder: String },
+    LabImported,
+    ImportFailed(String),
+}
+
 /// What a learner can do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -131,7 +154,22 @@ pub enum Action {
     },
     SetLang(Lang),
     /// Open a message in the inspector (or close it with `None`).
-    Select(Option<(String, u32)>),
+    Select(Option<(String, String, u32)>),
+    /// Show a folder in an account's pane, from row `first`.
+    View {
+        account: String,
+        folder: String,
+        first: usize,
+    },
+    /// Put the messages of an .eml or mbox file into a folder.
+    Import {
+        account: String,
+        folder: String,
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// Replace the world by a saved lab (the text [`World::to_compact`] writes).
+    ImportLab(Vec<u8>),
     /// Start again from the built-in world (after the learner confirmed), also
     /// the way out of an unreadable saved lab.
     Reset,
@@ -206,7 +244,12 @@ impl Lab {
             terminals: Vec::new(),
             lang,
             watched: vec!["bob@a.example".to_string(), "alice@a.example".to_string(), "carol@b.example".to_string()],
+            panes: ["bob@a.example", "alice@a.example", "carol@b.example"]
+                .map(|a| PaneView { account: a.to_string(), folder: mail_lab_store::INBOX.to_string(), first: 0 })
+                .to_vec(),
             selected: None,
+            just_changed: Vec::new(),
+            notice: None,
             storage_problem: None,
             mua_log: Vec::new(),
             mua_status: None,
@@ -442,8 +485,10 @@ impl Reducible for Lab {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        // Looking around (scrolling, opening, language) changes nothing worth saving.
+        let looks_only = matches!(action, Action::View { .. } | Action::Select(_) | Action::SetLang(_));
         next.apply(action);
-        if next.storage_problem.is_none() {
+        if next.storage_problem.is_none() && !looks_only {
             // A refused save (quota, privacy mode) leaves the lab working in memory.
             let _ = crate::persist::save(&next.world.borrow());
             crate::persist::save_progress(&next.progress);
@@ -456,6 +501,58 @@ impl Reducible for Lab {
 impl Lab {
     /// Do `action`, then see whether it reached the active lesson's goal.
     pub fn apply(&mut self, action: Action) {
+        let before: Vec<u64> = self.world.borrow().hosts().iter().map(|h| h.store.revision()).collect();
+        let looks_only = matches!(action, Action::View { .. } | Action::Select(_) | Action::SetLang(_));
+        self.act(action);
+        if !looks_only {
+            self.just_changed = self.changes_since(&before);
+        }
+        self.progress.check(&self.world.borrow());
+    }
+
+    /// The store changes made after each host's store was at `before`.
+    fn changes_since(&self, before: &[u64]) -> Vec<mail_lab_store::Change> {
+        let world = self.world.borrow();
+        let hosts = world.hosts();
+        if hosts.len() != before.len() {
+            return Vec::new(); // a new world: nothing to compare with
+        }
+        hosts
+            .iter()
+            .zip(before)
+            .filter_map(|(h, &rev)| h.store.changes_since(rev))
+            .flat_map(|changes| changes.cloned().collect::<Vec<_>>())
+            .collect()
+    }
+
+    fn import(&mut self, account: &str, folder: &str, name: &str, bytes: &[u8]) {
+        let lower = name.to_ascii_lowercase();
+        let messages: Vec<Vec<u8>> = if lower.ends_with(".mbox") || bytes.starts_with(b"From ") {
+            mail_lab_message::mbox::import(bytes).into_iter().map(|m| m.raw).collect()
+        } else {
+            vec![mail_lab_message::mbox::from_eml(bytes)]
+        };
+        let count = messages.len();
+        self.notice = Some(match self.world.borrow_mut().import_messages(account, folder, messages) {
+            Ok(_) => Notice::Imported { count, account: account.to_string(), folder: folder.to_string() },
+            Err(e) => Notice::ImportFailed(e.to_string()),
+        });
+    }
+
+    fn import_lab(&mut self, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        match World::from_compact(&text) {
+            Ok(world) => {
+                let mut progress = self.progress.clone();
+                progress.since = newest_event(&world);
+                *self = Lab::with_world(self.lang, world, progress);
+                self.notice = Some(Notice::LabImported);
+            }
+            Err(e) => self.notice = Some(Notice::ImportFailed(e.to_string())),
+        }
+    }
+
+    fn act(&mut self, action: Action) {
         let next = self;
         match action {
             Action::SendLine { terminal, line } => next.send_line(terminal, line),
@@ -484,8 +581,15 @@ impl Lab {
                 *next = Lab::with_world(next.lang, world, progress);
             }
             Action::StartLesson(index) => next.start_lesson(index),
+            Action::View { account, folder, first } => {
+                if let Some(p) = next.panes.iter_mut().find(|p| p.account == account) {
+                    p.folder = folder;
+                    p.first = first;
+                }
+            }
+            Action::Import { account, folder, name, bytes } => next.import(&account, &folder, &name, &bytes),
+            Action::ImportLab(bytes) => next.import_lab(&bytes),
         }
-        next.progress.check(&next.world.borrow());
     }
 }
 

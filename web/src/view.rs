@@ -1,61 +1,18 @@
 //! Components of the page. They read plain props and send actions; only [`App`]
 //! touches the reducer.
 
-use mail_lab_message::transfer::decode_header_value;
-use mail_lab_message::{Body, Envelope, MessageView, header_value};
-use mail_lab_store::INBOX;
+use mail_lab_message::{Body, Envelope, MessageView};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::charset::BrowserDecoder;
-use crate::i18n::{Lang, Text, lab_note, message_count, t};
+use crate::i18n::{Lang, Text, lab_note, t};
+use crate::mailbox::{MailboxSummary, MailboxView, summarize};
 use crate::state::{Action, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
 fn initial_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).map_or(Lang::En, |tag| Lang::from_tag(&tag))
-}
-
-/// One row of a mailbox pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageRow {
-    pub uid: u32,
-    pub from: String,
-    pub subject: String,
-    pub flags: String,
-}
-
-/// What a mailbox pane shows for one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailboxSummary {
-    pub account: String,
-    pub folder: String,
-    pub rows: Vec<MessageRow>,
-}
-
-fn summarize(lab: &Lab, account: &str) -> MailboxSummary {
-    let world = lab.world.borrow();
-    let rows = world
-        .store_for(account)
-        .and_then(|s| s.folder(account, INBOX))
-        .map(|f| {
-            f.messages
-                .iter()
-                .map(|m| MessageRow {
-                    uid: m.uid,
-                    from: header_value(&m.raw, "From")
-                        .map(|v| decode_header_value(&v, &BrowserDecoder).0)
-                        .or_else(|| m.envelope.as_ref().map(|e| e.reverse_path.clone()))
-                        .unwrap_or_default(),
-                    subject: header_value(&m.raw, "Subject")
-                        .map(|v| decode_header_value(&v, &BrowserDecoder).0)
-                        .unwrap_or_default(),
-                    flags: m.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    MailboxSummary { account: account.to_string(), folder: INBOX.to_string(), rows }
 }
 
 /// The whole page.
@@ -91,13 +48,14 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |_| lab.dispatch(Action::SetLang(lang.other())))
     };
-    let mailboxes: Vec<MailboxSummary> = lab.watched.iter().map(|a| summarize(&lab, a)).collect();
+    let mailboxes: Vec<MailboxSummary> = lab.panes.iter().map(|p| summarize(&lab, p)).collect();
     let hosts: Vec<String> = lab.world.borrow().hosts().iter().map(|h| h.name.clone()).collect();
-    let inspected = lab.selected.as_ref().and_then(|(account, uid)| {
+    let inspected = lab.selected.as_ref().and_then(|(account, folder, uid)| {
         let world = lab.world.borrow();
-        let message = world.store_for(account)?.folder(account, INBOX)?.messages.iter().find(|m| m.uid == *uid)?;
+        let message = world.store_for(account)?.folder(account, folder)?.message(*uid)?;
         Some(Inspected {
             account: account.clone(),
+            folder: folder.clone(),
             uid: *uid,
             envelope: message.envelope.clone(),
             view: MessageView::parse(&message.raw, &BrowserDecoder),
@@ -131,7 +89,55 @@ pub fn app() -> Html {
     };
     let on_select = {
         let lab = lab.dispatcher();
-        Callback::from(move |selection: Option<(String, u32)>| lab.dispatch(Action::Select(selection)))
+        Callback::from(move |selection: Option<(String, String, u32)>| lab.dispatch(Action::Select(selection)))
+    };
+    let on_open_message = on_select.reform(Some);
+    let on_view = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(account, folder, first): (String, String, usize)| {
+            lab.dispatch(Action::View { account, folder, first })
+        })
+    };
+    let on_import = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(account, folder, name, bytes): (String, String, String, Vec<u8>)| {
+            lab.dispatch(Action::Import { account, folder, name, bytes })
+        })
+    };
+    let on_export = {
+        let world = lab.world.clone();
+        Callback::from(move |(account, folder): (String, String)| {
+            let world = world.borrow();
+            let Some(f) = world.store_for(&account).and_then(|s| s.folder(&account, &folder)) else { return };
+            let messages: Vec<_> = f
+                .messages
+                .iter()
+                .map(|m| {
+                    let sender = m.envelope.as_ref().map(|e| e.reverse_path.clone()).unwrap_or_default();
+                    (sender, m.internal_date, m.raw.clone())
+                })
+                .collect();
+            let name = format!("{}-{}.mbox", account.replace('@', "_at_"), folder.replace('/', "_"));
+            crate::files::download(&name, "application/mbox", &mail_lab_message::mbox::export(&messages));
+        })
+    };
+    let export_lab = {
+        let world = lab.world.clone();
+        Callback::from(move |_| {
+            crate::files::download("mail-lab.world.txt", "text/plain", world.borrow().to_compact().as_bytes())
+        })
+    };
+    let import_lab = {
+        let lab = lab.dispatcher();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let lab = lab.clone();
+            crate::files::read_chosen(&input, move |_, bytes| {
+                if gloo::dialogs::confirm(t(lang, Text::ImportLabConfirm)) {
+                    lab.dispatch(Action::ImportLab(bytes));
+                }
+            });
+        })
     };
     let on_open = {
         let lab = lab.dispatcher();
@@ -148,7 +154,16 @@ pub fn app() -> Html {
                 <p class="tagline">{ t(lang, Text::Tagline) }</p>
                 <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
                 <button class="lang" onclick={switch_lang}>{ t(lang, Text::SwitchLanguage) }</button>
+                <button onclick={export_lab}>{ t(lang, Text::ExportLab) }</button>
+                <label class="import">{ t(lang, Text::ImportLab) }
+                    <input type="file" accept=".txt,text/plain" onchange={import_lab} />
+                </label>
             </header>
+            if let Some(notice) = &lab.notice {
+                <p class={classes!("notice", matches!(notice, crate::state::Notice::ImportFailed(_)).then_some("failed"))} role="status">
+                    { crate::i18n::notice(lang, notice) }
+                </p>
+            }
             if let Some(problem) = &lab.storage_problem {
                 <div class="storage-problem" role="alert">
                     <p>{ t(lang, Text::StorageProblem) }{ " " }{ problem }</p>
@@ -166,7 +181,8 @@ pub fn app() -> Html {
                 </div>
                 <div class="mailboxes">
                     { for mailboxes.into_iter().map(|summary| html! {
-                        <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} on_select={on_select.clone()} />
+                        <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} on_select={on_open_message.clone()}
+                            on_view={on_view.clone()} on_export={on_export.clone()} on_import={on_import.clone()} />
                     }) }
                     if let Some(inspected) = inspected {
                         <Inspector {inspected} {lang} on_select={on_select.clone()} />
@@ -406,49 +422,18 @@ fn terminal_view(props: &TerminalProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct MailboxProps {
-    summary: MailboxSummary,
-    lang: Lang,
-    on_select: Callback<Option<(String, u32)>>,
-}
-
-#[function_component(MailboxView)]
-fn mailbox_view(props: &MailboxProps) -> Html {
-    let s = &props.summary;
-    let lang = props.lang;
-    html! {
-        <section class="mailbox" aria-label={format!("{} {}", t(lang, Text::Mailbox), s.account)}>
-            <h2>{ format!("{} {} — {} ({})", t(lang, Text::Mailbox), s.account, s.folder, message_count(lang, s.rows.len())) }</h2>
-            if s.rows.is_empty() {
-                <p class="empty">{ t(lang, Text::Empty) }</p>
-            } else {
-                <table>
-                    <thead><tr>
-                        <th scope="col">{ t(lang, Text::Uid) }</th>
-                        <th scope="col">{ t(lang, Text::From) }</th>
-                        <th scope="col">{ t(lang, Text::Subject) }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for s.rows.iter().map(|r| html! {
-                            <tr key={r.uid} class="message" data-flags={r.flags.clone()}>
-                                <td>{ r.uid }</td>
-                                <td>{ &r.from }</td>
-                                <td>
-                                    <button class="link" onclick={
-                                        let (on_select, account, uid) = (props.on_select.clone(), s.account.clone(), r.uid);
-                                        Callback::from(move |_| on_select.emit(Some((account.clone(), uid))))
-                                    }>
-                                        { if r.subject.is_empty() { t(lang, Text::NoSubject).to_string() } else { r.subject.clone() } }
-                                    </button>
-                                </td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
-        </section>
-    }
+/// The message as it crosses the wire after DATA: every line that starts with
+/// a dot gets one more (RFC 5321 §4.5.2), then the final `.` line. Each line
+/// comes with whether it was stuffed.
+fn wire_lines(raw: &str) -> Vec<(String, bool)> {
+    let mut lines: Vec<(String, bool)> = raw
+        .strip_suffix("\r\n")
+        .unwrap_or(raw)
+        .split("\r\n")
+        .map(|l| if l.starts_with('.') { (format!(".{l}"), true) } else { (l.to_string(), false) })
+        .collect();
+    lines.push((".".to_string(), false));
+    lines
 }
 
 /// Put in front of every HTML mail shown: nothing may load but inline styles and data: images.
@@ -458,6 +443,7 @@ const MAIL_CSP: &str = "<!doctype html><meta http-equiv=\"Content-Security-Polic
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inspected {
     pub account: String,
+    pub folder: String,
     pub uid: u32,
     pub envelope: Option<Envelope>,
     pub view: MessageView,
@@ -468,7 +454,7 @@ pub struct Inspected {
 struct InspectorProps {
     inspected: Inspected,
     lang: Lang,
-    on_select: Callback<Option<(String, u32)>>,
+    on_select: Callback<Option<(String, String, u32)>>,
 }
 
 /// Envelope beside header, the route, the MIME tree, the body and the raw bytes.
@@ -480,6 +466,10 @@ fn inspector(props: &InspectorProps) -> Html {
     let close = {
         let on_select = props.on_select.clone();
         Callback::from(move |_| on_select.emit(None))
+    };
+    let download_eml = {
+        let (raw, name) = (i.raw.clone(), format!("{}-{}-{}.eml", i.account.replace('@', "_at_"), i.folder, i.uid));
+        Callback::from(move |_| crate::files::download(&name, "message/rfc822", raw.as_bytes()))
     };
     let row =
         |label: &str, value: String| html! { <tr><th scope="row">{ label.to_string() }</th><td>{ value }</td></tr> };
@@ -552,6 +542,16 @@ fn inspector(props: &InspectorProps) -> Html {
                 <summary>{ t(lang, Text::RawMessage) }</summary>
                 <pre class="raw">{ i.raw.clone() }</pre>
             </details>
+            <details class="wire">
+                <summary>{ t(lang, Text::WireForm) }</summary>
+                <p class="note">{ t(lang, Text::WireNote) }</p>
+                <pre class="wire-form">
+                    { for wire_lines(&i.raw).into_iter().map(|(line, stuffed)| html! {
+                        <span class={classes!(stuffed.then_some("stuffed"))}>{ line }{ "\n" }</span>
+                    }) }
+                </pre>
+            </details>
+            <button onclick={download_eml}>{ t(lang, Text::DownloadEml) }</button>
         </section>
     }
 }

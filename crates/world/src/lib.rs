@@ -441,6 +441,30 @@ impl World {
         self.hosts.iter().find(|h| h.is_local_domain(domain)).map(|h| &h.store)
     }
 
+    /// Put messages straight into an account's folder, as an administrator
+    /// restoring a mailbox would (the page's .eml and mbox import). Each gets
+    /// the current time as its internal date; open IMAP sessions on the host
+    /// hear of them as they would of a delivery. Returns the new UIDs.
+    pub fn import_messages(
+        &mut self,
+        account: &str,
+        folder: &str,
+        messages: Vec<Vec<u8>>,
+    ) -> Result<Vec<u32>, mail_lab_store::StoreError> {
+        let domain = account.rsplit_once('@').map_or("", |(_, d)| d);
+        let Some(index) = self.hosts.iter().position(|h| h.is_local_domain(domain)) else {
+            return Err(mail_lab_store::StoreError::NoSuchAccount(account.to_string()));
+        };
+        let now = self.now;
+        let store = &mut self.hosts[index].store;
+        let uids = messages
+            .into_iter()
+            .map(|raw| store.append(account, folder, raw, Default::default(), now, None))
+            .collect::<Result<Vec<u32>, _>>()?;
+        self.wake_host(index, None);
+        Ok(uids)
+    }
+
     /// Events, oldest first (at most [`EVENT_LOG_LIMIT`]).
     pub fn events(&self) -> impl Iterator<Item = &Event> {
         self.events.iter()

@@ -80,3 +80,22 @@ fn imaps_is_encrypted_from_the_first_byte() {
     let greeting = String::from_utf8(world.take_output(id)).unwrap();
     assert!(!greeting.contains("STARTTLS"), "{greeting}");
 }
+
+#[test]
+fn imported_messages_are_pushed_to_an_idle_session_and_refused_for_unknown_places() {
+    let mut world = scenario::two_domains();
+    let id = imap(&mut world);
+    say(&mut world, id, "a2 SELECT INBOX");
+    assert_eq!(say(&mut world, id, "a3 IDLE"), "+ idling\r\n");
+    let uids = world
+        .import_messages(
+            "bob@a.example",
+            "INBOX",
+            vec![b"Subject: one\r\n\r\nx\r\n".to_vec(), b"Subject: two\r\n\r\ny\r\n".to_vec()],
+        )
+        .unwrap();
+    assert_eq!(uids, [1, 2]);
+    assert_eq!(String::from_utf8(world.take_output(id)).unwrap(), "* 2 EXISTS\r\n* 2 RECENT\r\n");
+    assert!(world.import_messages("bob@a.example", "Nowhere", vec![b"x\r\n".to_vec()]).is_err());
+    assert!(world.import_messages("nobody@z.example", "INBOX", vec![b"x\r\n".to_vec()]).is_err());
+}

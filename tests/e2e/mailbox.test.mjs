@@ -1,0 +1,90 @@
+// Mailbox panes with folders, flags and live highlights; a 10,000-message mbox
+// imported and scrolled with only the rows in view in the DOM; .eml and mbox
+// downloads; the dot-stuffed wire form; the whole lab saved to a file and
+// opened again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { openLab, screenshot, typeLine } from './harness.mjs';
+
+const bobPane = (page) => page.getByRole('region', { name: 'Mailbox bob@a.example' });
+
+function bigMbox(n) {
+  const parts = [];
+  for (let i = 1; i <= n; i += 1) {
+    parts.push(`From alice@a.example Wed Apr  1 09:00:00 2026\nFrom: alice@a.example\nSubject: bulk ${i}\n\nmessage ${i}\n\n`);
+  }
+  return Buffer.from(parts.join(''));
+}
+
+test('10,000 imported messages render only the rows in view; folders, flags, expunge and files', async (t) => {
+  const { page, errors } = await openLab(t);
+  const bob = bobPane(page);
+  await bob.waitFor();
+
+  await bob.locator('input[type=file]').setInputFiles({ name: 'bulk.mbox', mimeType: 'application/mbox', buffer: bigMbox(10000) });
+  await page.getByRole('status').filter({ hasText: 'Imported 10000 messages into bob@a.example INBOX.' }).waitFor();
+  assert.match(await bob.locator('h2').textContent(), /INBOX \(10000 messages\)/);
+  const rows = bob.locator('tr.message');
+  assert.ok((await rows.count()) <= 30, `${await rows.count()} rows in the DOM`);
+  assert.ok((await bob.locator('tr.message.new').count()) > 0, 'new rows are highlighted');
+  assert.equal(await rows.first().locator('td').first().textContent(), '1');
+  // Scroll to the end: the last message is rendered, the DOM stays small.
+  await bob.locator('.rows').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await bob.locator('tr.message', { hasText: 'bulk 10000' }).waitFor();
+  assert.ok((await rows.count()) <= 30, `${await rows.count()} rows after scrolling`);
+
+  // A message with a dot line, into Drafts: the wire form shows it stuffed.
+  await bob.getByRole('button', { name: /^Drafts 0/ }).click();
+  assert.match(await bob.locator('h2').textContent(), /Drafts \(0 messages\)/);
+  const eml = 'From: bob@a.example\r\nSubject: dotted\r\n\r\n.hidden file\r\nplain\r\n';
+  await bob.locator('input[type=file]').setInputFiles({ name: 'dotted.eml', mimeType: 'message/rfc822', buffer: Buffer.from(eml) });
+  await bob.getByRole('button', { name: 'dotted' }).click();
+  const inspector = page.getByRole('region', { name: 'Message bob@a.example UID 1' });
+  await inspector.getByText('On the wire after DATA (dot-stuffed)').click();
+  assert.deepEqual(await inspector.locator('pre.wire-form .stuffed').allTextContents(), ['..hidden file\n']);
+  const [eDownload] = await Promise.all([page.waitForEvent('download'), inspector.getByRole('button', { name: 'Download as .eml' }).click()]);
+  assert.equal(eDownload.suggestedFilename(), 'bob_at_a.example-Drafts-1.eml');
+  assert.equal(fs.readFileSync(await eDownload.path(), 'utf8'), eml);
+
+  // IMAP flags and EXPUNGE show in the pane as they happen.
+  await page.getByRole('combobox', { name: 'Port' }).selectOption('143');
+  await page.getByRole('button', { name: 'Open terminal' }).click();
+  const imap = page.getByRole('region', { name: 'Terminal mail.a.example:143' });
+  await imap.locator('li.server').first().waitFor();
+  await typeLine(imap, 'a1 LOGIN bob bob-pw', 1);
+  await typeLine(imap, 'a2 SELECT Drafts', 1);
+  await typeLine(imap, 'a3 STORE 1 +FLAGS (\\Deleted \\Flagged)', 2);
+  const row = bob.locator('tr.message', { hasText: 'dotted' });
+  await bob.locator('tr.message.flags.deleted').waitFor();
+  assert.match(await row.locator('td.flags').textContent(), /\\Flagged.*\\Deleted|\\Deleted.*\\Flagged/);
+  await typeLine(imap, 'a4 EXPUNGE', 2);
+  await bob.getByRole('status').filter({ hasText: 'Just removed: UID 1' }).waitFor();
+  assert.equal(await bob.locator('tr.message').count(), 0);
+
+  // The folder as mbox: 10,000 messages with mboxrd From_ lines.
+  await bob.getByRole('button', { name: /^INBOX 10000/ }).click();
+  const [mDownload] = await Promise.all([page.waitForEvent('download'), bob.getByRole('button', { name: 'Download folder (mbox)' }).click()]);
+  assert.equal(mDownload.suggestedFilename(), 'bob_at_a.example-INBOX.mbox');
+  const mbox = fs.readFileSync(await mDownload.path(), 'utf8');
+  assert.equal(mbox.match(/^From /gm).length, 10000);
+
+  // Save the lab, reset it, and open the saved file: the mail is back.
+  await page.getByRole('combobox', { name: 'Port' }).selectOption('25');
+  const [lDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save the lab to a file' }).click()]);
+  const saved = fs.readFileSync(await lDownload.path());
+  assert.match(saved.toString('utf8', 0, 20), /^mail-lab-world 1 /);
+  page.on('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset the lab' }).click();
+  await bob.getByText('No messages yet.').waitFor();
+  await page.locator('header input[type=file]').setInputFiles({ name: 'mail-lab.world.txt', mimeType: 'text/plain', buffer: saved });
+  await page.getByRole('status').filter({ hasText: 'The saved lab is open.' }).waitFor();
+  assert.match(await bob.locator('h2').textContent(), /INBOX \(10000 messages\)/);
+  // A file that is not a saved lab is refused by name, and the lab stays.
+  await page.locator('header input[type=file]').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await page.getByRole('status').filter({ hasText: /Could not import: this is not a saved Mail Lab world/ }).waitFor();
+  assert.match(await bob.locator('h2').textContent(), /INBOX \(10000 messages\)/);
+  const shot = await screenshot(page, 'e2e-mailbox');
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+});
