@@ -20,6 +20,8 @@ test('two IMAP terminals on one folder see each other', async (t) => {
   await smtp.locator('[role=log] li.server').first().waitFor();
   await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: for IMAP', '', 'hello'] });
 
+  // Two sessions at once: show the terminals side by side instead of in tabs.
+  await page.getByRole('button', { name: 'Side by side' }).click();
   const a = await openTerminal(page, 143, 0);
   const b = await openTerminal(page, 143, 1);
   assert.match(await a.locator('[role=log] li.server').first().textContent(), /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 /);
@@ -46,6 +48,19 @@ test('two IMAP terminals on one folder see each other', async (t) => {
   assert.equal(await a.locator('li.r2xx').last().getAttribute('title'), 'tag OK: the command with this tag completed.');
   await page.getByRole('region', { name: 'Mailbox bob@a.example' }).getByText('No messages yet.').waitFor();
   const shot = await screenshot(page, 'e2e-imap-two-terminals');
+  // Back to tabs: one terminal in front; a tab brings another forward.
+  await page.getByRole('button', { name: 'Side by side' }).click();
+  const tabs = page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab');
+  assert.deepEqual(await tabs.allTextContents(), ['telnet mail.a.example 25', 'telnet mail.a.example 143', 'telnet mail.a.example 143']);
+  assert.equal(await tabs.nth(2).getAttribute('aria-selected'), 'true');
+  // Roles skip hidden elements: pin the panels by the ids the tabs control.
+  const [panelA, panelB] = [page.locator('#terminal-1'), page.locator('#terminal-2')];
+  assert.equal(await tabs.nth(1).getAttribute('aria-controls'), 'terminal-1');
+  assert.ok(await panelB.isVisible());
+  assert.ok(!(await panelA.isVisible()));
+  await tabs.nth(1).click();
+  await panelA.waitFor({ state: 'visible' });
+  assert.ok(!(await panelB.isVisible()));
   console.log(`screenshot: ${shot}`);
   assert.deepEqual(errors, []);
 });

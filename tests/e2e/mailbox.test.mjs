@@ -21,6 +21,9 @@ test('10,000 imported messages render only the rows in view; folders, flags, exp
   const { page, errors } = await openLab(t);
   const bob = bobPane(page);
   await bob.waitFor();
+  // Any account of the world can get a pane.
+  await page.getByRole('combobox', { name: 'Show the mailbox of' }).selectOption('postmaster@b.example');
+  await page.getByRole('region', { name: 'Mailbox postmaster@b.example' }).getByText('No messages yet.').waitFor();
 
   await bob.locator('input[type=file]').setInputFiles({ name: 'bulk.mbox', mimeType: 'application/mbox', buffer: bigMbox(10000) });
   await page.getByRole('status').filter({ hasText: 'Imported 10000 messages into bob@a.example INBOX.' }).waitFor();

@@ -15,6 +15,11 @@ test('SMTP then POP3: RETR shows the message, DELE commits only at QUIT', async 
   await typeLine(smtp, 'DATA', 1);
   // A learner types the wire form: "..x" stores ".x"; a lone leading dot is removed.
   for (const line of ['Subject: Read me with POP3', '', '..starts with a dot', '.unstuffed', 'bye']) await typeLine(smtp, line);
+  // The terminal says what each dotted line will store.
+  assert.deepEqual(await smtp.locator('[role=log] li.lab').allTextContents().then((l) => l.slice(-2)), [
+    'Dot-stuffed line: the server removes the first dot and stores “.starts with a dot” (RFC 5321 §4.5.2).',
+    'This line starts with one dot: the server removes it and stores “unstuffed”. To keep a leading dot, type two (dot-stuffing).',
+  ]);
   assert.match((await typeLine(smtp, '.', 1))[0], /^250 2\.0\.0 OK: queued as/);
   await typeLine(smtp, 'QUIT', 1);
 
@@ -42,6 +47,9 @@ test('SMTP then POP3: RETR shows the message, DELE commits only at QUIT', async 
   assert.match(retr[0], /^\+OK \d+ octets$/);
   assert.ok(all.includes('Subject: Read me with POP3'), all.join('\n'));
   assert.ok(all.includes('..starts with a dot'), 'RETR stuffs the stored ".starts with a dot" again, as on the wire');
+  const stuffed = pop.locator('[role=log] li.stuffed');
+  assert.deepEqual(await stuffed.allTextContents(), ['..starts with a dot']);
+  assert.match(await stuffed.getAttribute('title'), /^Dot-stuffed by the server/);
   assert.ok(all.includes('unstuffed'), 'the SMTP server removed the lone leading dot');
   assert.deepEqual(await typeLine(pop, 'DELE 1', 1), ['+OK message 1 deleted']);
   assert.equal(await pane.locator('tr.message').count(), 1, 'DELE only marks the message');

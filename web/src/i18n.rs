@@ -126,6 +126,10 @@ pub enum Text {
     WireForm,
     WireNote,
     DownloadEml,
+    Terminals,
+    SideBySide,
+    StuffedByServer,
+    AddPane,
 }
 
 /// "N messages" in `lang`.
@@ -341,6 +345,18 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         }
         (Lang::En, DownloadEml) => "Download as .eml",
         (Lang::Ja, DownloadEml) => ".eml でダウンロード",
+        (Lang::En, Terminals) => "Terminals",
+        (Lang::Ja, Terminals) => "端末",
+        (Lang::En, SideBySide) => "Side by side",
+        (Lang::Ja, SideBySide) => "並べて表示",
+        (Lang::En, StuffedByServer) => {
+            "Dot-stuffed by the server: the message line starts with one dot less; the client removes the extra dot."
+        }
+        (Lang::Ja, StuffedByServer) => {
+            "サーバがドット詰めした行: 実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。"
+        }
+        (Lang::En, AddPane) => "Show the mailbox of",
+        (Lang::Ja, AddPane) => "メールボックスを表示:",
         (Lang::En, Prompt) => "not connected",
         (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",
@@ -364,6 +380,14 @@ pub enum LabNote {
     /// STARTTLS/STLS succeeded; what to do next depends on the protocol.
     TlsStarted(Option<Protocol>),
     ClosedByForeignHost,
+    /// A DATA line typed with a leading dot: what the server will store.
+    DotStuffed {
+        stored: String,
+    },
+    /// A DATA line with one leading dot: the server removes it.
+    DotRemoved {
+        stored: String,
+    },
     /// The world could not connect or deliver the line.
     World(WorldError),
 }
@@ -399,6 +423,20 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
                 Some(Protocol::Imap) => "サーバの機能が変わることがあるので、もう一度 CAPABILITY で尋ねてください。",
                 _ => "もう一度 EHLO で挨拶してください。",
             }
+        ),
+        (Lang::En, DotStuffed { stored }) => {
+            format!("Dot-stuffed line: the server removes the first dot and stores “{stored}” (RFC 5321 §4.5.2).")
+        }
+        (Lang::Ja, DotStuffed { stored }) => {
+            format!(
+                "ドット詰めした行: サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します(RFC 5321 §4.5.2)。"
+            )
+        }
+        (Lang::En, DotRemoved { stored }) => format!(
+            "This line starts with one dot: the server removes it and stores “{stored}”. To keep a leading dot, type two (dot-stuffing)."
+        ),
+        (Lang::Ja, DotRemoved { stored }) => format!(
+            "この行はドット 1 つで始まるので、サーバはそれを取り除き「{stored}」として保存します。先頭のドットを残すには 2 つ打ちます(ドット詰め)。"
         ),
         (Lang::En, ClosedByForeignHost) => "Connection closed by foreign host.".into(),
         (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),

@@ -110,6 +110,9 @@ pub struct Lab {
     pub mua_inbox: Vec<(String, String, String)>,
     mua_seen: Vec<String>,
     mua_sent: u32,
+    /// The terminal in front, and whether all are shown side by side instead.
+    pub active_terminal: usize,
+    pub side_by_side: bool,
     /// Lessons done, the one in progress and the scenario the world came from.
     pub progress: Progress,
     /// Grows with every change, so views know to re-read the world.
@@ -193,9 +196,30 @@ pub enum Action {
     CheckMail {
         account: String,
     },
+    /// Bring a terminal to the front.
+    ShowTerminal(usize),
+    /// Show every terminal at once (true) or one at a time in tabs (false).
+    SideBySide(bool),
+    /// Add a mailbox pane for an account.
+    AddPane(String),
     /// Make this lesson the active one; its goal counts from now on. A lesson
     /// on another scenario rebuilds the world (the view asks first).
     StartLesson(usize),
+}
+
+impl Action {
+    /// True for actions that only change what is shown, never the world.
+    fn looks_only(&self) -> bool {
+        matches!(
+            self,
+            Action::View { .. }
+                | Action::Select(_)
+                | Action::SetLang(_)
+                | Action::ShowTerminal(_)
+                | Action::SideBySide(_)
+                | Action::AddPane(_)
+        )
+    }
 }
 
 /// What the learner wrote in the mail client.
@@ -256,6 +280,8 @@ impl Lab {
             mua_inbox: Vec::new(),
             mua_seen: Vec::new(),
             mua_sent: 0,
+            active_terminal: 0,
+            side_by_side: false,
             progress,
             revision: 0,
         };
@@ -289,9 +315,11 @@ impl Lab {
             drop(world);
             self.terminals.clear();
             self.terminals.push(Terminal::at_prompt(0));
+            self.active_terminal = 0;
         } else if self.terminals.iter().all(|t| !t.open) {
             self.terminals.clear();
             self.open("mail.a.example", 25);
+            self.active_terminal = 0;
         }
         self.progress.active = Some(index);
         self.progress.since = newest_event(&self.world.borrow());
@@ -336,6 +364,14 @@ impl Lab {
     fn send_line(&mut self, index: usize, line: String) {
         let Some(term) = self.terminals.get_mut(index) else { return };
         term.transcript.push(TranscriptLine::Client(line.clone()));
+        // In DATA a leading dot is transparency, not text: say what will be stored.
+        let in_data = term.open && term.hint.as_ref().is_some_and(|h| h.state == "data");
+        if in_data && line.len() > 1 && line.starts_with('.') {
+            let stored = line[1..].to_string();
+            let note =
+                if line.starts_with("..") { LabNote::DotStuffed { stored } } else { LabNote::DotRemoved { stored } };
+            term.transcript.push(TranscriptLine::Lab(note));
+        }
         if !line.is_empty() && term.history.last() != Some(&line) {
             term.history.push(line.clone());
         }
@@ -486,7 +522,7 @@ impl Reducible for Lab {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         // Looking around (scrolling, opening, language) changes nothing worth saving.
-        let looks_only = matches!(action, Action::View { .. } | Action::Select(_) | Action::SetLang(_));
+        let looks_only = action.looks_only();
         next.apply(action);
         if next.storage_problem.is_none() && !looks_only {
             // A refused save (quota, privacy mode) leaves the lab working in memory.
@@ -502,7 +538,7 @@ impl Lab {
     /// Do `action`, then see whether it reached the active lesson's goal.
     pub fn apply(&mut self, action: Action) {
         let before: Vec<u64> = self.world.borrow().hosts().iter().map(|h| h.store.revision()).collect();
-        let looks_only = matches!(action, Action::View { .. } | Action::Select(_) | Action::SetLang(_));
+        let looks_only = action.looks_only();
         self.act(action);
         if !looks_only {
             self.just_changed = self.changes_since(&before);
@@ -556,7 +592,17 @@ impl Lab {
         let next = self;
         match action {
             Action::SendLine { terminal, line } => next.send_line(terminal, line),
-            Action::Open { host, port } => next.open(&host, port),
+            Action::Open { host, port } => {
+                next.open(&host, port);
+                next.active_terminal = next.terminals.len() - 1;
+            }
+            Action::ShowTerminal(index) => next.active_terminal = index.min(next.terminals.len().saturating_sub(1)),
+            Action::SideBySide(on) => next.side_by_side = on,
+            Action::AddPane(account) => {
+                if !next.panes.iter().any(|p| p.account == account) {
+                    next.panes.push(PaneView { account, folder: mail_lab_store::INBOX.to_string(), first: 0 });
+                }
+            }
             Action::SetLang(lang) => next.lang = lang,
             Action::Select(selection) => next.selected = selection,
             Action::Advance(ms) => next.world.borrow_mut().advance(ms),

@@ -143,6 +143,33 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
     };
+    let show_terminal = {
+        let lab = lab.dispatcher();
+        Callback::from(move |index: usize| lab.dispatch(Action::ShowTerminal(index)))
+    };
+    let side_by_side = {
+        let (lab, on) = (lab.dispatcher(), !lab.side_by_side);
+        Callback::from(move |_| lab.dispatch(Action::SideBySide(on)))
+    };
+    let add_pane = {
+        let lab = lab.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                && !select.value().is_empty()
+            {
+                lab.dispatch(Action::AddPane(select.value()));
+                select.set_value("");
+            }
+        })
+    };
+    let accounts: Vec<String> = lab
+        .world
+        .borrow()
+        .hosts()
+        .iter()
+        .flat_map(|h| h.store.accounts().map(|a| a.address.clone()).collect::<Vec<_>>())
+        .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
+        .collect();
     let on_start = {
         let lab = lab.dispatcher();
         Callback::from(move |index: usize| lab.dispatch(Action::StartLesson(index)))
@@ -175,11 +202,36 @@ pub fn app() -> Html {
             <main class="panes">
                 <div class="terminals">
                     <OpenTerminal {hosts} {lang} {on_open} />
+                    <div class="tabs">
+                        <div role="tablist" aria-label={t(lang, Text::Terminals)}>
+                            { for lab.terminals.iter().map(|term| {
+                                let front = term.id == lab.active_terminal;
+                                let id = term.id;
+                                let show = show_terminal.reform(move |_: MouseEvent| id);
+                                html! {
+                                    <button role="tab" aria-selected={front.to_string()} aria-controls={format!("terminal-{}", term.id)}
+                                        class={classes!("tab", (!term.open).then_some("closed"))} onclick={show}>
+                                        { terminal_title(term) }
+                                    </button>
+                                }
+                            }) }
+                        </div>
+                        <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, Text::SideBySide) }</button>
+                    </div>
                     { for lab.terminals.iter().map(|term| html! {
-                        <TerminalView key={term.id} terminal={term.clone()} {lang} on_send={on_send.clone()} />
+                        <TerminalView key={term.id} terminal={term.clone()} {lang} on_send={on_send.clone()}
+                            hidden={!lab.side_by_side && term.id != lab.active_terminal} />
                     }) }
                 </div>
                 <div class="mailboxes">
+                    if !accounts.is_empty() {
+                        <label class="add-pane">{ t(lang, Text::AddPane) }
+                            <select onchange={add_pane}>
+                                <option value="" selected=true>{ "…" }</option>
+                                { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
+                            </select>
+                        </label>
+                    }
                     { for mailboxes.into_iter().map(|summary| html! {
                         <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} on_select={on_open_message.clone()}
                             on_view={on_view.clone()} on_export={on_export.clone()} on_import={on_import.clone()} />
@@ -261,6 +313,13 @@ struct TerminalProps {
     terminal: Terminal,
     lang: Lang,
     on_send: Callback<(usize, String)>,
+    /// Behind another tab.
+    hidden: bool,
+}
+
+/// `telnet host port`, or `$` for a terminal that never connected.
+fn terminal_title(term: &Terminal) -> String {
+    if term.host.is_empty() { "$".to_string() } else { format!("telnet {} {}", term.host, term.port) }
 }
 
 fn in_lang(lang: Lang, e: mail_lab_proto::Explanation) -> &'static str {
@@ -281,6 +340,10 @@ fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static 
 /// The CSS class and explanation of a server line, by protocol.
 fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<String>, Option<String>) {
     match protocol {
+        // Only a multi-line body can start with a dot: two dots are stuffing.
+        Some(Protocol::Pop3) if text.starts_with("..") => {
+            (Some("stuffed".to_string()), Some(t(lang, Text::StuffedByServer).to_string()))
+        }
         Some(Protocol::Pop3) => {
             let class = if text.starts_with("+OK") {
                 Some("r2xx")
@@ -394,7 +457,7 @@ fn terminal_view(props: &TerminalProps) -> Html {
         )
     };
     html! {
-        <section class="terminal" aria-label={label}>
+        <section class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} hidden={props.hidden}>
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title }</span>
                 <span class={classes!("status", if term.open { "open" } else { "closed" })}>{ status }</span>
