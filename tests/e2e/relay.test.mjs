@@ -51,7 +51,17 @@ test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) 
   const carol = page.getByRole('region', { name: 'Mailbox carol@b.example' });
   await carol.getByRole('button', { name: 'now b is up' }).waitFor();
   assert.ok((await tap.locator('li.encrypted').count()) > 0, 'the relay used STARTTLS: the tap sees ciphertext');
+  // Opened in the inspector, the message's Received route lights up on the map.
+  await carol.getByRole('button', { name: 'now b is up' }).click();
+  const map = network.getByRole('img', { name: /Map of the network/ });
+  await map.locator('polyline.route-path').waitFor();
+  const onRoute = await map.locator('g.node.on-route').evaluateAll((gs) => gs.map((g) => g.dataset.name));
+  assert.deepEqual(onRoute, ['pc.a.example', 'mail.a.example', 'mail.b.example']);
   const shot = await screenshot(page, 'e2e-relay-retry-bounce');
   console.log(`screenshot: ${shot}`);
+  // The timeline speaks the page's language.
+  await page.getByRole('button', { name: '日本語で表示' }).click();
+  const ja = page.getByRole('region', { name: 'ネットワーク' });
+  assert.match(await ja.locator('ol.timeline').textContent(), /エラーメールを alice@a\.example に返しました/);
   assert.deepEqual(errors, []);
 });

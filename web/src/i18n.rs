@@ -470,3 +470,121 @@ pub fn notice(lang: Lang, notice: &crate::state::Notice) -> String {
         (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした: {why}"),
     }
 }
+
+/// `hh:mm:ss` of a time on the logical clock.
+fn clock(t: &mail_lab_proto::Time) -> String {
+    t.rfc5322().split(' ').nth(4).unwrap_or("").to_string()
+}
+
+/// A timeline line for an event, in `lang` (`None` for events the timeline skips).
+pub fn happened(lang: Lang, h: &crate::network::Happened) -> Option<String> {
+    use mail_lab_world::EventKind::*;
+    let ja = lang == Lang::Ja;
+    let what = match &h.kind {
+        TlsStarted { .. } if ja => format!("{} で TLS が始まりました", h.link),
+        TlsStarted { .. } => format!("TLS started on {}", h.link),
+        Queued { queue_id, host, recipients } if ja => {
+            format!("{host} が {queue_id} を {} 宛てにキューに入れました", recipients.join(", "))
+        }
+        Queued { queue_id, host, recipients } => format!("{host} queued {queue_id} for {}", recipients.join(", ")),
+        RelayAttempt { queue_id, from, to, attempt, .. } if ja => {
+            format!("{from} → {to}: {queue_id} の中継 {attempt} 回目")
+        }
+        RelayAttempt { queue_id, from, to, attempt, .. } => {
+            format!("{from} → {to}: relay attempt {attempt} for {queue_id}")
+        }
+        Relayed { queue_id, to, recipient, .. } if ja => {
+            format!("{to} が {queue_id} を {recipient} 宛てに受け取りました")
+        }
+        Relayed { queue_id, to, recipient, .. } => format!("{to} accepted {queue_id} for {recipient}"),
+        Deferred { queue_id, next_attempt, reason, .. } if ja => {
+            format!("{queue_id} は延期({reason})。次の試行 {}", clock(next_attempt))
+        }
+        Deferred { queue_id, next_attempt, reason, .. } => {
+            format!("{queue_id} deferred ({reason}); next try {}", clock(next_attempt))
+        }
+        Bounced { queue_id, to, .. } if ja => format!("{queue_id} のエラーメールを {to} に返しました"),
+        Bounced { queue_id, to, .. } => format!("{queue_id} bounced to {to}"),
+        BounceDiscarded { queue_id, .. } if ja => format!("{queue_id} のエラーメールは破棄されました"),
+        BounceDiscarded { queue_id, .. } => format!("bounce of {queue_id} discarded"),
+        Delivered { host, account, folder, uid } if ja => {
+            format!("{host} が {account} の {folder} に UID {uid} を配送")
+        }
+        Delivered { host, account, uid, .. } => format!("{host} delivered UID {uid} to {account}"),
+        Removed { account, uid, .. } if ja => format!("{account} から UID {uid} を削除"),
+        Removed { account, uid, .. } => format!("UID {uid} removed from {account}"),
+        HostUp { host } if ja => format!("{host} に再びつながるようになりました"),
+        HostUp { host } => format!("{host} is reachable again"),
+        RelayWindowOpened { client, until, .. } if ja => {
+            format!("POP before SMTP: {client} は {} まで中継できます", clock(until))
+        }
+        RelayWindowOpened { client, until, .. } => {
+            format!("POP before SMTP: {client} may relay until {}", clock(until))
+        }
+        LoggedIn { host, client, account, proof, encrypted, .. } => {
+            let how = match (proof, encrypted, ja) {
+                (_, true, false) => "inside TLS",
+                (_, true, true) => "TLS の中で",
+                (mail_lab_proto::sasl::Proof::Digest, false, false) => "with a digest only",
+                (mail_lab_proto::sasl::Proof::Digest, false, true) => "ダイジェストだけで",
+                (mail_lab_proto::sasl::Proof::Password, false, false) => "password in the clear",
+                (mail_lab_proto::sasl::Proof::Password, false, true) => "パスワードは平文",
+            };
+            if ja {
+                format!("{client} が {host} に {account} としてログイン({how})")
+            } else {
+                format!("{client} logged in to {host} as {account} ({how})")
+            }
+        }
+        PolicyRefused { host, client, rule, reply } if ja => {
+            format!("{host} がポリシー {rule} で {client} を拒否: {reply}")
+        }
+        PolicyRefused { host, client, rule, reply } => format!("{host} refused {client} by policy {rule}: {reply}"),
+        _ => return None,
+    };
+    Some(format!("{} {what}", h.time))
+}
+
+/// The POP-before-SMTP policy line.
+pub fn pop_before_smtp(lang: Lang, minutes: u64) -> String {
+    match lang {
+        Lang::En => format!("POP before SMTP: a POP3 login opens relay for {minutes} min"),
+        Lang::Ja => format!("POP before SMTP: POP3 でログインすると {minutes} 分間中継できる"),
+    }
+}
+
+/// A dial-up host's schedule.
+pub fn online(lang: Lang, on: u64, every: u64) -> String {
+    match lang {
+        Lang::En => format!("online {on} min of every {every} min (dial-up)"),
+        Lang::Ja => format!("{every} 分ごとに {on} 分だけオンライン(ダイヤルアップ)"),
+    }
+}
+
+/// What the mail client last did, in `lang`.
+pub fn mua_status(lang: Lang, status: &crate::state::MuaStatus) -> String {
+    use crate::state::{MuaOutcome, MuaStatus};
+    let ja = lang == Lang::Ja;
+    match status {
+        MuaStatus::NoAccount(a) if ja => format!("{a} というアカウントはありません"),
+        MuaStatus::NoAccount(a) => format!("No account {a}"),
+        MuaStatus::NoRecipient if ja => "宛先を 1 つ以上入れてください。".into(),
+        MuaStatus::NoRecipient => "Give at least one recipient.".into(),
+        MuaStatus::Sent(outcomes) => outcomes
+            .iter()
+            .map(|(rcpt, outcome)| match (outcome, ja) {
+                (MuaOutcome::Accepted, false) => format!("{rcpt}: accepted"),
+                (MuaOutcome::Accepted, true) => format!("{rcpt}: 受け付けられました"),
+                (MuaOutcome::Later(reply), false) => format!("{rcpt}: try later ({reply})"),
+                (MuaOutcome::Later(reply), true) => format!("{rcpt}: 後で再送({reply})"),
+                (MuaOutcome::Refused(reply), false) => format!("{rcpt}: refused ({reply})"),
+                (MuaOutcome::Refused(reply), true) => format!("{rcpt}: 拒否されました({reply})"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
+        MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
+        MuaStatus::Failed(why) if ja => format!("失敗しました: {why}"),
+        MuaStatus::Failed(why) => format!("Failed: {why}"),
+    }
+}

@@ -11,7 +11,7 @@ use crate::state::{Compose, TranscriptLine};
 pub struct MuaProps {
     pub accounts: Vec<String>,
     pub log: Vec<TranscriptLine>,
-    pub status: Option<String>,
+    pub status: Option<crate::state::MuaStatus>,
     pub inbox: Vec<(String, String, String)>,
     pub lang: Lang,
     pub on_send: Callback<Compose>,
@@ -78,7 +78,7 @@ pub fn mua_panel(props: &MuaProps) -> Html {
                 </div>
             </form>
             if let Some(status) = &props.status {
-                <p class="mua-status" role="status">{ status }</p>
+                <p class="mua-status" role="status">{ crate::i18n::mua_status(props.lang, status) }</p>
             }
             <ol class="transcript mua-log" role="log" aria-label={t(lang, Text::Transcript)}>
                 { for props.log.iter().map(|line| {

@@ -16,8 +16,10 @@ pub struct HostRow {
     pub services: Vec<String>,
     pub users: Vec<String>,
     pub open_relay: bool,
-    /// Policy lines worth showing: POP before SMTP, an online schedule.
-    pub policies: Vec<String>,
+    /// POP before SMTP: minutes a login opens relay for.
+    pub pop_before_smtp: Option<u64>,
+    /// Online only (minutes, of every minutes): a dial-up host.
+    pub online: Option<(u64, u64)>,
     /// Messages waiting in this host's queue.
     pub queued: usize,
     /// A message was delivered here in the last few events (the map pulses).
@@ -55,6 +57,32 @@ pub struct MapView {
     pub links: Vec<MapLink>,
     pub mx: Vec<String>,
     pub height: i32,
+    /// The route of the message open in the inspector, oldest hop first, as node indexes.
+    pub route: Vec<usize>,
+}
+
+impl MapView {
+    /// Put a message's route on the map: each `Received:` hop (newest first,
+    /// as in the header) names a sending and a receiving machine by name or
+    /// address; consecutive repeats collapse.
+    pub fn set_route(&mut self, hops: &[mail_lab_message::Hop]) {
+        let find = |text: &str| {
+            self.nodes.iter().position(|n| {
+                text.split(|c: char| c.is_whitespace() || "()[]".contains(c)).any(|w| w == n.name || w == n.address)
+            })
+        };
+        let mut route: Vec<usize> = Vec::new();
+        for hop in hops.iter().rev() {
+            for part in [&hop.from, &hop.by].into_iter().flatten() {
+                if let Some(i) = find(part)
+                    && route.last() != Some(&i)
+                {
+                    route.push(i);
+                }
+            }
+        }
+        self.route = route;
+    }
 }
 
 /// How many of the newest events count as "just now" for the map's motion.
@@ -81,6 +109,15 @@ pub struct TapLine {
     pub secret: bool,
 }
 
+/// One line of the timeline: when, what, and the link it happened on (if any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Happened {
+    /// `hh:mm:ss` on the logical clock.
+    pub time: String,
+    pub kind: EventKind,
+    pub link: String,
+}
+
 /// What the panels show, read from the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkView {
@@ -88,7 +125,7 @@ pub struct NetworkView {
     pub hosts: Vec<HostRow>,
     pub map: MapView,
     pub queue: Vec<QueueRow>,
-    pub timeline: Vec<String>,
+    pub timeline: Vec<Happened>,
     pub tap: Vec<TapLine>,
 }
 
@@ -143,25 +180,17 @@ impl NetworkView {
         let hosts: Vec<HostRow> = world
             .hosts()
             .iter()
-            .map(|h| {
-                let mut policies = Vec::new();
-                if let Some(m) = h.pop_before_smtp_minutes {
-                    policies.push(format!("POP before SMTP: {m} min"));
-                }
-                if let Some(o) = &h.online {
-                    policies.push(format!("online {} of every {} min", o.online_minutes, o.period_minutes));
-                }
-                HostRow {
-                    name: h.name.clone(),
-                    address: h.address.clone(),
-                    up: h.up,
-                    services: h.services.iter().map(|(p, s)| format!("{p} {}", s.name())).collect(),
-                    users: h.store.accounts().map(|a| a.address.clone()).collect(),
-                    open_relay: h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
-                    policies,
-                    queued: world.queue().iter().filter(|q| q.host == h.name).count(),
-                    just_delivered: delivered_at.contains(&h.name.as_str()),
-                }
+            .map(|h| HostRow {
+                name: h.name.clone(),
+                address: h.address.clone(),
+                up: h.up,
+                services: h.services.iter().map(|(p, s)| format!("{p} {}", s.name())).collect(),
+                users: h.store.accounts().map(|a| a.address.clone()).collect(),
+                open_relay: h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
+                pop_before_smtp: h.pop_before_smtp_minutes,
+                online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
+                queued: world.queue().iter().filter(|q| q.host == h.name).count(),
+                just_delivered: delivered_at.contains(&h.name.as_str()),
             })
             .collect();
         let map = MapView::read(world, &hosts, &recent);
@@ -213,36 +242,22 @@ impl NetworkView {
                 }
                 EventKind::TlsStarted { connection } => {
                     let link = links.get(connection).cloned().unwrap_or_default();
-                    timeline.push(format!("{time} TLS started on {link}"));
+                    timeline.push(Happened { time, kind: e.kind.clone(), link });
                 }
-                EventKind::Queued { queue_id, host, recipients } => {
-                    timeline.push(format!("{time} {host} queued {queue_id} for {}", recipients.join(", ")))
+                EventKind::Queued { .. }
+                | EventKind::RelayAttempt { .. }
+                | EventKind::Relayed { .. }
+                | EventKind::Deferred { .. }
+                | EventKind::Bounced { .. }
+                | EventKind::BounceDiscarded { .. }
+                | EventKind::Delivered { .. }
+                | EventKind::Removed { .. }
+                | EventKind::HostUp { .. }
+                | EventKind::RelayWindowOpened { .. }
+                | EventKind::LoggedIn { .. }
+                | EventKind::PolicyRefused { .. } => {
+                    timeline.push(Happened { time, kind: e.kind.clone(), link: String::new() })
                 }
-                EventKind::RelayAttempt { queue_id, from, to, attempt, .. } => {
-                    timeline.push(format!("{time} {from} → {to}: relay attempt {attempt} for {queue_id}"))
-                }
-                EventKind::Relayed { queue_id, to, recipient, .. } => {
-                    timeline.push(format!("{time} {to} accepted {queue_id} for {recipient}"))
-                }
-                EventKind::Deferred { queue_id, next_attempt, reason, .. } => timeline.push(format!(
-                    "{time} {queue_id} deferred ({reason}); next try {}",
-                    next_attempt.rfc5322().split(' ').nth(4).unwrap_or("")
-                )),
-                EventKind::Bounced { queue_id, to, .. } => timeline.push(format!("{time} {queue_id} bounced to {to}")),
-                EventKind::BounceDiscarded { queue_id, .. } => {
-                    timeline.push(format!("{time} bounce of {queue_id} discarded"))
-                }
-                EventKind::Delivered { host, account, uid, .. } => {
-                    timeline.push(format!("{time} {host} delivered UID {uid} to {account}"))
-                }
-                EventKind::Removed { account, uid, .. } => {
-                    timeline.push(format!("{time} UID {uid} removed from {account}"))
-                }
-                EventKind::HostUp { host } => timeline.push(format!("{time} {host} is reachable again")),
-                EventKind::RelayWindowOpened { client, until, .. } => timeline.push(format!(
-                    "{time} POP before SMTP: {client} may relay until {}",
-                    until.rfc5322().split(' ').nth(4).unwrap_or("")
-                )),
                 _ => {}
             }
         }
@@ -316,7 +331,7 @@ impl MapView {
             .into_iter()
             .collect();
         let height = 140 + 70 * nodes.iter().filter(|n| n.host).count().max(nodes.len() - hosts.len()) as i32;
-        MapView { nodes, links, mx, height }
+        MapView { nodes, links, mx, height, route: Vec::new() }
     }
 }
 
@@ -343,8 +358,11 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
                     </g>
                 }
             }) }
-            { for map.nodes.iter().map(|n| {
-                let class = classes!("node", if n.host { "host" } else { "client" }, (!n.up).then_some("down"),
+            if map.route.len() > 1 {
+                <polyline class="route-path" points={map.route.iter().map(|&i| format!("{},{}", map.nodes[i].x, map.nodes[i].y)).collect::<Vec<_>>().join(" ")} />
+            }
+            { for map.nodes.iter().enumerate().map(|(i, n)| {
+                let class = classes!("node", if n.host { "host" } else { "client" }, (!n.up).then_some("down"), map.route.contains(&i).then_some("on-route"),
                     n.just_delivered.then_some("delivered"), (selected == Some(n.name.as_str())).then_some("selected"));
                 let pick = {
                     let (on_pick, name) = (on_pick.clone(), n.name.clone());
@@ -446,7 +464,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
             }
             <h3>{ t(lang, Text::Timeline) }</h3>
             <ol class="timeline" role="log">
-                { for v.timeline.iter().map(|line| html! { <li>{ line }</li> }) }
+                { for v.timeline.iter().filter_map(|h| crate::i18n::happened(lang, h)).map(|line| html! { <li>{ line }</li> }) }
             </ol>
         </section>
     }
@@ -466,7 +484,12 @@ fn host_details(h: &HostRow, lang: Lang, on_relay: &Callback<(String, bool)>) ->
             <dt>{ t(lang, Text::Queue) }</dt><dd>{ h.queued }</dd>
             <dt>{ t(lang, Text::Policies) }</dt>
             <dd>
-                { for h.policies.iter().map(|p| html! { <span class="policy">{ p }</span> }) }
+                if let Some(m) = h.pop_before_smtp {
+                    <span class="policy">{ crate::i18n::pop_before_smtp(lang, m) }</span>
+                }
+                if let Some((on, every)) = h.online {
+                    <span class="policy">{ crate::i18n::online(lang, on, every) }</span>
+                }
                 <label class="policy">
                     <input type="checkbox" checked={h.open_relay} onchange={relay} />
                     { t(lang, Text::OpenRelay) }

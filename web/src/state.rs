@@ -105,7 +105,7 @@ pub struct Lab {
     pub storage_problem: Option<String>,
     /// The mail client's last dialogue with a server, and what it concluded.
     pub mua_log: Vec<TranscriptLine>,
-    pub mua_status: Option<String>,
+    pub mua_status: Option<MuaStatus>,
     /// Messages the mail client has downloaded: (account, from, subject).
     pub mua_inbox: Vec<(String, String, String)>,
     mua_seen: Vec<String>,
@@ -140,6 +140,30 @@ pub enum Notice {
     Imported { count: usize, account: String, folder: String },
     LabImported,
     ImportFailed(String),
+}
+
+/// What the mail client last did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MuaStatus {
+    NoAccount(String),
+    NoRecipient,
+    /// Per recipient, what the submission server said.
+    Sent(Vec<(String, MuaOutcome)>),
+    Fetched {
+        count: usize,
+        account: String,
+    },
+    Failed(String),
+}
+
+/// One recipient's fate at submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MuaOutcome {
+    Accepted,
+    /// A 4xx reply: code and text.
+    Later(String),
+    /// A 5xx reply: code and text.
+    Refused(String),
 }
 
 /// What a learner can do.
@@ -440,7 +464,7 @@ impl Lab {
         use mail_lab_message::builder::{Draft, Mailbox, build};
         use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
         let Some((host, password)) = self.home(&c.from) else {
-            self.mua_status = Some(format!("No account {}", c.from));
+            self.mua_status = Some(MuaStatus::NoAccount(c.from.clone()));
             return;
         };
         let draft = Draft {
@@ -456,7 +480,7 @@ impl Lab {
         let now = self.world.borrow().now();
         let built = build(&draft, now, &format!("mua.{}.{}", self.mua_sent, now.as_secs()));
         if built.recipients.is_empty() {
-            self.mua_status = Some("Give at least one recipient.".into());
+            self.mua_status = Some(MuaStatus::NoRecipient);
             return;
         }
         let mut config = ClientConfig::relay(LEARNER_PC);
@@ -467,18 +491,25 @@ impl Lab {
         match result {
             Ok(conn) => {
                 self.mua_record(Some(conn));
-                let outcomes: Vec<String> = client
+                let outcomes = client
                     .outcomes()
                     .into_iter()
-                    .map(|(r, o)| match o {
-                        Outcome::Delivered(_) => format!("{r}: accepted"),
-                        Outcome::Deferred(rep) => format!("{r}: try later ({} {})", rep.code, rep.lines.join(" ")),
-                        Outcome::Bounced(rep) => format!("{r}: refused ({} {})", rep.code, rep.lines.join(" ")),
+                    .map(|(r, o)| {
+                        let outcome = match o {
+                            Outcome::Delivered(_) => MuaOutcome::Accepted,
+                            Outcome::Deferred(rep) => {
+                                MuaOutcome::Later(format!("{} {}", rep.code, rep.lines.join(" ")))
+                            }
+                            Outcome::Bounced(rep) => {
+                                MuaOutcome::Refused(format!("{} {}", rep.code, rep.lines.join(" ")))
+                            }
+                        };
+                        (r.to_string(), outcome)
                     })
                     .collect();
-                self.mua_status = Some(outcomes.join("; "));
+                self.mua_status = Some(MuaStatus::Sent(outcomes));
             }
-            Err(e) => self.mua_status = Some(e.to_string()),
+            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
         }
     }
 
@@ -507,11 +538,11 @@ impl Lab {
                 }
                 self.mua_seen.extend(client.server_uids().iter().cloned());
                 self.mua_status = Some(match client.error() {
-                    Some(e) => e.to_string(),
-                    None => format!("{} new message(s) for {account}", client.retrieved().len()),
+                    Some(e) => MuaStatus::Failed(e.to_string()),
+                    None => MuaStatus::Fetched { count: client.retrieved().len(), account: account.to_string() },
                 });
             }
-            Err(e) => self.mua_status = Some(e.to_string()),
+            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
         }
     }
 }

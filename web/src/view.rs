@@ -62,7 +62,10 @@ pub fn app() -> Html {
             raw: String::from_utf8_lossy(&message.raw).into_owned(),
         })
     });
-    let network = crate::network::NetworkView::read(&lab.world.borrow());
+    let mut network = crate::network::NetworkView::read(&lab.world.borrow());
+    if let Some(i) = &inspected {
+        network.map.set_route(&i.view.trace);
+    }
     let on_advance = {
         let lab = lab.dispatcher();
         Callback::from(move |ms: u64| lab.dispatch(Action::Advance(ms)))
