@@ -483,6 +483,8 @@ pub fn happened(lang: Lang, h: &crate::network::Happened) -> Option<String> {
     let what = match &h.kind {
         TlsStarted { .. } if ja => format!("{} で TLS が始まりました", h.link),
         TlsStarted { .. } => format!("TLS started on {}", h.link),
+        SessionTimedOut { .. } if ja => format!("{}: 無通信が続いたのでサーバが接続を閉じました", h.link),
+        SessionTimedOut { .. } => format!("{}: the server closed the silent session (timeout)", h.link),
         Queued { queue_id, host, recipients } if ja => {
             format!("{host} が {queue_id} を {} 宛てにキューに入れました", recipients.join(", "))
         }

@@ -240,7 +240,7 @@ impl NetworkView {
                         }
                     }
                 }
-                EventKind::TlsStarted { connection } => {
+                EventKind::TlsStarted { connection } | EventKind::SessionTimedOut { connection } => {
                     let link = links.get(connection).cloned().unwrap_or_default();
                     timeline.push(Happened { time, kind: e.kind.clone(), link });
                 }

@@ -419,16 +419,33 @@ impl Lab {
         if let Err(e) = world.send(conn, &bytes) {
             term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
         }
+        term.catch_up(&mut world);
+    }
+
+    /// Show what every open terminal's server sent meanwhile: IDLE pushes,
+    /// a timeout's goodbye, a close.
+    fn refresh_terminals(&mut self) {
+        let mut world = self.world.borrow_mut();
+        for term in self.terminals.iter_mut().filter(|t| t.open) {
+            term.catch_up(&mut world);
+        }
+    }
+}
+
+impl Terminal {
+    /// Take the server's output so far, then note TLS and a close as they happened.
+    fn catch_up(&mut self, world: &mut World) {
+        let Some(conn) = self.connection else { return };
         let reply = world.take_output(conn);
-        term.absorb_server_bytes(&reply);
-        term.hint = world.hint(conn);
-        if !term.encrypted && world.is_encrypted(conn) {
-            term.encrypted = true;
-            term.transcript.push(TranscriptLine::Lab(LabNote::TlsStarted(term.protocol)));
+        self.absorb_server_bytes(&reply);
+        self.hint = world.hint(conn);
+        if !self.encrypted && world.is_encrypted(conn) {
+            self.encrypted = true;
+            self.transcript.push(TranscriptLine::Lab(LabNote::TlsStarted(self.protocol)));
         }
         if !world.is_open(conn) {
-            term.open = false;
-            term.transcript.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
+            self.open = false;
+            self.transcript.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
         }
     }
 }
@@ -572,6 +589,7 @@ impl Lab {
         let looks_only = action.looks_only();
         self.act(action);
         if !looks_only {
+            self.refresh_terminals();
             self.just_changed = self.changes_since(&before);
         }
         self.progress.check(&self.world.borrow());
@@ -766,5 +784,35 @@ mod tests {
             crate::i18n::lab_note(Lang::En, note).ends_with("Ask CAPA again: what the server offers may have changed.")
         );
         assert!(crate::i18n::lab_note(Lang::Ja, note).contains("CAPA"));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn idle_pushes_and_timeouts_reach_terminals_nobody_typed_in() {
+        let mut lab = Lab::with_world(Lang::En, scenario::two_domains(), Progress::default());
+        lab.apply(Action::Open { host: "mail.a.example".into(), port: 143 });
+        for line in ["a1 LOGIN bob bob-pw", "a2 SELECT INBOX", "a3 IDLE"] {
+            lab.apply(Action::SendLine { terminal: 1, line: line.into() });
+        }
+        // Mail typed in terminal 0 shows up in terminal 1 while it idles.
+        for line in
+            ["EHLO x", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA", "Subject: hi", "", "x", "."]
+        {
+            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+        }
+        let last = |lab: &Lab, t: usize| {
+            lab.terminals[t].transcript.iter().rev().find_map(|l| l.wire_text()).map(String::from)
+        };
+        assert_eq!(last(&lab, 1).as_deref(), Some("* 1 RECENT"));
+        // Five silent minutes later the SMTP server hangs up on terminal 0.
+        lab.apply(Action::Advance(5 * 60_000));
+        let t0 = &lab.terminals[0];
+        assert!(!t0.open);
+        assert_eq!(
+            last(&lab, 0).as_deref(),
+            Some("421 4.4.2 mail.a.example Error: timeout exceeded, closing connection")
+        );
+        assert_eq!(t0.transcript.last(), Some(&TranscriptLine::Lab(LabNote::ClosedByForeignHost)));
+        assert!(lab.terminals[1].open, "IMAP waits 30 minutes");
     }
 }

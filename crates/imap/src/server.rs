@@ -1202,6 +1202,16 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
         self.process_buffer(backend);
     }
 
+    fn timed_out(&mut self, _backend: &mut B, _now: Time) {
+        if matches!(self.state, State::Logout) {
+            return;
+        }
+        // RFC 9051 §5.4: the autologout timer is at least 30 minutes; BYE says why.
+        self.send("* BYE Autologout; idle for too long");
+        self.out.push(Output::Close);
+        self.state = State::Logout;
+    }
+
     fn wake(&mut self, backend: &mut B, now: Time) {
         self.now = now;
         // IDLE pushes what other sessions did (RFC 2177).

@@ -590,6 +590,13 @@ impl<B: Pop3Backend + ?Sized> Session<B> for Pop3Server {
         }
     }
 
+    fn timed_out(&mut self, backend: &mut B, _now: Time) {
+        // RFC 1939 §3: an autologout closes without UPDATE and without a response.
+        self.connection_lost(backend);
+        self.state = State::Closed;
+        self.out.push(Output::Close);
+    }
+
     fn connection_lost(&mut self, backend: &mut B) {
         // A dropped connection never reaches UPDATE: nothing is deleted.
         if let State::Transaction(drop) = std::mem::replace(&mut self.state, State::Closed) {

@@ -93,6 +93,14 @@ pub trait Session<B: ?Sized>: Engine {
     /// The link went away without a proper goodbye (a dropped connection). A
     /// POP3 server releases its maildrop lock here without committing anything.
     fn connection_lost(&mut self, _backend: &mut B) {}
+
+    /// The peer has been silent longer than the server's inactivity limit
+    /// (RFC 5321 §4.5.3.2.7, RFC 1939 §3, RFC 9051 §5.4). A server says its
+    /// protocol's goodbye, if it has one, and closes; by default the session
+    /// ends as if the link had dropped.
+    fn timed_out(&mut self, backend: &mut B, _now: Time) {
+        self.connection_lost(backend);
+    }
 }
 
 /// An ordered queue of [`Output`] that merges adjacent byte chunks.

@@ -441,6 +441,14 @@ async fn serve(
                 let sent = shared.world().send(id, &buf[..n]);
                 shared.dirty.store(true, Ordering::SeqCst);
                 if sent.is_err() {
+                    // The world closed the session meanwhile (a logical-clock
+                    // timeout): send its goodbye before hanging up.
+                    let outputs = shared.world().take_outputs(id);
+                    for out in outputs {
+                        if let Output::Bytes(bytes) = out {
+                            stream.write_all(&bytes).await?;
+                        }
+                    }
                     stream.shutdown().await;
                     return Ok(());
                 }

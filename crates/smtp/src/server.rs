@@ -988,6 +988,18 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
         self.reply(Reply::plain(220, greeting));
     }
 
+    fn timed_out(&mut self, _backend: &mut B, _now: Time) {
+        if matches!(self.mode, Mode::Closed) {
+            return;
+        }
+        // RFC 5321 §4.5.3.2.7: the server may close after 5 minutes of silence;
+        // 421 is the reply that says the service is closing the channel.
+        let bye = format!("{} Error: timeout exceeded, closing connection", self.config.hostname);
+        self.reply(Reply::new(421, "4.4.2", bye));
+        self.out.push(Output::Close);
+        self.mode = Mode::Closed;
+    }
+
     fn receive(&mut self, input: &[u8], backend: &mut B, now: Time) {
         self.now = now;
         let mut input = input;

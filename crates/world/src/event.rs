@@ -61,6 +61,10 @@ pub enum EventKind {
     Disconnected {
         connection: ConnectionId,
     },
+    /// The server closed a session whose client was silent too long.
+    SessionTimedOut {
+        connection: ConnectionId,
+    },
     /// Bytes on a link as the engines saw them; `encrypted` when they crossed
     /// inside TLS, so an eavesdropper saw only ciphertext.
     LinkBytes {

@@ -29,6 +29,17 @@ pub use event::{Direction, Event, EventKind, EventLog};
 pub use queue::{QueueEntry, RETRY_MINUTES};
 pub use snapshot::{SNAPSHOT_VERSION, SnapshotError, WorldSnapshot};
 
+/// How long a server waits for a silent client before it closes the session,
+/// by protocol: SMTP 5 minutes (RFC 5321 §4.5.3.2.7), POP3 10 minutes
+/// (RFC 1939 §3), IMAP 30 minutes (RFC 9051 §5.4). Logical time.
+pub fn session_timeout(protocol: Protocol) -> u64 {
+    match protocol {
+        Protocol::Smtp => 5 * 60_000,
+        Protocol::Pop3 => 10 * 60_000,
+        Protocol::Imap => 30 * 60_000,
+    }
+}
+
 /// How many events the log keeps; older ones are dropped first.
 pub const EVENT_LOG_LIMIT: usize = 50_000;
 
@@ -215,6 +226,8 @@ struct Connection {
     open: bool,
     /// True once the link is inside (simulated) TLS.
     tls: bool,
+    /// When the client last sent anything (the server's inactivity timer).
+    last_heard: Time,
 }
 
 /// Where a connection goes and how it stands.
@@ -316,11 +329,22 @@ impl World {
         for _ in 0..100_000 {
             let next_retry = self.queue.iter().map(|e| e.next_attempt).filter(|t| *t > self.now).min();
             let next_up = self.next_host_up(self.now);
-            let Some(next) = [next_retry, next_up.map(|(t, _)| t)].into_iter().flatten().min() else { break };
+            let next_timeout = self.next_session_timeout();
+            let Some(next) =
+                [next_retry, next_up.map(|(t, _)| t), next_timeout.map(|(t, _)| t)].into_iter().flatten().min()
+            else {
+                break;
+            };
             if next > target {
                 break;
             }
             self.now = next;
+            if let Some((t, id)) = next_timeout
+                && t == next
+            {
+                self.time_out(id);
+                continue;
+            }
             if let Some((t, host)) = next_up
                 && t == next
             {
@@ -331,6 +355,29 @@ impl World {
         }
         self.now = target;
         self.run_queue();
+    }
+
+    /// The open session whose inactivity limit runs out first, and when.
+    fn next_session_timeout(&self) -> Option<(Time, ConnectionId)> {
+        self.connections
+            .iter()
+            .filter(|(_, c)| c.open)
+            .map(|(id, c)| (c.last_heard.plus_millis(session_timeout(c.service.protocol())), *id))
+            .min()
+    }
+
+    /// Close a session the client left silent too long: the engine says its
+    /// goodbye (421, BYE, or nothing for POP3) and the link closes.
+    fn time_out(&mut self, id: ConnectionId) {
+        self.log(EventKind::SessionTimedOut { connection: id });
+        self.drive(id, Input::Timeout);
+        if let Some(conn) = self.connections.get_mut(&id)
+            && conn.open
+        {
+            conn.open = false;
+            conn.to_client.push(Output::Close);
+            self.log(EventKind::Disconnected { connection: id });
+        }
     }
 
     /// True when host `index` answers connections at this moment.
@@ -544,6 +591,7 @@ impl World {
                 to_client: Vec::new(),
                 open: true,
                 tls,
+                last_heard: self.now,
             },
         );
         self.log(EventKind::Connected { connection: id, client: client_address, host: host_name, port });
@@ -590,10 +638,12 @@ impl World {
     }
 
     pub(crate) fn send_internal(&mut self, id: ConnectionId, bytes: &[u8]) -> Result<(), WorldError> {
-        let conn = self.connections.get(&id).ok_or(WorldError::NoSuchConnection(id))?;
+        let now = self.now;
+        let conn = self.connections.get_mut(&id).ok_or(WorldError::NoSuchConnection(id))?;
         if !conn.open {
             return Err(WorldError::ConnectionClosed(id));
         }
+        conn.last_heard = now;
         let encrypted = conn.tls;
         self.log(EventKind::LinkBytes {
             connection: id,
@@ -816,6 +866,8 @@ enum Input<'a> {
     Lost,
     /// The store changed under the session (IMAP IDLE pushes it).
     Wake,
+    /// The client was silent past the server's inactivity limit.
+    Timeout,
 }
 
 /// Drives any engine the same way: one input, then every output in order.
@@ -825,6 +877,7 @@ fn run_engine<B: ?Sized, S: Session<B>>(session: &mut S, backend: &mut B, input:
         Input::Bytes(bytes) => session.receive(bytes, backend, now),
         Input::Lost => session.connection_lost(backend),
         Input::Wake => session.wake(backend, now),
+        Input::Timeout => session.timed_out(backend, now),
     }
     std::iter::from_fn(|| session.poll_output()).collect()
 }
