@@ -45,6 +45,9 @@ cargo bench --locked -p mail-lab-smtp --bench data_path -- --quick
 cargo bench --locked -p mail-lab-pop3 --bench retr -- --quick
 cargo bench --locked -p mail-lab-message --bench parse -- --quick
 cargo bench --locked -p mail-lab-imap --bench folder -- --quick
+# The same world workload natively and in Chromium, side by side.
+cargo bench --locked -p mail-lab-world --bench relay -- --quick
+node scripts/bench-wasm.mjs
 
 step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then

@@ -12,6 +12,7 @@ pub mod event;
 pub mod queue;
 pub mod scenario;
 pub mod snapshot;
+pub mod workload;
 
 use std::collections::BTreeMap;
 use std::fmt;
