@@ -137,22 +137,13 @@ fn keep_last<T>(v: &mut Vec<T>, n: usize) {
     }
 }
 
-/// What an eavesdropper sees of encrypted bytes: a keystream over the plaintext,
-/// derived from the link and the position (deterministic, like the whole world).
-fn ciphertext(seed: u64, bytes: &[u8]) -> String {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    bytes
-        .iter()
-        .take(24)
-        .map(|b| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            format!("{:02x}", b ^ (state as u8))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-        + if bytes.len() > 24 { " …" } else { "" }
+/// Encrypted bytes as hex, as a packet capture shows them (the first 24).
+fn hex_preview(bytes: &[u8]) -> String {
+    let mut text = bytes.iter().take(24).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+    if bytes.len() > 24 {
+        text.push_str(" …");
+    }
+    text
 }
 
 /// Lines that carry a password or its equivalent when sent in the clear.
@@ -224,7 +215,7 @@ impl NetworkView {
                             link,
                             to_server,
                             encrypted: true,
-                            text: ciphertext(connection.0 ^ e.seq, bytes),
+                            text: hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()),
                             secret: false,
                         });
                     } else {

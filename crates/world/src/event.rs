@@ -173,3 +173,31 @@ pub enum EventKind {
         host: String,
     },
 }
+
+impl EventKind {
+    /// What an eavesdropper on the link saw of these bytes, for `LinkBytes`:
+    /// the bytes themselves in the clear, or inside TLS a ciphertext stand-in
+    /// derived from the plaintext, the link and the event number (deterministic,
+    /// like the whole world; the same length as the plaintext, as a stream
+    /// cipher's would be). `None` for other events.
+    pub fn seen_on_wire(&self, seq: u64) -> Option<Vec<u8>> {
+        let EventKind::LinkBytes { connection, bytes, encrypted, .. } = self else { return None };
+        if !*encrypted {
+            return Some(bytes.clone());
+        }
+        let mut state = (connection.0 ^ seq.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        Some(
+            bytes
+                .iter()
+                .map(|b| {
+                    // xorshift64: a keystream, not cryptography; the point is only
+                    // that nothing readable crosses the link.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    b ^ (state >> 24) as u8
+                })
+                .collect(),
+        )
+    }
+}

@@ -109,21 +109,22 @@ fn pop_before_smtp_opens_relay_for_the_reader() {
     assert!(try_relay(&mut world).contains("554 5.7.1"));
 }
 
+/// Everything an eavesdropper captured on connection `id`, and whether some of it was inside TLS.
 fn seen_by_eavesdropper(world: &World, id: ConnectionId) -> (String, bool) {
-    let mut clear = String::new();
+    let mut wire = Vec::new();
     let mut encrypted = false;
     for e in world.events() {
-        if let EventKind::LinkBytes { connection, bytes, encrypted: enc, .. } = &e.kind
+        if let EventKind::LinkBytes { connection, encrypted: enc, bytes, .. } = &e.kind
             && *connection == id
         {
-            if *enc {
-                encrypted = true;
-            } else {
-                clear.push_str(&String::from_utf8_lossy(bytes));
-            }
+            let seen = e.kind.seen_on_wire(e.seq).unwrap();
+            assert_eq!(seen.len(), bytes.len(), "ciphertext is as long as the plaintext");
+            assert_eq!(seen == *bytes, !*enc, "inside TLS nothing crosses as it was sent");
+            encrypted |= *enc;
+            wire.extend(seen);
         }
     }
-    (clear, encrypted)
+    (String::from_utf8_lossy(&wire).into_owned(), encrypted)
 }
 
 #[test]
@@ -153,7 +154,7 @@ fn eavesdropping_plaintext_apop_and_stls() {
     say(&mut world, tls, "USER bob");
     say(&mut world, tls, "PASS bob-pw");
     let (seen, encrypted) = seen_by_eavesdropper(&world, tls);
-    assert!(encrypted && seen.contains("STLS\r\n") && !seen.contains("bob-pw"));
+    assert!(encrypted && seen.contains("STLS\r\n") && !seen.contains("bob-pw") && !seen.contains("USER bob"));
     // The event log says the same, per login: what was sent and whether TLS hid it.
     let logins: Vec<(Proof, bool)> = world
         .events()
