@@ -26,7 +26,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await page.reload();
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads version 1; it was left untouched/);
+  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads versions 1 to 2; it was left untouched/);
   // Using the page does not overwrite it.
   await typeLine(smtpTerminal(page), 'NOOP', 1);
   assert.equal(await page.evaluate(() => localStorage.getItem('mail-lab.world')), future);
@@ -34,7 +34,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await page.getByRole('button', { name: 'Discard it and start fresh' }).click();
   await alert.waitFor({ state: 'detached' });
   const saved = await page.evaluate(() => localStorage.getItem('mail-lab.world'));
-  assert.match(saved, /^mail-lab-world 1 [A-Za-z0-9+/]+=*$/);
+  assert.match(saved, /^mail-lab-world 2 [A-Za-z0-9+/]+=*$/);
   assert.deepEqual(errors, []);
 });
 

@@ -4,6 +4,7 @@ The binary is built by scripts/test.sh (cargo build -p mail-lab-serve); set
 MAIL_LAB_SERVE to use another one.
 """
 import json
+import base64
 import os
 import poplib
 import signal
@@ -81,7 +82,9 @@ def stored_subjects(world, account):
         if acct:
             out = []
             for m in acct["folders"]["INBOX"]["messages"]:
-                raw = bytes(m["raw"]).decode("utf-8", "replace")
+                raw = m["raw"]  # text since snapshot version 2; {"base64": ...} when not UTF-8
+                if isinstance(raw, dict):
+                    raw = base64.b64decode(raw["base64"]).decode("utf-8", "replace")
                 out += [l[len("Subject: "):] for l in raw.split("\r\n") if l.startswith("Subject: ")][:1]
             return out
     raise KeyError(account)

@@ -1,5 +1,6 @@
 """Loopback by default, state kept across a restart, and a bounded load test."""
 import imaplib
+import json
 import signal
 import socket
 import smtplib
@@ -8,13 +9,27 @@ import subprocess
 import threading
 import time
 
-from conftest import BINARY, Lab, stored_subjects
+from conftest import BINARY, ROOT, Lab, stored_subjects
 
 
 def test_refuses_a_public_address_without_allow_remote():
     r = subprocess.run([str(BINARY), "--bind", "0.0.0.0", "--smtp-port", "0"], capture_output=True, text=True, timeout=20)
     assert r.returncode == 1
     assert "refusing to listen on 0.0.0.0" in r.stderr
+
+
+def test_exports_a_scenario_file_and_a_page_lab_file(tmp_path):
+    scenario = ROOT / "crates" / "world" / "scenarios" / "classroom.json"
+    page, again = tmp_path / "lab.txt", tmp_path / "again.json"
+    r = subprocess.run(
+        [str(BINARY), "--scenario", str(scenario), "--export-page-lab", str(page), "--export-scenario", str(again)],
+        capture_output=True, text=True, timeout=20,
+    )
+    assert r.returncode == 0, r.stderr
+    assert page.read_text().startswith("mail-lab-world 2 ")
+    assert again.read_text() == scenario.read_text(), "the scenario file is written the way it reads"
+    world = json.loads(again.read_text())
+    assert stored_subjects(world, "bob@a.example") == ["Welcome to Mail Lab"]
 
 
 def test_ctrl_c_keeps_every_accepted_message_across_a_restart(tmp_path):

@@ -81,6 +81,13 @@ struct Args {
     /// Load the world from this file at start (if it exists) and save it there.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Write the world (the scenario or the saved state) as a file the page's
+    /// "Open a saved lab" reads, then exit without serving.
+    #[arg(long, value_name = "FILE")]
+    export_page_lab: Option<PathBuf>,
+    /// Write the world as indented JSON (a scenario file to edit), then exit.
+    #[arg(long, value_name = "FILE")]
+    export_scenario: Option<PathBuf>,
     /// Close a connection silent for this many seconds.
     #[arg(long, default_value_t = 300)]
     idle_timeout: u64,
@@ -167,6 +174,16 @@ async fn run(args: Args) -> Result<(), String> {
         ));
     }
     let mut world = load_world(&args)?;
+    let exports = [(&args.export_page_lab, world.to_compact()), (&args.export_scenario, world.to_json_pretty() + "\n")];
+    if exports.iter().any(|(path, _)| path.is_some()) {
+        for (path, text) in exports {
+            if let Some(path) = path {
+                std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
+        }
+        return Ok(());
+    }
     if args.clock == ClockMode::Real {
         world.advance_to(wall_clock());
     }

@@ -10,6 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
+pub mod raw_text;
+
 use mail_lab_message::Envelope;
 use mail_lab_proto::Time;
 use serde::{Deserialize, Serialize};
@@ -53,6 +55,7 @@ pub struct StoredMessage {
     /// The SMTP envelope it arrived with, if it came by SMTP.
     pub envelope: Option<Envelope>,
     /// The message exactly as stored (CRLF line endings, not dot-stuffed).
+    #[serde(with = "raw_text")]
     pub raw: Vec<u8>,
 }
 
@@ -161,13 +164,28 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 /// All accounts of one host, with the change log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Store {
     accounts: BTreeMap<String, Account>,
     revision: u64,
+    /// Not in snapshots: it only serves sessions that are open, and none
+    /// survive a restore (a reader behind the restored revision resynchronises).
+    #[serde(skip)]
     changes: VecDeque<Change>,
     next_uid_validity: u32,
 }
+
+/// Stores are equal when their mail is: the change log is history for open
+/// sessions, not content (and snapshots leave it out).
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.accounts == other.accounts
+            && self.revision == other.revision
+            && self.next_uid_validity == other.next_uid_validity
+    }
+}
+
+impl Eq for Store {}
 
 fn account_key(address: &str) -> String {
     address.to_ascii_lowercase()

@@ -27,6 +27,7 @@ pub struct QueueEntry {
     pub reverse_path: String,
     /// Recipients still to be delivered.
     pub recipients: Vec<String>,
+    #[serde(with = "mail_lab_store::raw_text")]
     pub message: Vec<u8>,
     pub arrived: Time,
     pub attempts: u32,

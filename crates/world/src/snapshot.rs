@@ -12,9 +12,17 @@ use crate::{ClientMachine, Host, QueueEntry, World};
 
 /// The format name written in every snapshot.
 pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
-/// The version this build writes and reads. Bump it, and add a migration in
+/// The version this build writes. Bump it, and add a migration in
 /// [`World::from_json`], whenever the document's shape changes.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Version 2 writes messages as text in JSON (version 1 wrote arrays of
+/// octets, which still read the same way: no other field changed).
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// The oldest version this build still reads.
+pub const OLDEST_READABLE_VERSION: u32 = 1;
+
+fn readable(version: u64) -> bool {
+    (u64::from(OLDEST_READABLE_VERSION)..=u64::from(SNAPSHOT_VERSION)).contains(&version)
+}
 
 /// The world at rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +60,7 @@ impl fmt::Display for SnapshotError {
             }
             SnapshotError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "the saved lab is format version {found}, and this Mail Lab reads version {supported}; it was left untouched"
+                "the saved lab is format version {found}, and this Mail Lab reads versions {OLDEST_READABLE_VERSION} to {supported}; it was left untouched"
             ),
         }
     }
@@ -102,6 +110,11 @@ impl World {
         serde_json::to_string(&self.snapshot()).unwrap_or_default()
     }
 
+    /// The snapshot as indented JSON: the scenario file a teacher edits.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.snapshot()).unwrap_or_default()
+    }
+
     /// Read a JSON snapshot, checking its format and version first.
     pub fn from_json(text: &str) -> Result<World, SnapshotError> {
         /// Only the fields that say what the file is; the rest is skipped unread.
@@ -118,7 +131,7 @@ impl World {
         if header.format != SNAPSHOT_FORMAT {
             return Err(SnapshotError::WrongFormat(header.format));
         }
-        if header.version != u64::from(SNAPSHOT_VERSION) {
+        if !readable(header.version) {
             return Err(SnapshotError::UnsupportedVersion { found: header.version, supported: SNAPSHOT_VERSION });
         }
         let snapshot: WorldSnapshot =
@@ -151,7 +164,7 @@ impl World {
         let found: u64 = version
             .parse()
             .map_err(|_| SnapshotError::Malformed(format!("the version {version:?} is not a number")))?;
-        if found != u64::from(SNAPSHOT_VERSION) {
+        if !readable(found) {
             return Err(SnapshotError::UnsupportedVersion { found, supported: SNAPSHOT_VERSION });
         }
         let bytes = base64::engine::general_purpose::STANDARD
@@ -159,7 +172,7 @@ impl World {
             .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
         let snapshot: WorldSnapshot =
             postcard::from_bytes(&bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
-        if snapshot.format != SNAPSHOT_FORMAT || snapshot.version != SNAPSHOT_VERSION {
+        if snapshot.format != SNAPSHOT_FORMAT || u64::from(snapshot.version) != found {
             return Err(SnapshotError::Malformed("the header and the body disagree".into()));
         }
         Ok(World::from_snapshot(snapshot))

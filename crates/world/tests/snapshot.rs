@@ -23,8 +23,8 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
     assert_eq!(back.snapshot(), world.snapshot());
     // The page's compact form keeps exactly the same world.
     let compact = world.to_compact();
-    assert!(compact.starts_with("mail-lab-world 1 "), "{}", &compact[..30]);
-    assert_eq!(World::from_compact(&compact).unwrap().snapshot(), world.snapshot());
+    assert!(compact.starts_with("mail-lab-world 2 "), "{}", &compact[..30]);
+    assert_eq!(World::from_compact(&compact).unwrap().to_json(), world.to_json());
     assert_eq!(back.now(), world.now());
     assert_eq!(back.queue().len(), 1);
     let inbox = back.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
@@ -42,11 +42,11 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
 #[test]
 fn unreadable_snapshots_are_refused_with_a_reason() {
     let json = scenario::two_domains().to_json();
-    let newer = json.replacen("\"version\":1", "\"version\":2", 1);
-    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 2, supported: 1 });
+    let newer = json.replacen("\"version\":2", "\"version\":3", 1);
+    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 3, supported: 2 });
     assert_eq!(
         World::from_json(&newer).unwrap_err().to_string(),
-        "the saved lab is format version 2, and this Mail Lab reads version 1; it was left untouched"
+        "the saved lab is format version 3, and this Mail Lab reads versions 1 to 2; it was left untouched"
     );
     assert!(matches!(World::from_json("{\"format\":\"something\"}"), Err(SnapshotError::WrongFormat(_))));
     assert!(matches!(World::from_json("not json"), Err(SnapshotError::Malformed(_))));
@@ -57,8 +57,8 @@ fn unreadable_snapshots_are_refused_with_a_reason() {
 #[test]
 fn unreadable_compact_snapshots_are_refused_with_a_reason() {
     let compact = scenario::two_domains().to_compact();
-    let newer = compact.replacen("mail-lab-world 1 ", "mail-lab-world 2 ", 1);
-    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 2, supported: 1 });
+    let newer = compact.replacen("mail-lab-world 2 ", "mail-lab-world 3 ", 1);
+    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 3, supported: 2 });
     // The JSON an earlier page kept is named, not silently dropped.
     let json = scenario::two_domains().to_json();
     assert_eq!(
@@ -66,9 +66,53 @@ fn unreadable_compact_snapshots_are_refused_with_a_reason() {
         "this is not a saved Mail Lab world (format \"JSON from an earlier Mail Lab\", expected \"mail-lab-world\")"
     );
     assert!(matches!(World::from_compact("mail-lab-world one x"), Err(SnapshotError::Malformed(_))));
-    assert!(matches!(World::from_compact("mail-lab-world 1 ***"), Err(SnapshotError::Malformed(_))));
+    assert!(matches!(World::from_compact("mail-lab-world 2 ***"), Err(SnapshotError::Malformed(_))));
     let truncated = &compact[..compact.len() / 2];
     assert!(matches!(World::from_compact(truncated), Err(SnapshotError::Malformed(_))));
     // Valid base64 of something else is malformed, not a world.
-    assert!(matches!(World::from_compact("mail-lab-world 1 AAAA"), Err(SnapshotError::Malformed(_))));
+    assert!(matches!(World::from_compact("mail-lab-world 2 AAAA"), Err(SnapshotError::Malformed(_))));
+}
+
+#[test]
+fn version_1_json_with_messages_as_octet_arrays_still_reads() {
+    let mut world = scenario::two_domains();
+    world.import_messages("bob@a.example", "INBOX", vec![b"Subject: old\r\n\r\nkept\r\n".to_vec()]).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&world.to_json()).unwrap();
+    // Rewrite it as version 1 wrote it: the message as an array of numbers.
+    doc["version"] = 1.into();
+    let raw = &mut doc["hosts"][0]["store"]["accounts"]["bob@a.example"]["folders"]["INBOX"]["messages"][0]["raw"];
+    assert_eq!(raw.as_str(), Some("Subject: old\r\n\r\nkept\r\n"), "version 2 writes text");
+    *raw = serde_json::Value::Array(b"Subject: old\r\n\r\nkept\r\n".iter().map(|&b| b.into()).collect());
+    let back = World::from_json(&doc.to_string()).unwrap();
+    assert_eq!(back.to_json(), world.to_json());
+}
+
+/// The example scenario file for teachers: plain JSON, messages as text, to copy and edit.
+const CLASSROOM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/classroom.json");
+
+fn classroom() -> World {
+    let mut world = scenario::two_domains();
+    let welcome = "From: Mail Lab <postmaster@a.example>\r\nTo: bob@a.example\r\nSubject: Welcome to Mail Lab\r\nDate: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <welcome@a.example>\r\n\r\nThis message lives in the scenario file.\r\nCopy crates/world/scenarios/classroom.json and edit it to make your own world.\r\n";
+    world.import_messages("bob@a.example", "INBOX", vec![welcome.as_bytes().to_vec()]).unwrap();
+    world
+}
+
+#[test]
+fn the_example_scenario_file_loads_and_is_written_the_way_it_reads() {
+    let expected = classroom().to_json_pretty() + "\n";
+    if std::env::var_os("MAIL_LAB_BLESS").is_some() {
+        std::fs::create_dir_all(std::path::Path::new(CLASSROOM).parent().unwrap()).unwrap();
+        std::fs::write(CLASSROOM, &expected).unwrap();
+    }
+    let file = std::fs::read_to_string(CLASSROOM).unwrap();
+    assert_eq!(file, expected, "regenerate with MAIL_LAB_BLESS=1 after a format change");
+    assert!(file.contains(
+        r#""raw": "From: Mail Lab <postmaster@a.example>\r\nTo: bob@a.example\r\nSubject: Welcome to Mail Lab"#
+    ));
+    let world = World::from_json(&file).unwrap();
+    let inbox = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
+    assert_eq!(inbox.messages.len(), 1);
+    // The page reads the compact form of the same world.
+    assert_eq!(World::from_compact(&world.to_compact()).unwrap().snapshot(), world.snapshot());
+    assert_eq!(World::from_json(&file).unwrap().to_json_pretty() + "\n", file);
 }
