@@ -5,11 +5,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod client;
 pub mod explain;
 mod fetch;
 mod search;
 pub mod server;
 mod syntax;
 
+pub use client::{ImapClient, ImapClientConfig, ImapJob};
 pub use explain::{explain_state, explain_status};
 pub use server::{ImapBackend, ImapConfig, ImapServer};

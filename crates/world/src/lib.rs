@@ -752,6 +752,37 @@ impl World {
         Ok(conn)
     }
 
+    /// Connect a client engine that stays connected (an IMAP client in IDLE):
+    /// it talks until it waits for the server or closes. Later calls to
+    /// [`World::pump_client`] hand it what the server pushes.
+    pub fn start_client<C: Session<()>>(
+        &mut self,
+        from: &str,
+        host: &str,
+        port: u16,
+        client: &mut C,
+    ) -> Result<ConnectionId, WorldError> {
+        let conn = self.connect(from, host, port)?;
+        self.pump_client(conn, client);
+        Ok(conn)
+    }
+
+    /// Give a started client what its server sent meanwhile, let it answer,
+    /// and hang up once it is done.
+    pub fn pump_client<C: Session<()>>(&mut self, conn: ConnectionId, client: &mut C) {
+        let pushed = self.take_output(conn);
+        if !pushed.is_empty() {
+            client.receive(&pushed, &mut (), self.now);
+        }
+        self.pump(conn, client);
+        if client.is_closed() || !self.is_open(conn) {
+            self.disconnect(conn);
+            if self.auto_relay {
+                self.run_queue();
+            }
+        }
+    }
+
     /// What crossed a connection, in order, as text lines with their direction.
     pub fn dialogue(&self, id: ConnectionId) -> Vec<(Direction, String)> {
         let mut lines = Vec::new();
