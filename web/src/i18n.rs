@@ -130,6 +130,12 @@ pub enum Text {
     SideBySide,
     StuffedByServer,
     AddPane,
+    CheckMailImap,
+    MoveToTrash,
+    Watch,
+    StopWatching,
+    Pushed,
+    ImapInbox,
 }
 
 /// "N messages" in `lang`.
@@ -357,6 +363,18 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         }
         (Lang::En, AddPane) => "Show the mailbox of",
         (Lang::Ja, AddPane) => "メールボックスを表示:",
+        (Lang::En, CheckMailImap) => "Check mail (IMAP)",
+        (Lang::Ja, CheckMailImap) => "受信(IMAP)",
+        (Lang::En, MoveToTrash) => "Move to Trash",
+        (Lang::Ja, MoveToTrash) => "ゴミ箱へ移動",
+        (Lang::En, Watch) => "Watch INBOX (IMAP IDLE)",
+        (Lang::Ja, Watch) => "INBOX を見張る(IMAP IDLE)",
+        (Lang::En, StopWatching) => "Stop watching",
+        (Lang::Ja, StopWatching) => "見張りをやめる",
+        (Lang::En, Pushed) => "Pushed by the server while idling",
+        (Lang::Ja, Pushed) => "IDLE 中にサーバから届いた通知",
+        (Lang::En, ImapInbox) => "INBOX on the server (IMAP)",
+        (Lang::Ja, ImapInbox) => "サーバ上の INBOX(IMAP)",
         (Lang::En, Prompt) => "not connected",
         (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",
@@ -586,6 +604,8 @@ pub fn mua_status(lang: Lang, status: &crate::state::MuaStatus) -> String {
             .join("; "),
         MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
         MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
+        MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX(IMAP): {count} 通"),
+        MuaStatus::Listed { count, account } => format!("{account} INBOX over IMAP: {}", message_count(lang, *count)),
         MuaStatus::Failed(why) if ja => format!("失敗しました: {why}"),
         MuaStatus::Failed(why) => format!("Failed: {why}"),
     }

@@ -16,6 +16,15 @@ pub struct MuaProps {
     pub lang: Lang,
     pub on_send: Callback<Compose>,
     pub on_check: Callback<String>,
+    /// The INBOX as the last IMAP check listed it.
+    pub imap: Vec<crate::state::ImapRow>,
+    /// What the server pushed to the idling client.
+    pub pushed: Vec<String>,
+    /// The account being watched with IDLE.
+    pub watching: Option<String>,
+    pub on_check_imap: Callback<String>,
+    pub on_trash: Callback<(String, u32)>,
+    pub on_watch: Callback<(String, bool)>,
 }
 
 #[function_component(MuaPanel)]
@@ -53,9 +62,16 @@ pub fn mua_panel(props: &MuaProps) -> Html {
             cb.emit((*draft).clone());
         })
     };
-    let check = {
-        let (draft, cb) = (draft.clone(), props.on_check.clone());
-        Callback::from(move |_| cb.emit(draft.from.clone()))
+    let account_action = |cb: &Callback<String>| {
+        let (draft, cb) = (draft.clone(), cb.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(draft.from.clone()))
+    };
+    let check = account_action(&props.on_check);
+    let check_imap = account_action(&props.on_check_imap);
+    let watching = props.watching.is_some();
+    let watch = {
+        let (draft, cb) = (draft.clone(), props.on_watch.clone());
+        Callback::from(move |_: MouseEvent| cb.emit((draft.from.clone(), !watching)))
     };
     html! {
         <section class="mua" aria-label={t(lang, Text::MailClient)}>
@@ -75,6 +91,10 @@ pub fn mua_panel(props: &MuaProps) -> Html {
                 <div class="mua-actions">
                     <button type="submit">{ t(lang, Text::Send) }</button>
                     <button type="button" onclick={check}>{ t(lang, Text::CheckMail) }</button>
+                    <button type="button" onclick={check_imap}>{ t(lang, Text::CheckMailImap) }</button>
+                    <button type="button" aria-pressed={watching.to_string()} onclick={watch}>
+                        { if watching { t(lang, Text::StopWatching) } else { t(lang, Text::Watch) } }
+                    </button>
                 </div>
             </form>
             if let Some(status) = &props.status {
@@ -86,6 +106,28 @@ pub fn mua_panel(props: &MuaProps) -> Html {
                     html! { <li {class}>{ line.wire_text().unwrap_or_default() }</li> }
                 }) }
             </ol>
+            if !props.pushed.is_empty() {
+                <h3>{ t(lang, Text::Pushed) }</h3>
+                <ol class="mua-pushed" role="log">{ for props.pushed.iter().map(|l| html! { <li><code>{ l }</code></li> }) }</ol>
+            }
+            if !props.imap.is_empty() {
+                <h3>{ t(lang, Text::ImapInbox) }</h3>
+                <ul class="mua-imap">
+                    { for props.imap.iter().map(|r| {
+                        let trash = {
+                            let (cb, account, uid) = (props.on_trash.clone(), r.account.clone(), r.uid);
+                            Callback::from(move |_| cb.emit((account.clone(), uid)))
+                        };
+                        html! {
+                            <li data-uid={r.uid.to_string()}>
+                                { format!("UID {} {} — {} {}", r.uid, r.from, r.subject, r.flags) }
+                                { " " }
+                                <button onclick={trash} aria-label={format!("{} UID {}", t(lang, Text::MoveToTrash), r.uid)}>{ t(lang, Text::MoveToTrash) }</button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
             if !props.inbox.is_empty() {
                 <h3>{ t(lang, Text::Downloaded) }</h3>
                 <ul class="mua-inbox">

@@ -10,6 +10,7 @@ use yew::Reducible;
 
 use crate::i18n::{LabNote, Lang};
 use crate::lessons::{LESSONS, Progress, Step, newest_event};
+use mail_lab_imap::{ImapClient, ImapClientConfig, ImapJob};
 
 /// One line of a terminal's transcript, by who wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,12 @@ pub struct Lab {
     pub mua_inbox: Vec<(String, String, String)>,
     mua_seen: Vec<String>,
     mua_sent: u32,
+    /// The INBOX as the mail client's last IMAP check saw it.
+    pub mua_imap: Vec<ImapRow>,
+    /// The mail client's IMAP session idling on an INBOX, if watching.
+    mua_idle: Option<(String, mail_lab_world::ConnectionId, ImapClient)>,
+    /// What the server pushed while the mail client idled, as IMAP lines.
+    pub mua_pushed: Vec<String>,
     /// The terminal in front, and whether all are shown side by side instead.
     pub active_terminal: usize,
     pub side_by_side: bool,
@@ -142,6 +149,16 @@ pub enum Notice {
     ImportFailed(String),
 }
 
+/// A message in the mail client's IMAP view of an INBOX.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImapRow {
+    pub account: String,
+    pub uid: u32,
+    pub from: String,
+    pub subject: String,
+    pub flags: String,
+}
+
 /// What the mail client last did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MuaStatus {
@@ -150,6 +167,11 @@ pub enum MuaStatus {
     /// Per recipient, what the submission server said.
     Sent(Vec<(String, MuaOutcome)>),
     Fetched {
+        count: usize,
+        account: String,
+    },
+    /// An IMAP check listed this many messages in the INBOX.
+    Listed {
         count: usize,
         account: String,
     },
@@ -219,6 +241,20 @@ pub enum Action {
     /// The mail client fetches new mail for an account with POP3 (110).
     CheckMail {
         account: String,
+    },
+    /// The mail client lists an account's INBOX over IMAP (143, STARTTLS).
+    CheckMailImap {
+        account: String,
+    },
+    /// The mail client moves a message to Trash over IMAP.
+    MoveToTrash {
+        account: String,
+        uid: u32,
+    },
+    /// The mail client keeps an IMAP session in IDLE on the INBOX (or stops).
+    Watch {
+        account: String,
+        on: bool,
     },
     /// Bring a terminal to the front.
     ShowTerminal(usize),
@@ -304,6 +340,9 @@ impl Lab {
             mua_inbox: Vec::new(),
             mua_seen: Vec::new(),
             mua_sent: 0,
+            mua_imap: Vec::new(),
+            mua_idle: None,
+            mua_pushed: Vec::new(),
             active_terminal: 0,
             side_by_side: false,
             progress,
@@ -327,6 +366,9 @@ impl Lab {
             self.mua_log.clear();
             self.mua_inbox.clear();
             self.mua_seen.clear();
+            self.mua_imap.clear();
+            self.mua_idle = None;
+            self.mua_pushed.clear();
             self.selected = None;
         }
         if let Some(Step::Type(first)) = lesson.steps.iter().find(|s| matches!(s, Step::Type(_)))
@@ -477,6 +519,121 @@ impl Lab {
             .collect();
     }
 
+    /// Add a second dialogue (the IMAP APPEND after a send) to the shown log.
+    fn mua_record_more(&mut self, conn: mail_lab_world::ConnectionId) {
+        let earlier = std::mem::take(&mut self.mua_log);
+        self.mua_record(Some(conn));
+        self.mua_log.splice(0..0, earlier);
+    }
+
+    fn imap_config(&self, account: &str) -> Option<(String, ImapClientConfig)> {
+        let (host, password) = self.home(account)?;
+        let config = ImapClientConfig {
+            user: account.to_string(),
+            password,
+            tls: mail_lab_proto::ClientTls::IfOffered,
+            allow_plaintext: false,
+        };
+        Some((host, config))
+    }
+
+    /// Run an IMAP session for `account` with these jobs; the connection (for
+    /// the log) and the client (for its results).
+    fn mua_imap_run(
+        &mut self,
+        account: &str,
+        jobs: Vec<ImapJob>,
+    ) -> (Option<mail_lab_world::ConnectionId>, Option<ImapClient>) {
+        let Some((host, config)) = self.imap_config(account) else {
+            self.mua_status = Some(MuaStatus::NoAccount(account.to_string()));
+            return (None, None);
+        };
+        let mut client = ImapClient::new(config, jobs);
+        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 143, &mut client);
+        match result {
+            Ok(conn) => {
+                if let Some(why) = client.errors().first() {
+                    self.mua_status = Some(MuaStatus::Failed(why.clone()));
+                }
+                (Some(conn), Some(client))
+            }
+            Err(e) => {
+                self.mua_status = Some(MuaStatus::Failed(e.to_string()));
+                (None, None)
+            }
+        }
+    }
+
+    /// List the INBOX over IMAP (after `first` jobs, e.g. a MOVE).
+    fn mua_check_imap(&mut self, account: &str, first: Vec<ImapJob>) {
+        let mut jobs = vec![ImapJob::Select("INBOX".into())];
+        jobs.extend(first);
+        jobs.push(ImapJob::FetchSummaries);
+        let (conn, client) = self.mua_imap_run(account, jobs);
+        self.mua_record(conn);
+        let Some(client) = client else { return };
+        self.mua_imap = client
+            .summaries()
+            .iter()
+            .map(|s| ImapRow {
+                account: account.to_string(),
+                uid: s.uid,
+                from: s.from.clone(),
+                subject: mail_lab_message::transfer::decode_header_value(&s.subject, &crate::charset::BrowserDecoder).0,
+                flags: s.flags.join(" "),
+            })
+            .collect();
+        if client.errors().is_empty() {
+            self.mua_status = Some(MuaStatus::Listed { count: self.mua_imap.len(), account: account.to_string() });
+        }
+    }
+
+    /// Start or stop the mail client's IDLE session on `account`'s INBOX.
+    fn mua_watch(&mut self, account: &str, on: bool) {
+        if let Some((_, conn, mut client)) = self.mua_idle.take() {
+            client.stop_idle();
+            self.world.borrow_mut().pump_client(conn, &mut client);
+        }
+        if !on {
+            return;
+        }
+        let Some((host, config)) = self.imap_config(account) else { return };
+        let mut client = ImapClient::new(config, vec![ImapJob::Select("INBOX".into()), ImapJob::Idle]);
+        let started = self.world.borrow_mut().start_client(LEARNER_PC, &host, 143, &mut client);
+        match started {
+            Ok(conn) if client.is_idling() => {
+                self.mua_record(Some(conn));
+                self.mua_pushed.clear();
+                self.mua_idle = Some((account.to_string(), conn, client));
+            }
+            Ok(_) => self.mua_status = Some(MuaStatus::Failed(client.errors().join("; "))),
+            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
+        }
+    }
+
+    /// Hand the idling mail client what its server pushed since the last action.
+    fn mua_hear(&mut self) {
+        let Some((_, conn, client)) = self.mua_idle.as_mut() else { return };
+        let before = client.updates().len();
+        self.world.borrow_mut().pump_client(*conn, client);
+        for update in &client.updates()[before..] {
+            use mail_lab_imap::client::Update;
+            self.mua_pushed.push(match update {
+                Update::Exists(n) => format!("* {n} EXISTS"),
+                Update::Expunge(n) => format!("* {n} EXPUNGE"),
+                Update::Flags { seq, flags } => format!("* {seq} FETCH (FLAGS ({}))", flags.join(" ")),
+            });
+        }
+        if !client.is_idling() {
+            self.mua_idle = None;
+        }
+    }
+
+    /// The account the mail client is watching with IDLE, if any.
+    pub fn mua_watching(&self) -> Option<&str> {
+        self.mua_idle.as_ref().map(|(a, _, _)| a.as_str())
+    }
+
     fn mua_send(&mut self, c: &Compose) {
         use mail_lab_message::builder::{Draft, Mailbox, build};
         use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
@@ -502,6 +659,7 @@ impl Lab {
         }
         let mut config = ClientConfig::relay(LEARNER_PC);
         config.credentials = Some((c.from.clone(), password));
+        let sent_copy = built.raw.clone();
         let message = OutgoingMessage { reverse_path: c.from.clone(), recipients: built.recipients, data: built.raw };
         let mut client = SmtpClient::new(config, message);
         let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 587, &mut client);
@@ -525,6 +683,11 @@ impl Lab {
                     })
                     .collect();
                 self.mua_status = Some(MuaStatus::Sent(outcomes));
+                // A copy in Sent, as mail clients keep one: APPEND over IMAP.
+                let job = ImapJob::Append { folder: "Sent".into(), flags: vec!["\\Seen".into()], message: sent_copy };
+                if let Some(conn) = self.mua_imap_run(&c.from, vec![job]).0 {
+                    self.mua_record_more(conn);
+                }
             }
             Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
         }
@@ -590,6 +753,7 @@ impl Lab {
         self.act(action);
         if !looks_only {
             self.refresh_terminals();
+            self.mua_hear();
             self.just_changed = self.changes_since(&before);
         }
         self.progress.check(&self.world.borrow());
@@ -668,6 +832,11 @@ impl Lab {
             }
             Action::Send(compose) => next.mua_send(&compose),
             Action::CheckMail { account } => next.mua_check(&account),
+            Action::CheckMailImap { account } => next.mua_check_imap(&account, Vec::new()),
+            Action::MoveToTrash { account, uid } => {
+                next.mua_check_imap(&account, vec![ImapJob::Move { uid, to: "Trash".into() }])
+            }
+            Action::Watch { account, on } => next.mua_watch(&account, on),
             Action::Reset => {
                 crate::persist::clear();
                 let world = scenario::by_name(&next.progress.scenario).unwrap_or_else(scenario::two_domains);

@@ -90,6 +90,18 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |account: String| lab.dispatch(Action::CheckMail { account }))
     };
+    let on_check_imap = {
+        let lab = lab.dispatcher();
+        Callback::from(move |account: String| lab.dispatch(Action::CheckMailImap { account }))
+    };
+    let on_trash = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(account, uid): (String, u32)| lab.dispatch(Action::MoveToTrash { account, uid }))
+    };
+    let on_watch = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(account, on): (String, bool)| lab.dispatch(Action::Watch { account, on }))
+    };
     let on_select = {
         let lab = lab.dispatcher();
         Callback::from(move |selection: Option<(String, String, u32)>| lab.dispatch(Action::Select(selection)))
@@ -243,7 +255,9 @@ pub fn app() -> Html {
                         <Inspector {inspected} {lang} on_select={on_select.clone()} />
                     }
                     <crate::mua::MuaPanel accounts={lab.watched.clone()} log={lab.mua_log.clone()} status={lab.mua_status.clone()}
-                        inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check} />
+                        inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check}
+                        imap={lab.mua_imap.clone()} pushed={lab.mua_pushed.clone()} watching={lab.mua_watching().map(str::to_string)}
+                        {on_check_imap} {on_trash} {on_watch} />
                     <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_relay} />
                     <crate::network::Wiretap tap={network.tap.clone()} {lang} />
                 </div>

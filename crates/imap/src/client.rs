@@ -1,18 +1,13 @@
 //! The IMAP client engine for the mail client: CAPABILITY, STARTTLS when
 //! offered, AUTHENTICATE PLAIN (with SASL-IR) or LOGIN, then a list of jobs
 //! (LIST, SELECT, fetch summaries or a body, STORE flags, APPEND, MOVE, IDLE)
-//! and LOGOUT. Every server response is read with imap-codec's decoders.
+//! and LOGOUT. Responses are framed and tokenised by [`crate::response`].
 
 use std::collections::VecDeque;
 
-use imap_codec::decode::{Decoder, GreetingDecodeError, ResponseDecodeError};
-use imap_codec::imap_types::core::{IString, NString};
-use imap_codec::imap_types::fetch::MessageDataItem;
-use imap_codec::imap_types::flag::FlagFetch;
-use imap_codec::imap_types::mailbox::Mailbox;
-use imap_codec::imap_types::response::{Code, Data, Response, Status, StatusKind};
-use imap_codec::{GreetingCodec, ResponseCodec};
 use mail_lab_proto::sasl;
+
+use crate::response::{Token, code_and_text, complete_response, tokens};
 use mail_lab_proto::{ClientTls, Engine, Outbox, Output, Session, StateHint, Time};
 
 /// Most bytes the client buffers for one response (a message body of this size
@@ -284,70 +279,56 @@ impl ImapClient {
                 self.buffer.clear();
                 return;
             }
-            if self.phase == Phase::Greeting {
-                match GreetingCodec::default().decode(&self.buffer) {
-                    Ok((rest, greeting)) => {
-                        let used = self.buffer.len() - rest.len();
-                        let caps = match &greeting.code {
-                            Some(Code::Capability(list)) => Some(list.as_ref().iter().map(|c| c.to_string()).collect()),
-                            _ => None,
-                        };
-                        let bye = greeting.kind == imap_codec::imap_types::response::GreetingKind::Bye;
-                        self.buffer.drain(..used);
-                        if bye {
-                            self.fail("the server said BYE at once".into());
-                            self.phase = Phase::Closed;
-                            self.out.push(Output::Close);
-                            return;
-                        }
-                        match caps {
-                            Some(caps) => {
-                                self.capabilities = caps;
-                                self.after_capabilities(false);
-                            }
-                            None => {
-                                self.send("CAPABILITY");
-                                self.phase = Phase::Capability { after_tls: false };
-                            }
-                        }
-                        continue;
-                    }
-                    Err(GreetingDecodeError::Incomplete) => return,
-                    Err(GreetingDecodeError::Failed) => {
-                        self.fail("the greeting is not IMAP".into());
-                        self.phase = Phase::Closed;
-                        self.out.push(Output::Close);
-                        return;
-                    }
-                }
-            }
-            let decoded = ResponseCodec::default().decode(&self.buffer);
-            let (used, event) = match decoded {
-                Ok((rest, response)) => (self.buffer.len() - rest.len(), Event::from(response)),
-                Err(ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }) => {
-                    if self.buffer.len() > MAX_RESPONSE {
-                        self.fail("a response is larger than the client keeps".into());
-                        self.phase = Phase::Closed;
-                        self.out.push(Output::Close);
-                    }
+            let len = match complete_response(&self.buffer, MAX_RESPONSE) {
+                Ok(Some(len)) => len,
+                Ok(None) => return,
+                Err(why) => {
+                    self.fail(why);
+                    self.phase = Phase::Closed;
+                    self.out.push(Output::Close);
                     return;
                 }
-                Err(ResponseDecodeError::Failed) => {
-                    // Skip the line imap-codec cannot read, note it, go on.
-                    let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return };
-                    let line = String::from_utf8_lossy(&self.buffer[..end]).trim_end().to_string();
-                    self.fail(format!("unreadable response: {line}"));
-                    (end + 1, Event::Ignored)
-                }
             };
-            self.buffer.drain(..used);
-            self.handle(event);
+            let response: Vec<u8> = self.buffer.drain(..len).collect();
+            let event = Event::read(&response);
+            if self.phase == Phase::Greeting {
+                self.greeted(event);
+            } else {
+                self.handle(event);
+            }
+        }
+    }
+
+    /// The server's first words: OK (with or without capabilities) or BYE.
+    fn greeted(&mut self, event: Event) {
+        match event {
+            Event::Greeting(caps) => match caps {
+                Some(caps) => {
+                    self.capabilities = caps;
+                    self.after_capabilities(false);
+                }
+                None => {
+                    self.send("CAPABILITY");
+                    self.phase = Phase::Capability { after_tls: false };
+                }
+            },
+            Event::Bye => {
+                self.fail("the server said BYE at once".into());
+                self.phase = Phase::Closed;
+                self.out.push(Output::Close);
+            }
+            _ => {
+                self.fail("the greeting is not IMAP".into());
+                self.phase = Phase::Closed;
+                self.out.push(Output::Close);
+            }
         }
     }
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Ignored => {}
+            Event::Ignored | Event::Greeting(_) => {}
+            Event::Unreadable(line) => self.fail(format!("unreadable response: {line}")),
             Event::Continue => {
                 if let Some(literal) = self.pending_literal.take() {
                     self.out.push_bytes(&literal);
@@ -450,10 +431,12 @@ impl ImapClient {
     }
 }
 
-/// A response boiled down to what the client acts on (owned, so the buffer
-/// it came from can be drained).
+/// A response boiled down to what the client acts on.
 enum Event {
     Ignored,
+    Unreadable(String),
+    /// An untagged OK or PREAUTH, with the capabilities it carried.
+    Greeting(Option<Vec<String>>),
     Continue,
     Capabilities(Vec<String>),
     Listed(Folder),
@@ -477,88 +460,89 @@ enum Event {
     },
 }
 
-fn nstring(n: &NString<'_>) -> Option<String> {
-    n.0.as_ref().map(|s| String::from_utf8_lossy(istring(s)).into_owned())
-}
-
-fn istring<'a>(s: &'a IString<'_>) -> &'a [u8] {
-    s.as_ref()
-}
-
-fn mailbox_name(m: &Mailbox<'_>) -> String {
-    match m {
-        Mailbox::Inbox => "INBOX".to_string(),
-        Mailbox::Other(other) => String::from_utf8_lossy(other.as_ref()).into_owned(),
-    }
-}
-
-fn flag_names(flags: &[FlagFetch<'_>]) -> Vec<String> {
-    flags
-        .iter()
-        .map(|f| match f {
-            FlagFetch::Flag(flag) => flag.to_string(),
-            FlagFetch::Recent => "\\Recent".to_string(),
-        })
-        .collect()
-}
-
-impl From<Response<'_>> for Event {
-    fn from(response: Response<'_>) -> Event {
-        match response {
-            Response::CommandContinuationRequest(_) => Event::Continue,
-            Response::Status(Status::Bye(_)) => Event::Bye,
-            Response::Status(Status::Tagged(tagged)) => Event::Done {
-                tag: tagged.tag.inner().to_string(),
-                ok: tagged.body.kind == StatusKind::Ok,
-                code: match &tagged.body.code {
-                    Some(Code::AppendUid { uid_validity, uid }) => Some((uid_validity.to_string(), uid.get())),
-                    _ => None,
-                },
-                text: tagged.body.text.inner().to_string(),
-            },
-            Response::Status(Status::Untagged(body)) => match body.code {
-                Some(Code::Capability(list)) => {
-                    Event::Capabilities(list.as_ref().iter().map(|c| c.to_string()).collect())
-                }
-                _ => Event::Ignored,
-            },
-            Response::Data(Data::Capability(list)) => {
-                Event::Capabilities(list.as_ref().iter().map(|c| c.to_string()).collect())
-            }
-            Response::Data(Data::List { items, mailbox, .. }) => Event::Listed(Folder {
-                name: mailbox_name(&mailbox),
-                attributes: items.iter().map(|a| a.to_string()).collect(),
-            }),
-            Response::Data(Data::Exists(n)) => Event::Exists(n),
-            Response::Data(Data::Expunge(seq)) => Event::Expunge(seq.get()),
-            Response::Data(Data::Fetch { seq, items }) => {
-                let (mut uid, mut flags, mut subject, mut from, mut body) = (None, None, None, None, None);
-                for item in items.as_ref() {
-                    match item {
-                        MessageDataItem::Uid(u) => uid = Some(u.get()),
-                        MessageDataItem::Flags(f) => flags = Some(flag_names(f)),
-                        MessageDataItem::Envelope(env) => {
-                            subject = nstring(&env.subject);
-                            from = env.from.first().map(|a| {
-                                let mailbox = nstring(&a.mailbox).unwrap_or_default();
-                                let host = nstring(&a.host).unwrap_or_default();
-                                match nstring(&a.name) {
-                                    Some(name) => format!("{name} <{mailbox}@{host}>"),
-                                    None => format!("{mailbox}@{host}"),
-                                }
-                            });
-                        }
-                        MessageDataItem::BodyExt { data, .. } => {
-                            body = data.0.as_ref().map(|s| istring(s).to_vec());
-                        }
-                        _ => {}
+impl Event {
+    fn read(response: &[u8]) -> Event {
+        let first_line = response.split(|&b| b == b'\r').next().unwrap_or_default();
+        let line = String::from_utf8_lossy(first_line).into_owned();
+        let toks = tokens(response);
+        let word = |i: usize| toks.get(i).and_then(Token::atom).map(str::to_ascii_uppercase).unwrap_or_default();
+        // The text after the first `n` words of the line (a status line's code and text).
+        let after = |n: usize| line.splitn(n + 1, ' ').nth(n).unwrap_or_default().to_string();
+        match (word(0).as_str(), word(1).as_str()) {
+            ("+", _) => Event::Continue,
+            ("*", "BYE") => Event::Bye,
+            ("*", "OK" | "PREAUTH" | "NO" | "BAD") => {
+                let (code, _) = code_and_text(&after(2));
+                match code {
+                    Some(code) if code.first().is_some_and(|c| c.eq_ignore_ascii_case("CAPABILITY")) => {
+                        Event::Greeting(Some(code[1..].to_vec()))
                     }
+                    _ if word(1) == "OK" || word(1) == "PREAUTH" => Event::Greeting(None),
+                    _ => Event::Ignored,
                 }
-                Event::Fetched { seq: seq.get(), uid, flags, subject, from, body }
             }
-            _ => Event::Ignored,
+            ("*", "CAPABILITY") => Event::Capabilities(toks[2..].iter().filter_map(Token::text).collect()),
+            ("*", "LIST") => Event::Listed(Folder {
+                name: toks.get(4).and_then(Token::text).unwrap_or_default(),
+                attributes: toks.get(2).map(|t| t.list().iter().filter_map(Token::text).collect()).unwrap_or_default(),
+            }),
+            ("*", n) if n.parse::<u32>().is_ok() => {
+                let n: u32 = n.parse().unwrap_or_default();
+                match word(2).as_str() {
+                    "EXISTS" => Event::Exists(n),
+                    "EXPUNGE" => Event::Expunge(n),
+                    "FETCH" => fetched(n, toks.get(3).map(Token::list).unwrap_or_default()),
+                    _ => Event::Ignored,
+                }
+            }
+            ("*", _) => Event::Ignored,
+            ("", _) => Event::Unreadable(line),
+            (_, status @ ("OK" | "NO" | "BAD")) => {
+                let (code, text) = code_and_text(&after(2));
+                let appended = code.filter(|c| c.len() == 3 && c[0].eq_ignore_ascii_case("APPENDUID"));
+                Event::Done {
+                    tag: toks.first().and_then(Token::text).unwrap_or_default(),
+                    ok: status == "OK",
+                    code: appended.and_then(|c| Some((c[1].clone(), c[2].parse().ok()?))),
+                    text,
+                }
+            }
+            _ => Event::Unreadable(line),
         }
     }
+}
+
+/// FETCH's data items: UID, FLAGS, ENVELOPE's subject and first sender, BODY[].
+fn fetched(seq: u32, items: &[Token]) -> Event {
+    let (mut uid, mut flags, mut subject, mut from, mut body) = (None, None, None, None, None);
+    for pair in items.chunks(2) {
+        let [name, value] = pair else { break };
+        let name = name.atom().unwrap_or_default().to_ascii_uppercase();
+        match name.as_str() {
+            "UID" => uid = value.atom().and_then(|n| n.parse().ok()),
+            "FLAGS" => flags = Some(value.list().iter().filter_map(Token::text).collect()),
+            "ENVELOPE" => {
+                let env = value.list();
+                subject = env.get(1).and_then(Token::text);
+                from = env.get(2).and_then(|list| list.list().first()).map(|address| {
+                    let part = |i: usize| address.list().get(i).and_then(Token::text);
+                    let mailbox = format!("{}@{}", part(2).unwrap_or_default(), part(3).unwrap_or_default());
+                    match part(0) {
+                        Some(name) => format!("{name} <{mailbox}>"),
+                        None => mailbox,
+                    }
+                });
+            }
+            n if n.starts_with("BODY[") => {
+                body = match value {
+                    Token::Str(bytes) => Some(bytes.clone()),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
+    }
+    Event::Fetched { seq, uid, flags, subject, from, body }
 }
 
 /// An IMAP quoted string (RFC 9051 §4.3): backslash and quote escaped.
@@ -639,10 +623,11 @@ mod tests {
         assert!(c.is_closed());
         let mut c = client();
         feed(&mut c, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
-        // An unreadable line, then the real answer: the session goes on.
-        let sent = feed(&mut c, b"* FROBNICATE ((\r\nm1 OK in\r\n");
+        // An unknown untagged response is ignored (RFC 9051 §7), an empty line
+        // is noted, and the real answer still counts: the session goes on.
+        let sent = feed(&mut c, b"* FROBNICATE ((\r\n\r\nm1 OK in\r\n");
         assert_eq!(sent, "m2 LIST \"\" \"*\"\r\n");
-        assert_eq!(c.errors(), ["unreadable response: * FROBNICATE (("]);
+        assert_eq!(c.errors(), ["unreadable response: "]);
         // A literal announced larger than the limit is refused, not buffered forever.
         let mut huge = b"* 1 FETCH (BODY[] {99999999999}\r\n".to_vec();
         huge.extend(std::iter::repeat_n(b'x', 1024));

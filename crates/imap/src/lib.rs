@@ -8,6 +8,7 @@
 pub mod client;
 pub mod explain;
 mod fetch;
+pub mod response;
 mod search;
 pub mod server;
 mod syntax;
