@@ -99,3 +99,45 @@ fn imported_messages_are_pushed_to_an_idle_session_and_refused_for_unknown_place
     assert!(world.import_messages("bob@a.example", "Nowhere", vec![b"x\r\n".to_vec()]).is_err());
     assert!(world.import_messages("nobody@z.example", "INBOX", vec![b"x\r\n".to_vec()]).is_err());
 }
+
+#[test]
+fn three_sessions_interleave_imap_imap_pop3_and_smtp_with_sequence_numbers_kept() {
+    let mut world = scenario::two_domains();
+    deliver_to_bob(&mut world, "one");
+    deliver_to_bob(&mut world, "two");
+    let a = imap(&mut world);
+    let b = imap(&mut world);
+    say(&mut world, a, "a2 SELECT INBOX");
+    say(&mut world, b, "b2 SELECT INBOX");
+    assert_eq!(say(&mut world, b, "b3 IDLE"), "+ idling\r\n");
+
+    // SMTP delivers a third: b hears it at once (IDLE), and being first, gets
+    // it as \Recent; a hears of it at its next command, with its own RECENT
+    // count again, as RFC 3501 §7.3.2 has it whenever the size changes.
+    deliver_to_bob(&mut world, "three");
+    assert_eq!(String::from_utf8(world.take_output(b)).unwrap(), "* 3 EXISTS\r\n* 1 RECENT\r\n");
+    assert_eq!(say(&mut world, a, "a3 NOOP"), "* 3 EXISTS\r\n* 2 RECENT\r\na3 OK NOOP completed\r\n");
+
+    // POP3 deletes the first at QUIT: both IMAP sessions renumber.
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob\r\nPASS bob-pw\r\nDELE 1");
+    assert!(world.take_output(b).is_empty(), "DELE alone changes nothing yet");
+    say(&mut world, pop, "QUIT");
+    assert_eq!(String::from_utf8(world.take_output(b)).unwrap(), "* 1 EXPUNGE\r\n");
+    // a is in the middle of a FETCH: the EXPUNGE waits (RFC 9051 §7.5.1) ...
+    let fetch = say(&mut world, a, "a4 FETCH 1:* (UID)");
+    assert!(!fetch.contains("EXPUNGE"), "{fetch}");
+    // ... and comes with the next NOOP; then sequence 1 is UID 2 everywhere.
+    assert_eq!(say(&mut world, a, "a5 NOOP"), "* 1 EXPUNGE\r\na5 OK NOOP completed\r\n");
+    assert_eq!(
+        say(&mut world, a, "a6 FETCH 1:* (UID)"),
+        "* 1 FETCH (UID 2)\r\n* 2 FETCH (UID 3)\r\na6 OK FETCH completed\r\n"
+    );
+
+    // b leaves IDLE and flags its sequence 2 (UID 3); a sees it by UID
+    // (without \\Recent: that one is recent in b's session).
+    assert_eq!(say(&mut world, b, "DONE"), "b3 OK IDLE terminated\r\n");
+    assert!(say(&mut world, b, "b4 STORE 2 +FLAGS (\\Answered)").contains("b4 OK STORE completed"));
+    assert_eq!(say(&mut world, a, "a7 NOOP"), "* 2 FETCH (UID 3 FLAGS (\\Answered))\r\na7 OK NOOP completed\r\n");
+}
