@@ -436,7 +436,8 @@ impl ImapServer {
             ("*", _) => {
                 "* BAD Every command starts with a tag, a command and its arguments, e.g.: a1 CAPABILITY".to_string()
             }
-            (_, Some(form)) => format!("{tag} BAD {form}"),
+            // The example speaks with the learner's own tag.
+            (_, Some(form)) => format!("{tag} BAD {}", form.replace("a1 ", &format!("{tag} "))),
             (_, None) if verb.is_empty() => format!("{tag} BAD Missing command after the tag, e.g.: {tag} CAPABILITY"),
             (_, None) => format!("{tag} BAD Unknown command {}; valid now: {}", clean(&verb), self.allowed().join(" ")),
         };

@@ -170,7 +170,7 @@ fn refusals_say_what_was_expected() {
             "a1 BAD FETCH is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n",
         ),
         ("CAPABILITY", "* BAD Every command needs a tag first, e.g.: a1 CAPABILITY\r\n"),
-        ("a2 LOGIN bob", "a2 BAD LOGIN needs a user name and a password: a1 LOGIN bob bob-pw\r\n"),
+        ("a2 LOGIN bob", "a2 BAD LOGIN needs a user name and a password: a2 LOGIN bob bob-pw\r\n"),
         ("a3 LOGIN bob wrong", "a3 NO [AUTHENTICATIONFAILED] Invalid user name or password\r\n"),
         ("a4 XYZZY", "a4 BAD Unknown command XYZZY; valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n"),
         ("a5", "a5 BAD Missing command after the tag, e.g.: a5 CAPABILITY\r\n"),
@@ -180,7 +180,7 @@ fn refusals_say_what_was_expected() {
     }
     c.line(&mut h, "a6 LOGIN bob bob-pw");
     let rows = [
-        ("b1 SELECT", "b1 BAD SELECT needs a mailbox name: a1 SELECT INBOX\r\n"),
+        ("b1 SELECT", "b1 BAD SELECT needs a mailbox name: b1 SELECT INBOX\r\n"),
         (
             "b2 FETCH 1 FLAGS",
             "b2 BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n",
@@ -192,15 +192,52 @@ fn refusals_say_what_was_expected() {
         ("b3 SELECT Nowhere", "b3 NO [NONEXISTENT] No mailbox Nowhere\r\n"),
         (
             "b4 FETCH",
-            "b4 BAD FETCH needs a sequence set and items: a1 FETCH 1:* (FLAGS ENVELOPE)  or  a1 FETCH 1 BODY[TEXT]\r\n",
+            "b4 BAD FETCH needs a sequence set and items: b4 FETCH 1:* (FLAGS ENVELOPE)  or  b4 FETCH 1 BODY[TEXT]\r\n",
         ),
-        ("b5 STORE 1 flags", "b5 BAD STORE needs a sequence set, an action and flags: a1 STORE 1 +FLAGS (\\Seen)\r\n"),
+        ("b5 STORE 1 flags", "b5 BAD STORE needs a sequence set, an action and flags: b5 STORE 1 +FLAGS (\\Seen)\r\n"),
     ];
     for (line, expected) in rows {
         assert_eq!(c.line(&mut h, line), expected, "{line}");
     }
     // The session is still usable after every refusal.
     assert!(c.line(&mut h, "b6 SELECT INBOX").ends_with("b6 OK [READ-WRITE] SELECT completed\r\n"));
+    // One malformed form of every command with arguments: BAD with the form, in the learner's tag.
+    let rows = [
+        ("c1 EXAMINE", "c1 BAD EXAMINE needs a mailbox name: c1 EXAMINE INBOX"),
+        ("c2 CREATE", "c2 BAD CREATE needs a mailbox name: c2 CREATE Projects"),
+        ("c3 DELETE", "c3 BAD DELETE needs a mailbox name: c3 DELETE Projects"),
+        ("c4 RENAME x", "c4 BAD RENAME needs two mailbox names: c4 RENAME Projects Archive"),
+        ("c5 SUBSCRIBE", "c5 BAD SUBSCRIBE needs a mailbox name: c5 SUBSCRIBE Projects"),
+        ("c6 UNSUBSCRIBE", "c6 BAD UNSUBSCRIBE needs a mailbox name: c6 UNSUBSCRIBE Projects"),
+        ("c7 LIST \"\"", "c7 BAD LIST needs a reference and a pattern: c7 LIST \"\" \"*\""),
+        ("c8 LSUB", "c8 BAD LSUB needs a reference and a pattern: c8 LSUB \"\" \"*\""),
+        ("c9 STATUS INBOX (FOO)", "c9 BAD STATUS needs a mailbox and items: c9 STATUS INBOX (MESSAGES UNSEEN UIDNEXT)"),
+        (
+            "d1 APPEND INBOX",
+            "d1 BAD APPEND needs a mailbox and a literal: d1 APPEND INBOX (\\Seen) {5}  then the 5 octets",
+        ),
+        ("d2 SEARCH FROBNICATE", "d2 BAD SEARCH needs criteria: d2 SEARCH UNSEEN FROM alice"),
+        ("d3 COPY 1", "d3 BAD COPY needs a sequence set and a mailbox: d3 COPY 1:3 Archive"),
+        ("d4 MOVE", "d4 BAD MOVE needs a sequence set and a mailbox: d4 MOVE 1 Trash"),
+        ("d5 UID", "d5 BAD UID needs a command: d5 UID FETCH 1:* FLAGS  or  d5 UID SEARCH ALL"),
+        ("d6 UID STORE 1", "d6 BAD STORE needs a sequence set, an action and flags: d6 STORE 1 +FLAGS (\\Seen)"),
+        ("d7 ENABLE", "d7 BAD ENABLE needs capability names: d7 ENABLE IMAP4rev2"),
+        ("d8 NOOP now", "d8 BAD NOOP (no arguments): d8 NOOP"),
+        ("d9 EXPUNGE 1", "d9 BAD EXPUNGE (no arguments): d9 EXPUNGE"),
+        ("e1 CLOSE x", "e1 BAD CLOSE (no arguments): e1 CLOSE"),
+        ("e2 UNSELECT x", "e2 BAD UNSELECT (no arguments): e2 UNSELECT"),
+        ("e3 IDLE x", "e3 BAD IDLE (no arguments): e3 IDLE, and later DONE"),
+        ("e4 CHECK x", "e4 BAD CHECK (no arguments): e4 CHECK"),
+        ("e5 NAMESPACE x", "e5 BAD NAMESPACE (no arguments): e5 NAMESPACE"),
+        (
+            "e6 FETCH 1 (FLAGS",
+            "e6 BAD FETCH needs a sequence set and items: e6 FETCH 1:* (FLAGS ENVELOPE)  or  e6 FETCH 1 BODY[TEXT]",
+        ),
+    ];
+    for (line, expected) in rows {
+        assert_eq!(c.line(&mut h, line), format!("{expected}\r\n"), "{line}");
+    }
+    assert!(c.line(&mut h, "e7 NOOP").ends_with("e7 OK NOOP completed\r\n"), "still usable");
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn three_sessions_interleave_imap_imap_pop3_and_smtp_with_sequence_numbers_kept(
     );
 
     // b leaves IDLE and flags its sequence 2 (UID 3); a sees it by UID
-    // (without \\Recent: that one is recent in b's session).
+    // (without \Recent: that one is recent in b's session).
     assert_eq!(say(&mut world, b, "DONE"), "b3 OK IDLE terminated\r\n");
     assert!(say(&mut world, b, "b4 STORE 2 +FLAGS (\\Answered)").contains("b4 OK STORE completed"));
     assert_eq!(say(&mut world, a, "a7 NOOP"), "* 2 FETCH (UID 3 FLAGS (\\Answered))\r\na7 OK NOOP completed\r\n");
