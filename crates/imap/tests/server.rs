@@ -160,6 +160,48 @@ fn rfc3501_style_sample_session() {
     assert_eq!(m12.flags, BTreeSet::from([Flag::Seen, Flag::Deleted]));
 }
 
+/// RFC 9051 §8's sample session, as this server answers it: STARTTLS first
+/// (LOGINDISABLED until then), AUTHENTICATE (PLAIN with SASL-IR here; the RFC
+/// shows SCRAM), ENABLE IMAP4rev2, then SELECT, FETCH FULL, BODY[HEADER],
+/// STORE and LOGOUT with no \Recent anywhere, as IMAP4rev2 has none.
+#[test]
+fn rfc9051_sample_session() {
+    let mut h = host(18);
+    let mut cfg = ImapConfig::new("mail.a.example");
+    cfg.plaintext_requires_tls = true;
+    let (mut c, greeting) = Client::open(&mut h, cfg, "1");
+    assert!(
+        greeting.contains(" STARTTLS LOGINDISABLED AUTH=CRAM-MD5] mail.a.example IMAP4rev2 Mail Lab ready\r\n"),
+        "{greeting}"
+    );
+    assert_eq!(c.line(&mut h, "a000 starttls"), "a000 OK Begin TLS negotiation now\r\n");
+    assert_eq!(c.controls, vec![Output::StartTls]);
+    // bob / bob-pw as SASL PLAIN with an initial response (RFC 4959).
+    let auth = c.line(&mut h, "A001 AUTHENTICATE PLAIN AGJvYgBib2ItcHc=");
+    assert!(auth.starts_with("A001 OK [CAPABILITY IMAP4rev1 IMAP4rev2 ") && !auth.contains("STARTTLS"), "{auth}");
+    assert_eq!(c.line(&mut h, "a001 enable IMAP4rev2"), "* ENABLED IMAP4rev2\r\na001 OK ENABLE completed\r\n");
+    assert_eq!(
+        c.line(&mut h, "a002 select inbox"),
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n\
+         * 18 EXISTS\r\n* OK [UNSEEN 3] First unseen message\r\n\
+         * OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 19] Predicted next UID\r\n\
+         a002 OK [READ-WRITE] SELECT completed\r\n"
+    );
+    let full = c.line(&mut h, "a003 fetch 12 full");
+    assert!(full.starts_with("* 12 FETCH (INTERNALDATE \" 1-Apr-2026 09:00:00 +0000\" RFC822.SIZE "), "{full}");
+    assert!(full.contains(" BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 20 1) FLAGS ())\r\na003 OK FETCH completed\r\n"), "{full}");
+    let header = c.line(&mut h, "a004 fetch 12 body[header]");
+    assert!(header.starts_with("* 12 FETCH (BODY[HEADER] {"), "{header}");
+    assert!(header.ends_with("\r\n\r\n FLAGS (\\Seen))\r\na004 OK FETCH completed\r\n"), "{header}");
+    assert_eq!(
+        c.line(&mut h, "a005 store 12 +flags \\deleted"),
+        "* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\na005 OK STORE completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a006 logout"), "* BYE Logging out\r\na006 OK LOGOUT completed\r\n");
+    assert_eq!(c.controls, vec![Output::StartTls, Output::Close]);
+}
+
 #[test]
 fn refusals_say_what_was_expected() {
     let mut h = host(1);
