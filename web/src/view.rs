@@ -573,7 +573,7 @@ fn inspector(props: &InspectorProps) -> Html {
                 </table>
                 <table class="header-fields">
                     <caption>{ t(lang, Text::Header) }</caption>
-                    { for ["From", "To", "Cc", "Subject", "Date", "Message-ID"].into_iter().filter_map(|name| {
+                    { for ["From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References"].into_iter().filter_map(|name| {
                         v.decoded(name).map(|value| row(name, value.to_string()))
                     }) }
                 </table>

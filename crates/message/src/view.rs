@@ -152,12 +152,31 @@ pub struct MessageView {
     pub date: Option<String>,
     pub message_id: Option<String>,
     pub in_reply_to: Option<String>,
+    /// The message ids a reply names, oldest first: `References:` (RFC 5322
+    /// §3.6.4), or `In-Reply-To:` when there is no `References:`. Threads are
+    /// built from these.
+    pub references: Vec<String>,
     pub return_path: Option<String>,
     /// Received hops, newest first (as they stand in the header).
     pub trace: Vec<Hop>,
     /// MIME parts in depth-first order.
     pub parts: Vec<Part>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every `<id-left@id-right>` in a field's value, in order, without the brackets.
+pub fn msg_ids(value: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        let id: String = rest[open + 1..open + close].chars().filter(|c| !c.is_whitespace()).collect();
+        if id.contains('@') {
+            ids.push(id);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    ids
 }
 
 fn addresses(value: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
@@ -381,6 +400,7 @@ impl MessageView {
             bcc,
             date: view_date,
             message_id,
+            references: msg_ids(value("References").or_else(|| value("In-Reply-To")).as_deref().unwrap_or("")),
             in_reply_to: value("In-Reply-To"),
             return_path: value("Return-Path"),
             trace,

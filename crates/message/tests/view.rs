@@ -135,3 +135,16 @@ fn never_fails_on_garbage() {
         assert_eq!(view.size, raw.len());
     }
 }
+
+#[test]
+fn references_and_in_reply_to_give_the_thread_ids_in_order() {
+    let raw = b"From: a@x.example\r\nSubject: Re: Re: plan\r\nIn-Reply-To: <2@x.example>\r\nReferences: <1@x.example>\r\n <2@x.example> (comment) <not-an-id>\r\n\r\nok\r\n";
+    let v = MessageView::parse(raw, &Utf8Only);
+    assert_eq!(v.references, ["1@x.example", "2@x.example"]);
+    assert_eq!(v.in_reply_to.as_deref(), Some("<2@x.example>"));
+    // Without References:, In-Reply-To: names the parent.
+    let raw = b"From: a@x.example\r\nIn-Reply-To: <p@x.example>\r\n\r\nok\r\n";
+    assert_eq!(MessageView::parse(raw, &Utf8Only).references, ["p@x.example"]);
+    let raw = b"From: a@x.example\r\n\r\nnone\r\n";
+    assert!(MessageView::parse(raw, &Utf8Only).references.is_empty());
+}
