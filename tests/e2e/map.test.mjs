@@ -35,6 +35,7 @@ test('the map shows links by state, host details, and the open-relay switch work
   const text = await details.textContent();
   assert.match(text, /198\.51\.100\.25/);
   assert.match(text, /25 smtp.*587 submission.*993 imaps/);
+  assert.equal(await details.getByRole('checkbox', { name: '110 pop3' }).isChecked(), true);
   assert.match(text, /carol@b\.example/);
   const relay = details.getByRole('checkbox', { name: /Open relay/ });
   assert.equal(await relay.isChecked(), false);
@@ -54,6 +55,18 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.match(await tryRelay(), /^250 .*Recipient <alice@a.example> OK/);
   await relay.uncheck();
   assert.match(await tryRelay(), /^554 .*Relay access denied/);
+
+  // A service switched off refuses connections, as a closed port does.
+  await details.getByRole('checkbox', { name: '110 pop3' }).uncheck();
+  await typeLine(term, 'telnet mail.b.example 110');
+  await term.locator('li.lab', { hasText: 'mail.b.example port 110: connection refused' }).waitFor();
+  await details.getByRole('checkbox', { name: '110 pop3' }).check();
+  // Login only inside TLS: the POP3 server refuses USER in the clear.
+  await details.getByRole('checkbox', { name: /Login only inside TLS/ }).check();
+  await typeLine(term, 'telnet mail.b.example 110', 1);
+  const [refused] = await typeLine(term, 'USER carol', 1);
+  assert.match(refused, /^-ERR \[AUTH\] USER\/PASS is disabled until STLS/);
+  await typeLine(term, 'QUIT', 1);
 
   // A host taken down is drawn down.
   await network.getByRole('button', { name: 'Take down mail.b.example' }).click();

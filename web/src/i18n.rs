@@ -565,11 +565,19 @@ pub fn happened(lang: Lang, h: &crate::network::Happened) -> Option<String> {
     Some(format!("{} {what}", h.time))
 }
 
-/// The POP-before-SMTP policy line.
-pub fn pop_before_smtp(lang: Lang, minutes: u64) -> String {
-    match lang {
-        Lang::En => format!("POP before SMTP: a POP3 login opens relay for {minutes} min"),
-        Lang::Ja => format!("POP before SMTP: POP3 でログインすると {minutes} 分間中継できる"),
+/// A switchable host policy's label.
+pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
+    use mail_lab_world::Policy::*;
+    let ja = lang == Lang::Ja;
+    match policy {
+        OpenRelay => t(lang, Text::OpenRelay).to_string(),
+        TlsBeforeLogin if ja => "ログインは TLS の中だけ(平文のパスワードを拒否)".into(),
+        TlsBeforeLogin => "Login only inside TLS (refuse passwords in the clear)".into(),
+        Vrfy if ja => "VRFY に答える(ユーザの有無がわかる)".into(),
+        Vrfy => "Answer VRFY (tells whether a user exists)".into(),
+        PopBeforeSmtp if ja => "POP before SMTP: POP3 でログインすると 10 分間中継できる".into(),
+        PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
+        Service(port) => port.to_string(),
     }
 }
 

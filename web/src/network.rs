@@ -1,7 +1,7 @@
 //! The network panel (clock, hosts, queues, timeline) and the wiretap: views of
 //! the world's state and event log. They read plain props; actions go up.
 
-use mail_lab_world::{Direction, EventKind, World};
+use mail_lab_world::{Direction, EventKind, Policy, Service, World};
 use yew::prelude::*;
 
 use crate::i18n::{Lang, Text, t};
@@ -12,12 +12,11 @@ pub struct HostRow {
     pub name: String,
     pub address: String,
     pub up: bool,
-    /// Services by port, e.g. `25 smtp`.
-    pub services: Vec<String>,
+    /// Every service port, its name, and whether the host runs it.
+    pub services: Vec<(u16, &'static str, bool)>,
     pub users: Vec<String>,
-    pub open_relay: bool,
-    /// POP before SMTP: minutes a login opens relay for.
-    pub pop_before_smtp: Option<u64>,
+    /// The switchable policies and whether each is on.
+    pub switches: Vec<(Policy, bool)>,
     /// Online only (minutes, of every minutes): a dial-up host.
     pub online: Option<(u64, u64)>,
     /// Messages waiting in this host's queue.
@@ -84,6 +83,9 @@ impl MapView {
         self.route = route;
     }
 }
+
+/// The policies the host panel can switch.
+const SWITCHES: [Policy; 4] = [Policy::OpenRelay, Policy::TlsBeforeLogin, Policy::Vrfy, Policy::PopBeforeSmtp];
 
 /// How many of the newest events count as "just now" for the map's motion.
 const RECENT_EVENTS: u64 = 12;
@@ -175,10 +177,12 @@ impl NetworkView {
                 name: h.name.clone(),
                 address: h.address.clone(),
                 up: h.up,
-                services: h.services.iter().map(|(p, s)| format!("{p} {}", s.name())).collect(),
+                services: Service::ALL
+                    .iter()
+                    .map(|s| (s.default_port(), s.name(), h.services.contains_key(&s.default_port())))
+                    .collect(),
                 users: h.store.accounts().map(|a| a.address.clone()).collect(),
-                open_relay: h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
-                pop_before_smtp: h.pop_before_smtp_minutes,
+                switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
                 online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
                 queued: world.queue().iter().filter(|q| q.host == h.name).count(),
                 just_delivered: delivered_at.contains(&h.name.as_str()),
@@ -378,8 +382,8 @@ pub struct NetworkProps {
     pub on_advance: Callback<u64>,
     pub on_run: Callback<()>,
     pub on_host: Callback<(String, bool)>,
-    /// Make a host an open relay (true) or relay for nobody (false).
-    pub on_relay: Callback<(String, bool)>,
+    /// Switch a host's policy or service.
+    pub on_policy: Callback<(String, Policy, bool)>,
 }
 
 /// Clock, hosts, queues and the event timeline.
@@ -432,7 +436,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                                 { if h.up { t(lang, Text::TakeDown) } else { t(lang, Text::BringUp) } }
                             </button>
                             if picked.as_deref() == Some(h.name.as_str()) {
-                                { host_details(h, lang, &props.on_relay) }
+                                { host_details(h, lang, &props.on_policy) }
                             }
                         </li>
                     }
@@ -461,30 +465,28 @@ pub fn network_panel(props: &NetworkProps) -> Html {
     }
 }
 
-/// A host's address, services, users and policies, with the open-relay switch.
-fn host_details(h: &HostRow, lang: Lang, on_relay: &Callback<(String, bool)>) -> Html {
-    let relay = {
-        let (cb, name, open) = (on_relay.clone(), h.name.clone(), h.open_relay);
-        Callback::from(move |_| cb.emit((name.clone(), !open)))
+/// A host's address, services, users and policies, each service and policy a switch.
+fn host_details(h: &HostRow, lang: Lang, on_policy: &Callback<(String, Policy, bool)>) -> Html {
+    let switch = |policy: Policy, on: bool, label: String| {
+        let (cb, name) = (on_policy.clone(), h.name.clone());
+        let flip = Callback::from(move |_| cb.emit((name.clone(), policy, !on)));
+        html! { <label class="policy"><input type="checkbox" checked={on} onchange={flip} />{ label }</label> }
     };
     html! {
         <dl class="host-details">
             <dt>{ t(lang, Text::Address) }</dt><dd>{ &h.address }</dd>
-            <dt>{ t(lang, Text::Services) }</dt><dd>{ h.services.join(", ") }</dd>
+            <dt>{ t(lang, Text::Services) }</dt>
+            <dd class="services">
+                { for h.services.iter().map(|&(port, name, on)| switch(Policy::Service(port), on, format!("{port} {name}"))) }
+            </dd>
             <dt>{ t(lang, Text::Users) }</dt><dd>{ if h.users.is_empty() { "—".to_string() } else { h.users.join(", ") } }</dd>
             <dt>{ t(lang, Text::Queue) }</dt><dd>{ h.queued }</dd>
             <dt>{ t(lang, Text::Policies) }</dt>
             <dd>
-                if let Some(m) = h.pop_before_smtp {
-                    <span class="policy">{ crate::i18n::pop_before_smtp(lang, m) }</span>
-                }
                 if let Some((on, every)) = h.online {
                     <span class="policy">{ crate::i18n::online(lang, on, every) }</span>
                 }
-                <label class="policy">
-                    <input type="checkbox" checked={h.open_relay} onchange={relay} />
-                    { t(lang, Text::OpenRelay) }
-                </label>
+                { for h.switches.iter().map(|&(policy, on)| switch(policy, on, crate::i18n::policy(lang, policy))) }
             </dd>
         </dl>
     }

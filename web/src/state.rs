@@ -4,7 +4,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use mail_lab_proto::StateHint;
-use mail_lab_smtp::RelayPolicy;
 use mail_lab_world::{ConnectionId, Protocol, World, scenario};
 use yew::Reducible;
 
@@ -231,10 +230,11 @@ pub enum Action {
         host: String,
         up: bool,
     },
-    /// Make a host relay for anybody (an open relay) or for nobody on port 25.
-    SetOpenRelay {
+    /// Switch a host policy or service on or off.
+    SetPolicy {
         host: String,
-        open: bool,
+        policy: mail_lab_world::Policy,
+        on: bool,
     },
     /// The mail client sends what was composed, through submission (587).
     Send(Compose),
@@ -825,10 +825,8 @@ impl Lab {
                     h.up = up;
                 }
             }
-            Action::SetOpenRelay { host, open } => {
-                if let Some(h) = next.world.borrow_mut().host_mut(&host) {
-                    h.mx.relay = if open { RelayPolicy::Anybody } else { RelayPolicy::Nobody };
-                }
+            Action::SetPolicy { host, policy, on } => {
+                next.world.borrow_mut().set_policy(&host, policy, on);
             }
             Action::Send(compose) => next.mua_send(&compose),
             Action::CheckMail { account } => next.mua_check(&account),

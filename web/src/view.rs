@@ -78,9 +78,11 @@ pub fn app() -> Html {
         let lab = lab.dispatcher();
         Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
     };
-    let on_relay = {
+    let on_policy = {
         let lab = lab.dispatcher();
-        Callback::from(move |(host, open): (String, bool)| lab.dispatch(Action::SetOpenRelay { host, open }))
+        Callback::from(move |(host, policy, on): (String, mail_lab_world::Policy, bool)| {
+            lab.dispatch(Action::SetPolicy { host, policy, on })
+        })
     };
     let on_send_mail = {
         let lab = lab.dispatcher();
@@ -258,7 +260,7 @@ pub fn app() -> Html {
                         inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check}
                         imap={lab.mua_imap.clone()} pushed={lab.mua_pushed.clone()} watching={lab.mua_watching().map(str::to_string)}
                         {on_check_imap} {on_trash} {on_watch} />
-                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_relay} />
+                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_policy} />
                     <crate::network::Wiretap tap={network.tap.clone()} {lang} />
                 </div>
             </main>

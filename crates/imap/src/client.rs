@@ -46,6 +46,22 @@ pub enum ImapJob {
     Idle,
 }
 
+impl ImapJob {
+    /// What the job asks, as a mail client's error message names it.
+    pub fn describe(&self) -> String {
+        match self {
+            ImapJob::List => "LIST".into(),
+            ImapJob::Select(folder) => format!("SELECT {folder}"),
+            ImapJob::FetchSummaries => "FETCH of the message list".into(),
+            ImapJob::FetchBody(uid) => format!("FETCH of message UID {uid}"),
+            ImapJob::AddFlags { uid, flags } => format!("STORE {} on UID {uid}", flags.join(" ")),
+            ImapJob::Append { folder, .. } => format!("APPEND to {folder}"),
+            ImapJob::Move { uid, to } => format!("MOVE of UID {uid} to {to}"),
+            ImapJob::Idle => "IDLE".into(),
+        }
+    }
+}
+
 /// A folder as LIST shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Folder {
@@ -236,7 +252,7 @@ impl ImapClient {
             ImapJob::FetchSummaries | ImapJob::FetchBody(_) | ImapJob::AddFlags { .. } | ImapJob::Move { .. }
         );
         if needs_folder && !selected {
-            self.fail(format!("{job:?} needs a selected folder"));
+            self.fail(format!("{} needs a selected folder", job.describe()));
             return self.next_job();
         }
         match &job {
@@ -413,7 +429,7 @@ impl ImapClient {
             }
             Phase::Job(job) => {
                 if !ok {
-                    self.fail(format!("{job:?} refused: {text}"));
+                    self.fail(format!("{} refused: {text}", job.describe()));
                 } else if let ImapJob::Select(folder) = &job {
                     self.selected = Some(folder.clone());
                 } else if let (ImapJob::Append { folder, .. }, Some((_, uid))) = (&job, code) {

@@ -30,6 +30,21 @@ pub use event::{Direction, Event, EventKind, EventLog};
 pub use queue::{QueueEntry, RETRY_MINUTES};
 pub use snapshot::{SNAPSHOT_VERSION, SnapshotError, WorldSnapshot};
 
+/// A host policy a lesson or the page switches at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Port 25 relays for anybody (the spammer's friend) instead of nobody.
+    OpenRelay,
+    /// AUTH on SMTP, USER/PASS and AUTH PLAIN on POP3, LOGIN on IMAP only inside TLS.
+    TlsBeforeLogin,
+    /// VRFY answers whether a user exists (RFC 5321 §3.5).
+    Vrfy,
+    /// A POP3 login lets that address relay for 10 minutes.
+    PopBeforeSmtp,
+    /// The service on this port answers connections.
+    Service(u16),
+}
+
 /// How long a server waits for a silent client before it closes the session,
 /// by protocol: SMTP 5 minutes (RFC 5321 §4.5.3.2.7), POP3 10 minutes
 /// (RFC 1939 §3), IMAP 30 minutes (RFC 9051 §5.4). Logical time.
@@ -511,6 +526,47 @@ impl World {
             .collect::<Result<Vec<u32>, _>>()?;
         self.wake_host(index, None);
         Ok(uids)
+    }
+
+    /// Whether `policy` is on at `host` (`None` for an unknown host).
+    pub fn policy(&self, host: &str, policy: Policy) -> Option<bool> {
+        let h = self.host(host)?;
+        Some(match policy {
+            Policy::OpenRelay => h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
+            Policy::TlsBeforeLogin => h.submission.auth_requires_tls && h.pop3.plaintext_requires_tls,
+            Policy::Vrfy => h.mx.vrfy,
+            Policy::PopBeforeSmtp => h.pop_before_smtp_minutes.is_some(),
+            Policy::Service(port) => h.services.contains_key(&port),
+        })
+    }
+
+    /// Switch `policy` at `host`; sessions already open keep the rules they
+    /// started with, new ones get the new rules. False for an unknown host or
+    /// a port that has no service to switch.
+    pub fn set_policy(&mut self, host: &str, policy: Policy, on: bool) -> bool {
+        let Some(h) = self.host_mut(host) else { return false };
+        match policy {
+            Policy::OpenRelay => {
+                h.mx.relay = if on { mail_lab_smtp::RelayPolicy::Anybody } else { mail_lab_smtp::RelayPolicy::Nobody };
+            }
+            Policy::TlsBeforeLogin => {
+                h.mx.auth_requires_tls = on;
+                h.submission.auth_requires_tls = on;
+                h.pop3.plaintext_requires_tls = on;
+                h.imap.plaintext_requires_tls = on;
+            }
+            Policy::Vrfy => h.mx.vrfy = on,
+            Policy::PopBeforeSmtp => h.pop_before_smtp_minutes = on.then_some(10),
+            Policy::Service(port) => {
+                let Some(service) = Service::ALL.into_iter().find(|s| s.default_port() == port) else { return false };
+                if on {
+                    h.services.insert(port, service);
+                } else {
+                    h.services.remove(&port);
+                }
+            }
+        }
+        true
     }
 
     /// Events, oldest first (at most [`EVENT_LOG_LIMIT`]).

@@ -113,6 +113,6 @@ fn refusals_are_reported_and_no_password_crosses_in_the_clear() {
         ImapClient::new(bob(ClientTls::IfOffered), vec![ImapJob::Select("Nowhere".into()), ImapJob::FetchSummaries]);
     world.run_client("pc.a.example", "mail.a.example", 143, &mut lost).unwrap();
     assert_eq!(lost.errors().len(), 2, "{:?}", lost.errors());
-    assert!(lost.errors()[0].starts_with("Select(\"Nowhere\") refused: "));
-    assert_eq!(lost.errors()[1], "FetchSummaries needs a selected folder");
+    assert!(lost.errors()[0].starts_with("SELECT Nowhere refused: "), "{:?}", lost.errors());
+    assert_eq!(lost.errors()[1], "FETCH of the message list needs a selected folder");
 }

@@ -227,3 +227,43 @@ fn dial_up_host_gets_its_mail_when_online() {
     let delivered = world.events().find_map(|e| matches!(e.kind, EventKind::Relayed { .. }).then_some(e.at)).unwrap();
     assert_eq!(delivered, scenario::START.plus_millis(60 * 60_000));
 }
+
+#[test]
+fn policies_switch_at_run_time_and_new_sessions_follow_them() {
+    use mail_lab_world::Policy;
+    let mut world = scenario::two_domains();
+    let host = "mail.a.example";
+    // TLS before login: USER/PASS refused in the clear, fine after STLS.
+    assert_eq!(world.policy(host, Policy::TlsBeforeLogin), Some(false));
+    assert!(world.set_policy(host, Policy::TlsBeforeLogin, true));
+    let pop = world.connect("pc.a.example", host, 110).unwrap();
+    world.take_output(pop);
+    assert!(say(&mut world, pop, "USER bob").starts_with("-ERR [AUTH] USER/PASS is disabled until STLS"));
+    say(&mut world, pop, "STLS");
+    assert!(say(&mut world, pop, "USER bob").starts_with("+OK"));
+    let imap = world.connect("pc.a.example", host, 143).unwrap();
+    assert!(String::from_utf8(world.take_output(imap)).unwrap().contains("LOGINDISABLED"));
+    // VRFY off: 252, not an answer about the user.
+    let smtp = world.connect("pc.a.example", host, 25).unwrap();
+    world.take_output(smtp);
+    say(&mut world, smtp, "EHLO pc.a.example");
+    assert!(say(&mut world, smtp, "VRFY bob").starts_with("250"));
+    world.set_policy(host, Policy::Vrfy, false);
+    let smtp = world.connect("pc.a.example", host, 25).unwrap();
+    world.take_output(smtp);
+    say(&mut world, smtp, "EHLO pc.a.example");
+    assert!(!say(&mut world, smtp, "VRFY bob").starts_with("250"), "VRFY no longer confirms users");
+    // A service switched off refuses connections; back on, it answers.
+    assert!(world.set_policy(host, Policy::Service(110), false));
+    assert!(matches!(
+        world.connect("pc.a.example", host, 110),
+        Err(mail_lab_world::WorldError::ConnectionRefused { .. })
+    ));
+    world.set_policy(host, Policy::Service(110), true);
+    assert!(world.connect("pc.a.example", host, 110).is_ok());
+    assert!(!world.set_policy(host, Policy::Service(8080), true), "no such service");
+    assert!(!world.set_policy("nowhere.example", Policy::Vrfy, true));
+    // POP before SMTP switched on opens relay after a POP3 login.
+    world.set_policy(host, Policy::PopBeforeSmtp, true);
+    assert_eq!(world.policy(host, Policy::PopBeforeSmtp), Some(true));
+}
