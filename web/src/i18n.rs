@@ -136,6 +136,8 @@ pub enum Text {
     StopWatching,
     Pushed,
     ImapInbox,
+    Container,
+    Octets,
 }
 
 /// "N messages" in `lang`.
@@ -375,6 +377,10 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Pushed) => "IDLE 中にサーバから届いた通知",
         (Lang::En, ImapInbox) => "INBOX on the server (IMAP)",
         (Lang::Ja, ImapInbox) => "サーバ上の INBOX(IMAP)",
+        (Lang::En, Container) => "(container)",
+        (Lang::Ja, Container) => "(入れ物)",
+        (Lang::En, Octets) => "octets",
+        (Lang::Ja, Octets) => "オクテット",
         (Lang::En, Prompt) => "not connected",
         (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",

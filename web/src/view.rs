@@ -594,12 +594,12 @@ fn inspector(props: &InspectorProps) -> Html {
             <ul class="mime-tree">
                 { for v.parts.iter().map(|p| html! {
                     <li style={format!("margin-left: {}rem", p.depth)}>
-                        { format!("{} {}{} · {} · {} octets",
-                            if p.section.is_empty() { "(container)".to_string() } else { p.section.clone() },
+                        { format!("{} {}{} · {} · {} {}",
+                            if p.section.is_empty() { t(lang, Text::Container).to_string() } else { p.section.clone() },
                             p.content_type,
                             p.charset.as_ref().map(|c| format!("; charset={c}")).unwrap_or_default(),
                             p.transfer_encoding,
-                            p.body_range.len()) }
+                            p.body_range.len(), t(lang, Text::Octets)) }
                     </li>
                 }) }
             </ul>

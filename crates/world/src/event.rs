@@ -88,6 +88,14 @@ pub enum EventKind {
         folder: String,
         uid: u32,
     },
+    /// A folder changed in a host's store, by any session or delivery: a
+    /// message appended or expunged, flags changed, a folder created or deleted.
+    MailboxChanged {
+        host: String,
+        account: String,
+        folder: String,
+        change: mail_lab_store::ChangeKind,
+    },
     /// A message was removed from a mailbox (POP3 UPDATE, IMAP EXPUNGE).
     Removed {
         host: String,

@@ -519,13 +519,15 @@ impl World {
             return Err(mail_lab_store::StoreError::NoSuchAccount(account.to_string()));
         };
         let now = self.now;
+        let before = self.hosts[index].store.revision();
         let store = &mut self.hosts[index].store;
         let uids = messages
             .into_iter()
             .map(|raw| store.append(account, folder, raw, Default::default(), now, None))
-            .collect::<Result<Vec<u32>, _>>()?;
+            .collect::<Result<Vec<u32>, _>>();
+        self.log_store_changes(index, before);
         self.wake_host(index, None);
-        Ok(uids)
+        uids
     }
 
     /// Whether `policy` is on at `host` (`None` for an unknown host).
@@ -872,8 +874,33 @@ impl World {
         let Some(host) = self.connections.get(&id).map(|c| c.host) else { return };
         let before = self.hosts[host].store.revision();
         self.drive_one(id, input);
-        if self.hosts[host].store.revision() != before && !matches!(input, Input::Wake) {
-            self.wake_host(host, Some(id));
+        if self.hosts[host].store.revision() != before {
+            self.log_store_changes(host, before);
+            if !matches!(input, Input::Wake) {
+                self.wake_host(host, Some(id));
+            }
+        }
+    }
+
+    /// One `MailboxChanged` event per store change on `host` after revision `before`.
+    fn log_store_changes(&mut self, host: usize, before: u64) {
+        let name = self.hosts[host].name.clone();
+        let changes: Vec<EventKind> = self.hosts[host]
+            .store
+            .changes_since(before)
+            .map(|changes| {
+                changes
+                    .map(|c| EventKind::MailboxChanged {
+                        host: name.clone(),
+                        account: c.account.clone(),
+                        folder: c.folder.clone(),
+                        change: c.kind.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for change in changes {
+            self.log(change);
         }
     }
 

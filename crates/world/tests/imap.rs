@@ -141,3 +141,33 @@ fn three_sessions_interleave_imap_imap_pop3_and_smtp_with_sequence_numbers_kept(
     assert!(say(&mut world, b, "b4 STORE 2 +FLAGS (\\Answered)").contains("b4 OK STORE completed"));
     assert_eq!(say(&mut world, a, "a7 NOOP"), "* 2 FETCH (UID 3 FLAGS (\\Answered))\r\na7 OK NOOP completed\r\n");
 }
+
+#[test]
+fn every_store_change_is_a_mailbox_changed_event() {
+    use mail_lab_store::ChangeKind;
+    use mail_lab_world::EventKind;
+    let mut world = scenario::two_domains();
+    deliver_to_bob(&mut world, "x");
+    let id = imap(&mut world);
+    say(&mut world, id, "a2 CREATE Projects\r\na3 SELECT INBOX\r\na4 STORE 1 +FLAGS (\\Flagged)\r\na5 MOVE 1 Projects");
+    let changes: Vec<(String, ChangeKind)> = world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::MailboxChanged { host, account, folder, change } => {
+                assert_eq!((host.as_str(), account.as_str()), ("mail.a.example", "bob@a.example"));
+                Some((folder.clone(), change.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("INBOX".to_string(), ChangeKind::Appended { uid: 1 }),
+            ("Projects".to_string(), ChangeKind::FolderCreated),
+            ("INBOX".to_string(), ChangeKind::FlagsChanged { uid: 1 }),
+            ("Projects".to_string(), ChangeKind::Appended { uid: 1 }),
+            ("INBOX".to_string(), ChangeKind::Expunged { uid: 1 }),
+        ]
+    );
+}
