@@ -39,6 +39,13 @@ async function chore(page, lesson, n) {
   if (lesson === 'dial-up' && n === 0) return press('+10 min');
   if (lesson === 'retry-bounce' && n === 1) await press('+10 min');
   if (lesson === 'apop') return undefined;
+  if (lesson === 'mua-mta-mda') {
+    const mua = page.getByRole('region', { name: 'Mail client (MUA)' });
+    await mua.getByRole('combobox', { name: 'Account' }).selectOption('alice@a.example');
+    await mua.getByRole('textbox', { name: 'To' }).fill('carol@b.example');
+    await mua.getByRole('textbox', { name: 'Subject' }).fill('roles');
+    return mua.getByRole('button', { name: 'Send' }).click();
+  }
   return press('Run until idle');
 }
 

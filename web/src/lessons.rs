@@ -174,6 +174,23 @@ fn submission_relay(world: &World, since: u64) -> bool {
     })
 }
 
+/// The roles in turn: a submission login (MUA → MSA), a relay between hosts
+/// (MTA → MTA), and a delivery on the receiving host (MDA).
+fn mua_mta_mda(world: &World, since: u64) -> bool {
+    // The receiving MDA stores the message before its server answers 250, so
+    // the delivery is logged just before the relay it completes.
+    let (mut submitted, mut delivered, mut relayed) = (false, false, false);
+    events(world, since).any(|e| {
+        match &e.kind {
+            EventKind::LoggedIn { protocol: Protocol::Smtp, .. } => submitted = true,
+            EventKind::Delivered { host, .. } if submitted && host == "mail.b.example" => delivered = true,
+            EventKind::Relayed { .. } if delivered => relayed = true,
+            _ => {}
+        }
+        relayed
+    })
+}
+
 fn login_inside_tls(world: &World, since: u64) -> bool {
     events(world, since).any(|e| matches!(e.kind, EventKind::LoggedIn { encrypted: true, .. }))
 }
@@ -446,6 +463,24 @@ pub const LESSONS: &[Lesson] = &[
             Type("QUIT"),
         ],
         check: pop_before_smtp_relay,
+    },
+    Lesson {
+        id: "mua-mta-mda",
+        scenario: "two-domains",
+        title: tr("MUA, MTA and MDA", "MUA・MTA・MDA"),
+        goal: tr(
+            "Send alice's message to carol@b.example with the mail client, then find each role: the MUA submits it, mail.a.example's MTA relays it to mail.b.example, whose MDA puts it in carol's INBOX.",
+            "メールソフトで alice から carol@b.example へ送り、それぞれの役割を見つける。MUA が送信し、mail.a.example の MTA が mail.b.example へ中継し、その MDA が carol の INBOX に入れる。",
+        ),
+        hint: tr(
+            "The mail client's dialogue is under it; the relay between the hosts is on the map, the timeline and the wiretap.",
+            "メールソフトのやりとりはその下に、ホスト間の中継は地図・タイムライン・盗聴画面にあります。",
+        ),
+        steps: &[Do(tr(
+            "In the mail client: account alice@a.example, To carol@b.example, a subject, Send.",
+            "メールソフトで アカウント alice@a.example、宛先 carol@b.example、件名を入れて送信。",
+        ))],
+        check: mua_mta_mda,
     },
     Lesson {
         id: "smtp-auth",
@@ -728,6 +763,12 @@ mod tests {
             ("retry-bounce", 0) => Action::SetHostUp { host: "mail.b.example".into(), up: false },
             ("dial-up", 0) => Action::Advance(10 * 60_000),
             ("apop", 0) => return,
+            ("mua-mta-mda", 0) => Action::Send(crate::state::Compose {
+                from: "alice@a.example".into(),
+                to: "carol@b.example".into(),
+                subject: "roles".into(),
+                ..Default::default()
+            }),
             _ => Action::RunUntilIdle,
         };
         lab.apply(action);
