@@ -116,7 +116,7 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What a pane shows and where its actions go.
 pub struct MailboxProps {
     pub summary: MailboxSummary,
     pub lang: Lang,
@@ -130,7 +130,7 @@ pub struct MailboxProps {
     pub on_import: Callback<(String, String, String, Vec<u8>)>,
 }
 
-#[function_component(MailboxView)]
+/// One account's pane (plain markup: no state of its own).
 pub fn mailbox_view(props: &MailboxProps) -> Html {
     let s = &props.summary;
     let lang = props.lang;

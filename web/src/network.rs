@@ -492,22 +492,15 @@ fn host_details(h: &HostRow, lang: Lang, on_policy: &Callback<(String, Policy, b
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct WiretapProps {
-    pub tap: Vec<TapLine>,
-    pub lang: Lang,
-}
-
-/// What an eavesdropper on each link sees.
-#[function_component(Wiretap)]
-pub fn wiretap(props: &WiretapProps) -> Html {
-    let lang = props.lang;
+/// What an eavesdropper on each link sees. Plain markup, not a component of
+/// its own: it has no state, and each component costs page weight.
+pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
     html! {
         <section class="wiretap" aria-label={t(lang, Text::Wiretap)}>
             <h2>{ t(lang, Text::Wiretap) }</h2>
             <p class="note">{ t(lang, Text::WiretapNote) }</p>
             <ol class="tap" role="log">
-                { for props.tap.iter().map(|l| {
+                { for tap.iter().map(|l| {
                     let class = classes!(if l.to_server { "to-server" } else { "to-client" }, l.encrypted.then_some("encrypted"), l.secret.then_some("secret"));
                     html! {
                         <li {class}>

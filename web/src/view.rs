@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::charset::BrowserDecoder;
 use crate::i18n::{Lang, Text, lab_note, t};
-use crate::mailbox::{MailboxSummary, MailboxView, summarize};
+use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
 use crate::state::{Action, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
@@ -250,18 +250,18 @@ pub fn app() -> Html {
                         </label>
                     }
                     { for mailboxes.into_iter().map(|summary| html! {
-                        <MailboxView key={summary.account.clone()} summary={summary.clone()} {lang} on_select={on_open_message.clone()}
-                            on_view={on_view.clone()} on_export={on_export.clone()} on_import={on_import.clone()} />
+                        { mailbox_view(&MailboxProps { summary, lang, on_select: on_open_message.clone(),
+                            on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
                     }) }
                     if let Some(inspected) = inspected {
-                        <Inspector {inspected} {lang} on_select={on_select.clone()} />
+                        { inspector(&inspected, lang, &on_select) }
                     }
                     <crate::mua::MuaPanel accounts={lab.watched.clone()} log={lab.mua_log.clone()} status={lab.mua_status.clone()}
                         inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check}
                         imap={lab.mua_imap.clone()} pushed={lab.mua_pushed.clone()} watching={lab.mua_watching().map(str::to_string)}
                         {on_check_imap} {on_trash} {on_watch} />
                     <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_policy} />
-                    <crate::network::Wiretap tap={network.tap.clone()} {lang} />
+                    { crate::network::wiretap(&network.tap, lang) }
                 </div>
             </main>
         </div>
@@ -532,21 +532,12 @@ pub struct Inspected {
     pub raw: String,
 }
 
-#[derive(Properties, PartialEq)]
-struct InspectorProps {
-    inspected: Inspected,
-    lang: Lang,
-    on_select: Callback<Option<(String, String, u32)>>,
-}
-
-/// Envelope beside header, the route, the MIME tree, the body and the raw bytes.
-#[function_component(Inspector)]
-fn inspector(props: &InspectorProps) -> Html {
-    let lang = props.lang;
-    let i = &props.inspected;
+/// Envelope beside header, the route, the MIME tree, the body and the raw
+/// bytes (plain markup: no state of its own).
+fn inspector(i: &Inspected, lang: Lang, on_select: &Callback<Option<(String, String, u32)>>) -> Html {
     let v = &i.view;
     let close = {
-        let on_select = props.on_select.clone();
+        let on_select = on_select.clone();
         Callback::from(move |_| on_select.emit(None))
     };
     let download_eml = {
