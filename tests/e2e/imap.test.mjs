@@ -36,6 +36,7 @@ test('two IMAP terminals on one folder see each other', async (t) => {
     assert.ok(select.includes('* 1 EXISTS'), select.join('\n'));
   }
   assert.match(await a.locator('.hint').textContent(), /Selected/);
+  assert.equal(await a.locator('li.client', { hasText: 'a3 SELECT INBOX' }).getAttribute('title'), 'SELECT: open a folder to read and change it.');
   const fetch = await typeLine(a, 'a4 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])', 4);
   assert.ok(fetch.includes('Subject: for IMAP'), fetch.join('\n'));
   assert.deepEqual(await typeLine(b, 'b5 STORE 1 +FLAGS (\\Flagged)', 2), ['* 1 FETCH (FLAGS (\\Flagged))', 'b5 OK STORE completed']);

@@ -52,6 +52,8 @@ test('SMTP then POP3: RETR shows the message, DELE commits only at QUIT', async 
   assert.match(await stuffed.getAttribute('title'), /^Dot-stuffed by the server/);
   assert.ok(all.includes('unstuffed'), 'the SMTP server removed the lone leading dot');
   assert.deepEqual(await typeLine(pop, 'DELE 1', 1), ['+OK message 1 deleted']);
+  // A typed command explains itself too.
+  assert.equal(await pop.locator('li.client', { hasText: 'DELE 1' }).getAttribute('title'), 'DELE: mark a message for deletion at QUIT.');
   assert.equal(await pane.locator('tr.message').count(), 1, 'DELE only marks the message');
   assert.deepEqual(await typeLine(pop, 'QUIT', 1), ['+OK mail.a.example POP3 server signing off (maildrop empty)']);
   await pane.getByText('No messages yet.').waitFor();

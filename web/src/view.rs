@@ -400,6 +400,22 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
     }
 }
 
+/// What a typed command does, by protocol: the verb is the first word, or
+/// for IMAP the word after the tag (and after `UID`).
+fn explain_command(lang: Lang, protocol: Option<Protocol>, line: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    let explanation = match protocol {
+        Some(Protocol::Imap) => {
+            let first = words.next()?;
+            let verb = if first.eq_ignore_ascii_case("DONE") { first } else { words.next()? };
+            mail_lab_imap::explain_command(verb)
+        }
+        Some(Protocol::Pop3) => mail_lab_pop3::explain_command(words.next()?),
+        _ => mail_lab_smtp::explain_command(words.next()?.split(':').next()?),
+    }?;
+    Some(in_lang(lang, explanation).to_string())
+}
+
 /// The reply code at the start of a server line, if any.
 fn reply_code(text: &str) -> Option<u16> {
     let digits = text.get(..3)?;
@@ -484,7 +500,7 @@ fn terminal_view(props: &TerminalProps) -> Html {
             <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)} ref={log}>
                 { for term.transcript.iter().map(|line| {
                     let (who, text, (reply_class, explain)) = match line {
-                        TranscriptLine::Client(text) => ("client", text.clone(), (None, None)),
+                        TranscriptLine::Client(text) => ("client", text.clone(), (None, explain_command(lang, term.protocol, text))),
                         TranscriptLine::Server(text) => ("server", text.clone(), classify(lang, term.protocol, text)),
                         TranscriptLine::Lab(note) => ("lab", lab_note(lang, note), (None, None)),
                     };

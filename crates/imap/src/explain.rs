@@ -78,3 +78,115 @@ pub fn explain_status(line: &str) -> Explanation {
     };
     Explanation { en, ja }
 }
+
+/// What a command does (the word after the tag, or after `UID`), for the UI.
+pub fn explain_command(verb: &str) -> Option<Explanation> {
+    let (en, ja) = match verb.to_ascii_uppercase().as_str() {
+        "CAPABILITY" => ("CAPABILITY: what this server supports.", "CAPABILITY: サーバが対応する機能。"),
+        "LOGIN" => (
+            "LOGIN: user name and password (in the clear unless inside TLS).",
+            "LOGIN: ユーザ名とパスワード(TLS の外では平文)。",
+        ),
+        "AUTHENTICATE" => ("AUTHENTICATE: log in with a SASL mechanism.", "AUTHENTICATE: SASL の方式でログイン。"),
+        "STARTTLS" => ("STARTTLS: switch this connection to TLS.", "STARTTLS: 接続を TLS に切り替える。"),
+        "ENABLE" => ("ENABLE: turn on an extension, e.g. IMAP4rev2.", "ENABLE: 拡張を有効にする(例: IMAP4rev2)。"),
+        "SELECT" => ("SELECT: open a folder to read and change it.", "SELECT: フォルダを開き、読み書きする。"),
+        "EXAMINE" => ("EXAMINE: open a folder read-only.", "EXAMINE: フォルダを読み取り専用で開く。"),
+        "CREATE" => ("CREATE: make a folder on the server.", "CREATE: サーバにフォルダを作る。"),
+        "DELETE" => ("DELETE: remove a folder.", "DELETE: フォルダを消す。"),
+        "RENAME" => ("RENAME: rename a folder.", "RENAME: フォルダの名前を変える。"),
+        "SUBSCRIBE" | "UNSUBSCRIBE" => {
+            ("(UN)SUBSCRIBE: choose which folders LSUB lists.", "(UN)SUBSCRIBE: LSUB で示すフォルダを選ぶ。")
+        }
+        "LIST" | "LSUB" => (
+            "LIST: the folders, with attributes like \\Sent and \\Trash.",
+            "LIST: フォルダ一覧(\\Sent・\\Trash などの属性付き)。",
+        ),
+        "NAMESPACE" => {
+            ("NAMESPACE: where personal and shared folders live.", "NAMESPACE: 個人用・共有フォルダの場所。")
+        }
+        "STATUS" => ("STATUS: counts of a folder without opening it.", "STATUS: 開かずにフォルダの件数などを見る。"),
+        "APPEND" => (
+            "APPEND: put a message into a folder (a literal {n} carries it).",
+            "APPEND: メッセージをフォルダに入れる(リテラル {n} で送る)。",
+        ),
+        "IDLE" => (
+            "IDLE: wait; the server pushes changes until you type DONE.",
+            "IDLE: 待機。DONE まで変化をサーバが知らせる。",
+        ),
+        "CLOSE" => {
+            ("CLOSE: expunge \\Deleted messages and leave the folder.", "CLOSE: \\Deleted を消してフォルダを閉じる。")
+        }
+        "UNSELECT" => ("UNSELECT: leave the folder without expunging.", "UNSELECT: 消去せずにフォルダを閉じる。"),
+        "EXPUNGE" => ("EXPUNGE: remove the messages flagged \\Deleted.", "EXPUNGE: \\Deleted 付きのメッセージを消す。"),
+        "SEARCH" => ("SEARCH: numbers of the messages that match.", "SEARCH: 条件に合うメッセージの番号。"),
+        "FETCH" => (
+            "FETCH: flags, envelope, structure or any part of messages.",
+            "FETCH: フラグ・エンベロープ・構造・任意の部分を取り出す。",
+        ),
+        "STORE" => ("STORE: set, add or remove flags.", "STORE: フラグを設定・追加・削除する。"),
+        "COPY" => ("COPY: copy messages to another folder.", "COPY: 別のフォルダへコピーする。"),
+        "MOVE" => ("MOVE: move messages to another folder.", "MOVE: 別のフォルダへ移す。"),
+        "UID" => (
+            "UID: the same command with UIDs instead of sequence numbers.",
+            "UID: 番号の代わりに UID で同じコマンドを使う。",
+        ),
+        "NOOP" | "CHECK" => (
+            "NOOP: do nothing; collects the updates the server held.",
+            "NOOP: 何もしない。サーバの変更通知を受け取る。",
+        ),
+        "LOGOUT" => ("LOGOUT: end the session.", "LOGOUT: セッションを終える。"),
+        "DONE" => ("DONE: end IDLE.", "DONE: IDLE を終える。"),
+        _ => return None,
+    };
+    Some(Explanation { en, ja })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_the_server_knows_is_explained_in_both_languages() {
+        let verbs = [
+            "CAPABILITY",
+            "NOOP",
+            "LOGOUT",
+            "STARTTLS",
+            "LOGIN",
+            "AUTHENTICATE",
+            "SELECT",
+            "EXAMINE",
+            "CREATE",
+            "DELETE",
+            "RENAME",
+            "SUBSCRIBE",
+            "UNSUBSCRIBE",
+            "LIST",
+            "LSUB",
+            "STATUS",
+            "APPEND",
+            "CLOSE",
+            "UNSELECT",
+            "EXPUNGE",
+            "SEARCH",
+            "FETCH",
+            "STORE",
+            "COPY",
+            "MOVE",
+            "UID",
+            "IDLE",
+            "ENABLE",
+            "NAMESPACE",
+            "CHECK",
+        ];
+        for verb in verbs {
+            // Every verb the teaching layer knows has an explanation too.
+            assert!(crate::syntax::expected(verb).is_some(), "{verb}");
+            let e = explain_command(verb).unwrap_or_else(|| panic!("{verb} has no explanation"));
+            assert!(!e.en.is_empty() && !e.ja.is_empty() && e.en != e.ja, "{verb}");
+        }
+        assert!(explain_command("XYZZY").is_none());
+        assert_eq!(explain_command("fetch").unwrap().en, "FETCH: flags, envelope, structure or any part of messages.");
+    }
+}

@@ -14,5 +14,5 @@ pub mod server;
 mod syntax;
 
 pub use client::{ImapClient, ImapClientConfig, ImapJob};
-pub use explain::{explain_state, explain_status};
+pub use explain::{explain_command, explain_state, explain_status};
 pub use server::{ImapBackend, ImapConfig, ImapServer};

@@ -62,3 +62,56 @@ pub fn explain_status(line: &str) -> Explanation {
     };
     Explanation { en, ja }
 }
+
+/// What a command does (the first word of a line the client sent), for the UI.
+pub fn explain_command(verb: &str) -> Option<Explanation> {
+    let (en, ja) = match verb.to_ascii_uppercase().as_str() {
+        "USER" => {
+            ("USER: name the mailbox to log in to; PASS follows.", "USER: ログインするメールボックス名。次に PASS。")
+        }
+        "PASS" => (
+            "PASS: the password, in the clear unless inside TLS.",
+            "PASS: パスワード。TLS の中でなければ平文で流れる。",
+        ),
+        "APOP" => (
+            "APOP: log in with an MD5 digest of the greeting's timestamp and the password.",
+            "APOP: タイムスタンプとパスワードの MD5 ダイジェストでログイン。",
+        ),
+        "AUTH" => ("AUTH: log in with a SASL mechanism.", "AUTH: SASL の方式でログイン。"),
+        "STAT" => ("STAT: how many messages and how many octets.", "STAT: メッセージ数と合計オクテット数。"),
+        "LIST" => ("LIST: each message's number and size.", "LIST: 各メッセージの番号と大きさ。"),
+        "RETR" => ("RETR: download a whole message.", "RETR: メッセージ全体を取り出す。"),
+        "TOP" => ("TOP: the header and the first lines of a message.", "TOP: ヘッダと本文の最初の数行。"),
+        "UIDL" => ("UIDL: unique ids, so a client knows what it already has.", "UIDL: 固有 ID。取得済みかを見分ける。"),
+        "DELE" => ("DELE: mark a message for deletion at QUIT.", "DELE: QUIT で消す印を付ける。"),
+        "RSET" => ("RSET: unmark every DELE.", "RSET: DELE の印をすべて外す。"),
+        "NOOP" => ("NOOP: do nothing; keeps the session alive.", "NOOP: 何もしない(接続を保つ)。"),
+        "QUIT" => (
+            "QUIT: in TRANSACTION, delete what DELE marked (UPDATE), then close.",
+            "QUIT: TRANSACTION では DELE した物を消し(UPDATE)、接続を閉じる。",
+        ),
+        "CAPA" => ("CAPA: what this server supports.", "CAPA: サーバが対応する機能。"),
+        "STLS" => {
+            ("STLS: switch this connection to TLS before logging in.", "STLS: ログイン前に接続を TLS に切り替える。")
+        }
+        _ => return None,
+    };
+    Some(Explanation { en, ja })
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::*;
+
+    #[test]
+    fn every_pop3_command_is_explained_in_both_languages() {
+        for verb in [
+            "USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR", "TOP", "UIDL", "DELE", "RSET", "NOOP", "QUIT",
+            "CAPA", "STLS",
+        ] {
+            let e = explain_command(&verb.to_ascii_lowercase()).unwrap_or_else(|| panic!("{verb}"));
+            assert!(e.en.starts_with(verb) && !e.ja.is_empty() && e.en != e.ja, "{verb}");
+        }
+        assert!(explain_command("XTND").is_none());
+    }
+}

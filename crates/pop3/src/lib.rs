@@ -10,5 +10,5 @@ pub mod grammar;
 pub mod server;
 
 pub use client::{Pop3Client, Pop3ClientConfig, Pop3Login, Retrieved};
-pub use explain::{explain_state, explain_status};
+pub use explain::{explain_command, explain_state, explain_status};
 pub use server::{MaildropEntry, MaildropError, Pop3Backend, Pop3Config, Pop3Server};

@@ -10,5 +10,5 @@ pub mod server;
 
 pub use client::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
 pub use mail_lab_proto::{ClientTls, Peer, TlsMode};
-pub use reply::{Explanation, Reply, explain_class, explain_code, explain_state};
+pub use reply::{Explanation, Reply, explain_class, explain_code, explain_command, explain_state};
 pub use server::{Delivery, RcptContext, RelayPolicy, ServerConfig, SmtpBackend, SmtpServer};

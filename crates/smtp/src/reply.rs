@@ -209,9 +209,73 @@ pub fn explain_class(code: u16) -> Explanation {
     }
 }
 
+/// What a command does (the first word of a line the client sent), for the UI.
+pub fn explain_command(verb: &str) -> Option<Explanation> {
+    let (en, ja) = match verb.to_ascii_uppercase().as_str() {
+        "HELO" => (
+            "HELO: greet the server and name your host (plain SMTP).",
+            "HELO: サーバに挨拶し、自分のホスト名を名乗る(基本の SMTP)。",
+        ),
+        "EHLO" => (
+            "EHLO: greet and ask which extensions the server offers (ESMTP).",
+            "EHLO: 挨拶し、使える拡張機能を尋ねる(ESMTP)。",
+        ),
+        "MAIL" => (
+            "MAIL FROM: start a mail transaction; the envelope sender (bounces go there).",
+            "MAIL FROM: 配送を始める。エンベロープの差出人(エラーはここへ戻る)。",
+        ),
+        "RCPT" => (
+            "RCPT TO: one envelope recipient; repeat for more (Bcc works this way).",
+            "RCPT TO: エンベロープの宛先 1 つ。複数なら繰り返す(Bcc の仕組み)。",
+        ),
+        "DATA" => (
+            "DATA: send the message itself, header and body, ended by a line with one dot.",
+            "DATA: メッセージ本体(ヘッダと本文)を送る。ドット 1 つの行で終わり。",
+        ),
+        "BDAT" => (
+            "BDAT: send the message in sized chunks (CHUNKING); no dot at the end.",
+            "BDAT: メッセージを大きさ付きの塊で送る(CHUNKING)。最後のドットは不要。",
+        ),
+        "RSET" => ("RSET: abandon the current mail transaction.", "RSET: 今の配送をやめる。"),
+        "NOOP" => ("NOOP: do nothing; the server answers 250.", "NOOP: 何もしない。サーバは 250 と答える。"),
+        "QUIT" => (
+            "QUIT: end the session; the server answers 221 and closes.",
+            "QUIT: セッションを終える。221 の後に接続が閉じる。",
+        ),
+        "VRFY" => (
+            "VRFY: ask whether a user exists (often switched off).",
+            "VRFY: ユーザがいるか尋ねる(止めているサーバも多い)。",
+        ),
+        "EXPN" => ("EXPN: ask who is on a mailing list or alias.", "EXPN: メーリングリストや別名の中身を尋ねる。"),
+        "HELP" => ("HELP: ask the server for help.", "HELP: サーバに説明を求める。"),
+        "AUTH" => (
+            "AUTH: log in (SMTP AUTH), e.g. AUTH PLAIN with base64 credentials.",
+            "AUTH: ログインする(SMTP AUTH)。例: AUTH PLAIN と Base64 の資格情報。",
+        ),
+        "STARTTLS" => (
+            "STARTTLS: switch this connection to TLS; then greet again.",
+            "STARTTLS: この接続を TLS に切り替える。その後もう一度挨拶する。",
+        ),
+        _ => return None,
+    };
+    Some(Explanation { en, ja })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_smtp_command_is_explained_in_both_languages() {
+        for verb in [
+            "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "AUTH",
+            "STARTTLS",
+        ] {
+            let e = explain_command(&verb.to_ascii_lowercase()).unwrap_or_else(|| panic!("{verb}"));
+            assert!(e.en.starts_with(verb) && !e.ja.is_empty() && e.en != e.ja, "{verb}");
+        }
+        assert!(explain_command("TURN").is_none());
+    }
 
     #[test]
     fn wire_form_single_and_multi_line() {
