@@ -7,21 +7,21 @@ use yew::prelude::*;
 use crate::i18n::{Lang, Text, t};
 use crate::lessons::{LESSONS, Step};
 
-#[derive(Properties, PartialEq)]
+/// What the lessons panel shows and where its actions go.
 pub struct LessonPanelProps {
     pub done: Vec<String>,
     pub active: Option<usize>,
     pub scenario: String,
     pub lang: Lang,
     pub on_start: Callback<usize>,
+    /// The APOP calculator's timestamp and password.
+    pub apop: (String, String),
+    pub on_apop: Callback<(String, String)>,
 }
 
-#[function_component(LessonPanel)]
+/// The lessons (plain markup: its state lives in the lab).
 pub fn lesson_panel(props: &LessonPanelProps) -> Html {
     let lang = props.lang;
-    // The APOP calculator's fields (kept while the learner switches lessons).
-    let stamp = use_state(String::new);
-    let password = use_state(|| "bob-pw".to_string());
     let is_done = |i: usize| props.done.iter().any(|d| d == LESSONS[i].id);
     let start = |i: usize| {
         let (on_start, scenario) = (props.on_start.clone(), props.scenario.clone());
@@ -49,7 +49,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                 </ol>
             </details>
             if let Some(i) = props.active {
-                { active_lesson(i, is_done(i), lang, &stamp, &password) }
+                { active_lesson(i, is_done(i), lang, &props.apop, &props.on_apop) }
             }
         </section>
     }
@@ -61,8 +61,8 @@ fn active_lesson(
     index: usize,
     done: bool,
     lang: Lang,
-    stamp: &UseStateHandle<String>,
-    password: &UseStateHandle<String>,
+    apop: &(String, String),
+    on_apop: &Callback<(String, String)>,
 ) -> Html {
     let lesson = &LESSONS[index];
     let status = if done { Text::GoalReached } else { Text::GoalNotYet };
@@ -83,19 +83,21 @@ fn active_lesson(
             </details>
             <p class="lesson-hint"><strong>{ t(lang, Text::Hint) }{ ": " }</strong>{ lesson.hint.get(lang) }</p>
             if lesson.id == "apop" {
-                { apop_calculator(lang, stamp, password) }
+                { apop_calculator(lang, apop, on_apop) }
             }
         </article>
     }
 }
 
 /// MD5(timestamp + password): what a mail client sends with APOP (RFC 1939 §7).
-fn apop_calculator(lang: Lang, stamp: &UseStateHandle<String>, password: &UseStateHandle<String>) -> Html {
-    let field = |state: &UseStateHandle<String>| {
-        let state = state.clone();
+fn apop_calculator(lang: Lang, (stamp, password): &(String, String), on_apop: &Callback<(String, String)>) -> Html {
+    // Each field sends both values, the other one as it stands.
+    let field = |first: bool| {
+        let (cb, stamp, password) = (on_apop.clone(), stamp.clone(), password.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                state.set(input.value());
+                let value = input.value();
+                cb.emit(if first { (value, password.clone()) } else { (stamp.clone(), value) });
             }
         })
     };
@@ -105,10 +107,10 @@ fn apop_calculator(lang: Lang, stamp: &UseStateHandle<String>, password: &UseSta
         <fieldset class="apop-calculator">
             <legend>{ t(lang, Text::ApopCalculator) }</legend>
             <label>{ t(lang, Text::Timestamp) }
-                <input type="text" value={(**stamp).clone()} oninput={field(stamp)} placeholder="<1234.5678@mail.a.example>" spellcheck="false" />
+                <input type="text" value={stamp.clone()} oninput={field(true)} placeholder="<1234.5678@mail.a.example>" spellcheck="false" />
             </label>
             <label>{ t(lang, Text::Password) }
-                <input type="text" value={(**password).clone()} oninput={field(password)} spellcheck="false" />
+                <input type="text" value={password.clone()} oninput={field(false)} spellcheck="false" />
             </label>
             <label>{ t(lang, Text::Digest) }
                 <output class="digest">{ digest }</output>

@@ -7,8 +7,11 @@ use yew::prelude::*;
 use crate::i18n::{Lang, Text, t};
 use crate::state::{Compose, TranscriptLine};
 
-#[derive(Properties, PartialEq)]
+/// What the mail client panel shows and where its actions go.
 pub struct MuaProps {
+    /// What is being composed (kept in the lab).
+    pub draft: Compose,
+    pub on_draft: Callback<Compose>,
     pub accounts: Vec<String>,
     pub log: Vec<TranscriptLine>,
     pub status: Option<crate::state::MuaStatus>,
@@ -27,31 +30,28 @@ pub struct MuaProps {
     pub on_watch: Callback<(String, bool)>,
 }
 
-#[function_component(MuaPanel)]
+/// The mail client (plain markup: the draft lives in the lab).
 pub fn mua_panel(props: &MuaProps) -> Html {
     let lang = props.lang;
-    let draft =
-        use_state(|| Compose { from: props.accounts.first().cloned().unwrap_or_default(), ..Compose::default() });
+    let draft = &props.draft;
     let field = |set: fn(&mut Compose, String)| {
-        let draft = draft.clone();
+        let (draft, on_draft) = (draft.clone(), props.on_draft.clone());
         Callback::from(move |e: InputEvent| {
             let value = e
                 .target_dyn_into::<HtmlInputElement>()
                 .map(|i| i.value())
                 .or_else(|| e.target_dyn_into::<HtmlTextAreaElement>().map(|t| t.value()))
                 .unwrap_or_default();
-            let mut next = (*draft).clone();
+            let mut next = draft.clone();
             set(&mut next, value);
-            draft.set(next);
+            on_draft.emit(next);
         })
     };
     let on_account = {
-        let draft = draft.clone();
+        let (draft, on_draft) = (draft.clone(), props.on_draft.clone());
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
-                let mut next = (*draft).clone();
-                next.from = s.value();
-                draft.set(next);
+                on_draft.emit(Compose { from: s.value(), ..draft.clone() });
             }
         })
     };
@@ -59,7 +59,7 @@ pub fn mua_panel(props: &MuaProps) -> Html {
         let (draft, cb) = (draft.clone(), props.on_send.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            cb.emit((*draft).clone());
+            cb.emit(draft.clone());
         })
     };
     let account_action = |cb: &Callback<String>| {

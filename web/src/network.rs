@@ -375,7 +375,7 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What the network panel shows and where its actions go.
 pub struct NetworkProps {
     pub view: NetworkView,
     pub lang: Lang,
@@ -384,10 +384,12 @@ pub struct NetworkProps {
     pub on_host: Callback<(String, bool)>,
     /// Switch a host's policy or service.
     pub on_policy: Callback<(String, Policy, bool)>,
+    /// The host whose details are open, and the way to open or close one.
+    pub picked: Option<String>,
+    pub on_pick: Callback<String>,
 }
 
-/// Clock, hosts, queues and the event timeline.
-#[function_component(NetworkPanel)]
+/// Clock, map, hosts, queues and the event timeline (plain markup: its state lives in the lab).
 pub fn network_panel(props: &NetworkProps) -> Html {
     let lang = props.lang;
     let v = &props.view;
@@ -399,15 +401,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
         let cb = props.on_run.clone();
         Callback::from(move |_| cb.emit(()))
     };
-    // The host whose services, users and policies are shown (picked on the map or in the list).
-    let picked = use_state(|| None::<String>);
-    let pick = {
-        let picked = picked.clone();
-        Callback::from(move |name: String| {
-            let same = picked.as_deref() == Some(name.as_str());
-            picked.set(if same { None } else { Some(name) });
-        })
-    };
+    let (picked, pick) = (&props.picked, &props.on_pick);
     html! {
         <section class="network" aria-label={t(lang, Text::Network)}>
             <h2>{ t(lang, Text::Network) }</h2>
@@ -417,7 +411,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 <button onclick={advance(600_000)}>{ t(lang, Text::AdvanceTenMinutes) }</button>
                 <button onclick={run}>{ t(lang, Text::RunUntilIdle) }</button>
             </p>
-            { map_svg(&v.map, lang, picked.as_deref(), &pick) }
+            { map_svg(&v.map, lang, picked.as_deref(), pick) }
             <ul class="hosts">
                 { for v.hosts.iter().map(|h| {
                     let (cb, name, up) = (props.on_host.clone(), h.name.clone(), h.up);

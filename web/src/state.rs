@@ -116,6 +116,14 @@ pub struct Lab {
     mua_idle: Option<(String, mail_lab_world::ConnectionId, ImapClient)>,
     /// What the server pushed while the mail client idled, as IMAP lines.
     pub mua_pushed: Vec<String>,
+    /// What the mail client is composing.
+    pub mua_draft: Compose,
+    /// The host and port chosen in the "open terminal" form (empty host: the first).
+    pub open_form: (String, u16),
+    /// The host whose details the network panel shows.
+    pub picked_host: Option<String>,
+    /// The APOP calculator's timestamp and password.
+    pub apop_input: (String, String),
     /// The terminal in front, and whether all are shown side by side instead.
     pub active_terminal: usize,
     pub side_by_side: bool,
@@ -262,6 +270,14 @@ pub enum Action {
     SideBySide(bool),
     /// Add a mailbox pane for an account.
     AddPane(String),
+    /// The host and port picked in the "open terminal" form.
+    OpenForm(String, u16),
+    /// What is typed into the mail client's compose form.
+    Draft(Compose),
+    /// Open a host's details in the network panel, or close them if open.
+    PickHost(String),
+    /// What is typed into the APOP calculator: timestamp and password.
+    ApopInput(String, String),
     /// Make this lesson the active one; its goal counts from now on. A lesson
     /// on another scenario rebuilds the world (the view asks first).
     StartLesson(usize),
@@ -278,6 +294,10 @@ impl Action {
                 | Action::ShowTerminal(_)
                 | Action::SideBySide(_)
                 | Action::AddPane(_)
+                | Action::PickHost(_)
+                | Action::OpenForm(..)
+                | Action::Draft(_)
+                | Action::ApopInput(..)
         )
     }
 }
@@ -343,6 +363,10 @@ impl Lab {
             mua_imap: Vec::new(),
             mua_idle: None,
             mua_pushed: Vec::new(),
+            open_form: (String::new(), 25),
+            mua_draft: Compose { from: "bob@a.example".to_string(), ..Compose::default() },
+            picked_host: None,
+            apop_input: (String::new(), "bob-pw".to_string()),
             active_terminal: 0,
             side_by_side: false,
             progress,
@@ -811,6 +835,12 @@ impl Lab {
             }
             Action::ShowTerminal(index) => next.active_terminal = index.min(next.terminals.len().saturating_sub(1)),
             Action::SideBySide(on) => next.side_by_side = on,
+            Action::PickHost(host) => {
+                next.picked_host = if next.picked_host.as_ref() == Some(&host) { None } else { Some(host) };
+            }
+            Action::ApopInput(stamp, password) => next.apop_input = (stamp, password),
+            Action::OpenForm(host, port) => next.open_form = (host, port),
+            Action::Draft(draft) => next.mua_draft = draft,
             Action::AddPane(account) => {
                 if !next.panes.iter().any(|p| p.account == account) {
                     next.panes.push(PaneView { account, folder: mail_lab_store::INBOX.to_string(), first: 0 });

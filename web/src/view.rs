@@ -187,6 +187,22 @@ pub fn app() -> Html {
         .flat_map(|h| h.store.accounts().map(|a| a.address.clone()).collect::<Vec<_>>())
         .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
         .collect();
+    let on_form = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::OpenForm(host, port)))
+    };
+    let on_draft = {
+        let lab = lab.dispatcher();
+        Callback::from(move |draft: crate::state::Compose| lab.dispatch(Action::Draft(draft)))
+    };
+    let on_pick = {
+        let lab = lab.dispatcher();
+        Callback::from(move |host: String| lab.dispatch(Action::PickHost(host)))
+    };
+    let on_apop = {
+        let lab = lab.dispatcher();
+        Callback::from(move |(stamp, password): (String, String)| lab.dispatch(Action::ApopInput(stamp, password)))
+    };
     let on_start = {
         let lab = lab.dispatcher();
         Callback::from(move |index: usize| lab.dispatch(Action::StartLesson(index)))
@@ -214,11 +230,12 @@ pub fn app() -> Html {
                     <button onclick={start_fresh}>{ t(lang, Text::StartFresh) }</button>
                 </div>
             }
-            <crate::lesson_panel::LessonPanel done={lab.progress.done.clone()} active={lab.progress.active}
-                scenario={lab.progress.scenario.clone()} {lang} {on_start} />
+            { crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
+                done: lab.progress.done.clone(), active: lab.progress.active, scenario: lab.progress.scenario.clone(),
+                lang, on_start, apop: lab.apop_input.clone(), on_apop }) }
             <main class="panes">
                 <div class="terminals">
-                    <OpenTerminal {hosts} {lang} {on_open} />
+                    { open_terminal(&lab, lang, &hosts, &on_form, &on_open) }
                     <div class="tabs">
                         <div role="tablist" aria-label={t(lang, Text::Terminals)}>
                             { for lab.terminals.iter().map(|term| {
@@ -256,11 +273,13 @@ pub fn app() -> Html {
                     if let Some(inspected) = inspected {
                         { inspector(&inspected, lang, &on_select) }
                     }
-                    <crate::mua::MuaPanel accounts={lab.watched.clone()} log={lab.mua_log.clone()} status={lab.mua_status.clone()}
-                        inbox={lab.mua_inbox.clone()} {lang} on_send={on_send_mail} {on_check}
-                        imap={lab.mua_imap.clone()} pushed={lab.mua_pushed.clone()} watching={lab.mua_watching().map(str::to_string)}
-                        {on_check_imap} {on_trash} {on_watch} />
-                    <crate::network::NetworkPanel view={network.clone()} {lang} {on_advance} {on_run} {on_host} {on_policy} />
+                    { crate::mua::mua_panel(&crate::mua::MuaProps { draft: lab.mua_draft.clone(), on_draft,
+                        accounts: lab.watched.clone(), log: lab.mua_log.clone(), status: lab.mua_status.clone(),
+                        inbox: lab.mua_inbox.clone(), lang, on_send: on_send_mail, on_check,
+                        imap: lab.mua_imap.clone(), pushed: lab.mua_pushed.clone(), watching: lab.mua_watching().map(str::to_string),
+                        on_check_imap, on_trash, on_watch }) }
+                    { crate::network::network_panel(&crate::network::NetworkProps { view: network.clone(), lang, on_advance,
+                        on_run, on_host, on_policy, picked: lab.picked_host.clone(), on_pick }) }
                     { crate::network::wiretap(&network.tap, lang) }
                 </div>
             </main>
@@ -268,49 +287,47 @@ pub fn app() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct OpenTerminalProps {
-    hosts: Vec<String>,
+/// `telnet host port` as a form: pick a host and a service port (plain
+/// markup: the choice lives in the lab, `Lab::open_form`).
+fn open_terminal(
+    lab: &Lab,
     lang: Lang,
-    on_open: Callback<(String, u16)>,
-}
-
-/// `telnet host port` as a form: pick a host and a service port.
-#[function_component(OpenTerminal)]
-fn open_terminal(props: &OpenTerminalProps) -> Html {
-    let lang = props.lang;
-    let host = use_state(|| props.hosts.first().cloned().unwrap_or_default());
-    let port = use_state(|| Service::Smtp.default_port());
+    hosts: &[String],
+    on_form: &Callback<(String, u16)>,
+    on_open: &Callback<(String, u16)>,
+) -> Html {
+    let (host, port) = (lab.open_form.0.clone(), lab.open_form.1);
+    let host = if host.is_empty() { hosts.first().cloned().unwrap_or_default() } else { host };
     let select_value = |e: &Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value());
     let on_host = {
-        let host = host.clone();
+        let on_form = on_form.clone();
         Callback::from(move |e: Event| {
             if let Some(v) = select_value(&e) {
-                host.set(v);
+                on_form.emit((v, port));
             }
         })
     };
     let on_port = {
-        let port = port.clone();
+        let (on_form, host) = (on_form.clone(), host.clone());
         Callback::from(move |e: Event| {
             if let Some(p) = select_value(&e).and_then(|v| v.parse().ok()) {
-                port.set(p);
+                on_form.emit((host.clone(), p));
             }
         })
     };
     let onsubmit = {
-        let (host, port, on_open) = (host.clone(), port.clone(), props.on_open.clone());
+        let (on_open, host) = (on_open.clone(), host.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            on_open.emit(((*host).clone(), *port));
+            on_open.emit((host.clone(), port));
         })
     };
     html! {
         <form class="open-terminal" {onsubmit}>
             <label>{ t(lang, Text::Host) }
                 <select aria-label={t(lang, Text::Host)} onchange={on_host}>
-                    { for props.hosts.iter().map(|h| html! {
-                        <option value={h.clone()} selected={*h == *host}>{ h }</option>
+                    { for hosts.iter().map(|h| html! {
+                        <option value={h.clone()} selected={*h == host}>{ h }</option>
                     }) }
                 </select>
             </label>
@@ -318,7 +335,7 @@ fn open_terminal(props: &OpenTerminalProps) -> Html {
                 <select aria-label={t(lang, Text::Port)} onchange={on_port}>
                     { for Service::ALL.iter().map(|s| {
                         let p = s.default_port();
-                        html! { <option value={p.to_string()} selected={p == *port}>{ format!("{p} ({})", s.name()) }</option> }
+                        html! { <option value={p.to_string()} selected={p == port}>{ format!("{p} ({})", s.name()) }</option> }
                     }) }
                 </select>
             </label>
