@@ -47,6 +47,19 @@ test('every control is reachable by Tab with a name, and lesson 1 is done from t
     await page.keyboard.press('Enter');
   }
   await page.getByRole('region', { name: 'Lessons' }).locator('.lesson-status.reached').waitFor();
+  // The transcript follows its newest line.
+  const gap = await page.locator('section.terminal [role=log]').first().evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop);
+  assert.ok(gap <= 2, `scrolled to the newest line (${gap} px left)`);
+  // Up and Down walk the terminal's history, as a shell does.
+  const command = page.getByRole('textbox', { name: 'Command' });
+  const recall = async (key) => {
+    await page.keyboard.press(key);
+    return command.inputValue();
+  };
+  assert.equal(await recall('ArrowUp'), 'QUIT');
+  assert.equal(await recall('ArrowUp'), 'RETR 1');
+  assert.equal(await recall('ArrowDown'), 'QUIT');
+  assert.equal(await recall('ArrowDown'), '');
 
   // On to bob's mailbox and open the message with Enter.
   await tabTo(page, (f) => f.tag === 'button' && f.name === 'keyboard only');

@@ -28,6 +28,19 @@ pub fn app() -> Html {
             }
         });
     }
+    {
+        // Every transcript shows its newest line after a change (as a terminal scrolls).
+        use_effect_with(lab.revision, |_| {
+            let logs = web_sys::window().and_then(|w| w.document()).map(|d| d.get_elements_by_class_name("transcript"));
+            if let Some(logs) = logs {
+                for i in 0..logs.length() {
+                    if let Some(el) = logs.item(i) {
+                        el.set_scroll_top(el.scroll_height());
+                    }
+                }
+            }
+        });
+    }
     let on_send = {
         let lab = lab.dispatcher();
         Callback::from(move |(terminal, line): (usize, String)| lab.dispatch(Action::SendLine { terminal, line }))
@@ -253,8 +266,7 @@ pub fn app() -> Html {
                         <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, Text::SideBySide) }</button>
                     </div>
                     { for lab.terminals.iter().map(|term| html! {
-                        <TerminalView key={term.id} terminal={term.clone()} {lang} on_send={on_send.clone()}
-                            hidden={!lab.side_by_side && term.id != lab.active_terminal} />
+                        { terminal_view(term, lang, &on_send, !lab.side_by_side && term.id != lab.active_terminal) }
                     }) }
                 </div>
                 <div class="mailboxes">
@@ -344,15 +356,6 @@ fn open_terminal(
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct TerminalProps {
-    terminal: Terminal,
-    lang: Lang,
-    on_send: Callback<(usize, String)>,
-    /// Behind another tab.
-    hidden: bool,
-}
-
 /// `telnet host port`, or `$` for a terminal that never connected.
 fn terminal_title(term: &Terminal) -> String {
     if term.host.is_empty() { "$".to_string() } else { format!("telnet {} {}", term.host, term.port) }
@@ -440,55 +443,35 @@ fn reply_code(text: &str) -> Option<u16> {
     if matches!(rest, None | Some(b' ') | Some(b'-')) { digits.parse().ok() } else { None }
 }
 
-#[function_component(TerminalView)]
-fn terminal_view(props: &TerminalProps) -> Html {
-    let term = &props.terminal;
-    let lang = props.lang;
-    let input = use_node_ref();
-    let log = use_node_ref();
-    let recall = use_mut_ref(|| None::<usize>);
-    {
-        let log = log.clone();
-        use_effect_with(term.transcript.len(), move |_| {
-            if let Some(el) = log.cast::<web_sys::Element>() {
-                el.set_scroll_top(el.scroll_height());
-            }
-        });
-    }
+/// One terminal (plain markup: its transcript and history live in the lab;
+/// where Up/Down recall stands is kept on the input element itself).
+fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)>, hidden: bool) -> Html {
     let onkeydown = {
-        let input = input.clone();
-        let on_send = props.on_send.clone();
-        let id = term.id;
-        let history = term.history.clone();
+        let (on_send, id, history) = (on_send.clone(), term.id, term.history.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let Some(field) = input.cast::<HtmlInputElement>() else { return };
-            let mut recall = recall.borrow_mut();
+            let Some(field) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let recall: Option<usize> = field.get_attribute("data-recall").and_then(|v| v.parse().ok());
+            let show = |i: Option<usize>| {
+                let _ = match i {
+                    Some(i) => field.set_attribute("data-recall", &i.to_string()),
+                    None => field.remove_attribute("data-recall"),
+                };
+                field.set_value(i.and_then(|i| history.get(i)).map_or("", String::as_str));
+            };
             match e.key().as_str() {
                 "Enter" => {
                     e.prevent_default();
                     let line = field.value();
-                    field.set_value("");
-                    *recall = None;
+                    show(None);
                     on_send.emit((id, line));
                 }
                 "ArrowUp" if !history.is_empty() => {
                     e.prevent_default();
-                    let i = recall.map_or(history.len() - 1, |i| i.saturating_sub(1));
-                    *recall = Some(i);
-                    field.set_value(&history[i]);
+                    show(Some(recall.map_or(history.len() - 1, |i| i.saturating_sub(1))));
                 }
                 "ArrowDown" => {
                     e.prevent_default();
-                    match *recall {
-                        Some(i) if i + 1 < history.len() => {
-                            *recall = Some(i + 1);
-                            field.set_value(&history[i + 1]);
-                        }
-                        _ => {
-                            *recall = None;
-                            field.set_value("");
-                        }
-                    }
+                    show(recall.map(|i| i + 1).filter(|i| *i < history.len()));
                 }
                 _ => {}
             }
@@ -509,12 +492,12 @@ fn terminal_view(props: &TerminalProps) -> Html {
         )
     };
     html! {
-        <section class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} hidden={props.hidden}>
+        <section key={term.id} class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} {hidden}>
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title }</span>
                 <span class={classes!("status", if term.open { "open" } else { "closed" })}>{ status }</span>
             </header>
-            <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)} ref={log}>
+            <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)}>
                 { for term.transcript.iter().map(|line| {
                     let (who, text, (reply_class, explain)) = match line {
                         TranscriptLine::Client(text) => ("client", text.clone(), (None, explain_command(lang, term.protocol, text))),
@@ -530,7 +513,7 @@ fn terminal_view(props: &TerminalProps) -> Html {
                     { format!("{}: {} — {}: {}", t(lang, Text::State), explain_state(lang, term.protocol, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" ")) }
                 </p>
             }
-            <input class="command" type="text" ref={input} {onkeydown}
+            <input class="command" type="text" {onkeydown}
                 aria-label={t(lang, Text::Command)} placeholder={t(lang, Text::Command)}
                 autocomplete="off" spellcheck="false" />
         </section>
