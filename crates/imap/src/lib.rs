@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod explain;
+mod extended;
 mod fetch;
 pub mod response;
 mod search;

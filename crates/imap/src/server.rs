@@ -18,7 +18,7 @@ use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, Sasl
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 use mail_lab_store::{ChangeKind, Flag, INBOX, Store};
 
-use crate::{fetch, search, syntax};
+use crate::{extended, fetch, search, syntax};
 
 /// Longest command line (without literals) the server buffers.
 pub const MAX_LINE: usize = 8 * 1024;
@@ -183,6 +183,10 @@ pub struct ImapServer {
     own: Vec<std::ops::RangeInclusive<u64>>,
     /// ENABLE IMAP4rev2 was accepted (RFC 9051 §6.3.1).
     rev2: bool,
+    /// Options taken off the command being decoded (RETURN, LIST selection).
+    pending: Option<extended::Options>,
+    /// The UIDs a `SEARCH RETURN (SAVE)` kept for `$` (RFC 5182); reset by SELECT.
+    saved: Vec<u32>,
     now: Time,
 }
 
@@ -285,6 +289,27 @@ pub(crate) fn flag_list(flags: &BTreeSet<Flag>, recent: bool) -> String {
 }
 
 /// Indices (0-based) of the messages a sequence set names, ascending.
+/// STATUS data items of a folder by name (RFC 9051 §6.3.11); unknown names are skipped.
+fn status_items(f: &mail_lab_store::Folder, names: &[&str]) -> Vec<String> {
+    let count = |flag: Flag, with: bool| f.messages.iter().filter(|m| m.flags.contains(&flag) == with).count();
+    names
+        .iter()
+        .filter_map(|name| {
+            let value = match *name {
+                "MESSAGES" => f.messages.len(),
+                "RECENT" => f.unclaimed_recent(),
+                "UIDNEXT" => f.uid_next as usize,
+                "UIDVALIDITY" => f.uid_validity as usize,
+                "UNSEEN" => count(Flag::Seen, false),
+                "DELETED" => count(Flag::Deleted, true),
+                "SIZE" => f.size(),
+                _ => return None,
+            };
+            Some(format!("{name} {value}"))
+        })
+        .collect()
+}
+
 pub(crate) fn resolve(set: &SequenceSet, uid: bool, uids: &[u32]) -> Vec<usize> {
     let max = if uid { uids.last().copied().unwrap_or(0) } else { uids.len() as u32 };
     let value = |v: &SeqOrUid| match v {
@@ -328,6 +353,8 @@ impl ImapServer {
             revision: 0,
             own: Vec::new(),
             rev2: false,
+            pending: None,
+            saved: Vec::new(),
             now: Time(0),
         }
     }
@@ -373,6 +400,10 @@ impl ImapServer {
             "SPECIAL-USE",
             "CHILDREN",
             "STATUS=SIZE",
+            "ESEARCH",
+            "SEARCHRES",
+            "LIST-EXTENDED",
+            "LIST-STATUS",
         ];
         if self.config.tls == TlsMode::StartTls && !self.tls {
             caps.push("STARTTLS");
@@ -444,6 +475,45 @@ impl ImapServer {
         self.send(&reply);
     }
 
+    /// Before the codec reads the next command: take off the options it does not
+    /// know (see [`extended`]) and put the saved search result where `$` stands.
+    fn take_extended_options(&mut self) {
+        let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return };
+        let Ok(line) = std::str::from_utf8(&self.buffer[..=end]) else { return };
+        if line.trim_end().ends_with('}') {
+            return; // a literal follows: left to the codec as it is
+        }
+        let mut line = line.to_string();
+        if let Some((plain, options)) = extended::take_options(&line) {
+            line = plain;
+            self.pending = Some(options);
+        }
+        let words: Vec<&str> = line.split(' ').collect();
+        if words.iter().skip(1).any(|w| w.trim_end() == "$") {
+            let uid = words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("UID"));
+            let numbers: Vec<u32> = match &self.state {
+                State::Selected { mailbox, .. } if uid => {
+                    self.saved.iter().copied().filter(|u| mailbox.uids.contains(u)).collect()
+                }
+                State::Selected { mailbox, .. } => self
+                    .saved
+                    .iter()
+                    .filter_map(|u| mailbox.uids.iter().position(|x| x == u))
+                    .map(|i| i as u32 + 1)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // An empty saved result matches nothing: a number no message has.
+            let set = if numbers.is_empty() { u32::MAX.to_string() } else { extended::sequence_set(&numbers) };
+            line = words
+                .iter()
+                .map(|w| if w.trim_end() == "$" { w.replacen('$', &set, 1) } else { w.to_string() })
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        self.buffer.splice(..=end, line.into_bytes());
+    }
+
     fn process_buffer<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
         loop {
             match &mut self.mode {
@@ -499,7 +569,11 @@ impl ImapServer {
                 }
                 continue;
             }
+            self.take_extended_options();
             let decoded = CommandCodec::default().decode(&self.buffer);
+            if decoded.is_err() && self.buffer.contains(&b'\n') {
+                self.pending = None;
+            }
             match decoded {
                 Ok((rest, command)) => {
                     let used = self.buffer.len() - rest.len();
@@ -864,7 +938,11 @@ impl ImapServer {
                 let lsub = name == "LSUB";
                 let reference = mailbox_str(&reference);
                 let pattern = list_pattern(&mailbox_wildcard);
-                self.list(&tag, &reference, &pattern, lsub, backend);
+                let options = match self.pending.take() {
+                    Some(extended::Options::List(o)) if !lsub => o,
+                    _ => extended::ListOptions::default(),
+                };
+                self.list(&tag, &reference, &pattern, lsub, &options, backend);
             }
             CommandBody::Status { mailbox, item_names } => {
                 let account = self.account().unwrap_or_default().to_string();
@@ -873,31 +951,22 @@ impl ImapServer {
                 let Some(f) = store.folder(&account, &name) else {
                     return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
                 };
-                let items: Vec<String> = item_names
+                let names: Vec<&str> = item_names
                     .iter()
                     .filter_map(|item| {
                         Some(match item {
-                            StatusDataItemName::Messages => format!("MESSAGES {}", f.messages.len()),
-                            StatusDataItemName::Recent => format!("RECENT {}", f.unclaimed_recent()),
-                            StatusDataItemName::UidNext => format!("UIDNEXT {}", f.uid_next),
-                            StatusDataItemName::UidValidity => format!("UIDVALIDITY {}", f.uid_validity),
-                            StatusDataItemName::Unseen => {
-                                format!(
-                                    "UNSEEN {}",
-                                    f.messages.iter().filter(|m| !m.flags.contains(&Flag::Seen)).count()
-                                )
-                            }
-                            StatusDataItemName::Deleted => {
-                                format!(
-                                    "DELETED {}",
-                                    f.messages.iter().filter(|m| m.flags.contains(&Flag::Deleted)).count()
-                                )
-                            }
-                            StatusDataItemName::Size => format!("SIZE {}", f.size()),
+                            StatusDataItemName::Messages => "MESSAGES",
+                            StatusDataItemName::Recent => "RECENT",
+                            StatusDataItemName::UidNext => "UIDNEXT",
+                            StatusDataItemName::UidValidity => "UIDVALIDITY",
+                            StatusDataItemName::Unseen => "UNSEEN",
+                            StatusDataItemName::Deleted => "DELETED",
+                            StatusDataItemName::Size => "SIZE",
                             _ => return None,
                         })
                     })
                     .collect();
+                let items = status_items(f, &names);
                 let line = format!("* STATUS {} ({})", mailbox_name(&f.name), items.join(" "));
                 self.send(&line);
                 self.send(&format!("{tag} OK STATUS completed"));
@@ -932,12 +1001,36 @@ impl ImapServer {
                 let store = backend.store();
                 // Several criteria are ANDed (RFC 9051 §6.4.4).
                 let hits = search::run(store, account, mailbox, criteria.as_ref(), self.now);
-                let numbers: Vec<String> = hits
-                    .into_iter()
-                    .map(|i| if uid { mailbox.uids[i].to_string() } else { (i + 1).to_string() })
-                    .collect();
-                let line = format!("* SEARCH {}", numbers.join(" "));
-                self.send(line.trim_end());
+                let uids: Vec<u32> = hits.iter().map(|&i| mailbox.uids[i]).collect();
+                let numbers: Vec<u32> = if uid { uids.clone() } else { hits.iter().map(|&i| i as u32 + 1).collect() };
+                match self.pending.take() {
+                    Some(extended::Options::Search(options)) => {
+                        let has = |o: &str| options.iter().any(|x| x == o);
+                        if has("SAVE") {
+                            // RFC 5182 §2.1: with only MIN and/or MAX, only those are saved.
+                            self.saved = if (has("MIN") || has("MAX")) && !has("ALL") && !has("COUNT") {
+                                let mut ends = Vec::new();
+                                ends.extend(has("MIN").then(|| uids.first().copied()).flatten());
+                                ends.extend(has("MAX").then(|| uids.last().copied()).flatten());
+                                ends.dedup();
+                                ends
+                            } else {
+                                uids.clone()
+                            };
+                        }
+                        let shown: Vec<String> = options.iter().filter(|o| *o != "SAVE").cloned().collect();
+                        // SAVE alone answers nothing but OK (RFC 5182 §2.1).
+                        if !(has("SAVE") && shown.is_empty()) {
+                            self.send(&extended::esearch(&tag, uid, &numbers, &shown));
+                        }
+                    }
+                    _ if self.rev2 => self.send(&extended::esearch(&tag, uid, &numbers, &[])),
+                    _ => {
+                        let list: Vec<String> = numbers.iter().map(u32::to_string).collect();
+                        let line = format!("* SEARCH {}", list.join(" "));
+                        self.send(line.trim_end());
+                    }
+                }
                 self.send(&format!("{tag} OK {name} completed"));
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
@@ -1022,6 +1115,8 @@ impl ImapServer {
         } else {
             store.claim_recent(&account, name)
         };
+        // RFC 5182 §2.1: a new SELECT or EXAMINE empties the saved search result.
+        self.saved.clear();
         let mailbox = Selected {
             name: folder_name,
             read_only,
@@ -1053,6 +1148,7 @@ impl ImapServer {
         reference: &str,
         pattern: &str,
         lsub: bool,
+        options: &extended::ListOptions,
         backend: &mut B,
     ) {
         let verb = if lsub { "LSUB" } else { "LIST" };
@@ -1068,10 +1164,10 @@ impl ImapServer {
         let names: Vec<&str> = acct.folders.keys().map(String::as_str).collect();
         let mut lines = Vec::new();
         for f in acct.folders.values() {
-            if lsub && !f.subscribed {
+            if (lsub || options.subscribed_only) && !f.subscribed {
                 continue;
             }
-            if !matches(full.as_bytes(), f.name.as_bytes()) {
+            if (options.special_use_only && f.special_use.is_none()) || !matches(full.as_bytes(), f.name.as_bytes()) {
                 continue;
             }
             let children = names.iter().any(|n| n.starts_with(&format!("{}/", f.name)));
@@ -1079,7 +1175,15 @@ impl ImapServer {
             if let Some(special) = &f.special_use {
                 attrs.push(special.clone());
             }
+            // RFC 5258 §3.4: the SUBSCRIBED selection implies the return option.
+            if (options.subscribed_only || options.mark_subscribed) && f.subscribed {
+                attrs.push("\\Subscribed".to_string());
+            }
             lines.push(format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name)));
+            if let Some(items) = &options.status {
+                let names: Vec<&str> = items.iter().map(String::as_str).collect();
+                lines.push(format!("* STATUS {} ({})", mailbox_name(&f.name), status_items(f, &names).join(" ")));
+            }
         }
         for l in lines {
             self.send(&l);
