@@ -489,8 +489,11 @@ impl ImapServer {
             self.pending = Some(options);
         }
         let words: Vec<&str> = line.split(' ').collect();
-        if words.iter().skip(1).any(|w| w.trim_end() == "$") {
-            let uid = words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("UID"));
+        let uid = words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("UID"));
+        // `$` is a sequence set only where one is (RFC 5182 §2.2), not, say, a password.
+        let verb = words.get(if uid { 2 } else { 1 }).map(|w| w.trim_end().to_ascii_uppercase()).unwrap_or_default();
+        let takes_set = matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE" | "SEARCH" | "EXPUNGE");
+        if takes_set && words.iter().skip(2).any(|w| w.trim_end() == "$") {
             let numbers: Vec<u32> = match &self.state {
                 State::Selected { mailbox, .. } if uid => {
                     self.saved.iter().copied().filter(|u| mailbox.uids.contains(u)).collect()

@@ -588,6 +588,14 @@ fn esearch_and_searchres() {
         c.line(&mut h, "a8 UID FETCH $ (FLAGS)"),
         "* 3 FETCH (UID 3 FLAGS (\\Recent))\r\na8 OK UID FETCH completed\r\n"
     );
+    // `$` is only a sequence set where one stands: inside a flag list it is the keyword `$`.
+    let keyword = c.line(&mut h, "a9x STORE 1 +FLAGS ($)");
+    assert!(
+        keyword.starts_with("* 1 FETCH (FLAGS (")
+            && keyword.contains(" $")
+            && keyword.ends_with("a9x OK STORE completed\r\n"),
+        "{keyword}"
+    );
     // A new SELECT forgets it: $ is empty and matches nothing.
     c.line(&mut h, "a9 SELECT INBOX");
     assert_eq!(c.line(&mut h, "b1 FETCH $ (UID)"), "b1 OK FETCH completed\r\n");
