@@ -29,6 +29,8 @@ if [ "$want" = test ]; then
   # Real mail clients for the native server's tests.
   command -v swaks >/dev/null || apt_missing+=(swaks)
   command -v curl >/dev/null || apt_missing+=(curl)
+  # Dovecot, whose ENVELOPE and BODYSTRUCTURE the message model must match (doveadm only; no service is enabled).
+  command -v doveadm >/dev/null || apt_missing+=(dovecot-core)
   # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
 fi

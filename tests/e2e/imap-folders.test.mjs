@@ -59,7 +59,7 @@ test('CREATE, APPEND, SEARCH, partial FETCH, STORE and MOVE seen from a second t
   const part = (await typeLine(a, 'a6 FETCH 1 (BODY.PEEK[2] BODY.PEEK[1]<0.9>)', 4)).join('\n');
   assert.equal(part, '* 1 FETCH (BODY[2] {16}\naGVsbG8gd29ybGQ= BODY[1]<0> {9}\nStep one:)\na6 OK FETCH completed');
   const structure = await typeLine(a, 'a7 FETCH 1 BODYSTRUCTURE', 2);
-  assert.match(structure[0], /\("text" "plain" \("charset" "UTF-8"\) NIL NIL "7bit" 20 1 .*\("application" "octet-stream" \("name" "notes\.txt"\) NIL NIL "base64" 16 .*\) "mixed" \("boundary" "b1"\)/);
+  assert.match(structure[0], /\("text" "plain" \("charset" "UTF-8"\) NIL NIL "7bit" 20 0 .*\("application" "octet-stream" \("name" "notes\.txt"\) NIL NIL "base64" 16 .*\) "mixed" \("boundary" "b1"\)/);
 
   assert.deepEqual(await typeLine(a, 'a8 STORE 1 +FLAGS (\\Flagged)', 2), ['* 1 FETCH (FLAGS (\\Seen \\Flagged))', 'a8 OK STORE completed']);
   // b hears it by UID; the message is \Recent there, b having been told of it first.

@@ -173,8 +173,10 @@ fn language(part: &MessagePart<'_>) -> String {
     }
 }
 
+/// body-fld-lines: the line ends in the body, as Dovecot counts them (a last
+/// line without CRLF, as in every part of a multipart, does not count).
 fn lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// One body's structure. `in_digest`: the parent is multipart/digest, where a
