@@ -1249,11 +1249,12 @@ impl ImapServer {
             Ok(p) => p,
             Err(e) => return self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
         };
-        let join = |v: Vec<u32>| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        // Both sets ascend in step, so ranges keep the pairing (RFC 4315 §3).
+        let set = |v: Vec<u32>| extended::sequence_set(&v);
         let code = format!(
             "COPYUID {validity} {} {}",
-            join(pairs.iter().map(|p| p.0).collect()),
-            join(pairs.iter().map(|p| p.1).collect())
+            set(pairs.iter().map(|p| p.0).collect()),
+            set(pairs.iter().map(|p| p.1).collect())
         );
         let mut lines = Vec::new();
         if moving && !pairs.is_empty() {

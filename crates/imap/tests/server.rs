@@ -407,6 +407,8 @@ fn search_store_copy_move_expunge() {
         c.line(&mut h, "b3 STATUS Trash (MESSAGES UIDNEXT UNSEEN)"),
         "* STATUS Trash (MESSAGES 2 UIDNEXT 3 UNSEEN 2)\r\nb3 OK STATUS completed\r\n"
     );
+    // Several UIDs: both sets as ranges, paired in order (RFC 4315 §3).
+    assert_eq!(c.line(&mut h, "b4 UID COPY 3:4 Trash"), "b4 OK [COPYUID 2 3:4 3:4] UID COPY completed\r\n");
 }
 
 #[test]

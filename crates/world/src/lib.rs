@@ -799,13 +799,13 @@ impl World {
         port: u16,
         client: &mut C,
     ) -> Result<ConnectionId, WorldError> {
-        let conn = self.connect(from, host, port)?;
-        let greeting = self.take_output(conn);
-        client.receive(&greeting, &mut (), self.now);
-        self.pump(conn, client);
-        self.disconnect(conn);
-        if self.auto_relay {
-            self.run_queue();
+        let conn = self.start_client(from, host, port, client)?;
+        // A client still talking here is waiting for nothing more: hang up.
+        if self.is_open(conn) {
+            self.disconnect(conn);
+            if self.auto_relay {
+                self.run_queue();
+            }
         }
         Ok(conn)
     }
