@@ -25,11 +25,11 @@ state_dir = {d}/state
 log_path = {d}/log
 mail_location = maildir:{d}/home/Maildir
 ssl = no
-default_login_user = root
-default_internal_user = root
+default_login_user = {user}
+default_internal_user = {user}
 userdb {{
   driver = static
-  args = uid=65534 gid=65534 home={d}/home
+  args = uid={uid} gid={gid} home={d}/home
 }}
 passdb {{
   driver = static
@@ -74,7 +74,12 @@ def test_envelope_and_bodystructure_equal_dovecots():
     for sub in ("run", "state", "home/Maildir/new", "home/Maildir/cur", "home/Maildir/tmp"):
         (d / sub).mkdir(parents=True)
     conf = d / "dovecot.conf"
-    conf.write_text(CONFIG.format(d=d))
+    # As root, mail is read as nobody (Dovecot refuses uid 0); otherwise as ourselves.
+    if os.geteuid() == 0:
+        user, uid, gid = "root", 65534, 65534
+    else:
+        user, uid, gid = __import__("pwd").getpwuid(os.getuid()).pw_name, os.getuid(), os.getgid()
+    conf.write_text(CONFIG.format(d=d, user=user, uid=uid, gid=gid))
     names = sorted(p.name for p in CORPUS.glob("*.eml"))
     for i, name in enumerate(names, 1):
         shutil.copy(CORPUS / name, d / "home" / "Maildir" / "new" / f"{i:02d}.{name}")
