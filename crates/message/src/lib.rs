@@ -13,6 +13,7 @@ pub mod charset;
 pub mod dsn;
 pub mod envelope;
 pub mod header;
+pub mod html;
 pub mod imap;
 pub mod mbox;
 pub mod transfer;
