@@ -191,7 +191,7 @@ pub struct ImapServer {
 }
 
 /// Commands of the authenticated state (RFC 9051 §6.3), valid when selected too.
-const AUTHENTICATED: &[&str] = &[
+pub(crate) const AUTHENTICATED: &[&str] = &[
     "SELECT",
     "EXAMINE",
     "CREATE",
@@ -208,7 +208,7 @@ const AUTHENTICATED: &[&str] = &[
     "IDLE",
 ];
 /// Commands only of the selected state (RFC 9051 §6.4).
-const SELECTED_ONLY: &[&str] =
+pub(crate) const SELECTED_ONLY: &[&str] =
     &["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "UID", "CLOSE", "UNSELECT", "CHECK"];
 
 const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
