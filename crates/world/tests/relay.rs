@@ -10,20 +10,6 @@ use mail_lab_smtp::ServerConfig;
 use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, scenario};
 
 /// alice submits on 587 with AUTH; returns the final reply to the data.
-fn submit(world: &mut World, from: &str, to: &str, subject: &str) -> String {
-    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
-    world.take_output(id);
-    say(world, id, "EHLO pc.a.example");
-    assert_eq!(say(world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"), "235 2.7.0 Authentication successful\r\n");
-    assert!(say(world, id, &format!("MAIL FROM:<{from}>")).starts_with("250"));
-    let rcpt = say(world, id, &format!("RCPT TO:<{to}>"));
-    assert!(rcpt.starts_with("250"), "{rcpt}");
-    say(world, id, "DATA");
-    let reply = say(world, id, &format!("From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\r\nHello.\r\n."));
-    say(world, id, "QUIT");
-    reply
-}
-
 fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
     world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()
 }
