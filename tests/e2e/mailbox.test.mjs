@@ -40,15 +40,20 @@ test('10,000 imported messages render only the rows in view; folders, flags, exp
   // A message with a dot line, into Drafts: the wire form shows it stuffed.
   await bob.getByRole('button', { name: /^Drafts 0/ }).click();
   assert.match(await bob.locator('h2').textContent(), /Drafts \(0 messages\)/);
-  const eml = 'From: bob@a.example\r\nSubject: dotted\r\n\r\n.hidden file\r\nplain\r\n';
-  await bob.locator('input[type=file]').setInputFiles({ name: 'dotted.eml', mimeType: 'message/rfc822', buffer: Buffer.from(eml) });
+  // Its last line is 日本語 in Shift_JIS: 8-bit bytes that must come back out unchanged.
+  const eml = Buffer.concat([
+    Buffer.from('From: bob@a.example\r\nSubject: dotted\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=Shift_JIS\r\nContent-Transfer-Encoding: 8bit\r\n\r\n.hidden file\r\nplain\r\n'),
+    Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x0d, 0x0a]),
+  ]);
+  await bob.locator('input[type=file]').setInputFiles({ name: 'dotted.eml', mimeType: 'message/rfc822', buffer: eml });
   await bob.getByRole('button', { name: 'dotted' }).click();
   const inspector = page.getByRole('region', { name: 'Message bob@a.example UID 1' });
   await inspector.getByText('On the wire after DATA (dot-stuffed)').click();
   assert.deepEqual(await inspector.locator('pre.wire-form .stuffed').allTextContents(), ['..hidden file\n']);
+  assert.equal(await inspector.locator('pre.body-text').textContent(), '.hidden file\r\nplain\r\n日本語\r\n');
   const [eDownload] = await Promise.all([page.waitForEvent('download'), inspector.getByRole('button', { name: 'Download as .eml' }).click()]);
   assert.equal(eDownload.suggestedFilename(), 'bob_at_a.example-Drafts-1.eml');
-  assert.equal(fs.readFileSync(await eDownload.path(), 'utf8'), eml);
+  assert.ok(fs.readFileSync(await eDownload.path()).equals(eml), 'the .eml holds the stored bytes');
 
   // IMAP flags and EXPUNGE show in the pane as they happen.
   await page.getByRole('combobox', { name: 'Port' }).selectOption('143');

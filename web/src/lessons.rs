@@ -218,7 +218,7 @@ fn deferred_then_bounced(world: &World, since: u64) -> bool {
 fn base64_part_delivered(world: &World, since: u64) -> bool {
     delivered(world, since).iter().any(|(_, raw, _)| {
         MessageView::parse(raw, &crate::charset::BrowserDecoder)
-            .parts
+            .parts()
             .iter()
             .any(|p| p.transfer_encoding.eq_ignore_ascii_case("base64"))
     })

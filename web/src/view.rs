@@ -1,7 +1,7 @@
 //! Components of the page. They read plain props and send actions; only [`App`]
 //! touches the reducer.
 
-use mail_lab_message::{Body, Envelope, MessageView};
+use mail_lab_message::{Body, Envelope, MessageView, PartKind};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -71,13 +71,14 @@ pub fn app() -> Html {
             folder: folder.clone(),
             uid: *uid,
             envelope: message.envelope.clone(),
-            view: MessageView::parse(&message.raw, &BrowserDecoder),
-            raw: String::from_utf8_lossy(&message.raw).into_owned(),
+            raw: message.raw.clone(),
         })
     });
+    // Read on demand: the inspector asks for what it shows, the map for the route.
+    let inspected_view = inspected.as_ref().map(|i| MessageView::parse(&i.raw, &BrowserDecoder));
     let mut network = crate::network::NetworkView::read(&lab.world.borrow());
-    if let Some(i) = &inspected {
-        network.map.set_route(&i.view.trace);
+    if let Some(v) = &inspected_view {
+        network.map.set_route(&v.trace());
     }
     let on_advance = {
         let lab = lab.dispatcher();
@@ -282,8 +283,8 @@ pub fn app() -> Html {
                         { mailbox_view(&MailboxProps { summary, lang, on_select: on_open_message.clone(),
                             on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
                     }) }
-                    if let Some(inspected) = inspected {
-                        { inspector(&inspected, lang, &on_select) }
+                    if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
+                        { inspector(inspected, view, lang, &on_select) }
                     }
                     { crate::mua::mua_panel(&crate::mua::MuaProps { draft: lab.mua_draft.clone(), on_draft,
                         accounts: lab.watched.clone(), log: lab.mua_log.clone(), status: lab.mua_status.clone(),
@@ -544,30 +545,36 @@ pub struct Inspected {
     pub folder: String,
     pub uid: u32,
     pub envelope: Option<Envelope>,
-    pub view: MessageView,
-    pub raw: String,
+    /// The message as stored, byte for byte (what the .eml download holds).
+    pub raw: Vec<u8>,
 }
 
 /// Envelope beside header, the route, the MIME tree, the body and the raw
 /// bytes (plain markup: no state of its own).
-fn inspector(i: &Inspected, lang: Lang, on_select: &Callback<Option<(String, String, u32)>>) -> Html {
-    let v = &i.view;
+fn inspector(
+    i: &Inspected,
+    v: &MessageView<'_>,
+    lang: Lang,
+    on_select: &Callback<Option<(String, String, u32)>>,
+) -> Html {
+    let raw_text = String::from_utf8_lossy(&i.raw);
     let close = {
         let on_select = on_select.clone();
         Callback::from(move |_| on_select.emit(None))
     };
     let download_eml = {
         let (raw, name) = (i.raw.clone(), format!("{}-{}-{}.eml", i.account.replace('@', "_at_"), i.folder, i.uid));
-        Callback::from(move |_| crate::files::download(&name, "message/rfc822", raw.as_bytes()))
+        Callback::from(move |_| crate::files::download(&name, "message/rfc822", &raw))
     };
     let row =
         |label: &str, value: String| html! { <tr><th scope="row">{ label.to_string() }</th><td>{ value }</td></tr> };
-    let html_body = v.parts.iter().find_map(|p| if let Body::Html(h) = &p.body { Some(h.clone()) } else { None });
-    let text_body = v.parts.iter().find_map(|p| if let Body::Text(t) = &p.body { Some(t.clone()) } else { None });
+    let first = |kind: PartKind| v.parts().iter().find(|p| p.kind == kind).map(|p| v.body(p));
+    let html_body = first(PartKind::Html).and_then(|b| if let Body::Html(h) = b { Some(h) } else { None });
+    let text_body = first(PartKind::Text).and_then(|b| if let Body::Text(t) = b { Some(t) } else { None });
     html! {
         <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, Text::Message), i.account, i.uid)}>
             <header class="inspector-head">
-                <h2>{ v.subject.clone().unwrap_or_else(|| t(lang, Text::NoSubject).to_string()) }</h2>
+                <h2>{ v.subject().unwrap_or(t(lang, Text::NoSubject)).to_string() }</h2>
                 <button onclick={close}>{ t(lang, Text::Close) }</button>
             </header>
             <div class="envelope-vs-header">
@@ -590,7 +597,7 @@ fn inspector(i: &Inspected, lang: Lang, on_select: &Callback<Option<(String, Str
             <p class="note">{ t(lang, Text::EnvelopeNote) }</p>
             <h3>{ t(lang, Text::Route) }</h3>
             <ol class="route">
-                { for v.trace.iter().map(|h| html! {
+                { for v.trace().iter().map(|h| html! {
                     <li>{ format!("{} → {} ({}, id {}) {}",
                         h.from.clone().unwrap_or_default(), h.by.clone().unwrap_or_default(),
                         h.with.clone().unwrap_or_default(), h.id.clone().unwrap_or_default(),
@@ -599,10 +606,10 @@ fn inspector(i: &Inspected, lang: Lang, on_select: &Callback<Option<(String, Str
             </ol>
             <h3>{ t(lang, Text::Parts) }</h3>
             <ul class="mime-tree">
-                { for v.parts.iter().map(|p| html! {
+                { for v.parts().iter().map(|p| html! {
                     <li style={format!("margin-left: {}rem", p.depth)}>
                         { format!("{} {}{} · {} · {} {}",
-                            if p.section.is_empty() { t(lang, Text::Container).to_string() } else { p.section.clone() },
+                            if p.section.is_empty() { t(lang, Text::Container).to_string() } else { p.section.to_string() },
                             p.content_type,
                             p.charset.as_ref().map(|c| format!("; charset={c}")).unwrap_or_default(),
                             p.transfer_encoding,
@@ -622,23 +629,23 @@ fn inspector(i: &Inspected, lang: Lang, on_select: &Callback<Option<(String, Str
                 // defused first, so nothing in it can load.
                 <iframe class="html-body" sandbox="" srcdoc={format!("{MAIL_CSP}{}", mail_lab_message::html::defuse_remote(&html))} title={t(lang, Text::HtmlSandboxed)} />
             }
-            if !v.diagnostics.is_empty() {
+            if !v.diagnostics().is_empty() {
                 <h3>{ t(lang, Text::Diagnostics) }</h3>
                 <ul class="diagnostics">
-                    { for v.diagnostics.iter().map(|d| html! {
+                    { for v.diagnostics().iter().map(|d| html! {
                         <li>{ format!("{} ({})", match lang { Lang::En => d.explain().en, Lang::Ja => d.explain().ja }, d.detail) }</li>
                     }) }
                 </ul>
             }
             <details>
                 <summary>{ t(lang, Text::RawMessage) }</summary>
-                <pre class="raw">{ i.raw.clone() }</pre>
+                <pre class="raw">{ raw_text.to_string() }</pre>
             </details>
             <details class="wire">
                 <summary>{ t(lang, Text::WireForm) }</summary>
                 <p class="note">{ t(lang, Text::WireNote) }</p>
                 <pre class="wire-form">
-                    { for wire_lines(&i.raw).into_iter().map(|(line, stuffed)| html! {
+                    { for wire_lines(&raw_text).into_iter().map(|(line, stuffed)| html! {
                         <span class={classes!(stuffed.then_some("stuffed"))}>{ line }{ "\n" }</span>
                     }) }
                 </pre>

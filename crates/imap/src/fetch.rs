@@ -108,9 +108,9 @@ fn binary(raw: &[u8], part: &[u32]) -> Option<Vec<u8>> {
     let view = mail_lab_message::MessageView::parse(raw, &mail_lab_message::Utf8Only);
     let wanted = join(part);
     let p =
-        view.parts.iter().find(|p| p.section == if wanted.is_empty() { "1".to_string() } else { wanted.clone() })?;
+        view.parts().iter().find(|p| p.section == if wanted.is_empty() { "1".to_string() } else { wanted.clone() })?;
     let body = raw.get(p.body_range.clone())?;
-    Some(match p.transfer_encoding.as_str() {
+    Some(match &*p.transfer_encoding {
         "base64" => decode_base64(body)?,
         "quoted-printable" => decode_quoted_printable(body, false),
         _ => body.to_vec(),

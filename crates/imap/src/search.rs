@@ -21,14 +21,14 @@ struct Ctx<'a> {
     index: usize,
     uids: &'a [u32],
     message: &'a StoredMessage,
-    view: MessageView,
+    view: MessageView<'a>,
     /// \Recent in this session.
     recent: bool,
 }
 
 fn header(ctx: &Ctx<'_>, name: &str) -> String {
     ctx.view
-        .decoded_headers
+        .decoded_headers()
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
@@ -38,10 +38,10 @@ fn header(ctx: &Ctx<'_>, name: &str) -> String {
 
 fn body_text(ctx: &Ctx<'_>) -> String {
     ctx.view
-        .parts
+        .parts()
         .iter()
-        .filter_map(|p| match &p.body {
-            mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t.as_str()),
+        .filter_map(|p| match ctx.view.body(p) {
+            mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t),
             _ => None,
         })
         .collect::<Vec<_>>()
@@ -88,12 +88,12 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
         SearchKey::Header(name, value) => {
             let name = text(name);
             let value = text(value);
-            ctx.view.decoded_headers.iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
+            ctx.view.decoded_headers().iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
         }
         SearchKey::Body(s) => contains(&body_text(ctx), &text(s)),
         SearchKey::Text(s) => {
             let needle = text(s);
-            contains(&body_text(ctx), &needle) || ctx.view.decoded_headers.iter().any(|(_, v)| contains(v, &needle))
+            contains(&body_text(ctx), &needle) || ctx.view.decoded_headers().iter().any(|(_, v)| contains(v, &needle))
         }
         SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
         SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,

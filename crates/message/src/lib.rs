@@ -22,4 +22,4 @@ pub mod view;
 pub use charset::{CharsetDecoder, Utf8Only};
 pub use envelope::Envelope;
 pub use header::{HeaderField, header_fields, header_value};
-pub use view::{Address, Body, Diagnostic, Hop, MessageView, Part, Problem};
+pub use view::{Address, Body, Diagnostic, Hop, MessageView, Part, PartKind, Problem};

@@ -3,9 +3,11 @@
 //! decoded bodies, the Received trace and diagnostics that teach. Built on
 //! mail-parser; it never fails, however broken the input.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::ops::Range;
 
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MessagePart, PartType};
 
 use crate::charset::{CharsetDecoder, decode_builtin};
 use crate::header::{HeaderField, header_fields};
@@ -38,21 +40,22 @@ pub enum Body {
 pub struct Part {
     /// `1`, `1.2`, `2.1.3`; empty for a message's root multipart container,
     /// which IMAP addresses as the message's TEXT.
-    pub section: String,
+    pub section: Cow<'static, str>,
     pub depth: usize,
     /// `type/subtype`, lower case; `text/plain` when absent (RFC 2045 §5.2).
-    pub content_type: String,
-    pub parameters: Vec<(String, String)>,
-    pub charset: Option<String>,
+    pub content_type: Cow<'static, str>,
+    pub charset: Option<Cow<'static, str>>,
     /// `7bit`, `8bit`, `binary`, `base64`, `quoted-printable`.
-    pub transfer_encoding: String,
-    pub disposition: Option<String>,
+    pub transfer_encoding: Cow<'static, str>,
+    pub disposition: Option<Cow<'static, str>>,
     pub filename: Option<String>,
     /// Where the part's header is in the raw message.
     pub header: Range<usize>,
     /// Where the part's body is in the raw message (still transfer-encoded).
     pub body_range: Range<usize>,
-    pub body: Body,
+    pub kind: PartKind,
+    /// Position in depth-first order (the index in [`MessageView::parts`]).
+    pub ordinal: usize,
 }
 
 /// One `Received:` hop (RFC 5321 §4.4).
@@ -134,34 +137,40 @@ impl Diagnostic {
     }
 }
 
-/// Everything the lab shows about one message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageView {
-    pub size: usize,
-    pub headers: Vec<HeaderField>,
-    /// Every header field with its RFC 2047 words decoded through the caller's
-    /// charsets, in order: what a reader is shown.
-    pub decoded_headers: Vec<(String, String)>,
-    pub subject: Option<String>,
-    pub from: Vec<Address>,
-    pub sender: Vec<Address>,
-    pub reply_to: Vec<Address>,
-    pub to: Vec<Address>,
-    pub cc: Vec<Address>,
-    pub bcc: Vec<Address>,
-    pub date: Option<String>,
-    pub message_id: Option<String>,
-    pub in_reply_to: Option<String>,
-    /// The message ids a reply names, oldest first: `References:` (RFC 5322
-    /// §3.6.4), or `In-Reply-To:` when there is no `References:`. Threads are
-    /// built from these.
-    pub references: Vec<String>,
-    pub return_path: Option<String>,
-    /// Received hops, newest first (as they stand in the header).
-    pub trace: Vec<Hop>,
-    /// MIME parts in depth-first order.
-    pub parts: Vec<Part>,
-    pub diagnostics: Vec<Diagnostic>,
+/// What a part holds, before its body is decoded (see [`MessageView::body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    Text,
+    Html,
+    Binary,
+    Multipart,
+    Message,
+}
+
+/// Everything the lab shows about one message, worked out on demand.
+///
+/// Parsing costs mail-parser's parse and nothing more. The part table
+/// (sections, types, byte ranges), header fields, decoded values, the trace,
+/// decoded bodies and diagnostics are each worked out when first asked for
+/// (and kept), so a reader pays only for what it reads: a SEARCH on one
+/// header never decodes a body. `benches/parse.rs` measures each layer.
+pub struct MessageView<'a> {
+    raw: &'a [u8],
+    charsets: &'a dyn CharsetDecoder,
+    parsed: Option<Message<'a>>,
+    parts: OnceCell<Vec<Part>>,
+    headers: OnceCell<Vec<HeaderField>>,
+    decoded_headers: OnceCell<Vec<(String, String)>>,
+    diagnostics: OnceCell<Vec<Diagnostic>>,
+}
+
+impl std::fmt::Debug for MessageView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageView")
+            .field("size", &self.raw.len())
+            .field("parts", &self.parts())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Every `<id-left@id-right>` in a field's value, in order, without the brackets.
@@ -225,198 +234,411 @@ fn parse_received(value: &str) -> Hop {
     hop
 }
 
-struct Walker<'a> {
-    raw: &'a [u8],
-    charsets: &'a dyn CharsetDecoder,
-    parts: Vec<Part>,
-    diagnostics: Vec<Diagnostic>,
+/// Section `n` under `prefix`; the first top-level sections are static strings.
+fn join(prefix: &str, n: usize) -> Cow<'static, str> {
+    const TOP: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    match (prefix.is_empty(), TOP.get(n.wrapping_sub(1))) {
+        (true, Some(top)) => Cow::Borrowed(top),
+        (true, None) => Cow::Owned(n.to_string()),
+        (false, _) => Cow::Owned(format!("{prefix}.{n}")),
+    }
 }
 
-fn join(prefix: &str, n: usize) -> String {
-    if prefix.is_empty() { n.to_string() } else { format!("{prefix}.{n}") }
+/// How parts are visited: with their section numbers, or only in order.
+#[derive(Clone, Copy)]
+enum Sections {
+    Named,
+    Unnamed,
 }
 
-impl Walker<'_> {
-    /// The root part of `message`: its children (multipart) or its one body take
-    /// the sections under `prefix`.
-    fn message(&mut self, message: &Message<'_>, prefix: &str, depth: usize) {
-        let Some(root) = message.parts.first() else { return };
-        if let PartType::Multipart(children) = &root.body {
-            // The container itself has no part number of its own (RFC 9051 §6.4.5).
-            self.part(message, 0, String::new(), depth);
+impl Sections {
+    fn join(self, prefix: &str, n: usize) -> Cow<'static, str> {
+        match self {
+            Sections::Named => join(prefix, n),
+            Sections::Unnamed => Cow::Borrowed(""),
+        }
+    }
+}
+
+/// Visits the parts of `message` depth first, with their IMAP section numbers:
+/// a multipart container has none of its own (RFC 9051 §6.4.5), and the parts
+/// of an encapsulated message/rfc822 number under the part that holds it.
+fn walk<'m, 'x, F: FnMut(&'m MessagePart<'x>, Cow<'static, str>, usize)>(
+    message: &'m Message<'x>,
+    prefix: &str,
+    depth: usize,
+    sections: Sections,
+    visit: &mut F,
+) {
+    let Some(root) = message.parts.first() else { return };
+    if let PartType::Multipart(children) = &root.body {
+        visit(root, Cow::Borrowed(""), depth);
+        for (i, &child) in children.iter().enumerate() {
+            walk_part(message, child as usize, sections.join(prefix, i + 1), depth + 1, sections, visit);
+        }
+    } else {
+        walk_part(message, 0, sections.join(prefix, 1), depth, sections, visit);
+    }
+}
+
+fn walk_part<'m, 'x, F: FnMut(&'m MessagePart<'x>, Cow<'static, str>, usize)>(
+    message: &'m Message<'x>,
+    index: usize,
+    section: Cow<'static, str>,
+    depth: usize,
+    sections: Sections,
+    visit: &mut F,
+) {
+    let Some(p) = message.parts.get(index) else { return };
+    match &p.body {
+        PartType::Multipart(children) if index != 0 => {
+            visit(p, section.clone(), depth);
             for (i, &child) in children.iter().enumerate() {
-                self.part(message, child as usize, join(prefix, i + 1), depth + 1);
+                walk_part(message, child as usize, sections.join(&section, i + 1), depth + 1, sections, visit);
             }
-        } else {
-            self.part(message, 0, join(prefix, 1), depth);
+        }
+        PartType::Message(inner) => {
+            visit(p, section.clone(), depth);
+            walk(inner, &section, depth + 1, sections, visit);
+        }
+        _ => visit(p, section, depth),
+    }
+}
+
+/// Lower case; the common values are static strings, so they cost no allocation.
+fn lower(value: &str) -> Cow<'static, str> {
+    const KNOWN: [&str; 7] = ["7bit", "8bit", "binary", "base64", "quoted-printable", "inline", "attachment"];
+    match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(value)) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(value.to_ascii_lowercase()),
+    }
+}
+
+/// The values most parts carry, so the part table costs no allocation for them.
+const COMMON_TYPES: [&str; 12] = [
+    "text/plain",
+    "text/html",
+    "multipart/mixed",
+    "multipart/alternative",
+    "multipart/related",
+    "multipart/digest",
+    "message/rfc822",
+    "application/octet-stream",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "message/delivery-status",
+];
+
+fn content_type_of(ct: &mail_parser::ContentType<'_>) -> Cow<'static, str> {
+    let (ctype, subtype) = (ct.ctype(), ct.subtype().unwrap_or("plain"));
+    let common = COMMON_TYPES.iter().find(|t| {
+        t.len() == ctype.len() + 1 + subtype.len()
+            && t[..ctype.len()].eq_ignore_ascii_case(ctype)
+            && t[ctype.len() + 1..].eq_ignore_ascii_case(subtype)
+    });
+    match common {
+        Some(t) => Cow::Borrowed(t),
+        None => Cow::Owned(format!("{ctype}/{subtype}").to_ascii_lowercase()),
+    }
+}
+
+/// A charset name as written; the common spellings are static strings.
+fn charset_of(name: &str) -> Cow<'static, str> {
+    const COMMON: [&str; 10] = [
+        "utf-8",
+        "UTF-8",
+        "us-ascii",
+        "US-ASCII",
+        "iso-2022-jp",
+        "ISO-2022-JP",
+        "iso-8859-1",
+        "ISO-8859-1",
+        "Shift_JIS",
+        "EUC-JP",
+    ];
+    match COMMON.iter().find(|c| **c == name) {
+        Some(c) => Cow::Borrowed(c),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+fn part_of(p: &MessagePart<'_>, section: Cow<'static, str>, depth: usize, ordinal: usize, size: usize) -> Part {
+    // One pass over the part's fields; the last of a repeated field wins, as in mail-parser.
+    let (mut ct, mut cte, mut cd) = (None, None, None);
+    for h in &p.headers {
+        match h.name {
+            HeaderName::ContentType => ct = h.value.as_content_type(),
+            HeaderName::ContentTransferEncoding => cte = h.value.as_text(),
+            HeaderName::ContentDisposition => cd = h.value.as_content_type(),
+            _ => {}
+        }
+    }
+    let content_type = match ct {
+        Some(ct) => content_type_of(ct),
+        // Inside multipart/digest the default is message/rfc822 (RFC 2046 §5.1.5).
+        None if matches!(p.body, PartType::Message(_)) => Cow::Borrowed("message/rfc822"),
+        None => Cow::Borrowed("text/plain"),
+    };
+    let kind = match &p.body {
+        PartType::Multipart(_) => PartKind::Multipart,
+        PartType::Message(_) => PartKind::Message,
+        PartType::Text(_) => PartKind::Text,
+        PartType::Html(_) => PartKind::Html,
+        PartType::Binary(_) | PartType::InlineBinary(_) => PartKind::Binary,
+    };
+    let filename = cd.and_then(|cd| cd.attribute("filename")).or_else(|| ct.and_then(|ct| ct.attribute("name")));
+    Part {
+        section,
+        depth,
+        content_type,
+        charset: ct.and_then(|ct| ct.attribute("charset")).map(charset_of),
+        transfer_encoding: lower(cte.unwrap_or("7bit")),
+        disposition: cd.map(|d| lower(d.ctype())),
+        filename: filename.map(str::to_string),
+        header: p.offset_header as usize..p.offset_body as usize,
+        body_range: p.offset_body as usize..(p.offset_end as usize).min(size),
+        kind,
+        ordinal,
+    }
+}
+
+impl<'a> MessageView<'a> {
+    /// Read `raw` (CRLF or LF line endings). Never fails: a message too broken
+    /// to have any structure still yields its header fields and diagnostics.
+    pub fn parse(raw: &'a [u8], charsets: &'a dyn CharsetDecoder) -> MessageView<'a> {
+        MessageView {
+            raw,
+            charsets,
+            parsed: MessageParser::default().parse(raw),
+            parts: OnceCell::new(),
+            headers: OnceCell::new(),
+            decoded_headers: OnceCell::new(),
+            diagnostics: OnceCell::new(),
         }
     }
 
-    fn part(&mut self, message: &Message<'_>, index: usize, section: String, depth: usize) {
-        let Some(p) = message.parts.get(index) else { return };
-        let ct = p.content_type();
-        let content_type = match ct {
-            Some(ct) => format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("plain")).to_ascii_lowercase(),
-            // Inside multipart/digest the default is message/rfc822 (RFC 2046 §5.1.5).
-            None if matches!(p.body, PartType::Message(_)) => "message/rfc822".to_string(),
-            None => "text/plain".to_string(),
-        };
-        let parameters: Vec<(String, String)> = ct
-            .and_then(|ct| ct.attributes())
-            .map(|attrs| attrs.iter().map(|a| (a.name.to_string(), a.value.to_string())).collect())
-            .unwrap_or_default();
-        let charset = parameters.iter().find(|(k, _)| k.eq_ignore_ascii_case("charset")).map(|(_, v)| v.clone());
-        let transfer_encoding = p.content_transfer_encoding().unwrap_or("7bit").to_ascii_lowercase();
-        let header = p.offset_header as usize..p.offset_body as usize;
-        let body_range = p.offset_body as usize..(p.offset_end as usize).min(self.raw.len());
-        let body = match &p.body {
-            PartType::Multipart(_) => Body::Multipart,
-            PartType::Message(_) => Body::Message,
-            PartType::Text(text) | PartType::Html(text) => {
-                let decoded = self.text(text, charset.as_deref(), &transfer_encoding, body_range.clone());
-                if matches!(p.body, PartType::Html(_)) { Body::Html(decoded) } else { Body::Text(decoded) }
+    /// The message's size in octets (RFC822.SIZE).
+    pub fn size(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// The header fields as they stand, unfolded, with their byte offsets.
+    pub fn headers(&self) -> &[HeaderField] {
+        self.headers.get_or_init(|| header_fields(self.raw))
+    }
+
+    fn field(&self, name: &str) -> Option<&HeaderField> {
+        self.headers().iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    fn value(&self, name: &str) -> Option<String> {
+        self.field(name).map(|f| f.value.clone())
+    }
+
+    /// Every header field with its RFC 2047 words decoded through the caller's
+    /// charsets, in order: what a reader is shown.
+    pub fn decoded_headers(&self) -> &[(String, String)] {
+        self.decoded_headers.get_or_init(|| {
+            self.headers().iter().map(|f| (f.name.clone(), decode_header_value(&f.value, self.charsets).0)).collect()
+        })
+    }
+
+    /// The first header field named `name`, decoded.
+    pub fn decoded(&self, name: &str) -> Option<&str> {
+        self.decoded_headers().iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The subject, decoded.
+    pub fn subject(&self) -> Option<&str> {
+        self.decoded("Subject")
+    }
+
+    fn addresses(&self, pick: for<'m> fn(&'m Message<'a>) -> Option<&'m mail_parser::Address<'a>>) -> Vec<Address> {
+        addresses(self.parsed.as_ref().and_then(pick))
+    }
+
+    pub fn from(&self) -> Vec<Address> {
+        self.addresses(Message::from)
+    }
+
+    pub fn sender(&self) -> Vec<Address> {
+        self.addresses(Message::sender)
+    }
+
+    pub fn reply_to(&self) -> Vec<Address> {
+        self.addresses(Message::reply_to)
+    }
+
+    pub fn to(&self) -> Vec<Address> {
+        self.addresses(Message::to)
+    }
+
+    pub fn cc(&self) -> Vec<Address> {
+        self.addresses(Message::cc)
+    }
+
+    pub fn bcc(&self) -> Vec<Address> {
+        self.addresses(Message::bcc)
+    }
+
+    /// `Date:` as written.
+    pub fn date(&self) -> Option<String> {
+        self.value("Date")
+    }
+
+    pub fn message_id(&self) -> Option<String> {
+        self.value("Message-ID")
+    }
+
+    pub fn in_reply_to(&self) -> Option<String> {
+        self.value("In-Reply-To")
+    }
+
+    /// The message ids a reply names, oldest first: `References:` (RFC 5322
+    /// §3.6.4), or `In-Reply-To:` when there is no `References:`. Threads are
+    /// built from these.
+    pub fn references(&self) -> Vec<String> {
+        msg_ids(self.field("References").or_else(|| self.field("In-Reply-To")).map_or("", |f| &f.value))
+    }
+
+    pub fn return_path(&self) -> Option<String> {
+        self.value("Return-Path")
+    }
+
+    /// Received hops, newest first (as they stand in the header).
+    pub fn trace(&self) -> Vec<Hop> {
+        self.headers()
+            .iter()
+            .filter(|f| f.name.eq_ignore_ascii_case("Received"))
+            .map(|f| parse_received(&f.value))
+            .collect()
+    }
+
+    /// MIME parts in depth-first order.
+    pub fn parts(&self) -> &[Part] {
+        self.parts.get_or_init(|| {
+            let mut parts = Vec::with_capacity(self.parsed.as_ref().map_or(0, |m| m.parts.len()));
+            if let Some(m) = &self.parsed {
+                walk(m, "", 0, Sections::Named, &mut |p, section, depth| {
+                    let ordinal = parts.len();
+                    parts.push(part_of(p, section, depth, ordinal, self.raw.len()));
+                });
             }
-            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => Body::Binary(bytes.to_vec()),
-        };
-        let children = match &p.body {
-            PartType::Multipart(children) if index != 0 => Some(children.clone()),
-            _ => None,
-        };
-        self.parts.push(Part {
-            section: section.clone(),
-            depth,
-            content_type,
-            parameters,
-            charset,
-            transfer_encoding,
-            disposition: p.content_disposition().map(|d| d.ctype().to_ascii_lowercase()),
-            filename: p.attachment_name().map(str::to_string),
-            header,
-            body_range,
-            body,
-        });
-        if let Some(children) = children {
-            for (i, &child) in children.iter().enumerate() {
-                self.part(message, child as usize, join(&section, i + 1), depth + 1);
-            }
+            parts
+        })
+    }
+
+    /// The part with this IMAP section number.
+    pub fn part(&self, section: &str) -> Option<&Part> {
+        self.parts().iter().find(|p| p.section == section)
+    }
+
+    /// A part's body, decoded.
+    pub fn body(&self, part: &Part) -> Body {
+        self.decode_body(part).0
+    }
+
+    /// The first text/plain body, else the first text/html, decoded.
+    pub fn text_body(&self) -> Option<String> {
+        [PartKind::Text, PartKind::Html].into_iter().find_map(|kind| {
+            self.parts().iter().find(|p| p.kind == kind).map(|p| match self.body(p) {
+                Body::Text(t) | Body::Html(t) => t,
+                _ => String::new(),
+            })
+        })
+    }
+
+    fn source_part(&self, ordinal: usize) -> Option<&MessagePart<'a>> {
+        let mut found = None;
+        let mut n = 0;
+        if let Some(m) = &self.parsed {
+            // In order without naming sections: a lookup allocates nothing.
+            walk(m, "", 0, Sections::Unnamed, &mut |p, _, _| {
+                if n == ordinal {
+                    found = Some(p);
+                }
+                n += 1;
+            });
         }
-        if let PartType::Message(inner) = &p.body {
-            self.message(inner, &section, depth + 1);
+        found
+    }
+
+    fn decode_body(&self, part: &Part) -> (Body, Vec<Diagnostic>) {
+        let Some(p) = self.source_part(part.ordinal) else { return (Body::Binary(Vec::new()), Vec::new()) };
+        match &p.body {
+            PartType::Multipart(_) => (Body::Multipart, Vec::new()),
+            PartType::Message(_) => (Body::Message, Vec::new()),
+            PartType::Text(text) | PartType::Html(text) => {
+                let (decoded, problem) = self.text(text, part);
+                let body = if part.kind == PartKind::Html { Body::Html(decoded) } else { Body::Text(decoded) };
+                (body, problem)
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => (Body::Binary(bytes.to_vec()), Vec::new()),
         }
     }
 
     /// Text decoded with the caller's charsets when mail-parser's own decoding
     /// (UTF-8 and single-byte charsets) is not enough.
-    fn text(&mut self, parsed: &str, charset: Option<&str>, cte: &str, range: Range<usize>) -> String {
-        let Some(charset) = charset else { return parsed.to_string() };
+    fn text(&self, parsed: &str, part: &Part) -> (String, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        let Some(charset) = part.charset.as_deref() else { return (parsed.to_string(), problems) };
         if decode_builtin(charset, b"").is_some() {
-            return parsed.to_string();
+            return (parsed.to_string(), problems);
         }
-        let raw = &self.raw[range.clone()];
-        let bytes = match cte {
-            "base64" => match decode_base64(raw) {
-                Some(b) => b,
-                None => {
-                    self.diagnostics.push(Diagnostic {
-                        problem: Problem::BadTransferEncoding,
-                        offset: Some(range.start),
-                        detail: "invalid base64".into(),
-                    });
-                    raw.to_vec()
-                }
-            },
+        let range = part.body_range.clone();
+        let raw = self.raw.get(range.clone()).unwrap_or_default();
+        let bytes = match &*part.transfer_encoding {
+            "base64" => decode_base64(raw).unwrap_or_else(|| {
+                problems.push(Diagnostic {
+                    problem: Problem::BadTransferEncoding,
+                    offset: Some(range.start),
+                    detail: "invalid base64".into(),
+                });
+                raw.to_vec()
+            }),
             "quoted-printable" => decode_quoted_printable(raw, false),
             _ => raw.to_vec(),
         };
         match self.charsets.decode(charset, &bytes) {
-            Some(text) => text,
+            Some(text) => (text, problems),
             None => {
-                self.diagnostics.push(Diagnostic {
+                problems.push(Diagnostic {
                     problem: Problem::UnknownCharset,
                     offset: Some(range.start),
                     detail: format!("charset {charset}"),
                 });
-                parsed.to_string()
+                (parsed.to_string(), problems)
             }
         }
     }
-}
 
-impl MessageView {
-    /// Read `raw` (CRLF or LF line endings). Never fails: a message too broken
-    /// to have any structure still yields its header fields and diagnostics.
-    pub fn parse(raw: &[u8], charsets: &dyn CharsetDecoder) -> MessageView {
-        let headers = header_fields(raw);
-        let mut diagnostics = Vec::new();
-        let field = |name: &str| headers.iter().find(|f| f.name.eq_ignore_ascii_case(name));
-        let mut decode = |name: &str| {
-            let f = field(name)?;
-            let (text, problems) = decode_header_value(&f.value, charsets);
-            for p in problems {
-                diagnostics.push(Diagnostic {
-                    problem: Problem::BadEncodedWord,
-                    offset: Some(f.offset),
-                    detail: format!("{}: {} ({})", f.name, p.word, p.why),
-                });
+    /// What is wrong with the message, in order: encoded words in the
+    /// subject, undecodable bodies, then the header and line checks.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics.get_or_init(|| {
+            let mut found = Vec::new();
+            if let Some(f) = self.field("Subject") {
+                for p in decode_header_value(&f.value, self.charsets).1 {
+                    found.push(Diagnostic {
+                        problem: Problem::BadEncodedWord,
+                        offset: Some(f.offset),
+                        detail: format!("{}: {} ({})", f.name, p.word, p.why),
+                    });
+                }
             }
-            Some(text)
-        };
-        let subject = decode("Subject");
-        let decoded_headers =
-            headers.iter().map(|f| (f.name.clone(), decode_header_value(&f.value, charsets).0)).collect();
-        let parsed = MessageParser::default().parse(raw);
-        let mut walker = Walker { raw, charsets, parts: Vec::new(), diagnostics: Vec::new() };
-        let (from, sender, reply_to, to, cc, bcc) = match &parsed {
-            Some(m) => {
-                walker.message(m, "", 0);
-                (
-                    addresses(m.from()),
-                    addresses(m.sender()),
-                    addresses(m.reply_to()),
-                    addresses(m.to()),
-                    addresses(m.cc()),
-                    addresses(m.bcc()),
-                )
+            for part in self.parts().iter().filter(|p| matches!(p.kind, PartKind::Text | PartKind::Html)) {
+                found.extend(self.decode_body(part).1);
             }
-            None => Default::default(),
-        };
-        diagnostics.append(&mut walker.diagnostics);
-        let trace: Vec<Hop> = headers
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("Received"))
-            .map(|f| parse_received(&f.value))
-            .collect();
-        let value = |name: &str| field(name).map(|f| f.value.clone());
-        let view_date = value("Date");
-        let message_id = value("Message-ID");
-        let mut view = MessageView {
-            size: raw.len(),
-            subject,
-            from,
-            sender,
-            reply_to,
-            to,
-            cc,
-            bcc,
-            date: view_date,
-            message_id,
-            references: msg_ids(value("References").or_else(|| value("In-Reply-To")).as_deref().unwrap_or("")),
-            in_reply_to: value("In-Reply-To"),
-            return_path: value("Return-Path"),
-            trace,
-            decoded_headers,
-            parts: walker.parts,
-            diagnostics,
-            headers: Vec::new(),
-        };
-        view.headers = headers;
-        view.check(raw);
-        view
+            self.check(&mut found);
+            found
+        })
     }
 
-    fn check(&mut self, raw: &[u8]) {
-        let has = |name: &str| self.headers.iter().any(|f| f.name.eq_ignore_ascii_case(name));
-        let mut found = Vec::new();
+    fn check(&self, found: &mut Vec<Diagnostic>) {
+        let raw = self.raw;
+        let headers = self.headers();
+        let has = |name: &str| headers.iter().any(|f| f.name.eq_ignore_ascii_case(name));
         for (problem, name) in
             [(Problem::MissingDate, "Date"), (Problem::MissingFrom, "From"), (Problem::MissingMessageId, "Message-ID")]
         {
@@ -424,7 +646,7 @@ impl MessageView {
                 found.push(Diagnostic { problem, offset: None, detail: format!("{name}:") });
             }
         }
-        let header_end = self.headers.last().map_or(0, |f| f.offset + f.len);
+        let header_end = headers.last().map_or(0, |f| f.offset + f.len);
         let rest = &raw[header_end.min(raw.len())..];
         if !(raw.is_empty() || rest.starts_with(b"\r\n") || rest.starts_with(b"\n")) {
             found.push(Diagnostic {
@@ -453,23 +675,5 @@ impl MessageView {
             }
             start += line.len() + 1;
         }
-        self.diagnostics.extend(found);
-    }
-
-    /// The first text/plain body, else the first text/html, decoded.
-    pub fn text_body(&self) -> Option<&str> {
-        self.parts.iter().find_map(|p| if let Body::Text(t) = &p.body { Some(t.as_str()) } else { None }).or_else(
-            || self.parts.iter().find_map(|p| if let Body::Html(t) = &p.body { Some(t.as_str()) } else { None }),
-        )
-    }
-
-    /// The first header field named `name`, decoded.
-    pub fn decoded(&self, name: &str) -> Option<&str> {
-        self.decoded_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// The part with this IMAP section number.
-    pub fn part(&self, section: &str) -> Option<&Part> {
-        self.parts.iter().find(|p| p.section == section)
     }
 }

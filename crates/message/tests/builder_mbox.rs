@@ -45,18 +45,21 @@ fn japanese_mail_with_html_and_attachment_round_trips_through_the_view() {
     assert!(!text.contains("secret@b.example"), "Bcc never appears in the header");
     assert!(text.is_ascii(), "everything non-ASCII is encoded");
     let view = MessageView::parse(&built.raw, &EncodingRs);
-    assert!(view.diagnostics.is_empty(), "{:?}", view.diagnostics);
-    assert_eq!(view.subject.as_deref(), Some(long_subject.as_str()));
+    assert!(view.diagnostics().is_empty(), "{:?}", view.diagnostics());
+    assert_eq!(view.subject(), Some(long_subject.as_str()));
     assert_eq!(view.decoded("From"), Some("山田 太郎 <taro@a.example>"));
-    assert_eq!(view.to[0].name.as_deref(), Some("Bob, the builder"));
-    assert_eq!(view.date.as_deref(), Some("Wed, 1 Apr 2026 09:00:00 +0000"));
-    let types: Vec<&str> = view.parts.iter().map(|p| p.content_type.as_str()).collect();
+    assert_eq!(view.to()[0].name.as_deref(), Some("Bob, the builder"));
+    assert_eq!(view.date().as_deref(), Some("Wed, 1 Apr 2026 09:00:00 +0000"));
+    let types: Vec<&str> = view.parts().iter().map(|p| &*p.content_type).collect();
     assert_eq!(
         types,
         ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/octet-stream"]
     );
-    assert_eq!(view.part("1.1").unwrap().body, Body::Text(format!("こんにちは。\r\n{}\r\n= end", "x".repeat(300))));
-    assert_eq!(view.part("2").unwrap().body, Body::Binary((0..=255).collect()));
+    assert_eq!(
+        view.body(view.part("1.1").unwrap()),
+        Body::Text(format!("こんにちは。\r\n{}\r\n= end", "x".repeat(300)))
+    );
+    assert_eq!(view.body(view.part("2").unwrap()), Body::Binary((0..=255).collect()));
     assert_eq!(view.part("2").unwrap().filename.as_deref(), Some("資料.bin"));
 }
 

@@ -12,22 +12,22 @@ use serde_json::{Value, json};
 fn summary(view: &MessageView) -> Value {
     let text = |s: &str| s.replace("\r\n", "\n");
     json!({
-        "subject": view.subject,
+        "subject": view.subject(),
         "from": view.decoded("From"),
         "to": view.decoded("To"),
         "cc": view.decoded("Cc"),
-        "date": view.date,
-        "message_id": view.message_id,
-        "addresses": view.from.iter().chain(&view.to).chain(&view.cc)
+        "date": view.date(),
+        "message_id": view.message_id(),
+        "addresses": view.from().iter().chain(&view.to()).chain(&view.cc())
             .map(|a| json!([a.name, a.address])).collect::<Vec<_>>(),
-        "trace": view.trace.len(),
-        "parts": view.parts.iter().map(|p| json!({
+        "trace": view.trace().len(),
+        "parts": view.parts().iter().map(|p| json!({
             "section": p.section,
             "type": p.content_type,
             "charset": p.charset,
             "encoding": p.transfer_encoding,
             "filename": p.filename,
-            "body": match &p.body {
+            "body": match &view.body(p) {
                 Body::Text(t) => json!({"text": text(t)}),
                 Body::Html(t) => json!({"html": text(t)}),
                 Body::Binary(b) => json!({"binary_octets": b.len()}),
@@ -35,7 +35,7 @@ fn summary(view: &MessageView) -> Value {
                 Body::Message => json!("message"),
             },
         })).collect::<Vec<_>>(),
-        "diagnostics": view.diagnostics.iter().map(|d| format!("{:?}", d.problem)).collect::<Vec<_>>(),
+        "diagnostics": view.diagnostics().iter().map(|d| format!("{:?}", d.problem)).collect::<Vec<_>>(),
     })
 }
 

@@ -25,14 +25,14 @@ fn iso_2022_jp_subject_and_body_decode_as_japanese() {
         base64(&body)
     );
     let view = MessageView::parse(raw.as_bytes(), &EncodingRs);
-    assert_eq!(view.subject.as_deref(), Some("日本語の件名"));
-    assert_eq!(view.text_body(), Some("こんにちは、世界。\r\n"));
-    assert_eq!(view.from[0].address.as_deref(), Some("taro@a.example"));
+    assert_eq!(view.subject(), Some("日本語の件名"));
+    assert_eq!(view.text_body().as_deref(), Some("こんにちは、世界。\r\n"));
+    assert_eq!(view.from()[0].address.as_deref(), Some("taro@a.example"));
     assert_eq!(view.decoded("from"), Some("山田太郎 <taro@a.example>"));
-    assert!(view.diagnostics.is_empty(), "{:?}", view.diagnostics);
+    assert!(view.diagnostics().is_empty(), "{:?}", view.diagnostics());
     // Without a decoder for it, the lab says so instead of showing garbage silently.
     let plain = MessageView::parse(raw.as_bytes(), &Utf8Only);
-    let problems: Vec<Problem> = plain.diagnostics.iter().map(|d| d.problem).collect();
+    let problems: Vec<Problem> = plain.diagnostics().iter().map(|d| d.problem).collect();
     assert!(problems.contains(&Problem::BadEncodedWord) && problems.contains(&Problem::UnknownCharset), "{problems:?}");
 }
 
@@ -45,8 +45,8 @@ fn shift_jis_and_euc_jp_eight_bit_bodies() {
         .into_bytes();
         raw.extend(encode(charset, "メールの本文です。"));
         let view = MessageView::parse(&raw, &EncodingRs);
-        assert_eq!(view.text_body(), Some("メールの本文です。"), "{label}");
-        assert!(view.diagnostics.is_empty(), "{label}: {:?}", view.diagnostics);
+        assert_eq!(view.text_body().as_deref(), Some("メールの本文です。"), "{label}");
+        assert!(view.diagnostics().is_empty(), "{label}: {:?}", view.diagnostics());
     }
 }
 
@@ -55,7 +55,7 @@ const NESTED: &[u8] = b"From: a@a.example\r\nDate: x\r\nMessage-ID: <3@a>\r\nSub
 #[test]
 fn sections_follow_imap_numbering_with_exact_ranges() {
     let view = MessageView::parse(NESTED, &Utf8Only);
-    let tree: Vec<(&str, &str)> = view.parts.iter().map(|p| (p.section.as_str(), p.content_type.as_str())).collect();
+    let tree: Vec<(&str, &str)> = view.parts().iter().map(|p| (&*p.section, &*p.content_type)).collect();
     assert_eq!(
         tree,
         [
@@ -70,31 +70,32 @@ fn sections_follow_imap_numbering_with_exact_ranges() {
     );
     let p = view.part("2.1").unwrap();
     assert_eq!(&NESTED[p.body_range.clone()], b"inner text");
-    assert_eq!(p.body, Body::Text("inner text".into()));
+    assert_eq!(view.body(p), Body::Text("inner text".into()));
     let a = view.part("3").unwrap();
     assert_eq!((a.filename.as_deref(), a.disposition.as_deref()), (Some("a.bin"), Some("attachment")));
-    assert_eq!(a.body, Body::Binary(vec![0, 1, 2]));
+    assert_eq!(view.body(a), Body::Binary(vec![0, 1, 2]));
     assert_eq!(&NESTED[a.body_range.clone()], b"AAEC");
     assert!(String::from_utf8_lossy(&NESTED[a.header.clone()]).starts_with("Content-Type: application/octet-stream"));
     // A single-part message's body is section 1.
     let single = MessageView::parse(b"Subject: s\r\n\r\nbody\r\n", &Utf8Only);
-    assert_eq!(single.parts.len(), 1);
-    assert_eq!(single.parts[0].section, "1");
+    assert_eq!(single.parts().len(), 1);
+    assert_eq!(single.parts()[0].section, "1");
 }
 
 #[test]
 fn received_trace_and_return_path() {
     let raw = b"Return-Path: <alice@a.example>\r\nReceived: from mail.a.example ([192.0.2.25])\r\n\tby mail.b.example (Mail Lab) with ESMTPS id C2.1\r\n\tfor <carol@b.example>;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nReceived: from pc.a.example ([192.0.2.10])\r\n\tby mail.a.example (Mail Lab) with ESMTPA id C1.1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n";
     let view = MessageView::parse(raw, &Utf8Only);
-    assert_eq!(view.return_path.as_deref(), Some("<alice@a.example>"));
-    assert_eq!(view.trace.len(), 2);
-    let hop = &view.trace[0];
+    assert_eq!(view.return_path().as_deref(), Some("<alice@a.example>"));
+    assert_eq!(view.trace().len(), 2);
+    let trace = view.trace();
+    let hop = &trace[0];
     assert_eq!(
         (hop.from.as_deref(), hop.by.as_deref(), hop.with.as_deref(), hop.id.as_deref(), hop.for_.as_deref()),
         (Some("mail.a.example"), Some("mail.b.example"), Some("ESMTPS"), Some("C2.1"), Some("carol@b.example"))
     );
     assert_eq!(hop.date.as_deref(), Some("Wed, 1 Apr 2026 09:00:00 +0000"));
-    assert_eq!(view.trace[1].with.as_deref(), Some("ESMTPA"));
+    assert_eq!(trace[1].with.as_deref(), Some("ESMTPA"));
 }
 
 #[test]
@@ -102,7 +103,7 @@ fn diagnostics_name_the_problem_and_place() {
     let long = "x".repeat(1200);
     let raw = format!("Subject: =?UTF-8?X?oops?=\r\n\r\ncaf\u{e9}\r\n{long}\r\n");
     let view = MessageView::parse(raw.as_bytes(), &Utf8Only);
-    let problems: Vec<Problem> = view.diagnostics.iter().map(|d| d.problem).collect();
+    let problems: Vec<Problem> = view.diagnostics().iter().map(|d| d.problem).collect();
     for p in [
         Problem::MissingDate,
         Problem::MissingFrom,
@@ -113,11 +114,11 @@ fn diagnostics_name_the_problem_and_place() {
     ] {
         assert!(problems.contains(&p), "{p:?} missing from {problems:?}");
     }
-    let long_line = view.diagnostics.iter().find(|d| d.problem == Problem::LineTooLong).unwrap();
+    let long_line = view.diagnostics().iter().find(|d| d.problem == Problem::LineTooLong).unwrap();
     assert_eq!(long_line.offset, Some(raw.find(&long).unwrap()));
     assert!(!long_line.explain().ja.is_empty());
     let no_separator = MessageView::parse(b"Subject: a\r\nnot a header line\r\n", &Utf8Only);
-    assert!(no_separator.diagnostics.iter().any(|d| d.problem == Problem::NoHeaderBodySeparator));
+    assert!(no_separator.diagnostics().iter().any(|d| d.problem == Problem::NoHeaderBodySeparator));
 }
 
 #[test]
@@ -132,7 +133,12 @@ fn never_fails_on_garbage() {
     ];
     for raw in inputs {
         let view = MessageView::parse(&raw, &EncodingRs);
-        assert_eq!(view.size, raw.len());
+        assert_eq!(view.size(), raw.len());
+        // Asking for everything must not fail either.
+        for p in view.parts() {
+            let _ = view.body(p);
+        }
+        let _ = (view.diagnostics(), view.trace(), view.decoded_headers(), view.text_body());
     }
 }
 
@@ -140,11 +146,34 @@ fn never_fails_on_garbage() {
 fn references_and_in_reply_to_give_the_thread_ids_in_order() {
     let raw = b"From: a@x.example\r\nSubject: Re: Re: plan\r\nIn-Reply-To: <2@x.example>\r\nReferences: <1@x.example>\r\n <2@x.example> (comment) <not-an-id>\r\n\r\nok\r\n";
     let v = MessageView::parse(raw, &Utf8Only);
-    assert_eq!(v.references, ["1@x.example", "2@x.example"]);
-    assert_eq!(v.in_reply_to.as_deref(), Some("<2@x.example>"));
+    assert_eq!(v.references(), ["1@x.example", "2@x.example"]);
+    assert_eq!(v.in_reply_to().as_deref(), Some("<2@x.example>"));
     // Without References:, In-Reply-To: names the parent.
     let raw = b"From: a@x.example\r\nIn-Reply-To: <p@x.example>\r\n\r\nok\r\n";
-    assert_eq!(MessageView::parse(raw, &Utf8Only).references, ["p@x.example"]);
+    assert_eq!(MessageView::parse(raw, &Utf8Only).references(), ["p@x.example"]);
     let raw = b"From: a@x.example\r\n\r\nnone\r\n";
-    assert!(MessageView::parse(raw, &Utf8Only).references.is_empty());
+    assert!(MessageView::parse(raw, &Utf8Only).references().is_empty());
+}
+
+#[test]
+fn answers_do_not_depend_on_what_was_asked_first() {
+    let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/04-mixed-nested.eml")).unwrap();
+    let everything = |view: &MessageView<'_>| {
+        let bodies: Vec<Body> = view.parts().iter().map(|p| view.body(p)).collect();
+        format!(
+            "{:?} {:?} {:?} {:?} {:?}",
+            view.diagnostics(),
+            view.decoded_headers(),
+            view.trace(),
+            bodies,
+            view.text_body()
+        )
+    };
+    let first = MessageView::parse(&raw, &EncodingRs);
+    let in_order = everything(&first);
+    // Diagnostics before anything else, then the rest.
+    let second = MessageView::parse(&raw, &EncodingRs);
+    let _ = (second.diagnostics(), second.text_body(), second.subject());
+    assert_eq!(everything(&second), in_order);
+    assert!(first.parts().len() > 2, "a nested message: {:?}", first.parts());
 }
