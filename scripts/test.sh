@@ -53,7 +53,7 @@ step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then
   for target in $(ls fuzz/fuzz_targets | sed 's/\.rs$//'); do
     scratch=$(mktemp -d)
-    (cd fuzz && cargo +nightly fuzz run "$target" "$scratch" "corpus/$target" -- -max_total_time=30 -max_len=65536 -rss_limit_mb=1024 2>&1 | tail -3)
+    (cd fuzz && cargo +nightly fuzz run -O "$target" "$scratch" "corpus/$target" -- -max_total_time=30 -max_len=65536 -rss_limit_mb=1024 2>&1 | tail -3)
     rm -rf "$scratch"
   done
 else

@@ -177,3 +177,19 @@ fn answers_do_not_depend_on_what_was_asked_first() {
     assert_eq!(everything(&second), in_order);
     assert!(first.parts().len() > 2, "a nested message: {:?}", first.parts());
 }
+
+/// Found by the message_view fuzz target: an encapsulated message whose header
+/// runs into the outer boundary. mail-parser recovers from it, but a debug
+/// assertion inside it fired (a panic in debug builds of the lab) until the
+/// workspace turned mail-parser's debug assertions off.
+#[test]
+fn an_encapsulated_message_cut_short_by_the_boundary() {
+    let raw: &[u8] = b"From: a@a.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@c.example\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@c.example\r\nSubject: original\r\n\r\noriginal body\r\n--b--\r\n";
+    let view = MessageView::parse(raw, &Utf8Only);
+    for p in view.parts() {
+        assert!(p.body_range.end <= raw.len(), "{p:?}");
+        let _ = view.body(p);
+    }
+    let _ = (view.diagnostics(), view.text_body());
+    assert!(mail_lab_message::imap::body_structure(raw, true).starts_with('('));
+}
