@@ -24,6 +24,7 @@ struct Ctx<'a> {
     view: MessageView<'a>,
     /// \Recent in this session.
     recent: bool,
+    body_text: std::cell::OnceCell<String>,
 }
 
 fn header(ctx: &Ctx<'_>, name: &str) -> String {
@@ -36,16 +37,19 @@ fn header(ctx: &Ctx<'_>, name: &str) -> String {
         .join(" ")
 }
 
-fn body_text(ctx: &Ctx<'_>) -> String {
-    ctx.view
-        .parts()
-        .iter()
-        .filter_map(|p| match ctx.view.body(p) {
-            mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The message's text parts, decoded once however many keys ask.
+fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
+    ctx.body_text.get_or_init(|| {
+        ctx.view
+            .parts()
+            .iter()
+            .filter_map(|p| match ctx.view.body(p) {
+                mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 fn sent_date(ctx: &Ctx<'_>) -> Option<String> {
@@ -90,10 +94,10 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
             let value = text(value);
             ctx.view.decoded_headers().iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
         }
-        SearchKey::Body(s) => contains(&body_text(ctx), &text(s)),
+        SearchKey::Body(s) => contains(body_text(ctx), &text(s)),
         SearchKey::Text(s) => {
             let needle = text(s);
-            contains(&body_text(ctx), &needle) || ctx.view.decoded_headers().iter().any(|(_, v)| contains(v, &needle))
+            contains(body_text(ctx), &needle) || ctx.view.decoded_headers().iter().any(|(_, v)| contains(v, &needle))
         }
         SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
         SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,
@@ -123,7 +127,14 @@ pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'
     for (index, uid) in mailbox.uids.iter().enumerate() {
         let Some(message) = folder.message(*uid) else { continue };
         let view = MessageView::parse(&message.raw, &Utf8Only);
-        let ctx = Ctx { index, uids: &mailbox.uids, message, view, recent: mailbox.is_recent(*uid) };
+        let ctx = Ctx {
+            index,
+            uids: &mailbox.uids,
+            message,
+            view,
+            recent: mailbox.is_recent(*uid),
+            body_text: Default::default(),
+        };
         if keys.iter().all(|key| eval(key, &ctx, now)) {
             hits.push(index);
         }
