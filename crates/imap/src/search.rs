@@ -53,8 +53,8 @@ fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
 }
 
 fn sent_date(ctx: &Ctx<'_>) -> Option<String> {
-    let date = *mail_parser::MessageParser::default().parse(&ctx.message.raw)?.date()?;
-    Some(format!("{:04}-{:02}-{:02}", date.year, date.month, date.day))
+    let (year, month, day) = ctx.view.sent_day()?;
+    Some(format!("{year:04}-{month:02}-{day:02}"))
 }
 
 fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {

@@ -8,9 +8,10 @@
 
 use std::ops::Range;
 
-use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderValue, Message, MessagePart, MimeHeaders, PartType};
 
 use crate::address::AddressItem;
+use crate::parse::{MAX_MIME_DEPTH, Parsed};
 
 /// An IMAP `nstring`: NIL, a quoted string, or a literal when quoting cannot carry it.
 pub fn nstring(value: Option<&str>) -> String {
@@ -90,16 +91,16 @@ fn envelope_of(message: &Message<'_>) -> String {
 
 /// ENVELOPE of a message (RFC 9051 §7.5.2).
 pub fn envelope(raw: &[u8]) -> String {
-    match MessageParser::default().parse(raw) {
-        Some(m) => envelope_of(&m),
+    match Parsed::new(raw).message() {
+        Some(m) => envelope_of(m),
         None => "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string(),
     }
 }
 
 /// BODYSTRUCTURE (`extensible`) or BODY of a message (RFC 9051 §7.5.2).
 pub fn body_structure(raw: &[u8], extensible: bool) -> String {
-    match MessageParser::default().parse(raw) {
-        Some(m) => structure(&m, 0, extensible, false),
+    match Parsed::new(raw).message() {
+        Some(m) => structure(m, 0, extensible, false, 0),
         None => "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0)".to_string(),
     }
 }
@@ -180,24 +181,37 @@ fn lines(bytes: &[u8]) -> usize {
 }
 
 /// One body's structure. `in_digest`: the parent is multipart/digest, where a
-/// part without Content-Type is message/rfc822 (RFC 2046 §5.1.5).
-fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: bool) -> String {
+/// part without Content-Type is message/rfc822 (RFC 2046 §5.1.5). A container
+/// deeper than [`MAX_MIME_DEPTH`] is answered as one application/octet-stream
+/// body, as the message view shows it.
+fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: bool, depth: usize) -> String {
     let raw = message.raw_message.as_ref();
     let Some(part) = message.parts.get(index) else { return "NIL".to_string() };
     let body = &raw[(part.offset_body as usize).min(raw.len())..(part.offset_end as usize).min(raw.len())];
     let ct = part.content_type();
     let digest_message = in_digest && ct.is_none();
-    let ctype = if digest_message { "message" } else { ct.map_or("text", |c| c.ctype()) };
-    let subtype = match (digest_message, ct) {
-        (true, _) => "rfc822",
-        (false, Some(c)) => c.subtype().unwrap_or(""),
-        (false, None) => "plain",
+    let opaque = depth >= MAX_MIME_DEPTH
+        && (digest_message || matches!(part.body, PartType::Multipart(_) | PartType::Message(_)));
+    let ctype = if opaque {
+        "application"
+    } else if digest_message {
+        "message"
+    } else {
+        ct.map_or("text", |c| c.ctype())
     };
-    if let PartType::Multipart(children) = &part.body {
+    let subtype = match (opaque, digest_message, ct) {
+        (true, ..) => "octet-stream",
+        (false, true, _) => "rfc822",
+        (false, false, Some(c)) => c.subtype().unwrap_or(""),
+        (false, false, None) => "plain",
+    };
+    if let PartType::Multipart(children) = &part.body
+        && !opaque
+    {
         let digest = subtype.eq_ignore_ascii_case("digest");
         let mut out = String::from("(");
         for &child in children {
-            out.push_str(&structure(message, child as usize, extensible, digest));
+            out.push_str(&structure(message, child as usize, extensible, digest, depth + 1));
         }
         out.push(' ');
         out.push_str(&string(subtype));
@@ -221,7 +235,7 @@ fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: b
         "({} {} {} {} {} {} {}",
         string(ctype),
         string(subtype),
-        if digest_message {
+        if digest_message || opaque {
             "NIL".to_string()
         } else {
             params(part, is_text && ct.and_then(|c| c.attributes()).is_none())
@@ -232,19 +246,20 @@ fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: b
         body.len()
     );
     match &part.body {
+        _ if opaque => {}
         PartType::Message(inner) if ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822") => {
             out.push_str(&format!(
                 " {} {} {}",
                 envelope_of(inner),
-                structure(inner, 0, extensible, false),
+                structure(inner, 0, extensible, false, depth + 1),
                 lines(body)
             ));
         }
-        _ if digest_message => match MessageParser::default().parse(body) {
+        _ if digest_message => match Parsed::new(body).message() {
             Some(inner) => out.push_str(&format!(
                 " {} {} {}",
-                envelope_of(&inner),
-                structure(&inner, 0, extensible, false),
+                envelope_of(inner),
+                structure(inner, 0, extensible, false, depth + 1),
                 lines(body)
             )),
             None => out.push_str(&format!(" (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) NIL {}", lines(body))),
@@ -283,8 +298,8 @@ pub enum SectionText {
 
 /// The bytes of `BODY[part.text]`, or `None` when the part does not exist.
 pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> {
-    let message = MessageParser::default().parse(raw)?;
-    let (msg, index, is_message_root) = locate(&message, part)?;
+    let parsed = Parsed::new(raw);
+    let (msg, index, is_message_root) = locate(parsed.message()?, part)?;
     let p = msg.parts.get(index)?;
     let whole = msg.raw_message.as_ref();
     let header: Range<usize> = p.offset_header as usize..p.offset_body as usize;

@@ -16,6 +16,7 @@ pub mod header;
 pub mod html;
 pub mod imap;
 pub mod mbox;
+pub mod parse;
 pub mod transfer;
 pub mod view;
 

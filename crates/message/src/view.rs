@@ -7,10 +7,11 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::ops::Range;
 
-use mail_parser::{HeaderName, Message, MessageParser, MessagePart, PartType};
+use mail_parser::{HeaderName, Message, MessagePart, PartType};
 
 use crate::charset::{CharsetDecoder, decode_builtin};
 use crate::header::{HeaderField, header_fields};
+use crate::parse::{MAX_MIME_DEPTH, Parsed};
 use crate::transfer::{decode_base64, decode_header_value, decode_quoted_printable};
 
 /// A name and an address from From/To/Cc/….
@@ -81,6 +82,7 @@ pub enum Problem {
     UnknownCharset,
     NoHeaderBodySeparator,
     BadTransferEncoding,
+    TooDeeplyNested,
 }
 
 /// A problem in the message, where it is, and what it means.
@@ -129,6 +131,10 @@ impl Diagnostic {
                 en: "No empty line between header and body: everything is read as header.",
                 ja: "ヘッダと本文の間に空行がありません。すべてがヘッダとして読まれます。",
             },
+            Problem::TooDeeplyNested => E {
+                en: "MIME parts nested more than 100 deep: the innermost ones are shown as one part.",
+                ja: "MIME パートの入れ子が 100 段を超えています。奥のパートはまとめて 1 つのパートとして表示します。",
+            },
             Problem::BadTransferEncoding => E {
                 en: "The Content-Transfer-Encoding could not be decoded; the raw bytes are shown.",
                 ja: "Content-Transfer-Encoding を復号できませんでした。生のバイトを表示します。",
@@ -157,7 +163,7 @@ pub enum PartKind {
 pub struct MessageView<'a> {
     raw: &'a [u8],
     charsets: &'a dyn CharsetDecoder,
-    parsed: Option<Message<'a>>,
+    parsed: Parsed<'a>,
     parts: OnceCell<Vec<Part>>,
     headers: OnceCell<Vec<HeaderField>>,
     decoded_headers: OnceCell<Vec<(String, String)>>,
@@ -291,6 +297,8 @@ fn walk_part<'m, 'x, F: FnMut(&'m MessagePart<'x>, Cow<'static, str>, usize)>(
 ) {
     let Some(p) = message.parts.get(index) else { return };
     match &p.body {
+        // Deeper than this, a container is one opaque part (its children are not walked).
+        _ if depth >= MAX_MIME_DEPTH => visit(p, section, depth),
         PartType::Multipart(children) if index != 0 => {
             visit(p, section.clone(), depth);
             for (i, &child) in children.iter().enumerate() {
@@ -410,7 +418,7 @@ impl<'a> MessageView<'a> {
         MessageView {
             raw,
             charsets,
-            parsed: MessageParser::default().parse(raw),
+            parsed: Parsed::new(raw),
             parts: OnceCell::new(),
             headers: OnceCell::new(),
             decoded_headers: OnceCell::new(),
@@ -455,7 +463,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn addresses(&self, pick: for<'m> fn(&'m Message<'a>) -> Option<&'m mail_parser::Address<'a>>) -> Vec<Address> {
-        addresses(self.parsed.as_ref().and_then(pick))
+        addresses(self.parsed.message().and_then(pick))
     }
 
     pub fn from(&self) -> Vec<Address> {
@@ -485,6 +493,12 @@ impl<'a> MessageView<'a> {
     /// `Date:` as written.
     pub fn date(&self) -> Option<String> {
         self.value("Date")
+    }
+
+    /// The day of `Date:` as written there (year, month, day), when it reads as a date.
+    pub fn sent_day(&self) -> Option<(u16, u8, u8)> {
+        let date = self.parsed.message()?.date()?;
+        Some((date.year, date.month, date.day))
     }
 
     pub fn message_id(&self) -> Option<String> {
@@ -518,8 +532,8 @@ impl<'a> MessageView<'a> {
     /// MIME parts in depth-first order.
     pub fn parts(&self) -> &[Part] {
         self.parts.get_or_init(|| {
-            let mut parts = Vec::with_capacity(self.parsed.as_ref().map_or(0, |m| m.parts.len()));
-            if let Some(m) = &self.parsed {
+            let mut parts = Vec::with_capacity(self.parsed.message().map_or(0, |m| m.parts.len()));
+            if let Some(m) = self.parsed.message() {
                 walk(m, "", 0, Sections::Named, &mut |p, section, depth| {
                     let ordinal = parts.len();
                     parts.push(part_of(p, section, depth, ordinal, self.raw.len()));
@@ -552,7 +566,7 @@ impl<'a> MessageView<'a> {
     fn source_part(&self, ordinal: usize) -> Option<&MessagePart<'a>> {
         let mut found = None;
         let mut n = 0;
-        if let Some(m) = &self.parsed {
+        if let Some(m) = self.parsed.message() {
             // In order without naming sections: a lookup allocates nothing.
             walk(m, "", 0, Sections::Unnamed, &mut |p, _, _| {
                 if n == ordinal {
@@ -629,6 +643,17 @@ impl<'a> MessageView<'a> {
             }
             for part in self.parts().iter().filter(|p| matches!(p.kind, PartKind::Text | PartKind::Html)) {
                 found.extend(self.decode_body(part).1);
+            }
+            if let Some(p) = self
+                .parts()
+                .iter()
+                .find(|p| p.depth >= MAX_MIME_DEPTH && matches!(p.kind, PartKind::Multipart | PartKind::Message))
+            {
+                found.push(Diagnostic {
+                    problem: Problem::TooDeeplyNested,
+                    offset: Some(p.header.start),
+                    detail: format!("section {}", p.section),
+                });
             }
             self.check(&mut found);
             found

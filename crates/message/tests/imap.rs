@@ -1,6 +1,7 @@
 //! ENVELOPE, BODYSTRUCTURE and BODY known answers for the corpus (reviewed by
 //! hand against RFC 9051 §7.5.2; regenerate with MAIL_LAB_BLESS=1 and review the
-//! diff), each also parsed by imap-codec's response decoder; and FETCH sections.
+//! diff), each also parsed by imap-codec's response decoder; FETCH sections; and
+//! the MIME nesting limit.
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::path::Path;
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 use mail_lab_message::imap::{SectionText, body_structure, envelope, section};
+use mail_lab_message::{MessageView, Problem, Utf8Only};
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
@@ -93,5 +95,60 @@ fn sections_are_the_exact_bytes() {
 fn rfc822_size_counts_every_octet() {
     for (name, raw) in corpus() {
         assert_eq!(section(&raw, &[], &SectionText::Whole).map(|b| b.len()), Some(raw.len()), "{name}");
+    }
+}
+
+/// `levels` containers, each holding the next: multipart/mixed or message/rfc822.
+fn nested(levels: usize, multipart: bool) -> Vec<u8> {
+    let mut raw = b"From: a@a.example\r\n".to_vec();
+    for i in 0..levels {
+        if multipart {
+            raw.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n").as_bytes());
+        } else {
+            raw.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+        }
+    }
+    raw.extend_from_slice(b"Subject: innermost\r\n\r\nhi\r\n");
+    raw
+}
+
+#[test]
+fn nesting_past_the_limit_is_answered_as_one_opaque_body() {
+    use mail_lab_message::parse::MAX_MIME_DEPTH;
+    for multipart in [true, false] {
+        // Deep enough to overflow the stack if anything followed it level by level.
+        let raw = nested(20_000, multipart);
+        let structure = body_structure(&raw, true);
+        assert!(structure.contains(r#"("application" "octet-stream" NIL NIL NIL "7bit" "#), "{}", &structure[..200]);
+        // Balanced and bounded. (imap-codec's decoder stops at 8 levels by its own
+        // choice, so it cannot check this answer; Dovecot stops at 100 too.)
+        let depths: Vec<i32> = structure
+            .chars()
+            .scan(0i32, |d, c| {
+                *d += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                Some(*d)
+            })
+            .collect();
+        assert_eq!(depths.last(), Some(&0), "balanced");
+        assert!(depths.iter().all(|&d| d >= 0) && depths.iter().max() < Some(&(3 * MAX_MIME_DEPTH as i32)));
+        assert!(envelope(&raw).contains("\"a\" \"a.example\""));
+        assert!(section(&raw, &[1], &SectionText::Whole).is_some());
+        // The message view stops at the same depth and says so.
+        let view = MessageView::parse(&raw, &Utf8Only);
+        assert!(view.parts().len() <= MAX_MIME_DEPTH + 2, "{} parts", view.parts().len());
+        assert!(view.diagnostics().iter().any(|d| d.problem == Problem::TooDeeplyNested));
+        for p in view.parts() {
+            let _ = view.body(p);
+        }
+        // Within the limit nothing is hidden.
+        let shallow = nested(10, multipart);
+        assert!(!body_structure(&shallow, true).contains("octet-stream"));
+        let view = MessageView::parse(&shallow, &Utf8Only);
+        assert!(view.diagnostics().iter().all(|d| d.problem != Problem::TooDeeplyNested));
+        assert_eq!(view.text_body().as_deref(), Some("hi\r\n"));
     }
 }

@@ -171,3 +171,29 @@ fn every_store_change_is_a_mailbox_changed_event() {
         ]
     );
 }
+
+/// A hostile message (20,000 nested message/rfc822 parts in 640 KB) goes in over
+/// SMTP like any other; FETCH, SEARCH and POP3 answer it, and nothing follows
+/// the nesting deeper than the lab's limit.
+#[test]
+fn a_message_nested_20000_deep_is_stored_and_answered() {
+    let mut world = scenario::two_domains();
+    let mut data = String::from("Subject: deep\r\n");
+    data.push_str(&"Content-Type: message/rfc822\r\n\r\n".repeat(20_000));
+    data.push_str("Subject: innermost\r\n\r\nhi\r\n.");
+    let smtp = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(smtp);
+    say(&mut world, smtp, "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA");
+    assert!(say(&mut world, smtp, &data).starts_with("250 2.0.0 OK: queued as"));
+    let id = imap(&mut world);
+    say(&mut world, id, "a2 SELECT INBOX");
+    let fetch = say(&mut world, id, "a3 FETCH 1 (ENVELOPE BODYSTRUCTURE)");
+    assert!(fetch.contains("\"deep\"") && fetch.contains("\"application\" \"octet-stream\""), "{}", &fetch[..300]);
+    assert!(fetch.ends_with("a3 OK FETCH completed\r\n"));
+    assert!(say(&mut world, id, "a4 SEARCH SUBJECT deep").starts_with("* SEARCH 1\r\n"));
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob");
+    say(&mut world, pop, "PASS bob-pw");
+    assert!(say(&mut world, pop, "RETR 1").starts_with("+OK"));
+}
