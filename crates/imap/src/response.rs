@@ -72,20 +72,26 @@ fn literal_size(line: &[u8]) -> Option<Option<usize>> {
 /// The tokens of one complete response (as [`complete_response`] measured it).
 pub fn tokens(response: &[u8]) -> Vec<Token> {
     let mut pos = 0;
-    read_list(response, &mut pos, false)
+    read_list(response, &mut pos, 0)
 }
 
-fn read_list(input: &[u8], pos: &mut usize, nested: bool) -> Vec<Token> {
+/// Lists nested deeper than this are read flat: no response the client asks for
+/// comes near it, and a server sending `((((…` must not exhaust the stack.
+const MAX_LIST_DEPTH: usize = 32;
+
+fn read_list(input: &[u8], pos: &mut usize, depth: usize) -> Vec<Token> {
+    let nested = depth > 0;
     let mut out = Vec::new();
     while let Some(&b) = input.get(*pos) {
         match b {
             b' ' => *pos += 1,
             b'\r' | b'\n' if !nested => break,
             b'\r' | b'\n' => *pos += 1,
-            b'(' => {
+            b'(' if depth < MAX_LIST_DEPTH => {
                 *pos += 1;
-                out.push(Token::List(read_list(input, pos, true)));
+                out.push(Token::List(read_list(input, pos, depth + 1)));
             }
+            b'(' => *pos += 1,
             b')' => {
                 *pos += 1;
                 if nested {
@@ -203,6 +209,23 @@ mod tests {
             code_and_text(" [APPENDUID 38505 3955] APPEND done"),
             (Some(vec!["APPENDUID".into(), "38505".into(), "3955".into()]), "APPEND done".into())
         );
+    }
+
+    #[test]
+    fn a_list_nested_a_million_deep_is_read_without_exhausting_the_stack() {
+        let mut response = b"* 1 FETCH ".to_vec();
+        response.extend(std::iter::repeat_n(b'(', 1_000_000));
+        response.extend(std::iter::repeat_n(b')', 1_000_000));
+        response.extend_from_slice(b"\r\n");
+        let read = tokens(&response);
+        assert_eq!(read.len(), 4, "{:?}", &read[..2]);
+        let mut depth = 0;
+        let mut list = read[3].list();
+        while let Some(Token::List(inner)) = list.first() {
+            depth += 1;
+            list = inner;
+        }
+        assert_eq!(depth, MAX_LIST_DEPTH - 1);
     }
 
     #[test]
