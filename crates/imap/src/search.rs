@@ -41,9 +41,9 @@ fn header(ctx: &Ctx<'_>, name: &str) -> String {
 fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
     ctx.body_text.get_or_init(|| {
         ctx.view
-            .parts()
-            .iter()
-            .filter_map(|p| match ctx.view.body(p) {
+            .bodies()
+            .into_iter()
+            .filter_map(|body| match body {
                 mail_lab_message::Body::Text(t) | mail_lab_message::Body::Html(t) => Some(t),
                 _ => None,
             })

@@ -563,24 +563,41 @@ impl<'a> MessageView<'a> {
         })
     }
 
-    fn source_part(&self, ordinal: usize) -> Option<&MessagePart<'a>> {
-        let mut found = None;
+    /// Every part beside mail-parser's part it was read from, in order: one
+    /// walk, so work over all parts stays linear in their number.
+    fn each_source(&self, visit: &mut dyn FnMut(&MessagePart<'a>, &Part)) {
+        let parts = self.parts();
         let mut n = 0;
         if let Some(m) = self.parsed.message() {
-            // In order without naming sections: a lookup allocates nothing.
-            walk(m, "", 0, Sections::Unnamed, &mut |p, _, _| {
-                if n == ordinal {
-                    found = Some(p);
+            // In order without naming sections: nothing is allocated.
+            walk(m, "", 0, Sections::Unnamed, &mut |source, _, _| {
+                if let Some(part) = parts.get(n) {
+                    visit(source, part);
                 }
                 n += 1;
             });
         }
-        found
+    }
+
+    /// Every part's body, decoded, in the order of [`MessageView::parts`].
+    pub fn bodies(&self) -> Vec<Body> {
+        let mut bodies = Vec::with_capacity(self.parts().len());
+        self.each_source(&mut |source, part| bodies.push(self.decode(source, part).0));
+        bodies
     }
 
     fn decode_body(&self, part: &Part) -> (Body, Vec<Diagnostic>) {
-        let Some(p) = self.source_part(part.ordinal) else { return (Body::Binary(Vec::new()), Vec::new()) };
-        match &p.body {
+        let mut found = None;
+        self.each_source(&mut |source, p| {
+            if p.ordinal == part.ordinal {
+                found = Some(self.decode(source, p));
+            }
+        });
+        found.unwrap_or((Body::Binary(Vec::new()), Vec::new()))
+    }
+
+    fn decode(&self, source: &MessagePart<'a>, part: &Part) -> (Body, Vec<Diagnostic>) {
+        match &source.body {
             PartType::Multipart(_) => (Body::Multipart, Vec::new()),
             PartType::Message(_) => (Body::Message, Vec::new()),
             PartType::Text(text) | PartType::Html(text) => {
@@ -641,9 +658,11 @@ impl<'a> MessageView<'a> {
                     });
                 }
             }
-            for part in self.parts().iter().filter(|p| matches!(p.kind, PartKind::Text | PartKind::Html)) {
-                found.extend(self.decode_body(part).1);
-            }
+            self.each_source(&mut |source, part| {
+                if matches!(part.kind, PartKind::Text | PartKind::Html) {
+                    found.extend(self.decode(source, part).1);
+                }
+            });
             if let Some(p) = self
                 .parts()
                 .iter()
