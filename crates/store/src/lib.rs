@@ -197,6 +197,40 @@ impl Store {
         Store { next_uid_validity: 1, ..Store::default() }
     }
 
+    /// Whether the store keeps the invariants every session relies on. A store
+    /// read from a hand-edited scenario file may not; the answer names the
+    /// first place that breaks one.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, account) in &self.accounts {
+            if *key != account_key(&account.address) {
+                return Err(format!("account {} is filed under {key:?}", account.address));
+            }
+            if !account.folders.contains_key(INBOX) {
+                return Err(format!("{} has no INBOX", account.address));
+            }
+            for (name, folder) in &account.folders {
+                let place = format!("{} folder {name}", account.address);
+                if *name != folder.name || canonical_folder_name(name) != name {
+                    return Err(format!("{place} is named {:?} inside", folder.name));
+                }
+                if folder.uid_validity == 0 {
+                    return Err(format!("{place}: UIDVALIDITY must not be 0"));
+                }
+                let mut last = 0;
+                for m in &folder.messages {
+                    if m.uid <= last {
+                        return Err(format!("{place}: UIDs must ascend from 1 (UID {} after {last})", m.uid));
+                    }
+                    last = m.uid;
+                }
+                if folder.uid_next <= last {
+                    return Err(format!("{place}: uid_next {} must be above the last UID {last}", folder.uid_next));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The current revision; it grows by one with every change.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -477,6 +511,31 @@ mod tests {
         let mut s = Store::new();
         s.add_account("bob@a.example", "secret").unwrap();
         s
+    }
+
+    #[test]
+    fn every_operation_keeps_the_invariants_check_looks_for() {
+        let mut s = store();
+        assert_eq!(s.check(), Ok(()));
+        for n in 0..3 {
+            s.append("bob@a.example", "INBOX", vec![b'0' + n], BTreeSet::new(), Time(0), None).unwrap();
+        }
+        s.create_folder("bob@a.example", "Work").unwrap();
+        s.copy_messages("bob@a.example", "INBOX", &[1, 3], "Work").unwrap();
+        s.expunge("bob@a.example", "INBOX", &[3]).unwrap();
+        s.rename_folder("bob@a.example", "INBOX", "Old").unwrap();
+        s.rename_folder("bob@a.example", "Work", "Project").unwrap();
+        s.delete_folder("bob@a.example", "Old").unwrap();
+        assert_eq!(s.check(), Ok(()));
+        // A store read from an edited file that breaks one is named.
+        let mut broken = s.clone();
+        if let Some(f) = broken.accounts.get_mut("bob@a.example").and_then(|a| a.folders.get_mut("Project")) {
+            f.messages.reverse();
+        }
+        assert_eq!(
+            broken.check(),
+            Err("bob@a.example folder Project: UIDs must ascend from 1 (UID 1 after 2)".to_string())
+        );
     }
 
     #[test]

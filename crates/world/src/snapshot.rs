@@ -40,6 +40,16 @@ pub struct WorldSnapshot {
     pub auto_relay: bool,
 }
 
+impl WorldSnapshot {
+    /// Every host's store keeps its invariants (a scenario file is edited by hand).
+    pub fn check(&self) -> Result<(), SnapshotError> {
+        for host in &self.hosts {
+            host.store.check().map_err(|why| SnapshotError::Malformed(format!("on {}: {why}", host.name)))?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a snapshot could not be read. Never answered by an empty world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotError {
@@ -136,6 +146,7 @@ impl World {
         }
         let snapshot: WorldSnapshot =
             serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        snapshot.check()?;
         Ok(World::from_snapshot(snapshot))
     }
 
@@ -175,6 +186,7 @@ impl World {
         if snapshot.format != SNAPSHOT_FORMAT || u64::from(snapshot.version) != found {
             return Err(SnapshotError::Malformed("the header and the body disagree".into()));
         }
+        snapshot.check()?;
         Ok(World::from_snapshot(snapshot))
     }
 }

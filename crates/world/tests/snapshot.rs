@@ -116,3 +116,37 @@ fn the_example_scenario_file_loads_and_is_written_the_way_it_reads() {
     assert_eq!(World::from_compact(&world.to_compact()).unwrap().snapshot(), world.snapshot());
     assert_eq!(World::from_json(&file).unwrap().to_json_pretty() + "\n", file);
 }
+
+/// A teacher's hand edits that would leave a store the sessions cannot trust are
+/// refused when the file is read, with the place named.
+#[test]
+fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place() {
+    let file = std::fs::read_to_string(CLASSROOM).unwrap();
+    let uid = "\"uid\": 1,";
+    assert!(file.contains(uid));
+    let cases = [
+        (file.replacen(uid, "\"uid\": 0,", 1), "bob@a.example folder INBOX: UIDs must ascend from 1 (UID 0 after 0)"),
+        (
+            file.replacen("\"uid_next\": 2,", "\"uid_next\": 1,", 1),
+            "bob@a.example folder INBOX: uid_next 1 must be above the last UID 1",
+        ),
+        (
+            file.replacen(
+                "\"INBOX\": {\n                \"name\": \"INBOX\"",
+                "\"Inbox\": {\n                \"name\": \"Inbox\"",
+                1,
+            ),
+            "alice@a.example has no INBOX",
+        ),
+        (
+            file.replacen("\"name\": \"Drafts\"", "\"name\": \"Entwürfe\"", 1),
+            "folder Drafts is named \"Entwürfe\" inside",
+        ),
+    ];
+    for (edited, why) in cases {
+        assert!(edited != file, "the edit for {why:?} applies");
+        let err = World::from_json(&edited).unwrap_err().to_string();
+        assert!(err.starts_with("the saved lab cannot be read: on mail.a.example: "), "{err}");
+        assert!(err.contains(why), "{err}");
+    }
+}
