@@ -323,11 +323,8 @@ pub(crate) fn resolve(set: &SequenceSet, uid: bool, uids: &[u32]) -> Vec<usize> 
             Sequence::Range(x, y) => (value(x).min(value(y)), value(x).max(value(y))),
         };
         if uid {
-            for (i, u) in uids.iter().enumerate() {
-                if (a..=b).contains(u) {
-                    picked.insert(i);
-                }
-            }
+            // UIDs ascend (a store invariant), so each range is one slice of them.
+            picked.extend(uids.partition_point(|&u| u < a)..uids.partition_point(|&u| u <= b));
         } else {
             for n in a.max(1)..=b.min(uids.len() as u32) {
                 picked.insert(n as usize - 1);
@@ -1327,5 +1324,28 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
         if matches!(self.mode, Mode::Idle { .. }) {
             self.sync(backend, false);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(text: &str) -> SequenceSet {
+        SequenceSet::try_from(text).unwrap()
+    }
+
+    #[test]
+    fn resolve_picks_uids_in_ranges_and_sequence_numbers_in_bounds() {
+        let uids = [2, 5, 9, 12];
+        // UIDs: ranges may be reversed, may fall between UIDs, `*` is the highest.
+        assert_eq!(resolve(&set("3:10"), true, &uids), [1, 2]);
+        assert_eq!(resolve(&set("10:3,1,*"), true, &uids), [1, 2, 3]);
+        assert_eq!(resolve(&set("13:20"), true, &uids), [] as [usize; 0]);
+        assert_eq!(resolve(&set("1:4294967295"), true, &uids), [0, 1, 2, 3]);
+        // Sequence numbers beyond the mailbox pick nothing.
+        assert_eq!(resolve(&set("3:*"), false, &uids), [2, 3]);
+        assert_eq!(resolve(&set("2,7:9"), false, &uids), [1]);
+        assert_eq!(resolve(&set("1:*"), false, &[]), [] as [usize; 0]);
     }
 }
