@@ -524,15 +524,20 @@ fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)
 /// The message as it crosses the wire after DATA: every line that starts with
 /// a dot gets one more (RFC 5321 §4.5.2), then the final `.` line. Each line
 /// comes with whether it was stuffed.
-fn wire_lines(raw: &str) -> Vec<(String, bool)> {
-    let mut lines: Vec<(String, bool)> = raw
-        .strip_suffix("\r\n")
-        .unwrap_or(raw)
-        .split("\r\n")
-        .map(|l| if l.starts_with('.') { (format!(".{l}"), true) } else { (l.to_string(), false) })
-        .collect();
-    lines.push((".".to_string(), false));
-    lines
+/// The message as DATA sends it, in runs: each dot-stuffed line on its own
+/// (marked), the lines between them as one text, so a large message costs a
+/// handful of DOM nodes, not one per line.
+fn wire_runs(raw: &str) -> Vec<(String, bool)> {
+    let mut runs: Vec<(String, bool)> = Vec::new();
+    let mut add = |text: String, stuffed: bool| match runs.last_mut() {
+        Some((run, false)) if !stuffed => run.push_str(&text),
+        _ => runs.push((text, stuffed)),
+    };
+    for line in raw.strip_suffix("\r\n").unwrap_or(raw).split("\r\n") {
+        if line.starts_with('.') { add(format!(".{line}\n"), true) } else { add(format!("{line}\n"), false) }
+    }
+    add(".\n".to_string(), false);
+    runs
 }
 
 /// Put in front of every HTML mail shown: nothing may load but inline styles and data: images.
@@ -645,12 +650,34 @@ fn inspector(
                 <summary>{ t(lang, Text::WireForm) }</summary>
                 <p class="note">{ t(lang, Text::WireNote) }</p>
                 <pre class="wire-form">
-                    { for wire_lines(&raw_text).into_iter().map(|(line, stuffed)| html! {
-                        <span class={classes!(stuffed.then_some("stuffed"))}>{ line }{ "\n" }</span>
+                    { for wire_runs(&raw_text).into_iter().map(|(text, stuffed)| html! {
+                        <span class={classes!(stuffed.then_some("stuffed"))}>{ text }</span>
                     }) }
                 </pre>
             </details>
             <button onclick={download_eml}>{ t(lang, Text::DownloadEml) }</button>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_wire_form_stuffs_dot_lines_and_keeps_the_rest_in_few_runs() {
+        let raw = "Subject: x\r\n\r\n.hidden\r\nplain\r\n..two\r\n.\r\nend\r\n";
+        let runs = wire_runs(raw);
+        let text: String = runs.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(text, "Subject: x\n\n..hidden\nplain\n...two\n..\nend\n.\n");
+        let stuffed: Vec<&str> = runs.iter().filter(|(_, s)| *s).map(|(t, _)| t.as_str()).collect();
+        assert_eq!(stuffed, ["..hidden\n", "...two\n", "..\n"]);
+        // 10,000 plain lines are one run, not 10,000 nodes.
+        let big = "line\r\n".repeat(10_000);
+        assert_eq!(wire_runs(&big).len(), 1);
     }
 }
