@@ -522,11 +522,9 @@ fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)
 }
 
 /// The message as it crosses the wire after DATA: every line that starts with
-/// a dot gets one more (RFC 5321 §4.5.2), then the final `.` line. Each line
-/// comes with whether it was stuffed.
-/// The message as DATA sends it, in runs: each dot-stuffed line on its own
-/// (marked), the lines between them as one text, so a large message costs a
-/// handful of DOM nodes, not one per line.
+/// a dot gets one more (RFC 5321 §4.5.2), then the final `.` line. Given in
+/// runs: each stuffed line on its own (marked), the lines between them as one
+/// text, so a large message costs a handful of DOM nodes, not one per line.
 fn wire_runs(raw: &str) -> Vec<(String, bool)> {
     let mut runs: Vec<(String, bool)> = Vec::new();
     let mut add = |text: String, stuffed: bool| match runs.last_mut() {
