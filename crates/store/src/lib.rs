@@ -147,6 +147,8 @@ pub enum StoreError {
     FolderExists(String),
     /// INBOX always exists: it cannot be deleted.
     InboxIsSpecial,
+    /// The folder has handed out its last UID (a UID is 32 bits).
+    UidsExhausted(String),
 }
 
 impl fmt::Display for StoreError {
@@ -157,6 +159,7 @@ impl fmt::Display for StoreError {
             StoreError::NoSuchFolder(n) => write!(f, "no folder {n}"),
             StoreError::FolderExists(n) => write!(f, "folder {n} already exists"),
             StoreError::InboxIsSpecial => write!(f, "INBOX cannot be deleted"),
+            StoreError::UidsExhausted(n) => write!(f, "folder {n} has no UIDs left"),
         }
     }
 }
@@ -270,7 +273,8 @@ impl Store {
     }
 
     fn record(&mut self, account: &str, folder: &str, kind: ChangeKind) {
-        self.revision += 1;
+        // Saturating: a saved lab may start the count anywhere.
+        self.revision = self.revision.saturating_add(1);
         if self.changes.len() == CHANGE_LOG_LIMIT {
             self.changes.pop_front();
         }
@@ -328,6 +332,10 @@ impl Store {
         let name = canonical_folder_name(folder).to_string();
         let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
         let uid = f.uid_next;
+        // uid_next stays above every UID (a saved lab may set it anywhere below 2^32).
+        if uid == u32::MAX {
+            return Err(StoreError::UidsExhausted(name));
+        }
         f.uid_next += 1;
         f.messages.push(StoredMessage { uid, flags, internal_date, envelope, raw });
         let address = account.address.clone();
@@ -495,8 +503,8 @@ impl Store {
     /// Changes after `revision`, oldest first; `None` when the log no longer
     /// reaches back that far and the reader must resynchronise.
     pub fn changes_since(&self, revision: u64) -> Option<impl Iterator<Item = &Change>> {
-        let oldest_kept = self.changes.front().map_or(self.revision + 1, |c| c.revision);
-        if revision + 1 < oldest_kept && revision < self.revision {
+        let oldest_kept = self.changes.front().map_or(self.revision.saturating_add(1), |c| c.revision);
+        if revision.saturating_add(1) < oldest_kept && revision < self.revision {
             return None;
         }
         Some(self.changes.iter().filter(move |c| c.revision > revision))
@@ -536,6 +544,22 @@ mod tests {
             broken.check(),
             Err("bob@a.example folder Project: UIDs must ascend from 1 (UID 1 after 2)".to_string())
         );
+    }
+
+    #[test]
+    fn a_folder_out_of_uids_refuses_appends_and_counters_saturate() {
+        let mut s = store();
+        if let Some(f) = s.accounts.get_mut("bob@a.example").and_then(|a| a.folders.get_mut(INBOX)) {
+            f.uid_next = u32::MAX;
+        }
+        s.revision = u64::MAX;
+        let refused = s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None);
+        assert_eq!(refused, Err(StoreError::UidsExhausted(INBOX.to_string())));
+        assert_eq!(refused.unwrap_err().to_string(), "folder INBOX has no UIDs left");
+        assert!(s.folder("bob@a.example", INBOX).unwrap().messages.is_empty());
+        // A saved lab may start the revision anywhere: counting on never panics.
+        s.create_folder("bob@a.example", "Later").unwrap();
+        assert_eq!(s.revision(), u64::MAX);
     }
 
     #[test]

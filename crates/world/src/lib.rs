@@ -421,7 +421,8 @@ impl World {
                 .collect();
             if let Some(s) = h.online.filter(|s| s.period_minutes > 0) {
                 let minute = now.0 / 60_000;
-                candidates.push(Time((minute / s.period_minutes + 1) * s.period_minutes * 60_000));
+                let next_period = (minute / s.period_minutes + 1).saturating_mul(s.period_minutes);
+                candidates.push(Time(next_period.saturating_mul(60_000)));
             }
             for t in candidates.into_iter().filter(|t| *t > now) {
                 if self.host_up(i, t) && best.is_none_or(|(b, _)| t < b) {
@@ -610,7 +611,8 @@ impl World {
             return Err(WorldError::ConnectionRefused { host: h.name.clone(), port });
         };
         let id = ConnectionId(self.next_connection);
-        self.next_connection += 1;
+        // A loaded snapshot keeps this below 2^53 (WorldSnapshot::check), so ids stay unique.
+        self.next_connection = self.next_connection.saturating_add(1);
         // Queue ids, APOP timestamps and challenges read "C<connection>": unique, deterministic.
         let peer = Peer { address: client_address.clone(), session_id: format!("C{}", id.0) };
         let engine = match service {

@@ -91,7 +91,7 @@ impl World {
     }
 
     fn attempt(&mut self, mut entry: QueueEntry) {
-        entry.attempts += 1;
+        entry.attempts = entry.attempts.saturating_add(1);
         let mut by_domain: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in &entry.recipients {
             let domain = r.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
@@ -252,7 +252,7 @@ impl World {
             self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients });
             return;
         }
-        self.bounce_seq += 1;
+        self.bounce_seq = self.bounce_seq.saturating_add(1);
         let id = format!("B{}", self.bounce_seq);
         let message = bounce_message(&Bounce {
             reporting_mta: &entry.host,

@@ -43,6 +43,10 @@ pub struct WorldSnapshot {
 impl WorldSnapshot {
     /// Every host's store keeps its invariants (a scenario file is edited by hand).
     pub fn check(&self) -> Result<(), SnapshotError> {
+        // Connection ids must stay unique as they count up; 2^53 leaves room forever.
+        if self.next_connection > 1 << 53 {
+            return Err(SnapshotError::Malformed(format!("next_connection {} is out of range", self.next_connection)));
+        }
         for host in &self.hosts {
             host.store.check().map_err(|why| SnapshotError::Malformed(format!("on {}: {why}", host.name)))?;
         }

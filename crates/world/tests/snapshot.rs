@@ -143,6 +143,11 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
             "folder Drafts is named \"Entwürfe\" inside",
         ),
     ];
+    let far = file.replacen("\"next_connection\": 1,", "\"next_connection\": 18446744073709551615,", 1);
+    assert_eq!(
+        World::from_json(&far).unwrap_err().to_string(),
+        "the saved lab cannot be read: next_connection 18446744073709551615 is out of range"
+    );
     for (edited, why) in cases {
         assert!(edited != file, "the edit for {why:?} applies");
         let err = World::from_json(&edited).unwrap_err().to_string();
