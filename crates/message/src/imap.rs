@@ -299,7 +299,7 @@ pub enum SectionText {
 /// The bytes of `BODY[part.text]`, or `None` when the part does not exist.
 pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> {
     let parsed = Parsed::new(raw);
-    let (msg, index, is_message_root) = locate(parsed.message()?, part)?;
+    let (msg, index, is_message_root, depth) = locate(parsed.message()?, part)?;
     let p = msg.parts.get(index)?;
     let whole = msg.raw_message.as_ref();
     let header: Range<usize> = p.offset_header as usize..p.offset_body as usize;
@@ -310,6 +310,12 @@ pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> 
         SectionText::Whole => bytes(body),
         SectionText::Mime if !part.is_empty() && !is_message_root => bytes(header),
         SectionText::Mime => None,
+        // A message/rfc822 part at the depth limit is one opaque body, as in BODYSTRUCTURE.
+        SectionText::Header | SectionText::HeaderFields(_) | SectionText::HeaderFieldsNot(_) | SectionText::Text
+            if !part.is_empty() && depth >= MAX_MIME_DEPTH =>
+        {
+            None
+        }
         // HEADER and TEXT of a part apply to a message/rfc822 part's message.
         SectionText::Header | SectionText::HeaderFields(_) | SectionText::HeaderFieldsNot(_) => {
             let (hmsg, hindex) = message_of(msg, index, part.is_empty())?;
@@ -348,11 +354,13 @@ fn message_of<'m>(msg: &'m Message<'m>, index: usize, top: bool) -> Option<(&'m 
 }
 
 /// Find part `numbers` (1-based, IMAP order); returns the message holding it,
-/// its index there, and whether it is that message's root.
-fn locate<'m>(message: &'m Message<'m>, numbers: &[u32]) -> Option<(&'m Message<'m>, usize, bool)> {
+/// its index there, whether it is that message's root, and its nesting depth
+/// as BODYSTRUCTURE counts it (nothing below [`MAX_MIME_DEPTH`] is found).
+fn locate<'m>(message: &'m Message<'m>, numbers: &[u32]) -> Option<(&'m Message<'m>, usize, bool, usize)> {
     let mut msg = message;
     let mut index = 0usize;
     let mut at_root = true;
+    let mut depth = 0usize;
     for &n in numbers {
         if n == 0 {
             return None;
@@ -361,21 +369,27 @@ fn locate<'m>(message: &'m Message<'m>, numbers: &[u32]) -> Option<(&'m Message<
         if let PartType::Message(inner) = &msg.parts.get(index)?.body
             && !at_root
         {
+            if depth >= MAX_MIME_DEPTH {
+                return None;
+            }
             msg = inner;
             index = 0;
             at_root = true;
+            depth += 1;
         }
         match &msg.parts.get(index)?.body {
+            PartType::Multipart(_) if depth >= MAX_MIME_DEPTH => return None,
             PartType::Multipart(children) => {
                 index = *children.get(n as usize - 1)? as usize;
                 at_root = false;
+                depth += 1;
             }
             // Only a message's single body is its part 1 (RFC 9051 §6.4.5).
             _ if at_root && n == 1 => at_root = false,
             _ => return None,
         }
     }
-    Some((msg, index, at_root))
+    Some((msg, index, at_root, depth))
 }
 
 fn filter_fields(header: &[u8], names: &[String], keep: bool) -> Vec<u8> {

@@ -137,6 +137,13 @@ fn nesting_past_the_limit_is_answered_as_one_opaque_body() {
         assert!(depths.iter().all(|&d| d >= 0) && depths.iter().max() < Some(&(3 * MAX_MIME_DEPTH as i32)));
         assert!(envelope(&raw).contains("\"a\" \"a.example\""));
         assert!(section(&raw, &[1], &SectionText::Whole).is_some());
+        // FETCH BODY[...] finds exactly the parts BODYSTRUCTURE shows: the opaque
+        // part at depth 100 (section 1.1…1, one more `1` when the top message's
+        // body is itself part 1), and nothing below it.
+        let opaque = vec![1; if multipart { MAX_MIME_DEPTH } else { MAX_MIME_DEPTH + 1 }];
+        assert!(section(&raw, &opaque, &SectionText::Whole).is_some(), "the opaque part itself");
+        assert!(section(&raw, &[opaque.as_slice(), &[1]].concat(), &SectionText::Whole).is_none());
+        assert!(section(&raw, &opaque, &SectionText::Text).is_none(), "no TEXT inside an opaque part");
         // The message view stops at the same depth and says so.
         let view = MessageView::parse(&raw, &Utf8Only);
         assert!(view.parts().len() <= MAX_MIME_DEPTH + 2, "{} parts", view.parts().len());
