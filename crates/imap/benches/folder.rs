@@ -1,5 +1,5 @@
 //! One IMAP folder of 10,000 and of 100,000 messages: SELECT, UID SEARCH by a
-//! header's text, and FETCH 1:* (FLAGS ENVELOPE). Time per operation at both
+//! header's text, FETCH 1:* (FLAGS ENVELOPE), and UID COPY of them all. Time per operation at both
 //! sizes shows how it grows (it should grow at most linearly: 10x).
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -70,6 +70,9 @@ mod bench {
             });
             group.bench_with_input(BenchmarkId::new("fetch_all_flags_envelope", n), &n, |b, _| {
                 b.iter(|| black_box(run(&mut s, &mut h, b"e FETCH 1:* (FLAGS ENVELOPE)\r\n")))
+            });
+            group.bench_with_input(BenchmarkId::new("uid_copy_all_to_a_new_folder", n), &n, |b, _| {
+                b.iter(|| black_box(run(&mut s, &mut h, b"f CREATE Box\r\ng UID COPY 1:* Box\r\nh DELETE Box\r\n")))
             });
         }
         group.finish();

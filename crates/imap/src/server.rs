@@ -16,7 +16,7 @@ use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
-use mail_lab_store::{ChangeKind, Flag, INBOX, Store};
+use mail_lab_store::{ChangeKind, Flag, INBOX, Store, StoreError};
 
 use crate::{extended, fetch, search, syntax};
 
@@ -493,14 +493,11 @@ impl ImapServer {
         if takes_set && words.iter().skip(2).any(|w| w.trim_end() == "$") {
             let numbers: Vec<u32> = match &self.state {
                 State::Selected { mailbox, .. } if uid => {
-                    self.saved.iter().copied().filter(|u| mailbox.uids.contains(u)).collect()
+                    self.saved.iter().copied().filter(|u| mailbox.uids.binary_search(u).is_ok()).collect()
                 }
-                State::Selected { mailbox, .. } => self
-                    .saved
-                    .iter()
-                    .filter_map(|u| mailbox.uids.iter().position(|x| x == u))
-                    .map(|i| i as u32 + 1)
-                    .collect(),
+                State::Selected { mailbox, .. } => {
+                    self.saved.iter().filter_map(|u| mailbox.uids.binary_search(u).ok()).map(|i| i as u32 + 1).collect()
+                }
                 _ => Vec::new(),
             };
             // An empty saved result matches nothing: a number no message has.
@@ -725,9 +722,10 @@ impl ImapServer {
                 continue;
             }
             match c.kind {
+                // A session's UIDs ascend like the folder's, so each lookup is a binary search.
                 ChangeKind::Appended { uid } => {
-                    if !mailbox.uids.contains(&uid) {
-                        mailbox.uids.push(uid);
+                    if let Err(at) = mailbox.uids.binary_search(&uid) {
+                        mailbox.uids.insert(at, uid);
                         new = true;
                     }
                 }
@@ -739,13 +737,13 @@ impl ImapServer {
                         announce_arrivals(store, account, mailbox, &mut lines);
                         new = false;
                     }
-                    if let Some(i) = mailbox.uids.iter().position(|&u| u == uid) {
+                    if let Ok(i) = mailbox.uids.binary_search(&uid) {
                         mailbox.uids.remove(i);
                         lines.push(format!("* {} EXPUNGE", i + 1));
                     }
                 }
                 ChangeKind::FlagsChanged { uid } => {
-                    if let Some(i) = mailbox.uids.iter().position(|&u| u == uid)
+                    if let Ok(i) = mailbox.uids.binary_search(&uid)
                         && let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid))
                     {
                         lines.push(format!(
@@ -991,7 +989,14 @@ impl ImapServer {
                         self.sync(backend, false);
                         self.send(&format!("{tag} OK [APPENDUID {validity} {uid}] APPEND completed"));
                     }
-                    Err(e) => self.send(&format!("{tag} NO [TRYCREATE] {}", clean(&e.to_string()))),
+                    Err(e @ StoreError::NoSuchFolder(_)) => {
+                        self.send(&format!("{tag} NO [TRYCREATE] {}", clean(&e.to_string())))
+                    }
+                    // RFC 5530: an implementation limit, not a missing mailbox.
+                    Err(e @ StoreError::UidsExhausted(_)) => {
+                        self.send(&format!("{tag} NO [LIMIT] {}", clean(&e.to_string())))
+                    }
+                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Expunge => self.expunge(&tag, None, backend),
@@ -1244,6 +1249,9 @@ impl ImapServer {
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
         let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
             Ok(p) => p,
+            Err(e @ StoreError::UidsExhausted(_)) => {
+                return self.send(&format!("{tag} NO [LIMIT] {}", clean(&e.to_string())));
+            }
             Err(e) => return self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
         };
         // Both sets ascend in step, so ranges keep the pairing (RFC 4315 §3).

@@ -465,7 +465,14 @@ impl Store {
         if self.folder(address, to).is_none() {
             return Err(StoreError::NoSuchFolder(to.to_string()));
         }
-        let picked: Vec<StoredMessage> = source.messages.iter().filter(|m| uids.contains(&m.uid)).cloned().collect();
+        let wanted: BTreeSet<u32> = uids.iter().copied().collect();
+        let picked: Vec<StoredMessage> = source.messages.iter().filter(|m| wanted.contains(&m.uid)).cloned().collect();
+        // All or nothing (RFC 9051 §6.4.7): check the UIDs are there before copying any.
+        if let Some(f) = self.folder(address, to)
+            && u64::from(f.uid_next) + picked.len() as u64 > u64::from(u32::MAX)
+        {
+            return Err(StoreError::UidsExhausted(f.name.clone()));
+        }
         let mut pairs = Vec::new();
         for m in picked {
             let new = self.append(address, to, m.raw, m.flags, m.internal_date, m.envelope)?;
@@ -484,9 +491,10 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
         let name = canonical_folder_name(folder).to_string();
         let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
+        let wanted: BTreeSet<u32> = uids.iter().copied().collect();
         let mut removed = Vec::new();
         f.messages.retain(|m| {
-            let gone = uids.contains(&m.uid);
+            let gone = wanted.contains(&m.uid);
             if gone {
                 removed.push(m.uid);
             }
@@ -557,6 +565,20 @@ mod tests {
         assert_eq!(refused, Err(StoreError::UidsExhausted(INBOX.to_string())));
         assert_eq!(refused.unwrap_err().to_string(), "folder INBOX has no UIDs left");
         assert!(s.folder("bob@a.example", INBOX).unwrap().messages.is_empty());
+        // COPY is all or nothing: two messages do not fit below 2^32 - 1.
+        let mut s2 = store();
+        s2.append("bob@a.example", INBOX, b"1".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        s2.append("bob@a.example", INBOX, b"2".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        s2.create_folder("bob@a.example", "Full").unwrap();
+        if let Some(f) = s2.accounts.get_mut("bob@a.example").and_then(|a| a.folders.get_mut("Full")) {
+            f.uid_next = u32::MAX - 1;
+        }
+        assert_eq!(
+            s2.copy_messages("bob@a.example", INBOX, &[1, 2], "Full"),
+            Err(StoreError::UidsExhausted("Full".to_string()))
+        );
+        assert!(s2.folder("bob@a.example", "Full").unwrap().messages.is_empty());
+        assert_eq!(s2.copy_messages("bob@a.example", INBOX, &[2], "Full").unwrap(), [(2, u32::MAX - 1)]);
         // A saved lab may start the revision anywhere: counting on never panics.
         s.create_folder("bob@a.example", "Later").unwrap();
         assert_eq!(s.revision(), u64::MAX);

@@ -2,6 +2,8 @@
 //! build cannot read is refused with a clear error, never emptied.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::say;
 use mail_lab_world::{SnapshotError, World, scenario};
 
 #[test]
@@ -154,4 +156,26 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
         assert!(err.starts_with("the saved lab cannot be read: on mail.a.example: "), "{err}");
         assert!(err.contains(why), "{err}");
     }
+}
+
+/// A saved lab whose INBOX has handed out its last UID: APPEND is refused as an
+/// implementation limit, and SMTP answers with a temporary failure, so the
+/// sender keeps the message.
+#[test]
+fn a_folder_out_of_uids_is_a_limit_not_a_crash() {
+    let file = std::fs::read_to_string(CLASSROOM).unwrap();
+    let full = file.replacen("\"uid_next\": 2,", "\"uid_next\": 4294967295,", 1);
+    assert!(full != file);
+    let mut world = World::from_json(&full).unwrap();
+    let imap = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    world.take_output(imap);
+    say(&mut world, imap, "a1 LOGIN bob bob-pw");
+    assert_eq!(say(&mut world, imap, "a2 APPEND INBOX {1+}\r\nx"), "a2 NO [LIMIT] folder INBOX has no UIDs left\r\n");
+    let smtp = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(smtp);
+    say(&mut world, smtp, "EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\nRCPT TO:<bob@a.example>\r\nDATA");
+    let reply = say(&mut world, smtp, "Subject: one more\r\n\r\nhi\r\n.");
+    assert!(reply.starts_with("4"), "{reply}");
+    let inbox = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
+    assert_eq!(inbox.messages.len(), 1);
 }
