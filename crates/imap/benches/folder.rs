@@ -1,5 +1,6 @@
 //! One IMAP folder of 10,000 and of 100,000 messages: SELECT, UID SEARCH by a
-//! header's text, FETCH 1:* (FLAGS ENVELOPE), and UID COPY of them all. Time per operation at both
+//! header's text, FETCH 1:* (FLAGS ENVELOPE), UID COPY of them all, and EXPUNGE of
+//! all the copies. Time per operation at both
 //! sizes shows how it grows (it should grow at most linearly: 10x).
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -73,6 +74,15 @@ mod bench {
             });
             group.bench_with_input(BenchmarkId::new("uid_copy_all_to_a_new_folder", n), &n, |b, _| {
                 b.iter(|| black_box(run(&mut s, &mut h, b"f CREATE Box\r\ng UID COPY 1:* Box\r\nh DELETE Box\r\n")))
+            });
+            group.bench_with_input(BenchmarkId::new("copy_all_then_expunge_them", n), &n, |b, _| {
+                b.iter(|| {
+                    black_box(run(
+                        &mut s,
+                        &mut h,
+                        b"i CREATE Box\r\nj COPY 1:* Box\r\nk SELECT Box\r\nl STORE 1:* +FLAGS.SILENT (\\Deleted)\r\nm EXPUNGE\r\nn SELECT INBOX\r\no DELETE Box\r\n",
+                    ))
+                })
             });
         }
         group.finish();

@@ -1207,21 +1207,24 @@ impl ImapServer {
             .folder(account, &mailbox.name)
             .map(|f| f.messages.iter().filter(|m| m.flags.contains(&Flag::Deleted)).map(|m| m.uid).collect())
             .unwrap_or_default();
+        // `deleted`, `allowed` and the session's UIDs all ascend: binary searches keep
+        // EXPUNGE of a whole large folder linear.
         let targets: Vec<u32> = mailbox
             .uids
             .iter()
             .enumerate()
-            .filter(|(i, u)| deleted.contains(u) && allowed.as_ref().is_none_or(|a| a.contains(i)))
+            .filter(|(i, u)| {
+                deleted.binary_search(u).is_ok() && allowed.as_ref().is_none_or(|a| a.binary_search(i).is_ok())
+            })
             .map(|(_, u)| *u)
             .collect();
         let _ = store.expunge(account, &mailbox.name, &targets);
-        let mut lines = Vec::new();
-        for uid in &targets {
-            if let Some(i) = mailbox.uids.iter().position(|u| u == uid) {
-                mailbox.uids.remove(i);
-                lines.push(format!("* {} EXPUNGE", i + 1));
-            }
+        // Sent in ascending order, each number counts the removals before it.
+        let mut lines = Vec::with_capacity(targets.len());
+        for (i, _) in mailbox.uids.iter().enumerate().filter(|(_, u)| targets.binary_search(u).is_ok()) {
+            lines.push(format!("* {} EXPUNGE", i + 1 - lines.len()));
         }
+        mailbox.uids.retain(|u| targets.binary_search(u).is_err());
         for l in lines {
             self.send(&l);
         }

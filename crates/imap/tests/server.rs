@@ -411,6 +411,23 @@ fn search_store_copy_move_expunge() {
     assert_eq!(c.line(&mut h, "b4 UID COPY 3:4 Trash"), "b4 OK [COPYUID 2 3:4 3:4] UID COPY completed\r\n");
 }
 
+/// RFC 9051 §6.4.3's example: messages 3, 4, 7 and 11 deleted; each EXPUNGE
+/// counts the ones sent before it. A second session hears the same numbers.
+#[test]
+fn expunge_numbers_follow_the_rfc_example() {
+    let mut h = host(11);
+    let mut c = logged_in(&mut h);
+    let mut other = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    other.line(&mut h, "o1 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "a2 STORE 3:4,7,11 +FLAGS.SILENT (\\Deleted)"), "a2 OK STORE completed\r\n");
+    let expected = "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 5 EXPUNGE\r\n* 8 EXPUNGE\r\n";
+    assert_eq!(c.line(&mut h, "a3 EXPUNGE"), format!("{expected}a3 OK EXPUNGE completed\r\n"));
+    let heard = other.line(&mut h, "o2 NOOP");
+    assert!(heard.starts_with(expected), "{heard}");
+    assert_eq!(c.line(&mut h, "a4 UID SEARCH ALL"), "* SEARCH 1 2 5 6 8 9 10\r\na4 OK UID SEARCH completed\r\n");
+}
+
 #[test]
 fn mailboxes_create_list_rename_delete() {
     let mut h = host(0);
