@@ -18,9 +18,12 @@ enum Token {
     /// An atom, or the content of a quoted-string (unescaped).
     Word(String, bool),
     Special(char),
+    /// A comment's text: no part of an address, but a bare `addr-spec (Name)`
+    /// gets its display name from it, as readers (and Dovecot's ENVELOPE) do.
+    Comment(String),
 }
 
-/// Split a header value into words and specials; comments `( )` are dropped.
+/// Split a header value into words, specials and comments.
 fn tokens(value: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut chars = value.chars().peekable();
@@ -40,21 +43,26 @@ fn tokens(value: &str) -> Vec<Token> {
             }
             '(' => {
                 let mut depth = 1;
+                let mut text = String::new();
                 while let Some(c) = chars.next() {
                     match c {
-                        '\\' => {
-                            chars.next();
+                        '\\' => text.extend(chars.next()),
+                        '(' => {
+                            depth += 1;
+                            text.push(c);
                         }
-                        '(' => depth += 1,
                         ')' => {
                             depth -= 1;
                             if depth == 0 {
                                 break;
                             }
+                            text.push(c);
                         }
-                        _ => {}
+                        '\r' | '\n' => {}
+                        c => text.push(c),
                     }
                 }
+                out.push(Token::Comment(text.trim().to_string()));
             }
             '<' | '>' | '@' | ',' | ':' | ';' | '.' | '[' | ']' => out.push(Token::Special(c)),
             c if c.is_whitespace() => {}
@@ -87,7 +95,7 @@ fn phrase(words: &[Token]) -> Option<String> {
                 out.push_str(w);
             }
             Token::Special('.') => out.push('.'),
-            Token::Special(_) => {}
+            Token::Special(_) | Token::Comment(_) => {}
         }
     }
     let out = out.trim().to_string();
@@ -104,6 +112,7 @@ fn addr_spec(tokens: &[Token]) -> (Option<String>, Option<String>) {
                 Token::Word(w, true) => format!("\"{w}\""),
                 Token::Word(w, false) => w.clone(),
                 Token::Special(c) => c.to_string(),
+                Token::Comment(_) => String::new(),
             })
             .collect();
         (!s.is_empty()).then_some(s)
@@ -153,7 +162,12 @@ pub fn address_list(value: &str) -> Vec<AddressItem> {
                 if start < i {
                     let (local, domain) = addr_spec(&tokens[start..i]);
                     if local.is_some() || domain.is_some() {
-                        items.push(AddressItem::Mailbox { name: None, local, domain });
+                        // `jane@b.example (Jane)`: the last non-empty comment names the mailbox.
+                        let name = tokens[start..i].iter().rev().find_map(|t| match t {
+                            Token::Comment(c) if !c.is_empty() => Some(c.clone()),
+                            _ => None,
+                        });
+                        items.push(AddressItem::Mailbox { name, local, domain });
                     }
                 }
                 if t == Some(&Token::Special(';')) && in_group {
@@ -186,7 +200,7 @@ mod tests {
         assert_eq!(address_list("Alice <alice@a.example>"), [mb(Some("Alice"), "alice", "a.example")]);
         assert_eq!(
             address_list("\"Doe, John\" <john@b.example>, jane@b.example (Jane)"),
-            [mb(Some("Doe, John"), "john", "b.example"), mb(None, "jane", "b.example")]
+            [mb(Some("Doe, John"), "john", "b.example"), mb(Some("Jane"), "jane", "b.example")]
         );
         assert_eq!(
             address_list("=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>"),
@@ -209,6 +223,10 @@ mod tests {
         );
         assert_eq!(address_list("<@route.example:user@host.example>"), [mb(None, "user", "host.example")]);
         assert_eq!(address_list("\"odd\\\"quote\"@x.example"), [mb(None, "\"odd\"quote\"", "x.example")]);
+        // Comments inside an address are no part of it (RFC 5322 §3.2.2 CFWS).
+        assert_eq!(address_list("<user-from (comment)@ (comment) domain.org>"), [mb(None, "user-from", "domain.org")]);
+        assert_eq!(address_list("user@domain (Real Name)"), [mb(Some("Real Name"), "user", "domain")]);
+        assert_eq!(address_list("Named <n@x.example> (ignored)"), [mb(Some("Named"), "n", "x.example")]);
         assert!(address_list("").is_empty());
         assert!(address_list(", ,").is_empty());
     }

@@ -331,6 +331,14 @@ pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> 
                 }
             })
         }
+        // TEXT of a message/rfc822 part runs from its message's body to the end of
+        // the part: an epilogue after the inner message's last boundary is text too.
+        SectionText::Text if !part.is_empty() => {
+            let (tmsg, tindex) = message_of(msg, index, false)?;
+            let tp = tmsg.parts.get(tindex)?;
+            let header_len = tp.offset_body.checked_sub(tp.offset_header)? as usize;
+            bytes(body)?.get(header_len..).map(<[u8]>::to_vec)
+        }
         SectionText::Text => {
             let (tmsg, tindex) = message_of(msg, index, part.is_empty())?;
             let tp = tmsg.parts.get(tindex)?;
