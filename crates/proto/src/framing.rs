@@ -97,6 +97,30 @@ pub struct DotFindings {
 }
 
 impl DotFindings {
+    /// What a message body sent without dot-stuffing (SMTP BDAT) holds, judged
+    /// by the rules `DotReader` applies to DATA: lines end in CRLF, no NUL, no
+    /// line over `max_line` octets (CRLF included).
+    pub fn scan(data: &[u8], max_line: usize) -> DotFindings {
+        let mut findings = DotFindings::default();
+        let mut line_start = 0;
+        for (i, &b) in data.iter().enumerate() {
+            match b {
+                b'\n' => {
+                    if i == 0 || data[i - 1] != b'\r' {
+                        findings.bare_lf = true;
+                    }
+                    findings.long_line |= i + 1 - line_start > max_line;
+                    line_start = i + 1;
+                }
+                b'\r' if data.get(i + 1) != Some(&b'\n') => findings.bare_cr = true,
+                0 => findings.nul = true,
+                _ => {}
+            }
+        }
+        findings.long_line |= data.len() - line_start > max_line;
+        findings
+    }
+
     /// True when nothing unusual was seen.
     pub fn is_clean(&self) -> bool {
         *self == DotFindings::default()

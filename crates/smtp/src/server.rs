@@ -789,7 +789,23 @@ impl SmtpServer {
         if refusal.is_none()
             && let Some(tx) = self.tx.as_mut()
         {
-            tx.chunks.get_or_insert_with(|| (Vec::new(), false));
+            let (data, _) = tx.chunks.get_or_insert_with(|| (Vec::new(), false));
+            let max = self.config.max_message_size;
+            if (data.len() as u64).saturating_add(size) > max as u64 {
+                // Refused as soon as announced (the client need not send it first); the
+                // chunk's octets, which follow unasked, are read and thrown away.
+                self.tx = None;
+                self.reply(Reply::new(
+                    552,
+                    "5.3.4",
+                    format!("Message size exceeds fixed maximum message size ({max} octets); transaction discarded"),
+                ));
+                self.mode = Mode::Bdat { size, remaining: size, last, refusal: None };
+                if size == 0 {
+                    self.mode = Mode::Command;
+                }
+                return;
+            }
         }
         // A refused BDAT's chunk is still read and thrown away (RFC 3030 §2).
         self.mode = Mode::Bdat { size, remaining: size, last, refusal };
@@ -804,6 +820,7 @@ impl SmtpServer {
         let (chunk, rest) = input.split_at(take);
         *input = rest;
         *remaining -= take as u64;
+        // Kept only for a transaction that is still open (not refused, not discarded).
         let keep = refusal.is_none();
         let done = *remaining == 0;
         if keep && let Some((data, overflow)) = self.tx.as_mut().and_then(|tx| tx.chunks.as_mut()) {
@@ -823,18 +840,19 @@ impl SmtpServer {
         if let Some(reply) = refusal {
             return self.reply(reply);
         }
+        if self.tx.as_ref().is_none_or(|tx| tx.chunks.is_none()) {
+            // The chunk of a transaction already refused (552 when it was announced).
+            return;
+        }
         if !last {
             return self.reply(Reply::new(250, "2.0.0", format!("{size} octets received")));
         }
         let Some(mut tx) = self.tx.take() else { return };
         let (data, overflow) = tx.chunks.take().unwrap_or_default();
-        if overflow {
-            let max = self.config.max_message_size;
-            return self.reply(Reply::new(
-                552,
-                "5.3.4",
-                format!("Message size exceeds fixed maximum message size ({max} octets)"),
-            ));
+        // The same rules as DATA: a chunked message may not smuggle bare LFs either.
+        let findings = DotFindings { oversize: overflow, ..DotFindings::scan(&data, MAX_TEXT_LINE) };
+        if let Some(reply) = Self::rejection(findings, self.config.max_message_size) {
+            return self.reply(reply);
         }
         self.accept(tx, data, backend);
     }
