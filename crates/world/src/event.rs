@@ -6,26 +6,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::ConnectionId;
 
-/// The world's event log: numbered events, capped at [`crate::EVENT_LOG_LIMIT`].
+/// The world's event log: numbered events, capped at [`crate::EVENT_LOG_LIMIT`]
+/// events and [`crate::EVENT_LOG_BYTES`] bytes of link traffic, so a lab that
+/// runs all day, or a client streaming junk, holds a bounded amount.
 #[derive(Debug, Clone, Default)]
 pub struct EventLog {
     events: std::collections::VecDeque<Event>,
     seq: u64,
+    /// What the kept events weigh (see [`EventKind::weight`]).
+    bytes: usize,
 }
 
 impl EventLog {
-    /// Record `kind` at `at`; the oldest event goes when the log is full.
+    /// Record `kind` at `at`; the oldest events go while the log is over a limit.
     pub fn push(&mut self, at: Time, kind: EventKind) {
         self.seq += 1;
-        if self.events.len() == crate::EVENT_LOG_LIMIT {
-            self.events.pop_front();
-        }
+        self.bytes += kind.weight();
         self.events.push_back(Event { seq: self.seq, at, kind });
+        while self.events.len() > 1
+            && (self.events.len() > crate::EVENT_LOG_LIMIT || self.bytes > crate::EVENT_LOG_BYTES)
+        {
+            if let Some(old) = self.events.pop_front() {
+                self.bytes -= old.kind.weight();
+            }
+        }
     }
 
     /// Events, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
         self.events.iter()
+    }
+
+    /// What the kept events weigh, in bytes (at most about [`crate::EVENT_LOG_BYTES`]).
+    pub fn weight(&self) -> usize {
+        self.bytes
     }
 }
 
@@ -183,6 +197,16 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Roughly what the event holds in memory: its bytes of link traffic, or a
+    /// fixed share for the names and addresses the other kinds carry.
+    pub fn weight(&self) -> usize {
+        let payload = match self {
+            EventKind::LinkBytes { bytes, .. } => bytes.len(),
+            _ => 256,
+        };
+        payload + std::mem::size_of::<Event>()
+    }
+
     /// What an eavesdropper on the link saw of these bytes, for `LinkBytes`:
     /// the bytes themselves in the clear, or inside TLS a ciphertext stand-in
     /// derived from the plaintext, the link and the event number (deterministic,

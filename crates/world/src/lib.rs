@@ -58,6 +58,9 @@ pub fn session_timeout(protocol: Protocol) -> u64 {
 
 /// How many events the log keeps; older ones are dropped first.
 pub const EVENT_LOG_LIMIT: usize = 50_000;
+/// How many bytes of events (mostly link traffic) the log keeps; older ones
+/// are dropped first.
+pub const EVENT_LOG_BYTES: usize = 16 * 1024 * 1024;
 
 /// A service a host can offer on a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -868,6 +871,31 @@ impl World {
             conn.open = false;
         }
         self.log(EventKind::Disconnected { connection: id });
+    }
+
+    /// Forget a connection the driver is done with (the native server's socket
+    /// closed): hang up if still open, then drop its engine and anything it
+    /// still held, so a client that left leaves nothing behind. Its events stay
+    /// in the log.
+    pub fn release(&mut self, id: ConnectionId) {
+        self.disconnect(id);
+        self.connections.remove(&id);
+    }
+
+    /// The client of `id` was silent past the driver's inactivity limit: the
+    /// server says its protocol's goodbye (SMTP 421, IMAP BYE; POP3 closes) and
+    /// the link closes, exactly as when the logical clock runs out the limit.
+    pub fn expire(&mut self, id: ConnectionId) {
+        if self.is_open(id) {
+            self.time_out(id);
+        }
+    }
+
+    /// Connections whose server has sent something no driver has taken yet
+    /// (an IMAP session told of a delivery, a session timed out), so a driver
+    /// with real sockets knows whom to wake.
+    pub fn connections_with_output(&self) -> Vec<ConnectionId> {
+        self.connections.iter().filter(|(_, c)| !c.to_client.is_empty()).map(|(id, _)| *id).collect()
     }
 
     /// Run the engine of `id` on `input`; if that changed the host's store,

@@ -1,0 +1,102 @@
+//! Hostile input through the world, as the page and the native server drive it:
+//! junk streams cost bounded memory, a client that left leaves nothing behind,
+//! BDAT follows DATA's rules, and a session the world has news for is named so
+//! a driver can wake it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::say;
+use mail_lab_world::{EVENT_LOG_BYTES, EventKind, World, scenario};
+
+fn bob_inbox(world: &World) -> usize {
+    world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len()
+}
+
+/// `total` octets of junk in 16 KiB chunks: long runs without a line end, then short lines.
+fn stream_junk(world: &mut World, port: u16, total: usize) {
+    let mut id = world.connect("pc.a.example", "mail.a.example", port).unwrap();
+    let chunk: Vec<u8> = (0..16 * 1024).map(|i| if i % 5000 == 4999 { b'\n' } else { b'A' + (i % 26) as u8 }).collect();
+    let mut sent = 0;
+    while sent < total {
+        if world.send(id, &chunk).is_err() {
+            // The server hung up (IMAP says BYE to a huge line before login): come back.
+            world.release(id);
+            id = world.connect("pc.a.example", "mail.a.example", port).unwrap();
+            continue;
+        }
+        world.take_output(id);
+        sent += chunk.len();
+    }
+    world.release(id);
+}
+
+#[test]
+fn junk_streams_leave_the_event_log_within_its_byte_bound() {
+    let mut world = scenario::two_domains();
+    for port in [143, 25, 110] {
+        stream_junk(&mut world, port, 24 * 1024 * 1024);
+    }
+    let weight: usize = world.events().map(|e| e.kind.weight()).sum();
+    assert!(weight <= EVENT_LOG_BYTES, "events weigh {weight} bytes, over the bound {EVENT_LOG_BYTES}");
+    // The newest traffic is what stays: the wiretap keeps showing the present.
+    assert!(matches!(world.events().last().unwrap().kind, EventKind::Disconnected { .. }));
+    assert!(world.connections_with_output().is_empty(), "released connections hold nothing");
+}
+
+#[test]
+fn bdat_refuses_an_oversized_chunk_at_once_and_bare_line_ends_like_data() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    assert!(say(&mut world, id, "EHLO pc.a.example").contains("250-CHUNKING"));
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    say(&mut world, id, "RCPT TO:<bob@a.example>");
+    let refused = say(&mut world, id, "BDAT 99999999999 LAST");
+    assert!(refused.starts_with("552 5.3.4 "), "refused before any octet is sent: {refused}");
+    world.send(id, &vec![b'x'; 100_000]).unwrap();
+    assert_eq!(world.take_output(id), b"", "the announced octets are read and thrown away");
+
+    let before = bob_inbox(&world);
+    let smuggler = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(smuggler);
+    say(&mut world, smuggler, "EHLO pc.a.example");
+    say(&mut world, smuggler, "MAIL FROM:<alice@a.example>");
+    say(&mut world, smuggler, "RCPT TO:<bob@a.example>");
+    let body = "Subject: x\r\n\r\nline\n.\nMAIL FROM:<eve@evil.example>\nRCPT TO:<bob@a.example>\nDATA\nsmuggled\n";
+    world.send(smuggler, format!("BDAT {} LAST\r\n{body}", body.len()).as_bytes()).unwrap();
+    let reply = String::from_utf8(world.take_output(smuggler)).unwrap();
+    assert!(reply.starts_with("554 5.6.0 Message rejected: bare LF"), "{reply}");
+    assert_eq!(bob_inbox(&world), before, "nothing was delivered");
+    // A clean chunked message still goes through.
+    say(&mut world, smuggler, "MAIL FROM:<alice@a.example>");
+    say(&mut world, smuggler, "RCPT TO:<bob@a.example>");
+    let clean = "Subject: chunks\r\n\r\nfine\r\n";
+    world.send(smuggler, format!("BDAT {} LAST\r\n{clean}", clean.len()).as_bytes()).unwrap();
+    assert!(String::from_utf8(world.take_output(smuggler)).unwrap().starts_with("250 2.0.0 OK"));
+    assert_eq!(bob_inbox(&world), before + 1);
+}
+
+#[test]
+fn a_session_with_news_is_named_for_its_driver_and_expires_with_its_goodbye() {
+    let mut world = scenario::two_domains();
+    let idle = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    world.take_output(idle);
+    say(&mut world, idle, "a1 LOGIN bob@a.example bob-pw");
+    say(&mut world, idle, "a2 SELECT INBOX");
+    assert!(say(&mut world, idle, "a3 IDLE").starts_with("+ "));
+    assert!(world.connections_with_output().is_empty());
+    common::deliver_to_bob(&mut world, "pushed");
+    assert!(world.connections_with_output().contains(&idle), "the IDLE session has an EXISTS to push");
+    assert!(String::from_utf8(world.take_output(idle)).unwrap().contains(" EXISTS\r\n"));
+
+    // A driver's inactivity limit: each protocol's own goodbye, then the close.
+    world.expire(idle);
+    assert_eq!(String::from_utf8(world.take_output(idle)).unwrap(), "* BYE Autologout; idle for too long\r\n");
+    assert!(!world.is_open(idle));
+    let smtp = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(smtp);
+    world.expire(smtp);
+    assert!(String::from_utf8(world.take_output(smtp)).unwrap().starts_with("421 "));
+    assert!(!world.is_open(smtp));
+}
