@@ -2,13 +2,19 @@
 //! header's text, FETCH 1:* (FLAGS ENVELOPE), UID COPY of them all, and EXPUNGE of
 //! all the copies. Time per operation at both
 //! sizes shows how it grows (it should grow at most linearly: 10x).
+//!
+//! The `imap_hostile` group times what a hostile client can ask for, each at two
+//! sizes to show linear growth: LIST with 40 wildcards over 100 and 1,000 folders,
+//! SEARCH by a set of as many ranges as one 8 KiB command line holds over 10,000
+//! and 100,000 messages, MOVE of 5,000 and 50,000 messages, and 1,000 NOOPs on a
+//! session that has fallen 10,000 and 100,000 changes behind.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
     use std::collections::BTreeSet;
     use std::hint::black_box;
 
-    use criterion::{BenchmarkId, Criterion};
+    use criterion::{BatchSize, BenchmarkId, Criterion};
     use mail_lab_imap::{ImapBackend, ImapConfig, ImapServer};
     use mail_lab_proto::{Engine, Output, Peer, Session, Time, TlsMode};
     use mail_lab_store::{INBOX, Store};
@@ -87,10 +93,107 @@ mod bench {
         }
         group.finish();
     }
+
+    /// `UID SEARCH UID a:b,c:d,...` over every other pair of UIDs, as long as
+    /// the server's 8 KiB command line allows.
+    fn many_ranges(n: usize) -> Vec<u8> {
+        let mut line = String::from("s UID SEARCH UID ");
+        let mut i = 1;
+        while line.len() < 8_000 && i < n {
+            line.push_str(&format!("{}:{},", i, i + 1));
+            i += 4;
+        }
+        line.pop();
+        line.push_str("\r\n");
+        line.into_bytes()
+    }
+
+    pub fn hostile(c: &mut Criterion) {
+        let mut group = c.benchmark_group("imap_hostile");
+        group.sample_size(10);
+        let pattern = format!("l LIST \"\" \"{}q\"\r\n", "*%".repeat(20));
+        for folders in [100usize, 1_000] {
+            let mut h = host(0);
+            let mut s = session(&mut h);
+            for f in 0..folders {
+                let name = format!("Archive/{f}/Projects/Customer-Correspondence-{}", "x".repeat(f % 150));
+                run(&mut s, &mut h, format!("c CREATE \"{name}\"\r\n").as_bytes());
+            }
+            group.bench_with_input(BenchmarkId::new("list_40_wildcards", folders), &folders, |b, _| {
+                b.iter(|| black_box(run(&mut s, &mut h, pattern.as_bytes())))
+            });
+        }
+        for n in [10_000usize, 100_000] {
+            let mut h = host(n);
+            let mut s = session(&mut h);
+            let search = many_ranges(n);
+            group.bench_with_input(BenchmarkId::new("uid_search_many_ranges", n), &n, |b, _| {
+                b.iter(|| black_box(run(&mut s, &mut h, &search)))
+            });
+        }
+        for n in [5_000usize, 50_000] {
+            group.bench_with_input(BenchmarkId::new("uid_move_all", n), &n, |b, &n| {
+                b.iter_batched(
+                    || {
+                        let mut h = host(n);
+                        let s = session(&mut h);
+                        run(&mut session(&mut h), &mut h, b"c CREATE Box\r\n");
+                        (h, s)
+                    },
+                    |(mut h, mut s)| black_box(run(&mut s, &mut h, b"m UID MOVE 1:* Box\r\n")),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
+        for behind in [10_000usize, 100_000] {
+            group.bench_with_input(
+                BenchmarkId::new("noop_x1000_after_falling_behind", behind),
+                &behind,
+                |b, &behind| {
+                    b.iter_batched(
+                        || {
+                            let mut h = host(10);
+                            let s = session(&mut h);
+                            // Another session's changes to another folder: all to be skipped.
+                            let mut other = session(&mut h);
+                            run(
+                                &mut other,
+                                &mut h,
+                                b"c CREATE Other\r\nd APPEND Other {1+}\r\nx\r\ne SELECT Other\r\n",
+                            );
+                            for i in 0..behind / 2 {
+                                let flag = if i % 2 == 0 { "+" } else { "-" };
+                                run(
+                                    &mut other,
+                                    &mut h,
+                                    format!("f STORE 1 {flag}FLAGS.SILENT (\\Seen)\r\n").as_bytes(),
+                                );
+                                run(
+                                    &mut other,
+                                    &mut h,
+                                    format!("g STORE 1 {flag}FLAGS.SILENT (\\Flagged)\r\n").as_bytes(),
+                                );
+                            }
+                            (h, s)
+                        },
+                        |(mut h, mut s)| {
+                            let mut n = 0;
+                            for _ in 0..1000 {
+                                n += run(&mut s, &mut h, b"n NOOP\r\n");
+                            }
+                            black_box(n)
+                        },
+                        BatchSize::LargeInput,
+                    )
+                },
+            );
+        }
+        group.finish();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-criterion::criterion_group!(benches, bench::folder);
+criterion::criterion_group!(benches, bench::folder, bench::hostile);
 #[cfg(not(target_arch = "wasm32"))]
 criterion::criterion_main!(benches);
 

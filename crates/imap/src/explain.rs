@@ -102,6 +102,10 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "LIST: the folders, with attributes like \\Sent and \\Trash.",
             "LIST: フォルダ一覧(\\Sent・\\Trash などの属性付き)。",
         ),
+        "ID" => (
+            "ID: client and server tell each other their names and versions (RFC 2971).",
+            "ID: クライアントとサーバが互いの名前とバージョンを伝える(RFC 2971)。",
+        ),
         "NAMESPACE" => {
             ("NAMESPACE: where personal and shared folders live.", "NAMESPACE: 個人用・共有フォルダの場所。")
         }
@@ -149,8 +153,9 @@ mod tests {
     #[test]
     fn every_command_the_server_knows_is_explained_in_both_languages() {
         // Every command the server accepts in some state: the server's own lists.
-        let verbs = ["CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "AUTHENTICATE"]
+        let verbs = ["STARTTLS", "LOGIN", "AUTHENTICATE"]
             .into_iter()
+            .chain(crate::server::ANY_STATE.iter().copied())
             .chain(crate::server::AUTHENTICATED.iter().copied())
             .chain(crate::server::SELECTED_ONLY.iter().copied());
         for verb in verbs {

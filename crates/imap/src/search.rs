@@ -1,11 +1,16 @@
 //! SEARCH (RFC 9051 §6.4.4): which messages of the selected mailbox match.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use imap_codec::imap_types::search::SearchKey;
+use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+use mail_lab_message::address::AddressItem;
 use mail_lab_message::{MessageView, Utf8Only};
 use mail_lab_proto::Time;
 use mail_lab_store::{Flag, Store, StoredMessage};
 
-use crate::server::{Selected, resolve};
+use crate::server::Selected;
 
 /// `YYYY-MM-DD` for comparing dates as text.
 fn ymd(t: Time) -> String {
@@ -17,18 +22,73 @@ fn contains(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
+/// A sequence or UID set as sorted, merged ranges, read once per SEARCH: testing
+/// a message is then a binary search, not a walk of the whole set.
+struct Ranges(Vec<(u32, u32)>);
+
+impl Ranges {
+    fn of(set: &SequenceSet, max: u32) -> Ranges {
+        let value = |v: &SeqOrUid| match v {
+            SeqOrUid::Value(n) => n.get(),
+            SeqOrUid::Asterisk => max,
+        };
+        let mut ranges: Vec<(u32, u32)> = set
+            .0
+            .as_ref()
+            .iter()
+            .map(|seq| match seq {
+                Sequence::Single(v) => (value(v), value(v)),
+                Sequence::Range(x, y) => (value(x).min(value(y)), value(x).max(value(y))),
+            })
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+        for (a, b) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        Ranges(merged)
+    }
+
+    fn contains(&self, n: u32) -> bool {
+        let i = self.0.partition_point(|r| r.1 < n);
+        self.0.get(i).is_some_and(|r| r.0 <= n)
+    }
+}
+
+/// Sets already read in this SEARCH, by the key's address and whether it names UIDs.
+type SetCache = RefCell<HashMap<(usize, bool), Ranges>>;
+
+fn in_set(ctx: &Ctx<'_>, set: &SequenceSet, uid: bool) -> bool {
+    let key = (std::ptr::from_ref(set) as usize, uid);
+    let mut cache = ctx.sets.borrow_mut();
+    let ranges = cache.entry(key).or_insert_with(|| {
+        let max = if uid { ctx.uids.last().copied().unwrap_or(0) } else { ctx.uids.len() as u32 };
+        Ranges::of(set, max)
+    });
+    if uid { ranges.contains(ctx.uids[ctx.index]) } else { ranges.contains(ctx.index as u32 + 1) }
+}
+
 struct Ctx<'a> {
+    sets: &'a SetCache,
     index: usize,
     uids: &'a [u32],
     message: &'a StoredMessage,
-    view: MessageView<'a>,
+    /// Parsed only when a key reads the message: flag and set keys never do.
+    view: std::cell::OnceCell<MessageView<'a>>,
     /// \Recent in this session.
     recent: bool,
     body_text: std::cell::OnceCell<String>,
 }
 
+fn view<'c, 'a>(ctx: &'c Ctx<'a>) -> &'c MessageView<'a> {
+    ctx.view.get_or_init(|| MessageView::parse(&ctx.message.raw, &Utf8Only))
+}
+
 fn header(ctx: &Ctx<'_>, name: &str) -> String {
-    ctx.view
+    view(ctx)
         .decoded_headers()
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -40,7 +100,7 @@ fn header(ctx: &Ctx<'_>, name: &str) -> String {
 /// The message's text parts, decoded once however many keys ask.
 fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
     ctx.body_text.get_or_init(|| {
-        ctx.view
+        view(ctx)
             .bodies()
             .into_iter()
             .filter_map(|body| match body {
@@ -52,8 +112,24 @@ fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
     })
 }
 
+/// An address key matches the header as written or any of its addresses as
+/// `name <local@domain>` with comments and spacing taken out, so
+/// `FROM user@domain.org` finds `<user (comment)@ domain.org>`.
+fn address_matches(ctx: &Ctx<'_>, field: &str, needle: &str) -> bool {
+    let written = header(ctx, field);
+    contains(&written, needle)
+        || mail_lab_message::address::address_list(&written).iter().any(|item| match item {
+            AddressItem::Mailbox { name, local, domain } => {
+                let addr = format!("{}@{}", local.as_deref().unwrap_or(""), domain.as_deref().unwrap_or(""));
+                contains(&addr, needle) || name.as_deref().is_some_and(|n| contains(n, needle))
+            }
+            AddressItem::GroupStart(name) => contains(name, needle),
+            AddressItem::GroupEnd => false,
+        })
+}
+
 fn sent_date(ctx: &Ctx<'_>) -> Option<String> {
-    let (year, month, day) = ctx.view.sent_day()?;
+    let (year, month, day) = view(ctx).sent_day()?;
     Some(format!("{year:04}-{month:02}-{day:02}"))
 }
 
@@ -63,11 +139,8 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
     let date = |d: &imap_codec::imap_types::datetime::NaiveDate| d.as_ref().to_string();
     match key {
         SearchKey::And(keys) => keys.as_ref().iter().all(|k| eval(k, ctx, now)),
-        SearchKey::SequenceSet(set) => {
-            let seqs: Vec<u32> = (1..=ctx.uids.len() as u32).collect();
-            resolve(set, false, &seqs).contains(&ctx.index)
-        }
-        SearchKey::Uid(set) => resolve(set, true, ctx.uids).contains(&ctx.index),
+        SearchKey::SequenceSet(set) => in_set(ctx, set, false),
+        SearchKey::Uid(set) => in_set(ctx, set, true),
         SearchKey::All => true,
         SearchKey::Answered => flag(Flag::Answered),
         SearchKey::Deleted => flag(Flag::Deleted),
@@ -84,20 +157,20 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
         SearchKey::Old => !ctx.recent,
         SearchKey::Keyword(k) => flag(Flag::Keyword(k.as_ref().to_string())),
         SearchKey::Unkeyword(k) => !flag(Flag::Keyword(k.as_ref().to_string())),
-        SearchKey::Bcc(s) => contains(&header(ctx, "Bcc"), &text(s)),
-        SearchKey::Cc(s) => contains(&header(ctx, "Cc"), &text(s)),
-        SearchKey::From(s) => contains(&header(ctx, "From"), &text(s)),
-        SearchKey::To(s) => contains(&header(ctx, "To"), &text(s)),
+        SearchKey::Bcc(s) => address_matches(ctx, "Bcc", &text(s)),
+        SearchKey::Cc(s) => address_matches(ctx, "Cc", &text(s)),
+        SearchKey::From(s) => address_matches(ctx, "From", &text(s)),
+        SearchKey::To(s) => address_matches(ctx, "To", &text(s)),
         SearchKey::Subject(s) => contains(&header(ctx, "Subject"), &text(s)),
         SearchKey::Header(name, value) => {
             let name = text(name);
             let value = text(value);
-            ctx.view.decoded_headers().iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
+            view(ctx).decoded_headers().iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
         }
         SearchKey::Body(s) => contains(body_text(ctx), &text(s)),
         SearchKey::Text(s) => {
             let needle = text(s);
-            contains(body_text(ctx), &needle) || ctx.view.decoded_headers().iter().any(|(_, v)| contains(v, &needle))
+            contains(body_text(ctx), &needle) || view(ctx).decoded_headers().iter().any(|(_, v)| contains(v, &needle))
         }
         SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
         SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,
@@ -124,14 +197,15 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
 pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'_>], now: Time) -> Vec<usize> {
     let Some(folder) = store.folder(account, &mailbox.name) else { return Vec::new() };
     let mut hits = Vec::new();
+    let sets = SetCache::default();
     for (index, uid) in mailbox.uids.iter().enumerate() {
         let Some(message) = folder.message(*uid) else { continue };
-        let view = MessageView::parse(&message.raw, &Utf8Only);
         let ctx = Ctx {
+            sets: &sets,
             index,
             uids: &mailbox.uids,
             message,
-            view,
+            view: std::cell::OnceCell::new(),
             recent: mailbox.is_recent(*uid),
             body_text: Default::default(),
         };

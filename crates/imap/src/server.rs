@@ -119,6 +119,8 @@ pub(crate) struct Selected {
     pub recent: Vec<(u32, u32)>,
     /// False once the client enabled IMAP4rev2, which has no \Recent (RFC 9051 App. E).
     pub reports_recent: bool,
+    /// Keywords the client was told of in FLAGS (RFC 9051 §7.3.5).
+    pub keywords: BTreeSet<String>,
 }
 
 impl Selected {
@@ -129,6 +131,34 @@ impl Selected {
     /// Whether FETCH FLAGS for `uid` carries \Recent.
     pub fn shows_recent(&self, uid: u32) -> bool {
         self.reports_recent && self.is_recent(uid)
+    }
+
+    /// Learn the keywords among `flags`; when one is new, the FLAGS and
+    /// PERMANENTFLAGS lines that announce it (sent before any FETCH showing it).
+    pub fn note_keywords(&mut self, flags: &BTreeSet<Flag>, lines: &mut Vec<String>) {
+        let mut new = false;
+        for flag in flags {
+            if let Flag::Keyword(k) = flag
+                && !self.keywords.contains(k)
+            {
+                self.keywords.insert(k.clone());
+                new = true;
+            }
+        }
+        if new {
+            lines.extend(self.flags_lines());
+        }
+    }
+
+    /// `* FLAGS (...)` and `* OK [PERMANENTFLAGS (...)]`: the system flags, the
+    /// folder's keywords, and `\*` (new keywords may be created).
+    pub fn flags_lines(&self) -> [String; 2] {
+        let mut flags = SYSTEM_FLAGS.join(" ");
+        for k in &self.keywords {
+            flags.push(' ');
+            flags.push_str(k);
+        }
+        [format!("* FLAGS ({flags})"), format!("* OK [PERMANENTFLAGS ({flags} \\*)] Flags permitted")]
     }
 
     /// The `* n RECENT` line, unless the client speaks IMAP4rev2.
@@ -190,6 +220,8 @@ pub struct ImapServer {
     now: Time,
 }
 
+/// Commands valid in every state (RFC 9051 §6.1; ID, RFC 2971 §3.1).
+pub(crate) const ANY_STATE: &[&str] = &["CAPABILITY", "NOOP", "LOGOUT", "ID"];
 /// Commands of the authenticated state (RFC 9051 §6.3), valid when selected too.
 pub(crate) const AUTHENTICATED: &[&str] = &[
     "SELECT",
@@ -211,7 +243,7 @@ pub(crate) const AUTHENTICATED: &[&str] = &[
 pub(crate) const SELECTED_ONLY: &[&str] =
     &["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "UID", "CLOSE", "UNSELECT", "CHECK"];
 
-const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
+const SYSTEM_FLAGS: [&str; 5] = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
 /// Client-supplied text made safe for a status line: IMAP `text` may not hold
 /// NUL, CR, LF or 8-bit octets (RFC 9051 §9 TEXT-CHAR).
@@ -243,17 +275,57 @@ fn list_pattern(m: &ListMailbox<'_>) -> String {
 }
 
 /// `*` matches anything, `%` anything but the delimiter `/` (RFC 9051 §6.3.9).
-fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (None, Some(_)) => false,
-        (Some(b'*'), _) => (0..=name.len()).any(|i| matches(&pattern[1..], &name[i..])),
-        (Some(b'%'), _) => {
-            (0..=name.len()).take_while(|&i| i == 0 || name[i - 1] != b'/').any(|i| matches(&pattern[1..], &name[i..]))
+/// Names are case-sensitive except INBOX. Linear in the name for each pattern
+/// position: runs of wildcards collapse (a run holding `*` is `*`, a run of `%`
+/// is `%`), then one set of pattern positions steps through the name once, so
+/// no pattern can make LIST backtrack (a 40-wildcard pattern costs what a short one does).
+pub(crate) fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    let mut pat: Vec<u8> = Vec::with_capacity(pattern.len());
+    for &b in pattern {
+        match (pat.last_mut(), b) {
+            (Some(last @ (b'*' | b'%')), b'*' | b'%') => {
+                if b == b'*' {
+                    *last = b'*';
+                }
+            }
+            _ => pat.push(b),
         }
-        (Some(p), Some(n)) if p.eq_ignore_ascii_case(n) => matches(&pattern[1..], &name[1..]),
-        _ => false,
     }
+    // Every literal octet must meet one octet of the name.
+    if pat.iter().filter(|b| !matches!(b, b'*' | b'%')).count() > name.len() {
+        return false;
+    }
+    let inbox = name.len() >= INBOX.len()
+        && name[..INBOX.len()].eq_ignore_ascii_case(INBOX.as_bytes())
+        && (name.len() == INBOX.len() || name[INBOX.len()] == b'/');
+    // A wildcard may match nothing: a live position before one reaches past it.
+    let close = |states: &mut Vec<bool>| {
+        for i in 0..pat.len() {
+            if states[i] && matches!(pat[i], b'*' | b'%') {
+                states[i + 1] = true;
+            }
+        }
+    };
+    let mut states = vec![false; pat.len() + 1];
+    states[0] = true;
+    close(&mut states);
+    for (at, &c) in name.iter().enumerate() {
+        let mut next = vec![false; pat.len() + 1];
+        for i in (0..pat.len()).filter(|&i| states[i]) {
+            match pat[i] {
+                b'*' => next[i] = true,
+                b'%' => next[i] |= c != b'/',
+                p if p == c || (inbox && at < INBOX.len() && p.eq_ignore_ascii_case(&c)) => next[i + 1] = true,
+                _ => {}
+            }
+        }
+        close(&mut next);
+        if !next.contains(&true) {
+            return false;
+        }
+        states = next;
+    }
+    states[pat.len()]
 }
 
 pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
@@ -277,6 +349,25 @@ fn announce_arrivals(store: &mut Store, account: &str, mailbox: &mut Selected, l
         mailbox.recent.push(range);
     }
     lines.extend(mailbox.recent_line());
+}
+
+/// Apply expunges another session made (`gone`, ascending by when they
+/// happened): one pass over the session's UIDs, each `* n EXPUNGE` numbered
+/// after the removals before it, as the client applies them in order.
+fn apply_expunges(mailbox: &mut Selected, gone: &mut Vec<u32>, lines: &mut Vec<String>) {
+    if gone.is_empty() {
+        return;
+    }
+    gone.sort_unstable();
+    let mut removed = 0;
+    for (i, uid) in mailbox.uids.iter().enumerate() {
+        if gone.binary_search(uid).is_ok() {
+            lines.push(format!("* {} EXPUNGE", i + 1 - removed));
+            removed += 1;
+        }
+    }
+    mailbox.uids.retain(|u| gone.binary_search(u).is_err());
+    gone.clear();
 }
 
 /// A parenthesised flag list; `recent` adds the session flag \Recent.
@@ -401,6 +492,7 @@ impl ImapServer {
             "SEARCHRES",
             "LIST-EXTENDED",
             "LIST-STATUS",
+            "ID",
         ];
         if self.config.tls == TlsMode::StartTls && !self.tls {
             caps.push("STARTTLS");
@@ -415,7 +507,6 @@ impl ImapServer {
     }
 
     fn allowed(&self) -> Vec<&'static str> {
-        let any = ["CAPABILITY", "NOOP", "LOGOUT"];
         let mut v: Vec<&'static str> = match (&self.mode, &self.state) {
             (Mode::Idle { .. }, _) => return vec!["DONE"],
             (Mode::Sasl { .. }, _) => return vec!["<base64 response>", "*"],
@@ -424,7 +515,7 @@ impl ImapServer {
             (_, State::Selected { .. }) => SELECTED_ONLY.iter().chain(AUTHENTICATED).copied().collect(),
             (_, State::Logout) => return Vec::new(),
         };
-        v.extend(any);
+        v.extend(ANY_STATE);
         v
     }
 
@@ -442,10 +533,28 @@ impl ImapServer {
     /// Turn a line imap-codec refused into a BAD that says what was expected.
     /// A command line over `MAX_LINE` without its end: refused, and the rest of
     /// the line, when it comes, is dropped unread.
+    /// A command line over `MAX_LINE`: refused at once, by its tag where one can
+    /// be read, so the client is not left waiting, and what is left of the line
+    /// is dropped unread; before login the session ends there, as Dovecot's does.
     fn refuse_long_line(&mut self) {
-        self.buffer.clear();
-        self.mode = Mode::Skip { remaining: 0 };
-        self.send(&format!("* BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
+        // A tag is readable only if a space ends it early in the line.
+        let head = &self.buffer[..self.buffer.len().min(64)];
+        let tag = if head.contains(&b' ') { Self::tag_of(head) } else { "*".to_string() };
+        // The line goes, through its end if it has come; commands after it stay.
+        match self.buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => drop(self.buffer.drain(..=end)),
+            None => {
+                self.buffer.clear();
+                self.mode = Mode::Skip { remaining: 0 };
+            }
+        }
+        self.continued_at = None;
+        self.send(&format!("{tag} BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
+        if matches!(self.state, State::NotAuthenticated) {
+            self.send("* BYE Line too long before login; closing");
+            self.out.push(Output::Close);
+            self.state = State::Logout;
+        }
     }
 
     fn explain_failure(&mut self, line: &[u8]) {
@@ -565,6 +674,19 @@ impl ImapServer {
                     self.mode = Mode::Skip { remaining: length };
                 }
                 continue;
+            }
+            // A command line is judged by its length before any grammar runs,
+            // however it arrived (whole in one read, or piece by piece).
+            match self.buffer.iter().position(|&b| b == b'\n') {
+                Some(i) if i + 1 > MAX_LINE => {
+                    self.refuse_long_line();
+                    continue;
+                }
+                None if self.buffer.len() > MAX_LINE => {
+                    self.refuse_long_line();
+                    return;
+                }
+                _ => {}
             }
             self.take_extended_options();
             let decoded = CommandCodec::default().decode(&self.buffer);
@@ -691,7 +813,10 @@ impl ImapServer {
     }
 
     /// Tell a selected session what other sessions changed. EXPUNGE is held back
-    /// while `hold_expunge` (non-UID FETCH, STORE, SEARCH: RFC 9051 §7.5.1).
+    /// while `hold_expunge` (non-UID FETCH, STORE, SEARCH: RFC 9051 §7.5.1). A
+    /// message number is used only after EXISTS announced it, and a run of
+    /// expunges is applied in one pass, so a session far behind catches up in
+    /// time linear in what changed.
     fn sync<B: ImapBackend + ?Sized>(&mut self, backend: &mut B, hold_expunge: bool) {
         let store = backend.store();
         let State::Selected { account, mailbox } = &mut self.state else {
@@ -714,38 +839,49 @@ impl ImapServer {
         };
         let mut lines = Vec::new();
         let mut revision = self.revision;
-        let mut new = false;
+        // UIDs the client has not been told of yet, and expunges not yet applied.
+        let mut arrived = false;
+        let mut gone: Vec<u32> = Vec::new();
+        let mut deleted = false;
         for c in changes {
             let mine = self.own.iter().any(|r| r.contains(&c.revision));
-            if mine || !c.account.eq_ignore_ascii_case(account) || !c.folder.eq_ignore_ascii_case(&mailbox.name) {
+            // Store names are canonical (INBOX upper-cased), so only INBOX is case-insensitive.
+            if mine || !c.account.eq_ignore_ascii_case(account) || c.folder != mailbox.name {
                 revision = c.revision;
                 continue;
             }
             match c.kind {
-                // A session's UIDs ascend like the folder's, so each lookup is a binary search.
-                ChangeKind::Appended { uid } => {
-                    if let Err(at) = mailbox.uids.binary_search(&uid) {
-                        mailbox.uids.insert(at, uid);
-                        new = true;
-                    }
-                }
                 ChangeKind::Expunged { uid } => {
                     if hold_expunge {
                         break;
                     }
-                    if new {
+                    if arrived {
                         announce_arrivals(store, account, mailbox, &mut lines);
-                        new = false;
+                        arrived = false;
                     }
-                    if let Ok(i) = mailbox.uids.binary_search(&uid) {
-                        mailbox.uids.remove(i);
-                        lines.push(format!("* {} EXPUNGE", i + 1));
+                    gone.push(uid);
+                }
+                ChangeKind::Appended { uid } => {
+                    apply_expunges(mailbox, &mut gone, &mut lines);
+                    // New UIDs are above every UID the session holds.
+                    if mailbox.uids.last().is_none_or(|&last| last < uid) {
+                        mailbox.uids.push(uid);
+                        arrived = true;
+                        if let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid)) {
+                            mailbox.note_keywords(&m.flags, &mut lines);
+                        }
                     }
                 }
                 ChangeKind::FlagsChanged { uid } => {
+                    apply_expunges(mailbox, &mut gone, &mut lines);
+                    if arrived {
+                        announce_arrivals(store, account, mailbox, &mut lines);
+                        arrived = false;
+                    }
                     if let Ok(i) = mailbox.uids.binary_search(&uid)
                         && let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid))
                     {
+                        mailbox.note_keywords(&m.flags, &mut lines);
                         lines.push(format!(
                             "* {} FETCH (UID {uid} FLAGS {})",
                             i + 1,
@@ -754,19 +890,29 @@ impl ImapServer {
                     }
                 }
                 ChangeKind::FolderDeleted => {
-                    lines.push("* BYE The selected mailbox was deleted by another session".to_string());
+                    deleted = true;
+                    revision = c.revision;
+                    break;
                 }
                 ChangeKind::FolderCreated => {}
             }
             revision = c.revision;
         }
-        if new {
+        apply_expunges(mailbox, &mut gone, &mut lines);
+        if arrived {
             announce_arrivals(store, account, mailbox, &mut lines);
         }
         self.revision = revision;
         self.own.retain(|r| *r.end() > revision);
         for l in lines {
             self.send(&l);
+        }
+        if deleted {
+            // Nothing of the folder is left to serve: say why and close, as Dovecot does.
+            self.send("* BYE The selected mailbox was deleted or renamed by another session");
+            self.out.push(Output::Close);
+            self.state = State::Logout;
+            self.mode = Mode::Commands;
         }
     }
 
@@ -870,6 +1016,14 @@ impl ImapServer {
                 self.send(format!("* ENABLED {}", names.join(" ")).trim_end());
                 self.send(&format!("{tag} OK ENABLE completed"));
             }
+            CommandBody::Id { .. } => {
+                // RFC 2971 §3.2: the server says who it is, whatever the client said.
+                self.send(&format!(
+                    "* ID (\"name\" \"Mail Lab\" \"version\" \"{}\" \"support-url\" NIL)",
+                    env!("CARGO_PKG_VERSION")
+                ));
+                self.send(&format!("{tag} OK ID completed"));
+            }
             CommandBody::Namespace => {
                 self.send("* NAMESPACE ((\"\" \"/\")) NIL NIL");
                 self.send(&format!("{tag} OK NAMESPACE completed"));
@@ -906,7 +1060,11 @@ impl ImapServer {
                 let account = self.account().unwrap_or_default().to_string();
                 let name = name.trim_end_matches('/').to_string();
                 match backend.store().create_folder(&account, &name) {
-                    Ok(()) => self.send(&format!("{tag} OK CREATE completed")),
+                    Ok(()) => {
+                        // CREATE makes a folder, not a subscription (RFC 9051 §6.3.4, §6.3.7).
+                        let _ = backend.store().set_subscribed(&account, &name, false);
+                        self.send(&format!("{tag} OK CREATE completed"))
+                    }
                     Err(e) => self.send(&format!("{tag} NO [ALREADYEXISTS] {}", clean(&e.to_string()))),
                 }
             }
@@ -1046,26 +1204,28 @@ impl ImapServer {
                         .send(&format!("{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"));
                 }
                 let State::Selected { account, mailbox } = &self.state else { return };
-                let (account, mailbox) = (account.clone(), mailbox.clone());
+                // Borrowed, not cloned: a FETCH of one message costs nothing per message held.
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
-                let store = backend.store();
-                let bytes = fetch::run(store, &account, &mailbox, &indices, &macro_or_item_names, uid);
+                let bytes = fetch::run(backend.store(), account, mailbox, &indices, &macro_or_item_names, uid);
                 self.out.push_bytes(&bytes);
                 self.send(&format!("{tag} OK {name} completed"));
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
-                let State::Selected { account, mailbox } = &self.state else { return };
+                let State::Selected { account, mailbox } = &mut self.state else { return };
                 if mailbox.read_only {
                     return self.send(&format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
-                let (account, mailbox) = (account.clone(), mailbox.clone());
                 let wanted: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
                 let store = backend.store();
                 let mut lines = Vec::new();
+                // A keyword new to the folder is announced before any FETCH shows it.
+                if !matches!(kind, StoreType::Remove) {
+                    mailbox.note_keywords(&wanted, &mut lines);
+                }
                 for i in resolve(&sequence_set, uid, &mailbox.uids) {
                     let msg_uid = mailbox.uids[i];
                     let Some(current) =
-                        store.folder(&account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| m.flags.clone())
+                        store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| &m.flags)
                     else {
                         continue;
                     };
@@ -1074,7 +1234,6 @@ impl ImapServer {
                         StoreType::Add => current.union(&wanted).cloned().collect(),
                         StoreType::Remove => current.difference(&wanted).cloned().collect(),
                     };
-                    let _ = store.set_flags(&account, &mailbox.name, msg_uid, next.clone());
                     if response == StoreResponse::Answer {
                         let uid_part = if uid { format!("UID {msg_uid} ") } else { String::new() };
                         lines.push(format!(
@@ -1083,6 +1242,7 @@ impl ImapServer {
                             flag_list(&next, mailbox.shows_recent(msg_uid))
                         ));
                     }
+                    let _ = store.set_flags(account, &mailbox.name, msg_uid, next);
                 }
                 for l in lines {
                     self.send(&l);
@@ -1113,6 +1273,12 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
+        let keywords: BTreeSet<String> = f
+            .messages
+            .iter()
+            .flat_map(|m| m.flags.iter())
+            .filter_map(|flag| if let Flag::Keyword(k) = flag { Some(k.clone()) } else { None })
+            .collect();
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {
@@ -1128,10 +1294,17 @@ impl ImapServer {
             uids,
             recent: recent.into_iter().collect(),
             reports_recent: !self.rev2,
+            keywords,
         };
         self.revision = store.revision();
-        self.send(&format!("* FLAGS {FLAGS}"));
-        self.send("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted");
+        let [flags, permanent] = mailbox.flags_lines();
+        self.send(&flags);
+        if read_only {
+            // Nothing can be changed through EXAMINE (RFC 9051 §6.3.3).
+            self.send("* OK [PERMANENTFLAGS ()] Read-only mailbox");
+        } else {
+            self.send(&permanent);
+        }
         self.send(&format!("* {} EXISTS", mailbox.uids.len()));
         if let Some(line) = mailbox.recent_line() {
             self.send(&line);
@@ -1257,6 +1430,10 @@ impl ImapServer {
             }
             Err(e) => return self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
         };
+        if pairs.is_empty() {
+            // Nothing matched: no COPYUID, whose sets may not be empty (RFC 4315 §3).
+            return self.send(&format!("{tag} OK No messages matched; {name} completed"));
+        }
         // Both sets ascend in step, so ranges keep the pairing (RFC 4315 §3).
         let set = |v: Vec<u32>| extended::sequence_set(&v);
         let code = format!(
@@ -1265,17 +1442,15 @@ impl ImapServer {
             set(pairs.iter().map(|p| p.1).collect())
         );
         let mut lines = Vec::new();
-        if moving && !pairs.is_empty() {
+        if moving {
             lines.push(format!("* OK [{code}] Moved"));
             let _ = store.expunge(account, &mailbox.name, &uids);
-            for u in &uids {
-                if let Some(i) = mailbox.uids.iter().position(|x| x == u) {
-                    mailbox.uids.remove(i);
-                    lines.push(format!("* {} EXPUNGE", i + 1));
-                }
-            }
+            // `uids` ascend like the session's: one pass, not a search per message.
+            let mut moved = uids.clone();
+            apply_expunges(mailbox, &mut moved, &mut lines);
         }
-        let same_folder = mailbox.name.eq_ignore_ascii_case(target);
+        // Store names are canonical, so only INBOX matches in any case.
+        let same_folder = store.folder(account, target).is_some_and(|f| f.name == mailbox.name);
         for l in lines {
             self.send(&l);
         }

@@ -33,6 +33,7 @@ pub fn expected(verb: &str) -> Option<&'static str> {
         "ENABLE" => "ENABLE needs capability names: a1 ENABLE IMAP4rev2",
         "NAMESPACE" => "NAMESPACE (no arguments): a1 NAMESPACE",
         "CHECK" => "CHECK (no arguments): a1 CHECK",
+        "ID" => "ID needs NIL or a list of field-value pairs: a1 ID (\"name\" \"my-client\")  or  a1 ID NIL",
         _ => return None,
     })
 }

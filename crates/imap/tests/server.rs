@@ -216,12 +216,15 @@ fn refusals_say_what_was_expected() {
     let rows = [
         (
             "a1 FETCH 1 FLAGS",
-            "a1 BAD FETCH is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n",
+            "a1 BAD FETCH is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT ID\r\n",
         ),
         ("CAPABILITY", "* BAD Every command needs a tag first, e.g.: a1 CAPABILITY\r\n"),
         ("a2 LOGIN bob", "a2 BAD LOGIN needs a user name and a password: a2 LOGIN bob bob-pw\r\n"),
         ("a3 LOGIN bob wrong", "a3 NO [AUTHENTICATIONFAILED] Invalid user name or password\r\n"),
-        ("a4 XYZZY", "a4 BAD Unknown command XYZZY; valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT\r\n"),
+        (
+            "a4 XYZZY",
+            "a4 BAD Unknown command XYZZY; valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT ID\r\n",
+        ),
         ("a5", "a5 BAD Missing command after the tag, e.g.: a5 CAPABILITY\r\n"),
     ];
     for (line, expected) in rows {
@@ -232,11 +235,11 @@ fn refusals_say_what_was_expected() {
         ("b1 SELECT", "b1 BAD SELECT needs a mailbox name: b1 SELECT INBOX\r\n"),
         (
             "b2 FETCH 1 FLAGS",
-            "b2 BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n",
+            "b2 BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT ID\r\n",
         ),
         (
             "b2u UID FETCH 1 FLAGS",
-            "b2u BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n",
+            "b2u BAD FETCH is not valid in the authenticated state: SELECT a mailbox first. Valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT ID\r\n",
         ),
         ("b3 SELECT Nowhere", "b3 NO [NONEXISTENT] No mailbox Nowhere\r\n"),
         (
@@ -508,7 +511,7 @@ fn client_bytes_never_break_a_response() {
     let mut c = logged_in(&mut h);
     assert_eq!(
         c.send(&mut h, "a1 CRE\0 x\r\n"),
-        "a1 BAD Unknown command CRE?; valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT\r\n"
+        "a1 BAD Unknown command CRE?; valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT ID\r\n"
     );
     assert_eq!(
         c.send(&mut h, "SELECT \u{e9}\u{7f}\r\n"),
@@ -610,7 +613,8 @@ fn esearch_and_searchres() {
     // `$` is only a sequence set where one stands: inside a flag list it is the keyword `$`.
     let keyword = c.line(&mut h, "a9x STORE 1 +FLAGS ($)");
     assert!(
-        keyword.starts_with("* 1 FETCH (FLAGS (")
+        keyword.starts_with("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $)\r\n")
+            && keyword.contains("* 1 FETCH (FLAGS (")
             && keyword.contains(" $")
             && keyword.ends_with("a9x OK STORE completed\r\n"),
         "{keyword}"
@@ -648,4 +652,183 @@ fn list_extended_selection_and_return_options() {
         status,
         "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (MESSAGES 2 UIDNEXT 3)\r\na4 OK LIST completed\r\n"
     );
+}
+
+#[test]
+fn a_new_message_is_announced_before_a_fetch_names_it() {
+    let mut h = host(1);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    assert!(b.send(&mut h, "b2 APPEND INBOX {5}\r\n").starts_with("+ "));
+    b.send(&mut h, "hello\r\n");
+    b.line(&mut h, "b3 STORE 2 +FLAGS (\\Flagged)");
+    let heard = a.line(&mut h, "a2 NOOP");
+    let exists = heard.find("* 2 EXISTS").unwrap_or_else(|| panic!("{heard}"));
+    let fetch = heard.find("* 2 FETCH (UID 2 FLAGS (\\Flagged").unwrap_or_else(|| panic!("{heard}"));
+    assert!(exists < fetch, "message 2 named before EXISTS announced it:\n{heard}");
+}
+
+#[test]
+fn folders_whose_names_differ_in_case_are_different_folders() {
+    let mut h = host(0);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 CREATE Proj");
+    a.line(&mut h, "a2 CREATE proj");
+    assert!(a.line(&mut h, "a3 SELECT Proj").contains("* 0 EXISTS"));
+    b.send(&mut h, "b1 APPEND proj {5+}\r\nhello\r\n");
+    assert_eq!(a.line(&mut h, "a4 NOOP"), "a4 OK NOOP completed\r\n", "an append to proj is not news on Proj");
+    // COPY into the other-case folder is not a copy into the selected one.
+    b.line(&mut h, "b2 SELECT proj");
+    assert!(b.line(&mut h, "b3 COPY 1 Proj").contains("b3 OK [COPYUID "));
+    assert!(a.line(&mut h, "a5 NOOP").contains("* 1 EXISTS"));
+    // INBOX alone is the same in any case.
+    assert!(a.line(&mut h, "a6 SELECT inbox").contains("a6 OK [READ-WRITE]"));
+    b.send(&mut h, "b4 APPEND INBOX {5+}\r\nhello\r\n");
+    assert!(a.line(&mut h, "a7 NOOP").contains("* 1 EXISTS"));
+}
+
+#[test]
+fn a_session_whose_folder_is_deleted_is_told_bye_and_closed() {
+    let mut h = host(0);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 CREATE Doomed");
+    a.line(&mut h, "a2 SELECT Doomed");
+    assert_eq!(b.line(&mut h, "b1 DELETE Doomed"), "b1 OK DELETE completed\r\n");
+    let heard = a.line(&mut h, "a3 FETCH 1:* FLAGS");
+    assert!(heard.starts_with("* BYE "), "{heard}");
+    assert!(!heard.contains("a3 OK"), "nothing is served after BYE: {heard}");
+    assert!(a.controls.contains(&Output::Close));
+    assert!(a.server.is_closed());
+    assert_eq!(a.line(&mut h, "a4 EXPUNGE"), "", "a closed session reads nothing more");
+}
+
+#[test]
+fn a_new_keyword_is_announced_in_flags_before_it_is_shown() {
+    let mut h = host(2);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    let select = a.line(&mut h, "a1 SELECT INBOX");
+    assert!(select.contains("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"), "{select}");
+    b.line(&mut h, "b1 SELECT INBOX");
+    assert_eq!(
+        a.line(&mut h, "a2 STORE 1 +FLAGS ($newkw)"),
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $newkw)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $newkw \\*)] Flags permitted\r\n\
+         * 1 FETCH (FLAGS (\\Seen $newkw \\Recent))\r\na2 OK STORE completed\r\n"
+    );
+    // Known now: a second keyword store says nothing more about FLAGS.
+    assert!(!a.line(&mut h, "a3 STORE 2 +FLAGS.SILENT ($newkw)").contains("* FLAGS"));
+    // The other session hears FLAGS before the FETCH that uses the keyword.
+    let heard = b.line(&mut h, "b2 NOOP");
+    assert!(heard.starts_with("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $newkw)\r\n"), "{heard}");
+    assert!(heard.contains("* 1 FETCH (UID 1 FLAGS (\\Seen $newkw))"), "{heard}");
+    // A fresh SELECT lists it; EXAMINE permits no flag changes at all.
+    let again = logged_in(&mut h).line(&mut h, "c1 SELECT INBOX");
+    assert!(again.contains("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $newkw)\r\n"), "{again}");
+    let examine = logged_in(&mut h).line(&mut h, "d1 EXAMINE INBOX");
+    assert!(examine.contains("* OK [PERMANENTFLAGS ()] "), "{examine}");
+}
+
+#[test]
+fn copying_nothing_answers_without_copyuid() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 CREATE x");
+    c.line(&mut h, "a2 SELECT INBOX");
+    let copied = c.line(&mut h, "a3 UID COPY 1:* x");
+    assert!(copied.starts_with("a3 OK ") && !copied.contains("COPYUID"), "{copied}");
+    let moved = c.line(&mut h, "a4 UID MOVE 1:* x");
+    assert!(moved.starts_with("a4 OK ") && !moved.contains("COPYUID") && !moved.contains("EXPUNGE"), "{moved}");
+}
+
+#[test]
+fn id_is_answered_in_every_state() {
+    let mut h = host(0);
+    let (mut c, greeting) = Client::open(&mut h, config(), "1");
+    assert!(greeting.contains(" ID "), "ID is advertised: {greeting}");
+    let before = c.line(&mut h, "i1 ID (\"name\" \"imaplib\" \"version\" \"3.11\")");
+    assert!(before.starts_with("* ID (\"name\" \"Mail Lab\" \"version\" "), "{before}");
+    assert!(before.ends_with("i1 OK ID completed\r\n"), "{before}");
+    c.line(&mut h, "i2 LOGIN bob bob-pw");
+    assert!(c.line(&mut h, "i3 ID NIL").ends_with("i3 OK ID completed\r\n"));
+}
+
+#[test]
+fn an_overlong_command_is_refused_by_its_tag() {
+    let mut h = host(3);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    let ranges: Vec<String> = (0..10_000).map(|i| format!("{}:{}", 3 * i + 1, 3 * i + 2)).collect();
+    let refused = c.line(&mut h, &format!("a2 FETCH {} FLAGS", ranges.join(",")));
+    assert!(refused.starts_with("a2 BAD Line too long"), "{refused}");
+    assert_eq!(c.line(&mut h, "a3 NOOP"), "a3 OK NOOP completed\r\n", "the session goes on");
+    // Before login a huge line ends the session, after its tagged answer.
+    let (mut anon, _) = Client::open(&mut h, config(), "2");
+    let junk = format!("x1 NOOP {}", "x".repeat(2 * 1024 * 1024));
+    let answer = anon.line(&mut h, &junk);
+    assert!(answer.starts_with("x1 BAD Line too long") && answer.contains("* BYE "), "{answer}");
+    assert!(anon.controls.contains(&Output::Close));
+    // No readable tag: the refusal is untagged.
+    let (mut other, _) = Client::open(&mut h, config(), "3");
+    assert!(other.send(&mut h, &"y".repeat(20_000)).starts_with("* BAD Line too long"));
+}
+
+#[test]
+fn list_patterns_match_in_one_pass_whatever_their_wildcards() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let long = format!("Archive/2024/{}/q", "Customer-Correspondence-".repeat(7));
+    for name in ["Archive/2024/Projects/Customer-Correspondence", long.as_str(), "archive", "Proj"] {
+        assert!(c.line(&mut h, &format!("a CREATE \"{name}\"")).starts_with("a OK"));
+    }
+    let names = |out: String| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("* LIST "))
+            .map(|l| l.rsplit(' ').next().unwrap().to_string())
+            .collect()
+    };
+    let forty = format!("{}q", "*%".repeat(20));
+    assert_eq!(names(c.line(&mut h, &format!("b LIST \"\" \"{forty}\""))), [long.clone()]);
+    // `%` stops at the delimiter; `*` does not.
+    assert_eq!(names(c.line(&mut h, "c LIST \"\" \"%%%%%%%%q\"")), Vec::<String>::new());
+    assert_eq!(names(c.line(&mut h, "d LIST \"\" \"Archive/%/%/q\"")), [long.clone()]);
+    // Names are case-sensitive, INBOX excepted.
+    assert_eq!(names(c.line(&mut h, "e LIST \"\" \"arch*\"")), ["archive"]);
+    assert_eq!(names(c.line(&mut h, "f LIST \"\" \"inBox\"")), ["INBOX"]);
+    assert_eq!(names(c.line(&mut h, "g LIST \"\" \"proj\"")), Vec::<String>::new());
+}
+
+#[test]
+fn search_by_a_set_of_many_ranges() {
+    let mut h = host(20);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    let set: Vec<String> = (0..700).map(|i| format!("{}:{}", 4 * i + 2, 4 * i + 3)).collect();
+    assert_eq!(
+        c.line(&mut h, &format!("a2 SEARCH {}", set.join(","))),
+        "* SEARCH 2 3 6 7 10 11 14 15 18 19\r\na2 OK SEARCH completed\r\n"
+    );
+    assert_eq!(
+        c.line(&mut h, "a3 UID SEARCH UID 19:*,1,5:4 NOT 20"),
+        "* SEARCH 1 4 5 19\r\na3 OK UID SEARCH completed\r\n"
+    );
+}
+
+#[test]
+fn addresses_with_comments_are_found_and_named() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let raw =
+        "From: <user-from (comment)@ (comment) domain.org>\r\nTo: user@domain (Real Name)\r\nSubject: c\r\n\r\nx\r\n";
+    c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{raw}\r\n", raw.len()));
+    c.line(&mut h, "a2 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "a3 SEARCH FROM user-from@domain.org"), "* SEARCH 1\r\na3 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a4 SEARCH TO \"Real Name\""), "* SEARCH 1\r\na4 OK SEARCH completed\r\n");
+    let envelope = c.line(&mut h, "a5 FETCH 1 ENVELOPE");
+    assert!(envelope.contains("((\"Real Name\" NIL \"user\" \"domain\"))"), "{envelope}");
+    assert!(envelope.contains("((NIL NIL \"user-from\" \"domain.org\"))"), "{envelope}");
 }
