@@ -6,18 +6,19 @@
 
 mod tls;
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, ValueEnum};
 use mail_lab_proto::{Output, Time};
-use mail_lab_world::{ConnectionId, Protocol, Service, World, scenario};
+use mail_lab_world::{ConnectionId, Policy, Protocol, Service, World, scenario, session_timeout};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
 /// How the world's clock moves.
@@ -44,8 +45,13 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
     /// Allow a --bind address other than loopback (the lab has well-known passwords).
+    /// Logins are then accepted only inside TLS, unless --allow-cleartext-login.
     #[arg(long)]
     allow_remote: bool,
+    /// With --allow-remote: still accept passwords before STARTTLS/STLS (they
+    /// cross the school network in the clear).
+    #[arg(long, requires = "allow_remote")]
+    allow_cleartext_login: bool,
     /// Port for SMTP (the host's port 25); 0 picks a free port.
     #[arg(long, default_value_t = 2525)]
     smtp_port: u16,
@@ -88,9 +94,10 @@ struct Args {
     /// Write the world as indented JSON (a scenario file to edit), then exit.
     #[arg(long, value_name = "FILE")]
     export_scenario: Option<PathBuf>,
-    /// Close a connection silent for this many seconds.
-    #[arg(long, default_value_t = 300)]
-    idle_timeout: u64,
+    /// Close a connection silent for this many seconds, with its protocol's
+    /// goodbye. Default: the protocol's own limit (SMTP 300, POP3 600, IMAP 1800).
+    #[arg(long)]
+    idle_timeout: Option<u64>,
     /// Most connections served at once; more get a "too busy" answer.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
@@ -105,8 +112,12 @@ struct Shared {
     host: String,
     tls: TlsAcceptor,
     verbose: bool,
-    idle: Duration,
+    /// Overrides each protocol's inactivity limit.
+    idle: Option<Duration>,
     dirty: AtomicBool,
+    /// Each connection's wake-up: rung when the world has output for it that
+    /// the client did not ask for (an IDLE push, a timeout's goodbye).
+    wakers: Mutex<HashMap<ConnectionId, Arc<Notify>>>,
 }
 
 impl Shared {
@@ -114,6 +125,27 @@ impl Shared {
     /// consistent: every engine call completes before the lock is released).
     fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Wake every connection the world has output for, whoever caused it.
+    /// Called with the world locked, right after it changed.
+    fn wake_pending(&self, world: &World) {
+        let pending = world.connections_with_output();
+        if pending.is_empty() {
+            return;
+        }
+        let wakers = self.wakers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for id in pending {
+            if let Some(waker) = wakers.get(&id) {
+                // A permit is kept if the task is busy writing: no wake-up is lost.
+                waker.notify_one();
+            }
+        }
+    }
+
+    /// How long a client of `protocol` may stay silent.
+    fn idle_limit(&self, protocol: Protocol) -> Duration {
+        self.idle.unwrap_or(Duration::from_millis(session_timeout(protocol)))
     }
 }
 
@@ -187,6 +219,11 @@ async fn run(args: Args) -> Result<(), String> {
     if args.clock == ClockMode::Real {
         world.advance_to(wall_clock());
     }
+    // Off loopback, a password typed before STARTTLS would cross a real network.
+    let tls_before_login = args.allow_remote && !args.allow_cleartext_login;
+    if tls_before_login {
+        world.set_policy(&args.host, Policy::TlsBeforeLogin, true);
+    }
     let (services, accounts) = {
         let host = world.host(&args.host).ok_or_else(|| format!("no host {} in this world", args.host))?;
         let services: Vec<(u16, Service)> = host.services.iter().map(|(p, s)| (*p, *s)).collect();
@@ -203,8 +240,9 @@ async fn run(args: Args) -> Result<(), String> {
         host: args.host.clone(),
         tls: TlsAcceptor::from(identity.config),
         verbose: args.verbose > 0,
-        idle: Duration::from_secs(args.idle_timeout.max(1)),
+        idle: args.idle_timeout.map(|secs| Duration::from_secs(secs.max(1))),
         dirty: AtomicBool::new(false),
+        wakers: Mutex::new(HashMap::new()),
     });
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
     let mut listeners = Vec::new();
@@ -216,7 +254,10 @@ async fn run(args: Args) -> Result<(), String> {
         println!("listening {} {} {}", service.name(), args.host, local);
         listeners.push((listener, service, world_port));
     }
-    let mut shutdown = Shutdown::register()?;
+    let shutdown = Shutdown::register()?;
+    if tls_before_login {
+        println!("policy: logins only inside TLS (--allow-remote; add --allow-cleartext-login to allow them)");
+    }
     println!("certificate sha256 {}", identity.fingerprint);
     for (address, password) in &accounts {
         println!("account {address} {password}");
@@ -232,7 +273,10 @@ async fn run(args: Args) -> Result<(), String> {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tick.tick().await;
-                shared.world().advance_to(wall_clock());
+                let mut world = shared.world();
+                world.advance_to(wall_clock());
+                // Retries, outages and timeouts that came due talk to clients too.
+                shared.wake_pending(&world);
             }
         });
     }
@@ -250,18 +294,43 @@ async fn run(args: Args) -> Result<(), String> {
             }
         });
     }
-    shutdown.wait().await;
+    // Signals are waited for on a thread of their own, so a world held busy by
+    // one connection (every runtime thread waiting for its lock) cannot stop them.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        shutdown.wait_blocking();
+        let _ = stop_tx.send(());
+    });
+    let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
     println!("shutting down");
     if let Some(path) = &args.state {
-        save_world(&shared, path).map_err(|e| format!("saving {}: {e}", path.display()))?;
-        println!("saved world to {}", path.display());
+        // Wait a little for a busy world; past that, the last periodic save stands.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match shared.world.try_lock() {
+                Ok(world) => {
+                    drop(world);
+                    save_world(&shared, path).map_err(|e| format!("saving {}: {e}", path.display()))?;
+                    println!("saved world to {}", path.display());
+                    break;
+                }
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                Err(_) => {
+                    println!("the world stayed busy for 5 s: not saved again (the last periodic save stands)");
+                    break;
+                }
+            }
+        }
     }
-    Ok(())
+    // Connection tasks may still hold sockets: leave without waiting for them.
+    std::process::exit(0)
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM, registered before the server says it is ready,
-/// so that a signal right after "ready" still saves the world.
+/// so that a signal right after "ready" still saves the world. They are served
+/// by a small runtime of their own (see `wait_blocking`).
 struct Shutdown {
+    runtime: tokio::runtime::Runtime,
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -270,31 +339,40 @@ struct Shutdown {
 
 impl Shutdown {
     fn register() -> Result<Shutdown, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the signal thread: {e}"))?;
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Ok(Shutdown {
-                interrupt: signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?,
-                terminate: signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?,
-            })
+            let guard = runtime.enter();
+            let interrupt = signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+            let terminate = signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+            drop(guard);
+            Ok(Shutdown { runtime, interrupt, terminate })
         }
         #[cfg(not(unix))]
         {
-            Ok(Shutdown {})
+            Ok(Shutdown { runtime })
         }
     }
 
-    async fn wait(&mut self) {
+    /// Blocks the calling thread until SIGINT or SIGTERM.
+    fn wait_blocking(mut self) {
         #[cfg(unix)]
         {
-            tokio::select! {
-                _ = self.interrupt.recv() => {}
-                _ = self.terminate.recv() => {}
-            }
+            let (interrupt, terminate) = (&mut self.interrupt, &mut self.terminate);
+            self.runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
         }
         #[cfg(not(unix))]
         {
-            let _ = tokio::signal::ctrl_c().await;
+            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
         }
     }
 }
@@ -417,18 +495,47 @@ async fn serve(
     if shared.verbose {
         println!("{id} connect from {peer} to {} ({})", shared.host, service.name());
     }
+    let waker = Arc::new(Notify::new());
+    shared.wakers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, waker.clone());
+    let result = converse(&shared, &mut stream, id, service, &waker).await;
+    // Whatever ended the conversation, the world forgets the connection and
+    // what its engine held.
+    shared.wakers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+    shared.world().release(id);
+    result
+}
+
+/// What the socket did while the connection waited.
+enum Turn {
+    Read(std::io::Result<usize>),
+    Woken,
+    Silent,
+}
+
+/// Move bytes both ways until either side closes: what the client sends goes
+/// to the world; what the world has for the client is written as soon as it is
+/// there, pushed (IMAP IDLE, a timeout's goodbye) or in answer.
+async fn converse(
+    shared: &Shared,
+    stream: &mut Stream,
+    id: ConnectionId,
+    service: Service,
+    waker: &Notify,
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
+    let idle = shared.idle_limit(service.protocol());
+    let mut last_heard = tokio::time::Instant::now();
     loop {
         let outputs = shared.world().take_outputs(id);
         for out in outputs {
             match out {
                 Output::Bytes(bytes) => {
-                    log_lines(&shared, id, "S", &bytes);
+                    log_lines(shared, id, "S", &bytes);
                     stream.write_all(&bytes).await?;
                 }
                 Output::StartTls => {
-                    let plain = std::mem::replace(&mut stream, Stream::Switching);
-                    stream = plain.start_tls(&shared.tls).await?;
+                    let plain = std::mem::replace(stream, Stream::Switching);
+                    *stream = plain.start_tls(&shared.tls).await?;
                     if shared.verbose {
                         println!("{id} TLS started");
                     }
@@ -439,23 +546,46 @@ async fn serve(
                 }
             }
         }
-        match tokio::time::timeout(shared.idle, stream.read(&mut buf)).await {
-            Err(_) => {
-                // RFC 5321 §4.5.3.2: an idle SMTP client is told why it is dropped.
-                if service.protocol() == Protocol::Smtp {
-                    let _ = stream.write_all(b"421 4.4.2 Idle timeout exceeded, closing connection\r\n").await;
+        let event = tokio::select! {
+            read = stream.read(&mut buf) => Turn::Read(read),
+            () = waker.notified() => Turn::Woken,
+            () = tokio::time::sleep_until(last_heard + idle) => Turn::Silent,
+        };
+        match event {
+            Turn::Woken => {}
+            Turn::Silent => {
+                // The server says its protocol's goodbye (421, BYE; POP3 just
+                // closes), as the world's own clock would make it.
+                let goodbye = {
+                    let mut world = shared.world();
+                    world.expire(id);
+                    world.take_outputs(id)
+                };
+                for out in goodbye {
+                    if let Output::Bytes(bytes) = out {
+                        log_lines(shared, id, "S", &bytes);
+                        stream.write_all(&bytes).await?;
+                    }
                 }
-                shared.world().disconnect(id);
                 stream.shutdown().await;
                 return Ok(());
             }
-            Ok(Ok(0)) | Ok(Err(_)) => {
-                shared.world().disconnect(id);
+            Turn::Read(Ok(0) | Err(_)) => {
+                let mut world = shared.world();
+                world.disconnect(id);
+                shared.wake_pending(&world);
                 return Ok(());
             }
-            Ok(Ok(n)) => {
-                log_lines(&shared, id, "C", &buf[..n]);
-                let sent = shared.world().send(id, &buf[..n]);
+            Turn::Read(Ok(n)) => {
+                last_heard = tokio::time::Instant::now();
+                log_lines(shared, id, "C", &buf[..n]);
+                let sent = {
+                    let mut world = shared.world();
+                    let sent = world.send(id, &buf[..n]);
+                    // Other sessions may have something to say now (a delivery, an EXPUNGE).
+                    shared.wake_pending(&world);
+                    sent
+                };
                 shared.dirty.store(true, Ordering::SeqCst);
                 if sent.is_err() {
                     // The world closed the session meanwhile (a logical-clock
