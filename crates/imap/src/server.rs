@@ -22,6 +22,8 @@ use crate::{extended, fetch, search, syntax};
 
 /// Longest command line (without literals) the server buffers.
 pub const MAX_LINE: usize = 8 * 1024;
+/// Most mailboxes one account may have: CREATE past it is `NO [LIMIT]`.
+pub const MAX_FOLDERS: usize = 10_000;
 
 /// How one host's IMAP service behaves; given by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -1056,17 +1058,35 @@ impl ImapServer {
                 self.send(&format!("{tag} OK {name} completed"));
             }
             CommandBody::Create { mailbox } => {
-                let name = mailbox_str(&mailbox);
                 let account = self.account().unwrap_or_default().to_string();
-                let name = name.trim_end_matches('/').to_string();
-                match backend.store().create_folder(&account, &name) {
-                    Ok(()) => {
-                        // CREATE makes a folder, not a subscription (RFC 9051 §6.3.4, §6.3.7).
-                        let _ = backend.store().set_subscribed(&account, &name, false);
-                        self.send(&format!("{tag} OK CREATE completed"))
-                    }
-                    Err(e) => self.send(&format!("{tag} NO [ALREADYEXISTS] {}", clean(&e.to_string()))),
+                // A trailing delimiter only says the name will have children (RFC 9051 §6.3.4).
+                let name = mailbox_str(&mailbox).trim_end_matches('/').to_string();
+                if name.is_empty() || name.split('/').any(str::is_empty) {
+                    return self.send(&format!("{tag} NO [CANNOT] A mailbox name needs text between delimiters"));
                 }
+                let store = backend.store();
+                let folders = store.account(&account).map_or(0, |a| a.folders.len());
+                let levels: Vec<usize> = name.match_indices('/').map(|(i, _)| i).collect();
+                let missing: Vec<&str> = levels
+                    .iter()
+                    .map(|&i| &name[..i])
+                    .chain([name.as_str()])
+                    .filter(|n| store.folder(&account, n).is_none())
+                    .collect();
+                if store.folder(&account, &name).is_some() {
+                    return self.send(&format!("{tag} NO [ALREADYEXISTS] folder {} already exists", clean(&name)));
+                }
+                if folders + missing.len() > MAX_FOLDERS {
+                    return self.send(&format!("{tag} NO [LIMIT] An account holds at most {MAX_FOLDERS} mailboxes"));
+                }
+                // Superiors are created as needed (RFC 9051 §6.3.4); none is subscribed (§6.3.7).
+                for n in missing {
+                    if let Err(e) = store.create_folder(&account, n) {
+                        return self.send(&format!("{tag} NO {}", clean(&e.to_string())));
+                    }
+                    let _ = store.set_subscribed(&account, n, false);
+                }
+                self.send(&format!("{tag} OK CREATE completed"))
             }
             CommandBody::Delete { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();

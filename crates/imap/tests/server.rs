@@ -832,3 +832,19 @@ fn addresses_with_comments_are_found_and_named() {
     assert!(envelope.contains("((\"Real Name\" NIL \"user\" \"domain\"))"), "{envelope}");
     assert!(envelope.contains("((NIL NIL \"user-from\" \"domain.org\"))"), "{envelope}");
 }
+
+#[test]
+fn create_makes_the_superiors_a_name_needs_and_refuses_empty_levels() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    assert_eq!(c.line(&mut h, "a1 CREATE Archive/2024/Projects/"), "a1 OK CREATE completed\r\n");
+    assert_eq!(
+        c.line(&mut h, "a2 LIST \"\" Archive*"),
+        "* LIST (\\HasChildren) \"/\" Archive\r\n* LIST (\\HasChildren) \"/\" Archive/2024\r\n\
+         * LIST (\\HasNoChildren) \"/\" Archive/2024/Projects\r\na2 OK LIST completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a3 LSUB \"\" Archive*"), "a3 OK LSUB completed\r\n", "CREATE subscribes nothing");
+    for bad in ["\"\"", "/x", "a//b", "\"/\""] {
+        assert!(c.line(&mut h, &format!("a4 CREATE {bad}")).starts_with("a4 NO [CANNOT] "), "{bad}");
+    }
+}
