@@ -34,7 +34,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await page.getByRole('button', { name: 'Discard it and start fresh' }).click();
   await alert.waitFor({ state: 'detached' });
   const saved = await page.evaluate(() => localStorage.getItem('mail-lab.world'));
-  assert.match(saved, /^mail-lab-world 2 [A-Za-z0-9+/]+=*$/);
+  assert.match(saved, /^mail-lab-world 3 [A-Za-z0-9+/]+=*$/);
   assert.deepEqual(errors, []);
 });
 

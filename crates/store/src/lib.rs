@@ -106,6 +106,11 @@ pub struct Account {
     /// and show learners what a stolen password looks like.
     pub password: String,
     pub folders: BTreeMap<String, Folder>,
+    /// Subscribed names that are not folders now: a subscription outlives its
+    /// folder (RFC 9051 §6.3.7). Kept by the world's snapshot beside the store
+    /// (see `Store::dangling_subscriptions`), so the store's own form is unchanged.
+    #[serde(skip)]
+    pub dangling_subscriptions: BTreeSet<String>,
 }
 
 impl Account {
@@ -247,7 +252,12 @@ impl Store {
         }
         self.accounts.insert(
             key,
-            Account { address: address.to_string(), password: password.to_string(), folders: BTreeMap::new() },
+            Account {
+                address: address.to_string(),
+                password: password.to_string(),
+                folders: BTreeMap::new(),
+                dangling_subscriptions: BTreeSet::new(),
+            },
         );
         self.create_folder(address, INBOX)
     }
@@ -297,6 +307,7 @@ impl Store {
         if account.folders.contains_key(&name) {
             return Err(StoreError::FolderExists(name));
         }
+        account.dangling_subscriptions.remove(&name);
         account.folders.insert(
             name.clone(),
             Folder {
@@ -394,11 +405,57 @@ impl Store {
         Ok(())
     }
 
-    /// Subscribe to or unsubscribe from a folder.
+    /// Subscribe to or unsubscribe from a folder that exists.
     pub fn set_subscribed(&mut self, address: &str, folder: &str, subscribed: bool) -> Result<(), StoreError> {
         let (_, f) = self.folder_mut(address, folder)?;
         f.subscribed = subscribed;
         Ok(())
+    }
+
+    /// Take a name off the subscriptions, whether or not a folder has it now.
+    pub fn unsubscribe(&mut self, address: &str, name: &str) -> Result<(), StoreError> {
+        let name = canonical_folder_name(name).to_string();
+        let account = self
+            .accounts
+            .get_mut(&account_key(address))
+            .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
+        match account.folders.get_mut(&name) {
+            Some(f) => f.subscribed = false,
+            None if account.dangling_subscriptions.remove(&name) => {}
+            None => return Err(StoreError::NoSuchFolder(name)),
+        }
+        Ok(())
+    }
+
+    /// Whether `name` is on the subscriptions (a folder or not).
+    pub fn is_subscribed(&self, address: &str, name: &str) -> bool {
+        let name = canonical_folder_name(name);
+        self.account(address).is_some_and(|a| {
+            a.folders.get(name).is_some_and(|f| f.subscribed) || a.dangling_subscriptions.contains(name)
+        })
+    }
+
+    /// Every account's subscribed names that are no folder, for a snapshot:
+    /// (account address, name).
+    pub fn dangling_subscriptions(&self) -> Vec<(String, String)> {
+        self.accounts
+            .values()
+            .flat_map(|a| a.dangling_subscriptions.iter().map(|n| (a.address.clone(), n.clone())))
+            .collect()
+    }
+
+    /// Restore a subscription to a name that is no folder (from a snapshot).
+    /// A name that is a folder now is subscribed as a folder.
+    pub fn restore_subscription(&mut self, address: &str, name: &str) {
+        let name = canonical_folder_name(name).to_string();
+        if let Some(account) = self.accounts.get_mut(&account_key(address)) {
+            match account.folders.get_mut(&name) {
+                Some(f) => f.subscribed = true,
+                None => {
+                    account.dangling_subscriptions.insert(name);
+                }
+            }
+        }
     }
 
     /// Delete a folder and its messages. INBOX cannot be deleted.
@@ -411,8 +468,12 @@ impl Store {
             .accounts
             .get_mut(&account_key(address))
             .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
-        if account.folders.remove(&name).is_none() {
+        let Some(removed) = account.folders.remove(&name) else {
             return Err(StoreError::NoSuchFolder(name));
+        };
+        // The name stays subscribed: RFC 9051 §6.3.7 forbids dropping it unasked.
+        if removed.subscribed {
+            account.dangling_subscriptions.insert(name.clone());
         }
         let address = account.address.clone();
         self.record(&address, &name, ChangeKind::FolderDeleted);
@@ -439,17 +500,38 @@ impl Store {
             self.expunge(address, INBOX, &uids)?;
             return Ok(());
         }
+        // Inferior names move with it (RFC 9051 §6.3.6): `a/b/c` becomes `x/c`.
+        let inner = format!("{from}/");
+        let moves: Vec<(String, String)> = account
+            .folders
+            .keys()
+            .filter(|n| **n == from || n.starts_with(&inner))
+            .map(|n| (n.clone(), format!("{to}{}", &n[from.len()..])))
+            .collect();
+        if let Some((_, taken)) = moves.iter().find(|(_, new)| account.folders.contains_key(new)) {
+            return Err(StoreError::FolderExists(taken.clone()));
+        }
         let account = self
             .accounts
             .get_mut(&account_key(address))
             .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
-        if let Some(mut f) = account.folders.remove(&from) {
-            f.name = to.clone();
-            account.folders.insert(to.clone(), f);
+        for (old, new) in &moves {
+            if let Some(mut f) = account.folders.remove(old) {
+                // Subscriptions are names: the old name stays subscribed, the new one
+                // is subscribed only if it already was.
+                if f.subscribed {
+                    account.dangling_subscriptions.insert(old.clone());
+                }
+                f.subscribed = account.dangling_subscriptions.remove(new);
+                f.name = new.clone();
+                account.folders.insert(new.clone(), f);
+            }
         }
         let address = account.address.clone();
-        self.record(&address, &from, ChangeKind::FolderDeleted);
-        self.record(&address, &to, ChangeKind::FolderCreated);
+        for (old, new) in moves {
+            self.record(&address, &old, ChangeKind::FolderDeleted);
+            self.record(&address, &new, ChangeKind::FolderCreated);
+        }
         Ok(())
     }
 

@@ -15,8 +15,9 @@ pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
 /// The version this build writes. Bump it, and add a migration in
 /// [`World::from_json`], whenever the document's shape changes.
 /// Version 2 writes messages as text in JSON (version 1 wrote arrays of
-/// octets, which still read the same way: no other field changed).
-pub const SNAPSHOT_VERSION: u32 = 2;
+/// octets, which still read the same way: no other field changed). Version 3
+/// adds `subscriptions` at the end: subscribed names that are no folder.
+pub const SNAPSHOT_VERSION: u32 = 3;
 /// The oldest version this build still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 
@@ -38,6 +39,46 @@ pub struct WorldSnapshot {
     pub next_connection: u64,
     pub bounce_seq: u64,
     pub auto_relay: bool,
+    /// (host, account, name) of every subscription whose folder does not exist
+    /// (RFC 9051 §6.3.7 keeps them). Last, so the field order of version 2 is kept.
+    #[serde(default)]
+    pub subscriptions: Vec<(String, String, String)>,
+}
+
+/// A version 1 or 2 snapshot in the compact form, which is positional: the same
+/// fields as [`WorldSnapshot`] without `subscriptions`.
+#[derive(Deserialize)]
+struct WorldSnapshotV2 {
+    format: String,
+    version: u32,
+    now: Time,
+    hosts: Vec<Host>,
+    clients: Vec<ClientMachine>,
+    dns_a: BTreeMap<String, String>,
+    dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    queue: Vec<QueueEntry>,
+    next_connection: u64,
+    bounce_seq: u64,
+    auto_relay: bool,
+}
+
+impl From<WorldSnapshotV2> for WorldSnapshot {
+    fn from(v2: WorldSnapshotV2) -> Self {
+        WorldSnapshot {
+            format: v2.format,
+            version: v2.version,
+            now: v2.now,
+            hosts: v2.hosts,
+            clients: v2.clients,
+            dns_a: v2.dns_a,
+            dns_mx: v2.dns_mx,
+            queue: v2.queue,
+            next_connection: v2.next_connection,
+            bounce_seq: v2.bounce_seq,
+            auto_relay: v2.auto_relay,
+            subscriptions: Vec::new(),
+        }
+    }
 }
 
 impl WorldSnapshot {
@@ -97,6 +138,13 @@ impl World {
             next_connection: self.next_connection,
             bounce_seq: self.bounce_seq,
             auto_relay: self.auto_relay,
+            subscriptions: self
+                .hosts
+                .iter()
+                .flat_map(|h| {
+                    h.store.dangling_subscriptions().into_iter().map(|(account, name)| (h.name.clone(), account, name))
+                })
+                .collect(),
         }
     }
 
@@ -115,6 +163,11 @@ impl World {
         world.next_connection = snapshot.next_connection;
         world.bounce_seq = snapshot.bounce_seq;
         world.auto_relay = snapshot.auto_relay;
+        for (host, account, name) in &snapshot.subscriptions {
+            if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
+                h.store.restore_subscription(account, name);
+            }
+        }
         world
     }
 
@@ -185,8 +238,12 @@ impl World {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(fields.next().unwrap_or_default())
             .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
-        let snapshot: WorldSnapshot =
-            postcard::from_bytes(&bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        let snapshot: WorldSnapshot = if found < 3 {
+            postcard::from_bytes::<WorldSnapshotV2>(&bytes).map(WorldSnapshot::from)
+        } else {
+            postcard::from_bytes(&bytes)
+        }
+        .map_err(|e| SnapshotError::Malformed(e.to_string()))?;
         if snapshot.format != SNAPSHOT_FORMAT || u64::from(snapshot.version) != found {
             return Err(SnapshotError::Malformed("the header and the body disagree".into()));
         }

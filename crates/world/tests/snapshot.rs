@@ -25,7 +25,7 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
     assert_eq!(back.snapshot(), world.snapshot());
     // The page's compact form keeps exactly the same world.
     let compact = world.to_compact();
-    assert!(compact.starts_with("mail-lab-world 2 "), "{}", &compact[..30]);
+    assert!(compact.starts_with("mail-lab-world 3 "), "{}", &compact[..30]);
     assert_eq!(World::from_compact(&compact).unwrap().to_json(), world.to_json());
     assert_eq!(back.now(), world.now());
     assert_eq!(back.queue().len(), 1);
@@ -44,11 +44,11 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
 #[test]
 fn unreadable_snapshots_are_refused_with_a_reason() {
     let json = scenario::two_domains().to_json();
-    let newer = json.replacen("\"version\":2", "\"version\":3", 1);
-    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 3, supported: 2 });
+    let newer = json.replacen("\"version\":3", "\"version\":4", 1);
+    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 4, supported: 3 });
     assert_eq!(
         World::from_json(&newer).unwrap_err().to_string(),
-        "the saved lab is format version 3, and this Mail Lab reads versions 1 to 2; it was left untouched"
+        "the saved lab is format version 4, and this Mail Lab reads versions 1 to 3; it was left untouched"
     );
     assert!(matches!(World::from_json("{\"format\":\"something\"}"), Err(SnapshotError::WrongFormat(_))));
     assert!(matches!(World::from_json("not json"), Err(SnapshotError::Malformed(_))));
@@ -59,8 +59,8 @@ fn unreadable_snapshots_are_refused_with_a_reason() {
 #[test]
 fn unreadable_compact_snapshots_are_refused_with_a_reason() {
     let compact = scenario::two_domains().to_compact();
-    let newer = compact.replacen("mail-lab-world 2 ", "mail-lab-world 3 ", 1);
-    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 3, supported: 2 });
+    let newer = compact.replacen("mail-lab-world 3 ", "mail-lab-world 4 ", 1);
+    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 4, supported: 3 });
     // The JSON an earlier page kept is named, not silently dropped.
     let json = scenario::two_domains().to_json();
     assert_eq!(
@@ -178,4 +178,29 @@ fn a_folder_out_of_uids_is_a_limit_not_a_crash() {
     assert!(reply.starts_with("4"), "{reply}");
     let inbox = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
     assert_eq!(inbox.messages.len(), 1);
+}
+
+#[test]
+fn a_lab_saved_by_version_2_still_opens() {
+    // Written by the build before subscriptions were kept apart from folders
+    // (`mail-lab-serve --scenario two-domains --export-page-lab`).
+    let v2 = include_str!("fixtures/two-domains-v2.txt");
+    assert!(v2.starts_with("mail-lab-world 2 "));
+    let world = World::from_compact(v2).unwrap();
+    assert_eq!(world.snapshot().hosts, scenario::two_domains().snapshot().hosts);
+}
+
+#[test]
+fn a_subscription_whose_folder_was_deleted_is_kept_across_a_save() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    world.take_output(id);
+    for line in ["a LOGIN bob@a.example bob-pw", "b CREATE Old", "c SUBSCRIBE Old", "d DELETE Old"] {
+        world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
+    }
+    world.take_output(id);
+    let store = |w: &World| w.store_for("bob@a.example").unwrap().is_subscribed("bob@a.example", "Old");
+    assert!(store(&world));
+    assert!(store(&World::from_json(&world.to_json()).unwrap()), "JSON keeps it");
+    assert!(store(&World::from_compact(&world.to_compact()).unwrap()), "the compact form keeps it");
 }
