@@ -16,6 +16,13 @@ pub(crate) enum Options {
 pub(crate) struct ListOptions {
     /// Selection SUBSCRIBED: only subscribed folders, marked \Subscribed.
     pub subscribed_only: bool,
+    /// Selection RECURSIVEMATCH: also a name whose descendants match the
+    /// selection, with CHILDINFO (RFC 5258 §3.5).
+    pub recursive_match: bool,
+    /// `LIST ref (p1 p2 ...)`: every pattern (RFC 5258 §3); empty for one pattern.
+    pub patterns: Vec<String>,
+    /// Why the options cannot be used: the command is answered BAD with it.
+    pub invalid: Option<String>,
     /// Selection SPECIAL-USE: only folders with a special use.
     pub special_use_only: bool,
     /// Return SUBSCRIBED: mark subscribed folders.
@@ -89,25 +96,95 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
             let mut any = false;
             if rest.starts_with('(') {
                 let (selection, after) = paren_list(rest)?;
-                options.subscribed_only = selection.iter().any(|s| s == "SUBSCRIBED");
-                options.special_use_only = selection.iter().any(|s| s == "SPECIAL-USE");
+                for option in &selection {
+                    match option.as_str() {
+                        "SUBSCRIBED" => options.subscribed_only = true,
+                        "SPECIAL-USE" => options.special_use_only = true,
+                        "RECURSIVEMATCH" => options.recursive_match = true,
+                        "REMOTE" => {}
+                        other => {
+                            options.invalid.get_or_insert(format!("Unknown LIST selection option {other}"));
+                        }
+                    }
+                }
+                // RFC 5258 §3.1: RECURSIVEMATCH needs another selection option to recurse on.
+                if options.recursive_match && !options.subscribed_only && !options.special_use_only {
+                    options.invalid.get_or_insert(
+                        "RECURSIVEMATCH needs another selection option, e.g. LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"*\""
+                            .to_string(),
+                    );
+                }
                 rest = after.trim_start();
                 any = true;
             }
             let upper = rest.to_ascii_uppercase();
             if let Some(at) = upper.rfind(" RETURN (") {
                 let (returns, _) = paren_list(&rest[at + 8..])?;
-                options.mark_subscribed = returns.iter().any(|r| r == "SUBSCRIBED");
-                if let Some(i) = returns.iter().position(|r| r == "STATUS") {
-                    options.status = returns.get(i + 1).map(|items| words(items.trim_matches(['(', ')'])));
+                let mut i = 0;
+                while i < returns.len() {
+                    match returns[i].as_str() {
+                        "SUBSCRIBED" => options.mark_subscribed = true,
+                        "CHILDREN" | "SPECIAL-USE" => {}
+                        "STATUS" => {
+                            options.status = returns.get(i + 1).map(|items| words(items.trim_matches(['(', ')'])));
+                            i += 1;
+                        }
+                        other => {
+                            options.invalid.get_or_insert(format!("Unknown LIST return option {other}"));
+                        }
+                    }
+                    i += 1;
                 }
                 rest = &rest[..at];
                 any = true;
+            }
+            // `reference (pattern pattern ...)`: the codec reads one pattern, so the
+            // first stands in the line and all of them come back in the options.
+            let (reference, after) = astring(rest)?;
+            let after = after.trim_start();
+            if after.starts_with('(') {
+                let close = after.rfind(')')?;
+                let mut inner = after[1..close].trim();
+                while !inner.is_empty() {
+                    let (token, next) = astring(inner)?;
+                    options.patterns.push(token);
+                    inner = next.trim_start();
+                }
+                let first = options.patterns.first().cloned().unwrap_or_default();
+                return Some((
+                    format!("{prefix} {} {}\r\n", quoted(&reference), quoted(&first)),
+                    Options::List(options),
+                ));
             }
             any.then(|| (format!("{prefix} {rest}\r\n"), Options::List(options)))
         }
         _ => None,
     }
+}
+
+/// The astring at the start of `text` (a quoted string, unescaped, or an atom
+/// up to a space), and the text after it.
+fn astring(text: &str) -> Option<(String, &str)> {
+    let text = text.trim_start();
+    if let Some(body) = text.strip_prefix('"') {
+        let mut value = String::new();
+        let mut chars = body.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                '"' => return Some((value, &body[i + 1..])),
+                c => value.push(c),
+            }
+        }
+        return None;
+    }
+    let end = text.find([' ', ')']).unwrap_or(text.len());
+    (end > 0).then(|| (text[..end].to_string(), &text[end..]))
+}
+
+/// `value` as a quoted string.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// A sequence set for `numbers` (ascending): `2,4:6,9`.

@@ -112,20 +112,24 @@ fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
     })
 }
 
-/// An address key matches the header as written or any of its addresses as
-/// `name <local@domain>` with comments and spacing taken out, so
-/// `FROM user@domain.org` finds `<user (comment)@ domain.org>`.
+/// An address key matches the addresses of the header as `name` and
+/// `local@domain`, comments and spacing taken out, as the envelope shows them:
+/// `FROM user@domain.org` finds `<user (comment)@ domain.org>`, and `FROM comment`
+/// does not. A header with no address in it is matched as written.
 fn address_matches(ctx: &Ctx<'_>, field: &str, needle: &str) -> bool {
     let written = header(ctx, field);
-    contains(&written, needle)
-        || mail_lab_message::address::address_list(&written).iter().any(|item| match item {
-            AddressItem::Mailbox { name, local, domain } => {
-                let addr = format!("{}@{}", local.as_deref().unwrap_or(""), domain.as_deref().unwrap_or(""));
-                contains(&addr, needle) || name.as_deref().is_some_and(|n| contains(n, needle))
-            }
-            AddressItem::GroupStart(name) => contains(name, needle),
-            AddressItem::GroupEnd => false,
-        })
+    let items = mail_lab_message::address::address_list(&written);
+    if items.is_empty() {
+        return contains(&written, needle);
+    }
+    items.iter().any(|item| match item {
+        AddressItem::Mailbox { name, local, domain } => {
+            let addr = format!("{}@{}", local.as_deref().unwrap_or(""), domain.as_deref().unwrap_or(""));
+            contains(&addr, needle) || name.as_deref().is_some_and(|n| contains(n, needle))
+        }
+        AddressItem::GroupStart(name) => contains(name, needle),
+        AddressItem::GroupEnd => false,
+    })
 }
 
 fn sent_date(ctx: &Ctx<'_>) -> Option<String> {

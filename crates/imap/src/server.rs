@@ -7,7 +7,7 @@ use imap_codec::CommandCodec;
 use imap_codec::decode::{CommandDecodeError, Decoder};
 use imap_codec::imap_types::IntoStatic;
 use imap_codec::imap_types::command::{Command, CommandBody};
-use imap_codec::imap_types::core::LiteralMode;
+use imap_codec::imap_types::core::{Charset, LiteralMode};
 use imap_codec::imap_types::extensions::binary::LiteralOrLiteral8;
 use imap_codec::imap_types::fetch::MacroOrMessageDataItemNames;
 use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
@@ -219,6 +219,8 @@ pub struct ImapServer {
     pending: Option<extended::Options>,
     /// The UIDs a `SEARCH RETURN (SAVE)` kept for `$` (RFC 5182); reset by SELECT.
     saved: Vec<u32>,
+    /// The command being read had `$` standing for an empty saved result.
+    saved_empty_used: bool,
     now: Time,
 }
 
@@ -381,6 +383,40 @@ pub(crate) fn flag_list(flags: &BTreeSet<Flag>, recent: bool) -> String {
     format!("({})", names.join(" "))
 }
 
+/// The message-number set of a non-UID FETCH, STORE, COPY or MOVE.
+fn numbered_set<'c>(body: &'c CommandBody<'_>) -> Option<&'c SequenceSet> {
+    match body {
+        CommandBody::Fetch { sequence_set, uid: false, .. }
+        | CommandBody::Store { sequence_set, uid: false, .. }
+        | CommandBody::Copy { sequence_set, uid: false, .. }
+        | CommandBody::Move { sequence_set, uid: false, .. } => Some(sequence_set),
+        _ => None,
+    }
+}
+
+/// Whether a message-number set names a number past `count` (or `*` when empty).
+fn beyond(set: &SequenceSet, count: usize) -> bool {
+    let past = |v: &SeqOrUid| match v {
+        SeqOrUid::Value(n) => n.get() as usize > count,
+        SeqOrUid::Asterisk => count == 0,
+    };
+    set.0.as_ref().iter().any(|seq| match seq {
+        Sequence::Single(v) => past(v),
+        Sequence::Range(a, b) => past(a) || past(b),
+    })
+}
+
+/// The tagged NO for a store refusal, with the response code that names it (RFC 5530).
+fn store_refusal(tag: &str, e: &StoreError) -> String {
+    let code = match e {
+        StoreError::NoSuchFolder(_) | StoreError::NoSuchAccount(_) => "[NONEXISTENT] ",
+        StoreError::FolderExists(_) | StoreError::AccountExists(_) => "[ALREADYEXISTS] ",
+        StoreError::InboxIsSpecial => "[CANNOT] ",
+        StoreError::UidsExhausted(_) => "[LIMIT] ",
+    };
+    format!("{tag} NO {code}{}", clean(&e.to_string()))
+}
+
 /// Indices (0-based) of the messages a sequence set names, ascending.
 /// STATUS data items of a folder by name (RFC 9051 §6.3.11); unknown names are skipped.
 fn status_items(f: &mail_lab_store::Folder, names: &[&str]) -> Vec<String> {
@@ -445,6 +481,7 @@ impl ImapServer {
             rev2: false,
             pending: None,
             saved: Vec::new(),
+            saved_empty_used: false,
             now: Time(0),
         }
     }
@@ -586,6 +623,7 @@ impl ImapServer {
     /// Before the codec reads the next command: take off the options it does not
     /// know (see [`extended`]) and put the saved search result where `$` stands.
     fn take_extended_options(&mut self) {
+        self.saved_empty_used = false;
         let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return };
         let Ok(line) = std::str::from_utf8(&self.buffer[..=end]) else { return };
         if line.trim_end().ends_with('}') {
@@ -611,7 +649,9 @@ impl ImapServer {
                 }
                 _ => Vec::new(),
             };
-            // An empty saved result matches nothing: a number no message has.
+            // An empty saved result matches nothing: a number no message has, and
+            // no error (RFC 5182 §2.1), so the range check lets it through.
+            self.saved_empty_used = numbers.is_empty();
             let set = if numbers.is_empty() { u32::MAX.to_string() } else { extended::sequence_set(&numbers) };
             line = words
                 .iter()
@@ -950,6 +990,30 @@ impl ImapServer {
                 | CommandBody::Search { uid: false, .. }
         );
         self.sync(backend, hold);
+        let dollar_empty = std::mem::take(&mut self.saved_empty_used);
+        if let (State::Selected { mailbox, .. }, Some(set)) = (&self.state, numbered_set(&command.body))
+            && !dollar_empty
+            && beyond(set, mailbox.uids.len())
+        {
+            // RFC 9051 §9 (seq-number): a number past the last message, or `*`
+            // in an empty mailbox, is a client error.
+            let count = mailbox.uids.len();
+            return self.send(&format!(
+                "{tag} BAD No such message: the mailbox has {count} message{}; UID commands take any numbers",
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+        if let CommandBody::Search { charset: Some(charset), .. } = &command.body {
+            let name = match charset {
+                Charset::Atom(a) => a.as_ref().to_string(),
+                Charset::Quoted(q) => q.as_ref().to_string(),
+            };
+            if !["UTF-8", "US-ASCII"].iter().any(|c| name.eq_ignore_ascii_case(c)) {
+                return self.send(&format!(
+                    "{tag} NO [BADCHARSET (UTF-8 US-ASCII)] This server searches in UTF-8 and US-ASCII only"
+                ));
+            }
+        }
         let before = backend.store().revision();
         self.run(tag, name, command.body, backend);
         let after = backend.store().revision();
@@ -1081,10 +1145,12 @@ impl ImapServer {
                 }
                 // Superiors are created as needed (RFC 9051 §6.3.4); none is subscribed (§6.3.7).
                 for n in missing {
+                    // A name subscribed before (its folder deleted) stays subscribed.
+                    let was_subscribed = store.is_subscribed(&account, n);
                     if let Err(e) = store.create_folder(&account, n) {
                         return self.send(&format!("{tag} NO {}", clean(&e.to_string())));
                     }
-                    let _ = store.set_subscribed(&account, n, false);
+                    let _ = store.set_subscribed(&account, n, was_subscribed);
                 }
                 self.send(&format!("{tag} OK CREATE completed"))
             }
@@ -1092,20 +1158,27 @@ impl ImapServer {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().delete_folder(&account, &mailbox_str(&mailbox)) {
                     Ok(()) => self.send(&format!("{tag} OK DELETE completed")),
-                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
+                    Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
             CommandBody::Rename { from, to } => {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().rename_folder(&account, &mailbox_str(&from), &mailbox_str(&to)) {
                     Ok(()) => self.send(&format!("{tag} OK RENAME completed")),
-                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
+                    Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
             CommandBody::Subscribe { mailbox } | CommandBody::Unsubscribe { mailbox } => {
-                let on = name == "SUBSCRIBE";
                 let account = self.account().unwrap_or_default().to_string();
-                match backend.store().set_subscribed(&account, &mailbox_str(&mailbox), on) {
+                let folder = mailbox_str(&mailbox);
+                // SUBSCRIBE checks the folder exists (RFC 9051 §6.3.7 allows it);
+                // UNSUBSCRIBE takes any subscribed name off, folder or not.
+                let done = if name == "SUBSCRIBE" {
+                    backend.store().set_subscribed(&account, &folder, true)
+                } else {
+                    backend.store().unsubscribe(&account, &folder)
+                };
+                match done {
                     Ok(()) => self.send(&format!("{tag} OK {name} completed")),
                     Err(e) => self.send(&format!("{tag} NO [NONEXISTENT] {}", clean(&e.to_string()))),
                 }
@@ -1340,6 +1413,9 @@ impl ImapServer {
         self.send(&format!("{tag} OK [{access}] {verb} completed"));
     }
 
+    /// LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9, RFC 5258). Names are the
+    /// folders, the superiors they imply (shown `\Noselect`), and for SUBSCRIBED
+    /// the subscribed names (`\NonExistent` when no folder has one).
     fn list<B: ImapBackend + ?Sized>(
         &mut self,
         tag: &str,
@@ -1350,37 +1426,113 @@ impl ImapServer {
         backend: &mut B,
     ) {
         let verb = if lsub { "LSUB" } else { "LIST" };
-        if pattern.is_empty() && !lsub {
+        if let Some(why) = &options.invalid {
+            return self.send(&format!("{tag} BAD {why}"));
+        }
+        if pattern.is_empty() && !lsub && options.patterns.is_empty() {
             // LIST "" "" asks for the delimiter and the root (RFC 9051 §6.3.9).
             self.send("* LIST (\\Noselect) \"/\" \"\"");
             return self.send(&format!("{tag} OK LIST completed"));
         }
-        let full = format!("{reference}{pattern}");
+        let patterns: Vec<String> = if options.patterns.is_empty() {
+            vec![format!("{reference}{pattern}")]
+        } else {
+            options.patterns.iter().map(|p| format!("{reference}{p}")).collect()
+        };
+        let matched = |name: &str| patterns.iter().any(|p| matches(p.as_bytes(), name.as_bytes()));
         let account = self.account().unwrap_or_default().to_string();
         let store = backend.store();
         let Some(acct) = store.account(&account) else { return };
-        let names: Vec<&str> = acct.folders.keys().map(String::as_str).collect();
+        let has_children = |name: &str| {
+            let prefix = format!("{name}/");
+            acct.folders.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+        };
+        let subscribed: BTreeSet<&str> = acct
+            .folders
+            .values()
+            .filter(|f| f.subscribed)
+            .map(|f| f.name.as_str())
+            .chain(acct.dangling_subscriptions.iter().map(String::as_str))
+            .collect();
+        let has_subscribed_child = |name: &str| {
+            let prefix = format!("{name}/");
+            subscribed.range(prefix.as_str()..).next().is_some_and(|k| k.starts_with(&prefix))
+        };
+        let ancestors = |name: &str| -> Vec<String> {
+            name.match_indices('/').map(|(i, _)| name[..i].to_string()).collect::<Vec<_>>()
+        };
+        let by_subscription = lsub || options.subscribed_only;
+        // Every name the answer may show, in name order, with its attributes.
+        let mut shown: std::collections::BTreeMap<String, (Vec<&str>, bool)> = std::collections::BTreeMap::new();
+        if by_subscription {
+            for &name in &subscribed {
+                let folder = acct.folders.get(name);
+                if options.special_use_only && folder.is_none_or(|f| f.special_use.is_none()) {
+                    continue;
+                }
+                if matched(name) {
+                    let mut attrs = Vec::new();
+                    match folder {
+                        Some(f) => {
+                            attrs.push(if has_children(name) { "\\HasChildren" } else { "\\HasNoChildren" });
+                            attrs.extend(f.special_use.as_deref());
+                        }
+                        // LSUB shows a subscribed name as it is, folder or not (as Dovecot does).
+                        None if lsub => {}
+                        None => attrs.push("\\NonExistent"),
+                    }
+                    if !lsub {
+                        attrs.push("\\Subscribed");
+                    }
+                    shown.insert(name.to_string(), (attrs, folder.is_some()));
+                } else {
+                    for parent in ancestors(name).into_iter().filter(|p| matched(p) && !subscribed.contains(p.as_str()))
+                    {
+                        if lsub {
+                            // RFC 3501 §6.3.9: `%` stops at an unsubscribed superior: \Noselect.
+                            shown.entry(parent).or_insert((vec!["\\Noselect"], false));
+                        } else if options.recursive_match {
+                            // RFC 5258 §3.5: not itself selected, listed for its CHILDINFO.
+                            shown.entry(parent).or_insert((Vec::new(), false));
+                        }
+                    }
+                }
+            }
+        } else {
+            let implied: BTreeSet<String> =
+                acct.folders.keys().flat_map(|n| ancestors(n)).filter(|n| !acct.folders.contains_key(n)).collect();
+            for f in acct.folders.values() {
+                if (options.special_use_only && f.special_use.is_none()) || !matched(&f.name) {
+                    continue;
+                }
+                let mut attrs = vec![if has_children(&f.name) { "\\HasChildren" } else { "\\HasNoChildren" }];
+                attrs.extend(f.special_use.as_deref());
+                if options.mark_subscribed && f.subscribed {
+                    attrs.push("\\Subscribed");
+                }
+                shown.insert(f.name.clone(), (attrs, true));
+            }
+            if !options.special_use_only {
+                for name in implied.into_iter().filter(|n| matched(n)) {
+                    // A superior no folder has (RFC 3501 §6.3.8: returned \Noselect).
+                    let mut attrs = vec!["\\Noselect", "\\HasChildren"];
+                    if options.mark_subscribed && subscribed.contains(name.as_str()) {
+                        attrs.push("\\Subscribed");
+                    }
+                    shown.insert(name, (attrs, false));
+                }
+            }
+        }
         let mut lines = Vec::new();
-        for f in acct.folders.values() {
-            if (lsub || options.subscribed_only) && !f.subscribed {
-                continue;
+        for (name, (attrs, selectable)) in &shown {
+            let mut line = format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(name));
+            if options.recursive_match && has_subscribed_child(name) {
+                line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
             }
-            if (options.special_use_only && f.special_use.is_none()) || !matches(full.as_bytes(), f.name.as_bytes()) {
-                continue;
-            }
-            let children = names.iter().any(|n| n.starts_with(&format!("{}/", f.name)));
-            let mut attrs = vec![if children { "\\HasChildren" } else { "\\HasNoChildren" }.to_string()];
-            if let Some(special) = &f.special_use {
-                attrs.push(special.clone());
-            }
-            // RFC 5258 §3.4: the SUBSCRIBED selection implies the return option.
-            if (options.subscribed_only || options.mark_subscribed) && f.subscribed {
-                attrs.push("\\Subscribed".to_string());
-            }
-            lines.push(format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name)));
-            if let Some(items) = &options.status {
+            lines.push(line);
+            if let (Some(items), true, Some(f)) = (&options.status, *selectable, acct.folders.get(name)) {
                 let names: Vec<&str> = items.iter().map(String::as_str).collect();
-                lines.push(format!("* STATUS {} ({})", mailbox_name(&f.name), status_items(f, &names).join(" ")));
+                lines.push(format!("* STATUS {} ({})", mailbox_name(name), status_items(f, &names).join(" ")));
             }
         }
         for l in lines {
