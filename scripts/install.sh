@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 want="${1:-test}"
+IMAPCLIENT_VERSION="${IMAPCLIENT_VERSION:-4.1.0}"
 say() { echo "[install] $*"; }
 
 as_root() {
@@ -28,9 +29,15 @@ if [ "$want" = test ]; then
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
   # Real mail clients for the native server's tests.
   command -v swaks >/dev/null || apt_missing+=(swaks)
+  # swaks's --tls needs these; --no-install-recommends leaves them out.
+  perl -MNet::SSLeay -MIO::Socket::SSL -e1 2>/dev/null || apt_missing+=(libnet-ssleay-perl libio-socket-ssl-perl)
   command -v curl >/dev/null || apt_missing+=(curl)
   # Dovecot, whose ENVELOPE and BODYSTRUCTURE the message model must match (doveadm only; no service is enabled).
   command -v doveadm >/dev/null || apt_missing+=(dovecot-core)
+  # Dovecot's IMAP server, the oracle the lab's IMAP answers are compared with
+  # (tests/native/test_imap_vs_dovecot.py runs its own on a free loopback port with its own
+  # config; a system service the package may start is neither used nor disturbed).
+  [ -x /usr/lib/dovecot/imap ] || apt_missing+=(dovecot-imapd)
   # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
 fi
@@ -92,6 +99,11 @@ if [ "$want" = test ]; then
   if ! .venv/bin/python -m pytest --version 2>/dev/null | grep -qF "$PYTEST_VERSION"; then
     say "pip install pytest $PYTEST_VERSION"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "pytest==$PYTEST_VERSION"
+  fi
+  # IMAPClient, a real IMAP client library (IDLE) for tests/native/test_idle_push.py.
+  if ! .venv/bin/python -c 'import imapclient, sys; sys.exit(imapclient.__version__ != sys.argv[1])' "$IMAPCLIENT_VERSION" 2>/dev/null; then
+    say "pip install imapclient $IMAPCLIENT_VERSION"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "imapclient==$IMAPCLIENT_VERSION"
   fi
 fi
 
