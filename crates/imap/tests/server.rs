@@ -798,10 +798,10 @@ fn list_patterns_match_in_one_pass_whatever_their_wildcards() {
             .collect()
     };
     let forty = format!("{}q", "*%".repeat(20));
-    assert_eq!(names(c.line(&mut h, &format!("b LIST \"\" \"{forty}\""))), [long.clone()]);
+    assert_eq!(names(c.line(&mut h, &format!("b LIST \"\" \"{forty}\""))), [long.as_str()]);
     // `%` stops at the delimiter; `*` does not.
     assert_eq!(names(c.line(&mut h, "c LIST \"\" \"%%%%%%%%q\"")), Vec::<String>::new());
-    assert_eq!(names(c.line(&mut h, "d LIST \"\" \"Archive/%/%/q\"")), [long.clone()]);
+    assert_eq!(names(c.line(&mut h, "d LIST \"\" \"Archive/%/%/q\"")), [long.as_str()]);
     // Names are case-sensitive, INBOX excepted.
     assert_eq!(names(c.line(&mut h, "e LIST \"\" \"arch*\"")), ["archive"]);
     assert_eq!(names(c.line(&mut h, "f LIST \"\" \"inBox\"")), ["INBOX"]);
