@@ -190,6 +190,24 @@ const SYNTAX_MAIL: &str = "Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]
 const SYNTAX_RCPT: &str = "Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters]";
 const SYNTAX_EHLO: &str = "Syntax: EHLO domain (or EHLO [address-literal])";
 const SYNTAX_HELO: &str = "Syntax: HELO domain";
+/// `FROM: <a@b>` as many textbooks print it: the spaces after the colon are taken
+/// out (Postfix accepts it too, unless strict_rfc821_envelopes), and the reply says
+/// RFC 5321 has none. Returns the arguments to parse and whether that was done.
+fn textbook_spacing(args: Option<&str>, keyword: &str) -> (Option<String>, bool) {
+    let Some(a) = args else { return (None, false) };
+    let head = a.get(..keyword.len()).filter(|h| h.eq_ignore_ascii_case(keyword));
+    match head.map(|h| (h, a[keyword.len()..].trim_start_matches(' '))) {
+        Some((h, rest)) if rest.len() < a.len() - keyword.len() && rest.starts_with('<') => {
+            (Some(format!("{h}{rest}")), true)
+        }
+        _ => (Some(a.to_string()), false),
+    }
+}
+
+fn spacing_note(spaced: bool, keyword: &str) -> String {
+    if spaced { format!(" (accepted, but RFC 5321 has no space after \"{keyword}\")") } else { String::new() }
+}
+
 const SYNTAX_BDAT: &str = "Syntax: BDAT chunk-size [SP LAST]";
 const SYNTAX_AUTH: &str = "Syntax: AUTH mechanism [SP initial-response]";
 
@@ -558,14 +576,10 @@ impl SmtpServer {
             backend.policy_refused("auth-required", &reply);
             return self.reply(reply);
         }
-        let parsed = args.map(|a| grammar::mail_from(a.as_bytes()));
+        let (args, spaced) = textbook_spacing(args, "FROM:");
+        let parsed = args.as_deref().map(|a| grammar::mail_from(a.as_bytes()));
         let Some(Ok((_, (reverse_path, params)))) = parsed else {
-            let extra = if args.is_some_and(|a| a.to_ascii_uppercase().starts_with("FROM: ")) {
-                " (no space is allowed after the colon)"
-            } else {
-                ""
-            };
-            return self.reply(Reply::new(501, "5.5.4", format!("{SYNTAX_MAIL}{extra}")));
+            return self.reply(Reply::new(501, "5.5.4", SYNTAX_MAIL));
         };
         let mut tx = Transaction { reverse_path, ..Transaction::default() };
         if let Err(reply) = self.check_mail_params(&params, &mut tx) {
@@ -577,7 +591,7 @@ impl SmtpServer {
         tx.mail_params = params;
         let who = tx.reverse_path.as_ref().map(Mailbox::to_string).unwrap_or_default();
         self.tx = Some(tx);
-        self.reply(Reply::new(250, "2.1.0", format!("Sender <{who}> OK")));
+        self.reply(Reply::new(250, "2.1.0", format!("Sender <{who}> OK{}", spacing_note(spaced, "FROM:"))));
     }
 
     fn check_mail_params(&self, params: &[Param], tx: &mut Transaction) -> Result<(), Reply> {
@@ -637,14 +651,10 @@ impl SmtpServer {
                 "Bad sequence of commands: RCPT after BDAT; finish with BDAT LAST",
             ));
         }
-        let parsed = args.map(|a| grammar::rcpt_to(a.as_bytes()));
+        let (args, spaced) = textbook_spacing(args, "TO:");
+        let parsed = args.as_deref().map(|a| grammar::rcpt_to(a.as_bytes()));
         let Some(Ok((_, (forward_path, params)))) = parsed else {
-            let extra = if args.is_some_and(|a| a.to_ascii_uppercase().starts_with("TO: ")) {
-                " (no space is allowed after the colon)"
-            } else {
-                ""
-            };
-            return self.reply(Reply::new(501, "5.5.4", format!("{SYNTAX_RCPT}{extra}")));
+            return self.reply(Reply::new(501, "5.5.4", SYNTAX_RCPT));
         };
         if !params.is_empty() && !self.esmtp {
             return self.reply(Reply::new(555, "5.5.4", "RCPT parameters need EHLO, not HELO"));
@@ -717,7 +727,7 @@ impl SmtpServer {
         };
         match verdict {
             Ok(()) => {
-                let text = format!("Recipient <{forward_path}> OK");
+                let text = format!("Recipient <{forward_path}> OK{}", spacing_note(spaced, "TO:"));
                 if let Some(tx) = self.tx.as_mut() {
                     tx.rcpts.push((forward_path, params));
                 }

@@ -39,7 +39,8 @@ fn refusals_name_the_expected_form() {
         (
             EHLO,
             "MAIL FROM: <a@bar.com>",
-            "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters] (no space is allowed after the colon)",
+            // As textbooks print it: accepted (as Postfix does), and the reply teaches the form.
+            "250 2.1.0 Sender <a@bar.com> OK (accepted, but RFC 5321 has no space after \"FROM:\")",
         ),
         (EHLO, "MAIL FROM:a@bar.com", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
         (EHLO, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
@@ -52,7 +53,7 @@ fn refusals_name_the_expected_form() {
         (
             MAIL,
             "RCPT TO: <jones@foo.com>",
-            "501 5.5.4 Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters] (no space is allowed after the colon)",
+            "250 2.1.5 Recipient <jones@foo.com> OK (accepted, but RFC 5321 has no space after \"TO:\")",
         ),
         (MAIL, "RCPT TO:<>", "501 5.5.4 Syntax: RCPT TO:<forward-path> [SP Rcpt-parameters]"),
         (MAIL, "RCPT TO:<jones@foo.com> XYZ=1", "555 5.5.4 RCPT TO parameter XYZ not recognized or not implemented"),
