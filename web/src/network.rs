@@ -1,7 +1,8 @@
 //! The network panel (clock, hosts, queues, timeline) and the wiretap: views of
 //! the world's state and event log. They read plain props; actions go up.
 
-use mail_lab_world::{Direction, EventKind, Policy, Service, World};
+use mail_lab_proto::sasl::Proof;
+use mail_lab_world::{ConnectionId, Direction, EventKind, Policy, Service, World};
 use yew::prelude::*;
 
 use crate::i18n::{Lang, Text, t};
@@ -108,16 +109,25 @@ pub struct TapLine {
     pub to_server: bool,
     pub encrypted: bool,
     pub text: String,
-    pub secret: bool,
+    /// What the world recorded this line as carrying: a login's proof.
+    pub proof: Option<TapProof>,
 }
 
-/// One line of the timeline: when, what, and the link it happened on (if any).
+/// What a login line showed an eavesdropper, from the world's `LoggedIn` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TapProof {
+    /// USER/PASS, LOGIN, AUTH PLAIN/LOGIN outside TLS: the password itself.
+    PasswordInClear,
+    /// APOP, CRAM-MD5 outside TLS: a digest; the password did not cross.
+    DigestOnly,
+}
+
+/// One line of the timeline, in both languages (worked out for the lines shown
+/// only, from the events by reference: the log is never copied).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Happened {
-    /// `hh:mm:ss` on the logical clock.
-    pub time: String,
-    pub kind: EventKind,
-    pub link: String,
+    pub en: String,
+    pub ja: String,
 }
 
 /// What the panels show, read from the world.
@@ -146,15 +156,6 @@ fn hex_preview(bytes: &[u8]) -> String {
         text.push_str(" …");
     }
     text
-}
-
-/// Lines that carry a password or its equivalent when sent in the clear.
-fn carries_secret(line: &str) -> bool {
-    let upper = line.to_ascii_uppercase();
-    let words: Vec<&str> = upper.split_whitespace().collect();
-    matches!(words.first(), Some(&"PASS" | &"APOP" | &"AUTH"))
-        || words.get(1) == Some(&"LOGIN")
-        || words.get(1) == Some(&"AUTHENTICATE")
 }
 
 impl NetworkView {
@@ -201,9 +202,13 @@ impl NetworkView {
                 last_error: e.last_error.clone().unwrap_or_default(),
             })
             .collect();
-        let mut timeline = Vec::new();
+        // (time, event, link) of the events the timeline shows; their text comes last.
+        let mut timeline: Vec<(String, &EventKind, String)> = Vec::new();
         let mut tap = Vec::new();
         let mut links = std::collections::BTreeMap::new();
+        // The tap lines of each connection's latest client bytes: a login's proof
+        // crossed there (the world's `LoggedIn` event says which kind, never the text).
+        let mut last_sent: Vec<(ConnectionId, std::ops::Range<usize>)> = Vec::new();
         for e in world.events() {
             let time = e.at.rfc5322();
             let time = time.split(' ').nth(4).unwrap_or("").to_string();
@@ -214,30 +219,47 @@ impl NetworkView {
                 EventKind::LinkBytes { connection, direction, bytes, encrypted } => {
                     let link = links.get(connection).cloned().unwrap_or_else(|| connection.to_string());
                     let to_server = *direction == Direction::ToServer;
+                    let first = tap.len();
                     if *encrypted {
                         tap.push(TapLine {
                             link,
                             to_server,
                             encrypted: true,
                             text: hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()),
-                            secret: false,
+                            proof: None,
                         });
                     } else {
                         for line in String::from_utf8_lossy(bytes).lines() {
-                            let secret = to_server && carries_secret(line);
                             tap.push(TapLine {
                                 link: link.clone(),
                                 to_server,
                                 encrypted: false,
                                 text: line.to_string(),
-                                secret,
+                                proof: None,
                             });
                         }
                     }
+                    if to_server {
+                        last_sent.retain(|(c, _)| c != connection);
+                        last_sent.push((*connection, first..tap.len()));
+                    }
+                }
+                EventKind::LoggedIn { connection, proof, encrypted, .. } => {
+                    // Inside TLS the eavesdropper saw ciphertext: nothing to label.
+                    let label = match proof {
+                        Proof::Password => TapProof::PasswordInClear,
+                        Proof::Digest => TapProof::DigestOnly,
+                    };
+                    let lines =
+                        last_sent.iter().find(|(c, _)| c == connection).map(|(_, r)| r.clone()).filter(|_| !encrypted);
+                    for line in lines.and_then(|r| tap.get_mut(r)).into_iter().flatten() {
+                        line.proof = Some(label);
+                    }
+                    timeline.push((time, &e.kind, links.get(connection).cloned().unwrap_or_default()));
                 }
                 EventKind::TlsStarted { connection } | EventKind::SessionTimedOut { connection } => {
                     let link = links.get(connection).cloned().unwrap_or_default();
-                    timeline.push(Happened { time, kind: e.kind.clone(), link });
+                    timeline.push((time, &e.kind, link));
                 }
                 EventKind::Queued { .. }
                 | EventKind::RelayAttempt { .. }
@@ -249,15 +271,20 @@ impl NetworkView {
                 | EventKind::Removed { .. }
                 | EventKind::HostUp { .. }
                 | EventKind::RelayWindowOpened { .. }
-                | EventKind::LoggedIn { .. }
-                | EventKind::PolicyRefused { .. } => {
-                    timeline.push(Happened { time, kind: e.kind.clone(), link: String::new() })
-                }
+                | EventKind::PolicyRefused { .. } => timeline.push((time, &e.kind, String::new())),
                 _ => {}
             }
         }
         keep_last(&mut timeline, 30);
         keep_last(&mut tap, 60);
+        let timeline = timeline
+            .into_iter()
+            .filter_map(|(time, kind, link)| {
+                let en = crate::i18n::happened(Lang::En, &time, kind, &link)?;
+                let ja = crate::i18n::happened(Lang::Ja, &time, kind, &link)?;
+                Some(Happened { en, ja })
+            })
+            .collect();
         NetworkView { now: world.now().rfc5322(), hosts, map, queue, timeline, tap }
     }
 }
@@ -453,7 +480,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
             }
             <h3>{ t(lang, Text::Timeline) }</h3>
             <ol class="timeline" role="log">
-                { for v.timeline.iter().filter_map(|h| crate::i18n::happened(lang, h)).map(|line| html! { <li>{ line }</li> }) }
+                { for v.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
             </ol>
         </section>
     }
@@ -495,17 +522,89 @@ pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
             <p class="note">{ t(lang, Text::WiretapNote) }</p>
             <ol class="tap" role="log">
                 { for tap.iter().map(|l| {
-                    let class = classes!(if l.to_server { "to-server" } else { "to-client" }, l.encrypted.then_some("encrypted"), l.secret.then_some("secret"));
+                    let class = classes!(
+                        if l.to_server { "to-server" } else { "to-client" },
+                        l.encrypted.then_some("encrypted"),
+                        match l.proof { Some(TapProof::PasswordInClear) => Some("secret"), Some(TapProof::DigestOnly) => Some("digest"), None => None },
+                    );
                     html! {
                         <li {class}>
                             <span class="link">{ format!("{} {} ", l.link, if l.to_server { "→" } else { "←" }) }</span>
                             if l.encrypted { <span class="badge">{ t(lang, Text::Encrypted) }</span> }
                             <code>{ &l.text }</code>
-                            if l.secret { <strong class="warning">{ t(lang, Text::PasswordInClear) }</strong> }
+                            if l.proof == Some(TapProof::PasswordInClear) { <strong class="warning">{ t(lang, Text::PasswordInClear) }</strong> }
+                            if l.proof == Some(TapProof::DigestOnly) { <strong class="digest-note">{ t(lang, Text::DigestOnly) }</strong> }
                         </li>
                     }
                 }) }
             </ol>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_lab_proto::sasl::{Mechanism, apop_digest, client_answer, decode_base64, encode_base64};
+    use mail_lab_world::scenario;
+
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Types `lines` into a new connection to mail.a.example:`port` and returns
+    /// the wiretap's lines for it, as (text sent, label).
+    fn tapped(
+        port: u16,
+        lines: &[&str],
+        answer: impl Fn(&str, &str) -> Option<String>,
+    ) -> Vec<(String, Option<TapProof>)> {
+        let mut world = scenario::two_domains();
+        let id = world.connect("pc.a.example", "mail.a.example", port).unwrap();
+        let mut heard = String::from_utf8(world.take_output(id)).unwrap();
+        for line in lines {
+            let line = answer(line, &heard).unwrap_or_else(|| line.to_string());
+            world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
+            heard = String::from_utf8(world.take_output(id)).unwrap();
+        }
+        NetworkView::read(&world).tap.into_iter().filter(|l| l.to_server).map(|l| (l.text, l.proof)).collect()
+    }
+
+    fn label_of(tap: &[(String, Option<TapProof>)], prefix: &str) -> Option<TapProof> {
+        tap.iter().find(|(text, _)| text.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix} in {tap:?}")).1
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn each_login_proof_is_labelled_as_the_world_recorded_it() {
+        use TapProof::{DigestOnly, PasswordInClear};
+        let none = |_: &str, _: &str| None;
+        // POP3 USER/PASS: the PASS line carries the password; USER does not.
+        let tap = tapped(110, &["USER bob", "PASS bob-pw"], none);
+        assert_eq!((label_of(&tap, "USER"), label_of(&tap, "PASS")), (None, Some(PasswordInClear)));
+        // APOP: a digest of the greeting's timestamp and the password.
+        let apop = |line: &str, heard: &str| {
+            let stamp = &heard[heard.find('<')?..=heard.rfind('>')?];
+            (line == "APOP").then(|| format!("APOP bob {}", apop_digest(stamp, "bob-pw")))
+        };
+        assert_eq!(label_of(&tapped(110, &["APOP"], apop), "APOP"), Some(DigestOnly));
+        // SMTP AUTH PLAIN (one line) and LOGIN (the password is the last line).
+        let plain = format!("AUTH PLAIN {}", encode_base64(b"\0alice\0alice-pw"));
+        assert_eq!(label_of(&tapped(587, &["EHLO pc.a.example", &plain], none), "AUTH PLAIN"), Some(PasswordInClear));
+        let login = tapped(587, &["EHLO pc.a.example", "AUTH LOGIN", "YWxpY2U=", "YWxpY2UtcHc="], none);
+        assert_eq!((label_of(&login, "YWxpY2U="), label_of(&login, "YWxpY2UtcHc=")), (None, Some(PasswordInClear)));
+        // CRAM-MD5 answers the server's challenge with a digest.
+        let cram = |line: &str, heard: &str| {
+            let challenge = decode_base64(heard.strip_prefix("334 ")?.trim())?;
+            (line == "CRAM").then(|| encode_base64(&client_answer(Mechanism::CramMd5, "alice", "alice-pw", &challenge)))
+        };
+        let tap = tapped(587, &["EHLO pc.a.example", "AUTH CRAM-MD5", "CRAM"], cram);
+        assert_eq!(tap.last().unwrap().1, Some(DigestOnly), "{tap:?}");
+        // IMAP LOGIN in the clear.
+        assert_eq!(label_of(&tapped(143, &["a1 LOGIN bob bob-pw"], none), "a1 LOGIN"), Some(PasswordInClear));
+        // A wrong password logs nobody in: the world recorded no login to label.
+        assert_eq!(label_of(&tapped(110, &["USER bob", "PASS wrong"], none), "PASS"), None);
+        // Inside TLS the eavesdropper sees ciphertext only: no line is labelled.
+        let tls = tapped(110, &["STLS", "USER bob", "PASS bob-pw"], none);
+        assert!(tls.iter().all(|(_, proof)| proof.is_none()), "{tls:?}");
     }
 }

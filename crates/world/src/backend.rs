@@ -23,6 +23,8 @@ pub(crate) struct HostBackend<'a> {
     pub events: &'a mut EventLog,
     pub now: Time,
     pub client_address: &'a str,
+    /// The connection being served (for login events).
+    pub connection: crate::ConnectionId,
     /// The link is inside TLS (for login events).
     pub tls: bool,
     /// Messages accepted for other hosts; the world puts them in the queue.
@@ -57,6 +59,7 @@ impl HostBackend<'_> {
 
     fn log_login(&mut self, protocol: crate::Protocol, account: &str, proof: Proof) {
         self.log(EventKind::LoggedIn {
+            connection: self.connection,
             host: self.host.name.clone(),
             client: self.client_address.to_string(),
             protocol,

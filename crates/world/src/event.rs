@@ -167,8 +167,10 @@ pub enum EventKind {
         recipients: Vec<String>,
     },
     /// A client logged in to a server; `encrypted` when the link was inside TLS,
-    /// so an eavesdropper did not see what `proof` says was sent.
+    /// so an eavesdropper did not see what `proof` says was sent. The proof
+    /// crossed in the client's last `LinkBytes` on `connection` before this event.
     LoggedIn {
+        connection: ConnectionId,
         host: String,
         client: String,
         protocol: crate::Protocol,

@@ -959,6 +959,7 @@ impl World {
             events: &mut self.events,
             now,
             client_address: &conn.client_address,
+            connection: id,
             tls: conn.tls,
             queued: &mut queued,
             drop_link: &mut drop_link,
