@@ -85,6 +85,8 @@ pub enum Text {
     Wiretap,
     WiretapNote,
     PasswordInClear,
+    DigestOnly,
+    ApopBrackets,
     Encrypted,
     MailClient,
     MailClientNote,
@@ -261,6 +263,10 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, WiretapNote) => "各回線の盗聴者に見えるもの。TLS の中は暗号文しか見えません。",
         (Lang::En, PasswordInClear) => "password in the clear!",
         (Lang::Ja, PasswordInClear) => "パスワードが平文で流れています!",
+        (Lang::En, ApopBrackets) => "The <…> brackets are part of the timestamp; computed with:",
+        (Lang::Ja, ApopBrackets) => "山かっこ <…> もタイムスタンプの一部です。次の値で計算しました：",
+        (Lang::En, DigestOnly) => "a digest only: the password itself did not cross",
+        (Lang::Ja, DigestOnly) => "ダイジェストだけ。パスワードそのものは流れていません",
         (Lang::En, Encrypted) => "encrypted",
         (Lang::Ja, Encrypted) => "暗号化",
         (Lang::En, MailClient) => "Mail client (MUA)",
@@ -401,6 +407,11 @@ pub enum LabNote {
     ConnectedInsideTls,
     /// A line typed while no connection is open.
     NotConnected,
+    /// `telnet host port` typed while connected: the server read it as a command.
+    StillConnected {
+        host: String,
+        port: u16,
+    },
     /// STARTTLS/STLS succeeded; what to do next depends on the protocol.
     TlsStarted(Option<Protocol>),
     ClosedByForeignHost,
@@ -432,6 +443,12 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         (Lang::Ja, NotConnected) => {
             "接続していません。telnet <ホスト> <ポート> と入力してください（例: telnet mail.a.example 25）".into()
         }
+        (Lang::En, StillConnected { host, port }) => format!(
+            "You are still connected to {host} port {port}: the server read that line as a command. Type QUIT first, or open another terminal."
+        ),
+        (Lang::Ja, StillConnected { host, port }) => format!(
+            "まだ {host} のポート {port} に接続しています。いまの行はサーバにコマンドとして送られました。先に QUIT するか、別の端末を開いてください。"
+        ),
         (Lang::En, TlsStarted(protocol)) => format!(
             "TLS handshake done (simulated): from here on an eavesdropper sees only ciphertext. {}",
             match protocol {
@@ -501,14 +518,14 @@ fn clock(t: &mail_lab_proto::Time) -> String {
 }
 
 /// A timeline line for an event, in `lang` (`None` for events the timeline skips).
-pub fn happened(lang: Lang, h: &crate::network::Happened) -> Option<String> {
+pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: &str) -> Option<String> {
     use mail_lab_world::EventKind::*;
     let ja = lang == Lang::Ja;
-    let what = match &h.kind {
-        TlsStarted { .. } if ja => format!("{} で TLS が始まりました", h.link),
-        TlsStarted { .. } => format!("TLS started on {}", h.link),
-        SessionTimedOut { .. } if ja => format!("{}: 無通信が続いたのでサーバが接続を閉じました", h.link),
-        SessionTimedOut { .. } => format!("{}: the server closed the silent session (timeout)", h.link),
+    let what = match kind {
+        TlsStarted { .. } if ja => format!("{} で TLS が始まりました", link),
+        TlsStarted { .. } => format!("TLS started on {}", link),
+        SessionTimedOut { .. } if ja => format!("{}: 無通信が続いたのでサーバが接続を閉じました", link),
+        SessionTimedOut { .. } => format!("{}: the server closed the silent session (timeout)", link),
         Queued { queue_id, host, recipients } if ja => {
             format!("{host} が {queue_id} を {} 宛てにキューに入れました", recipients.join(", "))
         }
@@ -568,7 +585,7 @@ pub fn happened(lang: Lang, h: &crate::network::Happened) -> Option<String> {
         PolicyRefused { host, client, rule, reply } => format!("{host} refused {client} by policy {rule}: {reply}"),
         _ => return None,
     };
-    Some(format!("{} {what}", h.time))
+    Some(format!("{time} {what}"))
 }
 
 /// A switchable host policy's label.

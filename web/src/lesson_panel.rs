@@ -101,8 +101,13 @@ fn apop_calculator(lang: Lang, (stamp, password): &(String, String), on_apop: &C
             }
         })
     };
+    // The angle brackets are part of the timestamp (RFC 1939 §7): pasted without
+    // them, they are put back, and the calculator says so.
+    let trimmed = stamp.trim();
+    let bracketed = if trimmed.starts_with('<') { trimmed.to_string() } else { format!("<{trimmed}>") };
+    let added = !trimmed.is_empty() && !trimmed.starts_with('<');
     let digest =
-        if stamp.trim().is_empty() { String::new() } else { mail_lab_proto::sasl::apop_digest(stamp.trim(), password) };
+        if trimmed.is_empty() { String::new() } else { mail_lab_proto::sasl::apop_digest(&bracketed, password) };
     html! {
         <fieldset class="apop-calculator">
             <legend>{ t(lang, Text::ApopCalculator) }</legend>
@@ -115,6 +120,7 @@ fn apop_calculator(lang: Lang, (stamp, password): &(String, String), on_apop: &C
             <label>{ t(lang, Text::Digest) }
                 <output class="digest">{ digest }</output>
             </label>
+            if added { <p class="note">{ format!("{} {bracketed}", t(lang, Text::ApopBrackets)) }</p> }
         </fieldset>
     }
 }

@@ -80,3 +80,32 @@ pub fn save_progress(progress: &crate::lessons::Progress) {
         let _ = progress;
     }
 }
+
+/// Where the page's language is kept, once the learner has chosen one.
+pub const LANG_KEY: &str = "mail-lab.lang";
+
+/// The language saved by an earlier visit (its tag, `en` or `ja`).
+pub fn load_lang() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        LocalStorage::raw().get_item(LANG_KEY).ok()?
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Keep the language for the next visit; a refusal only costs that.
+pub fn save_lang(tag: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let _ = LocalStorage::raw().set_item(LANG_KEY, tag);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = tag;
+    }
+}

@@ -479,6 +479,8 @@ impl Lab {
             term.transcript.push(TranscriptLine::Lab(LabNote::NotConnected));
             return;
         };
+        // A real telnet would send it too; the lab then says why the server balked.
+        let telnet_again = line.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("telnet"));
         let mut world = self.world.borrow_mut();
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
@@ -486,6 +488,10 @@ impl Lab {
             term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
         }
         term.catch_up(&mut world);
+        if telnet_again && term.open {
+            let (host, port) = (term.host.clone(), term.port);
+            term.transcript.push(TranscriptLine::Lab(LabNote::StillConnected { host, port }));
+        }
     }
 
     /// Show what every open terminal's server sent meanwhile: IDLE pushes,
@@ -925,6 +931,19 @@ mod tests {
             world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
             1
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn telnet_typed_while_connected_is_sent_and_explained() {
+        let mut lab = Lab::new(Lang::En);
+        let (host, port) = (lab.terminals[0].host.clone(), lab.terminals[0].port);
+        lab.send_line(0, "telnet mail.a.example 110".into());
+        let t = &lab.terminals[0];
+        assert!(t.open && t.port == port, "still the same connection");
+        let n = t.transcript.len();
+        assert!(t.transcript[n - 2].wire_text().is_some_and(|l| l.starts_with("500 ")), "{:?}", t.transcript);
+        assert_eq!(t.transcript[n - 1], TranscriptLine::Lab(LabNote::StillConnected { host, port }));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -11,8 +11,11 @@ use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
 use crate::state::{Action, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
+/// The language chosen on an earlier visit, else the browser's.
 fn initial_lang() -> Lang {
-    web_sys::window().and_then(|w| w.navigator().language()).map_or(Lang::En, |tag| Lang::from_tag(&tag))
+    crate::persist::load_lang()
+        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .map_or(Lang::En, |tag| Lang::from_tag(&tag))
 }
 
 /// The whole page.
@@ -22,9 +25,14 @@ pub fn app() -> Html {
     let lang = lab.lang;
     {
         let tag = lang.tag();
+        let first = use_mut_ref(|| true);
         use_effect_with(tag, move |tag| {
             if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
                 let _ = root.set_attribute("lang", tag);
+            }
+            // Kept once the learner switches, so a reload speaks the same language.
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                crate::persist::save_lang(tag);
             }
         });
     }
@@ -460,6 +468,8 @@ fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)
                 field.set_value(i.and_then(|i| history.get(i)).map_or("", String::as_str));
             };
             match e.key().as_str() {
+                // Enter that ends an IME composition (Japanese input) only confirms the text.
+                "Enter" if e.is_composing() => {}
                 "Enter" => {
                     e.prevent_default();
                     let line = field.value();
