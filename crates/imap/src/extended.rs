@@ -162,6 +162,39 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
     }
 }
 
+/// If `line` (one command line, CRLF included) is an ID command (RFC 2971),
+/// its tag and whether its argument is well formed: `NIL` or a parenthesised
+/// list of field-value pairs of quoted strings (values may be NIL). Read here
+/// because imap-codec's ID support would cost the page more than this does.
+pub(crate) fn id_command(line: &str) -> Option<(String, bool)> {
+    let body = line.trim_end_matches(['\r', '\n']);
+    let mut parts = body.splitn(3, ' ');
+    let tag = parts.next()?.to_string();
+    if !parts.next()?.eq_ignore_ascii_case("ID") {
+        return None;
+    }
+    let arg = parts.next().unwrap_or("").trim();
+    if arg.eq_ignore_ascii_case("NIL") {
+        return Some((tag, true));
+    }
+    let Some(inner) = arg.strip_prefix('(').and_then(|a| a.strip_suffix(')')) else { return Some((tag, false)) };
+    let mut rest = inner.trim_start();
+    let mut items = 0;
+    while !rest.is_empty() {
+        let value = if rest.starts_with('"') {
+            astring(rest).map(|(_, after)| after)
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("NIL") && items % 2 == 1 {
+            Some(&rest[3..])
+        } else {
+            None
+        };
+        let Some(after) = value else { return Some((tag, false)) };
+        items += 1;
+        rest = after.trim_start();
+    }
+    Some((tag, items % 2 == 0 && items <= 60))
+}
+
 /// The astring at the start of `text` (a quoted string, unescaped, or an atom
 /// up to a space), and the text after it.
 fn astring(text: &str) -> Option<(String, &str)> {
@@ -252,6 +285,16 @@ mod tests {
         let (line, _) = take_options("a2 LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n").unwrap();
         assert_eq!(line, "a2 LIST \"\" \"*\"\r\n");
         assert!(take_options("a3 LIST \"\" \"*\"\r\n").is_none());
+    }
+
+    #[test]
+    fn id_commands_are_read_here() {
+        assert_eq!(id_command("a1 ID NIL\r\n"), Some(("a1".into(), true)));
+        assert_eq!(id_command("a2 id (\"name\" \"x\" \"version\" NIL)\r\n"), Some(("a2".into(), true)));
+        assert_eq!(id_command("a3 ID (\"name\")\r\n"), Some(("a3".into(), false)), "pairs only");
+        assert_eq!(id_command("a4 ID\r\n"), Some(("a4".into(), false)));
+        assert_eq!(id_command("a5 ID (NIL \"x\")\r\n"), Some(("a5".into(), false)), "a field is a string");
+        assert_eq!(id_command("a6 IDLE\r\n"), None);
     }
 
     #[test]

@@ -145,11 +145,13 @@ pub fn run(
     let mut out = Vec::new();
     for &i in indices {
         let msg_uid = mailbox.uids[i];
-        let Some(message) = store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).cloned() else {
+        // Read in place, not copied: the borrow ends before \Seen is stored.
+        let Some(message) = store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)) else {
             continue;
         };
         let raw = &message.raw;
-        let mut flags = message.flags.clone();
+        let before = message.flags.clone();
+        let mut flags = before.clone();
         let mut parts: Vec<Vec<u8>> = Vec::new();
         let mut sets_seen = false;
         for item in &wanted {
@@ -213,7 +215,7 @@ pub fn run(
             let _ = store.set_flags(account, &mailbox.name, msg_uid, flags.clone());
         }
         // FLAGS are sent when asked, or when a body fetch just set \Seen.
-        if wanted.contains(&MessageDataItemName::Flags) || (sets_seen && flags != message.flags) {
+        if wanted.contains(&MessageDataItemName::Flags) || (sets_seen && flags != before) {
             parts.push(format!("FLAGS {}", flag_list(&flags, mailbox.shows_recent(msg_uid))).into_bytes());
         }
         out.extend(format!("* {} FETCH (", i + 1).into_bytes());

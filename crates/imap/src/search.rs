@@ -1,16 +1,15 @@
 //! SEARCH (RFC 9051 §6.4.4): which messages of the selected mailbox match.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use imap_codec::imap_types::search::SearchKey;
-use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+use imap_codec::imap_types::sequence::SequenceSet;
 use mail_lab_message::address::AddressItem;
 use mail_lab_message::{MessageView, Utf8Only};
 use mail_lab_proto::Time;
 use mail_lab_store::{Flag, Store, StoredMessage};
 
-use crate::server::Selected;
+use crate::server::{Selected, resolve};
 
 /// `YYYY-MM-DD` for comparing dates as text.
 fn ymd(t: Time) -> String {
@@ -22,53 +21,22 @@ fn contains(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
-/// A sequence or UID set as sorted, merged ranges, read once per SEARCH: testing
-/// a message is then a binary search, not a walk of the whole set.
-struct Ranges(Vec<(u32, u32)>);
-
-impl Ranges {
-    fn of(set: &SequenceSet, max: u32) -> Ranges {
-        let value = |v: &SeqOrUid| match v {
-            SeqOrUid::Value(n) => n.get(),
-            SeqOrUid::Asterisk => max,
-        };
-        let mut ranges: Vec<(u32, u32)> = set
-            .0
-            .as_ref()
-            .iter()
-            .map(|seq| match seq {
-                Sequence::Single(v) => (value(v), value(v)),
-                Sequence::Range(x, y) => (value(x).min(value(y)), value(x).max(value(y))),
-            })
-            .collect();
-        ranges.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
-        for (a, b) in ranges {
-            match merged.last_mut() {
-                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        Ranges(merged)
-    }
-
-    fn contains(&self, n: u32) -> bool {
-        let i = self.0.partition_point(|r| r.1 < n);
-        self.0.get(i).is_some_and(|r| r.0 <= n)
-    }
-}
-
-/// Sets already read in this SEARCH, by the key's address and whether it names UIDs.
-type SetCache = RefCell<HashMap<(usize, bool), Ranges>>;
+/// Sets already read in this SEARCH, by the key's address and whether it names
+/// UIDs, as the ascending indices they pick: testing a message is then a binary
+/// search, not a walk of the whole set. (A search has few sets: a list suffices.)
+type SetCache = RefCell<Vec<((usize, bool), Vec<usize>)>>;
 
 fn in_set(ctx: &Ctx<'_>, set: &SequenceSet, uid: bool) -> bool {
     let key = (std::ptr::from_ref(set) as usize, uid);
     let mut cache = ctx.sets.borrow_mut();
-    let ranges = cache.entry(key).or_insert_with(|| {
-        let max = if uid { ctx.uids.last().copied().unwrap_or(0) } else { ctx.uids.len() as u32 };
-        Ranges::of(set, max)
-    });
-    if uid { ranges.contains(ctx.uids[ctx.index]) } else { ranges.contains(ctx.index as u32 + 1) }
+    let at = match cache.iter().position(|(k, _)| *k == key) {
+        Some(at) => at,
+        None => {
+            cache.push((key, resolve(set, uid, ctx.uids)));
+            cache.len() - 1
+        }
+    };
+    cache[at].1.binary_search(&ctx.index).is_ok()
 }
 
 struct Ctx<'a> {

@@ -358,19 +358,18 @@ fn announce_arrivals(store: &mut Store, account: &str, mailbox: &mut Selected, l
 /// Apply expunges another session made (`gone`, ascending by when they
 /// happened): one pass over the session's UIDs, each `* n EXPUNGE` numbered
 /// after the removals before it, as the client applies them in order.
-fn apply_expunges(mailbox: &mut Selected, gone: &mut Vec<u32>, lines: &mut Vec<String>) {
+fn apply_expunges(mailbox: &mut Selected, gone: &mut BTreeSet<u32>, lines: &mut Vec<String>) {
     if gone.is_empty() {
         return;
     }
-    gone.sort_unstable();
     let mut removed = 0;
     for (i, uid) in mailbox.uids.iter().enumerate() {
-        if gone.binary_search(uid).is_ok() {
+        if gone.contains(uid) {
             lines.push(format!("* {} EXPUNGE", i + 1 - removed));
             removed += 1;
         }
     }
-    mailbox.uids.retain(|u| gone.binary_search(u).is_err());
+    mailbox.uids.retain(|u| !gone.contains(u));
     gone.clear();
 }
 
@@ -508,6 +507,13 @@ impl ImapServer {
         self.out.push_bytes(b"\r\n");
     }
 
+    /// `send` of a formatted line: one formatting routine for every reply, not
+    /// a string built at each call site (the page carries every call site).
+    #[inline(never)]
+    fn sendf(&mut self, line: std::fmt::Arguments<'_>) {
+        self.send(&std::fmt::format(line));
+    }
+
     fn login_disabled(&self) -> bool {
         self.config.plaintext_requires_tls && !self.tls
     }
@@ -588,7 +594,7 @@ impl ImapServer {
             }
         }
         self.continued_at = None;
-        self.send(&format!("{tag} BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
+        self.sendf(format_args!("{tag} BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
         if matches!(self.state, State::NotAuthenticated) {
             self.send("* BYE Line too long before login; closing");
             self.out.push(Output::Close);
@@ -602,7 +608,7 @@ impl ImapServer {
         let first = text.split_whitespace().next().unwrap_or("");
         if syntax::expected(first).is_some() {
             // The learner typed a command without a tag.
-            return self.send(&format!("* BAD Every command needs a tag first, e.g.: a1 {}", clean(&text)));
+            return self.sendf(format_args!("* BAD Every command needs a tag first, e.g.: a1 {}", clean(&text)));
         }
         let mut words = text.split_whitespace();
         words.next();
@@ -618,6 +624,31 @@ impl ImapServer {
             (_, None) => format!("{tag} BAD Unknown command {}; valid now: {}", clean(&verb), self.allowed().join(" ")),
         };
         self.send(&reply);
+    }
+
+    /// ID (RFC 2971), valid in every state: the server says who it is, whatever
+    /// the client said. True when the next line was an ID command (answered).
+    fn id_command(&mut self) -> bool {
+        let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return false };
+        let Some((tag, ok)) = std::str::from_utf8(&self.buffer[..=end]).ok().and_then(extended::id_command) else {
+            return false;
+        };
+        self.buffer.drain(..=end);
+        self.continued_at = None;
+        let tag = clean(&tag);
+        if ok {
+            self.sendf(format_args!(
+                "* ID (\"name\" \"Mail Lab\" \"version\" \"{}\" \"support-url\" NIL)",
+                env!("CARGO_PKG_VERSION")
+            ));
+            self.sendf(format_args!("{tag} OK ID completed"));
+        } else {
+            self.sendf(format_args!(
+                "{tag} BAD {}",
+                syntax::expected("ID").unwrap_or("ID (\"name\" \"x\")").replace("a1 ", &format!("{tag} "))
+            ));
+        }
+        true
     }
 
     /// Before the codec reads the next command: take off the options it does not
@@ -708,9 +739,9 @@ impl ImapServer {
                 let tag = Self::tag_of(&self.buffer[..line_end]);
                 self.buffer.drain(..line_end);
                 self.continued_at = None;
-                self.send(&format!(
-                    "{tag} NO [TOOBIG] Literal of {length} octets is larger than this server accepts ({} octets)",
-                    self.config.max_literal
+                let max = self.config.max_literal;
+                self.sendf(format_args!(
+                    "{tag} NO [TOOBIG] Literal of {length} octets is larger than this server accepts ({max} octets)"
                 ));
                 if non_sync {
                     self.mode = Mode::Skip { remaining: length };
@@ -729,6 +760,9 @@ impl ImapServer {
                     return;
                 }
                 _ => {}
+            }
+            if self.id_command() {
+                continue;
             }
             self.take_extended_options();
             let decoded = CommandCodec::default().decode(&self.buffer);
@@ -798,7 +832,7 @@ impl ImapServer {
         match std::mem::replace(&mut self.mode, Mode::Commands) {
             Mode::Idle { tag } => {
                 if line.eq_ignore_ascii_case("DONE") {
-                    self.send(&format!("{tag} OK IDLE terminated"));
+                    self.sendf(format_args!("{tag} OK IDLE terminated"));
                 } else {
                     self.mode = Mode::Idle { tag };
                     self.send("* BAD Only DONE ends IDLE");
@@ -806,10 +840,10 @@ impl ImapServer {
             }
             Mode::Sasl { tag, mut server } => {
                 if line == "*" {
-                    return self.send(&format!("{tag} BAD AUTHENTICATE cancelled"));
+                    return self.sendf(format_args!("{tag} BAD AUTHENTICATE cancelled"));
                 }
                 let Some(bytes) = sasl::decode_base64(line) else {
-                    return self.send(&format!("{tag} BAD The response must be base64"));
+                    return self.sendf(format_args!("{tag} BAD The response must be base64"));
                 };
                 let step = server.step(&bytes);
                 self.sasl_step(tag, server, step, backend);
@@ -827,10 +861,10 @@ impl ImapServer {
     ) {
         match step {
             SaslStep::Challenge(bytes) => {
-                self.send(&format!("+ {}", sasl::encode_base64(&bytes)));
+                self.sendf(format_args!("+ {}", sasl::encode_base64(&bytes)));
                 self.mode = Mode::Sasl { tag, server };
             }
-            SaslStep::Failed(why) => self.send(&format!("{tag} NO [AUTHENTICATIONFAILED] {why}")),
+            SaslStep::Failed(why) => self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] {why}")),
             SaslStep::Done(creds) => self.login(&tag, &creds, backend),
         }
     }
@@ -841,9 +875,9 @@ impl ImapServer {
                 backend.logged_in(&account, creds.proof());
                 self.state = State::Authenticated { account };
                 let caps = self.capabilities();
-                self.send(&format!("{tag} OK [CAPABILITY {caps}] Logged in"));
+                self.sendf(format_args!("{tag} OK [CAPABILITY {caps}] Logged in"));
             }
-            _ => self.send(&format!("{tag} NO [AUTHENTICATIONFAILED] Invalid user name or password")),
+            _ => self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] Invalid user name or password")),
         }
     }
 
@@ -883,7 +917,7 @@ impl ImapServer {
         let mut revision = self.revision;
         // UIDs the client has not been told of yet, and expunges not yet applied.
         let mut arrived = false;
-        let mut gone: Vec<u32> = Vec::new();
+        let mut gone: BTreeSet<u32> = BTreeSet::new();
         let mut deleted = false;
         for c in changes {
             let mine = self.own.iter().any(|r| r.contains(&c.revision));
@@ -901,7 +935,7 @@ impl ImapServer {
                         announce_arrivals(store, account, mailbox, &mut lines);
                         arrived = false;
                     }
-                    gone.push(uid);
+                    gone.insert(uid);
                 }
                 ChangeKind::Appended { uid } => {
                     apply_expunges(mailbox, &mut gone, &mut lines);
@@ -977,7 +1011,7 @@ impl ImapServer {
                 State::Authenticated { .. } => "SELECT a mailbox first",
                 _ => "not valid now",
             };
-            return self.send(&format!(
+            return self.sendf(format_args!(
                 "{tag} BAD {verb} is not valid in the {} state: {why}. Valid now: {}",
                 self.state_key(),
                 self.allowed().join(" ")
@@ -998,7 +1032,7 @@ impl ImapServer {
             // RFC 9051 §9 (seq-number): a number past the last message, or `*`
             // in an empty mailbox, is a client error.
             let count = mailbox.uids.len();
-            return self.send(&format!(
+            return self.sendf(format_args!(
                 "{tag} BAD No such message: the mailbox has {count} message{}; UID commands take any numbers",
                 if count == 1 { "" } else { "s" }
             ));
@@ -1009,7 +1043,7 @@ impl ImapServer {
                 Charset::Quoted(q) => q.as_ref().to_string(),
             };
             if !["UTF-8", "US-ASCII"].iter().any(|c| name.eq_ignore_ascii_case(c)) {
-                return self.send(&format!(
+                return self.sendf(format_args!(
                     "{tag} NO [BADCHARSET (UTF-8 US-ASCII)] This server searches in UTF-8 and US-ASCII only"
                 ));
             }
@@ -1026,22 +1060,23 @@ impl ImapServer {
         match body {
             CommandBody::Capability => {
                 let caps = self.capabilities();
-                self.send(&format!("* CAPABILITY {caps}"));
-                self.send(&format!("{tag} OK CAPABILITY completed"));
+                self.sendf(format_args!("* CAPABILITY {caps}"));
+                self.sendf(format_args!("{tag} OK CAPABILITY completed"));
             }
-            CommandBody::Noop | CommandBody::Check => self.send(&format!("{tag} OK {name} completed")),
+            CommandBody::Noop | CommandBody::Check => self.sendf(format_args!("{tag} OK {name} completed")),
             CommandBody::Logout => {
                 self.send("* BYE Logging out");
-                self.send(&format!("{tag} OK LOGOUT completed"));
+                self.sendf(format_args!("{tag} OK LOGOUT completed"));
                 self.out.push(Output::Close);
                 self.state = State::Logout;
             }
             CommandBody::StartTLS => {
                 if self.tls || self.config.tls != TlsMode::StartTls {
-                    return self
-                        .send(&format!("{tag} BAD STARTTLS is not available (TLS is already on, or not offered)"));
+                    return self.sendf(format_args!(
+                        "{tag} BAD STARTTLS is not available (TLS is already on, or not offered)"
+                    ));
                 }
-                self.send(&format!("{tag} OK Begin TLS negotiation now"));
+                self.sendf(format_args!("{tag} OK Begin TLS negotiation now"));
                 self.out.push(Output::StartTls);
                 // Nothing pipelined after STARTTLS may run inside TLS as if sent there.
                 self.buffer.clear();
@@ -1049,7 +1084,7 @@ impl ImapServer {
             }
             CommandBody::Login { username, password } => {
                 if self.login_disabled() {
-                    return self.send(&format!("{tag} NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS: the password would cross the network in the clear"));
+                    return self.sendf(format_args!("{tag} NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS: the password would cross the network in the clear"));
                 }
                 let user = String::from_utf8_lossy(username.as_ref()).into_owned();
                 let password = String::from_utf8_lossy(password.declassify().as_ref()).into_owned();
@@ -1059,12 +1094,14 @@ impl ImapServer {
             CommandBody::Authenticate { mechanism, initial_response } => {
                 let name = mechanism.to_string();
                 let Some(mech) = Mechanism::from_name(&name).filter(|m| *m != Mechanism::Login) else {
-                    return self
-                        .send(&format!("{tag} NO [CANNOT] Unsupported mechanism {name}; offered: PLAIN CRAM-MD5"));
+                    return self.sendf(format_args!(
+                        "{tag} NO [CANNOT] Unsupported mechanism {name}; offered: PLAIN CRAM-MD5"
+                    ));
                 };
                 if mech.sends_password() && self.login_disabled() {
-                    return self
-                        .send(&format!("{tag} NO [PRIVACYREQUIRED] {name} sends the password; use STARTTLS first"));
+                    return self.sendf(format_args!(
+                        "{tag} NO [PRIVACYREQUIRED] {name} sends the password; use STARTTLS first"
+                    ));
                 }
                 let initial = initial_response.map(|r| r.declassify().to_vec());
                 let challenge = format!("<{}.{}@{}>", self.peer.session_id, self.now.as_secs(), self.config.hostname);
@@ -1080,19 +1117,11 @@ impl ImapServer {
                     .collect();
                 self.rev2 |= !names.is_empty();
                 self.send(format!("* ENABLED {}", names.join(" ")).trim_end());
-                self.send(&format!("{tag} OK ENABLE completed"));
-            }
-            CommandBody::Id { .. } => {
-                // RFC 2971 §3.2: the server says who it is, whatever the client said.
-                self.send(&format!(
-                    "* ID (\"name\" \"Mail Lab\" \"version\" \"{}\" \"support-url\" NIL)",
-                    env!("CARGO_PKG_VERSION")
-                ));
-                self.send(&format!("{tag} OK ID completed"));
+                self.sendf(format_args!("{tag} OK ENABLE completed"));
             }
             CommandBody::Namespace => {
                 self.send("* NAMESPACE ((\"\" \"/\")) NIL NIL");
-                self.send(&format!("{tag} OK NAMESPACE completed"));
+                self.sendf(format_args!("{tag} OK NAMESPACE completed"));
             }
             CommandBody::Idle => {
                 self.send("+ idling");
@@ -1119,14 +1148,14 @@ impl ImapServer {
                     self.state = State::Authenticated { account };
                 }
                 self.revision = backend.store().revision();
-                self.send(&format!("{tag} OK {name} completed"));
+                self.sendf(format_args!("{tag} OK {name} completed"));
             }
             CommandBody::Create { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
                 // A trailing delimiter only says the name will have children (RFC 9051 §6.3.4).
                 let name = mailbox_str(&mailbox).trim_end_matches('/').to_string();
                 if name.is_empty() || name.split('/').any(str::is_empty) {
-                    return self.send(&format!("{tag} NO [CANNOT] A mailbox name needs text between delimiters"));
+                    return self.sendf(format_args!("{tag} NO [CANNOT] A mailbox name needs text between delimiters"));
                 }
                 let store = backend.store();
                 let folders = store.account(&account).map_or(0, |a| a.folders.len());
@@ -1138,33 +1167,34 @@ impl ImapServer {
                     .filter(|n| store.folder(&account, n).is_none())
                     .collect();
                 if store.folder(&account, &name).is_some() {
-                    return self.send(&format!("{tag} NO [ALREADYEXISTS] folder {} already exists", clean(&name)));
+                    return self.sendf(format_args!("{tag} NO [ALREADYEXISTS] folder {} already exists", clean(&name)));
                 }
                 if folders + missing.len() > MAX_FOLDERS {
-                    return self.send(&format!("{tag} NO [LIMIT] An account holds at most {MAX_FOLDERS} mailboxes"));
+                    return self
+                        .sendf(format_args!("{tag} NO [LIMIT] An account holds at most {MAX_FOLDERS} mailboxes"));
                 }
                 // Superiors are created as needed (RFC 9051 §6.3.4); none is subscribed (§6.3.7).
                 for n in missing {
                     // A name subscribed before (its folder deleted) stays subscribed.
                     let was_subscribed = store.is_subscribed(&account, n);
                     if let Err(e) = store.create_folder(&account, n) {
-                        return self.send(&format!("{tag} NO {}", clean(&e.to_string())));
+                        return self.sendf(format_args!("{tag} NO {}", clean(&e.to_string())));
                     }
                     let _ = store.set_subscribed(&account, n, was_subscribed);
                 }
-                self.send(&format!("{tag} OK CREATE completed"))
+                self.sendf(format_args!("{tag} OK CREATE completed"))
             }
             CommandBody::Delete { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().delete_folder(&account, &mailbox_str(&mailbox)) {
-                    Ok(()) => self.send(&format!("{tag} OK DELETE completed")),
+                    Ok(()) => self.sendf(format_args!("{tag} OK DELETE completed")),
                     Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
             CommandBody::Rename { from, to } => {
                 let account = self.account().unwrap_or_default().to_string();
                 match backend.store().rename_folder(&account, &mailbox_str(&from), &mailbox_str(&to)) {
-                    Ok(()) => self.send(&format!("{tag} OK RENAME completed")),
+                    Ok(()) => self.sendf(format_args!("{tag} OK RENAME completed")),
                     Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
@@ -1179,8 +1209,8 @@ impl ImapServer {
                     backend.store().unsubscribe(&account, &folder)
                 };
                 match done {
-                    Ok(()) => self.send(&format!("{tag} OK {name} completed")),
-                    Err(e) => self.send(&format!("{tag} NO [NONEXISTENT] {}", clean(&e.to_string()))),
+                    Ok(()) => self.sendf(format_args!("{tag} OK {name} completed")),
+                    Err(e) => self.sendf(format_args!("{tag} NO [NONEXISTENT] {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::List { reference, mailbox_wildcard } | CommandBody::Lsub { reference, mailbox_wildcard } => {
@@ -1198,7 +1228,7 @@ impl ImapServer {
                 let name = mailbox_str(&mailbox);
                 let store = backend.store();
                 let Some(f) = store.folder(&account, &name) else {
-                    return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
+                    return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
                 };
                 let names: Vec<&str> = item_names
                     .iter()
@@ -1218,7 +1248,7 @@ impl ImapServer {
                 let items = status_items(f, &names);
                 let line = format!("* STATUS {} ({})", mailbox_name(&f.name), items.join(" "));
                 self.send(&line);
-                self.send(&format!("{tag} OK STATUS completed"));
+                self.sendf(format_args!("{tag} OK STATUS completed"));
             }
             CommandBody::Append { mailbox, flags, date, message } => {
                 let account = self.account().unwrap_or_default().to_string();
@@ -1238,16 +1268,16 @@ impl ImapServer {
                         let validity = store.folder(&account, &name).map_or(0, |f| f.uid_validity);
                         // Our own APPEND to the selected mailbox shows as EXISTS like any other.
                         self.sync(backend, false);
-                        self.send(&format!("{tag} OK [APPENDUID {validity} {uid}] APPEND completed"));
+                        self.sendf(format_args!("{tag} OK [APPENDUID {validity} {uid}] APPEND completed"));
                     }
                     Err(e @ StoreError::NoSuchFolder(_)) => {
-                        self.send(&format!("{tag} NO [TRYCREATE] {}", clean(&e.to_string())))
+                        self.sendf(format_args!("{tag} NO [TRYCREATE] {}", clean(&e.to_string())))
                     }
                     // RFC 5530: an implementation limit, not a missing mailbox.
                     Err(e @ StoreError::UidsExhausted(_)) => {
-                        self.send(&format!("{tag} NO [LIMIT] {}", clean(&e.to_string())))
+                        self.sendf(format_args!("{tag} NO [LIMIT] {}", clean(&e.to_string())))
                     }
-                    Err(e) => self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
+                    Err(e) => self.sendf(format_args!("{tag} NO {}", clean(&e.to_string()))),
                 }
             }
             CommandBody::Expunge => self.expunge(&tag, None, backend),
@@ -1287,26 +1317,27 @@ impl ImapServer {
                         self.send(line.trim_end());
                     }
                 }
-                self.send(&format!("{tag} OK {name} completed"));
+                self.sendf(format_args!("{tag} OK {name} completed"));
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
                 {
                     // RFC 9051's grammar wants one or more; the codec lets "()" through.
-                    return self
-                        .send(&format!("{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"));
+                    return self.sendf(format_args!(
+                        "{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"
+                    ));
                 }
                 let State::Selected { account, mailbox } = &self.state else { return };
                 // Borrowed, not cloned: a FETCH of one message costs nothing per message held.
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 let bytes = fetch::run(backend.store(), account, mailbox, &indices, &macro_or_item_names, uid);
                 self.out.push_bytes(&bytes);
-                self.send(&format!("{tag} OK {name} completed"));
+                self.sendf(format_args!("{tag} OK {name} completed"));
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
                 let State::Selected { account, mailbox } = &mut self.state else { return };
                 if mailbox.read_only {
-                    return self.send(&format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
+                    return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
                 let wanted: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
                 let store = backend.store();
@@ -1340,7 +1371,7 @@ impl ImapServer {
                 for l in lines {
                     self.send(&l);
                 }
-                self.send(&format!("{tag} OK {name} completed"));
+                self.sendf(format_args!("{tag} OK {name} completed"));
             }
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
@@ -1350,7 +1381,7 @@ impl ImapServer {
             other => {
                 let verb = other.name().to_ascii_uppercase();
                 let _ = name;
-                self.send(&format!("{tag} BAD {verb} is not implemented by this server; see CAPABILITY"));
+                self.sendf(format_args!("{tag} BAD {verb} is not implemented by this server; see CAPABILITY"));
             }
         }
     }
@@ -1361,7 +1392,7 @@ impl ImapServer {
         let Some(f) = store.folder(&account, name) else {
             // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
             self.state = State::Authenticated { account };
-            return self.send(&format!("{tag} NO [NONEXISTENT] No mailbox {}", clean(name)));
+            return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", clean(name)));
         };
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
@@ -1398,19 +1429,19 @@ impl ImapServer {
         } else {
             self.send(&permanent);
         }
-        self.send(&format!("* {} EXISTS", mailbox.uids.len()));
+        self.sendf(format_args!("* {} EXISTS", mailbox.uids.len()));
         if let Some(line) = mailbox.recent_line() {
             self.send(&line);
         }
         if let Some(i) = first_unseen {
-            self.send(&format!("* OK [UNSEEN {}] First unseen message", i + 1));
+            self.sendf(format_args!("* OK [UNSEEN {}] First unseen message", i + 1));
         }
-        self.send(&format!("* OK [UIDVALIDITY {validity}] UIDs valid"));
-        self.send(&format!("* OK [UIDNEXT {next}] Predicted next UID"));
+        self.sendf(format_args!("* OK [UIDVALIDITY {validity}] UIDs valid"));
+        self.sendf(format_args!("* OK [UIDNEXT {next}] Predicted next UID"));
         let access = if read_only { "READ-ONLY" } else { "READ-WRITE" };
         let verb = if read_only { "EXAMINE" } else { "SELECT" };
         self.state = State::Selected { account, mailbox };
-        self.send(&format!("{tag} OK [{access}] {verb} completed"));
+        self.sendf(format_args!("{tag} OK [{access}] {verb} completed"));
     }
 
     /// LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9, RFC 5258). Names are the
@@ -1427,12 +1458,12 @@ impl ImapServer {
     ) {
         let verb = if lsub { "LSUB" } else { "LIST" };
         if let Some(why) = &options.invalid {
-            return self.send(&format!("{tag} BAD {why}"));
+            return self.sendf(format_args!("{tag} BAD {why}"));
         }
         if pattern.is_empty() && !lsub && options.patterns.is_empty() {
             // LIST "" "" asks for the delimiter and the root (RFC 9051 §6.3.9).
             self.send("* LIST (\\Noselect) \"/\" \"\"");
-            return self.send(&format!("{tag} OK LIST completed"));
+            return self.sendf(format_args!("{tag} OK LIST completed"));
         }
         let patterns: Vec<String> = if options.patterns.is_empty() {
             vec![format!("{reference}{pattern}")]
@@ -1447,84 +1478,83 @@ impl ImapServer {
             let prefix = format!("{name}/");
             acct.folders.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
         };
-        let subscribed: BTreeSet<&str> = acct
+        let is_subscribed = |name: &str| {
+            acct.folders.get(name).is_some_and(|f| f.subscribed) || acct.dangling_subscriptions.contains(name)
+        };
+        let subscribed = acct
             .folders
             .values()
             .filter(|f| f.subscribed)
             .map(|f| f.name.as_str())
-            .chain(acct.dangling_subscriptions.iter().map(String::as_str))
-            .collect();
+            .chain(acct.dangling_subscriptions.iter().map(String::as_str));
         let has_subscribed_child = |name: &str| {
             let prefix = format!("{name}/");
-            subscribed.range(prefix.as_str()..).next().is_some_and(|k| k.starts_with(&prefix))
+            let folder = acct.folders.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
+            let dangling = acct.dangling_subscriptions.range(prefix.clone()..).take_while(|k| k.starts_with(&prefix));
+            folder.filter(|(_, f)| f.subscribed).count() + dangling.count() > 0
         };
-        let ancestors = |name: &str| -> Vec<String> {
+        let superiors = |name: &str| -> Vec<String> {
             name.match_indices('/').map(|(i, _)| name[..i].to_string()).collect::<Vec<_>>()
         };
         let by_subscription = lsub || options.subscribed_only;
-        // Every name the answer may show, in name order, with its attributes.
-        let mut shown: std::collections::BTreeMap<String, (Vec<&str>, bool)> = std::collections::BTreeMap::new();
+        // The names the answer shows, in order and each once; what is shown of
+        // each is worked out from the name below.
+        let mut names: BTreeSet<String> = BTreeSet::new();
         if by_subscription {
-            for &name in &subscribed {
-                let folder = acct.folders.get(name);
-                if options.special_use_only && folder.is_none_or(|f| f.special_use.is_none()) {
+            for name in subscribed {
+                let special = acct.folders.get(name).is_some_and(|f| f.special_use.is_some());
+                if options.special_use_only && !special {
                     continue;
                 }
                 if matched(name) {
-                    let mut attrs = Vec::new();
-                    match folder {
-                        Some(f) => {
-                            attrs.push(if has_children(name) { "\\HasChildren" } else { "\\HasNoChildren" });
-                            attrs.extend(f.special_use.as_deref());
-                        }
-                        // LSUB shows a subscribed name as it is, folder or not (as Dovecot does).
-                        None if lsub => {}
-                        None => attrs.push("\\NonExistent"),
-                    }
-                    if !lsub {
-                        attrs.push("\\Subscribed");
-                    }
-                    shown.insert(name.to_string(), (attrs, folder.is_some()));
-                } else {
-                    for parent in ancestors(name).into_iter().filter(|p| matched(p) && !subscribed.contains(p.as_str()))
-                    {
-                        if lsub {
-                            // RFC 3501 §6.3.9: `%` stops at an unsubscribed superior: \Noselect.
-                            shown.entry(parent).or_insert((vec!["\\Noselect"], false));
-                        } else if options.recursive_match {
-                            // RFC 5258 §3.5: not itself selected, listed for its CHILDINFO.
-                            shown.entry(parent).or_insert((Vec::new(), false));
-                        }
-                    }
+                    names.insert(name.to_string());
+                } else if lsub || options.recursive_match {
+                    // RFC 3501 §6.3.9 (LSUB's `%`) and RFC 5258 §3.5 (RECURSIVEMATCH):
+                    // an unsubscribed superior the pattern stops at.
+                    names.extend(superiors(name).into_iter().filter(|p| matched(p)));
                 }
             }
         } else {
-            let implied: BTreeSet<String> =
-                acct.folders.keys().flat_map(|n| ancestors(n)).filter(|n| !acct.folders.contains_key(n)).collect();
             for f in acct.folders.values() {
                 if (options.special_use_only && f.special_use.is_none()) || !matched(&f.name) {
                     continue;
                 }
-                let mut attrs = vec![if has_children(&f.name) { "\\HasChildren" } else { "\\HasNoChildren" }];
-                attrs.extend(f.special_use.as_deref());
-                if options.mark_subscribed && f.subscribed {
-                    attrs.push("\\Subscribed");
-                }
-                shown.insert(f.name.clone(), (attrs, true));
+                names.insert(f.name.clone());
             }
             if !options.special_use_only {
-                for name in implied.into_iter().filter(|n| matched(n)) {
-                    // A superior no folder has (RFC 3501 §6.3.8: returned \Noselect).
-                    let mut attrs = vec!["\\Noselect", "\\HasChildren"];
-                    if options.mark_subscribed && subscribed.contains(name.as_str()) {
-                        attrs.push("\\Subscribed");
-                    }
-                    shown.insert(name, (attrs, false));
-                }
+                // A superior no folder has (RFC 3501 §6.3.8: shown \Noselect).
+                names.extend(acct.folders.keys().flat_map(|n| superiors(n)).filter(|n| matched(n)));
             }
         }
+        let mut shown: Vec<(String, Vec<&str>, bool)> = Vec::new();
+        for name in names {
+            let folder = acct.folders.get(&name);
+            let mut attrs = Vec::new();
+            let selected = !by_subscription || is_subscribed(&name);
+            match folder {
+                // Listed only for a subscribed inferior: LSUB's \Noselect, RECURSIVEMATCH's ().
+                Some(_) if !selected && lsub => attrs.push("\\Noselect"),
+                Some(_) if !selected => {}
+                Some(f) => {
+                    attrs.push(if has_children(&name) { "\\HasChildren" } else { "\\HasNoChildren" });
+                    attrs.extend(f.special_use.as_deref());
+                }
+                None if !by_subscription => attrs.extend(["\\Noselect", "\\HasChildren"]),
+                // LSUB shows a subscribed name as it is, folder or not (as Dovecot does).
+                None if lsub && selected => {}
+                None if lsub => attrs.push("\\Noselect"),
+                None if selected => attrs.push("\\NonExistent"),
+                None => {}
+            }
+            let mark =
+                !lsub && selected && is_subscribed(&name) && (options.subscribed_only || options.mark_subscribed);
+            if mark {
+                attrs.push("\\Subscribed");
+            }
+            shown.push((name, attrs, folder.is_some() && selected));
+        }
         let mut lines = Vec::new();
-        for (name, (attrs, selectable)) in &shown {
+        for (name, attrs, selectable) in &shown {
             let mut line = format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(name));
             if options.recursive_match && has_subscribed_child(name) {
                 line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
@@ -1538,13 +1568,13 @@ impl ImapServer {
         for l in lines {
             self.send(&l);
         }
-        self.send(&format!("{tag} OK {verb} completed"));
+        self.sendf(format_args!("{tag} OK {verb} completed"));
     }
 
     fn expunge<B: ImapBackend + ?Sized>(&mut self, tag: &str, only: Option<SequenceSet>, backend: &mut B) {
         let State::Selected { account, mailbox } = &mut self.state else { return };
         if mailbox.read_only {
-            return self.send(&format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
+            return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
         }
         let store = backend.store();
         let allowed: Option<Vec<usize>> = only.as_ref().map(|set| resolve(set, true, &mailbox.uids));
@@ -1574,7 +1604,7 @@ impl ImapServer {
             self.send(&l);
         }
         let verb = if only.is_some() { "UID EXPUNGE" } else { "EXPUNGE" };
-        self.send(&format!("{tag} OK {verb} completed"));
+        self.sendf(format_args!("{tag} OK {verb} completed"));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1591,20 +1621,20 @@ impl ImapServer {
         let State::Selected { account, mailbox } = &mut self.state else { return };
         let store = backend.store();
         let Some(validity) = store.folder(account, target).map(|f| f.uid_validity) else {
-            return self.send(&format!("{tag} NO [TRYCREATE] No mailbox {}", clean(target)));
+            return self.sendf(format_args!("{tag} NO [TRYCREATE] No mailbox {}", clean(target)));
         };
         let indices = resolve(set, uid, &mailbox.uids);
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
         let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
             Ok(p) => p,
             Err(e @ StoreError::UidsExhausted(_)) => {
-                return self.send(&format!("{tag} NO [LIMIT] {}", clean(&e.to_string())));
+                return self.sendf(format_args!("{tag} NO [LIMIT] {}", clean(&e.to_string())));
             }
-            Err(e) => return self.send(&format!("{tag} NO {}", clean(&e.to_string()))),
+            Err(e) => return self.sendf(format_args!("{tag} NO {}", clean(&e.to_string()))),
         };
         if pairs.is_empty() {
             // Nothing matched: no COPYUID, whose sets may not be empty (RFC 4315 §3).
-            return self.send(&format!("{tag} OK No messages matched; {name} completed"));
+            return self.sendf(format_args!("{tag} OK No messages matched; {name} completed"));
         }
         // Both sets ascend in step, so ranges keep the pairing (RFC 4315 §3).
         let set = |v: Vec<u32>| extended::sequence_set(&v);
@@ -1617,8 +1647,8 @@ impl ImapServer {
         if moving {
             lines.push(format!("* OK [{code}] Moved"));
             let _ = store.expunge(account, &mailbox.name, &uids);
-            // `uids` ascend like the session's: one pass, not a search per message.
-            let mut moved = uids.clone();
+            // One pass over the session's UIDs, not a search per message.
+            let mut moved: BTreeSet<u32> = uids.iter().copied().collect();
             apply_expunges(mailbox, &mut moved, &mut lines);
         }
         // Store names are canonical, so only INBOX matches in any case.
@@ -1654,7 +1684,8 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
         self.now = now;
         self.revision = backend.store().revision();
         let caps = self.capabilities();
-        self.send(&format!("* OK [CAPABILITY {caps}] {} IMAP4rev2 Mail Lab ready", self.config.hostname));
+        let host = self.config.hostname.clone();
+        self.sendf(format_args!("* OK [CAPABILITY {caps}] {host} IMAP4rev2 Mail Lab ready"));
     }
 
     fn receive(&mut self, input: &[u8], backend: &mut B, now: Time) {

@@ -45,24 +45,17 @@ fn tokens(value: &str) -> Vec<Token> {
                 let mut depth = 1;
                 let mut text = String::new();
                 while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => text.extend(chars.next()),
-                        '(' => {
-                            depth += 1;
-                            text.push(c);
-                        }
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                            text.push(c);
-                        }
-                        '\r' | '\n' => {}
-                        c => text.push(c),
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    if depth == 0 {
+                        break;
                     }
+                    if c == '\\' { text.extend(chars.next()) } else { text.push(c) }
                 }
-                out.push(Token::Comment(text.trim().to_string()));
+                out.push(Token::Comment(text));
             }
             '<' | '>' | '@' | ',' | ':' | ';' | '.' | '[' | ']' => out.push(Token::Special(c)),
             c if c.is_whitespace() => {}
@@ -164,7 +157,7 @@ pub fn address_list(value: &str) -> Vec<AddressItem> {
                     if local.is_some() || domain.is_some() {
                         // `jane@b.example (Jane)`: the last non-empty comment names the mailbox.
                         let name = tokens[start..i].iter().rev().find_map(|t| match t {
-                            Token::Comment(c) if !c.is_empty() => Some(c.clone()),
+                            Token::Comment(c) if !c.trim().is_empty() => Some(c.trim().to_string()),
                             _ => None,
                         });
                         items.push(AddressItem::Mailbox { name, local, domain });

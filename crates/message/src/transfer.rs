@@ -140,7 +140,7 @@ fn decode_word(word: &str, charsets: &dyn CharsetDecoder) -> Result<String, Stri
     let bytes = match encoding {
         "B" | "b" => decode_base64(text.as_bytes()).ok_or("invalid base64")?,
         "Q" | "q" => decode_quoted_printable(text.as_bytes(), true),
-        other => return Err(format!("unknown encoding {other:?} (B or Q expected)")),
+        other => return Err(format!("unknown encoding \"{other}\" (B or Q expected)")),
     };
     charsets.decode(charset, &bytes).ok_or_else(|| format!("charset {charset} is not known here"))
 }

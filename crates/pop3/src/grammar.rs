@@ -4,7 +4,7 @@
 use nom::bytes::complete::{take_while_m_n, take_while1};
 use nom::character::complete::{char, digit1};
 use nom::combinator::{all_consuming, map, map_res, opt, rest, verify};
-use nom::sequence::{preceded, separated_pair};
+use nom::sequence::{pair, preceded, separated_pair};
 use nom::{IResult, Parser};
 
 type Res<'a, T> = IResult<&'a str, T>;
@@ -110,7 +110,7 @@ pub fn command(line: &str) -> Result<Command, SyntaxError> {
             .parse(args)
             .map(|(_, (n, d))| Command::Apop { name: n.to_string(), digest: d.to_ascii_lowercase() })
             .map_err(|_| err("APOP", "APOP name digest (32 hex digits of MD5)")),
-        "AUTH" => all_consuming((param, opt(preceded(char(' '), rest))))
+        "AUTH" => all_consuming(pair(param, opt(preceded(char(' '), rest))))
             .parse(args)
             .map(|(_, (m, i))| Command::Auth { mechanism: m.to_ascii_uppercase(), initial: i.map(str::to_string) })
             .map_err(|_| err("AUTH", "AUTH mechanism [initial-response]")),

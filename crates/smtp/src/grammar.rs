@@ -8,7 +8,7 @@ use nom::bytes::complete::{tag, tag_no_case, take_while, take_while1};
 use nom::character::complete::char;
 use nom::combinator::{all_consuming, map, opt, recognize, verify};
 use nom::multi::{many0, separated_list1};
-use nom::sequence::{delimited, pair, preceded, terminated};
+use nom::sequence::{delimited, pair, preceded, terminated, tuple};
 use nom::{IResult, Parser};
 
 type Res<'a, T> = IResult<&'a [u8], T>;
@@ -124,7 +124,7 @@ fn text(b: &[u8]) -> String {
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
 pub fn mailbox(i: &[u8]) -> Res<'_, Mailbox> {
-    map((local_part, char('@'), alt((domain, address_literal))), |(l, _, d)| Mailbox {
+    map(tuple((local_part, char('@'), alt((domain, address_literal)))), |(l, _, d)| Mailbox {
         local_part: text(l),
         domain: text(d),
     })

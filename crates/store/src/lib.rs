@@ -211,7 +211,7 @@ impl Store {
     pub fn check(&self) -> Result<(), String> {
         for (key, account) in &self.accounts {
             if *key != account_key(&account.address) {
-                return Err(format!("account {} is filed under {key:?}", account.address));
+                return Err(format!("account {} is filed under \"{key}\"", account.address));
             }
             if !account.folders.contains_key(INBOX) {
                 return Err(format!("{} has no INBOX", account.address));
@@ -219,7 +219,7 @@ impl Store {
             for (name, folder) in &account.folders {
                 let place = format!("{} folder {name}", account.address);
                 if *name != folder.name || canonical_folder_name(name) != name {
-                    return Err(format!("{place} is named {:?} inside", folder.name));
+                    return Err(format!("{place} is named \"{}\" inside", folder.name));
                 }
                 if folder.uid_validity == 0 {
                     return Err(format!("{place}: UIDVALIDITY must not be 0"));
