@@ -34,6 +34,16 @@ pub(crate) struct ListOptions {
 /// The parenthesised list starting at `text` (which begins with `(`): its
 /// words upper-cased with nested lists kept whole, and the text after it.
 fn paren_list(text: &str) -> Option<(Vec<String>, &str)> {
+    paren_list_within(text, 0)
+}
+
+/// Lists nest at most this deep here: deeper text is refused, not recursed into.
+const MAX_NESTING: usize = 8;
+
+fn paren_list_within(text: &str, depth: usize) -> Option<(Vec<String>, &str)> {
+    if depth > MAX_NESTING {
+        return None;
+    }
     let mut depth = 0;
     for (i, c) in text.char_indices() {
         match c {
@@ -42,7 +52,7 @@ fn paren_list(text: &str) -> Option<(Vec<String>, &str)> {
                 depth -= 1;
                 if depth == 0 {
                     let inner = &text[1..i];
-                    return Some((words(inner), &text[i + 1..]));
+                    return Some((words(inner, depth), &text[i + 1..]));
                 }
             }
             _ => {}
@@ -52,12 +62,12 @@ fn paren_list(text: &str) -> Option<(Vec<String>, &str)> {
 }
 
 /// Words of a list's inside, a nested `(...)` as one word.
-fn words(inner: &str) -> Vec<String> {
+fn words(inner: &str, depth: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = inner.trim();
     while !rest.is_empty() {
         if rest.starts_with('(') {
-            let Some((nested, after)) = paren_list(rest) else { break };
+            let Some((nested, after)) = paren_list_within(rest, depth + 1) else { break };
             out.push(format!("({})", nested.join(" ")));
             rest = after.trim_start();
         } else {
@@ -126,7 +136,7 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
                         "SUBSCRIBED" => options.mark_subscribed = true,
                         "CHILDREN" | "SPECIAL-USE" => {}
                         "STATUS" => {
-                            options.status = returns.get(i + 1).map(|items| words(items.trim_matches(['(', ')'])));
+                            options.status = returns.get(i + 1).map(|items| words(items.trim_matches(['(', ')']), 0));
                             i += 1;
                         }
                         other => {
@@ -183,8 +193,9 @@ pub(crate) fn id_command(line: &str) -> Option<(String, bool)> {
     while !rest.is_empty() {
         let value = if rest.starts_with('"') {
             astring(rest).map(|(_, after)| after)
-        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("NIL") && items % 2 == 1 {
-            Some(&rest[3..])
+        } else if rest.as_bytes().get(..3).is_some_and(|h| h.eq_ignore_ascii_case(b"NIL")) && items % 2 == 1 {
+            // Three ASCII octets: a char boundary follows them.
+            rest.get(3..)
         } else {
             None
         };
@@ -295,6 +306,9 @@ mod tests {
         assert_eq!(id_command("a4 ID\r\n"), Some(("a4".into(), false)));
         assert_eq!(id_command("a5 ID (NIL \"x\")\r\n"), Some(("a5".into(), false)), "a field is a string");
         assert_eq!(id_command("a6 IDLE\r\n"), None);
+        // Non-ASCII where NIL might stand is refused, never sliced inside a character.
+        assert_eq!(id_command("a7 ID (éé)\r\n"), Some(("a7".into(), false)));
+        assert_eq!(id_command("a8 ID (\"n\" x名)\r\n"), Some(("a8".into(), false)));
     }
 
     #[test]

@@ -21,6 +21,25 @@ fn contains(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
+/// Most sequence or UID sets one SEARCH may hold: each is read once, and
+/// finding it again costs a walk of those read, so their number is bounded.
+pub(crate) const MAX_SETS: usize = 64;
+
+/// How many sequence and UID sets `keys` hold (imap-codec bounds their nesting).
+pub(crate) fn set_keys(keys: &[SearchKey<'_>]) -> usize {
+    keys.iter()
+        .map(|k| match k {
+            SearchKey::SequenceSet(_) | SearchKey::Uid(_) => 1,
+            SearchKey::And(inner) => set_keys(inner.as_ref()),
+            SearchKey::Not(inner) => set_keys(std::slice::from_ref(inner.as_ref())),
+            SearchKey::Or(a, b) => {
+                set_keys(std::slice::from_ref(a.as_ref())) + set_keys(std::slice::from_ref(b.as_ref()))
+            }
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Sets already read in this SEARCH, by the key's address and whether it names
 /// UIDs, as the ascending indices they pick: testing a message is then a binary
 /// search, not a walk of the whole set. (A search has few sets: a list suffices.)

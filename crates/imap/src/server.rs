@@ -24,6 +24,9 @@ use crate::{extended, fetch, search, syntax};
 pub const MAX_LINE: usize = 8 * 1024;
 /// Most mailboxes one account may have: CREATE past it is `NO [LIMIT]`.
 pub const MAX_FOLDERS: usize = 10_000;
+/// Longest mailbox name, in octets, and deepest hierarchy CREATE and RENAME make.
+pub const MAX_NAME: usize = 1000;
+pub const MAX_LEVELS: usize = 32;
 
 /// How one host's IMAP service behaves; given by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -65,8 +68,8 @@ pub trait ImapBackend {
 enum Extent {
     /// The whole command is in the buffer: this many octets.
     Complete(usize),
-    /// A line of the command has not ended yet.
-    AwaitingLine,
+    /// A line of the command has not ended yet; it starts at `from`.
+    AwaitingLine { from: usize },
     /// A literal's octets are still arriving: they start at `start`.
     AwaitingLiteral { start: usize, length: u64, non_sync: bool },
     /// A literal larger than the limit: refuse it. `line_end` is where the line
@@ -93,7 +96,9 @@ fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
 fn extent(buffer: &[u8], max_literal: u32) -> Extent {
     let mut pos = 0usize;
     loop {
-        let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else { return Extent::AwaitingLine };
+        let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else {
+            return Extent::AwaitingLine { from: pos };
+        };
         let line_end = pos + nl + 1;
         match literal_at_end(&buffer[pos..line_end]) {
             None => return Extent::Complete(line_end),
@@ -148,7 +153,12 @@ impl Selected {
             }
         }
         if new {
-            lines.extend(self.flags_lines());
+            let [flags, permanent] = self.flags_lines();
+            lines.push(flags);
+            // Read-only: PERMANENTFLAGS stays the () EXAMINE said.
+            if !self.read_only {
+                lines.push(permanent);
+            }
         }
     }
 
@@ -267,7 +277,26 @@ pub(crate) fn mailbox_name(name: &str) -> String {
 fn mailbox_str(m: &Mailbox<'_>) -> String {
     match m {
         Mailbox::Inbox => INBOX.to_string(),
-        Mailbox::Other(other) => String::from_utf8_lossy(other.as_ref()).into_owned(),
+        Mailbox::Other(other) => {
+            let name = String::from_utf8_lossy(other.as_ref()).into_owned();
+            // INBOX is case-insensitive as a superior too: `inbox/Work` is `INBOX/Work`.
+            match name.get(..INBOX.len() + 1) {
+                Some(head) if head.eq_ignore_ascii_case("INBOX/") => format!("{INBOX}/{}", &name[INBOX.len() + 1..]),
+                _ => name,
+            }
+        }
+    }
+}
+
+/// Why a mailbox name cannot be made (CREATE, RENAME's new name), if it cannot:
+/// text between delimiters, at most `MAX_NAME` octets and `MAX_LEVELS` levels.
+fn bad_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() || name.split('/').any(str::is_empty) {
+        Some("A mailbox name needs text between delimiters")
+    } else if name.len() > MAX_NAME || name.split('/').count() > MAX_LEVELS {
+        Some("A mailbox name has at most 1000 octets and 32 levels")
+    } else {
+        None
     }
 }
 
@@ -579,15 +608,23 @@ impl ImapServer {
     /// A command line over `MAX_LINE` without its end: refused, and the rest of
     /// the line, when it comes, is dropped unread.
     /// A command line over `MAX_LINE`: refused at once, by its tag where one can
-    /// be read, so the client is not left waiting, and what is left of the line
-    /// is dropped unread; before login the session ends there, as Dovecot's does.
-    fn refuse_long_line(&mut self) {
+    /// be read, so the client is not left waiting; before login the session ends
+    /// there, as Dovecot's does. Nothing of the refused command is ever read as a
+    /// command: with `whole`, everything buffered belongs to it and goes, and the
+    /// rest of its open line is dropped as it comes; otherwise its complete first
+    /// line goes, with the octets of a non-synchronising literal it announces.
+    fn refuse_long_line(&mut self, whole: bool) {
         // A tag is readable only if a space ends it early in the line.
         let head = &self.buffer[..self.buffer.len().min(64)];
         let tag = if head.contains(&b' ') { Self::tag_of(head) } else { "*".to_string() };
-        // The line goes, through its end if it has come; commands after it stay.
-        match self.buffer.iter().position(|&b| b == b'\n') {
-            Some(end) => drop(self.buffer.drain(..=end)),
+        match self.buffer.iter().position(|&b| b == b'\n').filter(|_| !whole) {
+            Some(end) => {
+                let literal = literal_at_end(&self.buffer[..=end]);
+                self.buffer.drain(..=end);
+                if let Some((length, true)) = literal {
+                    self.mode = Mode::Skip { remaining: length };
+                }
+            }
             None => {
                 self.buffer.clear();
                 self.mode = Mode::Skip { remaining: 0 };
@@ -630,13 +667,18 @@ impl ImapServer {
     /// the client said. True when the next line was an ID command (answered).
     fn id_command(&mut self) -> bool {
         let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return false };
+        // A line announcing a literal is left to the framing that skips its octets.
+        if literal_at_end(&self.buffer[..=end]).is_some() {
+            return false;
+        }
         let Some((tag, ok)) = std::str::from_utf8(&self.buffer[..=end]).ok().and_then(extended::id_command) else {
             return false;
         };
+        // A tag must be one (RFC 9051 §9: no "+" and no list specials).
+        let tag = Self::tag_of(tag.as_bytes());
         self.buffer.drain(..=end);
         self.continued_at = None;
-        let tag = clean(&tag);
-        if ok {
+        if ok && tag != "*" {
             self.sendf(format_args!(
                 "* ID (\"name\" \"Mail Lab\" \"version\" \"{}\" \"support-url\" NIL)",
                 env!("CARGO_PKG_VERSION")
@@ -653,8 +695,10 @@ impl ImapServer {
 
     /// Before the codec reads the next command: take off the options it does not
     /// know (see [`extended`]) and put the saved search result where `$` stands.
-    fn take_extended_options(&mut self) {
+    fn take_extended_options<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
         self.saved_empty_used = false;
+        // Options belong to the command being read: none may reach a later one.
+        self.pending = None;
         let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return };
         let Ok(line) = std::str::from_utf8(&self.buffer[..=end]) else { return };
         if line.trim_end().ends_with('}') {
@@ -671,6 +715,9 @@ impl ImapServer {
         let verb = words.get(if uid { 2 } else { 1 }).map(|w| w.trim_end().to_ascii_uppercase()).unwrap_or_default();
         let takes_set = matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE" | "SEARCH" | "EXPUNGE");
         if takes_set && words.iter().skip(2).any(|w| w.trim_end() == "$") {
+            // Numbers are only right after what other sessions did is applied.
+            let hold = !uid && matches!(verb.as_str(), "FETCH" | "STORE" | "SEARCH");
+            self.sync(backend, hold);
             let numbers: Vec<u32> = match &self.state {
                 State::Selected { mailbox, .. } if uid => {
                     self.saved.iter().copied().filter(|u| mailbox.uids.binary_search(u).is_ok()).collect()
@@ -749,22 +796,31 @@ impl ImapServer {
                 continue;
             }
             // A command line is judged by its length before any grammar runs,
-            // however it arrived (whole in one read, or piece by piece).
+            // however it arrived (whole in one read, or piece by piece), and so is
+            // a line still open after the command's literals, and the command as a whole.
             match self.buffer.iter().position(|&b| b == b'\n') {
                 Some(i) if i + 1 > MAX_LINE => {
-                    self.refuse_long_line();
+                    self.refuse_long_line(false);
                     continue;
                 }
                 None if self.buffer.len() > MAX_LINE => {
-                    self.refuse_long_line();
+                    self.refuse_long_line(true);
                     return;
                 }
                 _ => {}
             }
+            let open_line_too_long = matches!(
+                extent(&self.buffer, self.config.max_literal),
+                Extent::AwaitingLine { from } if self.buffer.len() - from > MAX_LINE
+            );
+            if open_line_too_long || self.buffer.len() > self.config.max_literal as usize + 4 * MAX_LINE {
+                self.refuse_long_line(true);
+                return;
+            }
             if self.id_command() {
                 continue;
             }
-            self.take_extended_options();
+            self.take_extended_options(backend);
             let decoded = CommandCodec::default().decode(&self.buffer);
             if decoded.is_err() && self.buffer.contains(&b'\n') {
                 self.pending = None;
@@ -777,13 +833,8 @@ impl ImapServer {
                     self.continued_at = None;
                     self.command(command, backend);
                 }
-                Err(CommandDecodeError::Incomplete) => {
-                    let pending_line = !self.buffer.contains(&b'\n');
-                    if pending_line && self.buffer.len() > MAX_LINE {
-                        self.refuse_long_line();
-                    }
-                    return;
-                }
+                // Lengths were judged above: wait for the rest.
+                Err(CommandDecodeError::Incomplete) => return,
                 Err(CommandDecodeError::LiteralFound { mode, .. }) => {
                     if mode == LiteralMode::Sync && self.continued_at != Some(self.buffer.len()) {
                         self.send("+ Ready for literal data");
@@ -796,14 +847,9 @@ impl ImapServer {
                     // must never be read as commands.
                     let end = match extent(&self.buffer, self.config.max_literal) {
                         Extent::Complete(n) => n,
-                        Extent::AwaitingLine => {
-                            // Judged once its line is all here, so that one bad line
-                            // gets one BAD, however the octets were split.
-                            if self.buffer.len() > MAX_LINE {
-                                self.refuse_long_line();
-                            }
-                            return;
-                        }
+                        // Judged once its line is all here, so that one bad line
+                        // gets one BAD, however the octets were split (lengths above).
+                        Extent::AwaitingLine { .. } => return,
                         Extent::AwaitingLiteral { start, length, non_sync } => {
                             // A non-synchronising literal's octets come unasked:
                             // skip them. A synchronising one never gets its "+".
@@ -1024,6 +1070,10 @@ impl ImapServer {
                 | CommandBody::Search { uid: false, .. }
         );
         self.sync(backend, hold);
+        if matches!(self.state, State::Logout) {
+            // The selected folder went away: BYE was said and nothing more is served.
+            return;
+        }
         let dollar_empty = std::mem::take(&mut self.saved_empty_used);
         if let (State::Selected { mailbox, .. }, Some(set)) = (&self.state, numbered_set(&command.body))
             && !dollar_empty
@@ -1154,8 +1204,8 @@ impl ImapServer {
                 let account = self.account().unwrap_or_default().to_string();
                 // A trailing delimiter only says the name will have children (RFC 9051 §6.3.4).
                 let name = mailbox_str(&mailbox).trim_end_matches('/').to_string();
-                if name.is_empty() || name.split('/').any(str::is_empty) {
-                    return self.sendf(format_args!("{tag} NO [CANNOT] A mailbox name needs text between delimiters"));
+                if let Some(why) = bad_name(&name) {
+                    return self.sendf(format_args!("{tag} NO [CANNOT] {why}"));
                 }
                 let store = backend.store();
                 let folders = store.account(&account).map_or(0, |a| a.folders.len());
@@ -1193,7 +1243,14 @@ impl ImapServer {
             }
             CommandBody::Rename { from, to } => {
                 let account = self.account().unwrap_or_default().to_string();
-                match backend.store().rename_folder(&account, &mailbox_str(&from), &mailbox_str(&to)) {
+                let (from, to) = (mailbox_str(&from), mailbox_str(&to));
+                if let Some(why) = bad_name(&to) {
+                    return self.sendf(format_args!("{tag} NO [CANNOT] {why}"));
+                }
+                if from != INBOX && to.starts_with(&format!("{from}/")) {
+                    return self.sendf(format_args!("{tag} NO [CANNOT] A mailbox cannot move under itself"));
+                }
+                match backend.store().rename_folder(&account, &from, &to) {
                     Ok(()) => self.sendf(format_args!("{tag} OK RENAME completed")),
                     Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
@@ -1283,6 +1340,12 @@ impl ImapServer {
             CommandBody::Expunge => self.expunge(&tag, None, backend),
             CommandBody::ExpungeUid { sequence_set } => self.expunge(&tag, Some(sequence_set), backend),
             CommandBody::Search { criteria, uid, .. } => {
+                if search::set_keys(criteria.as_ref()) > search::MAX_SETS {
+                    return self.sendf(format_args!(
+                        "{tag} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
+                        search::MAX_SETS
+                    ));
+                }
                 let State::Selected { account, mailbox } = &self.state else { return };
                 let store = backend.store();
                 // Several criteria are ANDed (RFC 9051 §6.4.4).
@@ -1491,7 +1554,7 @@ impl ImapServer {
             let prefix = format!("{name}/");
             let folder = acct.folders.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
             let dangling = acct.dangling_subscriptions.range(prefix.clone()..).take_while(|k| k.starts_with(&prefix));
-            folder.filter(|(_, f)| f.subscribed).count() + dangling.count() > 0
+            folder.into_iter().any(|(_, f)| f.subscribed) || dangling.into_iter().next().is_some()
         };
         let superiors = |name: &str| -> Vec<String> {
             name.match_indices('/').map(|(i, _)| name[..i].to_string()).collect::<Vec<_>>()

@@ -928,3 +928,95 @@ fn message_numbers_past_the_end_and_unknown_charsets_are_refused() {
     assert!(c.line(&mut h, "a9 SEARCH CHARSET X-UNKNOWN BODY x").starts_with("a9 NO [BADCHARSET (UTF-8 US-ASCII)] "));
     assert!(c.line(&mut h, "b1 SEARCH CHARSET utf-8 BODY message").contains("* SEARCH 1 2 3\r\n"));
 }
+
+#[test]
+fn no_octet_of_a_refused_command_is_run_as_a_command() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "p CREATE Archive");
+    let keeps_archive = |h: &Host| h.store.folder("bob@a.example", "Archive").is_some();
+    // An overlong first line announcing a literal: the literal is skipped, not run.
+    let out = c.send(&mut h, &format!("a2 NOOP {} {{19+}}\r\nb1 DELETE Archive\r\n\r\n", "x".repeat(8200)));
+    assert!(out.starts_with("a2 BAD Line too long") && !out.contains("b1"), "{out}");
+    assert!(keeps_archive(&h));
+    // A command whose line after a literal grows too long: all of it goes.
+    let out = c.send(&mut h, &format!("a3 SELECT {{19+}}\r\nb1 DELETE Archive\r\n){}", "x".repeat(9000)));
+    assert!(out.starts_with("a3 BAD Line too long") && !out.contains("b1"), "{out}");
+    c.send(&mut h, "x\r\n");
+    assert!(keeps_archive(&h));
+    // ID with a literal is framed like any command: its octets are not a command.
+    let out = c.send(&mut h, "a4 ID {19+}\r\nb1 DELETE Archive\r\n\r\n");
+    assert!(!out.contains("b1 OK"), "{out}");
+    assert!(keeps_archive(&h));
+    assert_eq!(c.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+    // Non-ASCII in ID is refused, not a crash.
+    assert!(c.line(&mut h, "a6 ID (éé)").starts_with("a6 BAD "));
+}
+
+#[test]
+fn a_line_still_open_after_a_literal_is_bounded_too() {
+    let mut h = host(0);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    c.send(&mut h, "a1 LOGIN {1+}\r\nx ");
+    let mut answered = String::new();
+    for _ in 0..10 {
+        answered.push_str(&c.send(&mut h, &"A".repeat(4096)));
+    }
+    assert!(answered.starts_with("a1 BAD Line too long"), "{answered}");
+    assert!(answered.contains("* BYE "), "before login the session ends: {answered}");
+    assert!(c.controls.contains(&Output::Close));
+}
+
+#[test]
+fn review_cases_names_options_dollar_and_bye() {
+    let mut h = host(6);
+    let mut c = logged_in(&mut h);
+    // INBOX is case-insensitive as a superior too: one INBOX in LIST.
+    assert_eq!(c.line(&mut h, "a1 CREATE inbox/Work"), "a1 OK CREATE completed\r\n");
+    let list = c.line(&mut h, "a2 LIST \"\" *");
+    assert!(
+        list.contains("* LIST (\\HasChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren) \"/\" INBOX/Work\r\n"),
+        "{list}"
+    );
+    assert!(!list.contains("inbox"), "{list}");
+    // Names are bounded; a folder cannot move under itself.
+    assert!(c.line(&mut h, &format!("a3 CREATE {}", "x".repeat(1001))).starts_with("a3 NO [CANNOT] "));
+    assert!(c.line(&mut h, &format!("a4 CREATE {}", "a/".repeat(33) + "z")).starts_with("a4 NO [CANNOT] "));
+    c.line(&mut h, "a5 CREATE Top");
+    assert!(c.line(&mut h, "a6 RENAME Top Top/Inner").starts_with("a6 NO [CANNOT] "));
+    assert!(c.line(&mut h, "a7 RENAME Top \"\"").starts_with("a7 NO [CANNOT] "));
+    // Options of a refused command never reach the next one.
+    c.line(&mut h, "b0 SELECT INBOX");
+    assert!(c.line(&mut h, "b1 SEARCH RETURN (SAVE) CHARSET ISO-8859-1 ALL").starts_with("b1 NO [BADCHARSET"));
+    assert!(c.line(&mut h, "b2 SEARCH UNSEEN").starts_with("* SEARCH 3 4 5 6\r\n"));
+    // `$` names the saved UIDs after what other sessions did is applied.
+    c.line(&mut h, "b3 SEARCH RETURN (SAVE) UID 5:6");
+    let mut other = logged_in(&mut h);
+    other.line(&mut h, "o1 SELECT INBOX");
+    other.line(&mut h, "o2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    other.line(&mut h, "o3 EXPUNGE");
+    let copied = c.line(&mut h, "b4 COPY $ Trash");
+    assert!(copied.starts_with("* 1 EXPUNGE\r\n") && copied.contains("[COPYUID "), "{copied}");
+    let trash = &h.store.folder("bob@a.example", "Trash").unwrap().messages;
+    let subjects: Vec<bool> = trash.iter().map(|m| String::from_utf8_lossy(&m.raw).contains("message 5")).collect();
+    assert_eq!(trash.len(), 2);
+    assert!(
+        subjects[0] && String::from_utf8_lossy(&trash[1].raw).contains("message 6"),
+        "the saved messages, not their neighbours"
+    );
+    // Too many sets in one SEARCH is a limit, not minutes of work.
+    let sets = vec!["1:*"; 65].join(" ");
+    assert!(c.line(&mut h, &format!("b5 SEARCH {sets}")).starts_with("b5 NO [LIMIT] "));
+    // EXAMINE hears new keywords in FLAGS but keeps PERMANENTFLAGS ().
+    let mut reader = logged_in(&mut h);
+    reader.line(&mut h, "r1 EXAMINE INBOX");
+    c.line(&mut h, "b6 STORE 1 +FLAGS ($fresh)");
+    let heard = reader.line(&mut h, "r2 NOOP");
+    assert!(heard.contains("* FLAGS (") && heard.contains("$fresh") && !heard.contains("PERMANENTFLAGS"), "{heard}");
+    // After BYE for a deleted folder, pipelined commands are not served.
+    c.line(&mut h, "c1 CREATE Gone");
+    reader.line(&mut h, "r3 SELECT Gone");
+    c.line(&mut h, "c2 DELETE Gone");
+    let after = reader.send(&mut h, "r4 SELECT Nope\r\nr5 CREATE X\r\n");
+    assert!(after.starts_with("* BYE ") && !after.contains("r4") && !after.contains("r5"), "{after}");
+}

@@ -115,6 +115,8 @@ struct Shared {
     /// Overrides each protocol's inactivity limit.
     idle: Option<Duration>,
     dirty: AtomicBool,
+    /// Held while the world is written to disk.
+    saving: Mutex<()>,
     /// Each connection's wake-up: rung when the world has output for it that
     /// the client did not ask for (an IDLE push, a timeout's goodbye).
     wakers: Mutex<HashMap<ConnectionId, Arc<Notify>>>,
@@ -171,10 +173,27 @@ fn load_world(args: &Args) -> Result<World, String> {
 
 fn save_world(shared: &Shared, path: &PathBuf) -> std::io::Result<()> {
     let json = shared.world().to_json();
-    // Write then rename, so a crash mid-write never leaves half a world.
+    write_world(shared, path, &json)
+}
+
+/// Write then rename, so a crash mid-write never leaves half a world; one
+/// writer at a time (the periodic save and the final one share the tmp file).
+fn write_world(shared: &Shared, path: &PathBuf, json: &str) -> std::io::Result<()> {
+    let _one_writer = shared.saving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, json)?;
     std::fs::rename(&tmp, path)
+}
+
+/// `future`, or a timed-out error once `limit` has passed (a TLS handshake or a
+/// write a client never lets finish holds no connection slot for ever).
+async fn within<T>(
+    limit: Duration,
+    future: impl std::future::Future<Output = std::io::Result<T>>,
+) -> std::io::Result<T> {
+    tokio::time::timeout(limit, future)
+        .await
+        .unwrap_or_else(|_| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "client too slow")))
 }
 
 fn port_for(args: &Args, service: Service) -> u16 {
@@ -242,6 +261,7 @@ async fn run(args: Args) -> Result<(), String> {
         verbose: args.verbose > 0,
         idle: args.idle_timeout.map(|secs| Duration::from_secs(secs.max(1))),
         dirty: AtomicBool::new(false),
+        saving: Mutex::new(()),
         wakers: Mutex::new(HashMap::new()),
     });
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
@@ -309,8 +329,10 @@ async fn run(args: Args) -> Result<(), String> {
         loop {
             match shared.world.try_lock() {
                 Ok(world) => {
+                    // Serialised from the guard in hand: the bound above holds.
+                    let json = world.to_json();
                     drop(world);
-                    save_world(&shared, path).map_err(|e| format!("saving {}: {e}", path.display()))?;
+                    write_world(&shared, path, &json).map_err(|e| format!("saving {}: {e}", path.display()))?;
                     println!("saved world to {}", path.display());
                     break;
                 }
@@ -481,7 +503,7 @@ async fn serve(
     let _ = tcp.set_nodelay(true);
     let mut stream = Stream::Plain(tcp);
     if service.implicit_tls() {
-        stream = stream.start_tls(&shared.tls).await?;
+        stream = within(shared.idle_limit(service.protocol()), stream.start_tls(&shared.tls)).await?;
     }
     let connected = shared.world().connect_from_address(peer.ip().to_string(), &shared.host, world_port);
     let id = match connected {
@@ -531,11 +553,11 @@ async fn converse(
             match out {
                 Output::Bytes(bytes) => {
                     log_lines(shared, id, "S", &bytes);
-                    stream.write_all(&bytes).await?;
+                    within(idle, stream.write_all(&bytes)).await?;
                 }
                 Output::StartTls => {
                     let plain = std::mem::replace(stream, Stream::Switching);
-                    *stream = plain.start_tls(&shared.tls).await?;
+                    *stream = within(idle, plain.start_tls(&shared.tls)).await?;
                     if shared.verbose {
                         println!("{id} TLS started");
                     }

@@ -21,6 +21,8 @@ pub const INBOX: &str = "INBOX";
 
 /// How many changes the log keeps; a reader further behind must resynchronise.
 pub const CHANGE_LOG_LIMIT: usize = 100_000;
+/// Most subscribed names without a folder one account keeps.
+pub const MAX_DANGLING_SUBSCRIPTIONS: usize = 1_000;
 
 /// A system flag or keyword on a message (RFC 9051 §2.3.2).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -471,8 +473,9 @@ impl Store {
         let Some(removed) = account.folders.remove(&name) else {
             return Err(StoreError::NoSuchFolder(name));
         };
-        // The name stays subscribed: RFC 9051 §6.3.7 forbids dropping it unasked.
-        if removed.subscribed {
+        // The name stays subscribed: RFC 9051 §6.3.7 forbids dropping it unasked
+        // (up to a bound, so create-subscribe-delete cannot grow the store forever).
+        if removed.subscribed && account.dangling_subscriptions.len() < MAX_DANGLING_SUBSCRIPTIONS {
             account.dangling_subscriptions.insert(name.clone());
         }
         let address = account.address.clone();
