@@ -27,7 +27,7 @@ test('two IMAP terminals on one folder see each other', async (t) => {
   assert.match(await a.locator('[role=log] li.server').first().textContent(), /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 /);
   assert.match(await a.locator('.hint').textContent(), /Not authenticated/);
   assert.deepEqual(await typeLine(a, 'a1 SELECT INBOX', 1), [
-    'a1 BAD SELECT is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT',
+    'a1 BAD SELECT is not valid in the not authenticated state: log in first (LOGIN or AUTHENTICATE). Valid now: LOGIN AUTHENTICATE STARTTLS CAPABILITY NOOP LOGOUT ID',
   ]);
   for (const term of [a, b]) {
     const ok = await typeLine(term, 'a2 LOGIN bob bob-pw', 1);
