@@ -973,9 +973,14 @@ impl World {
             self.enqueue(entry);
         }
         if drop_link {
-            // An injected fault: the link dies before the server's answer is sent.
+            // An injected fault: the link dies before the server's answer is sent,
+            // and the session ends as on any lost link (its engine hears of the loss).
+            if !matches!(input, Input::Lost) {
+                self.drive_one(id, Input::Lost);
+            }
             if let Some(conn) = self.connections.get_mut(&id) {
                 conn.open = false;
+                conn.to_client.clear();
             }
             self.log(EventKind::Disconnected { connection: id });
             return;
