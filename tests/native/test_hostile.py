@@ -89,15 +89,19 @@ class Wire:
     def send(self, data):
         self.sock.sendall(data)
 
-    def _fill(self, deadline):
+    def _recv(self, deadline, why):
+        """The next bytes before deadline (b"" once the server closed); TimeoutError(why()) after it."""
         left = deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError(f"no answer in time; lines so far: {self.tail()}")
+            raise TimeoutError(why())
         self.sock.settimeout(left)
         try:
-            chunk = self.sock.recv(1 << 16)
+            return self.sock.recv(1 << 16)
         except socket.timeout:
-            raise TimeoutError(f"no answer in time; lines so far: {self.tail()}") from None
+            raise TimeoutError(why()) from None
+
+    def _fill(self, deadline):
+        chunk = self._recv(deadline, lambda: f"no answer in time; lines so far: {self.tail()}")
         if not chunk:
             raise EOFError(f"connection closed; lines so far: {self.tail()}")
         self.buf += chunk
@@ -129,14 +133,7 @@ class Wire:
         """Everything until the server closes; raises on a reset or a timeout."""
         data, self.buf = self.buf, b""
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"connection still open; received {data[-300:]!r}")
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(1 << 16)
-            except socket.timeout:
-                raise TimeoutError(f"connection still open; received {data[-300:]!r}") from None
+            chunk = self._recv(deadline, lambda: f"connection still open; received {data[-300:]!r}")
             if not chunk:
                 return data
             data += chunk
