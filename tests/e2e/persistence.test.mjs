@@ -33,6 +33,8 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await screenshot(page, 'e2e-storage-problem');
   await page.getByRole('button', { name: 'Discard it and start fresh' }).click();
   await alert.waitFor({ state: 'detached' });
+  // The lab is saved after a pause in the learner's work (not on every action).
+  await page.waitForFunction((old) => localStorage.getItem('mail-lab.world') !== old, future);
   const saved = await page.evaluate(() => localStorage.getItem('mail-lab.world'));
   assert.match(saved, /^mail-lab-world 3 [A-Za-z0-9+/]+=*$/);
   assert.deepEqual(errors, []);

@@ -41,13 +41,15 @@ pub fn save(world: &World) -> Result<(), String> {
     }
 }
 
-/// Forget the saved world.
-pub fn clear() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use gloo::storage::{LocalStorage, Storage};
-        LocalStorage::delete(KEY);
+/// Save the lab if it changed since the last save, unless the saved one could
+/// not be read (then nothing is written over it until the learner chooses).
+pub fn save_lab(lab: &mut crate::state::Lab) {
+    if lab.unsaved && lab.storage_problem.is_none() {
+        // A refused save (quota, privacy mode) leaves the lab working in memory.
+        let _ = save(&lab.world.borrow());
+        save_progress(&lab.progress);
     }
+    lab.unsaved = false;
 }
 
 /// Where the learner's lesson progress is kept (apart from the world, so a

@@ -86,7 +86,7 @@ impl Terminal {
 }
 
 /// Everything the page shows.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Lab {
     pub world: Rc<RefCell<World>>,
     pub terminals: Vec<Terminal>,
@@ -129,13 +129,28 @@ pub struct Lab {
     pub side_by_side: bool,
     /// Lessons done, the one in progress and the scenario the world came from.
     pub progress: Progress,
-    /// Grows with every change, so views know to re-read the world.
+    /// The world or the progress changed since they were last saved.
+    pub unsaved: bool,
+}
+
+/// The reducer's state: the lab, changed in place (never copied: an action
+/// costs what it changes, not what the lab holds), and a revision that grows
+/// with every action so views know to look again.
+#[derive(Debug, Clone)]
+pub struct Bench {
+    pub lab: Rc<RefCell<Lab>>,
     pub revision: u64,
 }
 
-impl PartialEq for Lab {
+impl Bench {
+    pub fn new(lab: Lab) -> Self {
+        Bench { lab: Rc::new(RefCell::new(lab)), revision: 0 }
+    }
+}
+
+impl PartialEq for Bench {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.world, &other.world) && self.revision == other.revision && self.lang == other.lang
+        Rc::ptr_eq(&self.lab, &other.lab) && self.revision == other.revision
     }
 }
 
@@ -370,7 +385,7 @@ impl Lab {
             active_terminal: 0,
             side_by_side: false,
             progress,
-            revision: 0,
+            unsaved: false,
         };
         lab.open("mail.a.example", 25);
         lab
@@ -757,21 +772,19 @@ impl Lab {
     }
 }
 
-impl Reducible for Lab {
+impl Reducible for Bench {
     type Action = Action;
 
+    /// Saving is not done here: the page saves after a pause (`persist::save_lab`).
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        // Looking around (scrolling, opening, language) changes nothing worth saving.
-        let looks_only = action.looks_only();
-        next.apply(action);
-        if next.storage_problem.is_none() && !looks_only {
-            // A refused save (quota, privacy mode) leaves the lab working in memory.
-            let _ = crate::persist::save(&next.world.borrow());
-            crate::persist::save_progress(&next.progress);
+        {
+            let mut lab = self.lab.borrow_mut();
+            // Looking around (scrolling, opening, language) changes nothing worth saving.
+            let looks_only = action.looks_only();
+            lab.apply(action);
+            lab.unsaved |= !looks_only;
         }
-        next.revision += 1;
-        Rc::new(next)
+        Rc::new(Bench { lab: self.lab.clone(), revision: self.revision + 1 })
     }
 }
 
@@ -872,7 +885,6 @@ impl Lab {
             }
             Action::Watch { account, on } => next.mua_watch(&account, on),
             Action::Reset => {
-                crate::persist::clear();
                 let world = scenario::by_name(&next.progress.scenario).unwrap_or_else(scenario::two_domains);
                 let mut progress = next.progress.clone();
                 progress.since = newest_event(&world);

@@ -8,8 +8,11 @@ use yew::prelude::*;
 use crate::charset::BrowserDecoder;
 use crate::i18n::{Lang, Text, lab_note, t};
 use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
-use crate::state::{Action, Lab, Terminal, TranscriptLine};
+use crate::state::{Action, Bench, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
+
+/// How long the lab waits after the last change before saving it.
+const SAVE_AFTER_MS: u32 = 400;
 
 /// The language chosen on an earlier visit, else the browser's.
 fn initial_lang() -> Lang {
@@ -21,8 +24,28 @@ fn initial_lang() -> Lang {
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let lab = use_reducer(|| Lab::new(initial_lang()));
+    let bench = use_reducer(|| Bench::new(Lab::new(initial_lang())));
+    let lab = bench.lab.borrow();
     let lang = lab.lang;
+    {
+        // Saved after a pause in the learner's work, not on every keystroke; and
+        // when the page goes away, whatever is not saved yet.
+        let (pending, on_hide) = (bench.lab.clone(), bench.lab.clone());
+        use_effect_with(bench.revision, move |_| {
+            let save = gloo::timers::callback::Timeout::new(SAVE_AFTER_MS, move || {
+                crate::persist::save_lab(&mut pending.borrow_mut())
+            });
+            move || drop(save)
+        });
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "pagehide", move |_| {
+                    crate::persist::save_lab(&mut on_hide.borrow_mut())
+                })
+            });
+            move || drop(listener)
+        });
+    }
     {
         let tag = lang.tag();
         let first = use_mut_ref(|| true);
@@ -38,7 +61,7 @@ pub fn app() -> Html {
     }
     {
         // Every transcript shows its newest line after a change (as a terminal scrolls).
-        use_effect_with(lab.revision, |_| {
+        use_effect_with(bench.revision, |_| {
             let logs = web_sys::window().and_then(|w| w.document()).map(|d| d.get_elements_by_class_name("transcript"));
             if let Some(logs) = logs {
                 for i in 0..logs.length() {
@@ -50,11 +73,11 @@ pub fn app() -> Html {
         });
     }
     let on_send = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(terminal, line): (usize, String)| lab.dispatch(Action::SendLine { terminal, line }))
     };
     let reset = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |_| {
             if gloo::dialogs::confirm(t(lang, Text::ResetConfirm)) {
                 lab.dispatch(Action::Reset);
@@ -62,11 +85,11 @@ pub fn app() -> Html {
         })
     };
     let start_fresh = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |_| lab.dispatch(Action::Reset))
     };
     let switch_lang = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |_| lab.dispatch(Action::SetLang(lang.other())))
     };
     let mailboxes: Vec<MailboxSummary> = lab.panes.iter().map(|p| summarize(&lab, p)).collect();
@@ -89,56 +112,56 @@ pub fn app() -> Html {
         network.map.set_route(&v.trace());
     }
     let on_advance = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |ms: u64| lab.dispatch(Action::Advance(ms)))
     };
     let on_run = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |_: ()| lab.dispatch(Action::RunUntilIdle))
     };
     let on_host = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
     };
     let on_policy = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(host, policy, on): (String, mail_lab_world::Policy, bool)| {
             lab.dispatch(Action::SetPolicy { host, policy, on })
         })
     };
     let on_send_mail = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |c: crate::state::Compose| lab.dispatch(Action::Send(c)))
     };
     let on_check = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |account: String| lab.dispatch(Action::CheckMail { account }))
     };
     let on_check_imap = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |account: String| lab.dispatch(Action::CheckMailImap { account }))
     };
     let on_trash = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(account, uid): (String, u32)| lab.dispatch(Action::MoveToTrash { account, uid }))
     };
     let on_watch = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(account, on): (String, bool)| lab.dispatch(Action::Watch { account, on }))
     };
     let on_select = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |selection: Option<(String, String, u32)>| lab.dispatch(Action::Select(selection)))
     };
     let on_open_message = on_select.reform(Some);
     let on_view = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(account, folder, first): (String, String, usize)| {
             lab.dispatch(Action::View { account, folder, first })
         })
     };
     let on_import = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(account, folder, name, bytes): (String, String, String, Vec<u8>)| {
             lab.dispatch(Action::Import { account, folder, name, bytes })
         })
@@ -167,7 +190,7 @@ pub fn app() -> Html {
         })
     };
     let import_lab = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
             let lab = lab.clone();
@@ -179,19 +202,19 @@ pub fn app() -> Html {
         })
     };
     let on_open = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
     };
     let show_terminal = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |index: usize| lab.dispatch(Action::ShowTerminal(index)))
     };
     let side_by_side = {
-        let (lab, on) = (lab.dispatcher(), !lab.side_by_side);
+        let (lab, on) = (bench.dispatcher(), !lab.side_by_side);
         Callback::from(move |_| lab.dispatch(Action::SideBySide(on)))
     };
     let add_pane = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
                 && !select.value().is_empty()
@@ -210,23 +233,23 @@ pub fn app() -> Html {
         .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
         .collect();
     let on_form = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::OpenForm(host, port)))
     };
     let on_draft = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |draft: crate::state::Compose| lab.dispatch(Action::Draft(draft)))
     };
     let on_pick = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |host: String| lab.dispatch(Action::PickHost(host)))
     };
     let on_apop = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |(stamp, password): (String, String)| lab.dispatch(Action::ApopInput(stamp, password)))
     };
     let on_start = {
-        let lab = lab.dispatcher();
+        let lab = bench.dispatcher();
         Callback::from(move |index: usize| lab.dispatch(Action::StartLesson(index)))
     };
     html! {
