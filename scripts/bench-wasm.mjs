@@ -7,7 +7,8 @@ import { serveDist, openBrowser } from '../tests/e2e/harness.mjs';
 const MESSAGES = Number(process.env.MESSAGES ?? 10000);
 const RUNS = Number(process.env.RUNS ?? 3);
 
-const server = await serveDist();
+// The page built with `--features bench` (see scripts/test.sh), which exports the workload.
+const server = await serveDist(process.env.DIST ?? 'target/dist-bench');
 const { browser, page } = await openBrowser();
 try {
   await page.goto(server.url);

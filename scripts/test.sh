@@ -47,7 +47,9 @@ cargo bench --locked -p mail-lab-message --bench parse -- --quick
 cargo bench --locked -p mail-lab-imap --bench folder -- --quick
 # The same world workload natively and in Chromium, side by side.
 cargo bench --locked -p mail-lab-world --bench relay -- --quick
-node scripts/bench-wasm.mjs
+# The benchmark's own build of the page (it exports the workload; the learners' page does not).
+trunk build --release --features bench --dist target/dist-bench
+DIST=target/dist-bench node scripts/bench-wasm.mjs
 
 step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then

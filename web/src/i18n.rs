@@ -140,6 +140,24 @@ pub enum Text {
     ImapInbox,
     Container,
     Octets,
+    Projector,
+    NextLesson,
+    PutInCommandBox,
+    QueueId,
+    QueueHost,
+    QueueRecipients,
+    QueueAttempts,
+    QueueNextAttempt,
+    QueueLastError,
+    TakenDown,
+    LegendOpen,
+    LegendTls,
+    LegendClosed,
+    LegendDown,
+    LegendRoute,
+    LegendDns,
+    Views,
+    DownloadTranscript,
 }
 
 /// "N messages" in `lang`.
@@ -387,6 +405,42 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Container) => "(入れ物)",
         (Lang::En, Octets) => "octets",
         (Lang::Ja, Octets) => "オクテット",
+        (Lang::En, Projector) => "Projector",
+        (Lang::Ja, Projector) => "プロジェクター",
+        (Lang::En, NextLesson) => "Next lesson →",
+        (Lang::Ja, NextLesson) => "次のレッスンへ →",
+        (Lang::En, PutInCommandBox) => "Put this line in the command box",
+        (Lang::Ja, PutInCommandBox) => "この行をコマンド欄に入れる",
+        (Lang::En, QueueId) => "ID",
+        (Lang::Ja, QueueId) => "ID",
+        (Lang::En, QueueHost) => "Held by",
+        (Lang::Ja, QueueHost) => "保持ホスト",
+        (Lang::En, QueueRecipients) => "Recipients",
+        (Lang::Ja, QueueRecipients) => "宛先",
+        (Lang::En, QueueAttempts) => "Tries",
+        (Lang::Ja, QueueAttempts) => "試行",
+        (Lang::En, QueueNextAttempt) => "Next try",
+        (Lang::Ja, QueueNextAttempt) => "次の試行",
+        (Lang::En, QueueLastError) => "Last error",
+        (Lang::Ja, QueueLastError) => "直前のエラー",
+        (Lang::En, TakenDown) => "taken down",
+        (Lang::Ja, TakenDown) => "手動で停止中",
+        (Lang::En, LegendOpen) => "connection open",
+        (Lang::Ja, LegendOpen) => "接続中",
+        (Lang::En, LegendTls) => "inside TLS",
+        (Lang::Ja, LegendTls) => "TLS で暗号化",
+        (Lang::En, LegendClosed) => "closed",
+        (Lang::Ja, LegendClosed) => "切断済み",
+        (Lang::En, LegendDown) => "host down",
+        (Lang::Ja, LegendDown) => "ホスト停止中",
+        (Lang::En, LegendRoute) => "route of the opened message",
+        (Lang::Ja, LegendRoute) => "開いたメールの経路",
+        (Lang::En, LegendDns) => "MTAs ask DNS for MX records",
+        (Lang::Ja, LegendDns) => "MTA は DNS に MX レコードを問い合わせる",
+        (Lang::En, Views) => "Show",
+        (Lang::Ja, Views) => "表示",
+        (Lang::En, DownloadTranscript) => "Download as text",
+        (Lang::Ja, DownloadTranscript) => "テキストで保存",
         (Lang::En, Prompt) => "not connected",
         (Lang::Ja, Prompt) => "未接続",
         (Lang::En, Transcript) => "Transcript",
@@ -609,6 +663,24 @@ pub fn online(lang: Lang, on: u64, every: u64) -> String {
     match lang {
         Lang::En => format!("online {on} min of every {every} min (dial-up)"),
         Lang::Ja => format!("{every} 分ごとに {on} 分だけオンライン(ダイヤルアップ)"),
+    }
+}
+
+/// Whether a host answers now, as the host list says it.
+pub fn host_state(lang: Lang, state: mail_lab_world::HostState) -> String {
+    use mail_lab_world::HostState::*;
+    match state {
+        Up => t(lang, Text::Up).to_string(),
+        TakenDown => t(lang, Text::TakenDown).to_string(),
+        ScheduledDown { until: None } => t(lang, Text::Down).to_string(),
+        ScheduledDown { until: Some(at) } => {
+            let at = at.rfc5322();
+            let hhmm = at.split(' ').nth(4).and_then(|t| t.get(..5)).unwrap_or("");
+            match lang {
+                Lang::En => format!("down until {hhmm}"),
+                Lang::Ja => format!("{hhmm} まで停止中"),
+            }
+        }
     }
 }
 

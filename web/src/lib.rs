@@ -19,7 +19,10 @@ pub use view::App;
 
 /// The world benchmark's workload (`mail_lab_world::workload`), callable from
 /// the page's bindings so scripts/bench-wasm.mjs can time it in Chromium beside
-/// the native criterion figure. Returns how many messages reached carol.
+/// the native criterion figure. Returns how many messages reached carol. Only
+/// in the benchmark's build of the page (`--features bench`): learners do not
+/// download it.
+#[cfg(feature = "bench")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn bench_relay_and_fetch(messages: usize) -> usize {
     mail_lab_world::workload::relay_and_fetch(messages).delivered

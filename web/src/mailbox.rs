@@ -197,7 +197,7 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                         <tbody>
                             <tr class="spacer" aria-hidden="true" style={format!("height: {}px", s.first * ROW_PX)} />
                             { for s.rows.iter().map(|r| html! {
-                                <tr key={r.uid} class={classes!("message", r.change, r.flags.contains("\\Deleted").then_some("deleted"), (!r.flags.contains("\\Seen")).then_some("unread"))} data-flags={r.flags.clone()}>
+                                <tr key={r.uid} class={crate::view::class_list(&["message", r.change.unwrap_or(""), if r.flags.contains("\\Deleted") { "deleted" } else { "" }, if r.flags.contains("\\Seen") { "" } else { "unread" }])} data-flags={r.flags.clone()}>
                                     <td>{ r.uid }</td>
                                     <td class="flags">{ &r.flags }</td>
                                     <td>{ &r.from }</td>

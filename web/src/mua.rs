@@ -8,32 +8,32 @@ use crate::i18n::{Lang, Text, t};
 use crate::state::{Compose, TranscriptLine};
 
 /// What the mail client panel shows and where its actions go.
-pub struct MuaProps {
+pub struct MuaProps<'a> {
     /// What is being composed (kept in the lab).
-    pub draft: Compose,
+    pub draft: &'a Compose,
     pub on_draft: Callback<Compose>,
-    pub accounts: Vec<String>,
-    pub log: Vec<TranscriptLine>,
-    pub status: Option<crate::state::MuaStatus>,
-    pub inbox: Vec<(String, String, String)>,
+    pub accounts: &'a [String],
+    pub log: &'a [TranscriptLine],
+    pub status: Option<&'a crate::state::MuaStatus>,
+    pub inbox: &'a [(String, String, String)],
     pub lang: Lang,
     pub on_send: Callback<Compose>,
     pub on_check: Callback<String>,
     /// The INBOX as the last IMAP check listed it.
-    pub imap: Vec<crate::state::ImapRow>,
+    pub imap: &'a [crate::state::ImapRow],
     /// What the server pushed to the idling client.
-    pub pushed: Vec<String>,
+    pub pushed: &'a [String],
     /// The account being watched with IDLE.
-    pub watching: Option<String>,
+    pub watching: Option<&'a str>,
     pub on_check_imap: Callback<String>,
     pub on_trash: Callback<(String, u32)>,
     pub on_watch: Callback<(String, bool)>,
 }
 
 /// The mail client (plain markup: the draft lives in the lab).
-pub fn mua_panel(props: &MuaProps) -> Html {
+pub fn mua_panel(props: &MuaProps<'_>) -> Html {
     let lang = props.lang;
-    let draft = &props.draft;
+    let draft = props.draft;
     let field = |set: fn(&mut Compose, String)| {
         let (draft, on_draft) = (draft.clone(), props.on_draft.clone());
         Callback::from(move |e: InputEvent| {

@@ -12,7 +12,10 @@ use crate::i18n::{Lang, Text, t};
 pub struct HostRow {
     pub name: String,
     pub address: String,
+    /// Answers connections now (its schedule and outages counted).
     pub up: bool,
+    /// Up, taken down by hand, or down by its schedule or an outage.
+    pub state: mail_lab_world::HostState,
     /// Every service port, its name, and whether the host runs it.
     pub services: Vec<(u16, &'static str, bool)>,
     pub users: Vec<String>,
@@ -174,19 +177,23 @@ impl NetworkView {
         let hosts: Vec<HostRow> = world
             .hosts()
             .iter()
-            .map(|h| HostRow {
-                name: h.name.clone(),
-                address: h.address.clone(),
-                up: h.up,
-                services: Service::ALL
-                    .iter()
-                    .map(|s| (s.default_port(), s.name(), h.services.contains_key(&s.default_port())))
-                    .collect(),
-                users: h.store.accounts().map(|a| a.address.clone()).collect(),
-                switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
-                online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
-                queued: world.queue().iter().filter(|q| q.host == h.name).count(),
-                just_delivered: delivered_at.contains(&h.name.as_str()),
+            .map(|h| {
+                let state = world.host_state(&h.name).unwrap_or(mail_lab_world::HostState::Up);
+                HostRow {
+                    name: h.name.clone(),
+                    address: h.address.clone(),
+                    up: state == mail_lab_world::HostState::Up,
+                    state,
+                    services: Service::ALL
+                        .iter()
+                        .map(|s| (s.default_port(), s.name(), h.services.contains_key(&s.default_port())))
+                        .collect(),
+                    users: h.store.accounts().map(|a| a.address.clone()).collect(),
+                    switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
+                    online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
+                    queued: world.queue().iter().filter(|q| q.host == h.name).count(),
+                    just_delivered: delivered_at.contains(&h.name.as_str()),
+                }
             })
             .collect();
         let map = MapView::read(world, &hosts, &recent);
@@ -198,7 +205,7 @@ impl NetworkView {
                 host: e.host.clone(),
                 recipients: e.recipients.join(", "),
                 attempts: e.attempts,
-                next_attempt: e.next_attempt.rfc5322(),
+                next_attempt: e.next_attempt.rfc5322().split(' ').nth(4).unwrap_or("").to_string(),
                 last_error: e.last_error.clone().unwrap_or_default(),
             })
             .collect();
@@ -301,7 +308,7 @@ impl MapView {
                 host: false,
                 up: true,
                 just_delivered: false,
-                x: 90,
+                x: CLIENT_X,
                 y: 110 + 70 * i as i32,
             })
             .collect();
@@ -311,7 +318,7 @@ impl MapView {
             host: true,
             up: h.up,
             just_delivered: h.just_delivered,
-            x: 430,
+            x: HOST_X,
             y: 110 + 70 * i as i32,
         }));
         let node_of = |address: &str| nodes.iter().position(|n| n.address == address);
@@ -357,26 +364,63 @@ impl MapView {
     }
 }
 
+/// Where the map draws clients and mail hosts, its width and half a node's width.
+const CLIENT_X: i32 = 100;
+const HOST_X: i32 = 440;
+const MAP_WIDTH: i32 = 620;
+const HALF_NODE: i32 = 80;
+
+/// Where a link is drawn: the SVG path (client to server, so the arrow points
+/// at the server) and where its label goes. Links between the same two
+/// machines are spread apart, so no two labels print over each other; a link
+/// between two hosts bends out to the right instead of crossing the hosts between.
+fn link_geometry(map: &MapView, index: usize) -> (String, i32, i32) {
+    let l = &map.links[index];
+    let (a, b) = (&map.nodes[l.from], &map.nodes[l.to]);
+    let same = |m: &MapLink| (m.from.min(m.to), m.from.max(m.to)) == (l.from.min(l.to), l.from.max(l.to));
+    let k = map.links[..index].iter().filter(|m| same(m)).count() as i32;
+    if a.host == b.host {
+        let (x, bend) = (a.x + HALF_NODE, 40 + 22 * k);
+        let mid = (a.y + b.y) / 2;
+        let path = format!("M{x},{} Q{},{mid} {x},{}", a.y + 6, x + 2 * bend, b.y - 6);
+        (path, x + bend + 4, mid + 4)
+    } else {
+        let spread = 14 * k;
+        let (x1, y1, x2, y2) = (a.x + HALF_NODE, a.y - 8 + spread, b.x - HALF_NODE, b.y - 8 + spread);
+        // Labels step along the line as well as across it.
+        let at = |p: i32, q: i32| p + (q - p) * (30 + 18 * (k % 3)) / 100;
+        (format!("M{x1},{y1} L{x2},{y2}"), at(x1, x2), at(y1, y2) - 3)
+    }
+}
+
 /// The map as SVG: clients left, mail hosts right, DNS on top; a link is green
 /// when open, blue inside TLS, grey when closed, and moves while bytes cross.
 fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
+    let dns_height = 26 + 15 * map.mx.len() as i32;
     html! {
-        <svg class="map" viewBox={format!("0 0 520 {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
+        <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+                    <path d="M0,0 L10,5 L0,10 z" />
+                </marker>
+            </defs>
             <g class="dns">
-                <rect x="140" y="8" width="240" height={(26 + 14 * map.mx.len()).to_string()} rx="6" />
-                <text x="150" y="24">{ "DNS" }</text>
+                { for map.nodes.iter().filter(|n| n.host).map(|n| html! {
+                    <line class="lookup" x1="460" y1={(8 + dns_height).to_string()} x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
+                }) }
+                <rect x="300" y="8" width="310" height={dns_height.to_string()} rx="6" />
+                <text x="310" y="26">{ "DNS" }</text>
                 { for map.mx.iter().enumerate().map(|(i, line)| html! {
-                    <text class="mx" x="150" y={(40 + 14 * i).to_string()}>{ line }</text>
+                    <text class="mx" x="310" y={(42 + 15 * i).to_string()}>{ line }</text>
                 }) }
             </g>
-            { for map.links.iter().map(|l| {
-                let (a, b) = (&map.nodes[l.from], &map.nodes[l.to]);
+            { for map.links.iter().enumerate().map(|(i, l)| {
                 let state = if !l.open { "closed" } else if l.tls { "tls" } else { "open" };
-                let (x1, y1, x2, y2) = (a.x + 70, a.y, b.x - 70, b.y);
+                let (path, lx, ly) = link_geometry(map, i);
                 html! {
-                    <g class={classes!("link", state, l.busy.then_some("busy"))}>
-                        <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-                        <text x={((x1 + x2) / 2).to_string()} y={((y1 + y2) / 2 - 4).to_string()}>{ format!("{}{}", l.port, if l.tls { " TLS" } else { "" }) }</text>
+                    <g class={crate::view::class_list(&["link", state, if l.busy { "busy" } else { "" }])}>
+                        <path d={path} marker-end="url(#arrow)" />
+                        <text x={lx.to_string()} y={ly.to_string()}>{ format!("{}{}", l.port, if l.tls { " TLS" } else { "" }) }</text>
                     </g>
                 }
             }) }
@@ -384,17 +428,18 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
                 <polyline class="route-path" points={map.route.iter().map(|&i| format!("{},{}", map.nodes[i].x, map.nodes[i].y)).collect::<Vec<_>>().join(" ")} />
             }
             { for map.nodes.iter().enumerate().map(|(i, n)| {
-                let class = classes!("node", if n.host { "host" } else { "client" }, (!n.up).then_some("down"), map.route.contains(&i).then_some("on-route"),
-                    n.just_delivered.then_some("delivered"), (selected == Some(n.name.as_str())).then_some("selected"));
+                let on = |yes: bool, class: &'static str| if yes { class } else { "" };
+                let class = crate::view::class_list(&["node", if n.host { "host" } else { "client" }, on(!n.up, "down"), on(map.route.contains(&i), "on-route"),
+                    on(n.just_delivered, "delivered"), on(selected == Some(n.name.as_str()), "selected")]);
                 let pick = {
                     let (on_pick, name) = (on_pick.clone(), n.name.clone());
                     Callback::from(move |_| on_pick.emit(name.clone()))
                 };
                 html! {
                     <g {class} data-name={n.name.clone()} onclick={n.host.then_some(pick)}>
-                        <rect x={(n.x - 70).to_string()} y={(n.y - 20).to_string()} width="140" height="40" rx="6" />
-                        <text x={n.x.to_string()} y={(n.y - 3).to_string()} text-anchor="middle">{ &n.name }</text>
-                        <text class="addr" x={n.x.to_string()} y={(n.y + 12).to_string()} text-anchor="middle">{ &n.address }</text>
+                        <rect x={(n.x - HALF_NODE).to_string()} y={(n.y - 22).to_string()} width={(2 * HALF_NODE).to_string()} height="44" rx="6" />
+                        <text x={n.x.to_string()} y={(n.y - 4).to_string()} text-anchor="middle">{ &n.name }</text>
+                        <text class="addr" x={n.x.to_string()} y={(n.y + 14).to_string()} text-anchor="middle">{ &n.address }</text>
                     </g>
                 }
             }) }
@@ -402,9 +447,21 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
     }
 }
 
+/// What the map's colours and lines mean (HTML, so it grows with the page's text).
+fn map_legend(lang: Lang) -> Html {
+    html! {
+        <ul class="legend">
+            { for [("open", Text::LegendOpen), ("tls", Text::LegendTls), ("closed", Text::LegendClosed), ("down", Text::LegendDown),
+                   ("route", Text::LegendRoute), ("dns", Text::LegendDns)].into_iter().map(|(class, text)| html! {
+                <li><span class={format!("swatch {class}")} />{ t(lang, text) }</li>
+            }) }
+        </ul>
+    }
+}
+
 /// What the network panel shows and where its actions go.
-pub struct NetworkProps {
-    pub view: NetworkView,
+pub struct NetworkProps<'a> {
+    pub view: &'a NetworkView,
     pub lang: Lang,
     pub on_advance: Callback<u64>,
     pub on_run: Callback<()>,
@@ -412,14 +469,14 @@ pub struct NetworkProps {
     /// Switch a host's policy or service.
     pub on_policy: Callback<(String, Policy, bool)>,
     /// The host whose details are open, and the way to open or close one.
-    pub picked: Option<String>,
+    pub picked: Option<&'a str>,
     pub on_pick: Callback<String>,
 }
 
 /// Clock, map, hosts, queues and the event timeline (plain markup: its state lives in the lab).
-pub fn network_panel(props: &NetworkProps) -> Html {
+pub fn network_panel(props: &NetworkProps<'_>) -> Html {
     let lang = props.lang;
-    let v = &props.view;
+    let v = props.view;
     let advance = |ms: u64| {
         let cb = props.on_advance.clone();
         Callback::from(move |_| cb.emit(ms))
@@ -439,22 +496,26 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 <button onclick={run}>{ t(lang, Text::RunUntilIdle) }</button>
             </p>
             { map_svg(&v.map, lang, picked.as_deref(), pick) }
+            { map_legend(lang) }
             <ul class="hosts">
                 { for v.hosts.iter().map(|h| {
-                    let (cb, name, up) = (props.on_host.clone(), h.name.clone(), h.up);
-                    let toggle = Callback::from(move |_| cb.emit((name.clone(), !up)));
+                    let (cb, name) = (props.on_host.clone(), h.name.clone());
+                    let up = h.state == mail_lab_world::HostState::TakenDown;
+                    let toggle = Callback::from(move |_| cb.emit((name.clone(), up)));
                     let show = {
                         let (pick, name) = (pick.clone(), h.name.clone());
                         Callback::from(move |_| pick.emit(name.clone()))
                     };
+                    // The switch is the hand's: a host down by its schedule can still be taken down.
+                    let verb = if h.state == mail_lab_world::HostState::TakenDown { Text::BringUp } else { Text::TakeDown };
                     html! {
-                        <li class={classes!("host", if h.up { "up" } else { "down" })}>
+                        <li class={if h.up { "host up" } else { "host down" }}>
                             <button class="link" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name.as_str())).to_string()}>
-                                { format!("{} ({})", h.name, if h.up { t(lang, Text::Up) } else { t(lang, Text::Down) }) }
+                                { format!("{} ({})", h.name, crate::i18n::host_state(lang, h.state)) }
                             </button>
                             { " " }
-                            <button onclick={toggle} aria-label={format!("{} {}", if h.up { t(lang, Text::TakeDown) } else { t(lang, Text::BringUp) }, h.name)}>
-                                { if h.up { t(lang, Text::TakeDown) } else { t(lang, Text::BringUp) } }
+                            <button onclick={toggle} aria-label={format!("{} {}", t(lang, verb), h.name)}>
+                                { t(lang, verb) }
                             </button>
                             if picked.as_deref() == Some(h.name.as_str()) {
                                 { host_details(h, lang, &props.on_policy) }
@@ -468,18 +529,22 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 <p class="empty">{ t(lang, Text::QueueEmpty) }</p>
             } else {
                 <table class="queue">
+                    <thead><tr>
+                        { for [Text::QueueId, Text::QueueHost, Text::QueueRecipients, Text::QueueAttempts, Text::QueueNextAttempt, Text::QueueLastError]
+                            .into_iter().map(|h| html! { <th scope="col">{ t(lang, h) }</th> }) }
+                    </tr></thead>
                     <tbody>
                         { for v.queue.iter().map(|q| html! {
                             <tr class="queued">
                                 <td>{ &q.id }</td><td>{ &q.host }</td><td>{ &q.recipients }</td>
-                                <td>{ format!("#{}", q.attempts) }</td><td>{ &q.next_attempt }</td><td>{ &q.last_error }</td>
+                                <td>{ q.attempts }</td><td>{ &q.next_attempt }</td><td>{ &q.last_error }</td>
                             </tr>
                         }) }
                     </tbody>
                 </table>
             }
             <h3>{ t(lang, Text::Timeline) }</h3>
-            <ol class="timeline" role="log">
+            <ol class="timeline follow" role="log">
                 { for v.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
             </ol>
         </section>
@@ -520,22 +585,25 @@ pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
         <section class="wiretap" aria-label={t(lang, Text::Wiretap)}>
             <h2>{ t(lang, Text::Wiretap) }</h2>
             <p class="note">{ t(lang, Text::WiretapNote) }</p>
-            <ol class="tap" role="log">
-                { for tap.iter().map(|l| {
-                    let class = classes!(
+            <ol class="tap follow" role="log">
+                { for tap.iter().enumerate().map(|(i, l)| {
+                    // The link is named once for each run of lines on it.
+                    let new_link = i == 0 || tap[i - 1].link != l.link;
+                    let class = crate::view::class_list(&[
                         if l.to_server { "to-server" } else { "to-client" },
-                        l.encrypted.then_some("encrypted"),
-                        match l.proof { Some(TapProof::PasswordInClear) => Some("secret"), Some(TapProof::DigestOnly) => Some("digest"), None => None },
-                    );
-                    html! {
+                        if l.encrypted { "encrypted" } else { "" },
+                        match l.proof { Some(TapProof::PasswordInClear) => "secret", Some(TapProof::DigestOnly) => "digest", None => "" },
+                    ]);
+                    html! { <>
+                        if new_link { <li class="tap-link">{ &l.link }</li> }
                         <li {class}>
-                            <span class="link">{ format!("{} {} ", l.link, if l.to_server { "→" } else { "←" }) }</span>
+                            <span class="link">{ if l.to_server { "→ " } else { "← " } }</span>
                             if l.encrypted { <span class="badge">{ t(lang, Text::Encrypted) }</span> }
                             <code>{ &l.text }</code>
                             if l.proof == Some(TapProof::PasswordInClear) { <strong class="warning">{ t(lang, Text::PasswordInClear) }</strong> }
                             if l.proof == Some(TapProof::DigestOnly) { <strong class="digest-note">{ t(lang, Text::DigestOnly) }</strong> }
                         </li>
-                    }
+                    </> }
                 }) }
             </ol>
         </section>

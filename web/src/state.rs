@@ -127,6 +127,8 @@ pub struct Lab {
     /// The terminal in front, and whether all are shown side by side instead.
     pub active_terminal: usize,
     pub side_by_side: bool,
+    /// Every text large enough to read from the back of a classroom.
+    pub projector: bool,
     /// Lessons done, the one in progress and the scenario the world came from.
     pub progress: Progress,
     /// The world or the progress changed since they were last saved.
@@ -283,6 +285,8 @@ pub enum Action {
     ShowTerminal(usize),
     /// Show every terminal at once (true) or one at a time in tabs (false).
     SideBySide(bool),
+    /// Projector mode on or off.
+    Projector(bool),
     /// Add a mailbox pane for an account.
     AddPane(String),
     /// The host and port picked in the "open terminal" form.
@@ -308,6 +312,7 @@ impl Action {
                 | Action::SetLang(_)
                 | Action::ShowTerminal(_)
                 | Action::SideBySide(_)
+                | Action::Projector(_)
                 | Action::AddPane(_)
                 | Action::PickHost(_)
                 | Action::OpenForm(..)
@@ -384,6 +389,7 @@ impl Lab {
             apop_input: (String::new(), "bob-pw".to_string()),
             active_terminal: 0,
             side_by_side: false,
+            projector: false,
             progress,
             unsaved: false,
         };
@@ -837,7 +843,9 @@ impl Lab {
             Ok(world) => {
                 let mut progress = self.progress.clone();
                 progress.since = newest_event(&world);
+                let projector = self.projector;
                 *self = Lab::with_world(self.lang, world, progress);
+                self.projector = projector;
                 self.notice = Some(Notice::LabImported);
             }
             Err(e) => self.notice = Some(Notice::ImportFailed(e.to_string())),
@@ -854,6 +862,7 @@ impl Lab {
             }
             Action::ShowTerminal(index) => next.active_terminal = index.min(next.terminals.len().saturating_sub(1)),
             Action::SideBySide(on) => next.side_by_side = on,
+            Action::Projector(on) => next.projector = on,
             Action::PickHost(host) => {
                 next.picked_host = if next.picked_host.as_ref() == Some(&host) { None } else { Some(host) };
             }
@@ -888,7 +897,9 @@ impl Lab {
                 let world = scenario::by_name(&next.progress.scenario).unwrap_or_else(scenario::two_domains);
                 let mut progress = next.progress.clone();
                 progress.since = newest_event(&world);
+                let projector = next.projector;
                 *next = Lab::with_world(next.lang, world, progress);
+                next.projector = projector;
             }
             Action::StartLesson(index) => next.start_lesson(index),
             Action::View { account, folder, first } => {

@@ -11,6 +11,32 @@ use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
 use crate::state::{Action, Bench, Lab, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
+/// A callback that sends the action `f` makes of its argument. A plain `fn`
+/// (not a closure) so all callbacks of one argument type share one body.
+fn dispatch<T: 'static>(d: &UseReducerDispatcher<Bench>, f: fn(T) -> Action) -> Callback<T> {
+    let d = d.clone();
+    Callback::from(move |x| d.dispatch(f(x)))
+}
+
+/// A `class` attribute of the non-empty names (in place of yew's `classes!`,
+/// whose set type costs page weight for nothing here).
+pub fn class_list(names: &[&str]) -> String {
+    let mut list = String::new();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        if !list.is_empty() {
+            list.push(' ');
+        }
+        list.push_str(name);
+    }
+    list
+}
+
+/// A click that sends `action`.
+fn on_click(d: &UseReducerDispatcher<Bench>, action: Action) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_| d.dispatch(action.clone()))
+}
+
 /// How long the lab waits after the last change before saving it.
 const SAVE_AFTER_MS: u32 = 400;
 
@@ -25,44 +51,17 @@ fn initial_lang() -> Lang {
 #[function_component(App)]
 pub fn app() -> Html {
     let bench = use_reducer(|| Bench::new(Lab::new(initial_lang())));
+    let d = bench.dispatcher();
     let lab = bench.lab.borrow();
     let lang = lab.lang;
     {
-        // Saved after a pause in the learner's work, not on every keystroke; and
-        // when the page goes away, whatever is not saved yet.
+        // After every change: each log (transcripts, the wiretap, the timeline)
+        // shows its newest line, as a terminal scrolls; and the lab is saved
+        // after a pause in the learner's work (not on every keystroke), or
+        // when the page goes away, whichever comes first.
         let (pending, on_hide) = (bench.lab.clone(), bench.lab.clone());
         use_effect_with(bench.revision, move |_| {
-            let save = gloo::timers::callback::Timeout::new(SAVE_AFTER_MS, move || {
-                crate::persist::save_lab(&mut pending.borrow_mut())
-            });
-            move || drop(save)
-        });
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "pagehide", move |_| {
-                    crate::persist::save_lab(&mut on_hide.borrow_mut())
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    {
-        let tag = lang.tag();
-        let first = use_mut_ref(|| true);
-        use_effect_with(tag, move |tag| {
-            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-                let _ = root.set_attribute("lang", tag);
-            }
-            // Kept once the learner switches, so a reload speaks the same language.
-            if !std::mem::replace(&mut *first.borrow_mut(), false) {
-                crate::persist::save_lang(tag);
-            }
-        });
-    }
-    {
-        // Every transcript shows its newest line after a change (as a terminal scrolls).
-        use_effect_with(bench.revision, |_| {
-            let logs = web_sys::window().and_then(|w| w.document()).map(|d| d.get_elements_by_class_name("transcript"));
+            let logs = web_sys::window().and_then(|w| w.document()).map(|d| d.get_elements_by_class_name("follow"));
             if let Some(logs) = logs {
                 for i in 0..logs.length() {
                     if let Some(el) = logs.item(i) {
@@ -70,102 +69,77 @@ pub fn app() -> Html {
                     }
                 }
             }
+            let save = gloo::timers::callback::Timeout::new(SAVE_AFTER_MS, move || {
+                crate::persist::save_lab(&mut pending.borrow_mut())
+            });
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "pagehide", move |_| {
+                    crate::persist::save_lab(&mut on_hide.borrow_mut())
+                })
+            });
+            move || drop((save, listener))
+        });
+        // The page's language is the document's; the command box of the
+        // terminal in front has the keyboard (on load, and when another
+        // terminal comes to the front); an opened message comes into view.
+        use_effect_with((lab.active_terminal, lab.selected.is_some(), lang.tag()), |&(front, opened, tag)| {
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("lang", tag);
+            }
+            focus_command(front);
+            if opened
+                && let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".inspector").ok().flatten())
+            {
+                el.scroll_into_view();
+            }
         });
     }
-    let on_send = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(terminal, line): (usize, String)| lab.dispatch(Action::SendLine { terminal, line }))
-    };
+    let on_send = dispatch(&d, |(terminal, line)| Action::SendLine { terminal, line });
     let reset = {
-        let lab = bench.dispatcher();
+        let lab = d.clone();
         Callback::from(move |_| {
             if gloo::dialogs::confirm(t(lang, Text::ResetConfirm)) {
                 lab.dispatch(Action::Reset);
             }
         })
     };
-    let start_fresh = {
-        let lab = bench.dispatcher();
-        Callback::from(move |_| lab.dispatch(Action::Reset))
-    };
+    let start_fresh = on_click(&d, Action::Reset);
     let switch_lang = {
-        let lab = bench.dispatcher();
-        Callback::from(move |_| lab.dispatch(Action::SetLang(lang.other())))
+        let d = d.clone();
+        Callback::from(move |_| {
+            // Kept once the learner chooses, so a reload speaks the same language.
+            crate::persist::save_lang(lang.other().tag());
+            d.dispatch(Action::SetLang(lang.other()))
+        })
     };
     let mailboxes: Vec<MailboxSummary> = lab.panes.iter().map(|p| summarize(&lab, p)).collect();
-    let hosts: Vec<String> = lab.world.borrow().hosts().iter().map(|h| h.name.clone()).collect();
+    let world = lab.world.borrow();
+    let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
     let inspected = lab.selected.as_ref().and_then(|(account, folder, uid)| {
-        let world = lab.world.borrow();
         let message = world.store_for(account)?.folder(account, folder)?.message(*uid)?;
-        Some(Inspected {
-            account: account.clone(),
-            folder: folder.clone(),
-            uid: *uid,
-            envelope: message.envelope.clone(),
-            raw: message.raw.clone(),
-        })
+        Some(Inspected { account, folder, uid: *uid, envelope: message.envelope.as_ref(), raw: &message.raw })
     });
     // Read on demand: the inspector asks for what it shows, the map for the route.
-    let inspected_view = inspected.as_ref().map(|i| MessageView::parse(&i.raw, &BrowserDecoder));
-    let mut network = crate::network::NetworkView::read(&lab.world.borrow());
+    let inspected_view = inspected.as_ref().map(|i| MessageView::parse(i.raw, &BrowserDecoder));
+    let mut network = crate::network::NetworkView::read(&world);
     if let Some(v) = &inspected_view {
         network.map.set_route(&v.trace());
     }
-    let on_advance = {
-        let lab = bench.dispatcher();
-        Callback::from(move |ms: u64| lab.dispatch(Action::Advance(ms)))
-    };
-    let on_run = {
-        let lab = bench.dispatcher();
-        Callback::from(move |_: ()| lab.dispatch(Action::RunUntilIdle))
-    };
-    let on_host = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(host, up): (String, bool)| lab.dispatch(Action::SetHostUp { host, up }))
-    };
-    let on_policy = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(host, policy, on): (String, mail_lab_world::Policy, bool)| {
-            lab.dispatch(Action::SetPolicy { host, policy, on })
-        })
-    };
-    let on_send_mail = {
-        let lab = bench.dispatcher();
-        Callback::from(move |c: crate::state::Compose| lab.dispatch(Action::Send(c)))
-    };
-    let on_check = {
-        let lab = bench.dispatcher();
-        Callback::from(move |account: String| lab.dispatch(Action::CheckMail { account }))
-    };
-    let on_check_imap = {
-        let lab = bench.dispatcher();
-        Callback::from(move |account: String| lab.dispatch(Action::CheckMailImap { account }))
-    };
-    let on_trash = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(account, uid): (String, u32)| lab.dispatch(Action::MoveToTrash { account, uid }))
-    };
-    let on_watch = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(account, on): (String, bool)| lab.dispatch(Action::Watch { account, on }))
-    };
-    let on_select = {
-        let lab = bench.dispatcher();
-        Callback::from(move |selection: Option<(String, String, u32)>| lab.dispatch(Action::Select(selection)))
-    };
+    let on_advance = dispatch(&d, Action::Advance);
+    let on_run = dispatch(&d, |()| Action::RunUntilIdle);
+    let on_host = dispatch(&d, |(host, up)| Action::SetHostUp { host, up });
+    let on_policy = dispatch(&d, |(host, policy, on)| Action::SetPolicy { host, policy, on });
+    let on_send_mail = dispatch(&d, Action::Send);
+    let on_check = dispatch(&d, |account| Action::CheckMail { account });
+    let on_check_imap = dispatch(&d, |account| Action::CheckMailImap { account });
+    let on_trash = dispatch(&d, |(account, uid)| Action::MoveToTrash { account, uid });
+    let on_watch = dispatch(&d, |(account, on)| Action::Watch { account, on });
+    let on_select = dispatch(&d, Action::Select);
     let on_open_message = on_select.reform(Some);
-    let on_view = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(account, folder, first): (String, String, usize)| {
-            lab.dispatch(Action::View { account, folder, first })
-        })
-    };
-    let on_import = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(account, folder, name, bytes): (String, String, String, Vec<u8>)| {
-            lab.dispatch(Action::Import { account, folder, name, bytes })
-        })
-    };
+    let on_view = dispatch(&d, |(account, folder, first)| Action::View { account, folder, first });
+    let on_import = dispatch(&d, |(account, folder, name, bytes)| Action::Import { account, folder, name, bytes });
     let on_export = {
         let world = lab.world.clone();
         Callback::from(move |(account, folder): (String, String)| {
@@ -190,7 +164,7 @@ pub fn app() -> Html {
         })
     };
     let import_lab = {
-        let lab = bench.dispatcher();
+        let lab = d.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
             let lab = lab.clone();
@@ -201,20 +175,12 @@ pub fn app() -> Html {
             });
         })
     };
-    let on_open = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::Open { host, port }))
-    };
-    let show_terminal = {
-        let lab = bench.dispatcher();
-        Callback::from(move |index: usize| lab.dispatch(Action::ShowTerminal(index)))
-    };
-    let side_by_side = {
-        let (lab, on) = (bench.dispatcher(), !lab.side_by_side);
-        Callback::from(move |_| lab.dispatch(Action::SideBySide(on)))
-    };
+    let on_open = dispatch(&d, |(host, port)| Action::Open { host, port });
+    let show_terminal = dispatch(&d, Action::ShowTerminal);
+    let side_by_side = on_click(&d, Action::SideBySide(!lab.side_by_side));
+    let projector = on_click(&d, Action::Projector(!lab.projector));
     let add_pane = {
-        let lab = bench.dispatcher();
+        let lab = d.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
                 && !select.value().is_empty()
@@ -232,40 +198,27 @@ pub fn app() -> Html {
         .flat_map(|h| h.store.accounts().map(|a| a.address.clone()).collect::<Vec<_>>())
         .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
         .collect();
-    let on_form = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(host, port): (String, u16)| lab.dispatch(Action::OpenForm(host, port)))
-    };
-    let on_draft = {
-        let lab = bench.dispatcher();
-        Callback::from(move |draft: crate::state::Compose| lab.dispatch(Action::Draft(draft)))
-    };
-    let on_pick = {
-        let lab = bench.dispatcher();
-        Callback::from(move |host: String| lab.dispatch(Action::PickHost(host)))
-    };
-    let on_apop = {
-        let lab = bench.dispatcher();
-        Callback::from(move |(stamp, password): (String, String)| lab.dispatch(Action::ApopInput(stamp, password)))
-    };
-    let on_start = {
-        let lab = bench.dispatcher();
-        Callback::from(move |index: usize| lab.dispatch(Action::StartLesson(index)))
-    };
+    let on_form = dispatch(&d, |(host, port)| Action::OpenForm(host, port));
+    let on_draft = dispatch(&d, Action::Draft);
+    let on_pick = dispatch(&d, Action::PickHost);
+    let on_apop = dispatch(&d, |(stamp, password)| Action::ApopInput(stamp, password));
+    let on_start = dispatch(&d, Action::StartLesson);
+    let titles = terminal_titles(&lab.terminals);
     html! {
-        <div class="lab">
+        <div class={if lab.projector { "lab-root projector" } else { "lab-root" }}>
             <header class="top">
                 <h1>{ t(lang, Text::Title) }</h1>
                 <p class="tagline">{ t(lang, Text::Tagline) }</p>
-                <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
+                <button class="projector-switch" aria-pressed={lab.projector.to_string()} onclick={projector}>{ t(lang, Text::Projector) }</button>
                 <button class="lang" onclick={switch_lang}>{ t(lang, Text::SwitchLanguage) }</button>
+                <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
                 <button onclick={export_lab}>{ t(lang, Text::ExportLab) }</button>
                 <label class="import">{ t(lang, Text::ImportLab) }
                     <input type="file" accept=".txt,text/plain" onchange={import_lab} />
                 </label>
             </header>
             if let Some(notice) = &lab.notice {
-                <p class={classes!("notice", matches!(notice, crate::state::Notice::ImportFailed(_)).then_some("failed"))} role="status">
+                <p class={if matches!(notice, crate::state::Notice::ImportFailed(_)) { "notice failed" } else { "notice" }} role="status">
                     { crate::i18n::notice(lang, notice) }
                 </p>
             }
@@ -275,60 +228,103 @@ pub fn app() -> Html {
                     <button onclick={start_fresh}>{ t(lang, Text::StartFresh) }</button>
                 </div>
             }
-            { crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
-                done: lab.progress.done.clone(), active: lab.progress.active, scenario: lab.progress.scenario.clone(),
-                lang, on_start, apop: lab.apop_input.clone(), on_apop }) }
-            <main class="panes">
-                <div class="terminals">
+            <div class="bench">
+                { crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
+                    done: &lab.progress.done, active: lab.progress.active, scenario: &lab.progress.scenario,
+                    lang, on_start, apop: &lab.apop_input, on_apop, terminal: lab.active_terminal }) }
+                <main class="terminals">
                     { open_terminal(&lab, lang, &hosts, &on_form, &on_open) }
                     <div class="tabs">
                         <div role="tablist" aria-label={t(lang, Text::Terminals)}>
-                            { for lab.terminals.iter().map(|term| {
+                            { for lab.terminals.iter().zip(&titles).map(|(term, title)| {
                                 let front = term.id == lab.active_terminal;
                                 let id = term.id;
                                 let show = show_terminal.reform(move |_: MouseEvent| id);
                                 html! {
                                     <button role="tab" aria-selected={front.to_string()} aria-controls={format!("terminal-{}", term.id)}
-                                        class={classes!("tab", (!term.open).then_some("closed"))} onclick={show}>
-                                        { terminal_title(term) }
+                                        class={if term.open { "tab" } else { "tab closed" }} onclick={show}>
+                                        { title }
                                     </button>
                                 }
                             }) }
                         </div>
                         <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, Text::SideBySide) }</button>
                     </div>
-                    { for lab.terminals.iter().map(|term| html! {
-                        { terminal_view(term, lang, &on_send, !lab.side_by_side && term.id != lab.active_terminal) }
-                    }) }
+                    <div class={if lab.side_by_side { "terminal-stack side-by-side" } else { "terminal-stack" }}>
+                        { for lab.terminals.iter().zip(&titles).map(|(term, title)| html! {
+                            { terminal_view(term, title, lang, &on_send, !lab.side_by_side && term.id != lab.active_terminal) }
+                        }) }
+                    </div>
+                </main>
+                <div class="side-column">
+                    <div class="mailboxes">
+                        if !accounts.is_empty() {
+                            <label class="add-pane">{ t(lang, Text::AddPane) }
+                                <select onchange={add_pane}>
+                                    <option value="" selected=true>{ "…" }</option>
+                                    { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
+                                </select>
+                            </label>
+                        }
+                        { for mailboxes.into_iter().map(|summary| html! {
+                            { mailbox_view(&MailboxProps { summary, lang, on_select: on_open_message.clone(),
+                                on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
+                        }) }
+                    </div>
+                    <nav class="view-nav" aria-label={t(lang, Text::Views)}>
+                        { for [("wiretap", Text::Wiretap), ("network", Text::Network), ("mua", Text::MailClient)].into_iter().map(|(class, text)| {
+                            let jump = Callback::from(move |_: MouseEvent| {
+                                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(&format!(".views > .{class}")).ok().flatten()) {
+                                    el.scroll_into_view();
+                                }
+                            });
+                            html! { <button onclick={jump}>{ t(lang, text) }</button> }
+                        }) }
+                    </nav>
+                    <div class="views">
+                        if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
+                            { inspector(inspected, view, lang, &on_select) }
+                        }
+                        { crate::network::wiretap(&network.tap, lang) }
+                        { crate::network::network_panel(&crate::network::NetworkProps { view: &network, lang, on_advance,
+                            on_run, on_host, on_policy, picked: lab.picked_host.as_deref(), on_pick }) }
+                        { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.mua_draft, on_draft,
+                            accounts: &lab.watched, log: &lab.mua_log, status: lab.mua_status.as_ref(),
+                            inbox: &lab.mua_inbox, lang, on_send: on_send_mail, on_check,
+                            imap: &lab.mua_imap, pushed: &lab.mua_pushed, watching: lab.mua_watching(),
+                            on_check_imap, on_trash, on_watch }) }
+                    </div>
                 </div>
-                <div class="mailboxes">
-                    if !accounts.is_empty() {
-                        <label class="add-pane">{ t(lang, Text::AddPane) }
-                            <select onchange={add_pane}>
-                                <option value="" selected=true>{ "…" }</option>
-                                { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
-                            </select>
-                        </label>
-                    }
-                    { for mailboxes.into_iter().map(|summary| html! {
-                        { mailbox_view(&MailboxProps { summary, lang, on_select: on_open_message.clone(),
-                            on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
-                    }) }
-                    if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
-                        { inspector(inspected, view, lang, &on_select) }
-                    }
-                    { crate::mua::mua_panel(&crate::mua::MuaProps { draft: lab.mua_draft.clone(), on_draft,
-                        accounts: lab.watched.clone(), log: lab.mua_log.clone(), status: lab.mua_status.clone(),
-                        inbox: lab.mua_inbox.clone(), lang, on_send: on_send_mail, on_check,
-                        imap: lab.mua_imap.clone(), pushed: lab.mua_pushed.clone(), watching: lab.mua_watching().map(str::to_string),
-                        on_check_imap, on_trash, on_watch }) }
-                    { crate::network::network_panel(&crate::network::NetworkProps { view: network.clone(), lang, on_advance,
-                        on_run, on_host, on_policy, picked: lab.picked_host.clone(), on_pick }) }
-                    { crate::network::wiretap(&network.tap, lang) }
-                </div>
-            </main>
+            </div>
         </div>
     }
+}
+
+/// Terminal `id`'s command box, if it is on the page.
+pub fn command_box(id: usize) -> Option<HtmlInputElement> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()?.document()?;
+    document.query_selector(&format!("#terminal-{id} input.command")).ok()??.dyn_into().ok()
+}
+
+/// Put the keyboard in terminal `id`'s command box.
+pub fn focus_command(id: usize) {
+    if let Some(input) = command_box(id) {
+        let _ = input.focus();
+    }
+}
+
+/// Each terminal's title: `telnet host port` (or `$` at a prompt), numbered
+/// when two would read the same.
+fn terminal_titles(terms: &[Terminal]) -> Vec<String> {
+    let plain: Vec<String> = terms.iter().map(terminal_title).collect();
+    plain
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            if plain.iter().filter(|t| *t == title).count() > 1 { format!("{title} #{}", i + 1) } else { title.clone() }
+        })
+        .collect()
 }
 
 /// `telnet host port` as a form: pick a host and a service port (plain
@@ -477,7 +473,7 @@ fn reply_code(text: &str) -> Option<u16> {
 
 /// One terminal (plain markup: its transcript and history live in the lab;
 /// where Up/Down recall stands is kept on the input element itself).
-fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)>, hidden: bool) -> Html {
+fn terminal_view(term: &Terminal, title: &str, lang: Lang, on_send: &Callback<(usize, String)>, hidden: bool) -> Html {
     let onkeydown = {
         let (on_send, id, history) = (on_send.clone(), term.id, term.history.clone());
         Callback::from(move |e: KeyboardEvent| {
@@ -517,28 +513,36 @@ fn terminal_view(term: &Terminal, lang: Lang, on_send: &Callback<(usize, String)
         (false, _) => t(lang, Text::Closed).to_string(),
     };
     // A terminal that never connected is a shell prompt waiting for `telnet host port`.
-    let (title, label) = if term.host.is_empty() {
-        ("$".to_string(), format!("{} ({})", t(lang, Text::Terminal), t(lang, Text::Prompt)))
+    let label = if term.host.is_empty() {
+        format!("{} ({})", t(lang, Text::Terminal), t(lang, Text::Prompt))
     } else {
-        (
-            format!("telnet {} {}", term.host, term.port),
-            format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port),
-        )
+        format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port)
+    };
+    // A click anywhere on the terminal (not a selection) gives its command box the keys.
+    let onclick = {
+        let id = term.id;
+        Callback::from(move |_: MouseEvent| {
+            let selecting =
+                web_sys::window().and_then(|w| w.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
+            if !selecting {
+                focus_command(id);
+            }
+        })
     };
     html! {
-        <section key={term.id} class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} {hidden}>
+        <section key={term.id} class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} {hidden} {onclick}>
             <header class="terminal-head">
-                <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title }</span>
-                <span class={classes!("status", if term.open { "open" } else { "closed" })}>{ status }</span>
+                <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title.to_string() }</span>
+                <span class={if term.open { "status open" } else { "status closed" }}>{ status }</span>
             </header>
-            <ol class="transcript" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)}>
+            <ol class="transcript follow" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)}>
                 { for term.transcript.iter().map(|line| {
                     let (who, text, (reply_class, explain)) = match line {
                         TranscriptLine::Client(text) => ("client", text.clone(), (None, explain_command(lang, term.protocol, text))),
                         TranscriptLine::Server(text) => ("server", text.clone(), classify(lang, term.protocol, text)),
                         TranscriptLine::Lab(note) => ("lab", lab_note(lang, note), (None, None)),
                     };
-                    let class = classes!(who, reply_class);
+                    let class = match reply_class { Some(reply) => format!("{who} {reply}"), None => who.to_string() };
                     html! { <li {class} title={explain}>{ text }</li> }
                 }) }
             </ol>
@@ -575,31 +579,30 @@ fn wire_runs(raw: &str) -> Vec<(String, bool)> {
 const MAIL_CSP: &str = "<!doctype html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">";
 
 /// A stored message opened in the inspector.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspected {
-    pub account: String,
-    pub folder: String,
+pub struct Inspected<'a> {
+    pub account: &'a str,
+    pub folder: &'a str,
     pub uid: u32,
-    pub envelope: Option<Envelope>,
+    pub envelope: Option<&'a Envelope>,
     /// The message as stored, byte for byte (what the .eml download holds).
-    pub raw: Vec<u8>,
+    pub raw: &'a [u8],
 }
 
 /// Envelope beside header, the route, the MIME tree, the body and the raw
 /// bytes (plain markup: no state of its own).
 fn inspector(
-    i: &Inspected,
+    i: &Inspected<'_>,
     v: &MessageView<'_>,
     lang: Lang,
     on_select: &Callback<Option<(String, String, u32)>>,
 ) -> Html {
-    let raw_text = String::from_utf8_lossy(&i.raw);
+    let raw_text = String::from_utf8_lossy(i.raw);
     let close = {
         let on_select = on_select.clone();
         Callback::from(move |_| on_select.emit(None))
     };
     let download_eml = {
-        let (raw, name) = (i.raw.clone(), format!("{}-{}-{}.eml", i.account.replace('@', "_at_"), i.folder, i.uid));
+        let (raw, name) = (i.raw.to_vec(), format!("{}-{}-{}.eml", i.account.replace('@', "_at_"), i.folder, i.uid));
         Callback::from(move |_| crate::files::download(&name, "message/rfc822", &raw))
     };
     let row =
@@ -616,7 +619,7 @@ fn inspector(
             <div class="envelope-vs-header">
                 <table class="envelope">
                     <caption>{ t(lang, Text::Envelope) }</caption>
-                    if let Some(e) = &i.envelope {
+                    if let Some(e) = i.envelope {
                         { row("MAIL FROM", format!("<{}>", e.reverse_path)) }
                         { row("RCPT TO", e.forward_paths.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(", ")) }
                         { row("HELO", e.helo.clone()) }
@@ -682,7 +685,7 @@ fn inspector(
                 <p class="note">{ t(lang, Text::WireNote) }</p>
                 <pre class="wire-form">
                     { for wire_runs(&raw_text).into_iter().map(|(text, stuffed)| html! {
-                        <span class={classes!(stuffed.then_some("stuffed"))}>{ text }</span>
+                        <span class={if stuffed { "stuffed" } else { "" }}>{ text }</span>
                     }) }
                 </pre>
             </details>

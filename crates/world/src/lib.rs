@@ -189,6 +189,18 @@ pub struct OnlineSchedule {
     pub online_minutes: u64,
 }
 
+/// Whether a host answers connections now ([`World::host_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostState {
+    Up,
+    /// Switched off by hand (the page's "Take down").
+    TakenDown,
+    /// Off by its online schedule (dial-up) or an outage fault, until then.
+    ScheduledDown {
+        until: Option<Time>,
+    },
+}
+
 /// A failure injected at a chosen step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fault {
@@ -412,28 +424,44 @@ impl World {
 
     /// The earliest time after `now` at which a host that is down now comes up.
     fn next_host_up(&self, now: Time) -> Option<(Time, usize)> {
-        let mut best: Option<(Time, usize)> = None;
-        for (i, h) in self.hosts.iter().enumerate() {
-            if !h.up || self.host_up(i, now) {
-                continue;
-            }
-            let mut candidates: Vec<Time> = h
-                .faults
-                .iter()
-                .filter_map(|f| if let Fault::Down { until, .. } = f { Some(*until) } else { None })
-                .collect();
-            if let Some(s) = h.online.filter(|s| s.period_minutes > 0) {
-                let minute = now.0 / 60_000;
-                let next_period = (minute / s.period_minutes + 1).saturating_mul(s.period_minutes);
-                candidates.push(Time(next_period.saturating_mul(60_000)));
-            }
-            for t in candidates.into_iter().filter(|t| *t > now) {
-                if self.host_up(i, t) && best.is_none_or(|(b, _)| t < b) {
-                    best = Some((t, i));
-                }
-            }
+        (0..self.hosts.len())
+            .filter(|&i| self.hosts[i].up)
+            .filter_map(|i| Some((self.comes_up_at(i, now)?, i)))
+            .min_by_key(|(t, _)| *t)
+    }
+
+    /// When host `index`, down now by its schedule or an outage, answers again
+    /// (`None`: up now, or not coming up by itself).
+    fn comes_up_at(&self, index: usize, now: Time) -> Option<Time> {
+        let h = &self.hosts[index];
+        if self.host_up(index, now) {
+            return None;
         }
-        best
+        let mut candidates: Vec<Time> = h
+            .faults
+            .iter()
+            .filter_map(|f| if let Fault::Down { until, .. } = f { Some(*until) } else { None })
+            .collect();
+        if let Some(s) = h.online.filter(|s| s.period_minutes > 0) {
+            let minute = now.0 / 60_000;
+            let next_period = (minute / s.period_minutes + 1).saturating_mul(s.period_minutes);
+            candidates.push(Time(next_period.saturating_mul(60_000)));
+        }
+        candidates.into_iter().filter(|t| *t > now && self.host_up(index, *t)).min()
+    }
+
+    /// Whether host `name` answers connections now, and if not, why: taken
+    /// down by hand, or down by its schedule or an outage (and until when).
+    pub fn host_state(&self, name: &str) -> Option<HostState> {
+        let index = self.hosts.iter().position(|h| h.name == name)?;
+        let now = self.now;
+        Some(if !self.hosts[index].up {
+            HostState::TakenDown
+        } else if self.host_up(index, now) {
+            HostState::Up
+        } else {
+            HostState::ScheduledDown { until: self.comes_up_at(index, now) }
+        })
     }
 
     /// A host came up: mail waiting for it upstream flows now (as a dial-up

@@ -245,3 +245,31 @@ fn policies_switch_at_run_time_and_new_sessions_follow_them() {
     world.set_policy(host, Policy::PopBeforeSmtp, true);
     assert_eq!(world.policy(host, Policy::PopBeforeSmtp), Some(true));
 }
+
+#[test]
+fn a_scheduled_outage_and_a_dial_up_window_are_down_with_their_end() {
+    use mail_lab_world::HostState;
+    let mut world = scenario::backup_mx();
+    let start = world.now();
+    assert_eq!(
+        world.host_state("mail.b.example"),
+        Some(HostState::ScheduledDown { until: Some(start.plus_millis(20 * 60_000)) })
+    );
+    assert_eq!(world.host_state("backup.b.example"), Some(HostState::Up));
+    world.advance(20 * 60_000);
+    assert_eq!(world.host_state("mail.b.example"), Some(HostState::Up));
+    world.host_mut("mail.b.example").unwrap().up = false;
+    assert_eq!(world.host_state("mail.b.example"), Some(HostState::TakenDown));
+    assert_eq!(world.host_state("nowhere.example"), None);
+
+    // Online the first 10 minutes of every hour: down from minute 10 until the hour.
+    let mut dial = scenario::dial_up();
+    let minute = dial.now().as_secs() / 60 % 60;
+    dial.advance((70 - minute.min(10)) % 60 * 60_000 + 60_000);
+    let HostState::ScheduledDown { until: Some(until) } = dial.host_state("mail.b.example").unwrap() else {
+        panic!("offline outside its window: {:?}", dial.host_state("mail.b.example"))
+    };
+    assert_eq!(until.as_secs() % 3600, 0, "back on the hour");
+    dial.advance((until.as_secs() - dial.now().as_secs()) * 1000);
+    assert_eq!(dial.host_state("mail.b.example"), Some(HostState::Up));
+}
