@@ -6,8 +6,9 @@ const CACHE = 'mail-lab-v1';
 async function shell() {
   const index = await fetch('./', { cache: 'no-store' });
   const html = await index.clone().text();
-  // Every quoted path to a script, style or wasm file (attributes and trunk's module script).
-  const assets = [...html.matchAll(/["']([^"']+\.(?:js|wasm|css))["']/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
+  // Every path to a script, style or wasm file, quoted or not (the release page's
+  // html is minified: its attributes lose their quotes).
+  const assets = [...html.matchAll(/["'=]([^"'=\s>]+\.(?:js|wasm|css))(?=["'\s>])/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
   return { index, assets: [...new Set(assets)] };
 }
 

@@ -52,7 +52,7 @@ test('two IMAP terminals on one folder see each other', async (t) => {
   // Back to tabs: one terminal in front; a tab brings another forward.
   await page.getByRole('button', { name: 'Side by side' }).click();
   const tabs = page.getByRole('tablist', { name: 'Terminals' }).getByRole('tab');
-  assert.deepEqual(await tabs.allTextContents(), ['telnet mail.a.example 25', 'telnet mail.a.example 143', 'telnet mail.a.example 143']);
+  assert.deepEqual(await tabs.allTextContents(), ['telnet mail.a.example 25', 'telnet mail.a.example 143 #2', 'telnet mail.a.example 143 #3']);
   assert.equal(await tabs.nth(2).getAttribute('aria-selected'), 'true');
   // Roles skip hidden elements: pin the panels by the ids the tabs control.
   const [panelA, panelB] = [page.locator('#terminal-1'), page.locator('#terminal-2')];

@@ -4,7 +4,8 @@
 // typing). Progress survives a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLab, screenshot } from './harness.mjs';
+import fs from 'node:fs';
+import { openLab, RESULTS, screenshot } from './harness.mjs';
 
 /** Types `line` into the first terminal and waits until the page has handled it. */
 async function type(page, line) {
@@ -74,11 +75,19 @@ async function doLesson(page, index) {
     }
   }
   await lesson.locator('.lesson-status.reached').waitFor({ timeout: 5000 });
+  // Each lesson's bench at a school laptop's size and at full HD, for people to look at.
+  for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${RESULTS}/e2e-lesson-${String(index + 1).padStart(2, '0')}-${id}-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
   return id;
 }
 
 test('every lesson is completed by typing the steps it lists; progress survives a reload', async (t) => {
   const { page, errors } = await openLab(t);
+  fs.mkdirSync(RESULTS, { recursive: true });
+  await page.setViewportSize({ width: 1366, height: 768 });
   page.on('dialog', (dialog) => dialog.accept());
   const list = page.getByRole('region', { name: 'Lessons' });
   // A newcomer lands on lesson 1 with its goal in view.

@@ -406,12 +406,12 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
             </defs>
             <g class="dns">
                 { for map.nodes.iter().filter(|n| n.host).map(|n| html! {
-                    <line class="lookup" x1="460" y1={(8 + dns_height).to_string()} x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
+                    <line class="lookup" x1="430" y1={(8 + dns_height).to_string()} x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
                 }) }
-                <rect x="300" y="8" width="310" height={dns_height.to_string()} rx="6" />
-                <text x="310" y="26">{ "DNS" }</text>
+                <rect x="250" y="8" width="362" height={dns_height.to_string()} rx="6" />
+                <text x="260" y="26">{ "DNS" }</text>
                 { for map.mx.iter().enumerate().map(|(i, line)| html! {
-                    <text class="mx" x="310" y={(42 + 15 * i).to_string()}>{ line }</text>
+                    <text class="mx" x="260" y={(42 + 15 * i).to_string()}>{ line }</text>
                 }) }
             </g>
             { for map.links.iter().enumerate().map(|(i, l)| {
