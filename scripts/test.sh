@@ -40,6 +40,9 @@ trunk build --release
 step "page weight"
 bash scripts/page-weight.sh dist
 
+step "the page's own cost in Chromium (Enter to paint, compose keystroke, memory: figures for the log)"
+node scripts/bench-page.mjs
+
 step "benchmarks (criterion, quick run: figures for the log, not pass/fail)"
 cargo bench --locked -p mail-lab-smtp --bench data_path -- --quick
 cargo bench --locked -p mail-lab-pop3 --bench retr -- --quick

@@ -159,3 +159,39 @@ test("the map's labels never overlap; a scheduled outage is shown as down; the q
   await screenshot(page, 'e2e-bench-outage');
   assert.deepEqual(errors, []);
 });
+
+test('a long transcript renders only the rows around its view, scrolls whole and downloads as text', async (t) => {
+  const { page, errors } = await openLab(t);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  const term = page.locator('section.terminal').first();
+  const log = term.locator('[role=log]');
+  await term.locator('li.server').first().waitFor();
+  // 400 NOOPs typed (800 lines, plus the greeting), as fast as the page takes them.
+  await term.getByRole('textbox').evaluate((input) => {
+    for (let i = 0; i < 400; i += 1) {
+      input.value = `NOOP ${i}`;
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    }
+  });
+  await page.waitForFunction((el) => Number(el.dataset.serverLines) === 401, await log.elementHandle());
+  const rendered = await log.locator('li:not(.spacer)').count();
+  assert.ok(rendered <= 160, `${rendered} rows rendered of 803`);
+  assert.equal(await log.locator('li.client').last().textContent(), 'NOOP 399', 'the newest line is shown');
+  // Scrolled to the top, the first lines are there to read (and the newest kept below).
+  await log.evaluate((el) => { el.scrollTop = 0; });
+  await log.locator('li.lab', { hasText: 'Trying mail.a.example 25...' }).waitFor();
+  assert.ok(await log.locator('li.lab', { hasText: 'Trying mail.a.example 25...' }).isVisible());
+  // New output does not pull a learner reading old lines back down.
+  await term.getByRole('textbox').fill('NOOP again');
+  await term.getByRole('textbox').press('Enter');
+  await page.waitForFunction((el) => Number(el.dataset.serverLines) === 402, await log.elementHandle());
+  assert.ok(await log.locator('li.lab', { hasText: 'Trying mail.a.example 25...' }).isVisible(), 'still reading the top');
+  // The whole dialogue downloads as text.
+  const [download] = await Promise.all([page.waitForEvent('download'), term.getByRole('button', { name: 'Download as text' }).click()]);
+  const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines.length, 402 + 401, `${lines.length} lines: every server and client line`);
+  assert.equal(lines[0], 'S: 220 mail.a.example ESMTP Mail Lab ready');
+  assert.equal(lines.at(-2), 'C: NOOP again');
+  assert.deepEqual(errors, []);
+});

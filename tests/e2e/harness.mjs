@@ -78,22 +78,25 @@ export async function screenshot(page, name) {
   return file;
 }
 
-/** Types one line into a terminal's Command box and waits for `replies` new server lines. */
+/** Types one line into a terminal's Command box, waits for `replies` new server
+ * lines and returns the server lines that line brought (the transcript renders
+ * only the rows around its view, so the log says how many lines it holds). */
 export async function typeLine(terminal, line, replies = 0) {
-  const server = terminal.locator('[role=log] li.server');
-  const before = await server.count();
+  const log = terminal.locator('[role=log]');
+  const before = Number(await log.getAttribute('data-server-lines'));
   // One text box per terminal, named "Command" or "コマンド" by language.
   const input = terminal.getByRole('textbox');
   await input.fill(line);
   await input.press('Enter');
   if (replies > 0) {
     await terminal.page().waitForFunction(
-      ([el, n]) => el.querySelectorAll('li.server').length >= n,
-      [await terminal.locator('[role=log]').elementHandle(), before + replies],
+      ([el, n]) => Number(el.dataset.serverLines) >= n,
+      [await log.elementHandle(), before + replies],
     );
   }
-  const all = await server.allTextContents();
-  return all.slice(before);
+  const added = Number(await log.getAttribute('data-server-lines')) - before;
+  const shown = await log.locator('li.server').allTextContents();
+  return added > 0 ? shown.slice(-added) : [];
 }
 
 /** Sends one message by typing an SMTP session into `terminal`; returns the 250 reply. */

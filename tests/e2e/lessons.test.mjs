@@ -10,15 +10,12 @@ import { openLab, RESULTS, screenshot } from './harness.mjs';
 /** Types `line` into the first terminal and waits until the page has handled it. */
 async function type(page, line) {
   const term = page.locator('section.terminal').first();
-  const typed = term.locator('[role=log] li.client');
-  const before = await typed.count();
+  const log = term.locator('[role=log]');
+  const before = Number(await log.getAttribute('data-client-lines'));
   const input = term.getByRole('textbox');
   await input.fill(line);
   await input.press('Enter');
-  await page.waitForFunction(
-    ([el, n]) => el.querySelectorAll('li.client').length >= n,
-    [await term.locator('[role=log]').elementHandle(), before + 1],
-  );
+  await page.waitForFunction(([el, n]) => Number(el.dataset.clientLines) >= n, [await log.elementHandle(), before + 1]);
 }
 
 /** The APOP digest the page's calculator gives for the last greeting's timestamp. */

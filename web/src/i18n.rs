@@ -37,7 +37,6 @@ impl Lang {
 pub enum Text {
     Title,
     Tagline,
-    LanguageName,
     SwitchLanguage,
     Command,
     Terminal,
@@ -181,8 +180,6 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Ja, Tagline) => {
             "ブラウザの中のインターネットメール。SMTP を自分で打ち込み、メールが届く様子を見てみましょう。"
         }
-        (Lang::En, LanguageName) => "English",
-        (Lang::Ja, LanguageName) => "日本語",
         (Lang::En, SwitchLanguage) => "日本語で表示",
         (Lang::Ja, SwitchLanguage) => "Show in English",
         (Lang::En, Command) => "Command",
@@ -208,7 +205,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Uid) => "UID",
         (Lang::Ja, Uid) => "UID",
         (Lang::En, NoSubject) => "(no subject)",
-        (Lang::Ja, NoSubject) => "(件名なし)",
+        (Lang::Ja, NoSubject) => "（件名なし）",
         (Lang::En, OpenTerminal) => "Open terminal",
         (Lang::Ja, OpenTerminal) => "端末を開く",
         (Lang::En, Host) => "Host",
@@ -220,9 +217,9 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Close) => "Close",
         (Lang::Ja, Close) => "閉じる",
         (Lang::En, Envelope) => "Envelope (SMTP: MAIL FROM / RCPT TO)",
-        (Lang::Ja, Envelope) => "エンベロープ(SMTP の MAIL FROM / RCPT TO)",
+        (Lang::Ja, Envelope) => "エンベロープ（SMTP の MAIL FROM / RCPT TO）",
         (Lang::En, Header) => "Header (what the reader sees)",
-        (Lang::Ja, Header) => "ヘッダ(読み手に見えるもの)",
+        (Lang::Ja, Header) => "ヘッダ（読み手に見えるもの）",
         (Lang::En, EnvelopeNote) => {
             "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged."
         }
@@ -230,7 +227,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
             "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は違ってもかまいません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。"
         }
         (Lang::En, Route) => "Route (Received lines, newest first)",
-        (Lang::Ja, Route) => "経路(Received 行、新しい順)",
+        (Lang::Ja, Route) => "経路（Received 行、新しい順）",
         (Lang::En, Parts) => "MIME parts",
         (Lang::Ja, Parts) => "MIME パート",
         (Lang::En, Body) => "Body",
@@ -240,7 +237,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Diagnostics) => "Diagnostics",
         (Lang::Ja, Diagnostics) => "診断",
         (Lang::En, HtmlSandboxed) => "HTML body, shown in a sandbox with scripts off",
-        (Lang::Ja, HtmlSandboxed) => "HTML 本文(スクリプトを止めたサンドボックスで表示)",
+        (Lang::Ja, HtmlSandboxed) => "HTML 本文（スクリプトを止めたサンドボックスで表示）",
         (Lang::En, Reset) => "Reset the lab",
         (Lang::Ja, Reset) => "ラボを初期化",
         (Lang::En, ResetConfirm) => "Start again from the beginning? All mail and changes in this lab are deleted.",
@@ -262,7 +259,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, RunUntilIdle) => "Run until idle",
         (Lang::Ja, RunUntilIdle) => "キューが空になるまで進める",
         (Lang::En, Queue) => "Queue (mail waiting to be relayed)",
-        (Lang::Ja, Queue) => "キュー(中継待ちのメール)",
+        (Lang::Ja, Queue) => "キュー（中継待ちのメール）",
         (Lang::En, QueueEmpty) => "Every queue is empty.",
         (Lang::Ja, QueueEmpty) => "キューは空です。",
         (Lang::En, TakeDown) => "Take down",
@@ -288,12 +285,12 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Encrypted) => "encrypted",
         (Lang::Ja, Encrypted) => "暗号化",
         (Lang::En, MailClient) => "Mail client (MUA)",
-        (Lang::Ja, MailClient) => "メールソフト(MUA)",
+        (Lang::Ja, MailClient) => "メールソフト（MUA）",
         (Lang::En, MailClientNote) => {
             "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below."
         }
         (Lang::Ja, MailClientNote) => {
-            "MUA は送信のとき MSA(587 番、STARTTLS、AUTH)と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。"
+            "MUA は送信のとき MSA（587 番、STARTTLS、AUTH）と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。"
         }
         (Lang::En, Account) => "Account",
         (Lang::Ja, Account) => "アカウント",
@@ -306,7 +303,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Send) => "Send",
         (Lang::Ja, Send) => "送信",
         (Lang::En, CheckMail) => "Check mail (POP3)",
-        (Lang::Ja, CheckMail) => "受信(POP3)",
+        (Lang::Ja, CheckMail) => "受信（POP3）",
         (Lang::En, Downloaded) => "Downloaded by the mail client",
         (Lang::Ja, Downloaded) => "メールソフトが受信したメッセージ",
         (Lang::En, Lessons) => "Lessons",
@@ -318,13 +315,13 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Hint) => "Hint",
         (Lang::Ja, Hint) => "ヒント",
         (Lang::En, Steps) => "Try this (each line is one Enter in a terminal)",
-        (Lang::Ja, Steps) => "やってみよう(1 行ごとに端末で Enter)",
+        (Lang::Ja, Steps) => "やってみよう（1 行ごとに端末で Enter）",
         (Lang::En, GoalReached) => "Goal reached ✓ — the lab saw it happen.",
         (Lang::Ja, GoalReached) => "目標達成 ✓ ラボが確かめました。",
         (Lang::En, GoalNotYet) => "Not reached yet: the lab checks the world after every step.",
         (Lang::Ja, GoalNotYet) => "まだです。ラボは一歩ごとに世界の様子を確かめています。",
         (Lang::En, EmptyLine) => "(empty line: just Enter)",
-        (Lang::Ja, EmptyLine) => "(空行: Enter だけ)",
+        (Lang::Ja, EmptyLine) => "（空行: Enter だけ）",
         (Lang::En, NewWorldConfirm) => {
             "This lesson starts from its own world; the mail and changes in the current one are replaced. Continue?"
         }
@@ -350,7 +347,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Policies) => "Policies",
         (Lang::Ja, Policies) => "ポリシー",
         (Lang::En, OpenRelay) => "Open relay (relays anybody's mail: the spammer's friend)",
-        (Lang::Ja, OpenRelay) => "オープンリレー(誰のメールでも中継する: スパムの温床)",
+        (Lang::Ja, OpenRelay) => "オープンリレー（誰のメールでも中継する: スパムの温床）",
         (Lang::En, Folders) => "Folders",
         (Lang::Ja, Folders) => "フォルダ",
         (Lang::En, Flags) => "Flags",
@@ -358,7 +355,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Expunged) => "Just removed:",
         (Lang::Ja, Expunged) => "削除されたばかり:",
         (Lang::En, ExportMbox) => "Download folder (mbox)",
-        (Lang::Ja, ExportMbox) => "フォルダをダウンロード(mbox)",
+        (Lang::Ja, ExportMbox) => "フォルダをダウンロード（mbox）",
         (Lang::En, ImportMail) => "Import .eml or mbox",
         (Lang::Ja, ImportMail) => ".eml か mbox を取り込む",
         (Lang::En, ExportLab) => "Save the lab to a file",
@@ -368,7 +365,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, ImportLabConfirm) => "Replace this lab by the one in the file? Its mail and changes are replaced.",
         (Lang::Ja, ImportLabConfirm) => "このラボをファイルの内容で置き換えますか?今のメールと変更は置き換わります。",
         (Lang::En, WireForm) => "On the wire after DATA (dot-stuffed)",
-        (Lang::Ja, WireForm) => "DATA の後に流れる形(ドット詰め)",
+        (Lang::Ja, WireForm) => "DATA の後に流れる形（ドット詰め）",
         (Lang::En, WireNote) => {
             "Lines that start with a dot get one more, so that only the last line, a single dot, ends the message. Highlighted lines were stuffed."
         }
@@ -390,11 +387,11 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, AddPane) => "Show the mailbox of",
         (Lang::Ja, AddPane) => "メールボックスを表示:",
         (Lang::En, CheckMailImap) => "Check mail (IMAP)",
-        (Lang::Ja, CheckMailImap) => "受信(IMAP)",
+        (Lang::Ja, CheckMailImap) => "受信（IMAP）",
         (Lang::En, MoveToTrash) => "Move to Trash",
         (Lang::Ja, MoveToTrash) => "ゴミ箱へ移動",
         (Lang::En, Watch) => "Watch INBOX (IMAP IDLE)",
-        (Lang::Ja, Watch) => "INBOX を見張る(IMAP IDLE)",
+        (Lang::Ja, Watch) => "INBOX を見張る（IMAP IDLE）",
         (Lang::En, StopWatching) => "Stop watching",
         (Lang::Ja, StopWatching) => "見張りをやめる",
         (Lang::En, Pushed) => "Pushed by the server while idling",
@@ -402,7 +399,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, ImapInbox) => "INBOX on the server (IMAP)",
         (Lang::Ja, ImapInbox) => "サーバ上の INBOX(IMAP)",
         (Lang::En, Container) => "(container)",
-        (Lang::Ja, Container) => "(入れ物)",
+        (Lang::Ja, Container) => "（入れ物）",
         (Lang::En, Octets) => "octets",
         (Lang::Ja, Octets) => "オクテット",
         (Lang::En, Projector) => "Projector",
@@ -524,14 +521,14 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         }
         (Lang::Ja, DotStuffed { stored }) => {
             format!(
-                "ドット詰めした行: サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します(RFC 5321 §4.5.2)。"
+                "ドット詰めした行: サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します（RFC 5321 §4.5.2）。"
             )
         }
         (Lang::En, DotRemoved { stored }) => format!(
             "This line starts with one dot: the server removes it and stores “{stored}”. To keep a leading dot, type two (dot-stuffing)."
         ),
         (Lang::Ja, DotRemoved { stored }) => format!(
-            "この行はドット 1 つで始まるので、サーバはそれを取り除き「{stored}」として保存します。先頭のドットを残すには 2 つ打ちます(ドット詰め)。"
+            "この行はドット 1 つで始まるので、サーバはそれを取り除き「{stored}」として保存します。先頭のドットを残すには 2 つ打ちます（ドット詰め）。"
         ),
         (Lang::En, ClosedByForeignHost) => "Connection closed by foreign host.".into(),
         (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),
@@ -595,7 +592,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         }
         Relayed { queue_id, to, recipient, .. } => format!("{to} accepted {queue_id} for {recipient}"),
         Deferred { queue_id, next_attempt, reason, .. } if ja => {
-            format!("{queue_id} は延期({reason})。次の試行 {}", clock(next_attempt))
+            format!("{queue_id} は延期（{reason}）。次の試行 {}", clock(next_attempt))
         }
         Deferred { queue_id, next_attempt, reason, .. } => {
             format!("{queue_id} deferred ({reason}); next try {}", clock(next_attempt))
@@ -628,7 +625,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
                 (mail_lab_proto::sasl::Proof::Password, false, true) => "パスワードは平文",
             };
             if ja {
-                format!("{client} が {host} に {account} としてログイン({how})")
+                format!("{client} が {host} に {account} としてログイン（{how}）")
             } else {
                 format!("{client} logged in to {host} as {account} ({how})")
             }
@@ -648,9 +645,9 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
     let ja = lang == Lang::Ja;
     match policy {
         OpenRelay => t(lang, Text::OpenRelay).to_string(),
-        TlsBeforeLogin if ja => "ログインは TLS の中だけ(平文のパスワードを拒否)".into(),
+        TlsBeforeLogin if ja => "ログインは TLS の中だけ（平文のパスワードを拒否）".into(),
         TlsBeforeLogin => "Login only inside TLS (refuse passwords in the clear)".into(),
-        Vrfy if ja => "VRFY に答える(ユーザの有無がわかる)".into(),
+        Vrfy if ja => "VRFY に答える（ユーザの有無がわかる）".into(),
         Vrfy => "Answer VRFY (tells whether a user exists)".into(),
         PopBeforeSmtp if ja => "POP before SMTP: POP3 でログインすると 10 分間中継できる".into(),
         PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
@@ -662,7 +659,7 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
 pub fn online(lang: Lang, on: u64, every: u64) -> String {
     match lang {
         Lang::En => format!("online {on} min of every {every} min (dial-up)"),
-        Lang::Ja => format!("{every} 分ごとに {on} 分だけオンライン(ダイヤルアップ)"),
+        Lang::Ja => format!("{every} 分ごとに {on} 分だけオンライン（ダイヤルアップ）"),
     }
 }
 
@@ -699,9 +696,9 @@ pub fn mua_status(lang: Lang, status: &crate::state::MuaStatus) -> String {
                 (MuaOutcome::Accepted, false) => format!("{rcpt}: accepted"),
                 (MuaOutcome::Accepted, true) => format!("{rcpt}: 受け付けられました"),
                 (MuaOutcome::Later(reply), false) => format!("{rcpt}: try later ({reply})"),
-                (MuaOutcome::Later(reply), true) => format!("{rcpt}: 後で再送({reply})"),
+                (MuaOutcome::Later(reply), true) => format!("{rcpt}: 後で再送（{reply}）"),
                 (MuaOutcome::Refused(reply), false) => format!("{rcpt}: refused ({reply})"),
-                (MuaOutcome::Refused(reply), true) => format!("{rcpt}: 拒否されました({reply})"),
+                (MuaOutcome::Refused(reply), true) => format!("{rcpt}: 拒否されました（{reply}）"),
             })
             .collect::<Vec<_>>()
             .join("; "),

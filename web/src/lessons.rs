@@ -289,7 +289,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Reply codes", "応答コード"),
         goal: tr(
             "Make the SMTP server answer 503 (bad sequence of commands) and 550 (no such user).",
-            "SMTP サーバに 503(コマンドの順序が不正)と 550(そのユーザはいない)を返させる。",
+            "SMTP サーバに 503（コマンドの順序が不正）と 550（そのユーザはいない）を返させる。",
         ),
         hint: tr(
             "The first digit says it all: 2 done, 3 go on, 4 try later, 5 never. Hover over a reply to read its explanation.",
@@ -311,7 +311,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Envelope vs header", "エンベロープとヘッダ"),
         goal: tr(
             "Deliver a message to someone its To: and Cc: lines do not name (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
-            "To: にも Cc: にも書かれていない人にメールを届ける(Bcc の仕組み)。From: 行は MAIL FROM と違うものにする。インスペクタで開いて比べる。",
+            "To: にも Cc: にも書かれていない人にメールを届ける（Bcc の仕組み）。From: 行は MAIL FROM と違うものにする。インスペクタで開いて比べる。",
         ),
         hint: tr(
             "Servers deliver to RCPT TO; nobody checks that the header agrees. That is also why From: can be forged.",
@@ -343,7 +343,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "A line with only a dot ends DATA, so a body line that starts with a dot is sent with one more dot (RFC 5321 §4.5.2); the server removes it.",
-            "ドットだけの行は DATA の終わりなので、ドットで始まる本文の行は先頭にもう 1 つドットを付けて送ります(RFC 5321 §4.5.2)。サーバがそれを取り除きます。",
+            "ドットだけの行は DATA の終わりなので、ドットで始まる本文の行は先頭にもう 1 つドットを付けて送ります（RFC 5321 §4.5.2）。サーバがそれを取り除きます。",
         ),
         steps: &[
             Type("telnet mail.a.example 25"),
@@ -369,7 +369,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "AUTHORIZATION (USER/PASS) → TRANSACTION (STAT LIST RETR DELE RSET) → UPDATE (after QUIT). If bob has no mail, do lesson 1 first. Watch bob's mailbox when you type QUIT.",
-            "AUTHORIZATION(USER/PASS)→ TRANSACTION(STAT LIST RETR DELE RSET)→ UPDATE(QUIT の後)。bob にメールがなければ先にレッスン 1 を。QUIT を打つときに bob のメールボックスを見てください。",
+            "AUTHORIZATION(USER/PASS)→ TRANSACTION(STAT LIST RETR DELE RSET)→ UPDATE（QUIT の後）。bob にメールがなければ先にレッスン 1 を。QUIT を打つときに bob のメールボックスを見てください。",
         ),
         steps: &[
             Type("telnet mail.a.example 110"),
@@ -389,7 +389,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("IMAP: folders, flags, search, partial fetch", "IMAP: フォルダ・フラグ・検索・部分取得"),
         goal: tr(
             "With IMAP (port 143), CREATE a folder, APPEND a message into it and set the \\Flagged flag with STORE.",
-            "IMAP(ポート 143)でフォルダを CREATE し、そこへ APPEND でメッセージを入れ、STORE で \\Flagged フラグを付ける。",
+            "IMAP（ポート 143）でフォルダを CREATE し、そこへ APPEND でメッセージを入れ、STORE で \\Flagged フラグを付ける。",
         ),
         hint: tr(
             "Every IMAP command starts with a tag of your choice. {26} announces 26 octets: type the three lines of the message and the server counts them. Mail stays on the server, in folders.",
@@ -421,7 +421,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would.",
-            "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5(タイムスタンプ + パスワード)。下の計算機がメールソフトと同じように計算します。",
+            "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5（タイムスタンプ + パスワード）。下の計算機がメールソフトと同じように計算します。",
         ),
         steps: &[
             Type("telnet mail.a.example 110"),
@@ -437,7 +437,7 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "pop-before-smtp",
         scenario: "pop-before-smtp",
-        title: tr("POP before SMTP", "POP before SMTP(POP で認証してから中継)"),
+        title: tr("POP before SMTP", "POP before SMTP（POP で認証してから中継）"),
         goal: tr(
             "mail.a.example refuses to relay on port 25. Log in with POP3 first, then relay a message to carol@b.example through port 25 within 10 minutes.",
             "mail.a.example はポート 25 での中継を断ります。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
@@ -516,7 +516,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("STARTTLS and the wiretap", "STARTTLS と盗聴"),
         goal: tr(
             "Log in inside TLS: STLS on POP3 (or STARTTLS on SMTP/IMAP, or a TLS port 465/995/993). The wiretap then shows only ciphertext.",
-            "TLS の中でログインする。POP3 なら STLS(SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993)。盗聴画面には暗号文しか見えなくなります。",
+            "TLS の中でログインする。POP3 なら STLS（SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993）。盗聴画面には暗号文しか見えなくなります。",
         ),
         hint: tr(
             "Log in once without TLS first and look at the wiretap: the password is there in red.",
@@ -535,7 +535,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP).",
-            "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者(AUTH、POP before SMTP)のためにだけ中継します。",
+            "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者（AUTH、POP before SMTP）のためにだけ中継します。",
         ),
         steps: &[
             Type("telnet mail.b.example 25"),
@@ -562,11 +562,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Retries and bounces", "再送とエラーメール"),
         goal: tr(
             "Take mail.b.example down, send carol@b.example a message, and let time pass: see the retries, then the bounce (a delivery status notification) back to the sender.",
-            "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に差出人へ戻るエラー通知(配送状態通知)を確かめる。",
+            "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に差出人へ戻るエラー通知（配送状態通知）を確かめる。",
         ),
         hint: tr(
             "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM.",
-            "一時的な失敗(4xx、ホスト停止)はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。",
+            "一時的な失敗（4xx、ホスト停止）はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。",
         ),
         steps: &[
             Do(tr(
@@ -626,7 +626,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("MX records and the backup MX", "MX レコードとバックアップ MX"),
         goal: tr(
             "mail.b.example is down for 20 minutes. Send carol@b.example a message: the backup MX (preference 20) holds it and hands it on when the primary is back.",
-            "mail.b.example は 20 分間停止しています。carol@b.example に送ると、バックアップ MX(優先度 20)が預かり、本来のサーバが戻ったら渡します。",
+            "mail.b.example は 20 分間停止しています。carol@b.example に送ると、バックアップ MX（優先度 20）が預かり、本来のサーバが戻ったら渡します。",
         ),
         hint: tr(
             "The sender's MTA tries the MX with the lowest preference first, then the next one.",

@@ -48,6 +48,8 @@ pub struct MailboxSummary {
     pub rows: Vec<MessageRow>,
     /// UIDs the last action removed from this folder.
     pub expunged: Vec<u32>,
+    /// Mail just arrived: the rows scroll to their end.
+    pub follow: bool,
 }
 
 /// Read one pane from the world: only the rows in view are decoded.
@@ -85,7 +87,9 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
     let expunged = changes.iter().filter_map(|k| if let ChangeKind::Expunged { uid } = k { Some(*uid) } else { None });
     let folder = folders_of.and_then(|a| a.folder(&pane.folder));
     let total = folder.map_or(0, |f| f.messages.len());
-    let first = pane.first.min(total.saturating_sub(1));
+    // New mail has the highest UIDs: a folder that just got some shows its end.
+    let follow = lab.follow_new && changes.iter().any(|k| matches!(k, ChangeKind::Appended { .. }));
+    let first = if follow { total.saturating_sub(WINDOW) } else { pane.first.min(total.saturating_sub(1)) };
     let decode = |raw: &[u8], name: &str| header_value(raw, name).map(|v| decode_header_value(&v, &BrowserDecoder).0);
     let rows = folder
         .map(|f| {
@@ -113,6 +117,7 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
         first,
         rows,
         expunged: expunged.collect(),
+        follow,
     }
 }
 
@@ -186,7 +191,7 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
             if s.total == 0 {
                 <p class="empty">{ t(lang, Text::Empty) }</p>
             } else {
-                <div class="rows" {onscroll}>
+                <div class={if s.follow { "rows follow" } else { "rows" }} {onscroll}>
                     <table>
                         <thead><tr>
                             <th scope="col">{ t(lang, Text::Uid) }</th>

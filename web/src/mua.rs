@@ -74,7 +74,7 @@ pub fn mua_panel(props: &MuaProps<'_>) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit((draft.from.clone(), !watching)))
     };
     html! {
-        <section class="mua" aria-label={t(lang, Text::MailClient)}>
+        <section class="mua" id="mua" aria-label={t(lang, Text::MailClient)}>
             <h2>{ t(lang, Text::MailClient) }</h2>
             <p class="note">{ t(lang, Text::MailClientNote) }</p>
             <form onsubmit={send}>

@@ -9,16 +9,16 @@ use crate::i18n::{Lang, Text, t};
 
 /// One host as the panel and the map show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostRow {
-    pub name: String,
-    pub address: String,
+pub struct HostRow<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
     /// Answers connections now (its schedule and outages counted).
     pub up: bool,
     /// Up, taken down by hand, or down by its schedule or an outage.
     pub state: mail_lab_world::HostState,
     /// Every service port, its name, and whether the host runs it.
     pub services: Vec<(u16, &'static str, bool)>,
-    pub users: Vec<String>,
+    pub users: Vec<&'a str>,
     /// The switchable policies and whether each is on.
     pub switches: Vec<(Policy, bool)>,
     /// Online only (minutes, of every minutes): a dial-up host.
@@ -31,9 +31,9 @@ pub struct HostRow {
 
 /// A machine on the map: a client (left column) or a mail host (right column).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MapNode {
-    pub name: String,
-    pub address: String,
+pub struct MapNode<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
     pub host: bool,
     pub up: bool,
     pub just_delivered: bool,
@@ -55,8 +55,8 @@ pub struct MapLink {
 
 /// The map: machines, the links between them and DNS's MX records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MapView {
-    pub nodes: Vec<MapNode>,
+pub struct MapView<'a> {
+    pub nodes: Vec<MapNode<'a>>,
     pub links: Vec<MapLink>,
     pub mx: Vec<String>,
     pub height: i32,
@@ -64,7 +64,7 @@ pub struct MapView {
     pub route: Vec<usize>,
 }
 
-impl MapView {
+impl MapView<'_> {
     /// Put a message's route on the map: each `Received:` hop (newest first,
     /// as in the header) names a sending and a receiving machine by name or
     /// address; consecutive repeats collapse.
@@ -96,18 +96,20 @@ const RECENT_EVENTS: u64 = 12;
 
 /// One queue entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueRow {
-    pub id: String,
-    pub host: String,
+pub struct QueueRow<'a> {
+    pub id: &'a str,
+    pub host: &'a str,
     pub recipients: String,
     pub attempts: u32,
     pub next_attempt: String,
-    pub last_error: String,
+    pub last_error: &'a str,
 }
 
 /// One line of the wiretap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapLine {
+    /// Counts every tap line ever read (a login's lines are found by number).
+    pub number: u64,
     pub link: String,
     pub to_server: bool,
     pub encrypted: bool,
@@ -135,21 +137,11 @@ pub struct Happened {
 
 /// What the panels show, read from the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkView {
+pub struct NetworkView<'a> {
     pub now: String,
-    pub hosts: Vec<HostRow>,
-    pub map: MapView,
-    pub queue: Vec<QueueRow>,
-    pub timeline: Vec<Happened>,
-    pub tap: Vec<TapLine>,
-}
-
-/// Keep only the newest `n` items: panels show the recent past.
-fn keep_last<T>(v: &mut Vec<T>, n: usize) {
-    let len = v.len();
-    if len > n {
-        v.drain(..len - n);
-    }
+    pub hosts: Vec<HostRow<'a>>,
+    pub map: MapView<'a>,
+    pub queue: Vec<QueueRow<'a>>,
 }
 
 /// Encrypted bytes as hex, as a packet capture shows them (the first 24).
@@ -161,14 +153,188 @@ fn hex_preview(bytes: &[u8]) -> String {
     text
 }
 
-impl NetworkView {
-    /// Read the panels' contents from `world`.
-    pub fn read(world: &World) -> NetworkView {
-        let newest = world.events().last().map_or(0, |e| e.seq);
+/// Tap lines, timeline lines and map links the panels keep.
+const TAP_LINES: usize = 60;
+const TIMELINE_LINES: usize = 30;
+const MAP_LINKS: usize = 10;
+
+/// A link as the map keeps it: which machines, and its state now.
+#[derive(Debug, Clone)]
+struct LinkState {
+    client_address: String,
+    host: String,
+    port: u16,
+    open: bool,
+    tls: bool,
+    /// The newest event that carried its bytes.
+    last_bytes: u64,
+}
+
+/// What the panels keep from the world's event log, read once. Each render
+/// reads only the events after `seq`, so its cost does not grow with the log;
+/// what is kept is bounded (the newest tap lines, timeline lines and links).
+#[derive(Debug, Default)]
+pub struct NetworkLog {
+    seq: u64,
+    /// Each open connection's `client → host:port` (a few at a time: a list).
+    names: Vec<(ConnectionId, String)>,
+    /// The newest tap lines.
+    tap: Vec<TapLine>,
+    next_line: u64,
+    /// Per connection, the numbers of the tap lines of its latest client bytes:
+    /// a login's proof crossed there (the `LoggedIn` event says which kind).
+    last_sent: Vec<(ConnectionId, std::ops::Range<u64>)>,
+    timeline: Vec<Happened>,
+    links: Vec<(ConnectionId, LinkState)>,
+}
+
+impl NetworkLog {
+    /// The newest tap lines, oldest first.
+    pub fn tap(&self) -> &[TapLine] {
+        &self.tap
+    }
+
+    /// The newest lines of what happened, oldest first.
+    pub fn timeline(&self) -> &[Happened] {
+        &self.timeline
+    }
+
+    /// Read the events the log has not seen yet. A new world (its events
+    /// numbered from the start again) is read from scratch.
+    pub fn catch_up(&mut self, world: &World) {
+        if world.newest_event() < self.seq {
+            *self = NetworkLog::default();
+        }
+        for e in world.events_since(self.seq) {
+            self.read(e);
+        }
+        self.seq = world.newest_event();
+    }
+
+    fn name(&self, connection: &ConnectionId) -> Option<String> {
+        self.names.iter().find(|(c, _)| c == connection).map(|(_, n)| n.clone())
+    }
+
+    fn happened(&mut self, e: &mail_lab_world::Event, link: &str) {
+        let time = e.at.rfc5322();
+        let time = time.split(' ').nth(4).unwrap_or("");
+        if let (Some(en), Some(ja)) =
+            (crate::i18n::happened(Lang::En, time, &e.kind, link), crate::i18n::happened(Lang::Ja, time, &e.kind, link))
+        {
+            self.timeline.push(Happened { en, ja });
+            if self.timeline.len() > TIMELINE_LINES {
+                self.timeline.remove(0);
+            }
+        }
+    }
+
+    fn link(&mut self, connection: &ConnectionId) -> Option<&mut LinkState> {
+        self.links.iter_mut().find(|(c, _)| c == connection).map(|(_, l)| l)
+    }
+
+    fn read(&mut self, e: &mail_lab_world::Event) {
+        match &e.kind {
+            EventKind::Connected { connection, client, host, port } => {
+                self.names.push((*connection, format!("{client} → {host}:{port}")));
+                // The newest connection per pair of machines and port stands for them.
+                self.links.retain(|(_, l)| !(l.client_address == *client && l.host == *host && l.port == *port));
+                let link = LinkState {
+                    client_address: client.clone(),
+                    host: host.clone(),
+                    port: *port,
+                    open: true,
+                    tls: false,
+                    last_bytes: 0,
+                };
+                self.links.push((*connection, link));
+                if self.links.len() > MAP_LINKS {
+                    self.links.remove(0);
+                }
+            }
+            EventKind::LinkBytes { connection, direction, bytes, encrypted } => {
+                let link = self.name(connection).unwrap_or_else(|| connection.to_string());
+                let to_server = *direction == Direction::ToServer;
+                let first = self.next_line;
+                let mut add = |mut text: String, encrypted: bool| {
+                    // A line of junk is shown cut: the wiretap keeps its newest lines, not their bytes.
+                    crate::state::cut(&mut text, crate::state::LINE_CHARS);
+                    let number = self.next_line;
+                    self.tap.push(TapLine { number, link: link.clone(), to_server, encrypted, text, proof: None });
+                    self.next_line += 1;
+                };
+                if *encrypted {
+                    add(hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()), true);
+                } else {
+                    for line in String::from_utf8_lossy(bytes).lines() {
+                        add(line.to_string(), false);
+                    }
+                }
+                if self.tap.len() > TAP_LINES {
+                    self.tap.drain(..self.tap.len() - TAP_LINES);
+                }
+                if to_server {
+                    self.last_sent.retain(|(c, _)| c != connection);
+                    self.last_sent.push((*connection, first..self.next_line));
+                }
+                if let Some(l) = self.link(connection) {
+                    l.last_bytes = e.seq;
+                }
+            }
+            EventKind::LoggedIn { connection, proof, encrypted, .. } => {
+                // Inside TLS the eavesdropper saw ciphertext: nothing to label.
+                let label = match proof {
+                    Proof::Password => TapProof::PasswordInClear,
+                    Proof::Digest => TapProof::DigestOnly,
+                };
+                if let Some((_, lines)) = self.last_sent.iter().find(|(c, _)| c == connection).filter(|_| !encrypted) {
+                    for line in self.tap.iter_mut().filter(|l| lines.contains(&l.number)) {
+                        line.proof = Some(label);
+                    }
+                }
+                let link = self.name(connection).unwrap_or_default();
+                self.happened(e, &link);
+            }
+            EventKind::TlsStarted { connection } | EventKind::SessionTimedOut { connection } => {
+                if matches!(e.kind, EventKind::TlsStarted { .. })
+                    && let Some(l) = self.link(connection)
+                {
+                    l.tls = true;
+                }
+                let link = self.name(connection).unwrap_or_default();
+                self.happened(e, &link);
+            }
+            EventKind::Disconnected { connection } => {
+                if let Some(l) = self.link(connection) {
+                    l.open = false;
+                }
+                self.names.retain(|(c, _)| c != connection);
+                self.last_sent.retain(|(c, _)| c != connection);
+            }
+            EventKind::Queued { .. }
+            | EventKind::RelayAttempt { .. }
+            | EventKind::Relayed { .. }
+            | EventKind::Deferred { .. }
+            | EventKind::Bounced { .. }
+            | EventKind::BounceDiscarded { .. }
+            | EventKind::Delivered { .. }
+            | EventKind::Removed { .. }
+            | EventKind::HostUp { .. }
+            | EventKind::RelayWindowOpened { .. }
+            | EventKind::PolicyRefused { .. } => self.happened(e, ""),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> NetworkView<'a> {
+    /// Read the panels' contents from `world`, the event log through `log`
+    /// (which reads only the events it has not seen).
+    pub fn read(world: &'a World, log: &mut NetworkLog) -> NetworkView<'a> {
+        log.catch_up(world);
+        let newest = world.newest_event();
         let recent = |seq: u64| seq + RECENT_EVENTS > newest;
         let delivered_at: Vec<&str> = world
-            .events()
-            .filter(|e| recent(e.seq))
+            .events_since(newest.saturating_sub(RECENT_EVENTS))
             .filter_map(|e| match &e.kind {
                 EventKind::Delivered { host, .. } => Some(host.as_str()),
                 _ => None,
@@ -180,15 +346,15 @@ impl NetworkView {
             .map(|h| {
                 let state = world.host_state(&h.name).unwrap_or(mail_lab_world::HostState::Up);
                 HostRow {
-                    name: h.name.clone(),
-                    address: h.address.clone(),
+                    name: &h.name,
+                    address: &h.address,
                     up: state == mail_lab_world::HostState::Up,
                     state,
                     services: Service::ALL
                         .iter()
                         .map(|s| (s.default_port(), s.name(), h.services.contains_key(&s.default_port())))
                         .collect(),
-                    users: h.store.accounts().map(|a| a.address.clone()).collect(),
+                    users: h.store.accounts().map(|a| a.address.as_str()).collect(),
                     switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
                     online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
                     queued: world.queue().iter().filter(|q| q.host == h.name).count(),
@@ -196,115 +362,32 @@ impl NetworkView {
                 }
             })
             .collect();
-        let map = MapView::read(world, &hosts, &recent);
+        let map = MapView::read(world, &hosts, log, &recent);
         let queue = world
             .queue()
             .iter()
             .map(|e| QueueRow {
-                id: e.id.clone(),
-                host: e.host.clone(),
+                id: &e.id,
+                host: &e.host,
                 recipients: e.recipients.join(", "),
                 attempts: e.attempts,
                 next_attempt: e.next_attempt.rfc5322().split(' ').nth(4).unwrap_or("").to_string(),
-                last_error: e.last_error.clone().unwrap_or_default(),
+                last_error: e.last_error.as_deref().unwrap_or_default(),
             })
             .collect();
-        // (time, event, link) of the events the timeline shows; their text comes last.
-        let mut timeline: Vec<(String, &EventKind, String)> = Vec::new();
-        let mut tap = Vec::new();
-        let mut links = std::collections::BTreeMap::new();
-        // The tap lines of each connection's latest client bytes: a login's proof
-        // crossed there (the world's `LoggedIn` event says which kind, never the text).
-        let mut last_sent: Vec<(ConnectionId, std::ops::Range<usize>)> = Vec::new();
-        for e in world.events() {
-            let time = e.at.rfc5322();
-            let time = time.split(' ').nth(4).unwrap_or("").to_string();
-            match &e.kind {
-                EventKind::Connected { connection, client, host, port } => {
-                    links.insert(*connection, format!("{client} → {host}:{port}"));
-                }
-                EventKind::LinkBytes { connection, direction, bytes, encrypted } => {
-                    let link = links.get(connection).cloned().unwrap_or_else(|| connection.to_string());
-                    let to_server = *direction == Direction::ToServer;
-                    let first = tap.len();
-                    if *encrypted {
-                        tap.push(TapLine {
-                            link,
-                            to_server,
-                            encrypted: true,
-                            text: hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()),
-                            proof: None,
-                        });
-                    } else {
-                        for line in String::from_utf8_lossy(bytes).lines() {
-                            tap.push(TapLine {
-                                link: link.clone(),
-                                to_server,
-                                encrypted: false,
-                                text: line.to_string(),
-                                proof: None,
-                            });
-                        }
-                    }
-                    if to_server {
-                        last_sent.retain(|(c, _)| c != connection);
-                        last_sent.push((*connection, first..tap.len()));
-                    }
-                }
-                EventKind::LoggedIn { connection, proof, encrypted, .. } => {
-                    // Inside TLS the eavesdropper saw ciphertext: nothing to label.
-                    let label = match proof {
-                        Proof::Password => TapProof::PasswordInClear,
-                        Proof::Digest => TapProof::DigestOnly,
-                    };
-                    let lines =
-                        last_sent.iter().find(|(c, _)| c == connection).map(|(_, r)| r.clone()).filter(|_| !encrypted);
-                    for line in lines.and_then(|r| tap.get_mut(r)).into_iter().flatten() {
-                        line.proof = Some(label);
-                    }
-                    timeline.push((time, &e.kind, links.get(connection).cloned().unwrap_or_default()));
-                }
-                EventKind::TlsStarted { connection } | EventKind::SessionTimedOut { connection } => {
-                    let link = links.get(connection).cloned().unwrap_or_default();
-                    timeline.push((time, &e.kind, link));
-                }
-                EventKind::Queued { .. }
-                | EventKind::RelayAttempt { .. }
-                | EventKind::Relayed { .. }
-                | EventKind::Deferred { .. }
-                | EventKind::Bounced { .. }
-                | EventKind::BounceDiscarded { .. }
-                | EventKind::Delivered { .. }
-                | EventKind::Removed { .. }
-                | EventKind::HostUp { .. }
-                | EventKind::RelayWindowOpened { .. }
-                | EventKind::PolicyRefused { .. } => timeline.push((time, &e.kind, String::new())),
-                _ => {}
-            }
-        }
-        keep_last(&mut timeline, 30);
-        keep_last(&mut tap, 60);
-        let timeline = timeline
-            .into_iter()
-            .filter_map(|(time, kind, link)| {
-                let en = crate::i18n::happened(Lang::En, &time, kind, &link)?;
-                let ja = crate::i18n::happened(Lang::Ja, &time, kind, &link)?;
-                Some(Happened { en, ja })
-            })
-            .collect();
-        NetworkView { now: world.now().rfc5322(), hosts, map, queue, timeline, tap }
+        NetworkView { now: world.now().rfc5322(), hosts, map, queue }
     }
 }
 
-impl MapView {
-    fn read(world: &World, hosts: &[HostRow], recent: &dyn Fn(u64) -> bool) -> MapView {
-        let mut nodes: Vec<MapNode> = world
+impl<'a> MapView<'a> {
+    fn read(world: &'a World, hosts: &[HostRow<'a>], log: &NetworkLog, recent: &dyn Fn(u64) -> bool) -> MapView<'a> {
+        let mut nodes: Vec<MapNode<'a>> = world
             .clients()
             .iter()
             .enumerate()
             .map(|(i, c)| MapNode {
-                name: c.name.clone(),
-                address: c.address.clone(),
+                name: &c.name,
+                address: &c.address,
                 host: false,
                 up: true,
                 just_delivered: false,
@@ -313,44 +396,30 @@ impl MapView {
             })
             .collect();
         nodes.extend(hosts.iter().enumerate().map(|(i, h)| MapNode {
-            name: h.name.clone(),
-            address: h.address.clone(),
+            name: h.name,
+            address: h.address,
             host: true,
             up: h.up,
             just_delivered: h.just_delivered,
             x: HOST_X,
             y: 110 + 70 * i as i32,
         }));
-        let node_of = |address: &str| nodes.iter().position(|n| n.address == address);
-        let mut links: Vec<MapLink> = Vec::new();
-        let mut by_connection = std::collections::BTreeMap::new();
-        for e in world.events() {
-            let index = match &e.kind {
-                EventKind::Connected { connection, client, host, port } => {
-                    let (Some(from), Some(to)) = (node_of(client), nodes.iter().position(|n| n.name == *host)) else {
-                        continue;
-                    };
-                    links.retain(|l| !(l.from == from && l.to == to && l.port == *port));
-                    links.push(MapLink { from, to, port: *port, open: true, tls: false, busy: false });
-                    by_connection.insert(*connection, (from, to, *port));
-                    continue;
-                }
-                EventKind::TlsStarted { connection }
-                | EventKind::Disconnected { connection }
-                | EventKind::LinkBytes { connection, .. } => by_connection.get(connection),
-                _ => None,
-            };
-            let Some(link) = index.and_then(|k| links.iter_mut().find(|l| (l.from, l.to, l.port) == *k)) else {
-                continue;
-            };
-            match &e.kind {
-                EventKind::TlsStarted { .. } => link.tls = true,
-                EventKind::Disconnected { .. } => link.open = false,
-                _ => link.busy |= recent(e.seq),
-            }
-        }
-        // Only the newest links: the map shows the recent past, as the timeline does.
-        keep_last(&mut links, 10);
+        let links = log
+            .links
+            .iter()
+            .filter_map(|(_, l)| {
+                let from = nodes.iter().position(|n| n.address == l.client_address)?;
+                let to = nodes.iter().position(|n| n.name == l.host)?;
+                Some(MapLink {
+                    from,
+                    to,
+                    port: l.port,
+                    open: l.open,
+                    tls: l.tls,
+                    busy: l.last_bytes > 0 && recent(l.last_bytes),
+                })
+            })
+            .collect();
         let mx = world
             .hosts()
             .iter()
@@ -374,7 +443,7 @@ const HALF_NODE: i32 = 80;
 /// at the server) and where its label goes. Links between the same two
 /// machines are spread apart, so no two labels print over each other; a link
 /// between two hosts bends out to the right instead of crossing the hosts between.
-fn link_geometry(map: &MapView, index: usize) -> (String, i32, i32) {
+fn link_geometry(map: &MapView<'_>, index: usize) -> (String, i32, i32) {
     let l = &map.links[index];
     let (a, b) = (&map.nodes[l.from], &map.nodes[l.to]);
     let same = |m: &MapLink| (m.from.min(m.to), m.from.max(m.to)) == (l.from.min(l.to), l.from.max(l.to));
@@ -395,7 +464,7 @@ fn link_geometry(map: &MapView, index: usize) -> (String, i32, i32) {
 
 /// The map as SVG: clients left, mail hosts right, DNS on top; a link is green
 /// when open, blue inside TLS, grey when closed, and moves while bytes cross.
-fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
+fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
     let dns_height = 26 + 15 * map.mx.len() as i32;
     html! {
         <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
@@ -430,13 +499,13 @@ fn map_svg(map: &MapView, lang: Lang, selected: Option<&str>, on_pick: &Callback
             { for map.nodes.iter().enumerate().map(|(i, n)| {
                 let on = |yes: bool, class: &'static str| if yes { class } else { "" };
                 let class = crate::view::class_list(&["node", if n.host { "host" } else { "client" }, on(!n.up, "down"), on(map.route.contains(&i), "on-route"),
-                    on(n.just_delivered, "delivered"), on(selected == Some(n.name.as_str()), "selected")]);
+                    on(n.just_delivered, "delivered"), on(selected == Some(n.name), "selected")]);
                 let pick = {
-                    let (on_pick, name) = (on_pick.clone(), n.name.clone());
+                    let (on_pick, name) = (on_pick.clone(), n.name.to_string());
                     Callback::from(move |_| on_pick.emit(name.clone()))
                 };
                 html! {
-                    <g {class} data-name={n.name.clone()} onclick={n.host.then_some(pick)}>
+                    <g {class} data-name={n.name.to_string()} onclick={n.host.then_some(pick)}>
                         <rect x={(n.x - HALF_NODE).to_string()} y={(n.y - 22).to_string()} width={(2 * HALF_NODE).to_string()} height="44" rx="6" />
                         <text x={n.x.to_string()} y={(n.y - 4).to_string()} text-anchor="middle">{ &n.name }</text>
                         <text class="addr" x={n.x.to_string()} y={(n.y + 14).to_string()} text-anchor="middle">{ &n.address }</text>
@@ -461,7 +530,9 @@ fn map_legend(lang: Lang) -> Html {
 
 /// What the network panel shows and where its actions go.
 pub struct NetworkProps<'a> {
-    pub view: &'a NetworkView,
+    pub view: &'a NetworkView<'a>,
+    /// The newest lines of what happened (from the [`NetworkLog`]).
+    pub timeline: &'a [Happened],
     pub lang: Lang,
     pub on_advance: Callback<u64>,
     pub on_run: Callback<()>,
@@ -487,7 +558,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
     };
     let (picked, pick) = (&props.picked, &props.on_pick);
     html! {
-        <section class="network" aria-label={t(lang, Text::Network)}>
+        <section class="network" id="network" aria-label={t(lang, Text::Network)}>
             <h2>{ t(lang, Text::Network) }</h2>
             <p class="clock">
                 { format!("{}: {} ", t(lang, Text::Clock), v.now) }
@@ -499,25 +570,25 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
             { map_legend(lang) }
             <ul class="hosts">
                 { for v.hosts.iter().map(|h| {
-                    let (cb, name) = (props.on_host.clone(), h.name.clone());
+                    let (cb, name) = (props.on_host.clone(), h.name.to_string());
                     let up = h.state == mail_lab_world::HostState::TakenDown;
                     let toggle = Callback::from(move |_| cb.emit((name.clone(), up)));
                     let show = {
-                        let (pick, name) = (pick.clone(), h.name.clone());
+                        let (pick, name) = (pick.clone(), h.name.to_string());
                         Callback::from(move |_| pick.emit(name.clone()))
                     };
                     // The switch is the hand's: a host down by its schedule can still be taken down.
                     let verb = if h.state == mail_lab_world::HostState::TakenDown { Text::BringUp } else { Text::TakeDown };
                     html! {
                         <li class={if h.up { "host up" } else { "host down" }}>
-                            <button class="link" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name.as_str())).to_string()}>
+                            <button class="link" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name)).to_string()}>
                                 { format!("{} ({})", h.name, crate::i18n::host_state(lang, h.state)) }
                             </button>
                             { " " }
                             <button onclick={toggle} aria-label={format!("{} {}", t(lang, verb), h.name)}>
                                 { t(lang, verb) }
                             </button>
-                            if picked.as_deref() == Some(h.name.as_str()) {
+                            if picked.as_deref() == Some(h.name) {
                                 { host_details(h, lang, &props.on_policy) }
                             }
                         </li>
@@ -545,16 +616,16 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
             }
             <h3>{ t(lang, Text::Timeline) }</h3>
             <ol class="timeline follow" role="log">
-                { for v.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
+                { for props.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
             </ol>
         </section>
     }
 }
 
 /// A host's address, services, users and policies, each service and policy a switch.
-fn host_details(h: &HostRow, lang: Lang, on_policy: &Callback<(String, Policy, bool)>) -> Html {
+fn host_details(h: &HostRow<'_>, lang: Lang, on_policy: &Callback<(String, Policy, bool)>) -> Html {
     let switch = |policy: Policy, on: bool, label: String| {
-        let (cb, name) = (on_policy.clone(), h.name.clone());
+        let (cb, name) = (on_policy.clone(), h.name.to_string());
         let flip = Callback::from(move |_| cb.emit((name.clone(), policy, !on)));
         html! { <label class="policy"><input type="checkbox" checked={on} onchange={flip} />{ label }</label> }
     };
@@ -582,7 +653,7 @@ fn host_details(h: &HostRow, lang: Lang, on_policy: &Callback<(String, Policy, b
 /// its own: it has no state, and each component costs page weight.
 pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
     html! {
-        <section class="wiretap" aria-label={t(lang, Text::Wiretap)}>
+        <section class="wiretap" id="wiretap" aria-label={t(lang, Text::Wiretap)}>
             <h2>{ t(lang, Text::Wiretap) }</h2>
             <p class="note">{ t(lang, Text::WiretapNote) }</p>
             <ol class="tap follow" role="log">
@@ -634,7 +705,9 @@ mod tests {
             world.send(id, format!("{line}\r\n").as_bytes()).unwrap();
             heard = String::from_utf8(world.take_output(id)).unwrap();
         }
-        NetworkView::read(&world).tap.into_iter().filter(|l| l.to_server).map(|l| (l.text, l.proof)).collect()
+        let mut log = NetworkLog::default();
+        log.catch_up(&world);
+        log.tap().iter().filter(|l| l.to_server).map(|l| (l.text.clone(), l.proof)).collect()
     }
 
     fn label_of(tap: &[(String, Option<TapProof>)], prefix: &str) -> Option<TapProof> {

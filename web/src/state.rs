@@ -45,13 +45,40 @@ pub struct Terminal {
     pub encrypted: bool,
     /// What the server on the other end speaks, once connected.
     pub protocol: Option<Protocol>,
+    /// The newest [`TRANSCRIPT_LINES`] lines (so a lab that runs all day stays bounded).
     pub transcript: Vec<TranscriptLine>,
+    /// Server and client lines ever shown (tests and the page count with them).
+    pub server_lines: usize,
+    pub client_lines: usize,
+    /// The first transcript row in view, or `None` while it follows the newest line.
+    pub view_top: Option<usize>,
     /// Lines typed, oldest first, for Up/Down recall.
     pub history: Vec<String>,
     pub hint: Option<StateHint>,
     /// Server bytes after the last CRLF, waiting for the rest of their line.
     pending: Vec<u8>,
 }
+
+/// Transcript lines a terminal keeps (the oldest go first, in blocks).
+pub const TRANSCRIPT_LINES: usize = 20_000;
+/// Characters of one transcript line kept (a longer one is cut, and says so).
+pub const LINE_CHARS: usize = 4_000;
+/// Cut `text` to at most `max` bytes (on a character boundary), marked with " …".
+pub fn cut(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(" …");
+        // Give back what the rest held: a cut line must not keep its megabyte.
+        text.shrink_to_fit();
+    }
+}
+
+/// Lines typed that Up/Down can recall.
+const HISTORY_LINES: usize = 500;
 
 impl Terminal {
     /// A terminal not connected anywhere: a shell prompt waiting for `telnet host port`.
@@ -66,6 +93,9 @@ impl Terminal {
             encrypted: false,
             protocol: None,
             transcript: vec![TranscriptLine::Lab(LabNote::NotConnected)],
+            server_lines: 0,
+            client_lines: 0,
+            view_top: None,
             history: Vec::new(),
             hint: None,
             pending: Vec::new(),
@@ -80,8 +110,45 @@ impl Terminal {
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            self.transcript.push(TranscriptLine::Server(String::from_utf8_lossy(&line).into_owned()));
+            let text = String::from_utf8_lossy(&line).into_owned();
+            self.push(TranscriptLine::Server(text));
         }
+    }
+
+    /// Add a line, keeping the transcript and each line within their bounds.
+    fn push(&mut self, mut line: TranscriptLine) {
+        if let TranscriptLine::Client(text) | TranscriptLine::Server(text) = &mut line {
+            cut(text, LINE_CHARS);
+        }
+        match line {
+            TranscriptLine::Server(_) => self.server_lines += 1,
+            TranscriptLine::Client(_) => self.client_lines += 1,
+            TranscriptLine::Lab(_) => {}
+        }
+        self.transcript.push(line);
+        if self.transcript.len() > TRANSCRIPT_LINES {
+            // In blocks, so the cost of dropping is spread over many lines.
+            let block = TRANSCRIPT_LINES / 10;
+            self.transcript.drain(..block);
+            self.view_top = self.view_top.map(|top| top.saturating_sub(block));
+        }
+    }
+
+    /// The dialogue as text, `C:` and `S:` lines as the terminal shows them
+    /// (for a download; the lab's notes are the page's, not the protocol's).
+    pub fn as_text(&self) -> String {
+        let mut text = String::new();
+        for line in &self.transcript {
+            let (who, l) = match line {
+                TranscriptLine::Client(l) => ("C: ", l),
+                TranscriptLine::Server(l) => ("S: ", l),
+                TranscriptLine::Lab(_) => continue,
+            };
+            text.push_str(who);
+            text.push_str(l);
+            text.push('\n');
+        }
+        text
     }
 }
 
@@ -133,6 +200,11 @@ pub struct Lab {
     pub progress: Progress,
     /// The world or the progress changed since they were last saved.
     pub unsaved: bool,
+    /// The last action could change the world: a folder that got mail shows
+    /// it (after looking around, the panes stay where the learner put them).
+    pub follow_new: bool,
+    /// What the network panel and the wiretap have read of the event log.
+    pub network_log: RefCell<crate::network::NetworkLog>,
 }
 
 /// The reducer's state: the lab, changed in place (never copied: an action
@@ -287,6 +359,12 @@ pub enum Action {
     SideBySide(bool),
     /// Projector mode on or off.
     Projector(bool),
+    /// Where a terminal's transcript is scrolled to: its first row in view, or
+    /// `None` to follow the newest line.
+    ScrollTranscript {
+        terminal: usize,
+        top: Option<usize>,
+    },
     /// Add a mailbox pane for an account.
     AddPane(String),
     /// The host and port picked in the "open terminal" form.
@@ -313,6 +391,7 @@ impl Action {
                 | Action::ShowTerminal(_)
                 | Action::SideBySide(_)
                 | Action::Projector(_)
+                | Action::ScrollTranscript { .. }
                 | Action::AddPane(_)
                 | Action::PickHost(_)
                 | Action::OpenForm(..)
@@ -392,6 +471,8 @@ impl Lab {
             projector: false,
             progress,
             unsaved: false,
+            follow_new: false,
+            network_log: RefCell::default(),
         };
         lab.open("mail.a.example", 25);
         lab
@@ -407,6 +488,7 @@ impl Lab {
             && let Some(world) = scenario::by_name(lesson.scenario)
         {
             self.world = Rc::new(RefCell::new(world));
+            self.network_log = RefCell::default();
             self.progress.scenario = lesson.scenario.to_string();
             self.mua_log.clear();
             self.mua_inbox.clear();
@@ -451,7 +533,7 @@ impl Lab {
         let Some(term) = self.terminals.get_mut(index) else { return };
         let mut world = self.world.borrow_mut();
         let (host, port) = (term.host.clone(), term.port);
-        term.transcript.push(TranscriptLine::Lab(LabNote::Trying { host: host.clone(), port }));
+        term.push(TranscriptLine::Lab(LabNote::Trying { host: host.clone(), port }));
         match world.connect(&term.client, &host, port) {
             Ok(conn) => {
                 term.connection = Some(conn);
@@ -459,7 +541,7 @@ impl Lab {
                 term.encrypted = world.is_encrypted(conn);
                 term.protocol = world.connection_info(conn).map(|i| i.service.protocol());
                 let note = if term.encrypted { LabNote::ConnectedInsideTls } else { LabNote::Connected };
-                term.transcript.push(TranscriptLine::Lab(note));
+                term.push(TranscriptLine::Lab(note));
                 let greeting = world.take_output(conn);
                 term.absorb_server_bytes(&greeting);
                 term.hint = world.hint(conn);
@@ -467,24 +549,29 @@ impl Lab {
             Err(e) => {
                 term.open = false;
                 term.hint = None;
-                term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
+                term.push(TranscriptLine::Lab(LabNote::World(e)));
             }
         }
     }
 
     fn send_line(&mut self, index: usize, line: String) {
         let Some(term) = self.terminals.get_mut(index) else { return };
-        term.transcript.push(TranscriptLine::Client(line.clone()));
+        term.push(TranscriptLine::Client(line.clone()));
         // In DATA a leading dot is transparency, not text: say what will be stored.
         let in_data = term.open && term.hint.as_ref().is_some_and(|h| h.state == "data");
         if in_data && line.len() > 1 && line.starts_with('.') {
             let stored = line[1..].to_string();
             let note =
                 if line.starts_with("..") { LabNote::DotStuffed { stored } } else { LabNote::DotRemoved { stored } };
-            term.transcript.push(TranscriptLine::Lab(note));
+            term.push(TranscriptLine::Lab(note));
         }
         if !line.is_empty() && term.history.last() != Some(&line) {
-            term.history.push(line.clone());
+            if term.history.len() == HISTORY_LINES {
+                term.history.remove(0);
+            }
+            let mut recalled = line.clone();
+            cut(&mut recalled, LINE_CHARS);
+            term.history.push(recalled);
         }
         let Some(conn) = term.connection.filter(|_| term.open) else {
             // A closed terminal is a shell prompt: `telnet host port` reconnects.
@@ -497,7 +584,7 @@ impl Lab {
                 term.encrypted = false;
                 return self.connect_terminal(index);
             }
-            term.transcript.push(TranscriptLine::Lab(LabNote::NotConnected));
+            term.push(TranscriptLine::Lab(LabNote::NotConnected));
             return;
         };
         // A real telnet would send it too; the lab then says why the server balked.
@@ -506,12 +593,12 @@ impl Lab {
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
         if let Err(e) = world.send(conn, &bytes) {
-            term.transcript.push(TranscriptLine::Lab(LabNote::World(e)));
+            term.push(TranscriptLine::Lab(LabNote::World(e)));
         }
         term.catch_up(&mut world);
         if telnet_again && term.open {
             let (host, port) = (term.host.clone(), term.port);
-            term.transcript.push(TranscriptLine::Lab(LabNote::StillConnected { host, port }));
+            term.push(TranscriptLine::Lab(LabNote::StillConnected { host, port }));
         }
     }
 
@@ -534,11 +621,11 @@ impl Terminal {
         self.hint = world.hint(conn);
         if !self.encrypted && world.is_encrypted(conn) {
             self.encrypted = true;
-            self.transcript.push(TranscriptLine::Lab(LabNote::TlsStarted(self.protocol)));
+            self.push(TranscriptLine::Lab(LabNote::TlsStarted(self.protocol)));
         }
         if !world.is_open(conn) {
             self.open = false;
-            self.transcript.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
+            self.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
         }
     }
 }
@@ -789,6 +876,7 @@ impl Reducible for Bench {
             let looks_only = action.looks_only();
             lab.apply(action);
             lab.unsaved |= !looks_only;
+            lab.follow_new = !looks_only;
         }
         Rc::new(Bench { lab: self.lab.clone(), revision: self.revision + 1 })
     }
@@ -863,6 +951,11 @@ impl Lab {
             Action::ShowTerminal(index) => next.active_terminal = index.min(next.terminals.len().saturating_sub(1)),
             Action::SideBySide(on) => next.side_by_side = on,
             Action::Projector(on) => next.projector = on,
+            Action::ScrollTranscript { terminal, top } => {
+                if let Some(term) = next.terminals.get_mut(terminal) {
+                    term.view_top = top;
+                }
+            }
             Action::PickHost(host) => {
                 next.picked_host = if next.picked_host.as_ref() == Some(&host) { None } else { Some(host) };
             }
@@ -1053,5 +1146,26 @@ mod tests {
         );
         assert_eq!(t0.transcript.last(), Some(&TranscriptLine::Lab(LabNote::ClosedByForeignHost)));
         assert!(lab.terminals[1].open, "IMAP waits 30 minutes");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_terminal_keeps_its_newest_lines_and_cuts_a_line_of_junk() {
+        let mut lab = Lab::with_world(Lang::En, scenario::two_domains(), Progress::default());
+        for _ in 0..(TRANSCRIPT_LINES / 2 + 100) {
+            lab.send_line(0, "NOOP".into());
+        }
+        let t = &lab.terminals[0];
+        assert!(t.transcript.len() <= TRANSCRIPT_LINES, "{} lines kept", t.transcript.len());
+        assert_eq!(t.client_lines, TRANSCRIPT_LINES / 2 + 100, "every line typed is counted");
+        assert_eq!(t.transcript.last().and_then(|l| l.wire_text()), Some("250 OK"));
+        // A megabyte typed in one line is kept cut, in the transcript and in the history.
+        lab.send_line(0, "x".repeat(1 << 20));
+        let t = &lab.terminals[0];
+        let typed =
+            t.transcript.iter().rev().find_map(|l| if let TranscriptLine::Client(c) = l { Some(c) } else { None });
+        assert!(typed.is_some_and(|c| c.len() <= LINE_CHARS + 4 && c.ends_with(" …")));
+        assert!(t.history.iter().all(|h| h.len() <= LINE_CHARS + 4));
+        assert!(t.history.len() <= 500);
     }
 }

@@ -2,6 +2,9 @@
 //! touches the reducer.
 
 use mail_lab_message::{Body, Envelope, MessageView, PartKind};
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -31,12 +34,6 @@ pub fn class_list(names: &[&str]) -> String {
     list
 }
 
-/// A click that sends `action`.
-fn on_click(d: &UseReducerDispatcher<Bench>, action: Action) -> Callback<MouseEvent> {
-    let d = d.clone();
-    Callback::from(move |_| d.dispatch(action.clone()))
-}
-
 /// How long the lab waits after the last change before saving it.
 const SAVE_AFTER_MS: u32 = 400;
 
@@ -55,7 +52,8 @@ pub fn app() -> Html {
     let lab = bench.lab.borrow();
     let lang = lab.lang;
     {
-        // After every change: each log (transcripts, the wiretap, the timeline)
+        // After every action: each log (transcripts, the wiretap, the timeline,
+        // a folder that just got mail)
         // shows its newest line, as a terminal scrolls; and the lab is saved
         // after a pause in the learner's work (not on every keystroke), or
         // when the page goes away, whichever comes first.
@@ -105,7 +103,7 @@ pub fn app() -> Html {
             }
         })
     };
-    let start_fresh = on_click(&d, Action::Reset);
+    let start_fresh = dispatch(&d, |_: MouseEvent| Action::Reset);
     let switch_lang = {
         let d = d.clone();
         Callback::from(move |_| {
@@ -123,7 +121,8 @@ pub fn app() -> Html {
     });
     // Read on demand: the inspector asks for what it shows, the map for the route.
     let inspected_view = inspected.as_ref().map(|i| MessageView::parse(i.raw, &BrowserDecoder));
-    let mut network = crate::network::NetworkView::read(&world);
+    let mut log = lab.network_log.borrow_mut();
+    let mut network = crate::network::NetworkView::read(&world, &mut log);
     if let Some(v) = &inspected_view {
         network.map.set_route(&v.trace());
     }
@@ -177,8 +176,13 @@ pub fn app() -> Html {
     };
     let on_open = dispatch(&d, |(host, port)| Action::Open { host, port });
     let show_terminal = dispatch(&d, Action::ShowTerminal);
-    let side_by_side = on_click(&d, Action::SideBySide(!lab.side_by_side));
-    let projector = on_click(&d, Action::Projector(!lab.projector));
+    // Plain functions, not closures over the state: one callback body for all clicks.
+    let side_by_side: fn(MouseEvent) -> Action =
+        if lab.side_by_side { |_| Action::SideBySide(false) } else { |_| Action::SideBySide(true) };
+    let side_by_side = dispatch(&d, side_by_side);
+    let projector: fn(MouseEvent) -> Action =
+        if lab.projector { |_| Action::Projector(false) } else { |_| Action::Projector(true) };
+    let projector = dispatch(&d, projector);
     let add_pane = {
         let lab = d.clone();
         Callback::from(move |e: Event| {
@@ -204,6 +208,8 @@ pub fn app() -> Html {
     let on_apop = dispatch(&d, |(stamp, password)| Action::ApopInput(stamp, password));
     let on_start = dispatch(&d, Action::StartLesson);
     let titles = terminal_titles(&lab.terminals);
+    let on_scroll = dispatch(&d, |(terminal, top)| Action::ScrollTranscript { terminal, top });
+    let terminals = Terminals { lab: &bench.lab, lang, on_send: &on_send, on_scroll: &on_scroll };
     html! {
         <div class={if lab.projector { "lab-root projector" } else { "lab-root" }}>
             <header class="top">
@@ -252,7 +258,7 @@ pub fn app() -> Html {
                     </div>
                     <div class={if lab.side_by_side { "terminal-stack side-by-side" } else { "terminal-stack" }}>
                         { for lab.terminals.iter().zip(&titles).map(|(term, title)| html! {
-                            { terminal_view(term, title, lang, &on_send, !lab.side_by_side && term.id != lab.active_terminal) }
+                            { terminal_view(term, title, &terminals, !lab.side_by_side && term.id != lab.active_terminal) }
                         }) }
                     </div>
                 </main>
@@ -272,21 +278,17 @@ pub fn app() -> Html {
                         }) }
                     </div>
                     <nav class="view-nav" aria-label={t(lang, Text::Views)}>
-                        { for [("wiretap", Text::Wiretap), ("network", Text::Network), ("mua", Text::MailClient)].into_iter().map(|(class, text)| {
-                            let jump = Callback::from(move |_: MouseEvent| {
-                                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(&format!(".views > .{class}")).ok().flatten()) {
-                                    el.scroll_into_view();
-                                }
-                            });
-                            html! { <button onclick={jump}>{ t(lang, text) }</button> }
+                        // Plain links to the sections: the browser scrolls the pane, no code needed.
+                        { for [("#wiretap", Text::Wiretap), ("#network", Text::Network), ("#mua", Text::MailClient)].into_iter().map(|(href, text)| html! {
+                            <a {href}>{ t(lang, text) }</a>
                         }) }
                     </nav>
                     <div class="views">
                         if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
                             { inspector(inspected, view, lang, &on_select) }
                         }
-                        { crate::network::wiretap(&network.tap, lang) }
-                        { crate::network::network_panel(&crate::network::NetworkProps { view: &network, lang, on_advance,
+                        { crate::network::wiretap(log.tap(), lang) }
+                        { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang, on_advance,
                             on_run, on_host, on_policy, picked: lab.picked_host.as_deref(), on_pick }) }
                         { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.mua_draft, on_draft,
                             accounts: &lab.watched, log: &lab.mua_log, status: lab.mua_status.as_ref(),
@@ -473,11 +475,41 @@ fn reply_code(text: &str) -> Option<u16> {
 
 /// One terminal (plain markup: its transcript and history live in the lab;
 /// where Up/Down recall stands is kept on the input element itself).
-fn terminal_view(term: &Terminal, title: &str, lang: Lang, on_send: &Callback<(usize, String)>, hidden: bool) -> Html {
+/// Transcript rows rendered around the view (the rest stand in as two spacers),
+/// and how far the view moves before the rows are rendered again.
+const TRANSCRIPT_WINDOW: usize = 160;
+const TRANSCRIPT_MARGIN: usize = 60;
+const TRANSCRIPT_STEP: usize = 30;
+
+/// What every terminal's view shares.
+struct Terminals<'a> {
+    lab: &'a Rc<RefCell<Lab>>,
+    lang: Lang,
+    on_send: &'a Callback<(usize, String)>,
+    on_scroll: &'a Callback<(usize, Option<usize>)>,
+}
+
+/// The rows of a transcript to render: those around its first row in view, or
+/// the newest while it follows them. A render costs the same at any length.
+fn transcript_window(term: &Terminal) -> (usize, usize) {
+    let len = term.transcript.len();
+    match term.view_top {
+        None => (len.saturating_sub(TRANSCRIPT_WINDOW), len),
+        Some(top) => {
+            let start = top.saturating_sub(TRANSCRIPT_MARGIN).min(len);
+            (start, (start + TRANSCRIPT_WINDOW).min(len))
+        }
+    }
+}
+
+fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool) -> Html {
+    let lang = ctx.lang;
     let onkeydown = {
-        let (on_send, id, history) = (on_send.clone(), term.id, term.history.clone());
+        let (on_send, id, lab) = (ctx.on_send.clone(), term.id, ctx.lab.clone());
         Callback::from(move |e: KeyboardEvent| {
             let Some(field) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            // Read when a key is pressed, not copied at every render.
+            let history = lab.borrow().terminals.get(id).map(|t| t.history.clone()).unwrap_or_default();
             let recall: Option<usize> = field.get_attribute("data-recall").and_then(|v| v.parse().ok());
             let show = |i: Option<usize>| {
                 let _ = match i {
@@ -518,6 +550,35 @@ fn terminal_view(term: &Terminal, title: &str, lang: Lang, on_send: &Callback<(u
     } else {
         format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port)
     };
+    let (start, end) = transcript_window(term);
+    // Scrolling away from the newest line stops following it; the rows are
+    // rendered again only when the view has moved by a few of them.
+    let onscroll = {
+        let (on_scroll, id, len, top) = (ctx.on_scroll.clone(), term.id, term.transcript.len(), term.view_top);
+        Callback::from(move |e: Event| {
+            let Some(el) = e.target_dyn_into::<web_sys::Element>() else { return };
+            let row = (f64::from(el.scroll_height()) / len.max(1) as f64).max(1.0);
+            let at_bottom = f64::from(el.scroll_top() + el.client_height()) + row >= f64::from(el.scroll_height());
+            let next = (!at_bottom).then(|| (f64::from(el.scroll_top()) / row) as usize);
+            let moved = match (top, next) {
+                (Some(a), Some(b)) => a.abs_diff(b) >= TRANSCRIPT_STEP,
+                (None, None) => false,
+                _ => true,
+            };
+            if moved {
+                on_scroll.emit((id, next));
+            }
+        })
+    };
+    let download = {
+        let (lab, id) = (ctx.lab.clone(), term.id);
+        Callback::from(move |_: MouseEvent| {
+            let lab = lab.borrow();
+            if let Some(term) = lab.terminals.get(id) {
+                crate::files::download(&format!("transcript-{}.txt", id + 1), "text/plain", term.as_text().as_bytes());
+            }
+        })
+    };
     // A click anywhere on the terminal (not a selection) gives its command box the keys.
     let onclick = {
         let id = term.id;
@@ -533,10 +594,16 @@ fn terminal_view(term: &Terminal, title: &str, lang: Lang, on_send: &Callback<(u
         <section key={term.id} class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} {hidden} {onclick}>
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title.to_string() }</span>
+                <button class="download" onclick={download}>{ t(lang, Text::DownloadTranscript) }</button>
                 <span class={if term.open { "status open" } else { "status closed" }}>{ status }</span>
             </header>
-            <ol class="transcript follow" role="log" aria-live="polite" aria-label={t(lang, Text::Transcript)}>
-                { for term.transcript.iter().map(|line| {
+            <ol class={if term.view_top.is_none() { "transcript follow" } else { "transcript" }} role="log" aria-live="polite"
+                aria-label={t(lang, Text::Transcript)} data-server-lines={term.server_lines.to_string()}
+                data-client-lines={term.client_lines.to_string()} {onscroll}>
+                if start > 0 {
+                    <li class="spacer" aria-hidden="true" style={format!("height: calc({start} * var(--row))")} />
+                }
+                { for term.transcript[start..end].iter().map(|line| {
                     let (who, text, (reply_class, explain)) = match line {
                         TranscriptLine::Client(text) => ("client", text.clone(), (None, explain_command(lang, term.protocol, text))),
                         TranscriptLine::Server(text) => ("server", text.clone(), classify(lang, term.protocol, text)),
@@ -545,6 +612,9 @@ fn terminal_view(term: &Terminal, title: &str, lang: Lang, on_send: &Callback<(u
                     let class = match reply_class { Some(reply) => format!("{who} {reply}"), None => who.to_string() };
                     html! { <li {class} title={explain}>{ text }</li> }
                 }) }
+                if end < term.transcript.len() {
+                    <li class="spacer" aria-hidden="true" style={format!("height: calc({} * var(--row))", term.transcript.len() - end)} />
+                }
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>

@@ -101,15 +101,15 @@ impl Diagnostic {
         match self.problem {
             Problem::MissingDate => E {
                 en: "No Date: field; RFC 5322 §3.6 requires one.",
-                ja: "Date: フィールドがありません(RFC 5322 §3.6 で必須)。",
+                ja: "Date: フィールドがありません（RFC 5322 §3.6 で必須）。",
             },
             Problem::MissingFrom => E {
                 en: "No From: field; RFC 5322 §3.6 requires one.",
-                ja: "From: フィールドがありません(RFC 5322 §3.6 で必須)。",
+                ja: "From: フィールドがありません（RFC 5322 §3.6 で必須）。",
             },
             Problem::MissingMessageId => E {
                 en: "No Message-ID: field; every message should have one (RFC 5322 §3.6.4).",
-                ja: "Message-ID: がありません(RFC 5322 §3.6.4 で推奨)。",
+                ja: "Message-ID: がありません（RFC 5322 §3.6.4 で推奨）。",
             },
             Problem::EightBitWithoutMime => E {
                 en: "8-bit bytes but no MIME charset: readers must guess the encoding.",
@@ -117,7 +117,7 @@ impl Diagnostic {
             },
             Problem::LineTooLong => E {
                 en: "A line longer than 998 octets (RFC 5322 §2.1.1).",
-                ja: "998 オクテットを超える行があります(RFC 5322 §2.1.1)。",
+                ja: "998 オクテットを超える行があります（RFC 5322 §2.1.1）。",
             },
             Problem::BadEncodedWord => E {
                 en: "An RFC 2047 encoded word that cannot be decoded.",

@@ -7,15 +7,15 @@ pub fn explain_state(key: &str) -> Explanation {
     let (en, ja) = match key {
         "AUTHORIZATION" => (
             "AUTHORIZATION: prove who you are with USER and PASS, APOP or AUTH. Nothing is locked yet.",
-            "認証(AUTHORIZATION)状態: USER と PASS、APOP、AUTH のどれかで本人確認をします。",
+            "認証（AUTHORIZATION）状態: USER と PASS、APOP、AUTH のどれかで本人確認をします。",
         ),
         "AUTHORIZATION (SASL)" => (
             "Logging in with SASL: answer the server's + challenge in base64, or * to cancel.",
-            "SASL でログイン中: + のチャレンジに Base64 で答えます(* で中止)。",
+            "SASL でログイン中: + のチャレンジに Base64 で答えます（* で中止）。",
         ),
         "TRANSACTION" => (
             "TRANSACTION: the maildrop is locked for you. STAT, LIST, RETR, TOP, UIDL read it; DELE only marks; QUIT commits.",
-            "トランザクション(TRANSACTION)状態: メールドロップはロックされています。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
+            "トランザクション（TRANSACTION）状態: メールドロップはロックされています。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
         ),
         "closed" => (
             "Closed. If you said QUIT in TRANSACTION, the UPDATE state removed the messages marked with DELE.",
@@ -85,10 +85,10 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         "UIDL" => ("UIDL: unique ids, so a client knows what it already has.", "UIDL: 固有 ID。取得済みかを見分ける。"),
         "DELE" => ("DELE: mark a message for deletion at QUIT.", "DELE: QUIT で消す印を付ける。"),
         "RSET" => ("RSET: unmark every DELE.", "RSET: DELE の印をすべて外す。"),
-        "NOOP" => ("NOOP: do nothing; keeps the session alive.", "NOOP: 何もしない(接続を保つ)。"),
+        "NOOP" => ("NOOP: do nothing; keeps the session alive.", "NOOP: 何もしない（接続を保つ）。"),
         "QUIT" => (
             "QUIT: in TRANSACTION, delete what DELE marked (UPDATE), then close.",
-            "QUIT: TRANSACTION では DELE した物を消し(UPDATE)、接続を閉じる。",
+            "QUIT: TRANSACTION では DELE した物を消し（UPDATE）、接続を閉じる。",
         ),
         "CAPA" => ("CAPA: what this server supports.", "CAPA: サーバが対応する機能。"),
         "STLS" => {

@@ -61,7 +61,7 @@ pub fn explain_code(code: u16) -> Explanation {
             "Service ready: the server greets you and waits for EHLO or HELO.",
             "サービス準備完了。サーバが挨拶し、EHLO か HELO を待っています。",
         ),
-        221 => ("Service closing the connection (the answer to QUIT).", "接続を閉じます(QUIT への応答)。"),
+        221 => ("Service closing the connection (the answer to QUIT).", "接続を閉じます（QUIT への応答）。"),
         235 => ("Authentication succeeded.", "認証に成功しました。"),
         250 => ("Requested action okay, completed.", "要求された操作は完了しました。"),
         251 => {
@@ -73,11 +73,11 @@ pub fn explain_code(code: u16) -> Explanation {
         ),
         334 => (
             "Authentication in progress: answer the server's (base64) challenge.",
-            "認証の途中です。サーバの(Base64 の)チャレンジに答えてください。",
+            "認証の途中です。サーバの（Base64 の）チャレンジに答えてください。",
         ),
         354 => (
             "Start the mail input; end it with a line holding only a period (<CRLF>.<CRLF>).",
-            "本文の入力を始めてください。ピリオドだけの行(<CRLF>.<CRLF>)で終わります。",
+            "本文の入力を始めてください。ピリオドだけの行（<CRLF>.<CRLF>）で終わります。",
         ),
         421 => (
             "Service not available, closing the connection; try again later.",
@@ -86,7 +86,7 @@ pub fn explain_code(code: u16) -> Explanation {
         432 => ("A password transition is needed.", "パスワードの移行が必要です。"),
         450 => (
             "Mailbox unavailable right now (busy or blocked); try again later.",
-            "メールボックスが一時的に使えません(使用中など)。後で再試行してください。",
+            "メールボックスが一時的に使えません（使用中など）。後で再試行してください。",
         ),
         451 => (
             "Local error in processing; the action was aborted. Try again later.",
@@ -119,11 +119,11 @@ pub fn explain_code(code: u16) -> Explanation {
         535 => ("Authentication credentials invalid.", "認証情報が正しくありません。"),
         538 => (
             "Encryption (STARTTLS) required for this authentication mechanism.",
-            "この認証方式には暗号化(STARTTLS)が必要です。",
+            "この認証方式には暗号化（STARTTLS）が必要です。",
         ),
         550 => (
             "Mailbox unavailable (no such user, or relaying denied); permanent.",
-            "メールボックスが使えません(ユーザがいない、または中継拒否)。恒久的なエラー。",
+            "メールボックスが使えません（ユーザがいない、または中継拒否）。恒久的なエラー。",
         ),
         551 => (
             "User not local; please try the given forward-path.",
@@ -131,14 +131,15 @@ pub fn explain_code(code: u16) -> Explanation {
         ),
         552 => (
             "Exceeded storage allocation (message too large).",
-            "記憶領域の割り当てを超えました(メッセージが大きすぎる)。",
+            "記憶領域の割り当てを超えました（メッセージが大きすぎる）。",
         ),
-        553 => {
-            ("Mailbox name not allowed (bad address syntax).", "メールボックス名が許されません(アドレスの書式が不正)。")
-        }
+        553 => (
+            "Mailbox name not allowed (bad address syntax).",
+            "メールボックス名が許されません（アドレスの書式が不正）。",
+        ),
         554 => (
             "Transaction failed (or, at connection time, no SMTP service here).",
-            "トランザクション失敗(接続時なら、ここに SMTP サービスはありません)。",
+            "トランザクション失敗（接続時なら、ここに SMTP サービスはありません）。",
         ),
         555 => (
             "MAIL FROM/RCPT TO parameters not recognised or not implemented.",
@@ -154,11 +155,11 @@ pub fn explain_state(key: &str) -> Explanation {
     let (en, ja) = match key {
         "connected" => (
             "Connected. Greet the server with EHLO (or HELO) and your domain.",
-            "接続しました。EHLO(または HELO)と自分のドメイン名で挨拶します。",
+            "接続しました。EHLO（または HELO）と自分のドメイン名で挨拶します。",
         ),
         "ready" => (
             "Greeted. Start a message with MAIL FROM:<sender>, or STARTTLS / AUTH first.",
-            "挨拶済み。MAIL FROM:<送信者> でメールを始めます(先に STARTTLS や AUTH も可)。",
+            "挨拶済み。MAIL FROM:<送信者> でメールを始めます（先に STARTTLS や AUTH も可）。",
         ),
         "mail" => (
             "Sender given. Add recipients with RCPT TO:<address>.",
@@ -178,7 +179,7 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "auth" => (
             "Logging in: answer the server's 334 challenge in base64, or * to cancel.",
-            "ログイン中: 334 のチャレンジに Base64 で答えます(* で中止)。",
+            "ログイン中: 334 のチャレンジに Base64 で答えます（* で中止）。",
         ),
         "closed" => ("The session is closed.", "セッションは終了しました。"),
         _ => ("Unknown state.", "不明な状態です。"),
@@ -199,11 +200,11 @@ pub fn explain_class(code: u16) -> Explanation {
         },
         4 => Explanation {
             en: "4xx: transient failure; the same command may work later (a queue retries).",
-            ja: "4xx: 一時的な失敗。後で同じコマンドが成功するかもしれません(キューが再送します)。",
+            ja: "4xx: 一時的な失敗。後で同じコマンドが成功するかもしれません（キューが再送します）。",
         },
         5 => Explanation {
             en: "5xx: permanent failure; do not repeat the same command (mail bounces).",
-            ja: "5xx: 恒久的な失敗。同じコマンドを繰り返さないでください(メールはエラーで戻ります)。",
+            ja: "5xx: 恒久的な失敗。同じコマンドを繰り返さないでください（メールはエラーで戻ります）。",
         },
         _ => Explanation { en: "Not an SMTP reply code.", ja: "SMTP の応答コードではありません。" },
     }
@@ -214,27 +215,27 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
     let (en, ja) = match verb.to_ascii_uppercase().as_str() {
         "HELO" => (
             "HELO: greet the server and name your host (plain SMTP).",
-            "HELO: サーバに挨拶し、自分のホスト名を名乗る(基本の SMTP)。",
+            "HELO: サーバに挨拶し、自分のホスト名を名乗る（基本の SMTP）。",
         ),
         "EHLO" => (
             "EHLO: greet and ask which extensions the server offers (ESMTP).",
-            "EHLO: 挨拶し、使える拡張機能を尋ねる(ESMTP)。",
+            "EHLO: 挨拶し、使える拡張機能を尋ねる（ESMTP）。",
         ),
         "MAIL" => (
             "MAIL FROM: start a mail transaction; the envelope sender (bounces go there).",
-            "MAIL FROM: 配送を始める。エンベロープの差出人(エラーはここへ戻る)。",
+            "MAIL FROM: 配送を始める。エンベロープの差出人（エラーはここへ戻る）。",
         ),
         "RCPT" => (
             "RCPT TO: one envelope recipient; repeat for more (Bcc works this way).",
-            "RCPT TO: エンベロープの宛先 1 つ。複数なら繰り返す(Bcc の仕組み)。",
+            "RCPT TO: エンベロープの宛先 1 つ。複数なら繰り返す（Bcc の仕組み）。",
         ),
         "DATA" => (
             "DATA: send the message itself, header and body, ended by a line with one dot.",
-            "DATA: メッセージ本体(ヘッダと本文)を送る。ドット 1 つの行で終わり。",
+            "DATA: メッセージ本体（ヘッダと本文）を送る。ドット 1 つの行で終わり。",
         ),
         "BDAT" => (
             "BDAT: send the message in sized chunks (CHUNKING); no dot at the end.",
-            "BDAT: メッセージを大きさ付きの塊で送る(CHUNKING)。最後のドットは不要。",
+            "BDAT: メッセージを大きさ付きの塊で送る（CHUNKING）。最後のドットは不要。",
         ),
         "RSET" => ("RSET: abandon the current mail transaction.", "RSET: 今の配送をやめる。"),
         "NOOP" => ("NOOP: do nothing; the server answers 250.", "NOOP: 何もしない。サーバは 250 と答える。"),
@@ -244,13 +245,13 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         ),
         "VRFY" => (
             "VRFY: ask whether a user exists (often switched off).",
-            "VRFY: ユーザがいるか尋ねる(止めているサーバも多い)。",
+            "VRFY: ユーザがいるか尋ねる（止めているサーバも多い）。",
         ),
         "EXPN" => ("EXPN: ask who is on a mailing list or alias.", "EXPN: メーリングリストや別名の中身を尋ねる。"),
         "HELP" => ("HELP: ask the server for help.", "HELP: サーバに説明を求める。"),
         "AUTH" => (
             "AUTH: log in (SMTP AUTH), e.g. AUTH PLAIN with base64 credentials.",
-            "AUTH: ログインする(SMTP AUTH)。例: AUTH PLAIN と Base64 の資格情報。",
+            "AUTH: ログインする（SMTP AUTH）。例: AUTH PLAIN と Base64 の資格情報。",
         ),
         "STARTTLS" => (
             "STARTTLS: switch this connection to TLS; then greet again.",

@@ -37,6 +37,19 @@ impl EventLog {
         self.events.iter()
     }
 
+    /// The kept events after `seq`, oldest first: what a view that has read up
+    /// to `seq` has not seen yet (found by position, not by a scan).
+    pub fn since(&self, seq: u64) -> impl Iterator<Item = &Event> {
+        let first = self.events.front().map_or(1, |e| e.seq);
+        let seen = usize::try_from(seq.saturating_sub(first - 1)).unwrap_or(usize::MAX).min(self.events.len());
+        self.events.range(seen..)
+    }
+
+    /// The number of the newest event (0 before any).
+    pub fn newest(&self) -> u64 {
+        self.seq
+    }
+
     /// What the kept events weigh, in bytes (at most about [`crate::EVENT_LOG_BYTES`]).
     pub fn weight(&self) -> usize {
         self.bytes
@@ -233,5 +246,29 @@ impl EventKind {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_finds_the_unseen_events_by_position_even_after_old_ones_went() {
+        let mut log = EventLog::default();
+        let up = |n: u64| EventKind::HostUp { host: format!("h{n}") };
+        for n in 1..=crate::EVENT_LOG_LIMIT as u64 + 10 {
+            log.push(Time(n), up(n));
+        }
+        let seqs = |from: u64| log.since(from).map(|e| e.seq).collect::<Vec<_>>();
+        let newest = log.newest();
+        assert_eq!(seqs(newest - 3), [newest - 2, newest - 1, newest]);
+        assert_eq!(seqs(newest), Vec::<u64>::new());
+        // Old events went (by count or by bytes); a reader further behind than
+        // the log reaches gets every kept event, one within it the rest.
+        let first = log.iter().next().map(|e| e.seq).unwrap();
+        assert!(first > 1);
+        assert_eq!(log.since(0).count(), log.iter().count());
+        assert_eq!(log.since(first + 4).next().map(|e| e.seq), Some(first + 5));
     }
 }

@@ -608,6 +608,16 @@ impl World {
         self.events.iter()
     }
 
+    /// The events after `seq`, oldest first (every kept one if `seq` is older).
+    pub fn events_since(&self, seq: u64) -> impl Iterator<Item = &Event> {
+        self.events.since(seq)
+    }
+
+    /// The number of the newest event (0 before any).
+    pub fn newest_event(&self) -> u64 {
+        self.events.newest()
+    }
+
     fn log(&mut self, kind: EventKind) {
         self.events.push(self.now, kind);
     }
