@@ -1,13 +1,10 @@
-// Mail Lab's service worker: after the first visit the page works with the
-// network off. The page is a static bundle, so it is cached whole at install
-// and served cache-first; a new build (new hashed names) replaces the cache.
+// Offline after the first visit: the whole bundle cached at install, served cache-first.
 const CACHE = 'mail-lab-v1';
 
 async function shell() {
   const index = await fetch('./', { cache: 'no-store' });
   const html = await index.clone().text();
-  // Every path to a script, style or wasm file, quoted or not (the release page's
-  // html is minified: its attributes lose their quotes).
+  // Asset paths, quoted or not (the release html is minified).
   const assets = [...html.matchAll(/["'=]([^"'=\s>]+\.(?:js|wasm|css))(?=["'\s>])/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
   return { index, assets: [...new Set(assets)] };
 }

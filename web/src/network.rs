@@ -381,6 +381,16 @@ impl<'a> NetworkView<'a> {
 
 impl<'a> MapView<'a> {
     fn read(world: &'a World, hosts: &[HostRow<'a>], log: &NetworkLog, recent: &dyn Fn(u64) -> bool) -> MapView<'a> {
+        let mx: Vec<String> = world
+            .hosts()
+            .iter()
+            .flat_map(|h| h.domains.iter())
+            .flat_map(|d| world.mx(d).iter().map(move |(p, x)| format!("{d} MX {p} {x}")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // The machines start below the DNS box, however many MX records it lists.
+        let top = (110).max(8 + dns_height(mx.len()) + 36);
         let mut nodes: Vec<MapNode<'a>> = world
             .clients()
             .iter()
@@ -392,7 +402,7 @@ impl<'a> MapView<'a> {
                 up: true,
                 just_delivered: false,
                 x: CLIENT_X,
-                y: 110 + 70 * i as i32,
+                y: top + 70 * i as i32,
             })
             .collect();
         nodes.extend(hosts.iter().enumerate().map(|(i, h)| MapNode {
@@ -402,7 +412,7 @@ impl<'a> MapView<'a> {
             up: h.up,
             just_delivered: h.just_delivered,
             x: HOST_X,
-            y: 110 + 70 * i as i32,
+            y: top + 70 * i as i32,
         }));
         let links = log
             .links
@@ -420,15 +430,7 @@ impl<'a> MapView<'a> {
                 })
             })
             .collect();
-        let mx = world
-            .hosts()
-            .iter()
-            .flat_map(|h| h.domains.iter())
-            .flat_map(|d| world.mx(d).iter().map(move |(p, x)| format!("{d} MX {p} {x}")))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let height = 140 + 70 * nodes.iter().filter(|n| n.host).count().max(nodes.len() - hosts.len()) as i32;
+        let height = top + 30 + 70 * nodes.iter().filter(|n| n.host).count().max(nodes.len() - hosts.len()) as i32;
         MapView { nodes, links, mx, height, route: Vec::new() }
     }
 }
@@ -462,10 +464,15 @@ fn link_geometry(map: &MapView<'_>, index: usize) -> (String, i32, i32) {
     }
 }
 
+/// The DNS box's height for `records` MX lines.
+fn dns_height(records: usize) -> i32 {
+    28 + 17 * records as i32
+}
+
 /// The map as SVG: clients left, mail hosts right, DNS on top; a link is green
 /// when open, blue inside TLS, grey when closed, and moves while bytes cross.
 fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
-    let dns_height = 26 + 15 * map.mx.len() as i32;
+    let dns_height = dns_height(map.mx.len());
     html! {
         <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
             <defs>
@@ -480,7 +487,7 @@ fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Call
                 <rect x="250" y="8" width="362" height={dns_height.to_string()} rx="6" />
                 <text x="260" y="26">{ "DNS" }</text>
                 { for map.mx.iter().enumerate().map(|(i, line)| html! {
-                    <text class="mx" x="260" y={(42 + 15 * i).to_string()}>{ line }</text>
+                    <text class="mx" x="260" y={(44 + 17 * i).to_string()}>{ line }</text>
                 }) }
             </g>
             { for map.links.iter().enumerate().map(|(i, l)| {
