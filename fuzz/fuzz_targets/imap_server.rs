@@ -45,6 +45,9 @@ fuzz_target!(|data: &[u8]| {
     let step = 1 + (pick as usize % 11);
     for chunk in rest.chunks(step) {
         server.receive(chunk, &mut host, Time(0));
+        while server.is_busy() {
+            server.resume(&mut host, Time(0));
+        }
         server.wake(&mut host, Time(0));
         while let Some(o) = server.poll_output() {
             if let Output::Bytes(b) = o {

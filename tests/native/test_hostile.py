@@ -516,6 +516,73 @@ def test_bdat_with_bare_lf_is_refused_and_smuggles_nothing(lab):
     assert not any(b"smuggled" in m for m in after)
 
 
+# --------------------------------------------------------------------------- 3b. one long command
+
+def report(n):
+    return (f"From: Sender {n} <s{n}@b.example>\r\nTo: bob@a.example\r\nSubject: report {n}\r\n"
+            f"Date: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <{n}@b.example>\r\n\r\nbody {n}\r\n").encode()
+
+
+def test_a_fetch_of_a_huge_folder_does_not_hold_the_other_clients(lab):
+    count = 100_000
+    imap = imap_login(lab)
+    imap.send(b"c1 CREATE Big\r\n")
+    assert imap.tagged("c1", timed(time.monotonic()))[-1].startswith(b"c1 OK")
+    # Filled over the wire: pipelined APPENDs with non-synchronising literals.
+    appends = b"".join(b"p%d APPEND Big {%d+}\r\n%s\r\n" % (n, len(report(n)), report(n)) for n in range(count))
+    began = time.monotonic()
+    sender, sent = background_send(imap.sock, appends)
+    last = f"p{count - 1}".encode()
+    lines = imap.until(lambda l: l.startswith(last + b" "), began + 120)
+    sender.join(timeout=10)
+    refused = [l for l in lines if l.startswith(b"p") and b" OK " not in l]
+    assert refused == [] and lines[-1].startswith(last + b" OK"), (refused[:3], lines[-3:])
+    print(f"\n{count} pipelined APPENDs answered in {time.monotonic() - began:.1f} s")
+    imap.send(b"s1 SELECT Big\r\n")
+    assert b"* %d EXISTS\r\n" % count in imap.tagged("s1", timed(time.monotonic()))
+
+    # One FETCH of the whole folder, and a NOOP pipelined behind it.
+    probe = Probe(lab, delay=0.2)
+    began = time.monotonic()
+    imap.send(b"f1 FETCH 1:* (FLAGS ENVELOPE)\r\nf2 NOOP\r\n")
+    probe.start()
+    first = imap.line(timed(began))
+    within(began, "the first response to FETCH 1:*")
+    assert first.startswith(b"* 1 FETCH (ENVELOPE ") and b"FLAGS (" in first, first
+    lines = [first] + imap.tagged("f1", began + 120)
+    took = time.monotonic() - began
+    fetched = [l for l in lines if b" FETCH (" in l]
+    assert len(fetched) == count, f"{len(fetched)} FETCH responses for {count} messages"
+    assert fetched[-1].startswith(b"* %d FETCH (" % count) and b'"report %d"' % (count - 1) in fetched[-1]
+    assert lines[-1].startswith(b"f1 OK"), lines[-1]
+    # The command pipelined behind it is answered after it, not in the middle.
+    assert imap.tagged("f2", timed(time.monotonic()))[-1].startswith(b"f2 OK")
+    probe.check()
+    print(f"FETCH 1:* (FLAGS ENVELOPE) of {count} messages: first line within "
+          f"{LIMIT} s, all {len(lines)} lines in {took:.2f} s; another client greeted after {probe.elapsed * 1000:.0f} ms")
+    # The whole answer took longer than a client may wait: served only because
+    # the FETCH ran in slices with the others in between.
+    assert took > LIMIT, f"the FETCH took only {took:.2f} s: too small to show anything, use more messages"
+
+    # SEARCH and STORE over the whole folder: the others are served meanwhile too.
+    for tag, command, expect in [
+        (b"g1", b'SEARCH TEXT "body 99999"', b"* SEARCH %d\r\n" % count),
+        (b"g2", b"STORE 1:* +FLAGS.SILENT (\\Flagged)", None),
+        (b"g3", b"SEARCH UNFLAGGED", b"* SEARCH\r\n"),
+    ]:
+        probe = Probe(lab, delay=0.05)
+        began = time.monotonic()
+        imap.send(tag + b" " + command + b"\r\n")
+        probe.start()
+        lines = imap.tagged(tag.decode(), began + 60)
+        assert lines[-1].startswith(tag + b" OK"), lines[-1]
+        if expect is not None:
+            assert lines[:-1] == [expect], lines[:3]
+        probe.check()
+        print(f"{command.decode()}: {time.monotonic() - began:.2f} s; another client greeted after {probe.elapsed * 1000:.0f} ms")
+    imap.close()
+
+
 # --------------------------------------------------------------------------- 4. memory
 
 def test_400_mb_of_junk_leaves_memory_bounded(lab):

@@ -129,7 +129,14 @@ fn partial(bytes: Vec<u8>, range: Option<(u32, std::num::NonZeroU32)>) -> (Vec<u
     }
 }
 
-/// The FETCH responses for `indices` (0-based) of the selected mailbox.
+/// Most messages, and octets of answer, one slice of a FETCH covers before the
+/// session lets the others run: a FETCH of a huge folder never holds the world
+/// (or memory) for the whole folder at once.
+pub const SLICE_MESSAGES: usize = 500;
+pub const SLICE_OCTETS: usize = 256 * 1024;
+
+/// The FETCH responses for the first of `indices` (0-based) of the selected
+/// mailbox, up to a slice's limits; and how many of `indices` they cover.
 pub fn run(
     store: &mut Store,
     account: &str,
@@ -137,13 +144,18 @@ pub fn run(
     indices: &[usize],
     items: &MacroOrMessageDataItemNames<'_>,
     uid: bool,
-) -> Vec<u8> {
+) -> (Vec<u8>, usize) {
     let mut wanted = names(items);
     if uid && !wanted.contains(&MessageDataItemName::Uid) {
         wanted.insert(0, MessageDataItemName::Uid);
     }
     let mut out = Vec::new();
+    let mut covered = 0;
     for &i in indices {
+        if covered == SLICE_MESSAGES || out.len() >= SLICE_OCTETS {
+            break;
+        }
+        covered += 1;
         let msg_uid = mailbox.uids[i];
         // Read in place, not copied: the borrow ends before \Seen is stored.
         let Some(message) = store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)) else {
@@ -227,5 +239,5 @@ pub fn run(
         }
         out.extend_from_slice(b")\r\n");
     }
-    out
+    (out, covered)
 }

@@ -184,25 +184,55 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
     }
 }
 
-/// Indices (0-based) of the selected mailbox's messages that match `key`.
-pub fn run(store: &Store, account: &str, mailbox: &Selected, keys: &[SearchKey<'_>], now: Time) -> Vec<usize> {
-    let Some(folder) = store.folder(account, &mailbox.name) else { return Vec::new() };
-    let mut hits = Vec::new();
-    let sets = SetCache::default();
-    for (index, uid) in mailbox.uids.iter().enumerate() {
-        let Some(message) = folder.message(*uid) else { continue };
+/// Most messages, and octets of them, one slice of a SEARCH reads before the
+/// session lets the others run.
+pub const SLICE_MESSAGES: usize = 2_000;
+pub const SLICE_OCTETS: usize = 4 * 1024 * 1024;
+
+/// A SEARCH under way: the next message to test and the matches so far.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub next: usize,
+    /// Indices (0-based) of the selected mailbox's messages that match.
+    pub hits: Vec<usize>,
+    /// Kept across slices: a set is read once per SEARCH (the keys stay put in
+    /// their command, so their addresses name them).
+    sets: SetCache,
+}
+
+/// Test the next slice of the selected mailbox's messages against `keys`
+/// (several are ANDed, RFC 9051 §6.4.4); true once every message is tested.
+pub fn run(
+    store: &Store,
+    account: &str,
+    mailbox: &Selected,
+    keys: &[SearchKey<'_>],
+    now: Time,
+    p: &mut Progress,
+) -> bool {
+    let Some(folder) = store.folder(account, &mailbox.name) else { return true };
+    let (mut tested, mut octets) = (0, 0);
+    while p.next < mailbox.uids.len() {
+        if tested == SLICE_MESSAGES || octets >= SLICE_OCTETS {
+            return false;
+        }
+        let (index, uid) = (p.next, mailbox.uids[p.next]);
+        p.next += 1;
+        tested += 1;
+        let Some(message) = folder.message(uid) else { continue };
+        octets += message.raw.len();
         let ctx = Ctx {
-            sets: &sets,
+            sets: &p.sets,
             index,
             uids: &mailbox.uids,
             message,
             view: std::cell::OnceCell::new(),
-            recent: mailbox.is_recent(*uid),
+            recent: mailbox.is_recent(uid),
             body_text: Default::default(),
         };
         if keys.iter().all(|key| eval(key, &ctx, now)) {
-            hits.push(index);
+            p.hits.push(index);
         }
     }
-    hits
+    true
 }

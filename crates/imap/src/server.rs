@@ -12,6 +12,7 @@ use imap_codec::imap_types::extensions::binary::LiteralOrLiteral8;
 use imap_codec::imap_types::fetch::MacroOrMessageDataItemNames;
 use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
+use imap_codec::imap_types::search::SearchKey;
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
@@ -205,7 +206,45 @@ enum Mode {
     Skip {
         remaining: u64,
     },
+    /// A long command runs slice by slice; commands behind it wait.
+    Working(Box<Job>),
 }
+
+/// A command over many messages, half done. Between its slices other sessions
+/// run; this session's sequence numbers hold still (no command of its own runs).
+#[derive(Debug, Clone)]
+struct Job {
+    tag: String,
+    name: String,
+    uid: bool,
+    work: Work,
+}
+
+#[derive(Debug, Clone)]
+enum Work {
+    /// `done` of `indices` have their responses.
+    Fetch {
+        indices: Vec<usize>,
+        done: usize,
+        items: MacroOrMessageDataItemNames<'static>,
+    },
+    /// `done` of `indices` have their flags set.
+    Store {
+        indices: Vec<usize>,
+        done: usize,
+        kind: StoreType,
+        answer: bool,
+        wanted: BTreeSet<Flag>,
+    },
+    Search {
+        criteria: Vec<SearchKey<'static>>,
+        options: Option<extended::Options>,
+        progress: search::Progress,
+    },
+}
+
+/// Most messages one slice of a STORE changes.
+const STORE_SLICE: usize = 1_000;
 
 /// One IMAP server session.
 #[derive(Debug, Clone)]
@@ -776,6 +815,7 @@ impl ImapServer {
                     self.continuation_line(&line, backend);
                     continue;
                 }
+                Mode::Working(_) => return,
                 Mode::Commands => {}
             }
             if self.buffer.is_empty() || matches!(self.state, State::Logout) {
@@ -1346,41 +1386,10 @@ impl ImapServer {
                         search::MAX_SETS
                     ));
                 }
-                let State::Selected { account, mailbox } = &self.state else { return };
-                let store = backend.store();
-                // Several criteria are ANDed (RFC 9051 §6.4.4).
-                let hits = search::run(store, account, mailbox, criteria.as_ref(), self.now);
-                let uids: Vec<u32> = hits.iter().map(|&i| mailbox.uids[i]).collect();
-                let numbers: Vec<u32> = if uid { uids.clone() } else { hits.iter().map(|&i| i as u32 + 1).collect() };
-                match self.pending.take() {
-                    Some(extended::Options::Search(options)) => {
-                        let has = |o: &str| options.iter().any(|x| x == o);
-                        if has("SAVE") {
-                            // RFC 5182 §2.1: with only MIN and/or MAX, only those are saved.
-                            self.saved = if (has("MIN") || has("MAX")) && !has("ALL") && !has("COUNT") {
-                                let mut ends = Vec::new();
-                                ends.extend(has("MIN").then(|| uids.first().copied()).flatten());
-                                ends.extend(has("MAX").then(|| uids.last().copied()).flatten());
-                                ends.dedup();
-                                ends
-                            } else {
-                                uids.clone()
-                            };
-                        }
-                        let shown: Vec<String> = options.iter().filter(|o| *o != "SAVE").cloned().collect();
-                        // SAVE alone answers nothing but OK (RFC 5182 §2.1).
-                        if !(has("SAVE") && shown.is_empty()) {
-                            self.send(&extended::esearch(&tag, uid, &numbers, &shown));
-                        }
-                    }
-                    _ if self.rev2 => self.send(&extended::esearch(&tag, uid, &numbers, &[])),
-                    _ => {
-                        let list: Vec<String> = numbers.iter().map(u32::to_string).collect();
-                        let line = format!("* SEARCH {}", list.join(" "));
-                        self.send(line.trim_end());
-                    }
-                }
-                self.sendf(format_args!("{tag} OK {name} completed"));
+                let options = self.pending.take();
+                let criteria = criteria.into_inner();
+                let work = Work::Search { criteria, options, progress: search::Progress::default() };
+                self.start(Job { tag, name, uid, work }, backend);
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
@@ -1390,51 +1399,28 @@ impl ImapServer {
                         "{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"
                     ));
                 }
-                let State::Selected { account, mailbox } = &self.state else { return };
-                // Borrowed, not cloned: a FETCH of one message costs nothing per message held.
+                let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
-                let bytes = fetch::run(backend.store(), account, mailbox, &indices, &macro_or_item_names, uid);
-                self.out.push_bytes(&bytes);
-                self.sendf(format_args!("{tag} OK {name} completed"));
+                let work = Work::Fetch { indices, done: 0, items: macro_or_item_names };
+                self.start(Job { tag, name, uid, work }, backend);
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
-                let State::Selected { account, mailbox } = &mut self.state else { return };
+                let State::Selected { mailbox, .. } = &mut self.state else { return };
                 if mailbox.read_only {
                     return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
                 let wanted: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
-                let store = backend.store();
-                let mut lines = Vec::new();
                 // A keyword new to the folder is announced before any FETCH shows it.
+                let mut lines = Vec::new();
                 if !matches!(kind, StoreType::Remove) {
                     mailbox.note_keywords(&wanted, &mut lines);
                 }
-                for i in resolve(&sequence_set, uid, &mailbox.uids) {
-                    let msg_uid = mailbox.uids[i];
-                    let Some(current) =
-                        store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| &m.flags)
-                    else {
-                        continue;
-                    };
-                    let next: BTreeSet<Flag> = match kind {
-                        StoreType::Replace => wanted.clone(),
-                        StoreType::Add => current.union(&wanted).cloned().collect(),
-                        StoreType::Remove => current.difference(&wanted).cloned().collect(),
-                    };
-                    if response == StoreResponse::Answer {
-                        let uid_part = if uid { format!("UID {msg_uid} ") } else { String::new() };
-                        lines.push(format!(
-                            "* {} FETCH ({uid_part}FLAGS {})",
-                            i + 1,
-                            flag_list(&next, mailbox.shows_recent(msg_uid))
-                        ));
-                    }
-                    let _ = store.set_flags(account, &mailbox.name, msg_uid, next);
-                }
+                let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 for l in lines {
                     self.send(&l);
                 }
-                self.sendf(format_args!("{tag} OK {name} completed"));
+                let work = Work::Store { indices, done: 0, kind, answer: response == StoreResponse::Answer, wanted };
+                self.start(Job { tag, name, uid, work }, backend);
             }
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
@@ -1445,6 +1431,98 @@ impl ImapServer {
                 let verb = other.name().to_ascii_uppercase();
                 let _ = name;
                 self.sendf(format_args!("{tag} BAD {verb} is not implemented by this server; see CAPABILITY"));
+            }
+        }
+    }
+
+    fn start<B: ImapBackend + ?Sized>(&mut self, job: Job, backend: &mut B) {
+        self.mode = Mode::Working(Box::new(job));
+        self.slice(backend);
+    }
+
+    /// The next slice of the command under way; the last one ends it with its
+    /// answer and the tagged OK.
+    fn slice<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
+        let (Mode::Working(job), State::Selected { account, mailbox }) = (&mut self.mode, &self.state) else {
+            return;
+        };
+        let store = backend.store();
+        let done = match &mut job.work {
+            Work::Fetch { indices, done, items } => {
+                // Read in place, not cloned; another session's EXPUNGE meanwhile leaves a gap.
+                let (bytes, covered) = fetch::run(store, account, mailbox, &indices[*done..], items, job.uid);
+                *done += covered;
+                self.out.push_bytes(&bytes);
+                *done == indices.len()
+            }
+            Work::Store { indices, done, kind, answer, wanted } => {
+                let end = indices.len().min(*done + STORE_SLICE);
+                for &i in &indices[*done..end] {
+                    let msg_uid = mailbox.uids[i];
+                    let Some(current) =
+                        store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| &m.flags)
+                    else {
+                        continue;
+                    };
+                    let next: BTreeSet<Flag> = match kind {
+                        StoreType::Replace => wanted.clone(),
+                        StoreType::Add => current.union(wanted).cloned().collect(),
+                        StoreType::Remove => current.difference(wanted).cloned().collect(),
+                    };
+                    if *answer {
+                        let uid_part = if job.uid { format!("UID {msg_uid} ") } else { String::new() };
+                        let flags = flag_list(&next, mailbox.shows_recent(msg_uid));
+                        self.out.push_bytes(format!("* {} FETCH ({uid_part}FLAGS {flags})\r\n", i + 1).as_bytes());
+                    }
+                    let _ = store.set_flags(account, &mailbox.name, msg_uid, next);
+                }
+                *done = end;
+                end == indices.len()
+            }
+            Work::Search { criteria, progress, .. } => {
+                search::run(store, account, mailbox, criteria, self.now, progress)
+            }
+        };
+        if done && let Mode::Working(job) = std::mem::replace(&mut self.mode, Mode::Commands) {
+            if let Work::Search { options, progress, .. } = job.work {
+                self.answer_search(&job.tag, job.uid, &progress.hits, options);
+            }
+            self.sendf(format_args!("{} OK {} completed", job.tag, job.name));
+        }
+    }
+
+    /// SEARCH's answer: `* SEARCH`, or `* ESEARCH` for RETURN options or rev2,
+    /// and the result SAVE keeps for `$` (RFC 5182).
+    fn answer_search(&mut self, tag: &str, uid: bool, hits: &[usize], options: Option<extended::Options>) {
+        let State::Selected { mailbox, .. } = &self.state else { return };
+        let uids: Vec<u32> = hits.iter().map(|&i| mailbox.uids[i]).collect();
+        let numbers: Vec<u32> = if uid { uids.clone() } else { hits.iter().map(|&i| i as u32 + 1).collect() };
+        match options {
+            Some(extended::Options::Search(options)) => {
+                let has = |o: &str| options.iter().any(|x| x == o);
+                if has("SAVE") {
+                    // RFC 5182 §2.1: with only MIN and/or MAX, only those are saved.
+                    self.saved = if (has("MIN") || has("MAX")) && !has("ALL") && !has("COUNT") {
+                        let mut ends = Vec::new();
+                        ends.extend(has("MIN").then(|| uids.first().copied()).flatten());
+                        ends.extend(has("MAX").then(|| uids.last().copied()).flatten());
+                        ends.dedup();
+                        ends
+                    } else {
+                        uids
+                    };
+                }
+                let shown: Vec<String> = options.iter().filter(|o| *o != "SAVE").cloned().collect();
+                // SAVE alone answers nothing but OK (RFC 5182 §2.1).
+                if !(has("SAVE") && shown.is_empty()) {
+                    self.send(&extended::esearch(tag, uid, &numbers, &shown));
+                }
+            }
+            _ if self.rev2 => self.send(&extended::esearch(tag, uid, &numbers, &[])),
+            _ => {
+                let list: Vec<String> = numbers.iter().map(u32::to_string).collect();
+                let line = format!("* SEARCH {}", list.join(" "));
+                self.send(line.trim_end());
             }
         }
     }
@@ -1740,6 +1818,10 @@ impl Engine for ImapServer {
     fn is_closed(&self) -> bool {
         matches!(self.state, State::Logout) && self.out.is_empty()
     }
+
+    fn is_busy(&self) -> bool {
+        matches!(self.mode, Mode::Working(_)) && !matches!(self.state, State::Logout)
+    }
 }
 
 impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
@@ -1765,9 +1847,22 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
             return;
         }
         // RFC 9051 §5.4: the autologout timer is at least 30 minutes; BYE says why.
+        self.mode = Mode::Commands;
         self.send("* BYE Autologout; idle for too long");
         self.out.push(Output::Close);
         self.state = State::Logout;
+    }
+
+    fn resume(&mut self, backend: &mut B, now: Time) {
+        self.now = now;
+        // Flags this slice sets are this session's own: its client hears of them here.
+        let before = backend.store().revision();
+        self.slice(backend);
+        let after = backend.store().revision();
+        if after > before {
+            self.own.push(before + 1..=after);
+        }
+        self.process_buffer(backend);
     }
 
     fn wake(&mut self, backend: &mut B, now: Time) {

@@ -110,8 +110,13 @@ impl Client {
         String::from_utf8(bytes).unwrap()
     }
 
+    /// Send bytes and take everything the server answers, slices of a long
+    /// FETCH included (a driver resumes a busy session until it is done).
     fn send(&mut self, host: &mut Host, bytes: &str) -> String {
         self.server.receive(bytes.as_bytes(), host, NOW);
+        while self.server.is_busy() {
+            self.server.resume(host, NOW);
+        }
         self.take(false)
     }
 
@@ -1019,4 +1024,114 @@ fn review_cases_names_options_dollar_and_bye() {
     c.line(&mut h, "c2 DELETE Gone");
     let after = reader.send(&mut h, "r4 SELECT Nope\r\nr5 CREATE X\r\n");
     assert!(after.starts_with("* BYE ") && !after.contains("r4") && !after.contains("r5"), "{after}");
+}
+
+/// Takes what the server has queued, without resuming it.
+fn queued(server: &mut ImapServer) -> String {
+    let mut bytes = Vec::new();
+    while let Some(o) = server.poll_output() {
+        if let Output::Bytes(b) = o {
+            bytes.extend_from_slice(&b);
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_fetch_of_a_big_folder_is_answered_in_slices_and_commands_behind_it_wait() {
+    let mut h = host(1_200);
+    let mut c = logged_in(&mut h);
+    let mut other = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    other.line(&mut h, "b1 SELECT INBOX");
+    // A FETCH of every message, and a NOOP pipelined behind it.
+    c.server.receive(b"a2 FETCH 1:* (FLAGS)\r\na3 NOOP\r\n", &mut h, NOW);
+    let first = queued(&mut c.server);
+    assert!(c.server.is_busy(), "1,200 messages are more than one slice");
+    assert_eq!(first.matches(" FETCH (").count(), 500, "one slice");
+    assert!(!first.contains("a2 OK") && !first.contains("a3 "), "{}", &first[first.len() - 200..]);
+    // Another session runs between the slices: it expunges message 900.
+    other.line(&mut h, "b2 STORE 900 +FLAGS (\\Deleted)");
+    assert!(other.line(&mut h, "b3 EXPUNGE").contains("* 900 EXPUNGE"));
+    let mut rest = String::new();
+    let mut slices = 1;
+    while c.server.is_busy() {
+        c.server.resume(&mut h, NOW);
+        rest.push_str(&queued(&mut c.server));
+        slices += 1;
+    }
+    assert_eq!(slices, 3);
+    // Sequence numbers held still for the whole FETCH: 1,199 answers, none for the gap.
+    let all = format!("{first}{rest}");
+    assert_eq!(all.matches(" FETCH (").count(), 1_199);
+    assert!(all.contains("* 1200 FETCH (FLAGS") && !all.contains("* 900 FETCH"), "{}", &all[all.len() - 300..]);
+    let (during, tail) = all.split_at(all.find("a2 OK").expect("tagged OK"));
+    assert!(!during.contains("EXPUNGE"), "no EXPUNGE during a FETCH (RFC 9051 §7.4.1)");
+    // Then the tagged OK, and only then the NOOP, which reports the expunge.
+    assert_eq!(tail, "a2 OK FETCH completed\r\n* 900 EXPUNGE\r\na3 OK NOOP completed\r\n");
+}
+
+#[test]
+fn a_slice_of_big_messages_is_bounded_in_octets() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let body = "x".repeat(998) + "\r\n";
+    let raw = format!("Subject: big\r\n\r\n{}", body.repeat(100)); // 100 KB each
+    for n in 0..20 {
+        c.send(&mut h, &format!("p{n} APPEND INBOX {{{}+}}\r\n{raw}\r\n", raw.len()));
+    }
+    c.line(&mut h, "a1 SELECT INBOX");
+    c.server.receive(b"a2 FETCH 1:* BODY.PEEK[]\r\n", &mut h, NOW);
+    let first = queued(&mut c.server);
+    assert!(c.server.is_busy());
+    // A slice stops at the first message that takes it past 256 KiB.
+    assert_eq!(first.matches(" FETCH (").count(), 3, "slice of {} octets", first.len());
+    assert!(first.len() < 512 * 1024);
+    let mut all = first;
+    while c.server.is_busy() {
+        c.server.resume(&mut h, NOW);
+        all.push_str(&queued(&mut c.server));
+    }
+    assert_eq!(all.matches(" FETCH (").count(), 20);
+    assert!(all.ends_with("a2 OK FETCH completed\r\n"));
+}
+
+/// Sends `line`, then resumes the session to the end; the answer and the slices taken.
+fn sliced(c: &mut Client, h: &mut Host, line: &str) -> (String, usize) {
+    c.server.receive(format!("{line}\r\n").as_bytes(), h, NOW);
+    let mut answer = queued(&mut c.server);
+    let mut slices = 1;
+    while c.server.is_busy() {
+        c.server.resume(h, NOW);
+        answer.push_str(&queued(&mut c.server));
+        slices += 1;
+    }
+    (answer, slices)
+}
+
+#[test]
+fn search_and_store_over_a_big_folder_run_in_slices_too() {
+    let mut h = host(5_000);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    let (answer, slices) = sliced(&mut c, &mut h, "a2 SEARCH BODY \"message 4999\"");
+    assert_eq!((answer.as_str(), slices), ("* SEARCH 4999\r\na2 OK SEARCH completed\r\n", 3));
+    let (answer, slices) = sliced(&mut c, &mut h, "a3 UID SEARCH RETURN (COUNT MIN) UNSEEN 10:4000");
+    assert_eq!(
+        (answer.as_str(), slices),
+        ("* ESEARCH (TAG \"a3\") UID MIN 10 COUNT 3991\r\na3 OK UID SEARCH completed\r\n", 3)
+    );
+    let (answer, slices) = sliced(&mut c, &mut h, "a4 STORE 1:* +FLAGS (\\Flagged)");
+    assert_eq!(slices, 5);
+    assert_eq!(answer.matches(" FETCH (FLAGS (").count(), 5_000);
+    assert!(
+        answer.ends_with("* 5000 FETCH (FLAGS (\\Flagged \\Recent))\r\na4 OK STORE completed\r\n"),
+        "{}",
+        &answer[answer.len() - 100..]
+    );
+    // Its own changes are not told again as if another session made them.
+    assert_eq!(c.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+    let (answer, _) = sliced(&mut c, &mut h, "a6 SEARCH FLAGGED NOT SEEN");
+    let numbers: Vec<&str> = answer.lines().next().unwrap().split(' ').skip(2).collect();
+    assert_eq!((numbers.len(), numbers[0], numbers[4_997]), (4_998, "3", "5000"));
 }

@@ -70,6 +70,12 @@ pub trait Engine {
 
     /// True once the session has nothing more to say and wants the link closed.
     fn is_closed(&self) -> bool;
+
+    /// True while a long command is half done: the driver calls
+    /// [`Session::resume`] for its next slice (other sessions may run between).
+    fn is_busy(&self) -> bool {
+        false
+    }
 }
 
 /// A protocol engine driven by bytes and logical time.
@@ -89,6 +95,10 @@ pub trait Session<B: ?Sized>: Engine {
     /// Something else changed the world (another session wrote to the store);
     /// a session that pushes updates unasked (IMAP IDLE) does so here.
     fn wake(&mut self, _backend: &mut B, _now: Time) {}
+
+    /// Do the next slice of a long command (see [`Engine::is_busy`]); once it is
+    /// done, commands that were pipelined behind it run.
+    fn resume(&mut self, _backend: &mut B, _now: Time) {}
 
     /// The link went away without a proper goodbye (a dropped connection). A
     /// POP3 server releases its maildrop lock here without committing anything.

@@ -238,6 +238,8 @@ async fn run(args: Args) -> Result<(), String> {
     if args.clock == ClockMode::Real {
         world.advance_to(wall_clock());
     }
+    // One client's FETCH of a huge folder must not hold the world from the others.
+    world.slice_long_commands = true;
     // Off loopback, a password typed before STARTTLS would cross a real network.
     let tls_before_login = args.allow_remote && !args.allow_cleartext_login;
     if tls_before_login {
@@ -567,6 +569,24 @@ async fn converse(
                     return Ok(());
                 }
             }
+        }
+        // Half way through a long command: its next slice, once the last one
+        // was written (so a slow reader holds at most a slice), letting other
+        // connections take the world in between.
+        let resumed = {
+            let mut world = shared.world();
+            let busy = world.is_busy(id);
+            if busy {
+                world.resume(id);
+                shared.wake_pending(&world);
+            }
+            busy
+        };
+        if resumed {
+            shared.dirty.store(true, Ordering::SeqCst);
+            last_heard = tokio::time::Instant::now();
+            tokio::task::yield_now().await;
+            continue;
         }
         let event = tokio::select! {
             read = stream.read(&mut buf) => Turn::Read(read),

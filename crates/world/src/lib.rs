@@ -319,6 +319,10 @@ pub struct World {
     /// Run the queue as soon as a message is accepted (as an MTA does). Off,
     /// mail waits until the clock is advanced, so a lesson can show the queue.
     pub auto_relay: bool,
+    /// A long command (a FETCH of a huge folder) runs one slice per
+    /// [`World::resume`], so a driver serving many clients serves the others in
+    /// between. Off (the page, tests), it runs to its end at once.
+    pub slice_long_commands: bool,
 }
 
 impl World {
@@ -337,6 +341,7 @@ impl World {
             running_queue: false,
             bounce_seq: 0,
             auto_relay: true,
+            slice_long_commands: false,
         }
     }
 
@@ -820,6 +825,10 @@ impl World {
                     if self.send_internal(conn, &bytes).is_err() {
                         break;
                     }
+                    // A client inside the world waits for the whole answer.
+                    while self.is_busy(conn) {
+                        self.drive(conn, Input::Resume);
+                    }
                     let reply = self.take_output(conn);
                     client.receive(&reply, &mut (), now);
                     moved = true;
@@ -936,12 +945,39 @@ impl World {
         self.connections.iter().filter(|(_, c)| !c.to_client.is_empty()).map(|(id, _)| *id).collect()
     }
 
+    /// True while the server of `id` is half way through a long command and
+    /// waits for [`World::resume`] (only with `slice_long_commands`).
+    pub fn is_busy(&self, id: ConnectionId) -> bool {
+        self.connections.get(&id).is_some_and(|c| {
+            c.open
+                && match &c.engine {
+                    ServerSession::Smtp(s) => s.is_busy(),
+                    ServerSession::Pop3(s) => s.is_busy(),
+                    ServerSession::Imap(s) => s.is_busy(),
+                }
+        })
+    }
+
+    /// Run the next slice of the long command `id` is busy with; commands the
+    /// client pipelined behind it run once it is done.
+    pub fn resume(&mut self, id: ConnectionId) {
+        if self.is_busy(id) {
+            self.drive(id, Input::Resume);
+        }
+    }
+
     /// Run the engine of `id` on `input`; if that changed the host's store,
     /// wake the host's other open IMAP sessions (IDLE pushes the change).
     fn drive(&mut self, id: ConnectionId, input: Input<'_>) {
         let Some(host) = self.connections.get(&id).map(|c| c.host) else { return };
         let before = self.hosts[host].store.revision();
         self.drive_one(id, input);
+        if !self.slice_long_commands {
+            // Each slice moves the command on, so this ends.
+            while self.is_busy(id) {
+                self.drive_one(id, Input::Resume);
+            }
+        }
         if self.hosts[host].store.revision() != before {
             self.log_store_changes(host, before);
             if !matches!(input, Input::Wake) {
@@ -1055,6 +1091,8 @@ enum Input<'a> {
     Lost,
     /// The store changed under the session (IMAP IDLE pushes it).
     Wake,
+    /// The next slice of a long command.
+    Resume,
     /// The client was silent past the server's inactivity limit.
     Timeout,
 }
@@ -1066,6 +1104,7 @@ fn run_engine<B: ?Sized, S: Session<B>>(session: &mut S, backend: &mut B, input:
         Input::Bytes(bytes) => session.receive(bytes, backend, now),
         Input::Lost => session.connection_lost(backend),
         Input::Wake => session.wake(backend, now),
+        Input::Resume => session.resume(backend, now),
         Input::Timeout => session.timed_out(backend, now),
     }
     std::iter::from_fn(|| session.poll_output()).collect()

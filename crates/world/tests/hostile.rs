@@ -100,3 +100,60 @@ fn a_session_with_news_is_named_for_its_driver_and_expires_with_its_goodbye() {
     assert!(String::from_utf8(world.take_output(smtp)).unwrap().starts_with("421 "));
     assert!(!world.is_open(smtp));
 }
+
+fn big_inbox(world: &mut World, messages: usize) {
+    let raw = |n: usize| format!("From: s{n}@b.example\r\nSubject: report {n}\r\n\r\nbody {n}\r\n").into_bytes();
+    world.import_messages("bob@a.example", "INBOX", (0..messages).map(raw).collect()).unwrap();
+}
+
+fn imap_selected(world: &mut World) -> mail_lab_world::ConnectionId {
+    let id = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    world.take_output(id);
+    assert!(say(world, id, "a LOGIN bob bob-pw").contains("a OK"));
+    assert!(say(world, id, "b SELECT INBOX").contains("b OK"));
+    id
+}
+
+#[test]
+fn a_fetch_of_a_huge_folder_lets_other_clients_in_between_its_slices() {
+    let mut world = scenario::two_domains();
+    world.slice_long_commands = true;
+    big_inbox(&mut world, 5_000);
+    let reader = imap_selected(&mut world);
+    world.send(reader, b"c FETCH 1:* (FLAGS ENVELOPE)\r\nd NOOP\r\n").unwrap();
+    let mut answer = String::from_utf8(world.take_output(reader)).unwrap();
+    assert!(world.is_busy(reader) && answer.matches(" FETCH (").count() == 500);
+
+    // Between slices another client is greeted and delivers a message.
+    let other = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    assert!(String::from_utf8(world.take_output(other)).unwrap().starts_with("220 "));
+    say(&mut world, other, "HELO pc.a.example");
+    say(&mut world, other, "MAIL FROM:<alice@a.example>");
+    say(&mut world, other, "RCPT TO:<bob@a.example>");
+    say(&mut world, other, "DATA");
+    assert!(say(&mut world, other, "Subject: meanwhile\r\n\r\nhi\r\n.").starts_with("250 "));
+    assert_eq!(bob_inbox(&world), 5_001);
+
+    let mut slices = 1;
+    while world.is_busy(reader) {
+        world.resume(reader);
+        answer.push_str(&String::from_utf8(world.take_output(reader)).unwrap());
+        slices += 1;
+    }
+    assert_eq!(slices, 10);
+    assert_eq!(answer.matches(" FETCH (").count(), 5_000, "the FETCH covers the folder as it was");
+    let tail = &answer[answer.find("c OK").unwrap()..];
+    assert_eq!(tail, "c OK FETCH completed\r\n* 5001 EXISTS\r\n* 5001 RECENT\r\nd OK NOOP completed\r\n");
+}
+
+#[test]
+fn without_slicing_the_world_answers_a_long_fetch_at_once() {
+    // The page (and every test driving the world) sees the whole answer per send.
+    let mut world = scenario::two_domains();
+    big_inbox(&mut world, 1_200);
+    let reader = imap_selected(&mut world);
+    let answer = say(&mut world, reader, "c FETCH 1:* (UID)");
+    assert!(!world.is_busy(reader));
+    assert_eq!(answer.matches(" FETCH (").count(), 1_200);
+    assert!(answer.ends_with("c OK FETCH completed\r\n"));
+}
