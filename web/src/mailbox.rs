@@ -70,7 +70,9 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
         })
         .unwrap_or_default();
     // INBOX first, as every mail client lists it; the rest by name.
-    folders.sort_by_key(|f| f.name != mail_lab_store::INBOX);
+    if let Some(inbox) = folders.iter().position(|f| f.name == mail_lab_store::INBOX) {
+        folders[..=inbox].rotate_right(1);
+    }
     let changes: Vec<&ChangeKind> = lab
         .just_changed
         .iter()

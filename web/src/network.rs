@@ -386,9 +386,13 @@ impl<'a> MapView<'a> {
             .iter()
             .flat_map(|h| h.domains.iter())
             .flat_map(|d| world.mx(d).iter().map(move |(p, x)| format!("{d} MX {p} {x}")))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+            .fold(Vec::new(), |mut list, record| {
+                // A domain two hosts serve is listed once.
+                if !list.contains(&record) {
+                    list.push(record);
+                }
+                list
+            });
         // The machines start below the DNS box, however many MX records it lists.
         let top = (110).max(8 + dns_height(mx.len()) + 36);
         let mut nodes: Vec<MapNode<'a>> = world

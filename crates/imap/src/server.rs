@@ -1350,7 +1350,7 @@ impl ImapServer {
             CommandBody::Append { mailbox, flags, date, message } => {
                 let account = self.account().unwrap_or_default().to_string();
                 let name = mailbox_str(&mailbox);
-                let flags: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
+                let flags = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
                 // The client's date-time becomes the internal date (RFC 9051 §6.3.12);
                 // one before 1970 is kept as the epoch rather than refused.
                 let internal_date =
@@ -1409,7 +1409,7 @@ impl ImapServer {
                 if mailbox.read_only {
                     return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
-                let wanted: BTreeSet<Flag> = flags.iter().filter_map(store_flag).collect();
+                let wanted = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
                 // A keyword new to the folder is announced before any FETCH shows it.
                 let mut lines = Vec::new();
                 if !matches!(kind, StoreType::Remove) {
@@ -1466,8 +1466,8 @@ impl ImapServer {
                     };
                     let next: BTreeSet<Flag> = match kind {
                         StoreType::Replace => wanted.clone(),
-                        StoreType::Add => current.union(wanted).cloned().collect(),
-                        StoreType::Remove => current.difference(wanted).cloned().collect(),
+                        StoreType::Add => mail_lab_proto::set_of(current.union(wanted).cloned()),
+                        StoreType::Remove => mail_lab_proto::set_of(current.difference(wanted).cloned()),
                     };
                     if *answer {
                         let uid_part = if job.uid { format!("UID {msg_uid} ") } else { String::new() };
@@ -1538,12 +1538,12 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
-        let keywords: BTreeSet<String> = f
-            .messages
-            .iter()
-            .flat_map(|m| m.flags.iter())
-            .filter_map(|flag| if let Flag::Keyword(k) = flag { Some(k.clone()) } else { None })
-            .collect();
+        let keywords = mail_lab_proto::set_of(
+            f.messages
+                .iter()
+                .flat_map(|m| m.flags.iter())
+                .filter_map(|flag| if let Flag::Keyword(k) = flag { Some(k.clone()) } else { None }),
+        );
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {
@@ -1789,7 +1789,7 @@ impl ImapServer {
             lines.push(format!("* OK [{code}] Moved"));
             let _ = store.expunge(account, &mailbox.name, &uids);
             // One pass over the session's UIDs, not a search per message.
-            let mut moved: BTreeSet<u32> = uids.iter().copied().collect();
+            let mut moved = mail_lab_proto::set_of(uids.iter().copied());
             apply_expunges(mailbox, &mut moved, &mut lines);
         }
         // Store names are canonical, so only INBOX matches in any case.

@@ -550,7 +550,7 @@ impl Store {
         if self.folder(address, to).is_none() {
             return Err(StoreError::NoSuchFolder(to.to_string()));
         }
-        let wanted: BTreeSet<u32> = uids.iter().copied().collect();
+        let wanted = mail_lab_proto::set_of(uids.iter().copied());
         let picked: Vec<StoredMessage> = source.messages.iter().filter(|m| wanted.contains(&m.uid)).cloned().collect();
         // All or nothing (RFC 9051 §6.4.7): check the UIDs are there before copying any.
         if let Some(f) = self.folder(address, to)
@@ -576,7 +576,7 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchAccount(address.to_string()))?;
         let name = canonical_folder_name(folder).to_string();
         let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
-        let wanted: BTreeSet<u32> = uids.iter().copied().collect();
+        let wanted = mail_lab_proto::set_of(uids.iter().copied());
         let mut removed = Vec::new();
         f.messages.retain(|m| {
             let gone = wanted.contains(&m.uid);

@@ -38,7 +38,10 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         address: address.to_string(),
         domains: vec![domain.to_string()],
         store,
-        services: Service::ALL.into_iter().map(|s| (s.default_port(), s)).collect(),
+        services: Service::ALL.into_iter().fold(BTreeMap::new(), |mut m, s| {
+            m.insert(s.default_port(), s);
+            m
+        }),
         up: true,
         mx: ServerConfig::mx(name, &[domain]),
         submission: ServerConfig::submission(name, &[domain]),
@@ -50,14 +53,17 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         max_delivery_attempts: 5,
         online: None,
         faults: Vec::new(),
-        aliases: BTreeMap::from([(
-            format!("staff@{domain}"),
-            USERS
+        aliases: {
+            let staff = USERS
                 .iter()
                 .filter(|(u, _)| u.ends_with(&format!("@{domain}")) && !u.starts_with("postmaster"))
                 .map(|(u, _)| u.to_string())
-                .collect(),
-        )]),
+                .collect();
+            // Inserted, not built `from` an array: that would bring sort code for one entry.
+            let mut aliases = BTreeMap::new();
+            aliases.insert(format!("staff@{domain}"), staff);
+            aliases
+        },
     }
 }
 
