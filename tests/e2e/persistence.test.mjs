@@ -2,6 +2,7 @@
 // left alone until the learner chooses; reset asks first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
 
 const smtpTerminal = (page) => page.getByRole('region', { name: 'Terminal mail.a.example:25' });
@@ -26,7 +27,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await page.reload();
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads versions 1 to 3; it was left untouched/);
+  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads versions 1 to 4; it was left untouched/);
   // Using the page does not overwrite it.
   await typeLine(smtpTerminal(page), 'NOOP', 1);
   assert.equal(await page.evaluate(() => localStorage.getItem('mail-lab.world')), future);
@@ -36,7 +37,22 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   // The lab is saved after a pause in the learner's work (not on every action).
   await page.waitForFunction((old) => localStorage.getItem('mail-lab.world') !== old, future);
   const saved = await page.evaluate(() => localStorage.getItem('mail-lab.world'));
-  assert.match(saved, /^mail-lab-world 3 [A-Za-z0-9+/]+=*$/);
+  assert.match(saved, /^mail-lab-world 4 [A-Za-z0-9+/]+=*$/);
+  assert.deepEqual(errors, []);
+});
+
+test('a lab saved by the previous version opens with the scenario\'s mailboxes and mail client', async (t) => {
+  const { page, errors } = await openLab(t);
+  // Version 3 did not name the learner's accounts: the page takes them from the scenario.
+  const v3 = readFileSync(new URL('../../crates/world/tests/fixtures/two-domains-v3.txt', import.meta.url), 'utf8');
+  await page.evaluate((v) => localStorage.setItem('mail-lab.world', v), v3.trim());
+  await page.reload();
+  await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
+  const panes = await page.locator('section.mailbox').evaluateAll((s) => s.map((e) => e.getAttribute('aria-label')));
+  assert.deepEqual(panes, ['Mailbox bob@a.example', 'Mailbox alice@a.example', 'Mailbox carol@b.example']);
+  const client = page.getByRole('region', { name: 'Mail client' });
+  assert.equal(await client.getByRole('combobox', { name: 'Account' }).inputValue(), 'bob@a.example');
+  assert.equal(await page.getByRole('alert').count(), 0);
   assert.deepEqual(errors, []);
 });
 

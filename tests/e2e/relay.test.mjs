@@ -45,6 +45,14 @@ test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) 
   assert.match(timeline, /bounced to alice@a\.example/);
   const alice = page.getByRole('region', { name: 'Mailbox alice@a.example' });
   await alice.getByRole('button', { name: 'Undelivered Mail Returned to Sender' }).waitFor();
+  // The bounce in the inspector: its null reverse-path is the point, and it never crossed SMTP.
+  await alice.getByRole('button', { name: 'Undelivered Mail Returned to Sender' }).click();
+  const inspector = page.locator('section.inspector');
+  const mailFrom = inspector.locator('table.envelope tr', { hasText: 'MAIL FROM' }).locator('td');
+  assert.match(await mailFrom.textContent(), /^<> the null reverse-path: a bounce, never bounced again/);
+  assert.equal(await inspector.locator('table.envelope tr', { hasText: 'RCPT TO' }).locator('td').textContent(), '<alice@a.example>');
+  await inspector.getByText('No Received lines: made on the host that stored it').waitFor();
+  await inspector.getByRole('button', { name: 'Close' }).click();
 
   await network.getByRole('button', { name: 'Bring up mail.b.example' }).click();
   await submit(page, 'now b is up');

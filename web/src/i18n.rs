@@ -60,6 +60,8 @@ pub enum Text {
     Header,
     EnvelopeNote,
     Route,
+    NullReversePath,
+    NoRoute,
     Parts,
     Body,
     RawMessage,
@@ -228,6 +230,12 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         }
         (Lang::En, Route) => "Route (Received lines, newest first)",
         (Lang::Ja, Route) => "経路（Received 行、新しい順）",
+        (Lang::En, NullReversePath) => "<> the null reverse-path: a bounce, never bounced again (RFC 5321 §4.5.5)",
+        (Lang::Ja, NullReversePath) => {
+            "<> 空の逆経路：エラー通知なので、これ自体は決して返送されません（RFC 5321 §4.5.5）"
+        }
+        (Lang::En, NoRoute) => "No Received lines: made on the host that stored it, it never crossed SMTP.",
+        (Lang::Ja, NoRoute) => "Received 行なし：保存したホスト自身が作ったメールで、SMTP を通っていません。",
         (Lang::En, Parts) => "MIME parts",
         (Lang::Ja, Parts) => "MIME パート",
         (Lang::En, Body) => "Body",

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use mail_lab_proto::StateHint;
-use mail_lab_world::{ConnectionId, Protocol, World, scenario};
+use mail_lab_world::{ConnectionId, Protocol, Service, World, scenario};
 use yew::Reducible;
 
 use crate::i18n::{LabNote, Lang};
@@ -82,10 +82,10 @@ const HISTORY_LINES: usize = 500;
 
 impl Terminal {
     /// A terminal not connected anywhere: a shell prompt waiting for `telnet host port`.
-    fn at_prompt(id: usize) -> Terminal {
+    fn at_prompt(id: usize, client: String) -> Terminal {
         Terminal {
             id,
-            client: LEARNER_PC.to_string(),
+            client,
             host: String::new(),
             port: 0,
             connection: None,
@@ -416,8 +416,15 @@ fn addresses(list: &str) -> Vec<mail_lab_message::builder::Mailbox> {
     list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(mail_lab_message::builder::Mailbox::new).collect()
 }
 
-/// The learner's machine in the built-in scenario.
-pub const LEARNER_PC: &str = "pc.a.example";
+/// The accounts the learner watches: the scenario's learner accounts, or
+/// else every account but the postmasters'.
+fn learner_accounts(world: &World) -> Vec<String> {
+    if !world.learner_accounts().is_empty() {
+        return world.learner_accounts().to_vec();
+    }
+    let accounts = world.hosts().iter().flat_map(|h| h.store.accounts()).map(|a| a.address.clone());
+    accounts.filter(|a| !a.starts_with("postmaster@")).collect()
+}
 
 impl Lab {
     /// The saved lab, or on the first visit the two-domain world, a terminal to
@@ -430,7 +437,15 @@ impl Lab {
             ..Progress::default()
         });
         let (world, storage_problem) = match crate::persist::load() {
-            Ok(Some(world)) => (world, None),
+            Ok(Some(mut world)) => {
+                // Saved before worlds named the learner's accounts: its scenario's.
+                if world.learner_accounts().is_empty()
+                    && let Some(fresh) = scenario::by_name(&progress.scenario)
+                {
+                    world.set_learner_accounts(fresh.learner_accounts().to_vec());
+                }
+                (world, None)
+            }
             Ok(None) => (scenario::by_name(&progress.scenario).unwrap_or_else(scenario::two_domains), None),
             Err(why) => (scenario::two_domains(), Some(why)),
         };
@@ -440,16 +455,18 @@ impl Lab {
         lab
     }
 
-    /// A lab on `world` with one terminal open to mail.a.example:25.
+    /// A lab on `world` with one terminal open to the learner's mail host, port 25.
     pub fn with_world(lang: Lang, world: World, progress: Progress) -> Self {
+        let accounts = learner_accounts(&world);
         let mut lab = Lab {
             world: Rc::new(RefCell::new(world)),
             terminals: Vec::new(),
             lang,
-            watched: vec!["bob@a.example".to_string(), "alice@a.example".to_string(), "carol@b.example".to_string()],
-            panes: ["bob@a.example", "alice@a.example", "carol@b.example"]
-                .map(|a| PaneView { account: a.to_string(), folder: mail_lab_store::INBOX.to_string(), first: 0 })
-                .to_vec(),
+            panes: accounts
+                .iter()
+                .map(|a| PaneView { account: a.clone(), folder: mail_lab_store::INBOX.to_string(), first: 0 })
+                .collect(),
+            watched: accounts,
             selected: None,
             just_changed: Vec::new(),
             notice: None,
@@ -462,10 +479,10 @@ impl Lab {
             mua_imap: Vec::new(),
             mua_idle: None,
             mua_pushed: Vec::new(),
-            open_form: (String::new(), 25),
-            mua_draft: Compose { from: "bob@a.example".to_string(), ..Compose::default() },
+            open_form: (String::new(), Service::Smtp.default_port()),
+            mua_draft: Compose::default(),
             picked_host: None,
-            apop_input: (String::new(), "bob-pw".to_string()),
+            apop_input: (String::new(), String::new()),
             active_terminal: 0,
             side_by_side: false,
             projector: false,
@@ -474,8 +491,30 @@ impl Lab {
             follow_new: false,
             network_log: RefCell::default(),
         };
-        lab.open("mail.a.example", 25);
+        lab.fresh_client();
+        lab.open_home();
         lab
+    }
+
+    /// The machine the learner sits at (terminals and the mail client connect from it).
+    fn learner_pc(&self) -> String {
+        self.world.borrow().learner().map(|c| c.name.clone()).unwrap_or_default()
+    }
+
+    /// A terminal to the learner's own mail host, port 25.
+    fn open_home(&mut self) {
+        let home = self.world.borrow().home_host().unwrap_or_default().to_string();
+        self.open(&home, Service::Smtp.default_port());
+    }
+
+    /// The mail client's form as on a new machine: an empty draft from its
+    /// own account, whose password the APOP calculator starts with.
+    fn fresh_client(&mut self) {
+        let own = self.watched.first().cloned().unwrap_or_default();
+        let password = self.home(&own).map(|(_, password)| password).unwrap_or_default();
+        self.mua_draft = Compose { from: own, ..Compose::default() };
+        self.mua_status = None;
+        self.apop_input = (String::new(), password);
     }
 
     /// Make lesson `index` the active one. A lesson on another scenario gets
@@ -507,20 +546,22 @@ impl Lab {
             }
             drop(world);
             self.terminals.clear();
-            self.terminals.push(Terminal::at_prompt(0));
+            self.terminals.push(Terminal::at_prompt(0, self.learner_pc()));
             self.active_terminal = 0;
         } else if self.terminals.iter().all(|t| !t.open) {
             self.terminals.clear();
-            self.open("mail.a.example", 25);
+            self.open_home();
             self.active_terminal = 0;
         }
+        // A new lesson starts with a clean form, not the last lesson's draft.
+        self.fresh_client();
         self.progress.active = Some(index);
         self.progress.since = newest_event(&self.world.borrow());
     }
 
     fn open(&mut self, host: &str, port: u16) {
         let id = self.terminals.len();
-        let mut term = Terminal::at_prompt(id);
+        let mut term = Terminal::at_prompt(id, self.learner_pc());
         term.transcript.clear();
         term.host = host.to_string();
         term.port = port;
@@ -558,7 +599,7 @@ impl Lab {
         let Some(term) = self.terminals.get_mut(index) else { return };
         term.push(TranscriptLine::Client(line.clone()));
         // In DATA a leading dot is transparency, not text: say what will be stored.
-        let in_data = term.open && term.hint.as_ref().is_some_and(|h| h.state == "data");
+        let in_data = term.open && term.hint.as_ref().is_some_and(|h| h.reads_message_text);
         if in_data && line.len() > 1 && line.starts_with('.') {
             let stored = line[1..].to_string();
             let note =
@@ -687,7 +728,8 @@ impl Lab {
             return (None, None);
         };
         let mut client = ImapClient::new(config, jobs);
-        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 143, &mut client);
+        let pc = self.learner_pc();
+        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Imap.default_port(), &mut client);
         match result {
             Ok(conn) => {
                 if let Some(why) = client.errors().first() {
@@ -737,7 +779,8 @@ impl Lab {
         }
         let Some((host, config)) = self.imap_config(account) else { return };
         let mut client = ImapClient::new(config, vec![ImapJob::Select("INBOX".into()), ImapJob::Idle]);
-        let started = self.world.borrow_mut().start_client(LEARNER_PC, &host, 143, &mut client);
+        let pc = self.learner_pc();
+        let started = self.world.borrow_mut().start_client(&pc, &host, Service::Imap.default_port(), &mut client);
         match started {
             Ok(conn) if client.is_idling() => {
                 self.mua_record(Some(conn));
@@ -795,12 +838,13 @@ impl Lab {
             self.mua_status = Some(MuaStatus::NoRecipient);
             return;
         }
-        let mut config = ClientConfig::relay(LEARNER_PC);
+        let pc = self.learner_pc();
+        let mut config = ClientConfig::relay(&pc);
         config.credentials = Some((c.from.clone(), password));
         let sent_copy = built.raw.clone();
         let message = OutgoingMessage { reverse_path: c.from.clone(), recipients: built.recipients, data: built.raw };
         let mut client = SmtpClient::new(config, message);
-        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 587, &mut client);
+        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Submission.default_port(), &mut client);
         match result {
             Ok(conn) => {
                 self.mua_record(Some(conn));
@@ -843,7 +887,8 @@ impl Lab {
             known_uids: self.mua_seen.clone(),
             allow_plaintext: false,
         });
-        let result = self.world.borrow_mut().run_client(LEARNER_PC, &host, 110, &mut client);
+        let pc = self.learner_pc();
+        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Pop3.default_port(), &mut client);
         match result {
             Ok(conn) => {
                 self.mua_record(Some(conn));

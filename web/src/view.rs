@@ -690,7 +690,11 @@ fn inspector(
                 <table class="envelope">
                     <caption>{ t(lang, Text::Envelope) }</caption>
                     if let Some(e) = i.envelope {
-                        { row("MAIL FROM", format!("<{}>", e.reverse_path)) }
+                        { row("MAIL FROM", if e.reverse_path.is_empty() {
+                            t(lang, Text::NullReversePath).to_string()
+                        } else {
+                            format!("<{}>", e.reverse_path)
+                        }) }
                         { row("RCPT TO", e.forward_paths.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(", ")) }
                         { row("HELO", e.helo.clone()) }
                         { row("client", e.client_address.clone()) }
@@ -705,6 +709,9 @@ fn inspector(
             </div>
             <p class="note">{ t(lang, Text::EnvelopeNote) }</p>
             <h3>{ t(lang, Text::Route) }</h3>
+            if v.trace().is_empty() {
+                <p class="note">{ t(lang, Text::NoRoute) }</p>
+            }
             <ol class="route">
                 { for v.trace().iter().map(|h| html! {
                     <li>{ format!("{} → {} ({}, id {}) {}",

@@ -582,7 +582,7 @@ impl Engine for ImapClient {
             Phase::Logout => "logout",
             Phase::Closed => "closed",
         };
-        StateHint { state, allowed: Vec::new() }
+        StateHint { state, allowed: Vec::new(), reads_message_text: false }
     }
 
     fn is_closed(&self) -> bool {

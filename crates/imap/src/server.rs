@@ -1812,7 +1812,7 @@ impl Engine for ImapServer {
     }
 
     fn hint(&self) -> StateHint {
-        StateHint { state: self.state_key(), allowed: self.allowed() }
+        StateHint { state: self.state_key(), allowed: self.allowed(), reads_message_text: false }
     }
 
     fn is_closed(&self) -> bool {

@@ -286,7 +286,7 @@ impl Engine for Pop3Client {
             Some(Expect::Quit) => "UPDATE",
             _ => "TRANSACTION",
         };
-        StateHint { state, allowed: Vec::new() }
+        StateHint { state, allowed: Vec::new(), reads_message_text: false }
     }
 
     fn is_closed(&self) -> bool {

@@ -557,7 +557,7 @@ impl Engine for Pop3Server {
     }
 
     fn hint(&self) -> StateHint {
-        StateHint { state: self.state_key(), allowed: self.allowed() }
+        StateHint { state: self.state_key(), allowed: self.allowed(), reads_message_text: false }
     }
 
     fn is_closed(&self) -> bool {

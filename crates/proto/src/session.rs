@@ -57,6 +57,9 @@ pub struct StateHint {
     pub state: &'static str,
     /// Commands that are valid in this state.
     pub allowed: Vec<&'static str>,
+    /// The server is reading a message's text, ended by a lone `.`, where a
+    /// line's leading dot is transparency (SMTP DATA, RFC 5321 §4.5.2).
+    pub reads_message_text: bool,
 }
 
 /// What every engine offers its driver, whatever the backend: the output

@@ -463,7 +463,7 @@ impl Engine for SmtpClient {
             Some(Cmd::Body | Cmd::Bdat) => "sending data",
             Some(Cmd::Quit) => "quitting",
         };
-        StateHint { state, allowed: Vec::new() }
+        StateHint { state, allowed: Vec::new(), reads_message_text: false }
     }
 
     fn is_closed(&self) -> bool {

@@ -1001,7 +1001,8 @@ impl Engine for SmtpServer {
     }
 
     fn hint(&self) -> StateHint {
-        StateHint { state: self.state_key(), allowed: self.allowed() }
+        let reads_message_text = matches!(self.mode, Mode::Data(_));
+        StateHint { state: self.state_key(), allowed: self.allowed(), reads_message_text }
     }
 
     fn is_closed(&self) -> bool {

@@ -323,6 +323,7 @@ pub struct World {
     /// [`World::resume`], so a driver serving many clients serves the others in
     /// between. Off (the page, tests), it runs to its end at once.
     pub slice_long_commands: bool,
+    learner_accounts: Vec<String>,
 }
 
 impl World {
@@ -342,6 +343,7 @@ impl World {
             bounce_seq: 0,
             auto_relay: true,
             slice_long_commands: false,
+            learner_accounts: Vec::new(),
         }
     }
 
@@ -505,6 +507,29 @@ impl World {
         let record = (preference, exchange.to_ascii_lowercase());
         let at = list.partition_point(|r| *r <= record);
         list.insert(at, record);
+    }
+
+    /// The machine the learner sits at: the scenario's first client machine.
+    pub fn learner(&self) -> Option<&ClientMachine> {
+        self.clients.first()
+    }
+
+    /// The accounts whose mail the learner reads and writes at that machine,
+    /// its mail client's own first (the page shows their mailboxes).
+    pub fn learner_accounts(&self) -> &[String] {
+        &self.learner_accounts
+    }
+
+    pub fn set_learner_accounts(&mut self, accounts: Vec<String>) {
+        self.learner_accounts = accounts;
+    }
+
+    /// The learner's own mail host: the best MX of the learner machine's
+    /// domain, or else the first host.
+    pub fn home_host(&self) -> Option<&str> {
+        let domain = self.learner().and_then(|c| c.name.split_once('.')).map_or("", |(_, d)| d);
+        let mx = self.mx(domain).first().map(|(_, exchange)| exchange.as_str());
+        mx.or_else(|| self.hosts.first().map(|h| h.name.as_str()))
     }
 
     /// Every mail host, in the order added.

@@ -289,6 +289,16 @@ impl World {
             let domain = r.rsplit_once('@').map_or("", |(_, d)| d);
             if self.hosts[index].is_local_domain(domain) {
                 let now = self.now;
+                // No SMTP crossed, but the envelope is what the host gave itself:
+                // the null reverse-path of a bounce is what the inspector must show.
+                let envelope = mail_lab_message::Envelope {
+                    reverse_path: reverse_path.to_string(),
+                    forward_paths: vec![r.clone()],
+                    mail_parameters: Vec::new(),
+                    rcpt_parameters: vec![Vec::new()],
+                    helo: host.to_string(),
+                    client_address: self.hosts[index].address.clone(),
+                };
                 // A host's own bounce to a local user cannot fail but for a
                 // missing account, and then there is nobody left to tell.
                 let _ = crate::backend::deliver_local(
@@ -298,7 +308,7 @@ impl World {
                     r,
                     reverse_path,
                     &message,
-                    None,
+                    Some(envelope),
                 );
             } else {
                 remote.push(r.clone());

@@ -76,6 +76,7 @@ pub fn two_domains() -> World {
     world.add_mx("a.example", 10, "mail.a.example");
     world.add_mx("b.example", 10, "mail.b.example");
     world.add_client(ClientMachine { name: "pc.a.example".into(), address: "192.0.2.10".into() });
+    world.set_learner_accounts(["bob@a.example", "alice@a.example", "carol@b.example"].map(String::from).to_vec());
     world
 }
 

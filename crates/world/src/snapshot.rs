@@ -17,7 +17,8 @@ pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
 /// Version 2 writes messages as text in JSON (version 1 wrote arrays of
 /// octets, which still read the same way: no other field changed). Version 3
 /// adds `subscriptions` at the end: subscribed names that are no folder.
-pub const SNAPSHOT_VERSION: u32 = 3;
+/// Version 4 adds `learner_accounts` after it.
+pub const SNAPSHOT_VERSION: u32 = 4;
 /// The oldest version this build still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 
@@ -44,6 +45,9 @@ pub struct WorldSnapshot {
     /// without it (see `from_compact`).
     #[serde(default)]
     pub subscriptions: Vec<(String, String, String)>,
+    /// The accounts the learner uses at the learner machine (version 4; last).
+    #[serde(default)]
+    pub learner_accounts: Vec<String>,
 }
 
 /// The world at rest, borrowed: serialises exactly as [`WorldSnapshot`] does
@@ -63,6 +67,7 @@ struct SnapshotRef<'a> {
     bounce_seq: u64,
     auto_relay: bool,
     subscriptions: Vec<(String, String, String)>,
+    learner_accounts: &'a [String],
 }
 
 impl WorldSnapshot {
@@ -122,6 +127,7 @@ impl World {
             bounce_seq: self.bounce_seq,
             auto_relay: self.auto_relay,
             subscriptions: self.dangling_subscriptions(),
+            learner_accounts: &self.learner_accounts,
         }
     }
 
@@ -149,6 +155,7 @@ impl World {
             bounce_seq: self.bounce_seq,
             auto_relay: self.auto_relay,
             subscriptions: self.dangling_subscriptions(),
+            learner_accounts: self.learner_accounts.clone(),
         }
     }
 
@@ -167,6 +174,7 @@ impl World {
         world.next_connection = snapshot.next_connection;
         world.bounce_seq = snapshot.bounce_seq;
         world.auto_relay = snapshot.auto_relay;
+        world.learner_accounts = snapshot.learner_accounts;
         for (host, account, name) in &snapshot.subscriptions {
             if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
                 h.store.restore_subscription(account, name);
@@ -243,10 +251,13 @@ impl World {
             .decode(fields.next().unwrap_or_default())
             .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
         let mut bytes = bytes;
+        // The compact form is positional, and versions 3 and 4 each only added a
+        // last list (`subscriptions`, `learner_accounts`): an empty list is one zero
+        // octet. (One decoder, not one per version, for the page's weight.)
         if found < 3 {
-            // The compact form is positional and version 3 only added a last field,
-            // `subscriptions`: an empty list is one zero octet. (One decoder, not two,
-            // for the page's weight.)
+            bytes.push(0);
+        }
+        if found < 4 {
             bytes.push(0);
         }
         // Postcard's own error texts would add weight to the page and say no more.

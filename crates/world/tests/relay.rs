@@ -114,6 +114,12 @@ fn a_down_host_means_retries_then_a_bounce() {
     assert!(text.contains("Final-Recipient: rfc822; carol@b.example\r\nAction: failed\r\nStatus: 4.4.7\r\n"), "{text}");
     assert!(text.contains("last error: mail.b.example: host is down (no route to host)"), "{text}");
     assert!(text.contains("Subject: Nobody home\r\n"));
+    // Stored with the envelope the host gave itself: the null reverse-path, no SMTP client.
+    let stored = world.store_for("alice@a.example").unwrap().folder("alice@a.example", "INBOX").unwrap();
+    let envelope = stored.messages[0].envelope.as_ref().expect("a bounce has an envelope");
+    assert_eq!(envelope.reverse_path, "", "MAIL FROM:<>");
+    assert_eq!(envelope.forward_paths, ["alice@a.example"]);
+    assert_eq!((envelope.helo.as_str(), envelope.client_address.as_str()), ("mail.a.example", "192.0.2.25"));
 }
 
 #[test]

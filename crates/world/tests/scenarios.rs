@@ -273,3 +273,18 @@ fn a_scheduled_outage_and_a_dial_up_window_are_down_with_their_end() {
     dial.advance((until.as_secs() - dial.now().as_secs()) * 1000);
     assert_eq!(dial.host_state("mail.b.example"), Some(HostState::Up));
 }
+
+#[test]
+fn the_learner_sits_at_the_first_client_machine_and_its_home_is_its_domains_mx() {
+    for world in [scenario::two_domains(), scenario::open_relay(), scenario::backup_mx(), scenario::eavesdropping()] {
+        let pc = world.learner().unwrap();
+        assert_eq!(pc.name, "pc.a.example");
+        assert_eq!(world.learner_accounts(), ["bob@a.example", "alice@a.example", "carol@b.example"]);
+        assert_eq!(world.home_host(), Some("mail.a.example"));
+    }
+    // A world with no client machine still has a home: its first host.
+    let mut bare = mail_lab_world::World::new(scenario::START);
+    bare.add_host(scenario::two_domains().host("mail.b.example").unwrap().clone());
+    assert_eq!((bare.learner(), bare.home_host()), (None, Some("mail.b.example")));
+    assert!(bare.learner_accounts().is_empty());
+}
