@@ -12,7 +12,7 @@ test('switching to Japanese and back', async (t) => {
   const terminal = page.getByRole('region', { name: '端末 mail.a.example:25' });
   const input = terminal.getByRole('textbox', { name: 'コマンド' });
   await input.waitFor();
-  assert.match(await terminal.locator('.hint').textContent(), /状態: 接続しました。EHLO/);
+  assert.match(await terminal.locator('.hint').textContent(), /状態：接続しました。EHLO/);
   // The lab's own lines switch language too; protocol text stays as sent.
   assert.deepEqual((await terminal.locator('[role=log] li.lab').allTextContents()).slice(0, 2), [
     'mail.a.example のポート 25 に接続しています...',

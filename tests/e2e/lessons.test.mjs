@@ -72,6 +72,18 @@ async function doLesson(page, index) {
     }
   }
   await lesson.locator('.lesson-status.reached').waitFor({ timeout: 5000 });
+  // What the steps changed is in view: the lesson's own view in the side column,
+  // and mail that just arrived in whichever pane it landed.
+  const within = async (inner, outer) => {
+    const [a, b] = [await inner.boundingBox(), await outer.boundingBox()];
+    return a.y < b.y + b.height && a.y + a.height > b.y;
+  };
+  const shows = await lesson.getAttribute('data-shows');
+  if (shows) assert.ok(await within(page.locator(`#${shows}`), page.locator('.views')), `${id}: #${shows} in view`);
+  const arrived = page.locator('.mailboxes tr.new');
+  if ((await arrived.count()) > 0) {
+    assert.ok(await within(arrived.first(), page.locator('.mailboxes')), `${id}: the new mail is in view`);
+  }
   // Each lesson's bench at a school laptop's size and at full HD, for people to look at.
   for (const [width, height] of [[1366, 768], [1920, 1080]]) {
     await page.setViewportSize({ width, height });
@@ -106,7 +118,7 @@ test('every lesson is completed by typing the steps it lists; progress survives 
 
   await page.getByRole('button', { name: '日本語で表示' }).click();
   const ja = page.getByRole('region', { name: 'レッスン' });
-  assert.match(await ja.locator('summary').first().textContent(), new RegExp(`レッスン \\(${total}/${total} 完了\\)`));
+  assert.match(await ja.locator('summary').first().textContent(), new RegExp(`レッスン（${total}/${total} 完了）`));
   assert.match(await ja.locator('.lesson-status').textContent(), /目標達成/);
   assert.deepEqual(errors, []);
 });

@@ -71,6 +71,12 @@ test('the map shows links by state, host details, and the open-relay switch work
   // A host taken down is drawn down.
   await network.getByRole('button', { name: 'Take down mail.b.example' }).click();
   await map.locator('g.node.down[data-name="mail.b.example"]').waitFor();
+  // The same switches are one visible button away in the host list, not behind a name.
+  const settings = network.getByRole('button', { name: 'Services and policies of mail.a.example' });
+  assert.equal(await settings.getAttribute('aria-expanded'), 'false');
+  await settings.click();
+  assert.equal(await settings.getAttribute('aria-expanded'), 'true');
+  assert.match(await network.locator('dl.host-details').textContent(), /192\.0\.2\.25/);
   const shot = await screenshot(page, 'e2e-map');
   console.log(`screenshot: ${shot}`);
   assert.deepEqual(errors, []);

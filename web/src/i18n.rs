@@ -143,6 +143,16 @@ pub enum Text {
     Octets,
     Projector,
     NextLesson,
+    HostSettings,
+    Syllabus,
+    SyllabusNote,
+    SyllabusTopic,
+    SyllabusScenario,
+    LectureNotes,
+    Start,
+    AsideNote,
+    BackToAside,
+    LetAsideGo,
     PutInCommandBox,
     QueueId,
     QueueHost,
@@ -171,6 +181,30 @@ pub fn message_count(lang: Lang, n: usize) -> String {
 }
 
 /// The text for `key` in `lang`.
+/// The accessible name of a host's "Services & policies" button.
+pub fn settings_of(lang: Lang, host: &str) -> String {
+    match lang {
+        Lang::En => format!("Services and policies of {host}"),
+        Lang::Ja => format!("{host} のサービスとポリシー"),
+    }
+}
+
+/// The colon after a label: full-width in Japanese text.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Ja => "：",
+    }
+}
+
+/// `text (inner)` with the brackets each language uses.
+pub fn bracketed(lang: Lang, text: &str, inner: &str) -> String {
+    match lang {
+        Lang::En => format!("{text} ({inner})"),
+        Lang::Ja => format!("{text}（{inner}）"),
+    }
+}
+
 pub fn t(lang: Lang, key: Text) -> &'static str {
     use Text::*;
     match (lang, key) {
@@ -249,7 +283,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Reset) => "Reset the lab",
         (Lang::Ja, Reset) => "ラボを初期化",
         (Lang::En, ResetConfirm) => "Start again from the beginning? All mail and changes in this lab are deleted.",
-        (Lang::Ja, ResetConfirm) => "最初からやり直しますか?このラボのメールと変更はすべて消えます。",
+        (Lang::Ja, ResetConfirm) => "最初からやり直しますか？このラボのメールと変更はすべて消えます。",
         (Lang::En, StorageProblem) => {
             "The lab saved in this browser could not be read, so it is not being used or overwritten:"
         }
@@ -285,7 +319,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, WiretapNote) => "What an eavesdropper on each link sees. Inside TLS only ciphertext is visible.",
         (Lang::Ja, WiretapNote) => "各回線の盗聴者に見えるもの。TLS の中は暗号文しか見えません。",
         (Lang::En, PasswordInClear) => "password in the clear!",
-        (Lang::Ja, PasswordInClear) => "パスワードが平文で流れています!",
+        (Lang::Ja, PasswordInClear) => "パスワードが平文で流れています！",
         (Lang::En, ApopBrackets) => "The <…> brackets are part of the timestamp; computed with:",
         (Lang::Ja, ApopBrackets) => "山かっこ <…> もタイムスタンプの一部です。次の値で計算しました：",
         (Lang::En, DigestOnly) => "a digest only: the password itself did not cross",
@@ -329,13 +363,37 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, GoalNotYet) => "Not reached yet: the lab checks the world after every step.",
         (Lang::Ja, GoalNotYet) => "まだです。ラボは一歩ごとに世界の様子を確かめています。",
         (Lang::En, EmptyLine) => "(empty line: just Enter)",
-        (Lang::Ja, EmptyLine) => "（空行: Enter だけ）",
+        (Lang::Ja, EmptyLine) => "（空行：Enter だけ）",
         (Lang::En, NewWorldConfirm) => {
-            "This lesson starts from its own world; the mail and changes in the current one are replaced. Continue?"
+            "This lesson starts from its own world; the mail and changes in the current one are replaced (the lab set aside earlier is kept). Continue?"
         }
         (Lang::Ja, NewWorldConfirm) => {
-            "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります。続けますか?"
+            "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります（先に取っておいたラボはそのまま残ります）。続けますか？"
         }
+        (Lang::En, HostSettings) => "Services & policies ▾",
+        (Lang::Ja, HostSettings) => "サービスとポリシー ▾",
+        (Lang::En, Syllabus) => "Syllabus",
+        (Lang::Ja, Syllabus) => "シラバス",
+        (Lang::En, SyllabusNote) => {
+            "Each lesson, the lecture-note topic it teaches and the world it starts from. Open a title to preview its goal and steps; nothing changes until you press Start. A lesson on another world sets the current lab aside, and you can go back to it."
+        }
+        (Lang::Ja, SyllabusNote) => {
+            "各レッスンと、そこで学ぶ講義資料の内容、始めるときの世界です。題名を開くと目標と手順を下見できます。「始める」を押すまで何も変わりません。別の世界のレッスンを始めると今のラボは取っておかれ、あとで戻れます。"
+        }
+        (Lang::En, SyllabusTopic) => "Topic in the lecture notes",
+        (Lang::Ja, SyllabusTopic) => "講義資料の内容",
+        (Lang::En, SyllabusScenario) => "World",
+        (Lang::Ja, SyllabusScenario) => "世界",
+        (Lang::En, LectureNotes) => "Lecture notes",
+        (Lang::Ja, LectureNotes) => "講義資料",
+        (Lang::En, Start) => "Start",
+        (Lang::Ja, Start) => "始める",
+        (Lang::En, AsideNote) => "Your lab from before is set aside:",
+        (Lang::Ja, AsideNote) => "前のラボを取っておいてあります：",
+        (Lang::En, BackToAside) => "Back to it",
+        (Lang::Ja, BackToAside) => "そこへ戻る",
+        (Lang::En, LetAsideGo) => "Let it go",
+        (Lang::Ja, LetAsideGo) => "捨てる",
         (Lang::En, Timestamp) => "Timestamp from the greeting",
         (Lang::Ja, Timestamp) => "グリーティングのタイムスタンプ",
         (Lang::En, Password) => "Password",
@@ -345,7 +403,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, ApopCalculator) => "MD5 of timestamp + password, as a mail client computes it",
         (Lang::Ja, ApopCalculator) => "メールソフトと同じく、タイムスタンプ + パスワードの MD5 を計算",
         (Lang::En, Map) => "Map of the network: client machines, mail hosts, DNS and the links between them",
-        (Lang::Ja, Map) => "ネットワークの地図: クライアント、メールホスト、DNS とその間の接続",
+        (Lang::Ja, Map) => "ネットワークの地図：クライアント、メールホスト、DNS とその間の接続",
         (Lang::En, Address) => "Address",
         (Lang::Ja, Address) => "アドレス",
         (Lang::En, Services) => "Services",
@@ -355,7 +413,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, Policies) => "Policies",
         (Lang::Ja, Policies) => "ポリシー",
         (Lang::En, OpenRelay) => "Open relay (relays anybody's mail: the spammer's friend)",
-        (Lang::Ja, OpenRelay) => "オープンリレー（誰のメールでも中継する: スパムの温床）",
+        (Lang::Ja, OpenRelay) => "オープンリレー（誰のメールでも中継する：スパムの温床）",
         (Lang::En, Folders) => "Folders",
         (Lang::Ja, Folders) => "フォルダ",
         (Lang::En, Flags) => "Flags",
@@ -371,7 +429,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::En, ImportLab) => "Open a saved lab",
         (Lang::Ja, ImportLab) => "保存したラボを開く",
         (Lang::En, ImportLabConfirm) => "Replace this lab by the one in the file? Its mail and changes are replaced.",
-        (Lang::Ja, ImportLabConfirm) => "このラボをファイルの内容で置き換えますか?今のメールと変更は置き換わります。",
+        (Lang::Ja, ImportLabConfirm) => "このラボをファイルの内容で置き換えますか？今のメールと変更は置き換わります。",
         (Lang::En, WireForm) => "On the wire after DATA (dot-stuffed)",
         (Lang::Ja, WireForm) => "DATA の後に流れる形（ドット詰め）",
         (Lang::En, WireNote) => {
@@ -390,7 +448,7 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
             "Dot-stuffed by the server: the message line starts with one dot less; the client removes the extra dot."
         }
         (Lang::Ja, StuffedByServer) => {
-            "サーバがドット詰めした行: 実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。"
+            "サーバがドット詰めした行：実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。"
         }
         (Lang::En, AddPane) => "Show the mailbox of",
         (Lang::Ja, AddPane) => "メールボックスを表示:",
@@ -500,7 +558,7 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         }
         (Lang::En, NotConnected) => "Not connected. Type: telnet <host> <port>, e.g. telnet mail.a.example 25".into(),
         (Lang::Ja, NotConnected) => {
-            "接続していません。telnet <ホスト> <ポート> と入力してください（例: telnet mail.a.example 25）".into()
+            "接続していません。telnet <ホスト> <ポート> と入力してください（例：telnet mail.a.example 25）".into()
         }
         (Lang::En, StillConnected { host, port }) => format!(
             "You are still connected to {host} port {port}: the server read that line as a command. Type QUIT first, or open another terminal."
@@ -529,7 +587,7 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         }
         (Lang::Ja, DotStuffed { stored }) => {
             format!(
-                "ドット詰めした行: サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します（RFC 5321 §4.5.2）。"
+                "ドット詰めした行：サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します（RFC 5321 §4.5.2）。"
             )
         }
         (Lang::En, DotRemoved { stored }) => format!(
@@ -542,11 +600,11 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),
         (Lang::En, World(e)) => e.to_string(),
         (Lang::Ja, World(e)) => match e {
-            WorldError::UnknownHost(h) => format!("{h}: 不明なホストです（DNS にその名前がありません）"),
-            WorldError::UnknownClient(c) => format!("{c}: 不明なクライアントマシンです"),
-            WorldError::HostDown(h) => format!("{h}: ホストが停止しています（ホストへの経路がありません）"),
+            WorldError::UnknownHost(h) => format!("{h}：不明なホストです（DNS にその名前がありません）"),
+            WorldError::UnknownClient(c) => format!("{c}：不明なクライアントマシンです"),
+            WorldError::HostDown(h) => format!("{h}：ホストが停止しています（ホストへの経路がありません）"),
             WorldError::ConnectionRefused { host, port } => {
-                format!("{host} のポート {port}: 接続を拒否されました（そこで待ち受けるサービスがありません）")
+                format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
             }
             WorldError::NoSuchConnection(id) => format!("接続 {id} はありません"),
             WorldError::ConnectionClosed(id) => format!("接続 {id} は閉じています"),
@@ -567,7 +625,7 @@ pub fn notice(lang: Lang, notice: &crate::state::Notice) -> String {
         (Lang::En, Notice::LabImported) => "The saved lab is open.".into(),
         (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
         (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
-        (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした: {why}"),
+        (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした：{why}"),
     }
 }
 
@@ -583,14 +641,14 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
     let what = match kind {
         TlsStarted { .. } if ja => format!("{} で TLS が始まりました", link),
         TlsStarted { .. } => format!("TLS started on {}", link),
-        SessionTimedOut { .. } if ja => format!("{}: 無通信が続いたのでサーバが接続を閉じました", link),
+        SessionTimedOut { .. } if ja => format!("{}：無通信が続いたのでサーバが接続を閉じました", link),
         SessionTimedOut { .. } => format!("{}: the server closed the silent session (timeout)", link),
         Queued { queue_id, host, recipients } if ja => {
             format!("{host} が {queue_id} を {} 宛てにキューに入れました", recipients.join(", "))
         }
         Queued { queue_id, host, recipients } => format!("{host} queued {queue_id} for {}", recipients.join(", ")),
         RelayAttempt { queue_id, from, to, attempt, .. } if ja => {
-            format!("{from} → {to}: {queue_id} の中継 {attempt} 回目")
+            format!("{from} → {to}：{queue_id} の中継 {attempt} 回目")
         }
         RelayAttempt { queue_id, from, to, attempt, .. } => {
             format!("{from} → {to}: relay attempt {attempt} for {queue_id}")
@@ -618,7 +676,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         HostUp { host } if ja => format!("{host} に再びつながるようになりました"),
         HostUp { host } => format!("{host} is reachable again"),
         RelayWindowOpened { client, until, .. } if ja => {
-            format!("POP before SMTP: {client} は {} まで中継できます", clock(until))
+            format!("POP before SMTP：{client} は {} まで中継できます", clock(until))
         }
         RelayWindowOpened { client, until, .. } => {
             format!("POP before SMTP: {client} may relay until {}", clock(until))
@@ -639,7 +697,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             }
         }
         PolicyRefused { host, client, rule, reply } if ja => {
-            format!("{host} がポリシー {rule} で {client} を拒否: {reply}")
+            format!("{host} がポリシー {rule} で {client} を拒否：{reply}")
         }
         PolicyRefused { host, client, rule, reply } => format!("{host} refused {client} by policy {rule}: {reply}"),
         _ => return None,
@@ -702,19 +760,19 @@ pub fn mua_status(lang: Lang, status: &crate::state::MuaStatus) -> String {
             .iter()
             .map(|(rcpt, outcome)| match (outcome, ja) {
                 (MuaOutcome::Accepted, false) => format!("{rcpt}: accepted"),
-                (MuaOutcome::Accepted, true) => format!("{rcpt}: 受け付けられました"),
+                (MuaOutcome::Accepted, true) => format!("{rcpt}：受け付けられました"),
                 (MuaOutcome::Later(reply), false) => format!("{rcpt}: try later ({reply})"),
-                (MuaOutcome::Later(reply), true) => format!("{rcpt}: 後で再送（{reply}）"),
+                (MuaOutcome::Later(reply), true) => format!("{rcpt}：後で再送（{reply}）"),
                 (MuaOutcome::Refused(reply), false) => format!("{rcpt}: refused ({reply})"),
-                (MuaOutcome::Refused(reply), true) => format!("{rcpt}: 拒否されました（{reply}）"),
+                (MuaOutcome::Refused(reply), true) => format!("{rcpt}：拒否されました（{reply}）"),
             })
             .collect::<Vec<_>>()
             .join("; "),
         MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
         MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
-        MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX(IMAP): {count} 通"),
+        MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX(IMAP)：{count} 通"),
         MuaStatus::Listed { count, account } => format!("{account} INBOX over IMAP: {}", message_count(lang, *count)),
-        MuaStatus::Failed(why) if ja => format!("失敗しました: {why}"),
+        MuaStatus::Failed(why) if ja => format!("失敗しました：{why}"),
         MuaStatus::Failed(why) => format!("Failed: {why}"),
     }
 }

@@ -4,8 +4,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::{Lang, Text, t};
-use crate::lessons::{LESSONS, Step};
+use crate::i18n::{Lang, Text, bracketed, colon, t};
+use crate::lessons::{LESSONS, NOTES, Step};
 
 /// What the lessons panel shows and where its actions go.
 pub struct LessonPanelProps<'a> {
@@ -19,6 +19,12 @@ pub struct LessonPanelProps<'a> {
     pub on_apop: Callback<(String, String)>,
     /// The terminal in front: a clicked step's line goes into its command box.
     pub terminal: usize,
+    /// The scenario of the lab set aside, if one is.
+    pub aside: Option<&'a str>,
+    pub on_back: Callback<MouseEvent>,
+    pub on_let_go: Callback<MouseEvent>,
+    pub syllabus: bool,
+    pub on_syllabus: Callback<bool>,
 }
 
 /// The lessons (plain markup: its state lives in the lab).
@@ -26,18 +32,31 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
     let lang = props.lang;
     let is_done = |i: usize| props.done.iter().any(|d| d == LESSONS[i].id);
     let start = |i: usize| {
-        let (on_start, same_world) = (props.on_start.clone(), LESSONS[i].scenario == props.scenario);
-        Callback::from(move |_| {
-            // A lesson on another world replaces this one: ask first.
-            if same_world || gloo::dialogs::confirm(t(lang, Text::NewWorldConfirm)) {
+        // A lesson on another world sets this lab aside; only when one is set
+        // aside already is this one replaced, and then the learner is asked.
+        let ask = LESSONS[i].scenario != props.scenario && props.aside.is_some();
+        let on_start = props.on_start.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !ask || gloo::dialogs::confirm(t(lang, Text::NewWorldConfirm)) {
                 on_start.emit(i);
+                bring_into_view(LESSONS[i].shows);
             }
         })
     };
-    let count =
-        format!("{} ({}/{} {})", t(lang, Text::Lessons), props.done.len(), LESSONS.len(), t(lang, Text::LessonsDone));
+    let done = format!("{}/{} {}", props.done.len(), LESSONS.len(), t(lang, Text::LessonsDone));
+    let count = bracketed(lang, t(lang, Text::Lessons), &done);
     html! {
         <section class="lessons" aria-label={t(lang, Text::Lessons)}>
+            if let Some(scenario) = props.aside {
+                <p class="aside" role="status">
+                    { t(lang, Text::AsideNote) }{ " " }<code>{ scenario }</code>{ " " }
+                    <button onclick={props.on_back.clone()}>{ t(lang, Text::BackToAside) }</button>
+                    <button onclick={props.on_let_go.clone()}>{ t(lang, Text::LetAsideGo) }</button>
+                </p>
+            }
+            if props.syllabus {
+                { syllabus(lang, props, &start, &is_done) }
+            }
             <details class="lesson-list">
                 <summary>{ count }</summary>
                 <ol>
@@ -60,6 +79,61 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
     }
 }
 
+/// Every lesson with the lecture-note topic it teaches and its world; a title
+/// opens to preview the goal and steps, and only Start changes anything.
+fn syllabus(
+    lang: Lang,
+    props: &LessonPanelProps<'_>,
+    start: &dyn Fn(usize) -> Callback<MouseEvent>,
+    is_done: &dyn Fn(usize) -> bool,
+) -> Html {
+    let close = props.on_syllabus.reform(|_: MouseEvent| false);
+    html! {
+        <section class="syllabus" role="dialog" aria-label={t(lang, Text::Syllabus)}>
+            <header>
+                <h2>{ t(lang, Text::Syllabus) }</h2>
+                <button onclick={close}>{ t(lang, Text::Close) }</button>
+            </header>
+            <p class="note">{ t(lang, Text::SyllabusNote) }</p>
+            <table>
+                <thead><tr>
+                    <th scope="col">{ "#" }</th>
+                    <th scope="col">{ t(lang, Text::Lessons) }</th>
+                    <th scope="col">{ t(lang, Text::SyllabusTopic) }</th>
+                    <th scope="col">{ t(lang, Text::SyllabusScenario) }</th>
+                    <th scope="col"></th>
+                </tr></thead>
+                <tbody>
+                    { for LESSONS.iter().enumerate().map(|(i, l)| html! {
+                        <tr class={if props.active == Some(i) { "active" } else { "" }} data-lesson={l.id}>
+                            <td>{ format!("{}{}", i + 1, if is_done(i) { " ✓" } else { "" }) }</td>
+                            <td>
+                                <details>
+                                    <summary>{ l.title.get(lang) }</summary>
+                                    <p class="goal">{ l.goal.get(lang) }</p>
+                                    <ol class="preview-steps">
+                                        { for l.steps.iter().map(|s| match s {
+                                            Step::Type(line) => html! { <li><code>{ *line }</code></li> },
+                                            Step::Do(what) => html! { <li>{ what.get(lang) }</li> },
+                                        }) }
+                                    </ol>
+                                </details>
+                            </td>
+                            <td>{ l.topic.get(lang) }</td>
+                            <td><code>{ l.scenario }</code></td>
+                            <td><button onclick={start(i)} aria-label={format!("{} {}", t(lang, Text::Start), i + 1)}>{ t(lang, Text::Start) }</button></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <h3>{ t(lang, Text::LectureNotes) }</h3>
+            <ul class="notes">
+                { for NOTES.iter().map(|(letter, title)| html! { <li>{ format!("{letter}{}{}", colon(lang), title.get(lang)) }</li> }) }
+            </ul>
+        </section>
+    }
+}
+
 /// The active lesson: plain markup inside the panel (a component of its own
 /// would cost page weight for no state of its own).
 fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<'_>) -> Html {
@@ -74,9 +148,9 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
     };
     let status = if done { Text::GoalReached } else { Text::GoalNotYet };
     html! {
-        <article class="lesson" data-lesson={lesson.id}>
+        <article class="lesson" data-lesson={lesson.id} data-shows={lesson.shows}>
             <h2>{ format!("{}. {}", index + 1, lesson.title.get(lang)) }</h2>
-            <p class="goal"><strong>{ t(lang, Text::Goal) }{ ": " }</strong>{ lesson.goal.get(lang) }</p>
+            <p class="goal"><strong>{ t(lang, Text::Goal) }{ colon(lang) }</strong>{ lesson.goal.get(lang) }</p>
             <p role="status" class={if done { "lesson-status reached" } else { "lesson-status pending" }}>{ t(lang, status) }</p>
             <details open={!done}>
                 <summary>{ t(lang, Text::Steps) }</summary>
@@ -88,7 +162,7 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
                     }) }
                 </ol>
             </details>
-            <p class="lesson-hint"><strong>{ t(lang, Text::Hint) }{ ": " }</strong>{ lesson.hint.get(lang) }</p>
+            <p class="lesson-hint"><strong>{ t(lang, Text::Hint) }{ colon(lang) }</strong>{ lesson.hint.get(lang) }</p>
             if lesson.id == "apop" {
                 { apop_calculator(lang, props.apop, &props.on_apop) }
             }
@@ -137,5 +211,12 @@ fn put_in_command_box(id: usize, line: &str) {
     if let Some(input) = crate::view::command_box(id) {
         input.set_value(line);
         let _ = input.focus();
+    }
+}
+
+/// Scroll the side column to the view with this id (the page itself never scrolls).
+fn bring_into_view(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
     }
 }

@@ -45,7 +45,12 @@ pub struct Lesson {
     pub id: &'static str,
     /// The built-in scenario the lesson starts from.
     pub scenario: &'static str,
+    /// The view its steps change (`wiretap`, `network`, `mua`), brought into
+    /// view when it starts; empty when that is the mailboxes, always in view.
+    pub shows: &'static str,
     pub title: Tr,
+    /// The lecture-note topic it teaches, with where in the notes (see `NOTES`).
+    pub topic: Tr,
     pub goal: Tr,
     pub hint: Tr,
     pub steps: &'static [Step],
@@ -250,12 +255,37 @@ fn through_the_backup_mx(world: &World, since: u64) -> bool {
 
 use Step::{Do, Type};
 
+/// The lecture notes the lessons follow, by the letter the syllabus cites.
+pub const NOTES: [(&str, Tr); 4] = [
+    (
+        "A",
+        tr(
+            "Mail delivery and the EPMail server (Kobe University slides)",
+            "メール配送システムと EPMail サーバの現状（神戸大学のスライド）",
+        ),
+    ),
+    ("B", tr("Chapter 7: how Internet mail works", "第七章 インターネットメールの仕組み")),
+    ("C", tr("4.1 Electronic mail (SMTP, POP3, IMAP, MIME)", "4.1 電子メール（SMTP、POP3、IMAP、MIME）")),
+    (
+        "D",
+        tr(
+            "Mail protocols: the SMTP sequence, POP3, IMAP4, APOP",
+            "メールのプロトコル（SMTP のシーケンス、POP3、IMAP4、APOP）",
+        ),
+    ),
+];
+
 /// Every lesson, in teaching order.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "smtp-pop3",
         scenario: "two-domains",
+        shows: "",
         title: tr("Send with SMTP, read with POP3", "SMTP で送り、POP3 で読む"),
+        topic: tr(
+            "SMTP's command sequence typed with telnet; POP3 sessions (notes D §2–4, B §2–3)",
+            "SMTP のシーケンスを telnet で実行、POP3 のやりとり（資料 D 2〜4 章、B 2〜3 章）",
+        ),
         goal: tr(
             "Deliver a message to bob@a.example by typing SMTP (port 25), then download it with POP3 RETR (port 110).",
             "ポート 25 で SMTP を打って bob@a.example にメールを届け、ポート 110 の POP3 で RETR して取り出す。",
@@ -286,7 +316,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "reply-codes",
         scenario: "two-domains",
+        shows: "",
         title: tr("Reply codes", "応答コード"),
+        topic: tr(
+            "SMTP status codes: 2xx success, 3xx more data, 4xx temporary, 5xx permanent (notes D §1)",
+            "SMTP のステータスコード：2xx 成功、3xx 続きを要求、4xx 一時的エラー、5xx 永久的エラー（資料 D 1 章）",
+        ),
         goal: tr(
             "Make the SMTP server answer 503 (bad sequence of commands) and 550 (no such user).",
             "SMTP サーバに 503（コマンドの順序が不正）と 550（そのユーザはいない）を返させる。",
@@ -308,7 +343,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "envelope-header",
         scenario: "two-domains",
+        shows: "",
         title: tr("Envelope vs header", "エンベロープとヘッダ"),
+        topic: tr(
+            "Envelope, header and body: the envelope and the header may differ (notes A)",
+            "エンベロープ・ヘッダ・本文：エンベロープとヘッダは異なってもよい（資料 A）",
+        ),
         goal: tr(
             "Deliver a message to someone its To: and Cc: lines do not name (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
             "To: にも Cc: にも書かれていない人にメールを届ける（Bcc の仕組み）。From: 行は MAIL FROM と違うものにする。インスペクタで開いて比べる。",
@@ -336,7 +376,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "dot-transparency",
         scenario: "two-domains",
+        shows: "",
         title: tr("Dot transparency", "ドットの透過性"),
+        topic: tr(
+            "DATA ends with a line holding only a period (notes D §2–3, B §3)",
+            "DATA はピリオドだけの行で終わる（資料 D 2〜3 章、B 3 章）",
+        ),
         goal: tr(
             "Deliver a message whose body has a line starting with a dot.",
             "本文にドットで始まる行を含むメッセージを届ける。",
@@ -362,7 +407,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "pop3-states",
         scenario: "two-domains",
-        title: tr("POP3 states: DELE, RSET, QUIT", "POP3 の状態: DELE・RSET・QUIT"),
+        shows: "",
+        title: tr("POP3 states: DELE, RSET, QUIT", "POP3 の状態：DELE・RSET・QUIT"),
+        topic: tr(
+            "POP3: authorization, transaction, update (notes A, C §4.1.3.1)",
+            "POP3 の流れ：認証・トランザクション・アップデート（資料 A、C 4.1.3.1）",
+        ),
         goal: tr(
             "Delete a message with POP3. DELE only marks it; RSET would unmark it; it is removed in the UPDATE state that QUIT starts.",
             "POP3 でメッセージを削除する。DELE は印を付けるだけ、RSET で取り消せる。実際に消えるのは QUIT で始まる UPDATE 状態。",
@@ -386,7 +436,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "imap-folders",
         scenario: "two-domains",
-        title: tr("IMAP: folders, flags, search, partial fetch", "IMAP: フォルダ・フラグ・検索・部分取得"),
+        shows: "",
+        title: tr("IMAP: folders, flags, search, partial fetch", "IMAP：フォルダ・フラグ・検索・部分取得"),
+        topic: tr(
+            "IMAP keeps mail on the server in folders; how it differs from POP (notes C §4.1.4, D §5)",
+            "IMAP はサーバ上のフォルダでメールを管理する、POP との違い（資料 C 4.1.4、D 5 章）",
+        ),
         goal: tr(
             "With IMAP (port 143), CREATE a folder, APPEND a message into it and set the \\Flagged flag with STORE.",
             "IMAP（ポート 143）でフォルダを CREATE し、そこへ APPEND でメッセージを入れ、STORE で \\Flagged フラグを付ける。",
@@ -414,7 +469,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "apop",
         scenario: "eavesdropping",
+        shows: "wiretap",
         title: tr("APOP vs USER/PASS", "APOP と USER/PASS"),
+        topic: tr(
+            "POP3's problem: the password in the clear; APOP (notes C §4.1.3.2, §4.1.3.4, D §6)",
+            "POP3 の問題点（平文のパスワード）と APOP（資料 C 4.1.3.2・4.1.3.4、D 6 章）",
+        ),
         goal: tr(
             "Log in to POP3 with APOP, so that only an MD5 digest crosses the network. Compare the wiretap with a USER/PASS login.",
             "POP3 に APOP でログインし、ネットワークには MD5 のダイジェストしか流れないようにする。USER/PASS でのログインと盗聴画面で比べる。",
@@ -437,7 +497,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "pop-before-smtp",
         scenario: "pop-before-smtp",
+        shows: "network",
         title: tr("POP before SMTP", "POP before SMTP（POP で認証してから中継）"),
+        topic: tr("POP before SMTP (notes C §4.1.3.3, D §1)", "POP before SMTP（資料 C 4.1.3.3、D 1 章）"),
         goal: tr(
             "mail.a.example refuses to relay on port 25. Log in with POP3 first, then relay a message to carol@b.example through port 25 within 10 minutes.",
             "mail.a.example はポート 25 での中継を断ります。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
@@ -467,7 +529,9 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "mua-mta-mda",
         scenario: "two-domains",
+        shows: "mua",
         title: tr("MUA, MTA and MDA", "MUA・MTA・MDA"),
+        topic: tr("MUA, MTA and MDA (notes A, C §4.1.1)", "MUA・MTA・MDA の役割（資料 A、C 4.1.1）"),
         goal: tr(
             "Send alice's message to carol@b.example with the mail client, then find each role: the MUA submits it, mail.a.example's MTA relays it to mail.b.example, whose MDA puts it in carol's INBOX.",
             "メールソフトで alice から carol@b.example へ送り、それぞれの役割を見つける。MUA が送信し、mail.a.example の MTA が mail.b.example へ中継し、その MDA が carol の INBOX に入れる。",
@@ -485,7 +549,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "smtp-auth",
         scenario: "two-domains",
+        shows: "wiretap",
         title: tr("SMTP AUTH on the submission port 587", "サブミッションポート 587 での SMTP AUTH"),
+        topic: tr(
+            "SMTP AUTH on the submission port 587 (notes D §1)",
+            "SMTP AUTH、サブミッションポート 587（資料 D 1 章）",
+        ),
         goal: tr(
             "On port 587, log in with AUTH PLAIN and send a message to carol@b.example: the submission port relays only for users who log in.",
             "ポート 587 で AUTH PLAIN でログインし、carol@b.example にメッセージを送る。サブミッションポートはログインした利用者のためだけに中継します。",
@@ -513,7 +582,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "starttls",
         scenario: "eavesdropping",
+        shows: "wiretap",
         title: tr("STARTTLS and the wiretap", "STARTTLS と盗聴"),
+        topic: tr(
+            "Encryption: STARTTLS, SMTPS 465, POP3S 995, IMAPS 993 (notes D §1)",
+            "通信の暗号化：STARTTLS、SMTPS 465、POP3S 995、IMAPS 993（資料 D 1 章）",
+        ),
         goal: tr(
             "Log in inside TLS: STLS on POP3 (or STARTTLS on SMTP/IMAP, or a TLS port 465/995/993). The wiretap then shows only ciphertext.",
             "TLS の中でログインする。POP3 なら STLS（SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993）。盗聴画面には暗号文しか見えなくなります。",
@@ -528,7 +602,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "open-relay",
         scenario: "open-relay",
+        shows: "network",
         title: tr("Open relays and spam", "オープンリレーとスパム"),
+        topic: tr(
+            "SMTP's problem: no authentication, so spammers relay through it (notes C §4.1.2.2, §4.1.3.3)",
+            "SMTP の問題点：認証がなく、スパムの踏み台にされる（資料 C 4.1.2.2・4.1.3.3）",
+        ),
         goal: tr(
             "mail.b.example is an open relay: make it accept mail for alice@a.example, not its own domain, with a forged sender. Then try the same at mail.a.example, which refuses (554).",
             "mail.b.example はオープンリレーです。自分のドメインではない alice@a.example 宛てのメールを、偽の差出人で受け取らせる。次に同じことを mail.a.example で試すと 554 で断られます。",
@@ -559,7 +638,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "retry-bounce",
         scenario: "two-domains",
+        shows: "network",
         title: tr("Retries and bounces", "再送とエラーメール"),
+        topic: tr(
+            "Store and forward: a server that cannot be reached is tried again (notes B §4)",
+            "蓄積転送：届け先と通信できないときは後で送り直す（資料 B 4 章）",
+        ),
         goal: tr(
             "Take mail.b.example down, send carol@b.example a message, and let time pass: see the retries, then the bounce (a delivery status notification) back to the sender.",
             "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に差出人へ戻るエラー通知（配送状態通知）を確かめる。",
@@ -594,7 +678,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "mime-base64",
         scenario: "two-domains",
+        shows: "",
         title: tr("MIME and Base64", "MIME と Base64"),
+        topic: tr(
+            "MIME: attachments and non-ASCII text as Base64 (notes C §4.1.5)",
+            "MIME：添付や日本語を Base64 で送る（資料 C 4.1.5）",
+        ),
         goal: tr(
             "Deliver a MIME message whose body is Base64-encoded, then open it in the inspector to see it decoded.",
             "本文を Base64 で符号化した MIME メッセージを届け、インスペクタで開いて復号された本文を見る。",
@@ -623,7 +712,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "backup-mx",
         scenario: "backup-mx",
+        shows: "network",
         title: tr("MX records and the backup MX", "MX レコードとバックアップ MX"),
+        topic: tr(
+            "Delivery by way of other servers when the first is down (notes B §4); DNS MX records (beyond the notes)",
+            "最初のサーバと通信できないとき別のサーバを経由して配送（資料 B 4 章）、DNS の MX レコード（資料の先）",
+        ),
         goal: tr(
             "mail.b.example is down for 20 minutes. Send carol@b.example a message: the backup MX (preference 20) holds it and hands it on when the primary is back.",
             "mail.b.example は 20 分間停止しています。carol@b.example に送ると、バックアップ MX（優先度 20）が預かり、本来のサーバが戻ったら渡します。",
@@ -651,7 +745,12 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "dial-up",
         scenario: "dial-up",
-        title: tr("Store and forward: an intermittent host", "蓄積転送: ときどきつながるホスト"),
+        shows: "network",
+        title: tr("Store and forward: an intermittent host", "蓄積転送：ときどきつながるホスト"),
+        topic: tr(
+            "Before always-on lines: a mail server holds mail until the line is up; UUCP (notes B §1, §4)",
+            "常時接続以前：回線がつながるまでメールを蓄えておく、UUCP（資料 B 1 章・4 章）",
+        ),
         goal: tr(
             "mail.b.example is online only 10 minutes an hour. Send carol@b.example a message while it is offline and let time pass: the mail waits in mail.a.example's queue and flows when the link comes up.",
             "mail.b.example は 1 時間に 10 分しかつながりません。オフラインの間に carol@b.example へ送り、時間を進めると、メールは mail.a.example のキューで待ち、回線がつながると流れます。",

@@ -572,7 +572,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
         <section class="network" id="network" aria-label={t(lang, Text::Network)}>
             <h2>{ t(lang, Text::Network) }</h2>
             <p class="clock">
-                { format!("{}: {} ", t(lang, Text::Clock), v.now) }
+                { format!("{}{}{} ", t(lang, Text::Clock), crate::i18n::colon(lang), v.now) }
                 <button onclick={advance(60_000)}>{ t(lang, Text::AdvanceMinute) }</button>
                 <button onclick={advance(600_000)}>{ t(lang, Text::AdvanceTenMinutes) }</button>
                 <button onclick={run}>{ t(lang, Text::RunUntilIdle) }</button>
@@ -592,12 +592,16 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                     let verb = if h.state == mail_lab_world::HostState::TakenDown { Text::BringUp } else { Text::TakeDown };
                     html! {
                         <li class={if h.up { "host up" } else { "host down" }}>
-                            <button class="link" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name)).to_string()}>
-                                { format!("{} ({})", h.name, crate::i18n::host_state(lang, h.state)) }
-                            </button>
+                            <span class="host-name">{ crate::i18n::bracketed(lang, h.name, &crate::i18n::host_state(lang, h.state)) }</span>
                             { " " }
                             <button onclick={toggle} aria-label={format!("{} {}", t(lang, verb), h.name)}>
                                 { t(lang, verb) }
+                            </button>
+                            { " " }
+                            // The switches are one visible button away, not behind the host's name.
+                            <button class="settings" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name)).to_string()}
+                                aria-label={crate::i18n::settings_of(lang, h.name)}>
+                                { t(lang, Text::HostSettings) }
                             </button>
                             if picked.as_deref() == Some(h.name) {
                                 { host_details(h, lang, &props.on_policy) }

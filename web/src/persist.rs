@@ -83,6 +83,49 @@ pub fn save_progress(progress: &crate::lessons::Progress) {
     }
 }
 
+/// Where the lab set aside by a lesson's own world is kept.
+pub const ASIDE_KEY: &str = "mail-lab.aside";
+
+/// The lab set aside: `scenario lesson` on the first line (lesson `-` for
+/// none), then the world in compact form. One that cannot be read is dropped.
+pub fn load_aside() -> Option<crate::state::Aside> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let text = LocalStorage::raw().get_item(ASIDE_KEY).ok()??;
+        let (head, body) = text.split_once('\n')?;
+        let (scenario, lesson) = head.split_once(' ')?;
+        let world = World::from_compact(body).ok()?;
+        let world = std::rc::Rc::new(std::cell::RefCell::new(world));
+        Some(crate::state::Aside { world, scenario: scenario.to_string(), lesson: lesson.parse().ok() })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Keep the lab set aside, or forget it (`None`); a refusal only costs the way back after a reload.
+pub fn save_aside(aside: Option<&crate::state::Aside>) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use gloo::storage::{LocalStorage, Storage};
+        let storage = LocalStorage::raw();
+        let _ = match aside {
+            Some(a) => {
+                let lesson = a.lesson.map_or("-".to_string(), |l| l.to_string());
+                let text = format!("{} {lesson}\n{}", a.scenario, a.world.borrow().to_compact());
+                storage.set_item(ASIDE_KEY, &text)
+            }
+            None => storage.remove_item(ASIDE_KEY),
+        };
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = aside;
+    }
+}
+
 /// Where the page's language is kept, once the learner has chosen one.
 pub const LANG_KEY: &str = "mail-lab.lang";
 

@@ -205,6 +205,20 @@ pub struct Lab {
     pub follow_new: bool,
     /// What the network panel and the wiretap have read of the event log.
     pub network_log: RefCell<crate::network::NetworkLog>,
+    /// The lab as it was before a lesson brought its own world: the way back.
+    pub aside: Option<Aside>,
+    /// The syllabus is open over the bench.
+    pub syllabus: bool,
+}
+
+/// A lab set aside when a lesson started from its own world, kept until the
+/// learner goes back to it or lets it go.
+#[derive(Debug)]
+pub struct Aside {
+    pub world: Rc<RefCell<World>>,
+    pub scenario: String,
+    /// The lesson that was active in it.
+    pub lesson: Option<usize>,
 }
 
 /// The reducer's state: the lab, changed in place (never copied: an action
@@ -376,8 +390,15 @@ pub enum Action {
     /// What is typed into the APOP calculator: timestamp and password.
     ApopInput(String, String),
     /// Make this lesson the active one; its goal counts from now on. A lesson
-    /// on another scenario rebuilds the world (the view asks first).
+    /// on another scenario starts from its own world, and the lab left is set
+    /// aside (the first one only: the view asks before a later one is replaced).
     StartLesson(usize),
+    /// Back to the lab set aside.
+    BackToAside,
+    /// Forget the lab set aside.
+    LetAsideGo,
+    /// Open or close the syllabus.
+    Syllabus(bool),
 }
 
 impl Action {
@@ -397,6 +418,8 @@ impl Action {
                 | Action::OpenForm(..)
                 | Action::Draft(_)
                 | Action::ApopInput(..)
+                | Action::LetAsideGo
+                | Action::Syllabus(_)
         )
     }
 }
@@ -452,6 +475,7 @@ impl Lab {
         progress.since = newest_event(&world);
         let mut lab = Lab::with_world(lang, world, progress);
         lab.storage_problem = storage_problem;
+        lab.aside = crate::persist::load_aside();
         lab
     }
 
@@ -490,6 +514,8 @@ impl Lab {
             unsaved: false,
             follow_new: false,
             network_log: RefCell::default(),
+            aside: None,
+            syllabus: false,
         };
         lab.fresh_client();
         lab.open_home();
@@ -526,16 +552,13 @@ impl Lab {
         if lesson.scenario != self.progress.scenario
             && let Some(world) = scenario::by_name(lesson.scenario)
         {
-            self.world = Rc::new(RefCell::new(world));
-            self.network_log = RefCell::default();
-            self.progress.scenario = lesson.scenario.to_string();
-            self.mua_log.clear();
-            self.mua_inbox.clear();
-            self.mua_seen.clear();
-            self.mua_imap.clear();
-            self.mua_idle = None;
-            self.mua_pushed.clear();
-            self.selected = None;
+            let (scenario, active) = (self.progress.scenario.clone(), self.progress.active);
+            let left = self.replace_world(Rc::new(RefCell::new(world)), lesson.scenario);
+            // The first lab left this way is kept (not each lesson's world after it).
+            if self.aside.is_none() {
+                self.aside = Some(Aside { world: left, scenario, lesson: active });
+                crate::persist::save_aside(self.aside.as_ref());
+            }
         }
         if let Some(Step::Type(first)) = lesson.steps.iter().find(|s| matches!(s, Step::Type(_)))
             && first.starts_with("telnet ")
@@ -557,6 +580,45 @@ impl Lab {
         self.fresh_client();
         self.progress.active = Some(index);
         self.progress.since = newest_event(&self.world.borrow());
+    }
+
+    /// Put `world` in place of the current one and return the one left: the
+    /// terminals' and the mail client's sessions there are hung up first (the
+    /// world left is whole if it comes back), and nothing of it stays in view.
+    fn replace_world(&mut self, world: Rc<RefCell<World>>, scenario: &str) -> Rc<RefCell<World>> {
+        {
+            let mut current = self.world.borrow_mut();
+            let open = self.terminals.iter().filter(|t| t.open).filter_map(|t| t.connection);
+            for conn in open.chain(self.mua_idle.as_ref().map(|(_, conn, _)| *conn)) {
+                current.disconnect(conn);
+            }
+        }
+        let left = std::mem::replace(&mut self.world, world);
+        self.terminals.clear();
+        self.network_log = RefCell::default();
+        self.progress.scenario = scenario.to_string();
+        self.mua_log.clear();
+        self.mua_inbox.clear();
+        self.mua_seen.clear();
+        self.mua_imap.clear();
+        self.mua_idle = None;
+        self.mua_pushed.clear();
+        self.selected = None;
+        self.just_changed.clear();
+        left
+    }
+
+    /// Back to the lab set aside, with the lesson that was active in it; the
+    /// lesson's world is let go.
+    fn back_to_aside(&mut self) {
+        let Some(aside) = self.aside.take() else { return };
+        self.replace_world(aside.world, &aside.scenario);
+        self.progress.active = aside.lesson;
+        self.progress.since = newest_event(&self.world.borrow());
+        self.open_home();
+        self.active_terminal = 0;
+        self.fresh_client();
+        crate::persist::save_aside(None);
     }
 
     fn open(&mut self, host: &str, port: u16) {
@@ -1040,6 +1102,12 @@ impl Lab {
                 next.projector = projector;
             }
             Action::StartLesson(index) => next.start_lesson(index),
+            Action::BackToAside => next.back_to_aside(),
+            Action::LetAsideGo => {
+                next.aside = None;
+                crate::persist::save_aside(None);
+            }
+            Action::Syllabus(open) => next.syllabus = open,
             Action::View { account, folder, first } => {
                 if let Some(p) = next.panes.iter_mut().find(|p| p.account == account) {
                     p.folder = folder;
@@ -1143,7 +1211,7 @@ mod tests {
         );
         assert_eq!(
             crate::i18n::lab_note(Lang::Ja, note),
-            "mail.a.example のポート 8025: 接続を拒否されました（そこで待ち受けるサービスがありません）"
+            "mail.a.example のポート 8025：接続を拒否されました（そこで待ち受けるサービスがありません）"
         );
         assert!(!lab.terminals[1].open);
     }

@@ -5,6 +5,7 @@ use mail_lab_message::{Body, Envelope, MessageView, PartKind};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -58,14 +59,27 @@ pub fn app() -> Html {
         // after a pause in the learner's work (not on every keystroke), or
         // when the page goes away, whichever comes first.
         let (pending, on_hide) = (bench.lab.clone(), bench.lab.clone());
+        let follow_new = lab.follow_new;
         use_effect_with(bench.revision, move |_| {
-            let logs = web_sys::window().and_then(|w| w.document()).map(|d| d.get_elements_by_class_name("follow"));
+            let document = web_sys::window().and_then(|w| w.document());
+            let logs = document.as_ref().map(|d| d.get_elements_by_class_name("follow"));
             if let Some(logs) = logs {
                 for i in 0..logs.length() {
                     if let Some(el) = logs.item(i) {
                         el.set_scroll_top(el.scroll_height());
                     }
                 }
+            }
+            // Mail that just arrived is brought into view, in whichever pane it landed:
+            // its newest row (the pane's own rows already follow their end).
+            let arrived = document.and_then(|d| d.query_selector_all(".mailboxes tr.new").ok());
+            if follow_new
+                && let Some(row) = arrived.and_then(|rows| rows.item(rows.length().checked_sub(1)?))
+                && let Ok(row) = row.dyn_into::<web_sys::Element>()
+            {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                row.scroll_into_view_with_scroll_into_view_options(&options);
             }
             let save = gloo::timers::callback::Timeout::new(SAVE_AFTER_MS, move || {
                 crate::persist::save_lab(&mut pending.borrow_mut())
@@ -207,6 +221,9 @@ pub fn app() -> Html {
     let on_pick = dispatch(&d, Action::PickHost);
     let on_apop = dispatch(&d, |(stamp, password)| Action::ApopInput(stamp, password));
     let on_start = dispatch(&d, Action::StartLesson);
+    let on_back = dispatch(&d, |_: MouseEvent| Action::BackToAside);
+    let on_let_go = dispatch(&d, |_: MouseEvent| Action::LetAsideGo);
+    let on_syllabus = dispatch(&d, Action::Syllabus);
     let titles = terminal_titles(&lab.terminals);
     let on_scroll = dispatch(&d, |(terminal, top)| Action::ScrollTranscript { terminal, top });
     let terminals = Terminals { lab: &bench.lab, lang, on_send: &on_send, on_scroll: &on_scroll };
@@ -215,6 +232,7 @@ pub fn app() -> Html {
             <header class="top">
                 <h1>{ t(lang, Text::Title) }</h1>
                 <p class="tagline">{ t(lang, Text::Tagline) }</p>
+                <button onclick={on_syllabus.reform(|_: MouseEvent| true)}>{ t(lang, Text::Syllabus) }</button>
                 <button class="projector-switch" aria-pressed={lab.projector.to_string()} onclick={projector}>{ t(lang, Text::Projector) }</button>
                 <button class="lang" onclick={switch_lang}>{ t(lang, Text::SwitchLanguage) }</button>
                 <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
@@ -237,7 +255,9 @@ pub fn app() -> Html {
             <div class="bench">
                 { crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
                     done: &lab.progress.done, active: lab.progress.active, scenario: &lab.progress.scenario,
-                    lang, on_start, apop: &lab.apop_input, on_apop, terminal: lab.active_terminal }) }
+                    lang, on_start, apop: &lab.apop_input, on_apop, terminal: lab.active_terminal,
+                    aside: lab.aside.as_ref().map(|a| a.scenario.as_str()), on_back, on_let_go,
+                    syllabus: lab.syllabus, on_syllabus: on_syllabus.clone() }) }
                 <main class="terminals">
                     { open_terminal(&lab, lang, &hosts, &on_form, &on_open) }
                     <div class="tabs">
@@ -304,7 +324,6 @@ pub fn app() -> Html {
 
 /// Terminal `id`'s command box, if it is on the page.
 pub fn command_box(id: usize) -> Option<HtmlInputElement> {
-    use wasm_bindgen::JsCast;
     let document = web_sys::window()?.document()?;
     document.query_selector(&format!("#terminal-{id} input.command")).ok()??.dyn_into().ok()
 }
@@ -618,7 +637,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>
-                    { format!("{}: {} — {}: {}", t(lang, Text::State), explain_state(lang, term.protocol, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" ")) }
+                    { format!("{}{c}{} — {}{c}{}", t(lang, Text::State), explain_state(lang, term.protocol, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" "), c = crate::i18n::colon(lang)) }
                 </p>
             }
             <input class="command" type="text" {onkeydown}

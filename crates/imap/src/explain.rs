@@ -7,19 +7,19 @@ pub fn explain_state(key: &str) -> Explanation {
     let (en, ja) = match key {
         "not authenticated" => (
             "Not authenticated: log in with LOGIN user password (or AUTHENTICATE).",
-            "未認証: LOGIN ユーザ名 パスワード（または AUTHENTICATE）でログインします。",
+            "未認証：LOGIN ユーザ名 パスワード（または AUTHENTICATE）でログインします。",
         ),
         "authenticated" => (
             "Authenticated: work with mailboxes (LIST, CREATE, STATUS, APPEND) or SELECT one to read its messages.",
-            "認証済み: メールボックスを操作する（LIST, CREATE, STATUS, APPEND）か、SELECT で一つ選んでメッセージを読みます。",
+            "認証済み：メールボックスを操作する（LIST, CREATE, STATUS, APPEND）か、SELECT で一つ選んでメッセージを読みます。",
         ),
         "selected" => (
             "Selected: FETCH, SEARCH, STORE flags, COPY or MOVE messages; messages stay on the server.",
-            "選択中: FETCH・SEARCH・STORE（フラグ）・COPY・MOVE ができます。メッセージはサーバに残ります。",
+            "選択中：FETCH・SEARCH・STORE（フラグ）・COPY・MOVE ができます。メッセージはサーバに残ります。",
         ),
         "idle" => (
             "IDLE: the server pushes changes as they happen; type DONE to end.",
-            "IDLE: 変化があるとサーバが知らせてきます。DONE で終わります。",
+            "IDLE：変化があるとサーバが知らせてきます。DONE で終わります。",
         ),
         "logout" => ("Logged out.", "ログアウトしました。"),
         _ => ("Unknown state.", "不明な状態です。"),
@@ -35,22 +35,22 @@ pub fn explain_status(line: &str) -> Explanation {
     let (en, ja) = if first == "+" {
         (
             "+: go on — send the literal's octets or the next SASL line.",
-            "+: 続けてください（リテラルの中身や次の SASL 行を送ります）。",
+            "+：続けてください（リテラルの中身や次の SASL 行を送ります）。",
         )
     } else if first == "*" {
         match second.as_str() {
-            "OK" => ("* OK: information from the server.", "* OK: サーバからのお知らせです。"),
-            "BYE" => ("* BYE: the server is closing the connection.", "* BYE: サーバが接続を閉じます。"),
-            "CAPABILITY" => ("* CAPABILITY: what this server can do.", "* CAPABILITY: このサーバができることの一覧。"),
+            "OK" => ("* OK: information from the server.", "* OK：サーバからのお知らせです。"),
+            "BYE" => ("* BYE: the server is closing the connection.", "* BYE：サーバが接続を閉じます。"),
+            "CAPABILITY" => ("* CAPABILITY: what this server can do.", "* CAPABILITY：このサーバができることの一覧。"),
             "LIST" | "LSUB" => (
                 "* LIST: one mailbox, with its attributes and hierarchy delimiter.",
-                "* LIST: メールボックス一つ分（属性と階層区切り文字）。",
+                "* LIST：メールボックス一つ分（属性と階層区切り文字）。",
             ),
-            "FLAGS" => ("* FLAGS: the flags this mailbox uses.", "* FLAGS: このメールボックスで使えるフラグ。"),
-            "SEARCH" => ("* SEARCH: the numbers of the messages that match.", "* SEARCH: 条件に合うメッセージの番号。"),
+            "FLAGS" => ("* FLAGS: the flags this mailbox uses.", "* FLAGS：このメールボックスで使えるフラグ。"),
+            "SEARCH" => ("* SEARCH: the numbers of the messages that match.", "* SEARCH：条件に合うメッセージの番号。"),
             _ if line.contains(" EXISTS") => (
                 "* n EXISTS: the mailbox now has n messages (new mail!).",
-                "* n EXISTS: メールボックスのメッセージ数が n 通になりました（新着）。",
+                "* n EXISTS：メールボックスのメッセージ数が n 通になりました（新着）。",
             ),
             _ if line.contains(" EXPUNGE") => (
                 "* n EXPUNGE: message n was removed; later numbers shift down by one.",
@@ -60,18 +60,18 @@ pub fn explain_status(line: &str) -> Explanation {
                 "* n FETCH: data about message n (flags, envelope, body...).",
                 "* n FETCH: n 番のメッセージのデータ（フラグ、エンベロープ、本文など）。",
             ),
-            _ => ("* ...: untagged data from the server.", "* ...: タグなしのサーバ応答。"),
+            _ => ("* ...: untagged data from the server.", "* ...：タグなしのサーバ応答。"),
         }
     } else {
         match second.as_str() {
-            "OK" => ("tag OK: the command with this tag completed.", "タグ OK: このタグのコマンドが完了しました。"),
+            "OK" => ("tag OK: the command with this tag completed.", "タグ OK：このタグのコマンドが完了しました。"),
             "NO" => (
                 "tag NO: the command was understood but failed (wrong password, no such mailbox...).",
-                "タグ NO: コマンドは理解されたが失敗しました（パスワード違い、メールボックスがない等）。",
+                "タグ NO：コマンドは理解されたが失敗しました（パスワード違い、メールボックスがない等）。",
             ),
             "BAD" => (
                 "tag BAD: the command was malformed or not allowed in this state.",
-                "タグ BAD: コマンドの形が正しくないか、今の状態では使えません。",
+                "タグ BAD：コマンドの形が正しくないか、今の状態では使えません。",
             ),
             _ => ("Part of a literal or a multi-line response.", "リテラルや複数行応答の一部です。"),
         }
@@ -82,64 +82,64 @@ pub fn explain_status(line: &str) -> Explanation {
 /// What a command does (the word after the tag, or after `UID`), for the UI.
 pub fn explain_command(verb: &str) -> Option<Explanation> {
     let (en, ja) = match verb.to_ascii_uppercase().as_str() {
-        "CAPABILITY" => ("CAPABILITY: what this server supports.", "CAPABILITY: サーバが対応する機能。"),
+        "CAPABILITY" => ("CAPABILITY: what this server supports.", "CAPABILITY：サーバが対応する機能。"),
         "LOGIN" => (
             "LOGIN: user name and password (in the clear unless inside TLS).",
-            "LOGIN: ユーザ名とパスワード（TLS の外では平文）。",
+            "LOGIN：ユーザ名とパスワード（TLS の外では平文）。",
         ),
         "AUTHENTICATE" => ("AUTHENTICATE: log in with a SASL mechanism.", "AUTHENTICATE: SASL の方式でログイン。"),
-        "STARTTLS" => ("STARTTLS: switch this connection to TLS.", "STARTTLS: 接続を TLS に切り替える。"),
-        "ENABLE" => ("ENABLE: turn on an extension, e.g. IMAP4rev2.", "ENABLE: 拡張を有効にする（例: IMAP4rev2）。"),
-        "SELECT" => ("SELECT: open a folder to read and change it.", "SELECT: フォルダを開き、読み書きする。"),
-        "EXAMINE" => ("EXAMINE: open a folder read-only.", "EXAMINE: フォルダを読み取り専用で開く。"),
-        "CREATE" => ("CREATE: make a folder on the server.", "CREATE: サーバにフォルダを作る。"),
-        "DELETE" => ("DELETE: remove a folder.", "DELETE: フォルダを消す。"),
-        "RENAME" => ("RENAME: rename a folder.", "RENAME: フォルダの名前を変える。"),
+        "STARTTLS" => ("STARTTLS: switch this connection to TLS.", "STARTTLS：接続を TLS に切り替える。"),
+        "ENABLE" => ("ENABLE: turn on an extension, e.g. IMAP4rev2.", "ENABLE：拡張を有効にする（例：IMAP4rev2）。"),
+        "SELECT" => ("SELECT: open a folder to read and change it.", "SELECT：フォルダを開き、読み書きする。"),
+        "EXAMINE" => ("EXAMINE: open a folder read-only.", "EXAMINE：フォルダを読み取り専用で開く。"),
+        "CREATE" => ("CREATE: make a folder on the server.", "CREATE：サーバにフォルダを作る。"),
+        "DELETE" => ("DELETE: remove a folder.", "DELETE：フォルダを消す。"),
+        "RENAME" => ("RENAME: rename a folder.", "RENAME：フォルダの名前を変える。"),
         "SUBSCRIBE" | "UNSUBSCRIBE" => {
             ("(UN)SUBSCRIBE: choose which folders LSUB lists.", "(UN)SUBSCRIBE: LSUB で示すフォルダを選ぶ。")
         }
         "LIST" | "LSUB" => (
             "LIST: the folders, with attributes like \\Sent and \\Trash.",
-            "LIST: フォルダ一覧（\\Sent・\\Trash などの属性付き）。",
+            "LIST：フォルダ一覧（\\Sent・\\Trash などの属性付き）。",
         ),
         "ID" => (
             "ID: client and server tell each other their names and versions (RFC 2971).",
-            "ID: クライアントとサーバが互いの名前とバージョンを伝える（RFC 2971）。",
+            "ID：クライアントとサーバが互いの名前とバージョンを伝える（RFC 2971）。",
         ),
         "NAMESPACE" => {
-            ("NAMESPACE: where personal and shared folders live.", "NAMESPACE: 個人用・共有フォルダの場所。")
+            ("NAMESPACE: where personal and shared folders live.", "NAMESPACE：個人用・共有フォルダの場所。")
         }
-        "STATUS" => ("STATUS: counts of a folder without opening it.", "STATUS: 開かずにフォルダの件数などを見る。"),
+        "STATUS" => ("STATUS: counts of a folder without opening it.", "STATUS：開かずにフォルダの件数などを見る。"),
         "APPEND" => (
             "APPEND: put a message into a folder (a literal {n} carries it).",
-            "APPEND: メッセージをフォルダに入れる（リテラル {n} で送る）。",
+            "APPEND：メッセージをフォルダに入れる（リテラル {n} で送る）。",
         ),
         "IDLE" => (
             "IDLE: wait; the server pushes changes until you type DONE.",
-            "IDLE: 待機。DONE まで変化をサーバが知らせる。",
+            "IDLE：待機。DONE まで変化をサーバが知らせる。",
         ),
         "CLOSE" => {
             ("CLOSE: expunge \\Deleted messages and leave the folder.", "CLOSE: \\Deleted を消してフォルダを閉じる。")
         }
-        "UNSELECT" => ("UNSELECT: leave the folder without expunging.", "UNSELECT: 消去せずにフォルダを閉じる。"),
+        "UNSELECT" => ("UNSELECT: leave the folder without expunging.", "UNSELECT：消去せずにフォルダを閉じる。"),
         "EXPUNGE" => ("EXPUNGE: remove the messages flagged \\Deleted.", "EXPUNGE: \\Deleted 付きのメッセージを消す。"),
-        "SEARCH" => ("SEARCH: numbers of the messages that match.", "SEARCH: 条件に合うメッセージの番号。"),
+        "SEARCH" => ("SEARCH: numbers of the messages that match.", "SEARCH：条件に合うメッセージの番号。"),
         "FETCH" => (
             "FETCH: flags, envelope, structure or any part of messages.",
-            "FETCH: フラグ・エンベロープ・構造・任意の部分を取り出す。",
+            "FETCH：フラグ・エンベロープ・構造・任意の部分を取り出す。",
         ),
-        "STORE" => ("STORE: set, add or remove flags.", "STORE: フラグを設定・追加・削除する。"),
-        "COPY" => ("COPY: copy messages to another folder.", "COPY: 別のフォルダへコピーする。"),
-        "MOVE" => ("MOVE: move messages to another folder.", "MOVE: 別のフォルダへ移す。"),
+        "STORE" => ("STORE: set, add or remove flags.", "STORE：フラグを設定・追加・削除する。"),
+        "COPY" => ("COPY: copy messages to another folder.", "COPY：別のフォルダへコピーする。"),
+        "MOVE" => ("MOVE: move messages to another folder.", "MOVE：別のフォルダへ移す。"),
         "UID" => (
             "UID: the same command with UIDs instead of sequence numbers.",
-            "UID: 番号の代わりに UID で同じコマンドを使う。",
+            "UID：番号の代わりに UID で同じコマンドを使う。",
         ),
         "NOOP" | "CHECK" => (
             "NOOP: do nothing; collects the updates the server held.",
-            "NOOP: 何もしない。サーバの変更通知を受け取る。",
+            "NOOP：何もしない。サーバの変更通知を受け取る。",
         ),
-        "LOGOUT" => ("LOGOUT: end the session.", "LOGOUT: セッションを終える。"),
+        "LOGOUT" => ("LOGOUT: end the session.", "LOGOUT：セッションを終える。"),
         "DONE" => ("DONE: end IDLE.", "DONE: IDLE を終える。"),
         _ => return None,
     };

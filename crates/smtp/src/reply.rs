@@ -103,7 +103,7 @@ pub fn explain_code(code: u16) -> Explanation {
         455 => ("The server cannot accommodate these parameters now.", "今はこのパラメータに対応できません。"),
         500 => (
             "Syntax error: the command was not recognised, or the line was too long.",
-            "文法エラー: コマンドを認識できないか、行が長すぎます。",
+            "文法エラー：コマンドを認識できないか、行が長すぎます。",
         ),
         501 => ("Syntax error in the parameters or arguments.", "パラメータや引数の文法エラー。"),
         502 => ("Command not implemented.", "そのコマンドは実装されていません。"),
@@ -171,15 +171,15 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "data" => (
             "Writing the message: headers, an empty line, the body; a line with only \".\" ends it.",
-            "本文を入力中: ヘッダ、空行、本文。\".\" だけの行で終わります。",
+            "本文を入力中：ヘッダ、空行、本文。\".\" だけの行で終わります。",
         ),
         "bdat" => (
             "Sending a BDAT chunk: exactly the announced number of octets.",
-            "BDAT のチャンクを送信中: 宣言したオクテット数ちょうどを送ります。",
+            "BDAT のチャンクを送信中：宣言したオクテット数ちょうどを送ります。",
         ),
         "auth" => (
             "Logging in: answer the server's 334 challenge in base64, or * to cancel.",
-            "ログイン中: 334 のチャレンジに Base64 で答えます（* で中止）。",
+            "ログイン中：334 のチャレンジに Base64 で答えます（* で中止）。",
         ),
         "closed" => ("The session is closed.", "セッションは終了しました。"),
         _ => ("Unknown state.", "不明な状態です。"),
@@ -192,19 +192,19 @@ pub fn explain_class(code: u16) -> Explanation {
     match code / 100 {
         2 => Explanation {
             en: "2xx: positive completion; the command succeeded.",
-            ja: "2xx: 肯定完了。コマンドは成功しました。",
+            ja: "2xx：肯定完了。コマンドは成功しました。",
         },
         3 => Explanation {
             en: "3xx: positive intermediate; send more to complete it.",
-            ja: "3xx: 肯定中間。続きを送ってください。",
+            ja: "3xx：肯定中間。続きを送ってください。",
         },
         4 => Explanation {
             en: "4xx: transient failure; the same command may work later (a queue retries).",
-            ja: "4xx: 一時的な失敗。後で同じコマンドが成功するかもしれません（キューが再送します）。",
+            ja: "4xx：一時的な失敗。後で同じコマンドが成功するかもしれません（キューが再送します）。",
         },
         5 => Explanation {
             en: "5xx: permanent failure; do not repeat the same command (mail bounces).",
-            ja: "5xx: 恒久的な失敗。同じコマンドを繰り返さないでください（メールはエラーで戻ります）。",
+            ja: "5xx：恒久的な失敗。同じコマンドを繰り返さないでください（メールはエラーで戻ります）。",
         },
         _ => Explanation { en: "Not an SMTP reply code.", ja: "SMTP の応答コードではありません。" },
     }
@@ -215,47 +215,47 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
     let (en, ja) = match verb.to_ascii_uppercase().as_str() {
         "HELO" => (
             "HELO: greet the server and name your host (plain SMTP).",
-            "HELO: サーバに挨拶し、自分のホスト名を名乗る（基本の SMTP）。",
+            "HELO：サーバに挨拶し、自分のホスト名を名乗る（基本の SMTP）。",
         ),
         "EHLO" => (
             "EHLO: greet and ask which extensions the server offers (ESMTP).",
-            "EHLO: 挨拶し、使える拡張機能を尋ねる（ESMTP）。",
+            "EHLO：挨拶し、使える拡張機能を尋ねる（ESMTP）。",
         ),
         "MAIL" => (
             "MAIL FROM: start a mail transaction; the envelope sender (bounces go there).",
-            "MAIL FROM: 配送を始める。エンベロープの差出人（エラーはここへ戻る）。",
+            "MAIL FROM：配送を始める。エンベロープの差出人（エラーはここへ戻る）。",
         ),
         "RCPT" => (
             "RCPT TO: one envelope recipient; repeat for more (Bcc works this way).",
-            "RCPT TO: エンベロープの宛先 1 つ。複数なら繰り返す（Bcc の仕組み）。",
+            "RCPT TO：エンベロープの宛先 1 つ。複数なら繰り返す（Bcc の仕組み）。",
         ),
         "DATA" => (
             "DATA: send the message itself, header and body, ended by a line with one dot.",
-            "DATA: メッセージ本体（ヘッダと本文）を送る。ドット 1 つの行で終わり。",
+            "DATA：メッセージ本体（ヘッダと本文）を送る。ドット 1 つの行で終わり。",
         ),
         "BDAT" => (
             "BDAT: send the message in sized chunks (CHUNKING); no dot at the end.",
-            "BDAT: メッセージを大きさ付きの塊で送る（CHUNKING）。最後のドットは不要。",
+            "BDAT：メッセージを大きさ付きの塊で送る（CHUNKING）。最後のドットは不要。",
         ),
-        "RSET" => ("RSET: abandon the current mail transaction.", "RSET: 今の配送をやめる。"),
-        "NOOP" => ("NOOP: do nothing; the server answers 250.", "NOOP: 何もしない。サーバは 250 と答える。"),
+        "RSET" => ("RSET: abandon the current mail transaction.", "RSET：今の配送をやめる。"),
+        "NOOP" => ("NOOP: do nothing; the server answers 250.", "NOOP：何もしない。サーバは 250 と答える。"),
         "QUIT" => (
             "QUIT: end the session; the server answers 221 and closes.",
-            "QUIT: セッションを終える。221 の後に接続が閉じる。",
+            "QUIT：セッションを終える。221 の後に接続が閉じる。",
         ),
         "VRFY" => (
             "VRFY: ask whether a user exists (often switched off).",
-            "VRFY: ユーザがいるか尋ねる（止めているサーバも多い）。",
+            "VRFY：ユーザがいるか尋ねる（止めているサーバも多い）。",
         ),
-        "EXPN" => ("EXPN: ask who is on a mailing list or alias.", "EXPN: メーリングリストや別名の中身を尋ねる。"),
-        "HELP" => ("HELP: ask the server for help.", "HELP: サーバに説明を求める。"),
+        "EXPN" => ("EXPN: ask who is on a mailing list or alias.", "EXPN：メーリングリストや別名の中身を尋ねる。"),
+        "HELP" => ("HELP: ask the server for help.", "HELP：サーバに説明を求める。"),
         "AUTH" => (
             "AUTH: log in (SMTP AUTH), e.g. AUTH PLAIN with base64 credentials.",
-            "AUTH: ログインする（SMTP AUTH）。例: AUTH PLAIN と Base64 の資格情報。",
+            "AUTH：ログインする（SMTP AUTH）。例：AUTH PLAIN と Base64 の資格情報。",
         ),
         "STARTTLS" => (
             "STARTTLS: switch this connection to TLS; then greet again.",
-            "STARTTLS: この接続を TLS に切り替える。その後もう一度挨拶する。",
+            "STARTTLS：この接続を TLS に切り替える。その後もう一度挨拶する。",
         ),
         _ => return None,
     };
