@@ -32,145 +32,6 @@ impl Lang {
     }
 }
 
-/// Keys of the page's texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Text {
-    Title,
-    Tagline,
-    SwitchLanguage,
-    Command,
-    Terminal,
-    Connected,
-    Closed,
-    State,
-    ValidNow,
-    Mailbox,
-    Empty,
-    From,
-    Subject,
-    Uid,
-    NoSubject,
-    Transcript,
-    OpenTerminal,
-    Host,
-    Port,
-    Message,
-    Close,
-    Envelope,
-    Header,
-    EnvelopeNote,
-    Route,
-    NullReversePath,
-    NoRoute,
-    Parts,
-    Body,
-    RawMessage,
-    Diagnostics,
-    HtmlSandboxed,
-    Reset,
-    ResetConfirm,
-    StorageProblem,
-    StartFresh,
-    Network,
-    Clock,
-    AdvanceMinute,
-    AdvanceTenMinutes,
-    RunUntilIdle,
-    Queue,
-    QueueEmpty,
-    TakeDown,
-    BringUp,
-    Up,
-    Down,
-    Timeline,
-    Wiretap,
-    WiretapNote,
-    PasswordInClear,
-    DigestOnly,
-    ApopBrackets,
-    Encrypted,
-    MailClient,
-    MailClientNote,
-    Account,
-    To,
-    Cc,
-    Bcc,
-    Send,
-    CheckMail,
-    Downloaded,
-    Lessons,
-    LessonsDone,
-    Goal,
-    Hint,
-    Steps,
-    GoalReached,
-    GoalNotYet,
-    EmptyLine,
-    NewWorldConfirm,
-    Timestamp,
-    Password,
-    Digest,
-    ApopCalculator,
-    Prompt,
-    Map,
-    Address,
-    Services,
-    Users,
-    Policies,
-    OpenRelay,
-    Folders,
-    Flags,
-    Expunged,
-    ExportMbox,
-    ImportMail,
-    ExportLab,
-    ImportLab,
-    ImportLabConfirm,
-    WireForm,
-    WireNote,
-    DownloadEml,
-    Terminals,
-    SideBySide,
-    StuffedByServer,
-    AddPane,
-    CheckMailImap,
-    MoveToTrash,
-    Watch,
-    StopWatching,
-    Pushed,
-    ImapInbox,
-    Container,
-    Octets,
-    Projector,
-    NextLesson,
-    HostSettings,
-    Syllabus,
-    SyllabusNote,
-    SyllabusTopic,
-    SyllabusScenario,
-    LectureNotes,
-    Start,
-    AsideNote,
-    BackToAside,
-    LetAsideGo,
-    PutInCommandBox,
-    QueueId,
-    QueueHost,
-    QueueRecipients,
-    QueueAttempts,
-    QueueNextAttempt,
-    QueueLastError,
-    TakenDown,
-    LegendOpen,
-    LegendTls,
-    LegendClosed,
-    LegendDown,
-    LegendRoute,
-    LegendDns,
-    Views,
-    DownloadTranscript,
-}
-
 /// "N messages" in `lang`.
 pub fn message_count(lang: Lang, n: usize) -> String {
     match (lang, n) {
@@ -205,310 +66,231 @@ pub fn bracketed(lang: Lang, text: &str, inner: &str) -> String {
     }
 }
 
-pub fn t(lang: Lang, key: Text) -> &'static str {
-    use Text::*;
-    match (lang, key) {
-        (Lang::En, Title) => "Mail Lab",
-        (Lang::Ja, Title) => "メールラボ",
-        (Lang::En, Tagline) => {
-            "A whole Internet mail system in your browser: type SMTP yourself and watch the mail arrive."
-        }
-        (Lang::Ja, Tagline) => {
-            "ブラウザの中のインターネットメール。SMTP を自分で打ち込み、メールが届く様子を見てみましょう。"
-        }
-        (Lang::En, SwitchLanguage) => "日本語で表示",
-        (Lang::Ja, SwitchLanguage) => "Show in English",
-        (Lang::En, Command) => "Command",
-        (Lang::Ja, Command) => "コマンド",
-        (Lang::En, Terminal) => "Terminal",
-        (Lang::Ja, Terminal) => "端末",
-        (Lang::En, Connected) => "connected",
-        (Lang::Ja, Connected) => "接続中",
-        (Lang::En, Closed) => "connection closed",
-        (Lang::Ja, Closed) => "接続は閉じられました",
-        (Lang::En, State) => "State",
-        (Lang::Ja, State) => "状態",
-        (Lang::En, ValidNow) => "valid now",
-        (Lang::Ja, ValidNow) => "今使えるコマンド",
-        (Lang::En, Mailbox) => "Mailbox",
-        (Lang::Ja, Mailbox) => "メールボックス",
-        (Lang::En, Empty) => "No messages yet.",
-        (Lang::Ja, Empty) => "まだメッセージはありません。",
-        (Lang::En, From) => "From",
-        (Lang::Ja, From) => "差出人",
-        (Lang::En, Subject) => "Subject",
-        (Lang::Ja, Subject) => "件名",
-        (Lang::En, Uid) => "UID",
-        (Lang::Ja, Uid) => "UID",
-        (Lang::En, NoSubject) => "(no subject)",
-        (Lang::Ja, NoSubject) => "（件名なし）",
-        (Lang::En, OpenTerminal) => "Open terminal",
-        (Lang::Ja, OpenTerminal) => "端末を開く",
-        (Lang::En, Host) => "Host",
-        (Lang::Ja, Host) => "ホスト",
-        (Lang::En, Port) => "Port",
-        (Lang::Ja, Port) => "ポート",
-        (Lang::En, Message) => "Message",
-        (Lang::Ja, Message) => "メッセージ",
-        (Lang::En, Close) => "Close",
-        (Lang::Ja, Close) => "閉じる",
-        (Lang::En, Envelope) => "Envelope (SMTP: MAIL FROM / RCPT TO)",
-        (Lang::Ja, Envelope) => "エンベロープ（SMTP の MAIL FROM / RCPT TO）",
-        (Lang::En, Header) => "Header (what the reader sees)",
-        (Lang::Ja, Header) => "ヘッダ（読み手に見えるもの）",
-        (Lang::En, EnvelopeNote) => {
-            "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged."
-        }
-        (Lang::Ja, EnvelopeNote) => {
-            "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は違ってもかまいません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。"
-        }
-        (Lang::En, Route) => "Route (Received lines, newest first)",
-        (Lang::Ja, Route) => "経路（Received 行、新しい順）",
-        (Lang::En, NullReversePath) => "<> the null reverse-path: a bounce, never bounced again (RFC 5321 §4.5.5)",
-        (Lang::Ja, NullReversePath) => {
-            "<> 空の逆経路：エラー通知なので、これ自体は決して返送されません（RFC 5321 §4.5.5）"
-        }
-        (Lang::En, NoRoute) => "No Received lines: made on the host that stored it, it never crossed SMTP.",
-        (Lang::Ja, NoRoute) => "Received 行なし：保存したホスト自身が作ったメールで、SMTP を通っていません。",
-        (Lang::En, Parts) => "MIME parts",
-        (Lang::Ja, Parts) => "MIME パート",
-        (Lang::En, Body) => "Body",
-        (Lang::Ja, Body) => "本文",
-        (Lang::En, RawMessage) => "Raw message as stored",
-        (Lang::Ja, RawMessage) => "保存されている生のメッセージ",
-        (Lang::En, Diagnostics) => "Diagnostics",
-        (Lang::Ja, Diagnostics) => "診断",
-        (Lang::En, HtmlSandboxed) => "HTML body, shown in a sandbox with scripts off",
-        (Lang::Ja, HtmlSandboxed) => "HTML 本文（スクリプトを止めたサンドボックスで表示）",
-        (Lang::En, Reset) => "Reset the lab",
-        (Lang::Ja, Reset) => "ラボを初期化",
-        (Lang::En, ResetConfirm) => "Start again from the beginning? All mail and changes in this lab are deleted.",
-        (Lang::Ja, ResetConfirm) => "最初からやり直しますか？このラボのメールと変更はすべて消えます。",
-        (Lang::En, StorageProblem) => {
-            "The lab saved in this browser could not be read, so it is not being used or overwritten:"
-        }
-        (Lang::Ja, StorageProblem) => "このブラウザに保存されたラボを読み込めませんでした。使用も上書きもしていません:",
-        (Lang::En, StartFresh) => "Discard it and start fresh",
-        (Lang::Ja, StartFresh) => "破棄して最初から始める",
-        (Lang::En, Network) => "Network",
-        (Lang::Ja, Network) => "ネットワーク",
-        (Lang::En, Clock) => "Clock",
-        (Lang::Ja, Clock) => "時計",
-        (Lang::En, AdvanceMinute) => "+1 min",
-        (Lang::Ja, AdvanceMinute) => "+1 分",
-        (Lang::En, AdvanceTenMinutes) => "+10 min",
-        (Lang::Ja, AdvanceTenMinutes) => "+10 分",
-        (Lang::En, RunUntilIdle) => "Run until idle",
-        (Lang::Ja, RunUntilIdle) => "キューが空になるまで進める",
-        (Lang::En, Queue) => "Queue (mail waiting to be relayed)",
-        (Lang::Ja, Queue) => "キュー（中継待ちのメール）",
-        (Lang::En, QueueEmpty) => "Every queue is empty.",
-        (Lang::Ja, QueueEmpty) => "キューは空です。",
-        (Lang::En, TakeDown) => "Take down",
-        (Lang::Ja, TakeDown) => "停止する",
-        (Lang::En, BringUp) => "Bring up",
-        (Lang::Ja, BringUp) => "起動する",
-        (Lang::En, Up) => "up",
-        (Lang::Ja, Up) => "稼働中",
-        (Lang::En, Down) => "down",
-        (Lang::Ja, Down) => "停止中",
-        (Lang::En, Timeline) => "What happened",
-        (Lang::Ja, Timeline) => "出来事",
-        (Lang::En, Wiretap) => "Wiretap",
-        (Lang::Ja, Wiretap) => "盗聴",
-        (Lang::En, WiretapNote) => "What an eavesdropper on each link sees. Inside TLS only ciphertext is visible.",
-        (Lang::Ja, WiretapNote) => "各回線の盗聴者に見えるもの。TLS の中は暗号文しか見えません。",
-        (Lang::En, PasswordInClear) => "password in the clear!",
-        (Lang::Ja, PasswordInClear) => "パスワードが平文で流れています！",
-        (Lang::En, ApopBrackets) => "The <…> brackets are part of the timestamp; computed with:",
-        (Lang::Ja, ApopBrackets) => "山かっこ <…> もタイムスタンプの一部です。次の値で計算しました：",
-        (Lang::En, DigestOnly) => "a digest only: the password itself did not cross",
-        (Lang::Ja, DigestOnly) => "ダイジェストだけ。パスワードそのものは流れていません",
-        (Lang::En, Encrypted) => "encrypted",
-        (Lang::Ja, Encrypted) => "暗号化",
-        (Lang::En, MailClient) => "Mail client (MUA)",
-        (Lang::Ja, MailClient) => "メールソフト（MUA）",
-        (Lang::En, MailClientNote) => {
-            "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below."
-        }
-        (Lang::Ja, MailClientNote) => {
-            "MUA は送信のとき MSA（587 番、STARTTLS、AUTH）と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。"
-        }
-        (Lang::En, Account) => "Account",
-        (Lang::Ja, Account) => "アカウント",
-        (Lang::En, To) => "To",
-        (Lang::Ja, To) => "宛先",
-        (Lang::En, Cc) => "Cc",
-        (Lang::Ja, Cc) => "Cc",
-        (Lang::En, Bcc) => "Bcc",
-        (Lang::Ja, Bcc) => "Bcc",
-        (Lang::En, Send) => "Send",
-        (Lang::Ja, Send) => "送信",
-        (Lang::En, CheckMail) => "Check mail (POP3)",
-        (Lang::Ja, CheckMail) => "受信（POP3）",
-        (Lang::En, Downloaded) => "Downloaded by the mail client",
-        (Lang::Ja, Downloaded) => "メールソフトが受信したメッセージ",
-        (Lang::En, Lessons) => "Lessons",
-        (Lang::Ja, Lessons) => "レッスン",
-        (Lang::En, LessonsDone) => "done",
-        (Lang::Ja, LessonsDone) => "完了",
-        (Lang::En, Goal) => "Goal",
-        (Lang::Ja, Goal) => "目標",
-        (Lang::En, Hint) => "Hint",
-        (Lang::Ja, Hint) => "ヒント",
-        (Lang::En, Steps) => "Try this (each line is one Enter in a terminal)",
-        (Lang::Ja, Steps) => "やってみよう（1 行ごとに端末で Enter）",
-        (Lang::En, GoalReached) => "Goal reached ✓ — the lab saw it happen.",
-        (Lang::Ja, GoalReached) => "目標達成 ✓ ラボが確かめました。",
-        (Lang::En, GoalNotYet) => "Not reached yet: the lab checks the world after every step.",
-        (Lang::Ja, GoalNotYet) => "まだです。ラボは一歩ごとに世界の様子を確かめています。",
-        (Lang::En, EmptyLine) => "(empty line: just Enter)",
-        (Lang::Ja, EmptyLine) => "（空行：Enter だけ）",
-        (Lang::En, NewWorldConfirm) => {
-            "This lesson starts from its own world; the mail and changes in the current one are replaced (the lab set aside earlier is kept). Continue?"
-        }
-        (Lang::Ja, NewWorldConfirm) => {
-            "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります（先に取っておいたラボはそのまま残ります）。続けますか？"
-        }
-        (Lang::En, HostSettings) => "Services & policies ▾",
-        (Lang::Ja, HostSettings) => "サービスとポリシー ▾",
-        (Lang::En, Syllabus) => "Syllabus",
-        (Lang::Ja, Syllabus) => "シラバス",
-        (Lang::En, SyllabusNote) => {
-            "Each lesson, the lecture-note topic it teaches and the world it starts from. Open a title to preview its goal and steps; nothing changes until you press Start. A lesson on another world sets the current lab aside, and you can go back to it."
-        }
-        (Lang::Ja, SyllabusNote) => {
-            "各レッスンと、そこで学ぶ講義資料の内容、始めるときの世界です。題名を開くと目標と手順を下見できます。「始める」を押すまで何も変わりません。別の世界のレッスンを始めると今のラボは取っておかれ、あとで戻れます。"
-        }
-        (Lang::En, SyllabusTopic) => "Topic in the lecture notes",
-        (Lang::Ja, SyllabusTopic) => "講義資料の内容",
-        (Lang::En, SyllabusScenario) => "World",
-        (Lang::Ja, SyllabusScenario) => "世界",
-        (Lang::En, LectureNotes) => "Lecture notes",
-        (Lang::Ja, LectureNotes) => "講義資料",
-        (Lang::En, Start) => "Start",
-        (Lang::Ja, Start) => "始める",
-        (Lang::En, AsideNote) => "Your lab from before is set aside:",
-        (Lang::Ja, AsideNote) => "前のラボを取っておいてあります：",
-        (Lang::En, BackToAside) => "Back to it",
-        (Lang::Ja, BackToAside) => "そこへ戻る",
-        (Lang::En, LetAsideGo) => "Let it go",
-        (Lang::Ja, LetAsideGo) => "捨てる",
-        (Lang::En, Timestamp) => "Timestamp from the greeting",
-        (Lang::Ja, Timestamp) => "グリーティングのタイムスタンプ",
-        (Lang::En, Password) => "Password",
-        (Lang::Ja, Password) => "パスワード",
-        (Lang::En, Digest) => "APOP digest",
-        (Lang::Ja, Digest) => "APOP ダイジェスト",
-        (Lang::En, ApopCalculator) => "MD5 of timestamp + password, as a mail client computes it",
-        (Lang::Ja, ApopCalculator) => "メールソフトと同じく、タイムスタンプ + パスワードの MD5 を計算",
-        (Lang::En, Map) => "Map of the network: client machines, mail hosts, DNS and the links between them",
-        (Lang::Ja, Map) => "ネットワークの地図：クライアント、メールホスト、DNS とその間の接続",
-        (Lang::En, Address) => "Address",
-        (Lang::Ja, Address) => "アドレス",
-        (Lang::En, Services) => "Services",
-        (Lang::Ja, Services) => "サービス",
-        (Lang::En, Users) => "Users",
-        (Lang::Ja, Users) => "ユーザ",
-        (Lang::En, Policies) => "Policies",
-        (Lang::Ja, Policies) => "ポリシー",
-        (Lang::En, OpenRelay) => "Open relay (relays anybody's mail: the spammer's friend)",
-        (Lang::Ja, OpenRelay) => "オープンリレー（誰のメールでも中継する：スパムの温床）",
-        (Lang::En, Folders) => "Folders",
-        (Lang::Ja, Folders) => "フォルダ",
-        (Lang::En, Flags) => "Flags",
-        (Lang::Ja, Flags) => "フラグ",
-        (Lang::En, Expunged) => "Just removed:",
-        (Lang::Ja, Expunged) => "削除されたばかり:",
-        (Lang::En, ExportMbox) => "Download folder (mbox)",
-        (Lang::Ja, ExportMbox) => "フォルダをダウンロード（mbox）",
-        (Lang::En, ImportMail) => "Import .eml or mbox",
-        (Lang::Ja, ImportMail) => ".eml か mbox を取り込む",
-        (Lang::En, ExportLab) => "Save the lab to a file",
-        (Lang::Ja, ExportLab) => "ラボをファイルに保存",
-        (Lang::En, ImportLab) => "Open a saved lab",
-        (Lang::Ja, ImportLab) => "保存したラボを開く",
-        (Lang::En, ImportLabConfirm) => "Replace this lab by the one in the file? Its mail and changes are replaced.",
-        (Lang::Ja, ImportLabConfirm) => "このラボをファイルの内容で置き換えますか？今のメールと変更は置き換わります。",
-        (Lang::En, WireForm) => "On the wire after DATA (dot-stuffed)",
-        (Lang::Ja, WireForm) => "DATA の後に流れる形（ドット詰め）",
-        (Lang::En, WireNote) => {
-            "Lines that start with a dot get one more, so that only the last line, a single dot, ends the message. Highlighted lines were stuffed."
-        }
-        (Lang::Ja, WireNote) => {
-            "ドットで始まる行には先頭にドットをもう 1 つ付けます。こうして最後のドット 1 つだけの行だけがメッセージの終わりになります。色付きの行が詰められた行です。"
-        }
-        (Lang::En, DownloadEml) => "Download as .eml",
-        (Lang::Ja, DownloadEml) => ".eml でダウンロード",
-        (Lang::En, Terminals) => "Terminals",
-        (Lang::Ja, Terminals) => "端末",
-        (Lang::En, SideBySide) => "Side by side",
-        (Lang::Ja, SideBySide) => "並べて表示",
-        (Lang::En, StuffedByServer) => {
-            "Dot-stuffed by the server: the message line starts with one dot less; the client removes the extra dot."
-        }
-        (Lang::Ja, StuffedByServer) => {
-            "サーバがドット詰めした行：実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。"
-        }
-        (Lang::En, AddPane) => "Show the mailbox of",
-        (Lang::Ja, AddPane) => "メールボックスを表示:",
-        (Lang::En, CheckMailImap) => "Check mail (IMAP)",
-        (Lang::Ja, CheckMailImap) => "受信（IMAP）",
-        (Lang::En, MoveToTrash) => "Move to Trash",
-        (Lang::Ja, MoveToTrash) => "ゴミ箱へ移動",
-        (Lang::En, Watch) => "Watch INBOX (IMAP IDLE)",
-        (Lang::Ja, Watch) => "INBOX を見張る（IMAP IDLE）",
-        (Lang::En, StopWatching) => "Stop watching",
-        (Lang::Ja, StopWatching) => "見張りをやめる",
-        (Lang::En, Pushed) => "Pushed by the server while idling",
-        (Lang::Ja, Pushed) => "IDLE 中にサーバから届いた通知",
-        (Lang::En, ImapInbox) => "INBOX on the server (IMAP)",
-        (Lang::Ja, ImapInbox) => "サーバ上の INBOX(IMAP)",
-        (Lang::En, Container) => "(container)",
-        (Lang::Ja, Container) => "（入れ物）",
-        (Lang::En, Octets) => "octets",
-        (Lang::Ja, Octets) => "オクテット",
-        (Lang::En, Projector) => "Projector",
-        (Lang::Ja, Projector) => "プロジェクター",
-        (Lang::En, NextLesson) => "Next lesson →",
-        (Lang::Ja, NextLesson) => "次のレッスンへ →",
-        (Lang::En, PutInCommandBox) => "Put this line in the command box",
-        (Lang::Ja, PutInCommandBox) => "この行をコマンド欄に入れる",
-        (Lang::En, QueueId) => "ID",
-        (Lang::Ja, QueueId) => "ID",
-        (Lang::En, QueueHost) => "Held by",
-        (Lang::Ja, QueueHost) => "保持ホスト",
-        (Lang::En, QueueRecipients) => "Recipients",
-        (Lang::Ja, QueueRecipients) => "宛先",
-        (Lang::En, QueueAttempts) => "Tries",
-        (Lang::Ja, QueueAttempts) => "試行",
-        (Lang::En, QueueNextAttempt) => "Next try",
-        (Lang::Ja, QueueNextAttempt) => "次の試行",
-        (Lang::En, QueueLastError) => "Last error",
-        (Lang::Ja, QueueLastError) => "直前のエラー",
-        (Lang::En, TakenDown) => "taken down",
-        (Lang::Ja, TakenDown) => "手動で停止中",
-        (Lang::En, LegendOpen) => "connection open",
-        (Lang::Ja, LegendOpen) => "接続中",
-        (Lang::En, LegendTls) => "inside TLS",
-        (Lang::Ja, LegendTls) => "TLS で暗号化",
-        (Lang::En, LegendClosed) => "closed",
-        (Lang::Ja, LegendClosed) => "切断済み",
-        (Lang::En, LegendDown) => "host down",
-        (Lang::Ja, LegendDown) => "ホスト停止中",
-        (Lang::En, LegendRoute) => "route of the opened message",
-        (Lang::Ja, LegendRoute) => "開いたメールの経路",
-        (Lang::En, LegendDns) => "MTAs ask DNS for MX records",
-        (Lang::Ja, LegendDns) => "MTA は DNS に MX レコードを問い合わせる",
-        (Lang::En, Views) => "Show",
-        (Lang::Ja, Views) => "表示",
-        (Lang::En, DownloadTranscript) => "Download as text",
-        (Lang::Ja, DownloadTranscript) => "テキストで保存",
-        (Lang::En, Prompt) => "not connected",
-        (Lang::Ja, Prompt) => "未接続",
-        (Lang::En, Transcript) => "Transcript",
-        (Lang::Ja, Transcript) => "やりとり",
+/// One text in the lab's two languages: the pair the engines' explanations,
+/// the lessons and the page all use.
+pub use mail_lab_proto::Explanation as Tr;
+
+/// `pair` in `lang`: the page's one way of choosing a language.
+pub fn t(lang: Lang, pair: Tr) -> &'static str {
+    match lang {
+        Lang::En => pair.en,
+        Lang::Ja => pair.ja,
     }
+}
+
+/// The page's texts, each in both languages.
+pub mod text {
+    use super::Tr;
+
+    pub const TITLE: Tr = Tr { en: "Mail Lab", ja: "メールラボ" };
+    pub const TAGLINE: Tr = Tr {
+        en: "A whole Internet mail system in your browser: type SMTP yourself and watch the mail arrive.",
+        ja: "ブラウザの中のインターネットメール。SMTP を自分で打ち込み、メールが届く様子を見てみましょう。",
+    };
+    pub const SWITCH_LANGUAGE: Tr = Tr { en: "日本語で表示", ja: "Show in English" };
+    pub const COMMAND: Tr = Tr { en: "Command", ja: "コマンド" };
+    pub const TERMINAL: Tr = Tr { en: "Terminal", ja: "端末" };
+    pub const CONNECTED: Tr = Tr { en: "connected", ja: "接続中" };
+    pub const CLOSED: Tr = Tr { en: "connection closed", ja: "接続は閉じられました" };
+    pub const STATE: Tr = Tr { en: "State", ja: "状態" };
+    pub const VALID_NOW: Tr = Tr { en: "valid now", ja: "今使えるコマンド" };
+    pub const MAILBOX: Tr = Tr { en: "Mailbox", ja: "メールボックス" };
+    pub const EMPTY: Tr = Tr { en: "No messages yet.", ja: "まだメッセージはありません。" };
+    pub const FROM: Tr = Tr { en: "From", ja: "差出人" };
+    pub const SUBJECT: Tr = Tr { en: "Subject", ja: "件名" };
+    pub const UID: Tr = Tr { en: "UID", ja: "UID" };
+    pub const NO_SUBJECT: Tr = Tr { en: "(no subject)", ja: "（件名なし）" };
+    pub const TRANSCRIPT: Tr = Tr { en: "Transcript", ja: "やりとり" };
+    pub const OPEN_TERMINAL: Tr = Tr { en: "Open terminal", ja: "端末を開く" };
+    pub const HOST: Tr = Tr { en: "Host", ja: "ホスト" };
+    pub const PORT: Tr = Tr { en: "Port", ja: "ポート" };
+    pub const MESSAGE: Tr = Tr { en: "Message", ja: "メッセージ" };
+    pub const CLOSE: Tr = Tr { en: "Close", ja: "閉じる" };
+    pub const ENVELOPE: Tr =
+        Tr { en: "Envelope (SMTP: MAIL FROM / RCPT TO)", ja: "エンベロープ（SMTP の MAIL FROM / RCPT TO）" };
+    pub const HEADER: Tr = Tr { en: "Header (what the reader sees)", ja: "ヘッダ（読み手に見えるもの）" };
+    pub const ENVELOPE_NOTE: Tr = Tr {
+        en: "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged.",
+        ja: "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は違ってもかまいません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。",
+    };
+    pub const ROUTE: Tr =
+        Tr { en: "Route (Received lines, newest first)", ja: "経路（Received 行、新しい順）" };
+    pub const NULL_REVERSE_PATH: Tr = Tr {
+        en: "<> the null reverse-path: a bounce, never bounced again (RFC 5321 §4.5.5)",
+        ja: "<> 空の逆経路：エラー通知なので、これ自体は決して返送されません（RFC 5321 §4.5.5）",
+    };
+    pub const NO_ROUTE: Tr = Tr {
+        en: "No Received lines: made on the host that stored it, it never crossed SMTP.",
+        ja: "Received 行なし：保存したホスト自身が作ったメールで、SMTP を通っていません。",
+    };
+    pub const PARTS: Tr = Tr { en: "MIME parts", ja: "MIME パート" };
+    pub const BODY: Tr = Tr { en: "Body", ja: "本文" };
+    pub const RAW_MESSAGE: Tr = Tr { en: "Raw message as stored", ja: "保存されている生のメッセージ" };
+    pub const DIAGNOSTICS: Tr = Tr { en: "Diagnostics", ja: "診断" };
+    pub const HTML_SANDBOXED: Tr = Tr {
+        en: "HTML body, shown in a sandbox with scripts off",
+        ja: "HTML 本文（スクリプトを止めたサンドボックスで表示）",
+    };
+    pub const RESET: Tr = Tr { en: "Reset the lab", ja: "ラボを初期化" };
+    pub const RESET_CONFIRM: Tr = Tr {
+        en: "Start again from the beginning? All mail and changes in this lab are deleted.",
+        ja: "最初からやり直しますか？このラボのメールと変更はすべて消えます。",
+    };
+    pub const STORAGE_PROBLEM: Tr = Tr {
+        en: "The lab saved in this browser could not be read, so it is not being used or overwritten:",
+        ja: "このブラウザに保存されたラボを読み込めませんでした。使用も上書きもしていません:",
+    };
+    pub const START_FRESH: Tr = Tr { en: "Discard it and start fresh", ja: "破棄して最初から始める" };
+    pub const NETWORK: Tr = Tr { en: "Network", ja: "ネットワーク" };
+    pub const CLOCK: Tr = Tr { en: "Clock", ja: "時計" };
+    pub const ADVANCE_MINUTE: Tr = Tr { en: "+1 min", ja: "+1 分" };
+    pub const ADVANCE_TEN_MINUTES: Tr = Tr { en: "+10 min", ja: "+10 分" };
+    pub const RUN_UNTIL_IDLE: Tr = Tr { en: "Run until idle", ja: "キューが空になるまで進める" };
+    pub const QUEUE: Tr =
+        Tr { en: "Queue (mail waiting to be relayed)", ja: "キュー（中継待ちのメール）" };
+    pub const QUEUE_EMPTY: Tr = Tr { en: "Every queue is empty.", ja: "キューは空です。" };
+    pub const TAKE_DOWN: Tr = Tr { en: "Take down", ja: "停止する" };
+    pub const BRING_UP: Tr = Tr { en: "Bring up", ja: "起動する" };
+    pub const UP: Tr = Tr { en: "up", ja: "稼働中" };
+    pub const DOWN: Tr = Tr { en: "down", ja: "停止中" };
+    pub const TIMELINE: Tr = Tr { en: "What happened", ja: "出来事" };
+    pub const WIRETAP: Tr = Tr { en: "Wiretap", ja: "盗聴" };
+    pub const WIRETAP_NOTE: Tr = Tr {
+        en: "What an eavesdropper on each link sees. Inside TLS only ciphertext is visible.",
+        ja: "各回線の盗聴者に見えるもの。TLS の中は暗号文しか見えません。",
+    };
+    pub const PASSWORD_IN_CLEAR: Tr =
+        Tr { en: "password in the clear!", ja: "パスワードが平文で流れています！" };
+    pub const DIGEST_ONLY: Tr = Tr {
+        en: "a digest only: the password itself did not cross",
+        ja: "ダイジェストだけ。パスワードそのものは流れていません",
+    };
+    pub const APOP_BRACKETS: Tr = Tr {
+        en: "The <…> brackets are part of the timestamp; computed with:",
+        ja: "山かっこ <…> もタイムスタンプの一部です。次の値で計算しました：",
+    };
+    pub const ENCRYPTED: Tr = Tr { en: "encrypted", ja: "暗号化" };
+    pub const MAIL_CLIENT: Tr = Tr { en: "Mail client (MUA)", ja: "メールソフト（MUA）" };
+    pub const MAIL_CLIENT_NOTE: Tr = Tr {
+        en: "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below.",
+        ja: "MUA は送信のとき MSA（587 番、STARTTLS、AUTH）と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。",
+    };
+    pub const ACCOUNT: Tr = Tr { en: "Account", ja: "アカウント" };
+    pub const TO: Tr = Tr { en: "To", ja: "宛先" };
+    pub const CC: Tr = Tr { en: "Cc", ja: "Cc" };
+    pub const BCC: Tr = Tr { en: "Bcc", ja: "Bcc" };
+    pub const SEND: Tr = Tr { en: "Send", ja: "送信" };
+    pub const CHECK_MAIL: Tr = Tr { en: "Check mail (POP3)", ja: "受信（POP3）" };
+    pub const DOWNLOADED: Tr =
+        Tr { en: "Downloaded by the mail client", ja: "メールソフトが受信したメッセージ" };
+    pub const LESSONS: Tr = Tr { en: "Lessons", ja: "レッスン" };
+    pub const LESSONS_DONE: Tr = Tr { en: "done", ja: "完了" };
+    pub const GOAL: Tr = Tr { en: "Goal", ja: "目標" };
+    pub const HINT: Tr = Tr { en: "Hint", ja: "ヒント" };
+    pub const STEPS: Tr = Tr {
+        en: "Try this (each line is one Enter in a terminal)",
+        ja: "やってみよう（1 行ごとに端末で Enter）",
+    };
+    pub const GOAL_REACHED: Tr =
+        Tr { en: "Goal reached ✓ — the lab saw it happen.", ja: "目標達成 ✓ ラボが確かめました。" };
+    pub const GOAL_NOT_YET: Tr = Tr {
+        en: "Not reached yet: the lab checks the world after every step.",
+        ja: "まだです。ラボは一歩ごとに世界の様子を確かめています。",
+    };
+    pub const EMPTY_LINE: Tr = Tr { en: "(empty line: just Enter)", ja: "（空行：Enter だけ）" };
+    pub const NEW_WORLD_CONFIRM: Tr = Tr {
+        en: "This lesson starts from its own world; the mail and changes in the current one are replaced (the lab set aside earlier is kept). Continue?",
+        ja: "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります（先に取っておいたラボはそのまま残ります）。続けますか？",
+    };
+    pub const TIMESTAMP: Tr =
+        Tr { en: "Timestamp from the greeting", ja: "グリーティングのタイムスタンプ" };
+    pub const PASSWORD: Tr = Tr { en: "Password", ja: "パスワード" };
+    pub const DIGEST: Tr = Tr { en: "APOP digest", ja: "APOP ダイジェスト" };
+    pub const APOP_CALCULATOR: Tr = Tr {
+        en: "MD5 of timestamp + password, as a mail client computes it",
+        ja: "メールソフトと同じく、タイムスタンプ + パスワードの MD5 を計算",
+    };
+    pub const PROMPT: Tr = Tr { en: "not connected", ja: "未接続" };
+    pub const MAP: Tr = Tr {
+        en: "Map of the network: client machines, mail hosts, DNS and the links between them",
+        ja: "ネットワークの地図：クライアント、メールホスト、DNS とその間の接続",
+    };
+    pub const ADDRESS: Tr = Tr { en: "Address", ja: "アドレス" };
+    pub const SERVICES: Tr = Tr { en: "Services", ja: "サービス" };
+    pub const USERS: Tr = Tr { en: "Users", ja: "ユーザ" };
+    pub const POLICIES: Tr = Tr { en: "Policies", ja: "ポリシー" };
+    pub const OPEN_RELAY: Tr = Tr {
+        en: "Open relay (relays anybody's mail: the spammer's friend)",
+        ja: "オープンリレー（誰のメールでも中継する：スパムの温床）",
+    };
+    pub const FOLDERS: Tr = Tr { en: "Folders", ja: "フォルダ" };
+    pub const FLAGS: Tr = Tr { en: "Flags", ja: "フラグ" };
+    pub const EXPUNGED: Tr = Tr { en: "Just removed:", ja: "削除されたばかり:" };
+    pub const EXPORT_MBOX: Tr = Tr { en: "Download folder (mbox)", ja: "フォルダをダウンロード（mbox）" };
+    pub const IMPORT_MAIL: Tr = Tr { en: "Import .eml or mbox", ja: ".eml か mbox を取り込む" };
+    pub const EXPORT_LAB: Tr = Tr { en: "Save the lab to a file", ja: "ラボをファイルに保存" };
+    pub const IMPORT_LAB: Tr = Tr { en: "Open a saved lab", ja: "保存したラボを開く" };
+    pub const IMPORT_LAB_CONFIRM: Tr = Tr {
+        en: "Replace this lab by the one in the file? Its mail and changes are replaced.",
+        ja: "このラボをファイルの内容で置き換えますか？今のメールと変更は置き換わります。",
+    };
+    pub const WIRE_FORM: Tr =
+        Tr { en: "On the wire after DATA (dot-stuffed)", ja: "DATA の後に流れる形（ドット詰め）" };
+    pub const WIRE_NOTE: Tr = Tr {
+        en: "Lines that start with a dot get one more, so that only the last line, a single dot, ends the message. Highlighted lines were stuffed.",
+        ja: "ドットで始まる行には先頭にドットをもう 1 つ付けます。こうして最後のドット 1 つだけの行だけがメッセージの終わりになります。色付きの行が詰められた行です。",
+    };
+    pub const DOWNLOAD_EML: Tr = Tr { en: "Download as .eml", ja: ".eml でダウンロード" };
+    pub const TERMINALS: Tr = Tr { en: "Terminals", ja: "端末" };
+    pub const SIDE_BY_SIDE: Tr = Tr { en: "Side by side", ja: "並べて表示" };
+    pub const STUFFED_BY_SERVER: Tr = Tr {
+        en: "Dot-stuffed by the server: the message line starts with one dot less; the client removes the extra dot.",
+        ja: "サーバがドット詰めした行：実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。",
+    };
+    pub const ADD_PANE: Tr = Tr { en: "Show the mailbox of", ja: "メールボックスを表示:" };
+    pub const CHECK_MAIL_IMAP: Tr = Tr { en: "Check mail (IMAP)", ja: "受信（IMAP）" };
+    pub const MOVE_TO_TRASH: Tr = Tr { en: "Move to Trash", ja: "ゴミ箱へ移動" };
+    pub const WATCH: Tr = Tr { en: "Watch INBOX (IMAP IDLE)", ja: "INBOX を見張る（IMAP IDLE）" };
+    pub const STOP_WATCHING: Tr = Tr { en: "Stop watching", ja: "見張りをやめる" };
+    pub const PUSHED: Tr =
+        Tr { en: "Pushed by the server while idling", ja: "IDLE 中にサーバから届いた通知" };
+    pub const IMAP_INBOX: Tr = Tr { en: "INBOX on the server (IMAP)", ja: "サーバ上の INBOX(IMAP)" };
+    pub const CONTAINER: Tr = Tr { en: "(container)", ja: "（入れ物）" };
+    pub const OCTETS: Tr = Tr { en: "octets", ja: "オクテット" };
+    pub const PROJECTOR: Tr = Tr { en: "Projector", ja: "プロジェクター" };
+    pub const NEXT_LESSON: Tr = Tr { en: "Next lesson →", ja: "次のレッスンへ →" };
+    pub const HOST_SETTINGS: Tr = Tr { en: "Services & policies ▾", ja: "サービスとポリシー ▾" };
+    pub const SYLLABUS: Tr = Tr { en: "Syllabus", ja: "シラバス" };
+    pub const SYLLABUS_NOTE: Tr = Tr {
+        en: "Each lesson, the lecture-note topic it teaches and the world it starts from. Open a title to preview its goal and steps; nothing changes until you press Start. A lesson on another world sets the current lab aside, and you can go back to it.",
+        ja: "各レッスンと、そこで学ぶ講義資料の内容、始めるときの世界です。題名を開くと目標と手順を下見できます。「始める」を押すまで何も変わりません。別の世界のレッスンを始めると今のラボは取っておかれ、あとで戻れます。",
+    };
+    pub const SYLLABUS_TOPIC: Tr = Tr { en: "Topic in the lecture notes", ja: "講義資料の内容" };
+    pub const SYLLABUS_SCENARIO: Tr = Tr { en: "World", ja: "世界" };
+    pub const LECTURE_NOTES: Tr = Tr { en: "Lecture notes", ja: "講義資料" };
+    pub const START: Tr = Tr { en: "Start", ja: "始める" };
+    pub const ASIDE_NOTE: Tr =
+        Tr { en: "Your lab from before is set aside:", ja: "前のラボを取っておいてあります：" };
+    pub const BACK_TO_ASIDE: Tr = Tr { en: "Back to it", ja: "そこへ戻る" };
+    pub const LET_ASIDE_GO: Tr = Tr { en: "Let it go", ja: "捨てる" };
+    pub const PUT_IN_COMMAND_BOX: Tr =
+        Tr { en: "Put this line in the command box", ja: "この行をコマンド欄に入れる" };
+    pub const QUEUE_ID: Tr = Tr { en: "ID", ja: "ID" };
+    pub const QUEUE_HOST: Tr = Tr { en: "Held by", ja: "保持ホスト" };
+    pub const QUEUE_RECIPIENTS: Tr = Tr { en: "Recipients", ja: "宛先" };
+    pub const QUEUE_ATTEMPTS: Tr = Tr { en: "Tries", ja: "試行" };
+    pub const QUEUE_NEXT_ATTEMPT: Tr = Tr { en: "Next try", ja: "次の試行" };
+    pub const QUEUE_LAST_ERROR: Tr = Tr { en: "Last error", ja: "直前のエラー" };
+    pub const TAKEN_DOWN: Tr = Tr { en: "taken down", ja: "手動で停止中" };
+    pub const LEGEND_OPEN: Tr = Tr { en: "connection open", ja: "接続中" };
+    pub const LEGEND_TLS: Tr = Tr { en: "inside TLS", ja: "TLS で暗号化" };
+    pub const LEGEND_CLOSED: Tr = Tr { en: "closed", ja: "切断済み" };
+    pub const LEGEND_DOWN: Tr = Tr { en: "host down", ja: "ホスト停止中" };
+    pub const LEGEND_ROUTE: Tr = Tr { en: "route of the opened message", ja: "開いたメールの経路" };
+    pub const LEGEND_DNS: Tr =
+        Tr { en: "MTAs ask DNS for MX records", ja: "MTA は DNS に MX レコードを問い合わせる" };
+    pub const VIEWS: Tr = Tr { en: "Show", ja: "表示" };
+    pub const DOWNLOAD_TRANSCRIPT: Tr = Tr { en: "Download as text", ja: "テキストで保存" };
 }
 
 /// A line the lab itself writes into a terminal (not protocol text).
@@ -612,23 +394,6 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
     }
 }
 
-/// What an import came to, in `lang`.
-pub fn notice(lang: Lang, notice: &crate::state::Notice) -> String {
-    use crate::state::Notice;
-    match (lang, notice) {
-        (Lang::En, Notice::Imported { count, account, folder }) => {
-            format!("Imported {} into {account} {folder}.", message_count(lang, *count))
-        }
-        (Lang::Ja, Notice::Imported { count, account, folder }) => {
-            format!("{account} の {folder} に {} を取り込みました。", message_count(lang, *count))
-        }
-        (Lang::En, Notice::LabImported) => "The saved lab is open.".into(),
-        (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
-        (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
-        (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした：{why}"),
-    }
-}
-
 /// `hh:mm:ss` of a time on the logical clock.
 fn clock(t: &mail_lab_proto::Time) -> String {
     t.rfc5322().split(' ').nth(4).unwrap_or("").to_string()
@@ -710,7 +475,7 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
     use mail_lab_world::Policy::*;
     let ja = lang == Lang::Ja;
     match policy {
-        OpenRelay => t(lang, Text::OpenRelay).to_string(),
+        OpenRelay => t(lang, text::OPEN_RELAY).to_string(),
         TlsBeforeLogin if ja => "ログインは TLS の中だけ（平文のパスワードを拒否）".into(),
         TlsBeforeLogin => "Login only inside TLS (refuse passwords in the clear)".into(),
         Vrfy if ja => "VRFY に答える（ユーザの有無がわかる）".into(),
@@ -733,9 +498,9 @@ pub fn online(lang: Lang, on: u64, every: u64) -> String {
 pub fn host_state(lang: Lang, state: mail_lab_world::HostState) -> String {
     use mail_lab_world::HostState::*;
     match state {
-        Up => t(lang, Text::Up).to_string(),
-        TakenDown => t(lang, Text::TakenDown).to_string(),
-        ScheduledDown { until: None } => t(lang, Text::Down).to_string(),
+        Up => t(lang, text::UP).to_string(),
+        TakenDown => t(lang, text::TAKEN_DOWN).to_string(),
+        ScheduledDown { until: None } => t(lang, text::DOWN).to_string(),
         ScheduledDown { until: Some(at) } => {
             let at = at.rfc5322();
             let hhmm = at.split(' ').nth(4).and_then(|t| t.get(..5)).unwrap_or("");
@@ -744,35 +509,5 @@ pub fn host_state(lang: Lang, state: mail_lab_world::HostState) -> String {
                 Lang::Ja => format!("{hhmm} まで停止中"),
             }
         }
-    }
-}
-
-/// What the mail client last did, in `lang`.
-pub fn mua_status(lang: Lang, status: &crate::state::MuaStatus) -> String {
-    use crate::state::{MuaOutcome, MuaStatus};
-    let ja = lang == Lang::Ja;
-    match status {
-        MuaStatus::NoAccount(a) if ja => format!("{a} というアカウントはありません"),
-        MuaStatus::NoAccount(a) => format!("No account {a}"),
-        MuaStatus::NoRecipient if ja => "宛先を 1 つ以上入れてください。".into(),
-        MuaStatus::NoRecipient => "Give at least one recipient.".into(),
-        MuaStatus::Sent(outcomes) => outcomes
-            .iter()
-            .map(|(rcpt, outcome)| match (outcome, ja) {
-                (MuaOutcome::Accepted, false) => format!("{rcpt}: accepted"),
-                (MuaOutcome::Accepted, true) => format!("{rcpt}：受け付けられました"),
-                (MuaOutcome::Later(reply), false) => format!("{rcpt}: try later ({reply})"),
-                (MuaOutcome::Later(reply), true) => format!("{rcpt}：後で再送（{reply}）"),
-                (MuaOutcome::Refused(reply), false) => format!("{rcpt}: refused ({reply})"),
-                (MuaOutcome::Refused(reply), true) => format!("{rcpt}：拒否されました（{reply}）"),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
-        MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
-        MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX(IMAP)：{count} 通"),
-        MuaStatus::Listed { count, account } => format!("{account} INBOX over IMAP: {}", message_count(lang, *count)),
-        MuaStatus::Failed(why) if ja => format!("失敗しました：{why}"),
-        MuaStatus::Failed(why) => format!("Failed: {why}"),
     }
 }

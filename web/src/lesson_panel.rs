@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::{Lang, Text, bracketed, colon, t};
+use crate::i18n::{Lang, bracketed, colon, t, text};
 use crate::lessons::{LESSONS, NOTES, Step};
 
 /// What the lessons panel shows and where its actions go.
@@ -37,21 +37,21 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
         let ask = LESSONS[i].scenario != props.scenario && props.aside.is_some();
         let on_start = props.on_start.clone();
         Callback::from(move |_: MouseEvent| {
-            if !ask || gloo::dialogs::confirm(t(lang, Text::NewWorldConfirm)) {
+            if !ask || gloo::dialogs::confirm(t(lang, text::NEW_WORLD_CONFIRM)) {
                 on_start.emit(i);
                 bring_into_view(LESSONS[i].shows);
             }
         })
     };
-    let done = format!("{}/{} {}", props.done.len(), LESSONS.len(), t(lang, Text::LessonsDone));
-    let count = bracketed(lang, t(lang, Text::Lessons), &done);
+    let done = format!("{}/{} {}", props.done.len(), LESSONS.len(), t(lang, text::LESSONS_DONE));
+    let count = bracketed(lang, t(lang, text::LESSONS), &done);
     html! {
-        <section class="lessons" aria-label={t(lang, Text::Lessons)}>
+        <section class="lessons" aria-label={t(lang, text::LESSONS)}>
             if let Some(scenario) = props.aside {
                 <p class="aside" role="status">
-                    { t(lang, Text::AsideNote) }{ " " }<code>{ scenario }</code>{ " " }
-                    <button onclick={props.on_back.clone()}>{ t(lang, Text::BackToAside) }</button>
-                    <button onclick={props.on_let_go.clone()}>{ t(lang, Text::LetAsideGo) }</button>
+                    { t(lang, text::ASIDE_NOTE) }{ " " }<code>{ scenario }</code>{ " " }
+                    <button onclick={props.on_back.clone()}>{ t(lang, text::BACK_TO_ASIDE) }</button>
+                    <button onclick={props.on_let_go.clone()}>{ t(lang, text::LET_ASIDE_GO) }</button>
                 </p>
             }
             if props.syllabus {
@@ -63,7 +63,7 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
                     { for LESSONS.iter().enumerate().map(|(i, l)| html! {
                         <li class={if is_done(i) { "done" } else { "" }}>
                             <button class="link" onclick={start(i)} aria-current={(props.active == Some(i)).then_some("step")}>
-                                { format!("{}{}", if is_done(i) { "✓ " } else { "" }, l.title.get(lang)) }
+                                { format!("{}{}", if is_done(i) { "✓ " } else { "" }, t(lang, l.title)) }
                             </button>
                         </li>
                     }) }
@@ -72,7 +72,7 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
             if let Some(i) = props.active {
                 { active_lesson(i, is_done(i), lang, props) }
                 if is_done(i) && i + 1 < LESSONS.len() {
-                    <button class="next-lesson" onclick={start(i + 1)}>{ t(lang, Text::NextLesson) }</button>
+                    <button class="next-lesson" onclick={start(i + 1)}>{ t(lang, text::NEXT_LESSON) }</button>
                 }
             }
         </section>
@@ -89,18 +89,18 @@ fn syllabus(
 ) -> Html {
     let close = props.on_syllabus.reform(|_: MouseEvent| false);
     html! {
-        <section class="syllabus" role="dialog" aria-label={t(lang, Text::Syllabus)}>
+        <section class="syllabus" role="dialog" aria-label={t(lang, text::SYLLABUS)}>
             <header>
-                <h2>{ t(lang, Text::Syllabus) }</h2>
-                <button onclick={close}>{ t(lang, Text::Close) }</button>
+                <h2>{ t(lang, text::SYLLABUS) }</h2>
+                <button onclick={close}>{ t(lang, text::CLOSE) }</button>
             </header>
-            <p class="note">{ t(lang, Text::SyllabusNote) }</p>
+            <p class="note">{ t(lang, text::SYLLABUS_NOTE) }</p>
             <table>
                 <thead><tr>
                     <th scope="col">{ "#" }</th>
-                    <th scope="col">{ t(lang, Text::Lessons) }</th>
-                    <th scope="col">{ t(lang, Text::SyllabusTopic) }</th>
-                    <th scope="col">{ t(lang, Text::SyllabusScenario) }</th>
+                    <th scope="col">{ t(lang, text::LESSONS) }</th>
+                    <th scope="col">{ t(lang, text::SYLLABUS_TOPIC) }</th>
+                    <th scope="col">{ t(lang, text::SYLLABUS_SCENARIO) }</th>
                     <th scope="col"></th>
                 </tr></thead>
                 <tbody>
@@ -109,26 +109,26 @@ fn syllabus(
                             <td>{ format!("{}{}", i + 1, if is_done(i) { " ✓" } else { "" }) }</td>
                             <td>
                                 <details>
-                                    <summary>{ l.title.get(lang) }</summary>
-                                    <p class="goal">{ l.goal.get(lang) }</p>
+                                    <summary>{ t(lang, l.title) }</summary>
+                                    <p class="goal">{ t(lang, l.goal) }</p>
                                     <ol class="preview-steps">
                                         { for l.steps.iter().map(|s| match s {
                                             Step::Type(line) => html! { <li><code>{ *line }</code></li> },
-                                            Step::Do(what) => html! { <li>{ what.get(lang) }</li> },
+                                            Step::Do(what) => html! { <li>{ t(lang, *what) }</li> },
                                         }) }
                                     </ol>
                                 </details>
                             </td>
-                            <td>{ l.topic.get(lang) }</td>
+                            <td>{ t(lang, l.topic) }</td>
                             <td><code>{ l.scenario }</code></td>
-                            <td><button onclick={start(i)} aria-label={format!("{} {}", t(lang, Text::Start), i + 1)}>{ t(lang, Text::Start) }</button></td>
+                            <td><button onclick={start(i)} aria-label={format!("{} {}", t(lang, text::START), i + 1)}>{ t(lang, text::START) }</button></td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            <h3>{ t(lang, Text::LectureNotes) }</h3>
+            <h3>{ t(lang, text::LECTURE_NOTES) }</h3>
             <ul class="notes">
-                { for NOTES.iter().map(|(letter, title)| html! { <li>{ format!("{letter}{}{}", colon(lang), title.get(lang)) }</li> }) }
+                { for NOTES.iter().map(|(letter, title)| html! { <li>{ format!("{letter}{}{}", colon(lang), t(lang, *title)) }</li> }) }
             </ul>
         </section>
     }
@@ -143,26 +143,26 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
     let typed = |line: &'static str, shown: Html| {
         let fill = Callback::from(move |_: MouseEvent| put_in_command_box(terminal, line));
         html! {
-            <li class="type"><button type="button" class="step-line" title={t(lang, Text::PutInCommandBox)} onclick={fill}>{ shown }</button></li>
+            <li class="type"><button type="button" class="step-line" title={t(lang, text::PUT_IN_COMMAND_BOX)} onclick={fill}>{ shown }</button></li>
         }
     };
-    let status = if done { Text::GoalReached } else { Text::GoalNotYet };
+    let status = if done { text::GOAL_REACHED } else { text::GOAL_NOT_YET };
     html! {
         <article class="lesson" data-lesson={lesson.id} data-shows={lesson.shows}>
-            <h2>{ format!("{}. {}", index + 1, lesson.title.get(lang)) }</h2>
-            <p class="goal"><strong>{ t(lang, Text::Goal) }{ colon(lang) }</strong>{ lesson.goal.get(lang) }</p>
+            <h2>{ format!("{}. {}", index + 1, t(lang, lesson.title)) }</h2>
+            <p class="goal"><strong>{ t(lang, text::GOAL) }{ colon(lang) }</strong>{ t(lang, lesson.goal) }</p>
             <p role="status" class={if done { "lesson-status reached" } else { "lesson-status pending" }}>{ t(lang, status) }</p>
             <details open={!done}>
-                <summary>{ t(lang, Text::Steps) }</summary>
+                <summary>{ t(lang, text::STEPS) }</summary>
                 <ol class="steps">
                     { for lesson.steps.iter().map(|s| match s {
-                        Step::Type("") => typed("", html! { <><code data-line="">{ "⏎" }</code>{ " " }<em>{ t(lang, Text::EmptyLine) }</em></> }),
+                        Step::Type("") => typed("", html! { <><code data-line="">{ "⏎" }</code>{ " " }<em>{ t(lang, text::EMPTY_LINE) }</em></> }),
                         Step::Type(line) => typed(line, html! { <code data-line={*line}>{ *line }</code> }),
-                        Step::Do(what) => html! { <li class="do">{ what.get(lang) }</li> },
+                        Step::Do(what) => html! { <li class="do">{ t(lang, *what) }</li> },
                     }) }
                 </ol>
             </details>
-            <p class="lesson-hint"><strong>{ t(lang, Text::Hint) }{ colon(lang) }</strong>{ lesson.hint.get(lang) }</p>
+            <p class="lesson-hint"><strong>{ t(lang, text::HINT) }{ colon(lang) }</strong>{ t(lang, lesson.hint) }</p>
             if lesson.id == "apop" {
                 { apop_calculator(lang, props.apop, &props.on_apop) }
             }
@@ -191,17 +191,17 @@ fn apop_calculator(lang: Lang, (stamp, password): &(String, String), on_apop: &C
         if trimmed.is_empty() { String::new() } else { mail_lab_proto::sasl::apop_digest(&bracketed, password) };
     html! {
         <fieldset class="apop-calculator">
-            <legend>{ t(lang, Text::ApopCalculator) }</legend>
-            <label>{ t(lang, Text::Timestamp) }
+            <legend>{ t(lang, text::APOP_CALCULATOR) }</legend>
+            <label>{ t(lang, text::TIMESTAMP) }
                 <input type="text" value={stamp.clone()} oninput={field(true)} placeholder="<1234.5678@mail.a.example>" spellcheck="false" />
             </label>
-            <label>{ t(lang, Text::Password) }
+            <label>{ t(lang, text::PASSWORD) }
                 <input type="text" value={password.clone()} oninput={field(false)} spellcheck="false" />
             </label>
-            <label>{ t(lang, Text::Digest) }
+            <label>{ t(lang, text::DIGEST) }
                 <output class="digest">{ digest }</output>
             </label>
-            if added { <p class="note">{ format!("{} {bracketed}", t(lang, Text::ApopBrackets)) }</p> }
+            if added { <p class="note">{ format!("{} {bracketed}", t(lang, text::APOP_BRACKETS)) }</p> }
         </fieldset>
     }
 }

@@ -8,23 +8,7 @@ use mail_lab_proto::sasl::Proof;
 use mail_lab_store::{Flag, INBOX};
 use mail_lab_world::{Event, EventKind, Protocol, World};
 
-use crate::i18n::Lang;
-
-/// A text in both languages of the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tr {
-    pub en: &'static str,
-    pub ja: &'static str,
-}
-
-impl Tr {
-    pub fn get(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Ja => self.ja,
-        }
-    }
-}
+use crate::i18n::Tr;
 
 const fn tr(en: &'static str, ja: &'static str) -> Tr {
     Tr { en, ja }
@@ -836,6 +820,7 @@ pub fn newest_event(world: &World) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::state::{Action, Lab, TranscriptLine};
 
     #[cfg(target_arch = "wasm32")]

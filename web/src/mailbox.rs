@@ -9,7 +9,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::charset::BrowserDecoder;
-use crate::i18n::{Lang, Text, message_count, t};
+use crate::i18n::{Lang, message_count, t, text};
 use crate::state::{Lab, PaneView};
 
 /// Rows rendered at most: what fits the pane plus a margin for scrolling.
@@ -169,9 +169,9 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
     };
     let below = s.total.saturating_sub(s.first + s.rows.len());
     html! {
-        <section class="mailbox" aria-label={format!("{} {}", t(lang, Text::Mailbox), s.account)}>
-            <h2>{ format!("{} {} — {} ({})", t(lang, Text::Mailbox), s.account, s.folder, message_count(lang, s.total)) }</h2>
-            <div class="folders" role="group" aria-label={t(lang, Text::Folders)}>
+        <section class="mailbox" aria-label={format!("{} {}", t(lang, text::MAILBOX), s.account)}>
+            <h2>{ format!("{} {} — {} ({})", t(lang, text::MAILBOX), s.account, s.folder, message_count(lang, s.total)) }</h2>
+            <div class="folders" role="group" aria-label={t(lang, text::FOLDERS)}>
                 { for s.folders.iter().map(|f| {
                     let show = {
                         let (on_view, account, name) = (props.on_view.clone(), account.clone(), f.name.clone());
@@ -187,19 +187,19 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
             </div>
             if !s.expunged.is_empty() {
                 <p class="expunged" role="status">
-                    { format!("{} {}", t(lang, Text::Expunged), s.expunged.iter().map(|u| format!("UID {u}")).collect::<Vec<_>>().join(", ")) }
+                    { format!("{} {}", t(lang, text::EXPUNGED), s.expunged.iter().map(|u| format!("UID {u}")).collect::<Vec<_>>().join(", ")) }
                 </p>
             }
             if s.total == 0 {
-                <p class="empty">{ t(lang, Text::Empty) }</p>
+                <p class="empty">{ t(lang, text::EMPTY) }</p>
             } else {
                 <div class={if s.follow { "rows follow" } else { "rows" }} {onscroll}>
                     <table>
                         <thead><tr>
-                            <th scope="col">{ t(lang, Text::Uid) }</th>
-                            <th scope="col">{ t(lang, Text::Flags) }</th>
-                            <th scope="col">{ t(lang, Text::From) }</th>
-                            <th scope="col">{ t(lang, Text::Subject) }</th>
+                            <th scope="col">{ t(lang, text::UID) }</th>
+                            <th scope="col">{ t(lang, text::FLAGS) }</th>
+                            <th scope="col">{ t(lang, text::FROM) }</th>
+                            <th scope="col">{ t(lang, text::SUBJECT) }</th>
                         </tr></thead>
                         <tbody>
                             <tr class="spacer" aria-hidden="true" style={format!("height: {}px", s.first * ROW_PX)} />
@@ -213,7 +213,7 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                                             let (on_select, account, folder, uid) = (props.on_select.clone(), account.clone(), folder.clone(), r.uid);
                                             Callback::from(move |_| on_select.emit((account.clone(), folder.clone(), uid)))
                                         }>
-                                            { if r.subject.is_empty() { t(lang, Text::NoSubject).to_string() } else { r.subject.clone() } }
+                                            { if r.subject.is_empty() { t(lang, text::NO_SUBJECT).to_string() } else { r.subject.clone() } }
                                         </button>
                                     </td>
                                 </tr>
@@ -224,8 +224,8 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                 </div>
             }
             <div class="folder-files">
-                <button onclick={export} disabled={s.total == 0}>{ t(lang, Text::ExportMbox) }</button>
-                <label class="import">{ t(lang, Text::ImportMail) }
+                <button onclick={export} disabled={s.total == 0}>{ t(lang, text::EXPORT_MBOX) }</button>
+                <label class="import">{ t(lang, text::IMPORT_MAIL) }
                     <input type="file" accept=".eml,.mbox,message/rfc822,application/mbox" onchange={import} />
                 </label>
             </div>

@@ -4,8 +4,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::i18n::{Lang, Text, t};
-use crate::state::{Compose, TranscriptLine};
+use crate::i18n::{Lang, t, text};
+use crate::state::{Compose, MuaOutcome, MuaStatus, TranscriptLine};
 
 /// What the mail client panel shows and where its actions go.
 pub struct MuaProps<'a> {
@@ -74,44 +74,44 @@ pub fn mua_panel(props: &MuaProps<'_>) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit((draft.from.clone(), !watching)))
     };
     html! {
-        <section class="mua" id="mua" aria-label={t(lang, Text::MailClient)}>
-            <h2>{ t(lang, Text::MailClient) }</h2>
-            <p class="note">{ t(lang, Text::MailClientNote) }</p>
+        <section class="mua" id="mua" aria-label={t(lang, text::MAIL_CLIENT)}>
+            <h2>{ t(lang, text::MAIL_CLIENT) }</h2>
+            <p class="note">{ t(lang, text::MAIL_CLIENT_NOTE) }</p>
             <form onsubmit={send}>
-                <label>{ t(lang, Text::Account) }
-                    <select aria-label={t(lang, Text::Account)} onchange={on_account}>
+                <label>{ t(lang, text::ACCOUNT) }
+                    <select aria-label={t(lang, text::ACCOUNT)} onchange={on_account}>
                         { for props.accounts.iter().map(|a| html! { <option value={a.clone()} selected={*a == draft.from}>{ a }</option> }) }
                     </select>
                 </label>
-                <label>{ t(lang, Text::To) }<input aria-label={t(lang, Text::To)} value={draft.to.clone()} oninput={field(|d, v| d.to = v)} /></label>
-                <label>{ t(lang, Text::Cc) }<input aria-label={t(lang, Text::Cc)} value={draft.cc.clone()} oninput={field(|d, v| d.cc = v)} /></label>
-                <label>{ t(lang, Text::Bcc) }<input aria-label={t(lang, Text::Bcc)} value={draft.bcc.clone()} oninput={field(|d, v| d.bcc = v)} /></label>
-                <label>{ t(lang, Text::Subject) }<input aria-label={t(lang, Text::Subject)} value={draft.subject.clone()} oninput={field(|d, v| d.subject = v)} /></label>
-                <label>{ t(lang, Text::Body) }<textarea aria-label={t(lang, Text::Body)} value={draft.body.clone()} oninput={field(|d, v| d.body = v)} /></label>
+                <label>{ t(lang, text::TO) }<input aria-label={t(lang, text::TO)} value={draft.to.clone()} oninput={field(|d, v| d.to = v)} /></label>
+                <label>{ t(lang, text::CC) }<input aria-label={t(lang, text::CC)} value={draft.cc.clone()} oninput={field(|d, v| d.cc = v)} /></label>
+                <label>{ t(lang, text::BCC) }<input aria-label={t(lang, text::BCC)} value={draft.bcc.clone()} oninput={field(|d, v| d.bcc = v)} /></label>
+                <label>{ t(lang, text::SUBJECT) }<input aria-label={t(lang, text::SUBJECT)} value={draft.subject.clone()} oninput={field(|d, v| d.subject = v)} /></label>
+                <label>{ t(lang, text::BODY) }<textarea aria-label={t(lang, text::BODY)} value={draft.body.clone()} oninput={field(|d, v| d.body = v)} /></label>
                 <div class="mua-actions">
-                    <button type="submit">{ t(lang, Text::Send) }</button>
-                    <button type="button" onclick={check}>{ t(lang, Text::CheckMail) }</button>
-                    <button type="button" onclick={check_imap}>{ t(lang, Text::CheckMailImap) }</button>
+                    <button type="submit">{ t(lang, text::SEND) }</button>
+                    <button type="button" onclick={check}>{ t(lang, text::CHECK_MAIL) }</button>
+                    <button type="button" onclick={check_imap}>{ t(lang, text::CHECK_MAIL_IMAP) }</button>
                     <button type="button" aria-pressed={watching.to_string()} onclick={watch}>
-                        { if watching { t(lang, Text::StopWatching) } else { t(lang, Text::Watch) } }
+                        { if watching { t(lang, text::STOP_WATCHING) } else { t(lang, text::WATCH) } }
                     </button>
                 </div>
             </form>
             if let Some(status) = &props.status {
-                <p class="mua-status" role="status">{ crate::i18n::mua_status(props.lang, status) }</p>
+                <p class="mua-status" role="status">{ status_text(props.lang, status) }</p>
             }
-            <ol class="transcript mua-log" role="log" aria-label={t(lang, Text::Transcript)}>
+            <ol class="transcript mua-log" role="log" aria-label={t(lang, text::TRANSCRIPT)}>
                 { for props.log.iter().map(|line| {
                     let class = if matches!(line, TranscriptLine::Client(_)) { "client" } else { "server" };
                     html! { <li {class}>{ line.wire_text().unwrap_or_default() }</li> }
                 }) }
             </ol>
             if !props.pushed.is_empty() {
-                <h3>{ t(lang, Text::Pushed) }</h3>
+                <h3>{ t(lang, text::PUSHED) }</h3>
                 <ol class="mua-pushed" role="log">{ for props.pushed.iter().map(|l| html! { <li><code>{ l }</code></li> }) }</ol>
             }
             if !props.imap.is_empty() {
-                <h3>{ t(lang, Text::ImapInbox) }</h3>
+                <h3>{ t(lang, text::IMAP_INBOX) }</h3>
                 <ul class="mua-imap">
                     { for props.imap.iter().map(|r| {
                         let trash = {
@@ -122,18 +122,49 @@ pub fn mua_panel(props: &MuaProps<'_>) -> Html {
                             <li data-uid={r.uid.to_string()}>
                                 { format!("UID {} {} — {} {}", r.uid, r.from, r.subject, r.flags) }
                                 { " " }
-                                <button onclick={trash} aria-label={format!("{} UID {}", t(lang, Text::MoveToTrash), r.uid)}>{ t(lang, Text::MoveToTrash) }</button>
+                                <button onclick={trash} aria-label={format!("{} UID {}", t(lang, text::MOVE_TO_TRASH), r.uid)}>{ t(lang, text::MOVE_TO_TRASH) }</button>
                             </li>
                         }
                     }) }
                 </ul>
             }
             if !props.inbox.is_empty() {
-                <h3>{ t(lang, Text::Downloaded) }</h3>
+                <h3>{ t(lang, text::DOWNLOADED) }</h3>
                 <ul class="mua-inbox">
                     { for props.inbox.iter().map(|(account, from, subject)| html! { <li>{ format!("{account}: {from} — {subject}") }</li> }) }
                 </ul>
             }
         </section>
+    }
+}
+
+/// What the mail client last did, in `lang`.
+fn status_text(lang: Lang, status: &MuaStatus) -> String {
+    let ja = lang == Lang::Ja;
+    match status {
+        MuaStatus::NoAccount(a) if ja => format!("{a} というアカウントはありません"),
+        MuaStatus::NoAccount(a) => format!("No account {a}"),
+        MuaStatus::NoRecipient if ja => "宛先を 1 つ以上入れてください。".into(),
+        MuaStatus::NoRecipient => "Give at least one recipient.".into(),
+        MuaStatus::Sent(outcomes) => outcomes
+            .iter()
+            .map(|(rcpt, outcome)| match (outcome, ja) {
+                (MuaOutcome::Accepted, false) => format!("{rcpt}: accepted"),
+                (MuaOutcome::Accepted, true) => format!("{rcpt}：受け付けられました"),
+                (MuaOutcome::Later(reply), false) => format!("{rcpt}: try later ({reply})"),
+                (MuaOutcome::Later(reply), true) => format!("{rcpt}：後で再送（{reply}）"),
+                (MuaOutcome::Refused(reply), false) => format!("{rcpt}: refused ({reply})"),
+                (MuaOutcome::Refused(reply), true) => format!("{rcpt}：拒否されました（{reply}）"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
+        MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
+        MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX（IMAP）：{count} 通"),
+        MuaStatus::Listed { count, account } => {
+            format!("{account} INBOX over IMAP: {}", crate::i18n::message_count(lang, *count))
+        }
+        MuaStatus::Failed(why) if ja => format!("失敗しました：{why}"),
+        MuaStatus::Failed(why) => format!("Failed: {why}"),
     }
 }

@@ -5,7 +5,7 @@ use mail_lab_proto::sasl::Proof;
 use mail_lab_world::{ConnectionId, Direction, EventKind, Policy, Service, World};
 use yew::prelude::*;
 
-use crate::i18n::{Lang, Text, t};
+use crate::i18n::{Lang, t, text};
 
 /// One host as the panel and the map show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -478,7 +478,7 @@ fn dns_height(records: usize) -> i32 {
 fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
     let dns_height = dns_height(map.mx.len());
     html! {
-        <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, Text::Map)}>
+        <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, text::MAP)}>
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
                     <path d="M0,0 L10,5 L0,10 z" />
@@ -531,8 +531,8 @@ fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Call
 fn map_legend(lang: Lang) -> Html {
     html! {
         <ul class="legend">
-            { for [("open", Text::LegendOpen), ("tls", Text::LegendTls), ("closed", Text::LegendClosed), ("down", Text::LegendDown),
-                   ("route", Text::LegendRoute), ("dns", Text::LegendDns)].into_iter().map(|(class, text)| html! {
+            { for [("open", text::LEGEND_OPEN), ("tls", text::LEGEND_TLS), ("closed", text::LEGEND_CLOSED), ("down", text::LEGEND_DOWN),
+                   ("route", text::LEGEND_ROUTE), ("dns", text::LEGEND_DNS)].into_iter().map(|(class, text)| html! {
                 <li><span class={format!("swatch {class}")} />{ t(lang, text) }</li>
             }) }
         </ul>
@@ -569,13 +569,13 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
     };
     let (picked, pick) = (&props.picked, &props.on_pick);
     html! {
-        <section class="network" id="network" aria-label={t(lang, Text::Network)}>
-            <h2>{ t(lang, Text::Network) }</h2>
+        <section class="network" id="network" aria-label={t(lang, text::NETWORK)}>
+            <h2>{ t(lang, text::NETWORK) }</h2>
             <p class="clock">
-                { format!("{}{}{} ", t(lang, Text::Clock), crate::i18n::colon(lang), v.now) }
-                <button onclick={advance(60_000)}>{ t(lang, Text::AdvanceMinute) }</button>
-                <button onclick={advance(600_000)}>{ t(lang, Text::AdvanceTenMinutes) }</button>
-                <button onclick={run}>{ t(lang, Text::RunUntilIdle) }</button>
+                { format!("{}{}{} ", t(lang, text::CLOCK), crate::i18n::colon(lang), v.now) }
+                <button onclick={advance(60_000)}>{ t(lang, text::ADVANCE_MINUTE) }</button>
+                <button onclick={advance(600_000)}>{ t(lang, text::ADVANCE_TEN_MINUTES) }</button>
+                <button onclick={run}>{ t(lang, text::RUN_UNTIL_IDLE) }</button>
             </p>
             { map_svg(&v.map, lang, picked.as_deref(), pick) }
             { map_legend(lang) }
@@ -589,7 +589,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                         Callback::from(move |_| pick.emit(name.clone()))
                     };
                     // The switch is the hand's: a host down by its schedule can still be taken down.
-                    let verb = if h.state == mail_lab_world::HostState::TakenDown { Text::BringUp } else { Text::TakeDown };
+                    let verb = if h.state == mail_lab_world::HostState::TakenDown { text::BRING_UP } else { text::TAKE_DOWN };
                     html! {
                         <li class={if h.up { "host up" } else { "host down" }}>
                             <span class="host-name">{ crate::i18n::bracketed(lang, h.name, &crate::i18n::host_state(lang, h.state)) }</span>
@@ -601,7 +601,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                             // The switches are one visible button away, not behind the host's name.
                             <button class="settings" onclick={show} aria-expanded={(picked.as_deref() == Some(h.name)).to_string()}
                                 aria-label={crate::i18n::settings_of(lang, h.name)}>
-                                { t(lang, Text::HostSettings) }
+                                { t(lang, text::HOST_SETTINGS) }
                             </button>
                             if picked.as_deref() == Some(h.name) {
                                 { host_details(h, lang, &props.on_policy) }
@@ -610,13 +610,13 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                     }
                 }) }
             </ul>
-            <h3>{ t(lang, Text::Queue) }</h3>
+            <h3>{ t(lang, text::QUEUE) }</h3>
             if v.queue.is_empty() {
-                <p class="empty">{ t(lang, Text::QueueEmpty) }</p>
+                <p class="empty">{ t(lang, text::QUEUE_EMPTY) }</p>
             } else {
                 <table class="queue">
                     <thead><tr>
-                        { for [Text::QueueId, Text::QueueHost, Text::QueueRecipients, Text::QueueAttempts, Text::QueueNextAttempt, Text::QueueLastError]
+                        { for [text::QUEUE_ID, text::QUEUE_HOST, text::QUEUE_RECIPIENTS, text::QUEUE_ATTEMPTS, text::QUEUE_NEXT_ATTEMPT, text::QUEUE_LAST_ERROR]
                             .into_iter().map(|h| html! { <th scope="col">{ t(lang, h) }</th> }) }
                     </tr></thead>
                     <tbody>
@@ -629,7 +629,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                     </tbody>
                 </table>
             }
-            <h3>{ t(lang, Text::Timeline) }</h3>
+            <h3>{ t(lang, text::TIMELINE) }</h3>
             <ol class="timeline follow" role="log">
                 { for props.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
             </ol>
@@ -646,14 +646,14 @@ fn host_details(h: &HostRow<'_>, lang: Lang, on_policy: &Callback<(String, Polic
     };
     html! {
         <dl class="host-details">
-            <dt>{ t(lang, Text::Address) }</dt><dd>{ &h.address }</dd>
-            <dt>{ t(lang, Text::Services) }</dt>
+            <dt>{ t(lang, text::ADDRESS) }</dt><dd>{ &h.address }</dd>
+            <dt>{ t(lang, text::SERVICES) }</dt>
             <dd class="services">
                 { for h.services.iter().map(|&(port, name, on)| switch(Policy::Service(port), on, format!("{port} {name}"))) }
             </dd>
-            <dt>{ t(lang, Text::Users) }</dt><dd>{ if h.users.is_empty() { "—".to_string() } else { h.users.join(", ") } }</dd>
-            <dt>{ t(lang, Text::Queue) }</dt><dd>{ h.queued }</dd>
-            <dt>{ t(lang, Text::Policies) }</dt>
+            <dt>{ t(lang, text::USERS) }</dt><dd>{ if h.users.is_empty() { "—".to_string() } else { h.users.join(", ") } }</dd>
+            <dt>{ t(lang, text::QUEUE) }</dt><dd>{ h.queued }</dd>
+            <dt>{ t(lang, text::POLICIES) }</dt>
             <dd>
                 if let Some((on, every)) = h.online {
                     <span class="policy">{ crate::i18n::online(lang, on, every) }</span>
@@ -668,9 +668,9 @@ fn host_details(h: &HostRow<'_>, lang: Lang, on_policy: &Callback<(String, Polic
 /// its own: it has no state, and each component costs page weight.
 pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
     html! {
-        <section class="wiretap" id="wiretap" aria-label={t(lang, Text::Wiretap)}>
-            <h2>{ t(lang, Text::Wiretap) }</h2>
-            <p class="note">{ t(lang, Text::WiretapNote) }</p>
+        <section class="wiretap" id="wiretap" aria-label={t(lang, text::WIRETAP)}>
+            <h2>{ t(lang, text::WIRETAP) }</h2>
+            <p class="note">{ t(lang, text::WIRETAP_NOTE) }</p>
             <ol class="tap follow" role="log">
                 { for tap.iter().enumerate().map(|(i, l)| {
                     // The link is named once for each run of lines on it.
@@ -684,10 +684,10 @@ pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
                         if new_link { <li class="tap-link">{ &l.link }</li> }
                         <li {class}>
                             <span class="link">{ if l.to_server { "→ " } else { "← " } }</span>
-                            if l.encrypted { <span class="badge">{ t(lang, Text::Encrypted) }</span> }
+                            if l.encrypted { <span class="badge">{ t(lang, text::ENCRYPTED) }</span> }
                             <code>{ &l.text }</code>
-                            if l.proof == Some(TapProof::PasswordInClear) { <strong class="warning">{ t(lang, Text::PasswordInClear) }</strong> }
-                            if l.proof == Some(TapProof::DigestOnly) { <strong class="digest-note">{ t(lang, Text::DigestOnly) }</strong> }
+                            if l.proof == Some(TapProof::PasswordInClear) { <strong class="warning">{ t(lang, text::PASSWORD_IN_CLEAR) }</strong> }
+                            if l.proof == Some(TapProof::DigestOnly) { <strong class="digest-note">{ t(lang, text::DIGEST_ONLY) }</strong> }
                         </li>
                     </> }
                 }) }

@@ -10,9 +10,9 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::charset::BrowserDecoder;
-use crate::i18n::{Lang, Text, lab_note, t};
+use crate::i18n::{Lang, lab_note, t, text};
 use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
-use crate::state::{Action, Bench, Lab, Terminal, TranscriptLine};
+use crate::state::{Action, Bench, Lab, Notice, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
 /// A callback that sends the action `f` makes of its argument. A plain `fn`
@@ -112,7 +112,7 @@ pub fn app() -> Html {
     let reset = {
         let lab = d.clone();
         Callback::from(move |_| {
-            if gloo::dialogs::confirm(t(lang, Text::ResetConfirm)) {
+            if gloo::dialogs::confirm(t(lang, text::RESET_CONFIRM)) {
                 lab.dispatch(Action::Reset);
             }
         })
@@ -182,7 +182,7 @@ pub fn app() -> Html {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
             let lab = lab.clone();
             crate::files::read_chosen(&input, move |_, bytes| {
-                if gloo::dialogs::confirm(t(lang, Text::ImportLabConfirm)) {
+                if gloo::dialogs::confirm(t(lang, text::IMPORT_LAB_CONFIRM)) {
                     lab.dispatch(Action::ImportLab(bytes));
                 }
             });
@@ -230,26 +230,26 @@ pub fn app() -> Html {
     html! {
         <div class={if lab.projector { "lab-root projector" } else { "lab-root" }}>
             <header class="top">
-                <h1>{ t(lang, Text::Title) }</h1>
-                <p class="tagline">{ t(lang, Text::Tagline) }</p>
-                <button onclick={on_syllabus.reform(|_: MouseEvent| true)}>{ t(lang, Text::Syllabus) }</button>
-                <button class="projector-switch" aria-pressed={lab.projector.to_string()} onclick={projector}>{ t(lang, Text::Projector) }</button>
-                <button class="lang" onclick={switch_lang}>{ t(lang, Text::SwitchLanguage) }</button>
-                <button class="reset" onclick={reset}>{ t(lang, Text::Reset) }</button>
-                <button onclick={export_lab}>{ t(lang, Text::ExportLab) }</button>
-                <label class="import">{ t(lang, Text::ImportLab) }
+                <h1>{ t(lang, text::TITLE) }</h1>
+                <p class="tagline">{ t(lang, text::TAGLINE) }</p>
+                <button onclick={on_syllabus.reform(|_: MouseEvent| true)}>{ t(lang, text::SYLLABUS) }</button>
+                <button class="projector-switch" aria-pressed={lab.projector.to_string()} onclick={projector}>{ t(lang, text::PROJECTOR) }</button>
+                <button class="lang" onclick={switch_lang}>{ t(lang, text::SWITCH_LANGUAGE) }</button>
+                <button class="reset" onclick={reset}>{ t(lang, text::RESET) }</button>
+                <button onclick={export_lab}>{ t(lang, text::EXPORT_LAB) }</button>
+                <label class="import">{ t(lang, text::IMPORT_LAB) }
                     <input type="file" accept=".txt,text/plain" onchange={import_lab} />
                 </label>
             </header>
             if let Some(notice) = &lab.notice {
                 <p class={if matches!(notice, crate::state::Notice::ImportFailed(_)) { "notice failed" } else { "notice" }} role="status">
-                    { crate::i18n::notice(lang, notice) }
+                    { notice_text(lang, notice) }
                 </p>
             }
             if let Some(problem) = &lab.storage_problem {
                 <div class="storage-problem" role="alert">
-                    <p>{ t(lang, Text::StorageProblem) }{ " " }{ problem }</p>
-                    <button onclick={start_fresh}>{ t(lang, Text::StartFresh) }</button>
+                    <p>{ t(lang, text::STORAGE_PROBLEM) }{ " " }{ problem }</p>
+                    <button onclick={start_fresh}>{ t(lang, text::START_FRESH) }</button>
                 </div>
             }
             <div class="bench">
@@ -261,7 +261,7 @@ pub fn app() -> Html {
                 <main class="terminals">
                     { open_terminal(&lab, lang, &hosts, &on_form, &on_open) }
                     <div class="tabs">
-                        <div role="tablist" aria-label={t(lang, Text::Terminals)}>
+                        <div role="tablist" aria-label={t(lang, text::TERMINALS)}>
                             { for lab.terminals.iter().zip(&titles).map(|(term, title)| {
                                 let front = term.id == lab.active_terminal;
                                 let id = term.id;
@@ -274,7 +274,7 @@ pub fn app() -> Html {
                                 }
                             }) }
                         </div>
-                        <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, Text::SideBySide) }</button>
+                        <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, text::SIDE_BY_SIDE) }</button>
                     </div>
                     <div class={if lab.side_by_side { "terminal-stack side-by-side" } else { "terminal-stack" }}>
                         { for lab.terminals.iter().zip(&titles).map(|(term, title)| html! {
@@ -285,7 +285,7 @@ pub fn app() -> Html {
                 <div class="side-column">
                     <div class="mailboxes">
                         if !accounts.is_empty() {
-                            <label class="add-pane">{ t(lang, Text::AddPane) }
+                            <label class="add-pane">{ t(lang, text::ADD_PANE) }
                                 <select onchange={add_pane}>
                                     <option value="" selected=true>{ "…" }</option>
                                     { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
@@ -297,9 +297,9 @@ pub fn app() -> Html {
                                 on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
                         }) }
                     </div>
-                    <nav class="view-nav" aria-label={t(lang, Text::Views)}>
+                    <nav class="view-nav" aria-label={t(lang, text::VIEWS)}>
                         // Plain links to the sections: the browser scrolls the pane, no code needed.
-                        { for [("#wiretap", Text::Wiretap), ("#network", Text::Network), ("#mua", Text::MailClient)].into_iter().map(|(href, text)| html! {
+                        { for [("#wiretap", text::WIRETAP), ("#network", text::NETWORK), ("#mua", text::MAIL_CLIENT)].into_iter().map(|(href, text)| html! {
                             <a {href}>{ t(lang, text) }</a>
                         }) }
                     </nav>
@@ -385,22 +385,22 @@ fn open_terminal(
     };
     html! {
         <form class="open-terminal" {onsubmit}>
-            <label>{ t(lang, Text::Host) }
-                <select aria-label={t(lang, Text::Host)} onchange={on_host}>
+            <label>{ t(lang, text::HOST) }
+                <select aria-label={t(lang, text::HOST)} onchange={on_host}>
                     { for hosts.iter().map(|h| html! {
                         <option value={h.clone()} selected={*h == host}>{ h }</option>
                     }) }
                 </select>
             </label>
-            <label>{ t(lang, Text::Port) }
-                <select aria-label={t(lang, Text::Port)} onchange={on_port}>
+            <label>{ t(lang, text::PORT) }
+                <select aria-label={t(lang, text::PORT)} onchange={on_port}>
                     { for Service::ALL.iter().map(|s| {
                         let p = s.default_port();
                         html! { <option value={p.to_string()} selected={p == port}>{ format!("{p} ({})", s.name()) }</option> }
                     }) }
                 </select>
             </label>
-            <button type="submit">{ t(lang, Text::OpenTerminal) }</button>
+            <button type="submit">{ t(lang, text::OPEN_TERMINAL) }</button>
         </form>
     }
 }
@@ -410,18 +410,11 @@ fn terminal_title(term: &Terminal) -> String {
     if term.host.is_empty() { "$".to_string() } else { format!("telnet {} {}", term.host, term.port) }
 }
 
-fn in_lang(lang: Lang, e: mail_lab_proto::Explanation) -> &'static str {
-    match lang {
-        Lang::En => e.en,
-        Lang::Ja => e.ja,
-    }
-}
-
 fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static str {
     match protocol {
-        Some(Protocol::Pop3) => in_lang(lang, mail_lab_pop3::explain_state(key)),
-        Some(Protocol::Imap) => in_lang(lang, mail_lab_imap::explain_state(key)),
-        _ => in_lang(lang, mail_lab_smtp::explain_state(key)),
+        Some(Protocol::Pop3) => t(lang, mail_lab_pop3::explain_state(key)),
+        Some(Protocol::Imap) => t(lang, mail_lab_imap::explain_state(key)),
+        _ => t(lang, mail_lab_smtp::explain_state(key)),
     }
 }
 
@@ -430,7 +423,7 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
     match protocol {
         // Only a multi-line body can start with a dot: two dots are stuffing.
         Some(Protocol::Pop3) if text.starts_with("..") => {
-            (Some("stuffed".to_string()), Some(t(lang, Text::StuffedByServer).to_string()))
+            (Some("stuffed".to_string()), Some(t(lang, text::STUFFED_BY_SERVER).to_string()))
         }
         Some(Protocol::Pop3) => {
             let class = if text.starts_with("+OK") {
@@ -442,7 +435,7 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
             } else {
                 None
             };
-            let explain = class.map(|_| in_lang(lang, mail_lab_pop3::explain_status(text)).to_string());
+            let explain = class.map(|_| t(lang, mail_lab_pop3::explain_status(text)).to_string());
             (class.map(str::to_string), explain)
         }
         Some(Protocol::Imap) => {
@@ -457,12 +450,12 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
                 ("*", _) => Some("untagged"),
                 _ => None,
             };
-            let explain = class.map(|_| in_lang(lang, mail_lab_imap::explain_status(text)).to_string());
+            let explain = class.map(|_| t(lang, mail_lab_imap::explain_status(text)).to_string());
             (class.map(str::to_string), explain)
         }
         _ => match reply_code(text) {
             Some(code) => {
-                (Some(format!("r{}xx", code / 100)), Some(in_lang(lang, mail_lab_smtp::explain_code(code)).to_string()))
+                (Some(format!("r{}xx", code / 100)), Some(t(lang, mail_lab_smtp::explain_code(code)).to_string()))
             }
             None => (None, None),
         },
@@ -482,7 +475,7 @@ fn explain_command(lang: Lang, protocol: Option<Protocol>, line: &str) -> Option
         Some(Protocol::Pop3) => mail_lab_pop3::explain_command(words.next()?),
         _ => mail_lab_smtp::explain_command(words.next()?.split(':').next()?),
     }?;
-    Some(in_lang(lang, explanation).to_string())
+    Some(t(lang, explanation).to_string())
 }
 
 /// The reply code at the start of a server line, if any.
@@ -559,15 +552,15 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
         })
     };
     let status = match (term.open, term.encrypted) {
-        (true, true) => format!("{} · TLS", t(lang, Text::Connected)),
-        (true, false) => t(lang, Text::Connected).to_string(),
-        (false, _) => t(lang, Text::Closed).to_string(),
+        (true, true) => format!("{} · TLS", t(lang, text::CONNECTED)),
+        (true, false) => t(lang, text::CONNECTED).to_string(),
+        (false, _) => t(lang, text::CLOSED).to_string(),
     };
     // A terminal that never connected is a shell prompt waiting for `telnet host port`.
     let label = if term.host.is_empty() {
-        format!("{} ({})", t(lang, Text::Terminal), t(lang, Text::Prompt))
+        format!("{} ({})", t(lang, text::TERMINAL), t(lang, text::PROMPT))
     } else {
-        format!("{} {}:{}", t(lang, Text::Terminal), term.host, term.port)
+        format!("{} {}:{}", t(lang, text::TERMINAL), term.host, term.port)
     };
     let (start, end) = transcript_window(term);
     // Scrolling away from the newest line stops following it; the rows are
@@ -613,11 +606,11 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
         <section key={term.id} class="terminal" id={format!("terminal-{}", term.id)} aria-label={label} {hidden} {onclick}>
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title.to_string() }</span>
-                <button class="download" onclick={download}>{ t(lang, Text::DownloadTranscript) }</button>
+                <button class="download" onclick={download}>{ t(lang, text::DOWNLOAD_TRANSCRIPT) }</button>
                 <span class={if term.open { "status open" } else { "status closed" }}>{ status }</span>
             </header>
             <ol class={if term.view_top.is_none() { "transcript follow" } else { "transcript" }} role="log" aria-live="polite"
-                aria-label={t(lang, Text::Transcript)} data-server-lines={term.server_lines.to_string()}
+                aria-label={t(lang, text::TRANSCRIPT)} data-server-lines={term.server_lines.to_string()}
                 data-client-lines={term.client_lines.to_string()} {onscroll}>
                 if start > 0 {
                     <li class="spacer" aria-hidden="true" style={format!("height: calc({start} * var(--row))")} />
@@ -637,11 +630,11 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>
-                    { format!("{}{c}{} — {}{c}{}", t(lang, Text::State), explain_state(lang, term.protocol, hint.state), t(lang, Text::ValidNow), hint.allowed.join(" "), c = crate::i18n::colon(lang)) }
+                    { format!("{}{c}{} — {}{c}{}", t(lang, text::STATE), explain_state(lang, term.protocol, hint.state), t(lang, text::VALID_NOW), hint.allowed.join(" "), c = crate::i18n::colon(lang)) }
                 </p>
             }
             <input class="command" type="text" {onkeydown}
-                aria-label={t(lang, Text::Command)} placeholder={t(lang, Text::Command)}
+                aria-label={t(lang, text::COMMAND)} placeholder={t(lang, text::COMMAND)}
                 autocomplete="off" spellcheck="false" />
         </section>
     }
@@ -700,17 +693,17 @@ fn inspector(
     let html_body = first(PartKind::Html).and_then(|b| if let Body::Html(h) = b { Some(h) } else { None });
     let text_body = first(PartKind::Text).and_then(|b| if let Body::Text(t) = b { Some(t) } else { None });
     html! {
-        <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, Text::Message), i.account, i.uid)}>
+        <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, text::MESSAGE), i.account, i.uid)}>
             <header class="inspector-head">
-                <h2>{ v.subject().unwrap_or(t(lang, Text::NoSubject)).to_string() }</h2>
-                <button onclick={close}>{ t(lang, Text::Close) }</button>
+                <h2>{ v.subject().unwrap_or(t(lang, text::NO_SUBJECT)).to_string() }</h2>
+                <button onclick={close}>{ t(lang, text::CLOSE) }</button>
             </header>
             <div class="envelope-vs-header">
                 <table class="envelope">
-                    <caption>{ t(lang, Text::Envelope) }</caption>
+                    <caption>{ t(lang, text::ENVELOPE) }</caption>
                     if let Some(e) = i.envelope {
                         { row("MAIL FROM", if e.reverse_path.is_empty() {
-                            t(lang, Text::NullReversePath).to_string()
+                            t(lang, text::NULL_REVERSE_PATH).to_string()
                         } else {
                             format!("<{}>", e.reverse_path)
                         }) }
@@ -720,16 +713,16 @@ fn inspector(
                     }
                 </table>
                 <table class="header-fields">
-                    <caption>{ t(lang, Text::Header) }</caption>
+                    <caption>{ t(lang, text::HEADER) }</caption>
                     { for ["From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References"].into_iter().filter_map(|name| {
                         v.decoded(name).map(|value| row(name, value.to_string()))
                     }) }
                 </table>
             </div>
-            <p class="note">{ t(lang, Text::EnvelopeNote) }</p>
-            <h3>{ t(lang, Text::Route) }</h3>
+            <p class="note">{ t(lang, text::ENVELOPE_NOTE) }</p>
+            <h3>{ t(lang, text::ROUTE) }</h3>
             if v.trace().is_empty() {
-                <p class="note">{ t(lang, Text::NoRoute) }</p>
+                <p class="note">{ t(lang, text::NO_ROUTE) }</p>
             }
             <ol class="route">
                 { for v.trace().iter().map(|h| html! {
@@ -739,20 +732,20 @@ fn inspector(
                         h.date.clone().unwrap_or_default()) }</li>
                 }) }
             </ol>
-            <h3>{ t(lang, Text::Parts) }</h3>
+            <h3>{ t(lang, text::PARTS) }</h3>
             <ul class="mime-tree">
                 { for v.parts().iter().map(|p| html! {
                     <li style={format!("margin-left: {}rem", p.depth)}>
                         { format!("{} {}{} · {} · {} {}",
-                            if p.section.is_empty() { t(lang, Text::Container).to_string() } else { p.section.to_string() },
+                            if p.section.is_empty() { t(lang, text::CONTAINER).to_string() } else { p.section.to_string() },
                             p.content_type,
                             p.charset.as_ref().map(|c| format!("; charset={c}")).unwrap_or_default(),
                             p.transfer_encoding,
-                            p.body_range.len(), t(lang, Text::Octets)) }
+                            p.body_range.len(), t(lang, text::OCTETS)) }
                     </li>
                 }) }
             </ul>
-            <h3>{ t(lang, Text::Body) }</h3>
+            <h3>{ t(lang, text::BODY) }</h3>
             if let Some(text) = text_body {
                 <pre class="body-text">{ text }</pre>
             }
@@ -762,10 +755,10 @@ fn inspector(
                 // The CSP meta alone once let a mail's <img src> through (a race in
                 // Chromium, about one load in ten under load): the markup itself is
                 // defused first, so nothing in it can load.
-                <iframe class="html-body" sandbox="" srcdoc={format!("{MAIL_CSP}{}", mail_lab_message::html::defuse_remote(&html))} title={t(lang, Text::HtmlSandboxed)} />
+                <iframe class="html-body" sandbox="" srcdoc={format!("{MAIL_CSP}{}", mail_lab_message::html::defuse_remote(&html))} title={t(lang, text::HTML_SANDBOXED)} />
             }
             if !v.diagnostics().is_empty() {
-                <h3>{ t(lang, Text::Diagnostics) }</h3>
+                <h3>{ t(lang, text::DIAGNOSTICS) }</h3>
                 <ul class="diagnostics">
                     { for v.diagnostics().iter().map(|d| html! {
                         <li>{ format!("{} ({})", match lang { Lang::En => d.explain().en, Lang::Ja => d.explain().ja }, d.detail) }</li>
@@ -773,20 +766,36 @@ fn inspector(
                 </ul>
             }
             <details>
-                <summary>{ t(lang, Text::RawMessage) }</summary>
+                <summary>{ t(lang, text::RAW_MESSAGE) }</summary>
                 <pre class="raw">{ raw_text.to_string() }</pre>
             </details>
             <details class="wire">
-                <summary>{ t(lang, Text::WireForm) }</summary>
-                <p class="note">{ t(lang, Text::WireNote) }</p>
+                <summary>{ t(lang, text::WIRE_FORM) }</summary>
+                <p class="note">{ t(lang, text::WIRE_NOTE) }</p>
                 <pre class="wire-form">
                     { for wire_runs(&raw_text).into_iter().map(|(text, stuffed)| html! {
                         <span class={if stuffed { "stuffed" } else { "" }}>{ text }</span>
                     }) }
                 </pre>
             </details>
-            <button onclick={download_eml}>{ t(lang, Text::DownloadEml) }</button>
+            <button onclick={download_eml}>{ t(lang, text::DOWNLOAD_EML) }</button>
         </section>
+    }
+}
+
+/// What an import came to, in `lang`.
+fn notice_text(lang: Lang, notice: &Notice) -> String {
+    match (lang, notice) {
+        (Lang::En, Notice::Imported { count, account, folder }) => {
+            format!("Imported {} into {account} {folder}.", crate::i18n::message_count(lang, *count))
+        }
+        (Lang::Ja, Notice::Imported { count, account, folder }) => {
+            format!("{account} の {folder} に {} を取り込みました。", crate::i18n::message_count(lang, *count))
+        }
+        (Lang::En, Notice::LabImported) => "The saved lab is open.".into(),
+        (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
+        (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
+        (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした：{why}"),
     }
 }
 
