@@ -15,7 +15,7 @@ test('switching to Japanese and back', async (t) => {
   assert.match(await terminal.locator('.hint').textContent(), /状態：接続しました。EHLO/);
   // The lab's own lines switch language too; protocol text stays as sent.
   assert.deepEqual((await terminal.locator('[role=log] li.lab').allTextContents()).slice(0, 2), [
-    'mail.a.example のポート 25 に接続しています...',
+    'mail.a.example のポート 25 に接続しています…',
     '接続しました。',
   ]);
   await typeLine(terminal, 'EHLO pc.a.example', 1);

@@ -111,13 +111,13 @@ pub mod text {
     pub const HEADER: Tr = Tr { en: "Header (what the reader sees)", ja: "ヘッダ（読み手に見えるもの）" };
     pub const ENVELOPE_NOTE: Tr = Tr {
         en: "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged.",
-        ja: "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は違ってもかまいません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。",
+        ja: "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は一致するとは限りません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。",
     };
     pub const ROUTE: Tr =
         Tr { en: "Route (Received lines, newest first)", ja: "経路（Received 行、新しい順）" };
     pub const NULL_REVERSE_PATH: Tr = Tr {
         en: "<> the null reverse-path: a bounce, never bounced again (RFC 5321 §4.5.5)",
-        ja: "<> 空の逆経路：エラー通知なので、これ自体は決して返送されません（RFC 5321 §4.5.5）",
+        ja: "<> 空の送信者（null reverse-path）：エラーメールなので、これ自体はエラーで返送されません（RFC 5321 §4.5.5）",
     };
     pub const NO_ROUTE: Tr = Tr {
         en: "No Received lines: made on the host that stored it, it never crossed SMTP.",
@@ -138,7 +138,7 @@ pub mod text {
     };
     pub const STORAGE_PROBLEM: Tr = Tr {
         en: "The lab saved in this browser could not be read, so it is not being used or overwritten:",
-        ja: "このブラウザに保存されたラボを読み込めませんでした。使用も上書きもしていません:",
+        ja: "このブラウザに保存されたラボを読み込めませんでした。使用も上書きもしていません：",
     };
     pub const START_FRESH: Tr = Tr { en: "Discard it and start fresh", ja: "破棄して最初から始める" };
     pub const NETWORK: Tr = Tr { en: "Network", ja: "ネットワーク" };
@@ -169,11 +169,11 @@ pub mod text {
         en: "The <…> brackets are part of the timestamp; computed with:",
         ja: "山かっこ <…> もタイムスタンプの一部です。次の値で計算しました：",
     };
-    pub const ENCRYPTED: Tr = Tr { en: "encrypted", ja: "暗号化" };
+    pub const ENCRYPTED: Tr = Tr { en: "encrypted", ja: "暗号化済み" };
     pub const MAIL_CLIENT: Tr = Tr { en: "Mail client (MUA)", ja: "メールソフト（MUA）" };
     pub const MAIL_CLIENT_NOTE: Tr = Tr {
         en: "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below.",
-        ja: "MUA は送信のとき MSA（587 番、STARTTLS、AUTH）と SMTP で、受信のとき POP3 で話します。そのやりとりを下に示します。",
+        ja: "MUA は送信時に MSA（587 番、STARTTLS、AUTH）と SMTP で、受信時に POP3 で通信します。そのやりとりを下に示します。",
     };
     pub const ACCOUNT: Tr = Tr { en: "Account", ja: "アカウント" };
     pub const TO: Tr = Tr { en: "To", ja: "宛先" };
@@ -195,12 +195,12 @@ pub mod text {
         Tr { en: "Goal reached ✓ — the lab saw it happen.", ja: "目標達成 ✓ ラボが確かめました。" };
     pub const GOAL_NOT_YET: Tr = Tr {
         en: "Not reached yet: the lab checks the world after every step.",
-        ja: "まだです。ラボは一歩ごとに世界の様子を確かめています。",
+        ja: "まだです。ラボは操作のたびに演習環境の状態を確かめています。",
     };
     pub const EMPTY_LINE: Tr = Tr { en: "(empty line: just Enter)", ja: "（空行：Enter だけ）" };
     pub const NEW_WORLD_CONFIRM: Tr = Tr {
         en: "This lesson starts from its own world; the mail and changes in the current one are replaced (the lab set aside earlier is kept). Continue?",
-        ja: "このレッスンは専用の世界から始めます。今の世界のメールと変更は置き換わります（先に取っておいたラボはそのまま残ります）。続けますか？",
+        ja: "このレッスンは専用の演習環境で始めます。今の環境のメールと変更は失われます（先に一時保存したラボはそのまま残ります）。続けますか？",
     };
     pub const TIMESTAMP: Tr =
         Tr { en: "Timestamp from the greeting", ja: "グリーティングのタイムスタンプ" };
@@ -213,7 +213,7 @@ pub mod text {
     pub const PROMPT: Tr = Tr { en: "not connected", ja: "未接続" };
     pub const MAP: Tr = Tr {
         en: "Map of the network: client machines, mail hosts, DNS and the links between them",
-        ja: "ネットワークの地図：クライアント、メールホスト、DNS とその間の接続",
+        ja: "ネットワーク構成図：クライアント、メールサーバ、DNS とその間の回線",
     };
     pub const ADDRESS: Tr = Tr { en: "Address", ja: "アドレス" };
     pub const SERVICES: Tr = Tr { en: "Services", ja: "サービス" };
@@ -221,11 +221,11 @@ pub mod text {
     pub const POLICIES: Tr = Tr { en: "Policies", ja: "ポリシー" };
     pub const OPEN_RELAY: Tr = Tr {
         en: "Open relay (relays anybody's mail: the spammer's friend)",
-        ja: "オープンリレー（誰のメールでも中継する：スパムの温床）",
+        ja: "オープンリレー（誰のメールでも中継する：スパムの踏み台）",
     };
     pub const FOLDERS: Tr = Tr { en: "Folders", ja: "フォルダ" };
     pub const FLAGS: Tr = Tr { en: "Flags", ja: "フラグ" };
-    pub const EXPUNGED: Tr = Tr { en: "Just removed:", ja: "削除されたばかり:" };
+    pub const EXPUNGED: Tr = Tr { en: "Just removed:", ja: "削除されたばかり：" };
     pub const EXPORT_MBOX: Tr = Tr { en: "Download folder (mbox)", ja: "フォルダをダウンロード（mbox）" };
     pub const IMPORT_MAIL: Tr = Tr { en: "Import .eml or mbox", ja: ".eml か mbox を取り込む" };
     pub const EXPORT_LAB: Tr = Tr { en: "Save the lab to a file", ja: "ラボをファイルに保存" };
@@ -235,27 +235,27 @@ pub mod text {
         ja: "このラボをファイルの内容で置き換えますか？今のメールと変更は置き換わります。",
     };
     pub const WIRE_FORM: Tr =
-        Tr { en: "On the wire after DATA (dot-stuffed)", ja: "DATA の後に流れる形（ドット詰め）" };
+        Tr { en: "On the wire after DATA (dot-stuffed)", ja: "DATA の後に流れる形（ドットを二重化）" };
     pub const WIRE_NOTE: Tr = Tr {
         en: "Lines that start with a dot get one more, so that only the last line, a single dot, ends the message. Highlighted lines were stuffed.",
-        ja: "ドットで始まる行には先頭にドットをもう 1 つ付けます。こうして最後のドット 1 つだけの行だけがメッセージの終わりになります。色付きの行が詰められた行です。",
+        ja: "ドットで始まる行には先頭にドットをもう 1 つ付けます。こうすれば、メッセージの終わりを示すのは最後のドット 1 つの行だけになります。色付きの行がドットを足した行です。",
     };
     pub const DOWNLOAD_EML: Tr = Tr { en: "Download as .eml", ja: ".eml でダウンロード" };
     pub const TERMINALS: Tr = Tr { en: "Terminals", ja: "端末" };
     pub const SIDE_BY_SIDE: Tr = Tr { en: "Side by side", ja: "並べて表示" };
     pub const STUFFED_BY_SERVER: Tr = Tr {
         en: "Dot-stuffed by the server: the message line starts with one dot less; the client removes the extra dot.",
-        ja: "サーバがドット詰めした行：実際の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。",
+        ja: "サーバがドットを二重化した行：元の行はドットが 1 つ少なく、クライアントが余分なドットを取り除きます。",
     };
-    pub const ADD_PANE: Tr = Tr { en: "Show the mailbox of", ja: "メールボックスを表示:" };
+    pub const ADD_PANE: Tr = Tr { en: "Show the mailbox of", ja: "メールボックスを表示：" };
     pub const CHECK_MAIL_IMAP: Tr = Tr { en: "Check mail (IMAP)", ja: "受信（IMAP）" };
     pub const MOVE_TO_TRASH: Tr = Tr { en: "Move to Trash", ja: "ゴミ箱へ移動" };
-    pub const WATCH: Tr = Tr { en: "Watch INBOX (IMAP IDLE)", ja: "INBOX を見張る（IMAP IDLE）" };
-    pub const STOP_WATCHING: Tr = Tr { en: "Stop watching", ja: "見張りをやめる" };
+    pub const WATCH: Tr = Tr { en: "Watch INBOX (IMAP IDLE)", ja: "INBOX を監視（IMAP IDLE）" };
+    pub const STOP_WATCHING: Tr = Tr { en: "Stop watching", ja: "監視をやめる" };
     pub const PUSHED: Tr =
         Tr { en: "Pushed by the server while idling", ja: "IDLE 中にサーバから届いた通知" };
-    pub const IMAP_INBOX: Tr = Tr { en: "INBOX on the server (IMAP)", ja: "サーバ上の INBOX(IMAP)" };
-    pub const CONTAINER: Tr = Tr { en: "(container)", ja: "（入れ物）" };
+    pub const IMAP_INBOX: Tr = Tr { en: "INBOX on the server (IMAP)", ja: "サーバ上の INBOX（IMAP）" };
+    pub const CONTAINER: Tr = Tr { en: "(container)", ja: "（マルチパート全体）" };
     pub const OCTETS: Tr = Tr { en: "octets", ja: "オクテット" };
     pub const PROJECTOR: Tr = Tr { en: "Projector", ja: "プロジェクター" };
     pub const NEXT_LESSON: Tr = Tr { en: "Next lesson →", ja: "次のレッスンへ →" };
@@ -263,16 +263,16 @@ pub mod text {
     pub const SYLLABUS: Tr = Tr { en: "Syllabus", ja: "シラバス" };
     pub const SYLLABUS_NOTE: Tr = Tr {
         en: "Each lesson, the lecture-note topic it teaches and the world it starts from. Open a title to preview its goal and steps; nothing changes until you press Start. A lesson on another world sets the current lab aside, and you can go back to it.",
-        ja: "各レッスンと、そこで学ぶ講義資料の内容、始めるときの世界です。題名を開くと目標と手順を下見できます。「始める」を押すまで何も変わりません。別の世界のレッスンを始めると今のラボは取っておかれ、あとで戻れます。",
+        ja: "各レッスンと、そこで学ぶ講義資料の内容、始めるときの演習環境です。題名を開くと目標と手順を下見できます。「始める」を押すまで何も変わりません。別の環境のレッスンを始めると今のラボは一時保存され、あとで戻れます。",
     };
     pub const SYLLABUS_TOPIC: Tr = Tr { en: "Topic in the lecture notes", ja: "講義資料の内容" };
-    pub const SYLLABUS_SCENARIO: Tr = Tr { en: "World", ja: "世界" };
+    pub const SYLLABUS_SCENARIO: Tr = Tr { en: "World", ja: "演習環境" };
     pub const LECTURE_NOTES: Tr = Tr { en: "Lecture notes", ja: "講義資料" };
     pub const START: Tr = Tr { en: "Start", ja: "始める" };
     pub const ASIDE_NOTE: Tr =
-        Tr { en: "Your lab from before is set aside:", ja: "前のラボを取っておいてあります：" };
-    pub const BACK_TO_ASIDE: Tr = Tr { en: "Back to it", ja: "そこへ戻る" };
-    pub const LET_ASIDE_GO: Tr = Tr { en: "Let it go", ja: "捨てる" };
+        Tr { en: "Your lab from before is set aside:", ja: "前のラボを一時保存しています：" };
+    pub const BACK_TO_ASIDE: Tr = Tr { en: "Back to it", ja: "元のラボに戻る" };
+    pub const LET_ASIDE_GO: Tr = Tr { en: "Let it go", ja: "破棄する" };
     pub const PUT_IN_COMMAND_BOX: Tr =
         Tr { en: "Put this line in the command box", ja: "この行をコマンド欄に入れる" };
     pub const QUEUE_ID: Tr = Tr { en: "ID", ja: "ID" };
@@ -331,12 +331,12 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
     use LabNote::*;
     match (lang, note) {
         (Lang::En, Trying { host, port }) => format!("Trying {host} {port}..."),
-        (Lang::Ja, Trying { host, port }) => format!("{host} のポート {port} に接続しています..."),
+        (Lang::Ja, Trying { host, port }) => format!("{host} のポート {port} に接続しています…"),
         (Lang::En, Connected) => "Connected.".into(),
         (Lang::Ja, Connected) => "接続しました。".into(),
         (Lang::En, ConnectedInsideTls) => "Connected inside TLS (implicit TLS port; simulated handshake done).".into(),
         (Lang::Ja, ConnectedInsideTls) => {
-            "TLS の中で接続しました（最初から TLS のポート。ハンドシェイクは模擬）。".into()
+            "TLS で接続しました（最初から TLS を使うポート。ハンドシェイクは模擬）。".into()
         }
         (Lang::En, NotConnected) => "Not connected. Type: telnet <host> <port>, e.g. telnet mail.a.example 25".into(),
         (Lang::Ja, NotConnected) => {
@@ -369,14 +369,14 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         }
         (Lang::Ja, DotStuffed { stored }) => {
             format!(
-                "ドット詰めした行：サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します（RFC 5321 §4.5.2）。"
+                "ドットを二重化した行：サーバは先頭のドットを 1 つ取り除き「{stored}」として保存します（RFC 5321 §4.5.2）。"
             )
         }
         (Lang::En, DotRemoved { stored }) => format!(
             "This line starts with one dot: the server removes it and stores “{stored}”. To keep a leading dot, type two (dot-stuffing)."
         ),
         (Lang::Ja, DotRemoved { stored }) => format!(
-            "この行はドット 1 つで始まるので、サーバはそれを取り除き「{stored}」として保存します。先頭のドットを残すには 2 つ打ちます（ドット詰め）。"
+            "この行はドット 1 つで始まるので、サーバはそれを取り除き「{stored}」として保存します。先頭のドットを残すには 2 つ打ちます（ドットの二重化）。"
         ),
         (Lang::En, ClosedByForeignHost) => "Connection closed by foreign host.".into(),
         (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),
@@ -480,7 +480,7 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
         TlsBeforeLogin => "Login only inside TLS (refuse passwords in the clear)".into(),
         Vrfy if ja => "VRFY に答える（ユーザの有無がわかる）".into(),
         Vrfy => "Answer VRFY (tells whether a user exists)".into(),
-        PopBeforeSmtp if ja => "POP before SMTP: POP3 でログインすると 10 分間中継できる".into(),
+        PopBeforeSmtp if ja => "POP before SMTP：POP3 でログインすると 10 分間中継できる".into(),
         PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
         Service(port) => port.to_string(),
     }

@@ -268,11 +268,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Send with SMTP, read with POP3", "SMTP で送り、POP3 で読む"),
         topic: tr(
             "SMTP's command sequence typed with telnet; POP3 sessions (notes D §2–4, B §2–3)",
-            "SMTP のシーケンスを telnet で実行、POP3 のやりとり（資料 D 2〜4 章、B 2〜3 章）",
+            "SMTP のシーケンスを telnet で実行、POP3 のやりとり（資料 D 2〜4 節、B 2〜3 節）",
         ),
         goal: tr(
             "Deliver a message to bob@a.example by typing SMTP (port 25), then download it with POP3 RETR (port 110).",
-            "ポート 25 で SMTP を打って bob@a.example にメールを届け、ポート 110 の POP3 で RETR して取り出す。",
+            "ポート 25 で SMTP のコマンドを打ち込んで bob@a.example にメールを届け、ポート 110 の POP3 の RETR で取り出す。",
         ),
         hint: tr(
             "The first terminal is connected to mail.a.example port 25. After DATA come the header lines, an empty line, the body and a line with only a dot. After QUIT, type telnet in the same terminal.",
@@ -304,7 +304,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Reply codes", "応答コード"),
         topic: tr(
             "SMTP status codes: 2xx success, 3xx more data, 4xx temporary, 5xx permanent (notes D §1)",
-            "SMTP のステータスコード：2xx 成功、3xx 続きを要求、4xx 一時的エラー、5xx 永久的エラー（資料 D 1 章）",
+            "SMTP のステータスコード：2xx 成功、3xx 続きを要求、4xx 一時的エラー、5xx 永久的エラー（資料 D 1 節）",
         ),
         goal: tr(
             "Make the SMTP server answer 503 (bad sequence of commands) and 550 (no such user).",
@@ -312,7 +312,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "The first digit says it all: 2 done, 3 go on, 4 try later, 5 never. Hover over a reply to read its explanation.",
-            "最初の桁が要点です。2 は成功、3 は続きを送れ、4 は一時的な失敗、5 は恒久的な失敗。応答にマウスを重ねると説明が出ます。",
+            "最初の桁が要点です。2 は成功、3 は続きの入力待ち、4 は一時的な失敗、5 は恒久的な失敗。応答にマウスを重ねると説明が出ます。",
         ),
         steps: &[
             Type("telnet mail.a.example 25"),
@@ -335,11 +335,11 @@ pub const LESSONS: &[Lesson] = &[
         ),
         goal: tr(
             "Deliver a message to someone its To: and Cc: lines do not name (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
-            "To: にも Cc: にも書かれていない人にメールを届ける（Bcc の仕組み）。From: 行は MAIL FROM と違うものにする。インスペクタで開いて比べる。",
+            "To: にも Cc: にも書かれていない人にメールを届ける（Bcc の仕組み）。From: 行は MAIL FROM と違うものにする。届いたメールを開いて比べる。",
         ),
         hint: tr(
             "Servers deliver to RCPT TO; nobody checks that the header agrees. That is also why From: can be forged.",
-            "サーバは RCPT TO に配送し、ヘッダとの一致は誰も確かめません。だから From: は偽造できるのです。",
+            "サーバは RCPT TO の宛先に配送し、ヘッダと一致するかは誰も確かめません。だから From: は偽造できるのです。",
         ),
         steps: &[
             Type("telnet mail.a.example 25"),
@@ -364,7 +364,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Dot transparency", "ドットの透過性"),
         topic: tr(
             "DATA ends with a line holding only a period (notes D §2–3, B §3)",
-            "DATA はピリオドだけの行で終わる（資料 D 2〜3 章、B 3 章）",
+            "DATA はピリオドだけの行で終わる（資料 D 2〜3 節、B 3 節）",
         ),
         goal: tr(
             "Deliver a message whose body has a line starting with a dot.",
@@ -395,7 +395,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("POP3 states: DELE, RSET, QUIT", "POP3 の状態：DELE・RSET・QUIT"),
         topic: tr(
             "POP3: authorization, transaction, update (notes A, C §4.1.3.1)",
-            "POP3 の流れ：認証・トランザクション・アップデート（資料 A、C 4.1.3.1）",
+            "POP3 の流れ：認証・トランザクション・更新（資料 A、C 4.1.3.1）",
         ),
         goal: tr(
             "Delete a message with POP3. DELE only marks it; RSET would unmark it; it is removed in the UPDATE state that QUIT starts.",
@@ -403,7 +403,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "AUTHORIZATION (USER/PASS) → TRANSACTION (STAT LIST RETR DELE RSET) → UPDATE (after QUIT). If bob has no mail, do lesson 1 first. Watch bob's mailbox when you type QUIT.",
-            "AUTHORIZATION(USER/PASS)→ TRANSACTION(STAT LIST RETR DELE RSET)→ UPDATE（QUIT の後）。bob にメールがなければ先にレッスン 1 を。QUIT を打つときに bob のメールボックスを見てください。",
+            "AUTHORIZATION（USER/PASS）→ TRANSACTION（STAT LIST RETR DELE RSET）→ UPDATE（QUIT の後）。bob にメールがなければ先にレッスン 1 をしてください。QUIT を打つときに bob のメールボックスを見てください。",
         ),
         steps: &[
             Type("telnet mail.a.example 110"),
@@ -424,7 +424,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("IMAP: folders, flags, search, partial fetch", "IMAP：フォルダ・フラグ・検索・部分取得"),
         topic: tr(
             "IMAP keeps mail on the server in folders; how it differs from POP (notes C §4.1.4, D §5)",
-            "IMAP はサーバ上のフォルダでメールを管理する、POP との違い（資料 C 4.1.4、D 5 章）",
+            "IMAP：サーバ上のフォルダでメールを管理、POP との違い（資料 C 4.1.4、D 5 節）",
         ),
         goal: tr(
             "With IMAP (port 143), CREATE a folder, APPEND a message into it and set the \\Flagged flag with STORE.",
@@ -457,7 +457,7 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("APOP vs USER/PASS", "APOP と USER/PASS"),
         topic: tr(
             "POP3's problem: the password in the clear; APOP (notes C §4.1.3.2, §4.1.3.4, D §6)",
-            "POP3 の問題点（平文のパスワード）と APOP（資料 C 4.1.3.2・4.1.3.4、D 6 章）",
+            "POP3 の問題点（平文のパスワード）と APOP（資料 C 4.1.3.2・4.1.3.4、D 6 節）",
         ),
         goal: tr(
             "Log in to POP3 with APOP, so that only an MD5 digest crosses the network. Compare the wiretap with a USER/PASS login.",
@@ -483,14 +483,14 @@ pub const LESSONS: &[Lesson] = &[
         scenario: "pop-before-smtp",
         shows: "network",
         title: tr("POP before SMTP", "POP before SMTP（POP で認証してから中継）"),
-        topic: tr("POP before SMTP (notes C §4.1.3.3, D §1)", "POP before SMTP（資料 C 4.1.3.3、D 1 章）"),
+        topic: tr("POP before SMTP (notes C §4.1.3.3, D §1)", "POP before SMTP（資料 C 4.1.3.3、D 1 節）"),
         goal: tr(
             "mail.a.example refuses to relay on port 25. Log in with POP3 first, then relay a message to carol@b.example through port 25 within 10 minutes.",
-            "mail.a.example はポート 25 での中継を断ります。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
+            "mail.a.example はポート 25 での中継を拒否する設定。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
         ),
         hint: tr(
             "A successful POP3 login proves who sits at your address, so the server lets that address relay for a while. Before SMTP AUTH existed, this was the usual way.",
-            "POP3 のログインに成功すると、そのアドレスにいるのが誰かがわかるので、しばらくそのアドレスからの中継を許します。SMTP AUTH が広まる前の一般的な方法です。",
+            "POP3 のログインに成功すると、その IP アドレスを本人の端末とみなし、しばらくその IP アドレスからの中継を許します。SMTP AUTH が広まる前の一般的な方法です。",
         ),
         steps: &[
             Type("telnet mail.a.example 110"),
@@ -522,11 +522,11 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "The mail client's dialogue is under it; the relay between the hosts is on the map, the timeline and the wiretap.",
-            "メールソフトのやりとりはその下に、ホスト間の中継は地図・タイムライン・盗聴画面にあります。",
+            "メールソフトのやりとりはその下に、ホスト間の中継は構成図・「出来事」・「盗聴」にあります。",
         ),
         steps: &[Do(tr(
             "In the mail client: account alice@a.example, To carol@b.example, a subject, Send.",
-            "メールソフトで アカウント alice@a.example、宛先 carol@b.example、件名を入れて送信。",
+            "メールソフトで、アカウントに alice@a.example、宛先に carol@b.example、件名を入れて「送信」を押す。",
         ))],
         check: mua_mta_mda,
     },
@@ -537,15 +537,15 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("SMTP AUTH on the submission port 587", "サブミッションポート 587 での SMTP AUTH"),
         topic: tr(
             "SMTP AUTH on the submission port 587 (notes D §1)",
-            "SMTP AUTH、サブミッションポート 587（資料 D 1 章）",
+            "SMTP AUTH、サブミッションポート 587（資料 D 1 節）",
         ),
         goal: tr(
             "On port 587, log in with AUTH PLAIN and send a message to carol@b.example: the submission port relays only for users who log in.",
-            "ポート 587 で AUTH PLAIN でログインし、carol@b.example にメッセージを送る。サブミッションポートはログインした利用者のためだけに中継します。",
+            "ポート 587 に接続して AUTH PLAIN でログインし、carol@b.example にメッセージを送る（サブミッションポートはログインした利用者のメールだけを中継する）。",
         ),
         hint: tr(
             "AUTH PLAIN's argument is base64 of \\0alice\\0alice-pw. Base64 is not encryption: the wiretap can decode it.",
-            "AUTH PLAIN の引数は \\0alice\\0alice-pw を base64 にしたものです。base64 は暗号ではありません。盗聴者は元に戻せます。",
+            "AUTH PLAIN の引数は \\0alice\\0alice-pw を Base64 にしたものです。Base64 は暗号化ではありません。盗聴者は元に戻せます。",
         ),
         steps: &[
             Type("telnet mail.a.example 587"),
@@ -570,11 +570,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("STARTTLS and the wiretap", "STARTTLS と盗聴"),
         topic: tr(
             "Encryption: STARTTLS, SMTPS 465, POP3S 995, IMAPS 993 (notes D §1)",
-            "通信の暗号化：STARTTLS、SMTPS 465、POP3S 995、IMAPS 993（資料 D 1 章）",
+            "通信の暗号化：STARTTLS、SMTPS 465、POP3S 995、IMAPS 993（資料 D 1 節）",
         ),
         goal: tr(
             "Log in inside TLS: STLS on POP3 (or STARTTLS on SMTP/IMAP, or a TLS port 465/995/993). The wiretap then shows only ciphertext.",
-            "TLS の中でログインする。POP3 なら STLS（SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993）。盗聴画面には暗号文しか見えなくなります。",
+            "TLS で暗号化してからログインする。POP3 なら STLS（SMTP/IMAP なら STARTTLS、または TLS のポート 465/995/993）。盗聴画面に暗号文しか見えないことを確かめる。",
         ),
         hint: tr(
             "Log in once without TLS first and look at the wiretap: the password is there in red.",
@@ -594,7 +594,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         goal: tr(
             "mail.b.example is an open relay: make it accept mail for alice@a.example, not its own domain, with a forged sender. Then try the same at mail.a.example, which refuses (554).",
-            "mail.b.example はオープンリレーです。自分のドメインではない alice@a.example 宛てのメールを、偽の差出人で受け取らせる。次に同じことを mail.a.example で試すと 554 で断られます。",
+            "mail.b.example はオープンリレー。自分のドメインではない alice@a.example 宛てのメールを、偽の送信者で受け取らせる。次に同じことを mail.a.example で試し、554 で断られるのを確かめる。",
         ),
         hint: tr(
             "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP).",
@@ -626,11 +626,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Retries and bounces", "再送とエラーメール"),
         topic: tr(
             "Store and forward: a server that cannot be reached is tried again (notes B §4)",
-            "蓄積転送：届け先と通信できないときは後で送り直す（資料 B 4 章）",
+            "蓄積転送：届け先と通信できないときは後で送り直す（資料 B 4 節）",
         ),
         goal: tr(
             "Take mail.b.example down, send carol@b.example a message, and let time pass: see the retries, then the bounce (a delivery status notification) back to the sender.",
-            "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に差出人へ戻るエラー通知（配送状態通知）を確かめる。",
+            "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に送信者（MAIL FROM）へ戻るエラー通知（配送状態通知）を確かめる。",
         ),
         hint: tr(
             "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM.",
@@ -639,7 +639,7 @@ pub const LESSONS: &[Lesson] = &[
         steps: &[
             Do(tr(
                 "In Network, press “Take down” beside mail.b.example.",
-                "「ネットワーク」で mail.b.example の「停止」を押す。",
+                "「ネットワーク」で mail.b.example の「停止する」を押す。",
             )),
             Type("telnet mail.a.example 587"),
             Type("EHLO pc.a.example"),
@@ -670,7 +670,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         goal: tr(
             "Deliver a MIME message whose body is Base64-encoded, then open it in the inspector to see it decoded.",
-            "本文を Base64 で符号化した MIME メッセージを届け、インスペクタで開いて復号された本文を見る。",
+            "本文を Base64 で符号化した MIME メッセージを届け、届いたメールを開いてデコードされた本文を見る。",
         ),
         hint: tr(
             "SMTP carries lines of text; MIME headers say how the body was encoded. 44GT44KT44Gr44Gh44Gv is UTF-8 Japanese in Base64.",
@@ -700,11 +700,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("MX records and the backup MX", "MX レコードとバックアップ MX"),
         topic: tr(
             "Delivery by way of other servers when the first is down (notes B §4); DNS MX records (beyond the notes)",
-            "最初のサーバと通信できないとき別のサーバを経由して配送（資料 B 4 章）、DNS の MX レコード（資料の先）",
+            "最初のサーバと通信できないときは別のサーバを経由して配送（資料 B 4 節）、DNS の MX レコード（資料の範囲外）",
         ),
         goal: tr(
             "mail.b.example is down for 20 minutes. Send carol@b.example a message: the backup MX (preference 20) holds it and hands it on when the primary is back.",
-            "mail.b.example は 20 分間停止しています。carol@b.example に送ると、バックアップ MX（優先度 20）が預かり、本来のサーバが戻ったら渡します。",
+            "mail.b.example は 20 分間停止中。carol@b.example に送り、バックアップ MX（優先度 20）が預かって、本来のサーバが戻ったら渡すのを確かめる。",
         ),
         hint: tr(
             "The sender's MTA tries the MX with the lowest preference first, then the next one.",
@@ -733,11 +733,11 @@ pub const LESSONS: &[Lesson] = &[
         title: tr("Store and forward: an intermittent host", "蓄積転送：ときどきつながるホスト"),
         topic: tr(
             "Before always-on lines: a mail server holds mail until the line is up; UUCP (notes B §1, §4)",
-            "常時接続以前：回線がつながるまでメールを蓄えておく、UUCP（資料 B 1 章・4 章）",
+            "常時接続以前：回線がつながるまでメールを蓄えておく、UUCP（資料 B 1 節・4 節）",
         ),
         goal: tr(
             "mail.b.example is online only 10 minutes an hour. Send carol@b.example a message while it is offline and let time pass: the mail waits in mail.a.example's queue and flows when the link comes up.",
-            "mail.b.example は 1 時間に 10 分しかつながりません。オフラインの間に carol@b.example へ送り、時間を進めると、メールは mail.a.example のキューで待ち、回線がつながると流れます。",
+            "mail.b.example は 1 時間に 10 分しかつながらない。オフラインの間に carol@b.example へ送って時間を進め、メールが mail.a.example のキューで待ち、回線がつながると流れるのを確かめる。",
         ),
         hint: tr(
             "This is how UUCP-era mail worked. It is online from :00 to :10; press “+10 min” first so the clock is past 09:10.",

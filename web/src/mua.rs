@@ -157,7 +157,7 @@ fn status_text(lang: Lang, status: &MuaStatus) -> String {
                 (MuaOutcome::Refused(reply), true) => format!("{rcpt}：拒否されました（{reply}）"),
             })
             .collect::<Vec<_>>()
-            .join("; "),
+            .join(if ja { "、" } else { "; " }),
         MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
         MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
         MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX（IMAP）：{count} 通"),

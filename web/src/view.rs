@@ -558,7 +558,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
     };
     // A terminal that never connected is a shell prompt waiting for `telnet host port`.
     let label = if term.host.is_empty() {
-        format!("{} ({})", t(lang, text::TERMINAL), t(lang, text::PROMPT))
+        crate::i18n::bracketed(lang, t(lang, text::TERMINAL), t(lang, text::PROMPT))
     } else {
         format!("{} {}:{}", t(lang, text::TERMINAL), term.host, term.port)
     };
@@ -761,7 +761,7 @@ fn inspector(
                 <h3>{ t(lang, text::DIAGNOSTICS) }</h3>
                 <ul class="diagnostics">
                     { for v.diagnostics().iter().map(|d| html! {
-                        <li>{ format!("{} ({})", match lang { Lang::En => d.explain().en, Lang::Ja => d.explain().ja }, d.detail) }</li>
+                        <li>{ crate::i18n::bracketed(lang, t(lang, d.explain()), &d.detail) }</li>
                     }) }
                 </ul>
             }

@@ -11,7 +11,7 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "authenticated" => (
             "Authenticated: work with mailboxes (LIST, CREATE, STATUS, APPEND) or SELECT one to read its messages.",
-            "認証済み：メールボックスを操作する（LIST, CREATE, STATUS, APPEND）か、SELECT で一つ選んでメッセージを読みます。",
+            "認証済み：メールボックスを操作する（LIST・CREATE・STATUS・APPEND）か、SELECT で一つ選んでメッセージを読みます。",
         ),
         "selected" => (
             "Selected: FETCH, SEARCH, STORE flags, COPY or MOVE messages; messages stay on the server.",
@@ -54,11 +54,11 @@ pub fn explain_status(line: &str) -> Explanation {
             ),
             _ if line.contains(" EXPUNGE") => (
                 "* n EXPUNGE: message n was removed; later numbers shift down by one.",
-                "* n EXPUNGE: n 番のメッセージが消えました。後ろの番号は一つずつ繰り上がります。",
+                "* n EXPUNGE：n 番のメッセージが削除されました。後ろの番号は一つずつ繰り上がります。",
             ),
             _ if line.contains(" FETCH") => (
                 "* n FETCH: data about message n (flags, envelope, body...).",
-                "* n FETCH: n 番のメッセージのデータ（フラグ、エンベロープ、本文など）。",
+                "* n FETCH：n 番のメッセージのデータ（フラグ、エンベロープ、本文など）。",
             ),
             _ => ("* ...: untagged data from the server.", "* ...：タグなしのサーバ応答。"),
         }
@@ -87,7 +87,7 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "LOGIN: user name and password (in the clear unless inside TLS).",
             "LOGIN：ユーザ名とパスワード（TLS の外では平文）。",
         ),
-        "AUTHENTICATE" => ("AUTHENTICATE: log in with a SASL mechanism.", "AUTHENTICATE: SASL の方式でログイン。"),
+        "AUTHENTICATE" => ("AUTHENTICATE: log in with a SASL mechanism.", "AUTHENTICATE：SASL の方式でログイン。"),
         "STARTTLS" => ("STARTTLS: switch this connection to TLS.", "STARTTLS：接続を TLS に切り替える。"),
         "ENABLE" => ("ENABLE: turn on an extension, e.g. IMAP4rev2.", "ENABLE：拡張を有効にする（例：IMAP4rev2）。"),
         "SELECT" => ("SELECT: open a folder to read and change it.", "SELECT：フォルダを開き、読み書きする。"),
@@ -96,7 +96,7 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         "DELETE" => ("DELETE: remove a folder.", "DELETE：フォルダを消す。"),
         "RENAME" => ("RENAME: rename a folder.", "RENAME：フォルダの名前を変える。"),
         "SUBSCRIBE" | "UNSUBSCRIBE" => {
-            ("(UN)SUBSCRIBE: choose which folders LSUB lists.", "(UN)SUBSCRIBE: LSUB で示すフォルダを選ぶ。")
+            ("(UN)SUBSCRIBE: choose which folders LSUB lists.", "(UN)SUBSCRIBE：LSUB で示すフォルダを選ぶ。")
         }
         "LIST" | "LSUB" => (
             "LIST: the folders, with attributes like \\Sent and \\Trash.",
@@ -118,11 +118,12 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "IDLE: wait; the server pushes changes until you type DONE.",
             "IDLE：待機。DONE まで変化をサーバが知らせる。",
         ),
-        "CLOSE" => {
-            ("CLOSE: expunge \\Deleted messages and leave the folder.", "CLOSE: \\Deleted を消してフォルダを閉じる。")
-        }
+        "CLOSE" => (
+            "CLOSE: expunge \\Deleted messages and leave the folder.",
+            "CLOSE：\\Deleted 付きのメッセージを消してフォルダを閉じる。",
+        ),
         "UNSELECT" => ("UNSELECT: leave the folder without expunging.", "UNSELECT：消去せずにフォルダを閉じる。"),
-        "EXPUNGE" => ("EXPUNGE: remove the messages flagged \\Deleted.", "EXPUNGE: \\Deleted 付きのメッセージを消す。"),
+        "EXPUNGE" => ("EXPUNGE: remove the messages flagged \\Deleted.", "EXPUNGE：\\Deleted 付きのメッセージを消す。"),
         "SEARCH" => ("SEARCH: numbers of the messages that match.", "SEARCH：条件に合うメッセージの番号。"),
         "FETCH" => (
             "FETCH: flags, envelope, structure or any part of messages.",
@@ -140,7 +141,7 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "NOOP：何もしない。サーバの変更通知を受け取る。",
         ),
         "LOGOUT" => ("LOGOUT: end the session.", "LOGOUT：セッションを終える。"),
-        "DONE" => ("DONE: end IDLE.", "DONE: IDLE を終える。"),
+        "DONE" => ("DONE: end IDLE.", "DONE：IDLE を終える。"),
         _ => return None,
     };
     Some(Explanation { en, ja })

@@ -121,11 +121,11 @@ impl Diagnostic {
             },
             Problem::BadEncodedWord => E {
                 en: "An RFC 2047 encoded word that cannot be decoded.",
-                ja: "復号できない RFC 2047 のエンコードワードがあります。",
+                ja: "デコードできない RFC 2047 のエンコードワードがあります。",
             },
             Problem::UnknownCharset => E {
                 en: "A charset this reader does not know; the text may look garbled.",
-                ja: "この読み手が知らない文字コードです。文字化けしているかもしれません。",
+                ja: "このラボが対応していない文字コードです。文字化けしているかもしれません。",
             },
             Problem::NoHeaderBodySeparator => E {
                 en: "No empty line between header and body: everything is read as header.",
@@ -137,7 +137,7 @@ impl Diagnostic {
             },
             Problem::BadTransferEncoding => E {
                 en: "The Content-Transfer-Encoding could not be decoded; the raw bytes are shown.",
-                ja: "Content-Transfer-Encoding を復号できませんでした。生のバイトを表示します。",
+                ja: "Content-Transfer-Encoding をデコードできませんでした。生のバイトを表示します。",
             },
         }
     }

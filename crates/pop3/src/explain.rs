@@ -7,7 +7,7 @@ pub fn explain_state(key: &str) -> Explanation {
     let (en, ja) = match key {
         "AUTHORIZATION" => (
             "AUTHORIZATION: prove who you are with USER and PASS, APOP or AUTH. Nothing is locked yet.",
-            "認証（AUTHORIZATION）状態：USER と PASS、APOP、AUTH のどれかで本人確認をします。",
+            "認証（AUTHORIZATION）状態：USER と PASS、APOP、AUTH のどれかで本人確認をします。まだロックはしていません。",
         ),
         "AUTHORIZATION (SASL)" => (
             "Logging in with SASL: answer the server's + challenge in base64, or * to cancel.",
@@ -15,11 +15,11 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "TRANSACTION" => (
             "TRANSACTION: the maildrop is locked for you. STAT, LIST, RETR, TOP, UIDL read it; DELE only marks; QUIT commits.",
-            "トランザクション（TRANSACTION）状態：メールドロップはロックされています。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
+            "トランザクション（TRANSACTION）状態：メールボックスはこのセッション用にロックされました。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
         ),
         "closed" => (
             "Closed. If you said QUIT in TRANSACTION, the UPDATE state removed the messages marked with DELE.",
-            "終了しました。TRANSACTION 状態で QUIT したなら、UPDATE 状態で DELE した印付きメッセージが削除されました。",
+            "終了しました。TRANSACTION 状態で QUIT した場合は、UPDATE 状態で DELE の印が付いたメッセージが削除されました。",
         ),
         _ => ("Unknown state.", "不明な状態です。"),
     };
@@ -32,11 +32,11 @@ pub fn explain_status(line: &str) -> Explanation {
     let (en, ja) = if line.starts_with("+OK") {
         ("+OK: the command succeeded.", "+OK：コマンドは成功しました。")
     } else if line.starts_with("+ ") || line == "+" {
-        ("+: a SASL challenge; answer in base64.", "+: SASL のチャレンジです。Base64 で答えてください。")
+        ("+: a SASL challenge; answer in base64.", "+：SASL のチャレンジです。Base64 で答えてください。")
     } else if code("[IN-USE]") {
         (
             "-ERR [IN-USE]: another POP3 session holds the maildrop lock; try when it has quit.",
-            "-ERR [IN-USE]：別の POP3 セッションがメールドロップをロックしています。終了してから再試行してください。",
+            "-ERR [IN-USE]：別の POP3 セッションがメールボックスをロックしています。そのセッションの終了後に再試行してください。",
         )
     } else if code("[AUTH]") {
         (
@@ -51,13 +51,19 @@ pub fn explain_status(line: &str) -> Explanation {
     } else if code("[SYS/PERM]") {
         ("-ERR [SYS/PERM]: a lasting problem on the server.", "-ERR [SYS/PERM]：サーバ側の恒久的な問題です。")
     } else if code("[LOGIN-DELAY]") {
-        ("-ERR [LOGIN-DELAY]: you logged in too recently.", "-ERR [LOGIN-DELAY]：前回のログインから間がありません。")
+        (
+            "-ERR [LOGIN-DELAY]: you logged in too recently.",
+            "-ERR [LOGIN-DELAY]：前回のログインから時間が経っていません。",
+        )
     } else if line.starts_with("-ERR") {
-        ("-ERR: the command failed; the text says why.", "-ERR：コマンドは失敗しました。理由は本文に書かれています。")
+        (
+            "-ERR: the command failed; the text says why.",
+            "-ERR：コマンドは失敗しました。理由は -ERR に続く文に書かれています。",
+        )
     } else {
         (
             "Part of a multi-line response (ends with a line holding only \".\").",
-            "複数行応答の一部です(\".\" だけの行で終わります)。",
+            "複数行応答の一部です（\".\" だけの行で終わります）。",
         )
     };
     Explanation { en, ja }
@@ -77,18 +83,18 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "APOP: log in with an MD5 digest of the greeting's timestamp and the password.",
             "APOP：タイムスタンプとパスワードの MD5 ダイジェストでログイン。",
         ),
-        "AUTH" => ("AUTH: log in with a SASL mechanism.", "AUTH: SASL の方式でログイン。"),
+        "AUTH" => ("AUTH: log in with a SASL mechanism.", "AUTH：SASL の方式でログイン。"),
         "STAT" => ("STAT: how many messages and how many octets.", "STAT：メッセージ数と合計オクテット数。"),
         "LIST" => ("LIST: each message's number and size.", "LIST：各メッセージの番号と大きさ。"),
         "RETR" => ("RETR: download a whole message.", "RETR：メッセージ全体を取り出す。"),
         "TOP" => ("TOP: the header and the first lines of a message.", "TOP：ヘッダと本文の最初の数行。"),
         "UIDL" => ("UIDL: unique ids, so a client knows what it already has.", "UIDL：固有 ID。取得済みかを見分ける。"),
-        "DELE" => ("DELE: mark a message for deletion at QUIT.", "DELE: QUIT で消す印を付ける。"),
-        "RSET" => ("RSET: unmark every DELE.", "RSET: DELE の印をすべて外す。"),
+        "DELE" => ("DELE: mark a message for deletion at QUIT.", "DELE：QUIT で消す印を付ける。"),
+        "RSET" => ("RSET: unmark every DELE.", "RSET：DELE の印をすべて外す。"),
         "NOOP" => ("NOOP: do nothing; keeps the session alive.", "NOOP：何もしない（接続を保つ）。"),
         "QUIT" => (
             "QUIT: in TRANSACTION, delete what DELE marked (UPDATE), then close.",
-            "QUIT: TRANSACTION では DELE した物を消し（UPDATE）、接続を閉じる。",
+            "QUIT：TRANSACTION 状態なら DELE の印が付いたメッセージを消し（UPDATE）、接続を閉じる。",
         ),
         "CAPA" => ("CAPA: what this server supports.", "CAPA：サーバが対応する機能。"),
         "STLS" => {

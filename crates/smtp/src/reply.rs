@@ -77,7 +77,7 @@ pub fn explain_code(code: u16) -> Explanation {
         ),
         354 => (
             "Start the mail input; end it with a line holding only a period (<CRLF>.<CRLF>).",
-            "本文の入力を始めてください。ピリオドだけの行（<CRLF>.<CRLF>）で終わります。",
+            "メッセージ（ヘッダと本文）の入力を始めてください。ドットだけの行（<CRLF>.<CRLF>）で終わります。",
         ),
         421 => (
             "Service not available, closing the connection; try again later.",
@@ -103,9 +103,9 @@ pub fn explain_code(code: u16) -> Explanation {
         455 => ("The server cannot accommodate these parameters now.", "今はこのパラメータに対応できません。"),
         500 => (
             "Syntax error: the command was not recognised, or the line was too long.",
-            "文法エラー：コマンドを認識できないか、行が長すぎます。",
+            "構文エラー：コマンドを認識できないか、行が長すぎます。",
         ),
-        501 => ("Syntax error in the parameters or arguments.", "パラメータや引数の文法エラー。"),
+        501 => ("Syntax error in the parameters or arguments.", "パラメータや引数の構文エラー。"),
         502 => ("Command not implemented.", "そのコマンドは実装されていません。"),
         503 => (
             "Bad sequence of commands: this command is not allowed in the current state.",
@@ -113,7 +113,7 @@ pub fn explain_code(code: u16) -> Explanation {
         ),
         504 => ("Command parameter not implemented.", "そのコマンドのパラメータは実装されていません。"),
         521 => ("This host does not accept mail.", "このホストはメールを受け付けません。"),
-        523 => ("The message is larger than the server allows.", "メッセージがサーバの上限より大きすぎます。"),
+        523 => ("The message is larger than the server allows.", "メッセージがサーバの上限を超えています。"),
         530 => ("Authentication required before this command.", "このコマンドの前に認証が必要です。"),
         534 => ("The authentication mechanism is too weak.", "認証方式が弱すぎます。"),
         535 => ("Authentication credentials invalid.", "認証情報が正しくありません。"),
@@ -138,8 +138,8 @@ pub fn explain_code(code: u16) -> Explanation {
             "メールボックス名が許されません（アドレスの書式が不正）。",
         ),
         554 => (
-            "Transaction failed (or, at connection time, no SMTP service here).",
-            "トランザクション失敗（接続時なら、ここに SMTP サービスはありません）。",
+            "Transaction failed, e.g. relaying refused (at connection time: no SMTP service here).",
+            "トランザクション失敗。例：中継の拒否（接続時なら、ここに SMTP サービスはありません）。",
         ),
         555 => (
             "MAIL FROM/RCPT TO parameters not recognised or not implemented.",
@@ -167,11 +167,11 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "rcpt" => (
             "Recipients given. Add more with RCPT, or send the message with DATA.",
-            "受信者を指定しました。さらに RCPT で加えるか、DATA で本文を送ります。",
+            "受信者を指定しました。さらに RCPT で加えるか、DATA でメッセージを送ります。",
         ),
         "data" => (
             "Writing the message: headers, an empty line, the body; a line with only \".\" ends it.",
-            "本文を入力中：ヘッダ、空行、本文。\".\" だけの行で終わります。",
+            "メッセージを入力中：ヘッダ、空行、本文。\".\" だけの行で終わります。",
         ),
         "bdat" => (
             "Sending a BDAT chunk: exactly the announced number of octets.",
@@ -223,7 +223,7 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         ),
         "MAIL" => (
             "MAIL FROM: start a mail transaction; the envelope sender (bounces go there).",
-            "MAIL FROM：配送を始める。エンベロープの差出人（エラーはここへ戻る）。",
+            "MAIL FROM：送信手続きを始める。エンベロープの送信者（エラーはここへ戻る）。",
         ),
         "RCPT" => (
             "RCPT TO: one envelope recipient; repeat for more (Bcc works this way).",
@@ -235,9 +235,9 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         ),
         "BDAT" => (
             "BDAT: send the message in sized chunks (CHUNKING); no dot at the end.",
-            "BDAT：メッセージを大きさ付きの塊で送る（CHUNKING）。最後のドットは不要。",
+            "BDAT：メッセージをサイズを指定したチャンクで送る（CHUNKING）。最後のドットは不要。",
         ),
-        "RSET" => ("RSET: abandon the current mail transaction.", "RSET：今の配送をやめる。"),
+        "RSET" => ("RSET: abandon the current mail transaction.", "RSET：今の送信手続きを取り消す。"),
         "NOOP" => ("NOOP: do nothing; the server answers 250.", "NOOP：何もしない。サーバは 250 と答える。"),
         "QUIT" => (
             "QUIT: end the session; the server answers 221 and closes.",
@@ -251,7 +251,7 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
         "HELP" => ("HELP: ask the server for help.", "HELP：サーバに説明を求める。"),
         "AUTH" => (
             "AUTH: log in (SMTP AUTH), e.g. AUTH PLAIN with base64 credentials.",
-            "AUTH：ログインする（SMTP AUTH）。例：AUTH PLAIN と Base64 の資格情報。",
+            "AUTH：ログインする（SMTP AUTH）。例：AUTH PLAIN と Base64 の認証情報。",
         ),
         "STARTTLS" => (
             "STARTTLS: switch this connection to TLS; then greet again.",
