@@ -380,17 +380,22 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         ),
         (Lang::En, ClosedByForeignHost) => "Connection closed by foreign host.".into(),
         (Lang::Ja, ClosedByForeignHost) => "相手のホストが接続を閉じました。".into(),
-        (Lang::En, World(e)) => e.to_string(),
-        (Lang::Ja, World(e)) => match e {
-            WorldError::UnknownHost(h) => format!("{h}：不明なホストです（DNS にその名前がありません）"),
-            WorldError::UnknownClient(c) => format!("{c}：不明なクライアントマシンです"),
-            WorldError::HostDown(h) => format!("{h}：ホストが停止しています（ホストへの経路がありません）"),
-            WorldError::ConnectionRefused { host, port } => {
-                format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
-            }
-            WorldError::NoSuchConnection(id) => format!("接続 {id} はありません"),
-            WorldError::ConnectionClosed(id) => format!("接続 {id} は閉じています"),
-        },
+        (_, World(e)) => world_error(lang, e),
+    }
+}
+
+/// Why the world could not connect, in `lang`.
+pub fn world_error(lang: Lang, e: &WorldError) -> String {
+    match (lang, e) {
+        (Lang::En, e) => e.to_string(),
+        (Lang::Ja, WorldError::UnknownHost(h)) => format!("{h}：不明なホストです（DNS にその名前がありません）"),
+        (Lang::Ja, WorldError::UnknownClient(c)) => format!("{c}：不明なクライアントマシンです"),
+        (Lang::Ja, WorldError::HostDown(h)) => format!("{h}：ホストが停止しています（ホストへの経路がありません）"),
+        (Lang::Ja, WorldError::ConnectionRefused { host, port }) => {
+            format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
+        }
+        (Lang::Ja, WorldError::NoSuchConnection(id)) => format!("接続 {id} はありません"),
+        (Lang::Ja, WorldError::ConnectionClosed(id)) => format!("接続 {id} は閉じています"),
     }
 }
 
@@ -422,7 +427,9 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{to} が {queue_id} を {recipient} 宛てに受け取りました")
         }
         Relayed { queue_id, to, recipient, .. } => format!("{to} accepted {queue_id} for {recipient}"),
-        Deferred { queue_id, next_attempt, reason, .. } if ja => {
+        Deferred { queue_id, next_attempt, reason, unreachable, .. } if ja => {
+            // The world's own reason in Japanese; a server's reply stays as it said it.
+            let reason = unreachable.as_ref().map_or_else(|| reason.clone(), |e| world_error(lang, e));
             format!("{queue_id} は延期（{reason}）。次の試行 {}", clock(next_attempt))
         }
         Deferred { queue_id, next_attempt, reason, .. } => {

@@ -103,6 +103,8 @@ pub struct QueueRow<'a> {
     pub attempts: u32,
     pub next_attempt: String,
     pub last_error: &'a str,
+    /// The world's reason behind `last_error`, when no server was reached.
+    pub unreachable: Option<&'a mail_lab_world::WorldError>,
 }
 
 /// One line of the wiretap.
@@ -186,6 +188,9 @@ pub struct NetworkLog {
     last_sent: Vec<(ConnectionId, std::ops::Range<u64>)>,
     timeline: Vec<Happened>,
     links: Vec<(ConnectionId, LinkState)>,
+    /// Per queue entry deferred because no server was reached, the world's reason
+    /// (the queue table says it in the page's language).
+    unreachable: Vec<(String, mail_lab_world::WorldError)>,
 }
 
 impl NetworkLog {
@@ -234,6 +239,16 @@ impl NetworkLog {
 
     fn read(&mut self, e: &mail_lab_world::Event) {
         match &e.kind {
+            EventKind::Deferred { queue_id, unreachable, .. } => {
+                self.unreachable.retain(|(id, _)| id != queue_id);
+                if let Some(why) = unreachable {
+                    self.unreachable.push((queue_id.clone(), why.clone()));
+                    if self.unreachable.len() > MAP_LINKS {
+                        self.unreachable.remove(0);
+                    }
+                }
+                self.happened(e, "");
+            }
             EventKind::Connected { connection, client, host, port } => {
                 self.names.push((*connection, format!("{client} → {host}:{port}")));
                 // The newest connection per pair of machines and port stands for them.
@@ -313,7 +328,6 @@ impl NetworkLog {
             EventKind::Queued { .. }
             | EventKind::RelayAttempt { .. }
             | EventKind::Relayed { .. }
-            | EventKind::Deferred { .. }
             | EventKind::Bounced { .. }
             | EventKind::BounceDiscarded { .. }
             | EventKind::Delivered { .. }
@@ -328,9 +342,8 @@ impl NetworkLog {
 
 impl<'a> NetworkView<'a> {
     /// Read the panels' contents from `world`, the event log through `log`
-    /// (which reads only the events it has not seen).
-    pub fn read(world: &'a World, log: &mut NetworkLog) -> NetworkView<'a> {
-        log.catch_up(world);
+    /// (which has read only the events it had not seen: [`NetworkLog::catch_up`]).
+    pub fn read(world: &'a World, log: &'a NetworkLog) -> NetworkView<'a> {
         let newest = world.newest_event();
         let recent = |seq: u64| seq + RECENT_EVENTS > newest;
         let delivered_at: Vec<&str> = world
@@ -373,6 +386,7 @@ impl<'a> NetworkView<'a> {
                 attempts: e.attempts,
                 next_attempt: e.next_attempt.rfc5322().split(' ').nth(4).unwrap_or("").to_string(),
                 last_error: e.last_error.as_deref().unwrap_or_default(),
+                unreachable: log.unreachable.iter().find(|(id, _)| *id == e.id).map(|(_, why)| why),
             })
             .collect();
         NetworkView { now: world.now().rfc5322(), hosts, map, queue }
@@ -623,7 +637,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                         { for v.queue.iter().map(|q| html! {
                             <tr class="queued">
                                 <td>{ &q.id }</td><td>{ &q.host }</td><td>{ &q.recipients }</td>
-                                <td>{ q.attempts }</td><td>{ &q.next_attempt }</td><td>{ &q.last_error }</td>
+                                <td>{ q.attempts }</td><td>{ &q.next_attempt }</td><td>{ q.unreachable.map_or_else(|| q.last_error.to_string(), |e| crate::i18n::world_error(lang, e)) }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -136,7 +136,8 @@ pub fn app() -> Html {
     // Read on demand: the inspector asks for what it shows, the map for the route.
     let inspected_view = inspected.as_ref().map(|i| MessageView::parse(i.raw, &BrowserDecoder));
     let mut log = lab.network_log.borrow_mut();
-    let mut network = crate::network::NetworkView::read(&world, &mut log);
+    log.catch_up(&world);
+    let mut network = crate::network::NetworkView::read(&world, &log);
     if let Some(v) = &inspected_view {
         network.map.set_route(&v.trace());
     }

@@ -165,6 +165,8 @@ pub enum EventKind {
         recipients: Vec<String>,
         next_attempt: Time,
         reason: String,
+        /// The world's own reason when no server was reached (`reason` says it in English).
+        unreachable: Option<crate::WorldError>,
     },
     /// A permanent failure or give-up: a bounce goes to the reverse-path.
     Bounced {

@@ -273,7 +273,7 @@ pub struct ConnectionInfo {
 }
 
 /// Why a connection could not be made or used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WorldError {
     UnknownHost(String),
     UnknownClient(String),

@@ -9,7 +9,7 @@ use mail_lab_proto::{ClientTls, Session, Time};
 use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, Reply, SmtpClient};
 use serde::{Deserialize, Serialize};
 
-use crate::{EventKind, World};
+use crate::{EventKind, World, WorldError};
 
 /// More Received lines than this means a mail loop (RFC 5321 §6.3).
 pub const MAX_HOPS: usize = 30;
@@ -37,8 +37,9 @@ pub struct QueueEntry {
 
 /// How one relay try ended.
 enum Try {
-    /// No SMTP conversation: host unknown, down, refused, or 421 at greeting.
-    Unreachable(String),
+    /// No SMTP conversation: host unknown, down, refused (the world's reason),
+    /// or 421 at greeting (the server's words).
+    Unreachable(String, Option<WorldError>),
     /// The server answered; per recipient outcomes.
     Answered(Vec<(String, Outcome)>),
 }
@@ -98,6 +99,8 @@ impl World {
             by_domain.entry(domain).or_default().push(r.clone());
         }
         let mut deferred: Vec<(String, String)> = Vec::new();
+        // The world's own reason when no server could be reached (shown in the learner's language).
+        let mut unreachable: Option<WorldError> = None;
         let mut failed: Vec<FailedRecipient> = Vec::new();
         for (domain, rcpts) in by_domain {
             let records = self.mx(&domain).to_vec();
@@ -145,10 +148,11 @@ impl World {
                 continue;
             }
             let mut last = String::from("no mail exchanger answered");
+            let mut last_unreachable = None;
             let mut answered = None;
             for mx in &exchanges {
                 match self.relay_once(&entry, mx, &rcpts) {
-                    Try::Unreachable(why) => last = why,
+                    Try::Unreachable(why, error) => (last, last_unreachable) = (why, error),
                     Try::Answered(outcomes) => {
                         answered = Some((mx.clone(), outcomes));
                         break;
@@ -157,6 +161,7 @@ impl World {
             }
             let Some((mx, outcomes)) = answered else {
                 deferred.extend(rcpts.into_iter().map(|r| (r, last.clone())));
+                unreachable = last_unreachable;
                 continue;
             };
             for (rcpt, outcome) in outcomes {
@@ -202,6 +207,7 @@ impl World {
                 recipients: entry.recipients.clone(),
                 next_attempt: entry.next_attempt,
                 reason: entry.last_error.clone().unwrap_or_default(),
+                unreachable,
             });
             self.queue.push(entry);
         }
@@ -211,7 +217,7 @@ impl World {
     fn relay_once(&mut self, entry: &QueueEntry, mx: &str, rcpts: &[String]) -> Try {
         let conn = match self.connect(&entry.host, mx, 25) {
             Ok(conn) => conn,
-            Err(e) => return Try::Unreachable(e.to_string()),
+            Err(e) => return Try::Unreachable(e.to_string(), Some(e)),
         };
         self.log(EventKind::RelayAttempt {
             queue_id: entry.id.clone(),
@@ -233,7 +239,7 @@ impl World {
         if greeting.first() == Some(&b'4') {
             // A busy server at greeting: try the next MX (RFC 5321 §5.1).
             self.disconnect(conn);
-            return Try::Unreachable(format!("{mx} said: {}", String::from_utf8_lossy(&greeting).trim_end()));
+            return Try::Unreachable(format!("{mx} said: {}", String::from_utf8_lossy(&greeting).trim_end()), None);
         }
         client.receive(&greeting, &mut (), now);
         self.pump(conn, &mut client);

@@ -7,7 +7,7 @@ use common::*;
 use mail_lab_message::header_fields;
 use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
-use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, scenario};
+use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, WorldError, scenario};
 
 /// alice submits on 587 with AUTH; returns the final reply to the data.
 fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
@@ -104,6 +104,9 @@ fn a_down_host_means_retries_then_a_bounce() {
         })
         .collect();
     assert_eq!(deferrals, [1, 5, 15, 30], "retry schedule in minutes; the 5th attempt gives up");
+    // Each deferral names the world's own reason, typed, for the page to say in its language.
+    assert!(world.events().all(|e| !matches!(&e.kind, EventKind::Deferred { unreachable, .. }
+        if *unreachable != Some(WorldError::HostDown("mail.b.example".into())))));
     assert!(world.queue().is_empty());
     assert!(inbox(&world, "carol@b.example").is_empty());
     let bounces = inbox(&world, "alice@a.example");
