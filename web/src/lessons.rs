@@ -464,8 +464,8 @@ pub const LESSONS: &[Lesson] = &[
             "POP3 に APOP でログインし、ネットワークには MD5 のダイジェストしか流れないようにする。USER/PASS でのログインと盗聴画面で比べる。",
         ),
         hint: tr(
-            "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would.",
-            "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5（タイムスタンプ + パスワード）。下の計算機がメールソフトと同じように計算します。",
+            "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would. APOP is obsolete today (MD5 is weak): mail clients log in inside TLS instead (STLS or port 995).",
+            "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5（タイムスタンプ + パスワード）。下の計算機がメールソフトと同じように計算します。今では APOP は推奨されません（MD5 が弱いため）。メールソフトは TLS の中でログインします（STLS や 995 番ポート）。",
         ),
         steps: &[
             Type("telnet mail.a.example 110"),
@@ -633,8 +633,8 @@ pub const LESSONS: &[Lesson] = &[
             "mail.b.example を停止し、carol@b.example にメッセージを送り、時間を進める。再送の様子と、最後に送信者（MAIL FROM）へ戻るエラー通知（配送状態通知）を確かめる。",
         ),
         hint: tr(
-            "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM.",
-            "一時的な失敗（4xx、ホスト停止）はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。",
+            "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM. The lab's schedule is shortened (1, 5, 15, 30 minutes; 5 tries): real MTAs retry for days (Postfix gives up after 5 days).",
+            "一時的な失敗（4xx、ホスト停止）はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。ラボの再送間隔は短縮版です（1・5・15・30 分、5 回まで）。実際の MTA は数日間再送します（Postfix は 5 日で諦めます）。",
         ),
         steps: &[
             Do(tr(

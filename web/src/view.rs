@@ -555,6 +555,8 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
     let status = match (term.open, term.encrypted) {
         (true, true) => format!("{} · TLS", t(lang, text::CONNECTED)),
         (true, false) => t(lang, text::CONNECTED).to_string(),
+        // At the prompt nothing was ever open: not "closed".
+        (false, _) if term.host.is_empty() => t(lang, text::PROMPT).to_string(),
         (false, _) => t(lang, text::CLOSED).to_string(),
     };
     // A terminal that never connected is a shell prompt waiting for `telnet host port`.
@@ -608,7 +610,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             <header class="terminal-head">
                 <span class="endpoint" data-host={term.host.clone()} data-port={term.port.to_string()}>{ title.to_string() }</span>
                 <button class="download" onclick={download}>{ t(lang, text::DOWNLOAD_TRANSCRIPT) }</button>
-                <span class={if term.open { "status open" } else { "status closed" }}>{ status }</span>
+                <span class={if term.open { "status open" } else if term.host.is_empty() { "status" } else { "status closed" }}>{ status }</span>
             </header>
             <ol class={if term.view_top.is_none() { "transcript follow" } else { "transcript" }} role="log" aria-live="polite"
                 aria-label={t(lang, text::TRANSCRIPT)} data-server-lines={term.server_lines.to_string()}
