@@ -8,11 +8,13 @@ pub mod files;
 pub mod i18n;
 pub mod lesson_panel;
 pub mod lessons;
+pub mod mail_client;
 pub mod mailbox;
 pub mod mua;
 pub mod network;
 pub mod persist;
 pub mod state;
+pub mod terminal;
 mod view;
 
 pub use view::App;

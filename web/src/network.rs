@@ -272,7 +272,7 @@ impl NetworkLog {
                 let first = self.next_line;
                 let mut add = |mut text: String, encrypted: bool| {
                     // A line of junk is shown cut: the wiretap keeps its newest lines, not their bytes.
-                    crate::state::cut(&mut text, crate::state::LINE_CHARS);
+                    crate::terminal::cut(&mut text, crate::terminal::LINE_CHARS);
                     let number = self.next_line;
                     self.tap.push(TapLine { number, link: link.clone(), to_server, encrypted, text, proof: None });
                     self.next_line += 1;

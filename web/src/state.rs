@@ -1,156 +1,19 @@
-//! The page's single state and the actions that change it (the reducer).
+//! The page's single state and the actions that change it (the reducer). A
+//! terminal's own state is in [`crate::terminal`], the mail client's in
+//! [`crate::mail_client`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mail_lab_proto::StateHint;
-use mail_lab_world::{ConnectionId, Protocol, Service, World, scenario};
+use mail_lab_world::{Service, World, scenario};
 use yew::Reducible;
 
 use crate::i18n::{LabNote, Lang};
 use crate::lessons::{LESSONS, Progress, Step, newest_event};
-use mail_lab_imap::{ImapClient, ImapClientConfig, ImapJob};
-
-/// One line of a terminal's transcript, by who wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TranscriptLine {
-    /// What the learner typed (sent to the server).
-    Client(String),
-    /// What the server answered.
-    Server(String),
-    /// A note from the lab, shown in the page's language.
-    Lab(LabNote),
-}
-
-impl TranscriptLine {
-    /// The protocol text of a client or server line (none for lab notes).
-    pub fn wire_text(&self) -> Option<&str> {
-        match self {
-            TranscriptLine::Client(text) | TranscriptLine::Server(text) => Some(text),
-            TranscriptLine::Lab(_) => None,
-        }
-    }
-}
-
-/// A `telnet`-style terminal connected to one host and port.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Terminal {
-    pub id: usize,
-    pub client: String,
-    pub host: String,
-    pub port: u16,
-    pub connection: Option<ConnectionId>,
-    pub open: bool,
-    /// True once the link is inside (simulated) TLS.
-    pub encrypted: bool,
-    /// What the server on the other end speaks, once connected.
-    pub protocol: Option<Protocol>,
-    /// The newest [`TRANSCRIPT_LINES`] lines (so a lab that runs all day stays bounded).
-    pub transcript: Vec<TranscriptLine>,
-    /// Server and client lines ever shown (tests and the page count with them).
-    pub server_lines: usize,
-    pub client_lines: usize,
-    /// The first transcript row in view, or `None` while it follows the newest line.
-    pub view_top: Option<usize>,
-    /// Lines typed, oldest first, for Up/Down recall.
-    pub history: Vec<String>,
-    pub hint: Option<StateHint>,
-    /// Server bytes after the last CRLF, waiting for the rest of their line.
-    pending: Vec<u8>,
-}
-
-/// Transcript lines a terminal keeps (the oldest go first, in blocks).
-pub const TRANSCRIPT_LINES: usize = 20_000;
-/// Characters of one transcript line kept (a longer one is cut, and says so).
-pub const LINE_CHARS: usize = 4_000;
-/// Cut `text` to at most `max` bytes (on a character boundary), marked with " …".
-pub fn cut(text: &mut String, max: usize) {
-    if text.len() > max {
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push_str(" …");
-        // Give back what the rest held: a cut line must not keep its megabyte.
-        text.shrink_to_fit();
-    }
-}
-
-/// Lines typed that Up/Down can recall.
-const HISTORY_LINES: usize = 500;
-
-impl Terminal {
-    /// A terminal not connected anywhere: a shell prompt waiting for `telnet host port`.
-    fn at_prompt(id: usize, client: String) -> Terminal {
-        Terminal {
-            id,
-            client,
-            host: String::new(),
-            port: 0,
-            connection: None,
-            open: false,
-            encrypted: false,
-            protocol: None,
-            transcript: vec![TranscriptLine::Lab(LabNote::NotConnected)],
-            server_lines: 0,
-            client_lines: 0,
-            view_top: None,
-            history: Vec::new(),
-            hint: None,
-            pending: Vec::new(),
-        }
-    }
-
-    fn absorb_server_bytes(&mut self, bytes: &[u8]) {
-        self.pending.extend_from_slice(bytes);
-        while let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
-            let mut line: Vec<u8> = self.pending.drain(..=pos).collect();
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            let text = String::from_utf8_lossy(&line).into_owned();
-            self.push(TranscriptLine::Server(text));
-        }
-    }
-
-    /// Add a line, keeping the transcript and each line within their bounds.
-    fn push(&mut self, mut line: TranscriptLine) {
-        if let TranscriptLine::Client(text) | TranscriptLine::Server(text) = &mut line {
-            cut(text, LINE_CHARS);
-        }
-        match line {
-            TranscriptLine::Server(_) => self.server_lines += 1,
-            TranscriptLine::Client(_) => self.client_lines += 1,
-            TranscriptLine::Lab(_) => {}
-        }
-        self.transcript.push(line);
-        if self.transcript.len() > TRANSCRIPT_LINES {
-            // In blocks, so the cost of dropping is spread over many lines.
-            let block = TRANSCRIPT_LINES / 10;
-            self.transcript.drain(..block);
-            self.view_top = self.view_top.map(|top| top.saturating_sub(block));
-        }
-    }
-
-    /// The dialogue as text, `C:` and `S:` lines as the terminal shows them
-    /// (for a download; the lab's notes are the page's, not the protocol's).
-    pub fn as_text(&self) -> String {
-        let mut text = String::new();
-        for line in &self.transcript {
-            let (who, l) = match line {
-                TranscriptLine::Client(l) => ("C: ", l),
-                TranscriptLine::Server(l) => ("S: ", l),
-                TranscriptLine::Lab(_) => continue,
-            };
-            text.push_str(who);
-            text.push_str(l);
-            text.push('\n');
-        }
-        text
-    }
-}
+pub use crate::mail_client::{Compose, ImapRow, MailClient, MuaOutcome, MuaStatus};
+use crate::terminal::{HISTORY_LINES, LINE_CHARS, cut};
+pub use crate::terminal::{Terminal, TranscriptLine};
+use mail_lab_imap::ImapJob;
 
 /// Everything the page shows.
 #[derive(Debug)]
@@ -170,21 +33,8 @@ pub struct Lab {
     pub notice: Option<Notice>,
     /// Why the saved lab could not be read; while set, nothing is saved over it.
     pub storage_problem: Option<String>,
-    /// The mail client's last dialogue with a server, and what it concluded.
-    pub mua_log: Vec<TranscriptLine>,
-    pub mua_status: Option<MuaStatus>,
-    /// Messages the mail client has downloaded: (account, from, subject).
-    pub mua_inbox: Vec<(String, String, String)>,
-    mua_seen: Vec<String>,
-    mua_sent: u32,
-    /// The INBOX as the mail client's last IMAP check saw it.
-    pub mua_imap: Vec<ImapRow>,
-    /// The mail client's IMAP session idling on an INBOX, if watching.
-    mua_idle: Option<(String, mail_lab_world::ConnectionId, ImapClient)>,
-    /// What the server pushed while the mail client idled, as IMAP lines.
-    pub mua_pushed: Vec<String>,
-    /// What the mail client is composing.
-    pub mua_draft: Compose,
+    /// The mail client: its form, its last dialogue and what it holds.
+    pub client: MailClient,
     /// The host and port chosen in the "open terminal" form (empty host: the first).
     pub open_form: (String, u16),
     /// The host whose details the network panel shows.
@@ -257,45 +107,6 @@ pub enum Notice {
     Imported { count: usize, account: String, folder: String },
     LabImported,
     ImportFailed(String),
-}
-
-/// A message in the mail client's IMAP view of an INBOX.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImapRow {
-    pub account: String,
-    pub uid: u32,
-    pub from: String,
-    pub subject: String,
-    pub flags: String,
-}
-
-/// What the mail client last did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MuaStatus {
-    NoAccount(String),
-    NoRecipient,
-    /// Per recipient, what the submission server said.
-    Sent(Vec<(String, MuaOutcome)>),
-    Fetched {
-        count: usize,
-        account: String,
-    },
-    /// An IMAP check listed this many messages in the INBOX.
-    Listed {
-        count: usize,
-        account: String,
-    },
-    Failed(String),
-}
-
-/// One recipient's fate at submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MuaOutcome {
-    Accepted,
-    /// A 4xx reply: code and text.
-    Later(String),
-    /// A 5xx reply: code and text.
-    Refused(String),
 }
 
 /// What a learner can do.
@@ -424,21 +235,6 @@ impl Action {
     }
 }
 
-/// What the learner wrote in the mail client.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Compose {
-    pub from: String,
-    pub to: String,
-    pub cc: String,
-    pub bcc: String,
-    pub subject: String,
-    pub body: String,
-}
-
-fn addresses(list: &str) -> Vec<mail_lab_message::builder::Mailbox> {
-    list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(mail_lab_message::builder::Mailbox::new).collect()
-}
-
 /// The accounts the learner watches: the scenario's learner accounts, or
 /// else every account but the postmasters'.
 fn learner_accounts(world: &World) -> Vec<String> {
@@ -495,16 +291,8 @@ impl Lab {
             just_changed: Vec::new(),
             notice: None,
             storage_problem: None,
-            mua_log: Vec::new(),
-            mua_status: None,
-            mua_inbox: Vec::new(),
-            mua_seen: Vec::new(),
-            mua_sent: 0,
-            mua_imap: Vec::new(),
-            mua_idle: None,
-            mua_pushed: Vec::new(),
+            client: MailClient::default(),
             open_form: (String::new(), Service::Smtp.default_port()),
-            mua_draft: Compose::default(),
             picked_host: None,
             apop_input: (String::new(), String::new()),
             active_terminal: 0,
@@ -523,7 +311,7 @@ impl Lab {
     }
 
     /// The machine the learner sits at (terminals and the mail client connect from it).
-    fn learner_pc(&self) -> String {
+    pub(crate) fn learner_pc(&self) -> String {
         self.world.borrow().learner().map(|c| c.name.clone()).unwrap_or_default()
     }
 
@@ -538,8 +326,8 @@ impl Lab {
     fn fresh_client(&mut self) {
         let own = self.watched.first().cloned().unwrap_or_default();
         let password = self.home(&own).map(|(_, password)| password).unwrap_or_default();
-        self.mua_draft = Compose { from: own, ..Compose::default() };
-        self.mua_status = None;
+        self.client.draft = Compose { from: own, ..Compose::default() };
+        self.client.status = None;
         self.apop_input = (String::new(), password);
     }
 
@@ -589,7 +377,7 @@ impl Lab {
         {
             let mut current = self.world.borrow_mut();
             let open = self.terminals.iter().filter(|t| t.open).filter_map(|t| t.connection);
-            for conn in open.chain(self.mua_idle.as_ref().map(|(_, conn, _)| *conn)) {
+            for conn in open.chain(self.client.idle.as_ref().map(|(_, conn, _)| *conn)) {
                 current.disconnect(conn);
             }
         }
@@ -597,12 +385,12 @@ impl Lab {
         self.terminals.clear();
         self.network_log = RefCell::default();
         self.progress.scenario = scenario.to_string();
-        self.mua_log.clear();
-        self.mua_inbox.clear();
-        self.mua_seen.clear();
-        self.mua_imap.clear();
-        self.mua_idle = None;
-        self.mua_pushed.clear();
+        self.client.log.clear();
+        self.client.inbox.clear();
+        self.client.seen.clear();
+        self.client.imap.clear();
+        self.client.idle = None;
+        self.client.pushed.clear();
         self.selected = None;
         self.just_changed.clear();
         left
@@ -715,263 +503,6 @@ impl Lab {
     }
 }
 
-impl Terminal {
-    /// Take the server's output so far, then note TLS and a close as they happened.
-    fn catch_up(&mut self, world: &mut World) {
-        let Some(conn) = self.connection else { return };
-        let reply = world.take_output(conn);
-        self.absorb_server_bytes(&reply);
-        self.hint = world.hint(conn);
-        if !self.encrypted && world.is_encrypted(conn) {
-            self.encrypted = true;
-            self.push(TranscriptLine::Lab(LabNote::TlsStarted(self.protocol)));
-        }
-        if !world.is_open(conn) {
-            self.open = false;
-            self.push(TranscriptLine::Lab(LabNote::ClosedByForeignHost));
-        }
-    }
-}
-
-impl Lab {
-    /// The host that keeps `account`'s mail and the account's password.
-    fn home(&self, account: &str) -> Option<(String, String)> {
-        let world = self.world.borrow();
-        let domain = account.rsplit_once('@')?.1;
-        let host = world.hosts().iter().find(|h| h.is_local_domain(domain))?;
-        let password = host.store.account(account)?.password.clone();
-        Some((host.name.clone(), password))
-    }
-
-    fn mua_record(&mut self, conn: Option<mail_lab_world::ConnectionId>) {
-        let Some(conn) = conn else { return };
-        self.mua_log = self
-            .world
-            .borrow()
-            .dialogue(conn)
-            .into_iter()
-            .map(|(d, text)| {
-                if d == mail_lab_world::Direction::ToServer {
-                    TranscriptLine::Client(text)
-                } else {
-                    TranscriptLine::Server(text)
-                }
-            })
-            .collect();
-    }
-
-    /// Add a second dialogue (the IMAP APPEND after a send) to the shown log.
-    fn mua_record_more(&mut self, conn: mail_lab_world::ConnectionId) {
-        let earlier = std::mem::take(&mut self.mua_log);
-        self.mua_record(Some(conn));
-        self.mua_log.splice(0..0, earlier);
-    }
-
-    fn imap_config(&self, account: &str) -> Option<(String, ImapClientConfig)> {
-        let (host, password) = self.home(account)?;
-        let config = ImapClientConfig {
-            user: account.to_string(),
-            password,
-            tls: mail_lab_proto::ClientTls::IfOffered,
-            allow_plaintext: false,
-        };
-        Some((host, config))
-    }
-
-    /// Run an IMAP session for `account` with these jobs; the connection (for
-    /// the log) and the client (for its results).
-    fn mua_imap_run(
-        &mut self,
-        account: &str,
-        jobs: Vec<ImapJob>,
-    ) -> (Option<mail_lab_world::ConnectionId>, Option<ImapClient>) {
-        let Some((host, config)) = self.imap_config(account) else {
-            self.mua_status = Some(MuaStatus::NoAccount(account.to_string()));
-            return (None, None);
-        };
-        let mut client = ImapClient::new(config, jobs);
-        let pc = self.learner_pc();
-        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Imap.default_port(), &mut client);
-        match result {
-            Ok(conn) => {
-                if let Some(why) = client.errors().first() {
-                    self.mua_status = Some(MuaStatus::Failed(why.clone()));
-                }
-                (Some(conn), Some(client))
-            }
-            Err(e) => {
-                self.mua_status = Some(MuaStatus::Failed(e.to_string()));
-                (None, None)
-            }
-        }
-    }
-
-    /// List the INBOX over IMAP (after `first` jobs, e.g. a MOVE).
-    fn mua_check_imap(&mut self, account: &str, first: Vec<ImapJob>) {
-        let mut jobs = vec![ImapJob::Select("INBOX".into())];
-        jobs.extend(first);
-        jobs.push(ImapJob::FetchSummaries);
-        let (conn, client) = self.mua_imap_run(account, jobs);
-        self.mua_record(conn);
-        let Some(client) = client else { return };
-        self.mua_imap = client
-            .summaries()
-            .iter()
-            .map(|s| ImapRow {
-                account: account.to_string(),
-                uid: s.uid,
-                from: s.from.clone(),
-                subject: mail_lab_message::transfer::decode_header_value(&s.subject, &crate::charset::BrowserDecoder).0,
-                flags: s.flags.join(" "),
-            })
-            .collect();
-        if client.errors().is_empty() {
-            self.mua_status = Some(MuaStatus::Listed { count: self.mua_imap.len(), account: account.to_string() });
-        }
-    }
-
-    /// Start or stop the mail client's IDLE session on `account`'s INBOX.
-    fn mua_watch(&mut self, account: &str, on: bool) {
-        if let Some((_, conn, mut client)) = self.mua_idle.take() {
-            client.stop_idle();
-            self.world.borrow_mut().pump_client(conn, &mut client);
-        }
-        if !on {
-            return;
-        }
-        let Some((host, config)) = self.imap_config(account) else { return };
-        let mut client = ImapClient::new(config, vec![ImapJob::Select("INBOX".into()), ImapJob::Idle]);
-        let pc = self.learner_pc();
-        let started = self.world.borrow_mut().start_client(&pc, &host, Service::Imap.default_port(), &mut client);
-        match started {
-            Ok(conn) if client.is_idling() => {
-                self.mua_record(Some(conn));
-                self.mua_pushed.clear();
-                self.mua_idle = Some((account.to_string(), conn, client));
-            }
-            Ok(_) => self.mua_status = Some(MuaStatus::Failed(client.errors().join("; "))),
-            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
-        }
-    }
-
-    /// Hand the idling mail client what its server pushed since the last action.
-    fn mua_hear(&mut self) {
-        let Some((_, conn, client)) = self.mua_idle.as_mut() else { return };
-        let before = client.updates().len();
-        self.world.borrow_mut().pump_client(*conn, client);
-        for update in &client.updates()[before..] {
-            use mail_lab_imap::client::Update;
-            self.mua_pushed.push(match update {
-                Update::Exists(n) => format!("* {n} EXISTS"),
-                Update::Expunge(n) => format!("* {n} EXPUNGE"),
-                Update::Flags { seq, flags } => format!("* {seq} FETCH (FLAGS ({}))", flags.join(" ")),
-            });
-        }
-        if !client.is_idling() {
-            self.mua_idle = None;
-        }
-    }
-
-    /// The account the mail client is watching with IDLE, if any.
-    pub fn mua_watching(&self) -> Option<&str> {
-        self.mua_idle.as_ref().map(|(a, _, _)| a.as_str())
-    }
-
-    fn mua_send(&mut self, c: &Compose) {
-        use mail_lab_message::builder::{Draft, Mailbox, build};
-        use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, SmtpClient};
-        let Some((host, password)) = self.home(&c.from) else {
-            self.mua_status = Some(MuaStatus::NoAccount(c.from.clone()));
-            return;
-        };
-        let draft = Draft {
-            from: Mailbox::new(&c.from),
-            to: addresses(&c.to),
-            cc: addresses(&c.cc),
-            bcc: addresses(&c.bcc),
-            subject: c.subject.clone(),
-            text: c.body.clone(),
-            ..Draft::default()
-        };
-        self.mua_sent += 1;
-        let now = self.world.borrow().now();
-        let built = build(&draft, now, &format!("mua.{}.{}", self.mua_sent, now.as_secs()));
-        if built.recipients.is_empty() {
-            self.mua_status = Some(MuaStatus::NoRecipient);
-            return;
-        }
-        let pc = self.learner_pc();
-        let mut config = ClientConfig::relay(&pc);
-        config.credentials = Some((c.from.clone(), password));
-        let sent_copy = built.raw.clone();
-        let message = OutgoingMessage { reverse_path: c.from.clone(), recipients: built.recipients, data: built.raw };
-        let mut client = SmtpClient::new(config, message);
-        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Submission.default_port(), &mut client);
-        match result {
-            Ok(conn) => {
-                self.mua_record(Some(conn));
-                let outcomes = client
-                    .outcomes()
-                    .into_iter()
-                    .map(|(r, o)| {
-                        let outcome = match o {
-                            Outcome::Delivered(_) => MuaOutcome::Accepted,
-                            Outcome::Deferred(rep) => {
-                                MuaOutcome::Later(format!("{} {}", rep.code, rep.lines.join(" ")))
-                            }
-                            Outcome::Bounced(rep) => {
-                                MuaOutcome::Refused(format!("{} {}", rep.code, rep.lines.join(" ")))
-                            }
-                        };
-                        (r.to_string(), outcome)
-                    })
-                    .collect();
-                self.mua_status = Some(MuaStatus::Sent(outcomes));
-                // A copy in Sent, as mail clients keep one: APPEND over IMAP.
-                let job = ImapJob::Append { folder: "Sent".into(), flags: vec!["\\Seen".into()], message: sent_copy };
-                if let Some(conn) = self.mua_imap_run(&c.from, vec![job]).0 {
-                    self.mua_record_more(conn);
-                }
-            }
-            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
-        }
-    }
-
-    fn mua_check(&mut self, account: &str) {
-        use mail_lab_pop3::{Pop3Client, Pop3ClientConfig, Pop3Login};
-        let Some((host, password)) = self.home(account) else { return };
-        let mut client = Pop3Client::new(Pop3ClientConfig {
-            user: account.to_string(),
-            password,
-            tls: mail_lab_proto::ClientTls::IfOffered,
-            login: Pop3Login::Auto,
-            leave_on_server: true,
-            known_uids: self.mua_seen.clone(),
-            allow_plaintext: false,
-        });
-        let pc = self.learner_pc();
-        let result = self.world.borrow_mut().run_client(&pc, &host, Service::Pop3.default_port(), &mut client);
-        match result {
-            Ok(conn) => {
-                self.mua_record(Some(conn));
-                for r in client.retrieved() {
-                    let header = |name: &str| mail_lab_message::header_value(&r.data, name).unwrap_or_default();
-                    let decode = |v: String| {
-                        mail_lab_message::transfer::decode_header_value(&v, &crate::charset::BrowserDecoder).0
-                    };
-                    self.mua_inbox.push((account.to_string(), decode(header("From")), decode(header("Subject"))));
-                }
-                self.mua_seen.extend(client.server_uids().iter().cloned());
-                self.mua_status = Some(match client.error() {
-                    Some(e) => MuaStatus::Failed(e.to_string()),
-                    None => MuaStatus::Fetched { count: client.retrieved().len(), account: account.to_string() },
-                });
-            }
-            Err(e) => self.mua_status = Some(MuaStatus::Failed(e.to_string())),
-        }
-    }
-}
-
 impl Reducible for Bench {
     type Action = Action;
 
@@ -1068,7 +599,7 @@ impl Lab {
             }
             Action::ApopInput(stamp, password) => next.apop_input = (stamp, password),
             Action::OpenForm(host, port) => next.open_form = (host, port),
-            Action::Draft(draft) => next.mua_draft = draft,
+            Action::Draft(draft) => next.client.draft = draft,
             Action::AddPane(account) => {
                 if !next.panes.iter().any(|p| p.account == account) {
                     next.panes.push(PaneView { account, folder: mail_lab_store::INBOX.to_string(), first: 0 });
@@ -1123,6 +654,7 @@ impl Lab {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::terminal::TRANSCRIPT_LINES;
 
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -311,10 +311,10 @@ pub fn app() -> Html {
                         { crate::network::wiretap(log.tap(), lang) }
                         { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang, on_advance,
                             on_run, on_host, on_policy, picked: lab.picked_host.as_deref(), on_pick }) }
-                        { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.mua_draft, on_draft,
-                            accounts: &lab.watched, log: &lab.mua_log, status: lab.mua_status.as_ref(),
-                            inbox: &lab.mua_inbox, lang, on_send: on_send_mail, on_check,
-                            imap: &lab.mua_imap, pushed: &lab.mua_pushed, watching: lab.mua_watching(),
+                        { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.client.draft, on_draft,
+                            accounts: &lab.watched, log: &lab.client.log, status: lab.client.status.as_ref(),
+                            inbox: &lab.client.inbox, lang, on_send: on_send_mail, on_check,
+                            imap: &lab.client.imap, pushed: &lab.client.pushed, watching: lab.mua_watching(),
                             on_check_imap, on_trash, on_watch }) }
                     </div>
                 </div>
