@@ -512,22 +512,25 @@ pub(crate) fn resolve(set: &SequenceSet, uid: bool, uids: &[u32]) -> Vec<usize> 
         SeqOrUid::Value(n) => n.get(),
         SeqOrUid::Asterisk => max,
     };
-    let mut picked = BTreeSet::new();
+    // One mark per message: ranges may overlap and come in any order, and the
+    // answer is in mailbox order.
+    let mut picked = vec![false; uids.len()];
     for seq in set.0.as_ref() {
         let (a, b) = match seq {
             Sequence::Single(v) => (value(v), value(v)),
             Sequence::Range(x, y) => (value(x).min(value(y)), value(x).max(value(y))),
         };
-        if uid {
+        let range = if uid {
             // UIDs ascend (a store invariant), so each range is one slice of them.
-            picked.extend(uids.partition_point(|&u| u < a)..uids.partition_point(|&u| u <= b));
+            uids.partition_point(|&u| u < a)..uids.partition_point(|&u| u <= b)
         } else {
-            for n in a.max(1)..=b.min(uids.len() as u32) {
-                picked.insert(n as usize - 1);
-            }
+            (a.max(1) as usize - 1)..(b as usize).min(uids.len())
+        };
+        if let Some(marks) = picked.get_mut(range) {
+            marks.fill(true);
         }
     }
-    picked.into_iter().collect()
+    picked.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| i).collect()
 }
 
 impl ImapServer {
