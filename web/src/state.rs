@@ -401,7 +401,8 @@ impl Lab {
     fn back_to_aside(&mut self) {
         let Some(aside) = self.aside.take() else { return };
         self.replace_world(aside.world, &aside.scenario);
-        self.progress.active = aside.lesson;
+        // Saved by another build, the lesson may not exist any more.
+        self.progress.active = aside.lesson.filter(|&i| i < LESSONS.len());
         self.progress.since = newest_event(&self.world.borrow());
         self.open_home();
         self.active_terminal = 0;
@@ -524,12 +525,15 @@ impl Lab {
     /// Do `action`, then see whether it reached the active lesson's goal.
     pub fn apply(&mut self, action: Action) {
         let before: Vec<u64> = self.world.borrow().hosts().iter().map(|h| h.store.revision()).collect();
+        let world_before = Rc::clone(&self.world);
         let looks_only = action.looks_only();
         self.act(action);
         if !looks_only {
             self.refresh_terminals();
             self.mua_hear();
-            self.just_changed = self.changes_since(&before);
+            // Revisions of another world say nothing about this one.
+            let same_world = Rc::ptr_eq(&world_before, &self.world);
+            self.just_changed = if same_world { self.changes_since(&before) } else { Vec::new() };
         }
         self.progress.check(&self.world.borrow());
     }
@@ -569,9 +573,9 @@ impl Lab {
             Ok(world) => {
                 let mut progress = self.progress.clone();
                 progress.since = newest_event(&world);
-                let projector = self.projector;
+                let (projector, aside) = (self.projector, self.aside.take());
                 *self = Lab::with_world(self.lang, world, progress);
-                self.projector = projector;
+                (self.projector, self.aside) = (projector, aside);
                 self.notice = Some(Notice::LabImported);
             }
             Err(e) => self.notice = Some(Notice::ImportFailed(e.to_string())),
@@ -628,9 +632,10 @@ impl Lab {
                 let world = scenario::by_name(&next.progress.scenario).unwrap_or_else(scenario::two_domains);
                 let mut progress = next.progress.clone();
                 progress.since = newest_event(&world);
-                let projector = next.projector;
+                let (projector, aside) = (next.projector, next.aside.take());
                 *next = Lab::with_world(next.lang, world, progress);
-                next.projector = projector;
+                // The lab set aside is the learner's: a reset of this one keeps it.
+                (next.projector, next.aside) = (projector, aside);
             }
             Action::StartLesson(index) => next.start_lesson(index),
             Action::BackToAside => next.back_to_aside(),

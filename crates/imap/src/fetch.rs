@@ -44,7 +44,17 @@ fn names<'a>(items: &'a MacroOrMessageDataItemNames<'a>) -> Vec<MessageDataItemN
             ],
             _ => vec![MessageDataItemName::Flags],
         },
-        MacroOrMessageDataItemNames::MessageDataItemNames(list) => list.clone(),
+        MacroOrMessageDataItemNames::MessageDataItemNames(list) => {
+            // An item asked for twice is answered once: repeating BODY[] must not
+            // multiply the answer.
+            let mut unique: Vec<MessageDataItemName<'a>> = Vec::new();
+            for item in list {
+                if !unique.contains(item) {
+                    unique.push(item.clone());
+                }
+            }
+            unique
+        }
     }
 }
 

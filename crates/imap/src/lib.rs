@@ -16,4 +16,4 @@ mod syntax;
 
 pub use client::{ImapClient, ImapClientConfig, ImapJob};
 pub use explain::{explain_command, explain_state, explain_status};
-pub use server::{ImapBackend, ImapConfig, ImapServer};
+pub use server::{COMMANDS_PER_CALL, ImapBackend, ImapConfig, ImapServer};

@@ -23,6 +23,8 @@ use crate::{extended, fetch, search, syntax};
 
 /// Longest command line (without literals) the server buffers.
 pub const MAX_LINE: usize = 8 * 1024;
+/// Most commands one engine call runs before the session yields (see `resume`).
+pub const COMMANDS_PER_CALL: usize = 64;
 /// Most mailboxes one account may have: CREATE past it is `NO [LIMIT]`.
 pub const MAX_FOLDERS: usize = 10_000;
 /// Longest mailbox name, in octets, and deepest hierarchy CREATE and RENAME make.
@@ -217,6 +219,9 @@ struct Job {
     tag: String,
     name: String,
     uid: bool,
+    /// The selected mailbox's UIDVALIDITY when the job began: another session
+    /// may delete it and put another in its place between slices.
+    validity: u32,
     work: Work,
 }
 
@@ -270,6 +275,10 @@ pub struct ImapServer {
     saved: Vec<u32>,
     /// The command being read had `$` standing for an empty saved result.
     saved_empty_used: bool,
+    /// Commands run in the current engine call, and whether the call stopped
+    /// at its budget with complete commands still buffered (then it is busy).
+    ran: usize,
+    paused: bool,
     now: Time,
 }
 
@@ -552,6 +561,8 @@ impl ImapServer {
             pending: None,
             saved: Vec::new(),
             saved_empty_used: false,
+            ran: 0,
+            paused: false,
             now: Time(0),
         }
     }
@@ -824,6 +835,13 @@ impl ImapServer {
             if self.buffer.is_empty() || matches!(self.state, State::Logout) {
                 return;
             }
+            // One engine call does a bounded amount: pipelined commands past the
+            // budget wait for `resume`, so other sessions run and answers are written.
+            if self.ran >= COMMANDS_PER_CALL || self.out.queued_bytes() >= fetch::SLICE_OCTETS {
+                self.paused = true;
+                return;
+            }
+            self.ran += 1;
             if let Extent::TooBig { length, non_sync, line_end } = extent(&self.buffer, self.config.max_literal) {
                 // Refused before a single octet of it is kept.
                 let tag = Self::tag_of(&self.buffer[..line_end]);
@@ -1392,7 +1410,7 @@ impl ImapServer {
                 let options = self.pending.take();
                 let criteria = criteria.into_inner();
                 let work = Work::Search { criteria, options, progress: search::Progress::default() };
-                self.start(Job { tag, name, uid, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, work }, backend);
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
@@ -1405,7 +1423,7 @@ impl ImapServer {
                 let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 let work = Work::Fetch { indices, done: 0, items: macro_or_item_names };
-                self.start(Job { tag, name, uid, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, work }, backend);
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
                 let State::Selected { mailbox, .. } = &mut self.state else { return };
@@ -1423,7 +1441,7 @@ impl ImapServer {
                     self.send(&l);
                 }
                 let work = Work::Store { indices, done: 0, kind, answer: response == StoreResponse::Answer, wanted };
-                self.start(Job { tag, name, uid, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, work }, backend);
             }
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
@@ -1438,7 +1456,10 @@ impl ImapServer {
         }
     }
 
-    fn start<B: ImapBackend + ?Sized>(&mut self, job: Job, backend: &mut B) {
+    fn start<B: ImapBackend + ?Sized>(&mut self, mut job: Job, backend: &mut B) {
+        if let State::Selected { account, mailbox } = &self.state {
+            job.validity = backend.store().folder(account, &mailbox.name).map_or(0, |f| f.uid_validity);
+        }
         self.mode = Mode::Working(Box::new(job));
         self.slice(backend);
     }
@@ -1450,6 +1471,15 @@ impl ImapServer {
             return;
         };
         let store = backend.store();
+        if store.folder(account, &mailbox.name).map(|f| f.uid_validity) != Some(job.validity) {
+            // Deleted, or another mailbox now has its name: the session's numbers
+            // mean nothing there, and nothing may be done to another mailbox's mail.
+            self.mode = Mode::Commands;
+            self.send("* BYE The selected mailbox was deleted or replaced while a command ran on it");
+            self.out.push(Output::Close);
+            self.state = State::Logout;
+            return;
+        }
         let done = match &mut job.work {
             Work::Fetch { indices, done, items } => {
                 // Read in place, not cloned; another session's EXPUNGE meanwhile leaves a gap.
@@ -1823,7 +1853,7 @@ impl Engine for ImapServer {
     }
 
     fn is_busy(&self) -> bool {
-        matches!(self.mode, Mode::Working(_)) && !matches!(self.state, State::Logout)
+        (matches!(self.mode, Mode::Working(_)) || self.paused) && !matches!(self.state, State::Logout)
     }
 }
 
@@ -1842,6 +1872,7 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
             return;
         }
         self.buffer.extend_from_slice(input);
+        (self.ran, self.paused) = (0, false);
         self.process_buffer(backend);
     }
 
@@ -1858,6 +1889,7 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
 
     fn resume(&mut self, backend: &mut B, now: Time) {
         self.now = now;
+        (self.ran, self.paused) = (0, false);
         // Flags this slice sets are this session's own: its client hears of them here.
         let before = backend.store().revision();
         self.slice(backend);

@@ -1135,3 +1135,53 @@ fn search_and_store_over_a_big_folder_run_in_slices_too() {
     let numbers: Vec<&str> = answer.lines().next().unwrap().split(' ').skip(2).collect();
     assert_eq!((numbers.len(), numbers[0], numbers[4_997]), (4_998, "3", "5000"));
 }
+
+#[test]
+fn a_mailbox_replaced_between_slices_ends_the_command_with_bye_and_touches_nothing() {
+    let mut h = host(3_000);
+    let mut c = logged_in(&mut h);
+    let mut other = logged_in(&mut h);
+    other.line(&mut h, "b0 CREATE Work");
+    other.line(&mut h, "b1 SELECT INBOX");
+    assert!(other.line(&mut h, "b2 COPY 1:* Work").contains("b2 OK"));
+    for n in 1..=3 {
+        other.send(&mut h, &format!("p{n} APPEND Trash {{2+}}\r\nx{n}\r\n"));
+    }
+    c.line(&mut h, "a1 SELECT Work");
+    c.server.receive(b"a2 STORE 1:* +FLAGS.SILENT (\\Deleted)\r\n", &mut h, NOW);
+    assert!(c.server.is_busy());
+    // Between slices another session deletes Work and puts another mailbox in its place.
+    other.line(&mut h, "b3 DELETE Work");
+    assert!(other.line(&mut h, "b4 RENAME Trash Work").contains("b4 OK"));
+    c.server.resume(&mut h, NOW);
+    let rest = queued(&mut c.server);
+    assert!(!c.server.is_busy());
+    assert!(rest.contains("* BYE The selected mailbox was deleted or replaced"), "{rest}");
+    assert!(!rest.contains("a2 OK"), "no OK for a command that could not finish: {rest}");
+    assert!(c.server.is_closed());
+    // The mailbox now called Work kept its flags: nothing of the STORE reached it.
+    assert!(other.line(&mut h, "b5 EXAMINE Work").contains("* 3 EXISTS"));
+    assert!(!other.line(&mut h, "b6 FETCH 1:* FLAGS").contains("\\Deleted"));
+}
+
+#[test]
+fn pipelined_commands_are_run_a_budget_at_a_time() {
+    let mut h = host(10);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    let many: String = (0..200).map(|n| format!("n{n} NOOP\r\n")).collect();
+    c.server.receive(many.as_bytes(), &mut h, NOW);
+    let first = queued(&mut c.server);
+    assert!(c.server.is_busy(), "commands wait past the budget");
+    assert_eq!(first.matches(" OK NOOP completed").count(), mail_lab_imap::COMMANDS_PER_CALL);
+    let mut all = first;
+    while c.server.is_busy() {
+        c.server.resume(&mut h, NOW);
+        all.push_str(&queued(&mut c.server));
+    }
+    assert_eq!(all.matches(" OK NOOP completed").count(), 200);
+    assert!(all.ends_with("n199 OK NOOP completed\r\n"));
+    // A FETCH that names the same body twice answers it once.
+    let twice = c.line(&mut h, "a2 FETCH 1 (BODY.PEEK[] BODY.PEEK[])");
+    assert_eq!(twice.matches("BODY[] {").count(), 1, "{twice}");
+}

@@ -149,6 +149,11 @@ impl Outbox {
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
+
+    /// Octets of bytes queued (adjacent chunks are merged, so this is a short walk).
+    pub fn queued_bytes(&self) -> usize {
+        self.queue.iter().map(|o| if let Output::Bytes(b) = o { b.len() } else { 0 }).sum()
+    }
 }
 
 /// Drains every pending output of a session into (bytes, events) in order;

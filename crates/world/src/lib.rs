@@ -989,6 +989,11 @@ impl World {
     /// client pipelined behind it run once it is done.
     pub fn resume(&mut self, id: ConnectionId) {
         if self.is_busy(id) {
+            // A session answering a long command is not idle.
+            let now = self.now;
+            if let Some(conn) = self.connections.get_mut(&id) {
+                conn.last_heard = now;
+            }
             self.drive(id, Input::Resume);
         }
     }

@@ -101,9 +101,9 @@ impl World {
                 Err(at) => by_domain.insert(at, (domain, vec![r.clone()])),
             }
         }
-        let mut deferred: Vec<(String, String)> = Vec::new();
-        // The world's own reason when no server could be reached (shown in the learner's language).
-        let mut unreachable: Option<WorldError> = None;
+        // Per recipient: why it waits, and the world's own reason when no server
+        // could be reached (shown in the learner's language).
+        let mut deferred: Vec<(String, String, Option<WorldError>)> = Vec::new();
         let mut failed: Vec<FailedRecipient> = Vec::new();
         for (domain, rcpts) in by_domain {
             let records = self.mx(&domain).to_vec();
@@ -133,9 +133,9 @@ impl World {
             }
             if exchanges.is_empty() && !records.is_empty() {
                 deferred.extend(
-                    rcpts
-                        .into_iter()
-                        .map(|r| (r, format!("{} is the best MX for {domain}; no better host answers", entry.host))),
+                    rcpts.into_iter().map(|r| {
+                        (r, format!("{} is the best MX for {domain}; no better host answers", entry.host), None)
+                    }),
                 );
                 continue;
             }
@@ -163,8 +163,7 @@ impl World {
                 }
             }
             let Some((mx, outcomes)) = answered else {
-                deferred.extend(rcpts.into_iter().map(|r| (r, last.clone())));
-                unreachable = last_unreachable;
+                deferred.extend(rcpts.into_iter().map(|r| (r, last.clone(), last_unreachable.clone())));
                 continue;
             };
             for (rcpt, outcome) in outcomes {
@@ -175,7 +174,9 @@ impl World {
                         to: mx.clone(),
                         recipient: rcpt,
                     }),
-                    Outcome::Deferred(reply) => deferred.push((rcpt, format!("{mx} said: {}", reply_text(&reply)))),
+                    Outcome::Deferred(reply) => {
+                        deferred.push((rcpt, format!("{mx} said: {}", reply_text(&reply)), None))
+                    }
                     Outcome::Bounced(reply) => failed.push(FailedRecipient {
                         recipient: rcpt,
                         status: status_of(&reply, "5.0.0"),
@@ -187,7 +188,7 @@ impl World {
         }
         let max_attempts = self.host(&entry.host).map_or(5, |h| h.max_delivery_attempts);
         if !deferred.is_empty() && entry.attempts >= max_attempts {
-            for (rcpt, why) in deferred.drain(..) {
+            for (rcpt, why, _) in deferred.drain(..) {
                 failed.push(FailedRecipient {
                     recipient: rcpt,
                     status: "4.4.7".into(),
@@ -202,8 +203,9 @@ impl World {
         if !deferred.is_empty() {
             let wait = RETRY_MINUTES[(entry.attempts as usize - 1).min(RETRY_MINUTES.len() - 1)];
             entry.next_attempt = self.now.plus_millis(wait * 60_000);
-            entry.last_error = deferred.first().map(|(_, why)| why.clone());
-            entry.recipients = deferred.into_iter().map(|(r, _)| r).collect();
+            entry.last_error = deferred.first().map(|(_, why, _)| why.clone());
+            let unreachable = deferred.first().and_then(|(_, _, e)| e.clone());
+            entry.recipients = deferred.into_iter().map(|(r, ..)| r).collect();
             self.log(EventKind::Deferred {
                 queue_id: entry.id.clone(),
                 host: entry.host.clone(),
