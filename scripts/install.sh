@@ -11,6 +11,8 @@ source scripts/env.sh
 
 want="${1:-test}"
 IMAPCLIENT_VERSION="${IMAPCLIENT_VERSION:-4.1.0}"
+PYYAML_VERSION="${PYYAML_VERSION:-6.0.2}"
+PYSPF_VERSION="${PYSPF_VERSION:-2.0.14}"
 say() { echo "[install] $*"; }
 
 as_root() {
@@ -104,6 +106,19 @@ if [ "$want" = test ]; then
   if ! .venv/bin/python -c 'import imapclient, sys; sys.exit(imapclient.__version__ != sys.argv[1])' "$IMAPCLIENT_VERSION" 2>/dev/null; then
     say "pip install imapclient $IMAPCLIENT_VERSION"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "imapclient==$IMAPCLIENT_VERSION"
+  fi
+  # The openspf RFC 7208 suite (tests/native/test_spf_suite.py), shipped in pyspf's
+  # source distribution on PyPI, and PyYAML to read it.
+  if ! .venv/bin/python -c 'import yaml, sys; sys.exit(yaml.__version__ != sys.argv[1])' "$PYYAML_VERSION" 2>/dev/null; then
+    say "pip install pyyaml $PYYAML_VERSION"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "pyyaml==$PYYAML_VERSION"
+  fi
+  if [ ! -f ".cache/pyspf-$PYSPF_VERSION/test/rfc7208-tests.yml" ]; then
+    say "pip download pyspf $PYSPF_VERSION (its test suite)"
+    mkdir -p .cache
+    .venv/bin/python -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+      --dest .cache "pyspf==$PYSPF_VERSION"
+    tar -xzf ".cache/pyspf-$PYSPF_VERSION.tar.gz" -C .cache "pyspf-$PYSPF_VERSION/test"
   fi
 fi
 

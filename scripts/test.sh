@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh test
 source scripts/env.sh
 
-ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-imap -p mail-lab-world -p mail-lab-serve)
+ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-auth -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-imap -p mail-lab-world -p mail-lab-serve)
 step() { printf '\n=== %s\n' "$*"; }
 
 step "format"
@@ -23,8 +23,9 @@ cargo clippy --workspace --exclude mail-lab-serve --all-targets --locked --targe
 step "native tests of the engine crates"
 cargo test --locked "${ENGINE_CRATES[@]}"
 
-step "native server against real clients (pytest: smtplib, poplib, curl, swaks; loopback only)"
+step "native server against real clients (pytest: smtplib, poplib, curl, swaks; loopback only), and the openspf suite"
 cargo build --locked -p mail-lab-serve
+cargo build --locked -p mail-lab-auth --example spf_suite
 .venv/bin/python -m pytest tests/native -q -s
 
 step "wasm tests of the web crate in headless Chromium (cargo test)"

@@ -351,12 +351,7 @@ impl Lab {
         if let Some(Step::Type(first)) = lesson.steps.iter().find(|s| matches!(s, Step::Type(_)))
             && first.starts_with("telnet ")
         {
-            let mut world = self.world.borrow_mut();
-            for conn in self.terminals.iter().filter_map(|t| t.connection.filter(|_| t.open)) {
-                world.disconnect(conn);
-            }
-            drop(world);
-            self.terminals.clear();
+            self.close_terminals();
             self.terminals.push(Terminal::at_prompt(0, self.learner_pc()));
             self.active_terminal = 0;
         } else if self.terminals.iter().all(|t| !t.open) {
@@ -370,26 +365,32 @@ impl Lab {
         self.progress.since = newest_event(&self.world.borrow());
     }
 
+    /// Hang up every open terminal's session (which also releases POP3
+    /// maildrop locks) and remove the terminals.
+    fn close_terminals(&mut self) {
+        let mut world = self.world.borrow_mut();
+        for conn in self.terminals.iter().filter_map(|t| t.connection.filter(|_| t.open)) {
+            world.disconnect(conn);
+        }
+        drop(world);
+        self.terminals.clear();
+    }
+
     /// Put `world` in place of the current one and return the one left: the
     /// terminals' and the mail client's sessions there are hung up first (the
     /// world left is whole if it comes back), and nothing of it stays in view.
     fn replace_world(&mut self, world: Rc<RefCell<World>>, scenario: &str) -> Rc<RefCell<World>> {
-        {
-            let mut current = self.world.borrow_mut();
-            let open = self.terminals.iter().filter(|t| t.open).filter_map(|t| t.connection);
-            for conn in open.chain(self.client.idle.as_ref().map(|(_, conn, _)| *conn)) {
-                current.disconnect(conn);
-            }
+        self.close_terminals();
+        if let Some((_, conn, _)) = self.client.idle.take() {
+            self.world.borrow_mut().disconnect(conn);
         }
         let left = std::mem::replace(&mut self.world, world);
-        self.terminals.clear();
         self.network_log = RefCell::default();
         self.progress.scenario = scenario.to_string();
         self.client.log.clear();
         self.client.inbox.clear();
         self.client.seen.clear();
         self.client.imap.clear();
-        self.client.idle = None;
         self.client.pushed.clear();
         self.selected = None;
         self.just_changed.clear();
