@@ -26,7 +26,7 @@ def test_exports_a_scenario_file_and_a_page_lab_file(tmp_path):
         capture_output=True, text=True, timeout=20,
     )
     assert r.returncode == 0, r.stderr
-    assert page.read_text().startswith("mail-lab-world 4 ")
+    assert page.read_text().startswith("mail-lab-world 5 ")
     assert again.read_text() == scenario.read_text(), "the scenario file is written the way it reads"
     world = json.loads(again.read_text())
     assert stored_subjects(world, "bob@a.example") == ["Welcome to Mail Lab"]

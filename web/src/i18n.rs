@@ -472,6 +472,12 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} がポリシー {rule} で {client} を拒否：{reply}")
         }
         PolicyRefused { host, client, rule, reply } => format!("{host} refused {client} by policy {rule}: {reply}"),
+        SpfChecked { host, client, domain, result, .. } if ja => {
+            format!("{host} が {client} からの {domain} のメールを SPF で検査：{result}")
+        }
+        SpfChecked { host, client, domain, result, why } => {
+            format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
+        }
         _ => return None,
     };
     Some(format!("{time} {what}"))
@@ -489,6 +495,8 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
         Vrfy => "Answer VRFY (tells whether a user exists)".into(),
         PopBeforeSmtp if ja => "POP before SMTP：POP3 でログインすると 10 分間中継できる".into(),
         PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
+        SpfCheck if ja => "25 番ポートで SPF を検査（送信者のドメインが認めていないアドレスからのメールを拒否）".into(),
+        SpfCheck => "Check SPF on port 25 (refuse mail from an address the sender's domain does not list)".into(),
         Service(port) => port.to_string(),
     }
 }

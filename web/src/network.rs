@@ -89,7 +89,8 @@ impl MapView<'_> {
 }
 
 /// The policies the host panel can switch.
-const SWITCHES: [Policy; 4] = [Policy::OpenRelay, Policy::TlsBeforeLogin, Policy::Vrfy, Policy::PopBeforeSmtp];
+const SWITCHES: [Policy; 5] =
+    [Policy::OpenRelay, Policy::TlsBeforeLogin, Policy::Vrfy, Policy::PopBeforeSmtp, Policy::SpfCheck];
 
 /// How many of the newest events count as "just now" for the map's motion.
 const RECENT_EVENTS: u64 = 12;
@@ -334,7 +335,8 @@ impl NetworkLog {
             | EventKind::Removed { .. }
             | EventKind::HostUp { .. }
             | EventKind::RelayWindowOpened { .. }
-            | EventKind::PolicyRefused { .. } => self.happened(e, ""),
+            | EventKind::PolicyRefused { .. }
+            | EventKind::SpfChecked { .. } => self.happened(e, ""),
             _ => {}
         }
     }

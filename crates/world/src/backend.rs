@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use mail_lab_auth::spf::{self, SpfResult, StepKind};
 use mail_lab_imap::ImapBackend;
 use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
@@ -31,6 +32,23 @@ pub(crate) struct HostBackend<'a> {
     pub queued: &'a mut Vec<QueueEntry>,
     /// Set by an injected fault: the world drops the link instead of answering.
     pub drop_link: &'a mut bool,
+    /// The world's DNS, when this service checks SPF ([`crate::Policy::SpfCheck`]).
+    pub spf: Option<crate::dns::WorldDns<'a>>,
+}
+
+/// What decided an SPF result, in a line: the record's explanation of a
+/// fail, the error, or the term that matched.
+fn spf_reason(verdict: &spf::Verdict) -> String {
+    if let Some(explanation) = &verdict.explanation {
+        return explanation.clone();
+    }
+    let decisive = verdict.trace.iter().rev().find(|s| !matches!(s.what, StepKind::Term { matched: false, .. }));
+    match decisive.map(|s| (&s.what, &s.domain)) {
+        Some((StepKind::Error(why), _)) => why.clone(),
+        Some((StepKind::Term { term, .. }, domain)) => format!("{term} in the record of {domain} matched"),
+        Some((StepKind::NoMatch, domain)) => format!("no term of {domain}'s record matched"),
+        _ => format!("{} publishes no SPF record", verdict.domain),
+    }
 }
 
 /// The MDA: store a message in an account's INBOX with `Return-Path:` on top
@@ -53,6 +71,66 @@ pub(crate) fn deliver_local(
 }
 
 impl HostBackend<'_> {
+    /// SPF at the end of DATA, when the host checks it: a `fail` is refused and
+    /// a `temperror` deferred; otherwise the result goes on top of the message
+    /// as `Received-SPF:` (RFC 7208 §9.1), above the `Received:` line.
+    fn check_spf(&mut self, delivery: &mut Delivery) -> Result<(), Reply> {
+        let Some(dns) = self.spf.as_mut() else { return Ok(()) };
+        let envelope = &delivery.envelope;
+        let Ok(ip) = envelope.client_address.parse() else { return Ok(()) };
+        let query = spf::Query {
+            ip,
+            mail_from: &envelope.reverse_path,
+            helo: &envelope.helo,
+            receiver: &self.host.name,
+            now: self.now,
+        };
+        let verdict = spf::check_mail_from(dns, &query);
+        let sender = if envelope.reverse_path.is_empty() {
+            format!("postmaster@{}", envelope.helo)
+        } else {
+            envelope.reverse_path.clone()
+        };
+        let why = spf_reason(&verdict);
+        self.log(EventKind::SpfChecked {
+            host: self.host.name.clone(),
+            client: envelope.client_address.clone(),
+            domain: verdict.domain.clone(),
+            result: verdict.result.as_str().to_string(),
+            why: why.clone(),
+        });
+        let ip = &envelope.client_address;
+        let domain = &verdict.domain;
+        let comment = match verdict.result {
+            SpfResult::Fail => {
+                return Err(Reply::new(
+                    550,
+                    "5.7.23",
+                    format!("SPF fail: {domain} does not authorise {ip} to send its mail ({why})"),
+                ));
+            }
+            SpfResult::TempError => {
+                return Err(Reply::new(451, "4.7.24", format!("SPF temperror for {domain} ({why}); try again later")));
+            }
+            SpfResult::Pass => format!("domain of {sender} designates {ip} as permitted sender"),
+            SpfResult::SoftFail => {
+                format!("transitioning domain of {sender} does not designate {ip} as permitted sender")
+            }
+            SpfResult::Neutral => format!("{ip} is neither permitted nor denied by domain of {sender}"),
+            SpfResult::None => format!("domain of {sender} does not designate permitted sender hosts"),
+            SpfResult::PermError => format!("error in processing during lookup of {sender}: {why}"),
+        };
+        let field = format!(
+            "Received-SPF: {} ({}: {comment})\r\n\treceiver={}; client-ip={ip}; envelope-from=\"{sender}\"; helo={}; identity=mailfrom;\r\n",
+            verdict.result.as_str(),
+            self.host.name,
+            self.host.name,
+            envelope.helo
+        );
+        delivery.message.splice(0..0, field.into_bytes());
+        Ok(())
+    }
+
     fn log(&mut self, kind: EventKind) {
         self.events.push(self.now, kind);
     }
@@ -136,7 +214,7 @@ impl SmtpBackend for HostBackend<'_> {
         self.host.relay_windows.get(ctx.client_address).is_some_and(|until| self.now <= *until)
     }
 
-    fn deliver(&mut self, delivery: Delivery) -> Result<(), Reply> {
+    fn deliver(&mut self, mut delivery: Delivery) -> Result<(), Reply> {
         let drop = self.host.faults.iter_mut().any(|f| match f {
             Fault::DropAfterData { times } if *times > 0 => {
                 *times -= 1;
@@ -147,6 +225,9 @@ impl SmtpBackend for HostBackend<'_> {
         if drop {
             *self.drop_link = true;
             return Err(Reply::new(451, "4.4.2", "link dropped (injected fault)"));
+        }
+        if delivery.authenticated_as.is_none() {
+            self.check_spf(&mut delivery)?;
         }
         // Resolve every local recipient before storing anything, so a failure
         // cannot leave a half-delivered message that a retry would duplicate.

@@ -211,6 +211,16 @@ pub enum EventKind {
     HostUp {
         host: String,
     },
+    /// A host checked the sender's SPF record at the end of DATA (RFC 7208):
+    /// `result` as in `Received-SPF:`, `domain` the MAIL FROM (or HELO) domain,
+    /// `why` the record's explanation of a fail, or what decided the result.
+    SpfChecked {
+        host: String,
+        client: String,
+        domain: String,
+        result: String,
+        why: String,
+    },
 }
 
 impl EventKind {

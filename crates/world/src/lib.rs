@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod backend;
+mod dns;
 pub mod event;
 pub mod queue;
 pub mod scenario;
@@ -43,6 +44,10 @@ pub enum Policy {
     PopBeforeSmtp,
     /// The service on this port answers connections.
     Service(u16),
+    /// Port 25 checks the sender's SPF record (RFC 7208) at the end of DATA:
+    /// a `fail` is refused with 550 5.7.23 (RFC 7372), a `temperror` deferred,
+    /// any other result recorded in a `Received-SPF:` field.
+    SpfCheck,
 }
 
 /// How long a server waits for a silent client before it closes the session,
@@ -310,6 +315,10 @@ pub struct World {
     dns_a: BTreeMap<String, String>,
     /// MX records: domain -> (preference, exchange host).
     dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    /// TXT records: name -> texts (SPF records among them).
+    dns_txt: BTreeMap<String, Vec<String>>,
+    /// Hosts whose port 25 checks SPF ([`Policy::SpfCheck`]), lower case.
+    spf_hosts: Vec<String>,
     connections: BTreeMap<ConnectionId, Connection>,
     next_connection: u64,
     events: EventLog,
@@ -335,6 +344,8 @@ impl World {
             clients: Vec::new(),
             dns_a: BTreeMap::new(),
             dns_mx: BTreeMap::new(),
+            dns_txt: BTreeMap::new(),
+            spf_hosts: Vec::new(),
             connections: BTreeMap::new(),
             next_connection: 1,
             events: EventLog::default(),
@@ -509,6 +520,30 @@ impl World {
         list.insert(at, record);
     }
 
+    /// Add a TXT record (an SPF record is one: `v=spf1 mx -all`).
+    pub fn add_txt(&mut self, name: &str, text: &str) {
+        self.dns_txt.entry(name.to_ascii_lowercase()).or_default().push(text.to_string());
+    }
+
+    /// Replace every TXT record of `name` (none removes the name's TXT records).
+    pub fn set_txt(&mut self, name: &str, texts: Vec<String>) {
+        if texts.is_empty() {
+            self.dns_txt.remove(&name.to_ascii_lowercase());
+        } else {
+            self.dns_txt.insert(name.to_ascii_lowercase(), texts);
+        }
+    }
+
+    /// TXT records of `name`.
+    pub fn txt(&self, name: &str) -> &[String] {
+        self.dns_txt.get(&name.to_ascii_lowercase()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every TXT record, by name.
+    pub fn txt_records(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.dns_txt.iter().map(|(name, texts)| (name.as_str(), texts.as_slice()))
+    }
+
     /// The machine the learner sits at: the scenario's first client machine.
     pub fn learner(&self) -> Option<&ClientMachine> {
         self.clients.first()
@@ -598,6 +633,7 @@ impl World {
     pub fn policy(&self, host: &str, policy: Policy) -> Option<bool> {
         let h = self.host(host)?;
         Some(match policy {
+            Policy::SpfCheck => self.spf_hosts.iter().any(|n| n.eq_ignore_ascii_case(&h.name)),
             Policy::OpenRelay => h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
             Policy::TlsBeforeLogin => h.submission.auth_requires_tls && h.pop3.plaintext_requires_tls,
             Policy::Vrfy => h.mx.vrfy,
@@ -610,8 +646,17 @@ impl World {
     /// started with, new ones get the new rules. False for an unknown host or
     /// a port that has no service to switch.
     pub fn set_policy(&mut self, host: &str, policy: Policy, on: bool) -> bool {
+        if policy == Policy::SpfCheck {
+            let Some(name) = self.host(host).map(|h| h.name.to_ascii_lowercase()) else { return false };
+            self.spf_hosts.retain(|n| *n != name);
+            if on {
+                self.spf_hosts.push(name);
+            }
+            return true;
+        }
         let Some(h) = self.host_mut(host) else { return false };
         match policy {
+            Policy::SpfCheck => {}
             Policy::OpenRelay => {
                 h.mx.relay = if on { mail_lab_smtp::RelayPolicy::Anybody } else { mail_lab_smtp::RelayPolicy::Nobody };
             }
@@ -1060,8 +1105,12 @@ impl World {
         let Some(conn) = self.connections.get_mut(&id) else { return };
         let mut queued = Vec::new();
         let mut drop_link = false;
+        let host = &mut self.hosts[conn.host];
+        let checks_spf =
+            conn.service == Service::Smtp && self.spf_hosts.iter().any(|n| n.eq_ignore_ascii_case(&host.name));
         let mut backend = backend::HostBackend {
-            host: &mut self.hosts[conn.host],
+            spf: checks_spf.then_some(dns::WorldDns { a: &self.dns_a, mx: &self.dns_mx, txt: &self.dns_txt }),
+            host,
             events: &mut self.events,
             now,
             client_address: &conn.client_address,

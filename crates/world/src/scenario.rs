@@ -75,13 +75,17 @@ pub fn two_domains() -> World {
     world.add_host(mail_host("mail.b.example", "198.51.100.25", "b.example"));
     world.add_mx("a.example", 10, "mail.a.example");
     world.add_mx("b.example", 10, "mail.b.example");
+    // Each domain's mail leaves from its MX host, and from nowhere else.
+    world.add_txt("a.example", "v=spf1 mx -all");
+    world.add_txt("b.example", "v=spf1 mx -all");
     world.add_client(ClientMachine { name: "pc.a.example".into(), address: "192.0.2.10".into() });
     world.set_learner_accounts(["bob@a.example", "alice@a.example", "carol@b.example"].map(String::from).to_vec());
     world
 }
 
 /// The built-in scenarios by name, for the page and `mail-lab-serve --scenario`.
-pub const NAMES: [&str; 6] = ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up"];
+pub const NAMES: [&str; 7] =
+    ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up", "spoofing"];
 
 /// A built-in scenario by name.
 pub fn by_name(name: &str) -> Option<World> {
@@ -92,6 +96,7 @@ pub fn by_name(name: &str) -> Option<World> {
         "pop-before-smtp" => pop_before_smtp(),
         "eavesdropping" => eavesdropping(),
         "dial-up" => dial_up(),
+        "spoofing" => spoofing(),
         _ => return None,
     })
 }
@@ -150,5 +155,16 @@ pub fn dial_up() -> World {
     if let Some(h) = world.host_mut("mail.b.example") {
         h.online = Some(crate::OnlineSchedule { period_minutes: 60, online_minutes: 10 });
     }
+    world
+}
+
+/// A forged sender and SPF: both domains publish `v=spf1 mx -all`, both MX
+/// hosts check SPF on port 25, and spam.example.net (203.0.113.66) sends mail
+/// as a.example straight to mail.b.example.
+pub fn spoofing() -> World {
+    let mut world = two_domains();
+    world.add_client(ClientMachine { name: "spam.example.net".into(), address: "203.0.113.66".into() });
+    world.set_policy("mail.a.example", crate::Policy::SpfCheck, true);
+    world.set_policy("mail.b.example", crate::Policy::SpfCheck, true);
     world
 }

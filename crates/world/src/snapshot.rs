@@ -17,8 +17,9 @@ pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
 /// Version 2 writes messages as text in JSON (version 1 wrote arrays of
 /// octets, which still read the same way: no other field changed). Version 3
 /// adds `subscriptions` at the end: subscribed names that are no folder.
-/// Version 4 adds `learner_accounts` after it.
-pub const SNAPSHOT_VERSION: u32 = 4;
+/// Version 4 adds `learner_accounts` after it, and version 5 `dns_txt` and
+/// `spf_hosts` after that.
+pub const SNAPSHOT_VERSION: u32 = 5;
 /// The oldest version this build still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 
@@ -48,6 +49,12 @@ pub struct WorldSnapshot {
     /// The accounts the learner uses at the learner machine (version 4; last).
     #[serde(default)]
     pub learner_accounts: Vec<String>,
+    /// TXT records, SPF records among them (version 5).
+    #[serde(default)]
+    pub dns_txt: BTreeMap<String, Vec<String>>,
+    /// Hosts whose port 25 checks SPF (version 5; last).
+    #[serde(default)]
+    pub spf_hosts: Vec<String>,
 }
 
 /// The world at rest, borrowed: serialises exactly as [`WorldSnapshot`] does
@@ -68,6 +75,8 @@ struct SnapshotRef<'a> {
     auto_relay: bool,
     subscriptions: Vec<(String, String, String)>,
     learner_accounts: &'a [String],
+    dns_txt: &'a BTreeMap<String, Vec<String>>,
+    spf_hosts: &'a [String],
 }
 
 impl WorldSnapshot {
@@ -128,6 +137,8 @@ impl World {
             auto_relay: self.auto_relay,
             subscriptions: self.dangling_subscriptions(),
             learner_accounts: &self.learner_accounts,
+            dns_txt: &self.dns_txt,
+            spf_hosts: &self.spf_hosts,
         }
     }
 
@@ -156,6 +167,8 @@ impl World {
             auto_relay: self.auto_relay,
             subscriptions: self.dangling_subscriptions(),
             learner_accounts: self.learner_accounts.clone(),
+            dns_txt: self.dns_txt.clone(),
+            spf_hosts: self.spf_hosts.clone(),
         }
     }
 
@@ -175,6 +188,8 @@ impl World {
         world.bounce_seq = snapshot.bounce_seq;
         world.auto_relay = snapshot.auto_relay;
         world.learner_accounts = snapshot.learner_accounts;
+        world.dns_txt = snapshot.dns_txt;
+        world.spf_hosts = snapshot.spf_hosts;
         for (host, account, name) in &snapshot.subscriptions {
             if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
                 h.store.restore_subscription(account, name);
@@ -251,15 +266,17 @@ impl World {
             .decode(fields.next().unwrap_or_default())
             .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
         let mut bytes = bytes;
-        // The compact form is positional, and versions 3 and 4 each only added a
-        // last list (`subscriptions`, `learner_accounts`): an empty list is one zero
-        // octet. (One decoder, not one per version, for the page's weight.)
-        if found < 3 {
-            bytes.push(0);
-        }
-        if found < 4 {
-            bytes.push(0);
-        }
+        // The compact form is positional, and versions 3, 4 and 5 only added
+        // lists and maps at the end (`subscriptions`; `learner_accounts`; `dns_txt`
+        // and `spf_hosts`): an empty one is one zero octet. (One decoder, not one
+        // per version, for the page's weight.)
+        let missing = match found {
+            ..3 => 4,
+            3 => 3,
+            4 => 2,
+            _ => 0,
+        };
+        bytes.resize(bytes.len() + missing, 0);
         // Postcard's own error texts would add weight to the page and say no more.
         let snapshot: WorldSnapshot = postcard::from_bytes(&bytes)
             .map_err(|_| SnapshotError::Malformed("the body is not a Mail Lab world of this version".into()))?;

@@ -4,7 +4,7 @@
 
 mod common;
 use common::say;
-use mail_lab_world::{SnapshotError, World, scenario};
+use mail_lab_world::{Policy, SnapshotError, World, scenario};
 
 #[test]
 fn round_trip_keeps_mail_queue_clock_and_policies() {
@@ -25,7 +25,7 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
     assert_eq!(back.snapshot(), world.snapshot());
     // The page's compact form keeps exactly the same world.
     let compact = world.to_compact();
-    assert!(compact.starts_with("mail-lab-world 4 "), "{}", &compact[..30]);
+    assert!(compact.starts_with("mail-lab-world 5 "), "{}", &compact[..30]);
     assert_eq!(World::from_compact(&compact).unwrap().to_json(), world.to_json());
     assert_eq!(back.now(), world.now());
     assert_eq!(back.queue().len(), 1);
@@ -44,11 +44,11 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
 #[test]
 fn unreadable_snapshots_are_refused_with_a_reason() {
     let json = scenario::two_domains().to_json();
-    let newer = json.replacen("\"version\":4", "\"version\":5", 1);
-    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 5, supported: 4 });
+    let newer = json.replacen("\"version\":5", "\"version\":6", 1);
+    assert_eq!(World::from_json(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 6, supported: 5 });
     assert_eq!(
         World::from_json(&newer).unwrap_err().to_string(),
-        "the saved lab is format version 5, and this Mail Lab reads versions 1 to 4; it was left untouched"
+        "the saved lab is format version 6, and this Mail Lab reads versions 1 to 5; it was left untouched"
     );
     assert!(matches!(World::from_json("{\"format\":\"something\"}"), Err(SnapshotError::WrongFormat(_))));
     assert!(matches!(World::from_json("not json"), Err(SnapshotError::Malformed(_))));
@@ -59,8 +59,8 @@ fn unreadable_snapshots_are_refused_with_a_reason() {
 #[test]
 fn unreadable_compact_snapshots_are_refused_with_a_reason() {
     let compact = scenario::two_domains().to_compact();
-    let newer = compact.replacen("mail-lab-world 4 ", "mail-lab-world 5 ", 1);
-    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 5, supported: 4 });
+    let newer = compact.replacen("mail-lab-world 5 ", "mail-lab-world 6 ", 1);
+    assert_eq!(World::from_compact(&newer).unwrap_err(), SnapshotError::UnsupportedVersion { found: 6, supported: 5 });
     // The JSON an earlier page kept is named, not silently dropped.
     let json = scenario::two_domains().to_json();
     assert_eq!(
@@ -200,12 +200,31 @@ fn a_lab_saved_by_version_3_still_opens_without_learner_accounts() {
     assert_eq!(world.snapshot().hosts, scenario::two_domains().snapshot().hosts);
     assert_eq!(world.clients(), scenario::two_domains().clients());
     assert!(world.learner_accounts().is_empty(), "the page falls back to the scenario's");
-    // Written again, it is version 4 and keeps them once set.
+    // Written again, it is the current version and keeps them once set.
     let mut world = world;
     world.set_learner_accounts(vec!["bob@a.example".into()]);
     let again = World::from_compact(&world.to_compact()).unwrap();
     assert_eq!(again.learner_accounts(), ["bob@a.example"]);
-    assert!(world.to_compact().starts_with("mail-lab-world 4 "));
+    assert!(world.to_compact().starts_with("mail-lab-world 5 "));
+}
+
+#[test]
+fn a_lab_saved_by_version_4_still_opens_without_txt_records() {
+    // Written by the build before the world had TXT records and SPF checks
+    // (`mail-lab-serve --scenario two-domains --export-page-lab`).
+    let v4 = include_str!("fixtures/two-domains-v4.txt");
+    assert!(v4.starts_with("mail-lab-world 4 "));
+    let mut world = World::from_compact(v4).unwrap();
+    assert_eq!(world.snapshot().hosts, scenario::two_domains().snapshot().hosts);
+    assert_eq!(world.learner_accounts(), scenario::two_domains().learner_accounts());
+    assert!(world.txt("a.example").is_empty());
+    assert_eq!(world.policy("mail.b.example", Policy::SpfCheck), Some(false));
+    // Written again, it keeps what version 5 adds.
+    world.add_txt("a.example", "v=spf1 mx -all");
+    world.set_policy("mail.b.example", Policy::SpfCheck, true);
+    let again = World::from_compact(&world.to_compact()).unwrap();
+    assert_eq!(again.txt("a.example"), ["v=spf1 mx -all"]);
+    assert_eq!(again.policy("mail.b.example", Policy::SpfCheck), Some(true));
 }
 
 #[test]

@@ -1,0 +1,115 @@
+//! SPF at the receiving MTA (RFC 7208): the spoofing scenario's forged sender
+//! is refused at the end of DATA, relayed mail passes with `Received-SPF:`, and
+//! with the check off nothing changes.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use mail_lab_message::header_fields;
+use mail_lab_world::{EventKind, Policy, World, scenario};
+
+fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
+    world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()
+}
+
+/// `from_machine` talks to mail.b.example:25 as `sender`; returns the reply to the end of DATA.
+fn send_direct(world: &mut World, from_machine: &str, sender: &str) -> String {
+    let id = world.connect(from_machine, "mail.b.example", 25).unwrap();
+    world.take_output(id);
+    say(world, id, &format!("EHLO {from_machine}"));
+    assert!(say(world, id, &format!("MAIL FROM:<{sender}>")).starts_with("250"));
+    assert!(say(world, id, "RCPT TO:<carol@b.example>").starts_with("250"));
+    say(world, id, "DATA");
+    let reply = say(world, id, &format!("From: <{sender}>\r\nSubject: urgent\r\n\r\nPay now.\r\n."));
+    say(world, id, "QUIT");
+    reply
+}
+
+fn spf_events(world: &World) -> Vec<(String, String, String)> {
+    world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::SpfChecked { host, domain, result, .. } => Some((host.clone(), domain.clone(), result.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_forged_sender_is_refused_with_5_7_23_and_nothing_is_stored() {
+    let mut world = scenario::spoofing();
+    let reply = send_direct(&mut world, "spam.example.net", "alice@a.example");
+    assert_eq!(
+        reply,
+        "550 5.7.23 SPF fail: a.example does not authorise 203.0.113.66 to send its mail (the domain's SPF record does not list this address as a sender)\r\n"
+    );
+    assert!(inbox(&world, "carol@b.example").is_empty());
+    assert_eq!(spf_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into())]);
+}
+
+#[test]
+fn the_learners_pc_is_no_mail_server_of_a_example_either() {
+    // Why a mail client submits on 587: straight to another domain's MX, the
+    // PC's address is not in a.example's record.
+    let mut world = scenario::spoofing();
+    assert!(send_direct(&mut world, "pc.a.example", "alice@a.example").starts_with("550 5.7.23 "));
+    let reply = submit(&mut world, "alice@a.example", "carol@b.example", "through my MX");
+    assert!(reply.starts_with("250 "), "{reply}");
+    let got = inbox(&world, "carol@b.example");
+    assert_eq!(got.len(), 1);
+    let fields = header_fields(&got[0]);
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).take(3).collect();
+    assert_eq!(names, ["Return-Path", "Received-SPF", "Received"], "above the receiver's Received line");
+    assert_eq!(
+        fields[1].value,
+        "pass (mail.b.example: domain of alice@a.example designates 192.0.2.25 as permitted sender)\treceiver=mail.b.example; client-ip=192.0.2.25; envelope-from=\"alice@a.example\"; helo=mail.a.example; identity=mailfrom;"
+    );
+    // Submission with AUTH is not checked; the relay hop to mail.b.example is.
+    assert_eq!(
+        spf_events(&world),
+        [
+            ("mail.b.example".into(), "a.example".into(), "fail".into()),
+            ("mail.b.example".into(), "a.example".into(), "pass".into())
+        ]
+    );
+}
+
+#[test]
+fn softfail_none_and_neutral_are_delivered_and_labelled() {
+    let mut world = scenario::spoofing();
+    world.set_txt("a.example", vec!["v=spf1 mx ~all".into()]);
+    assert!(send_direct(&mut world, "spam.example.net", "alice@a.example").starts_with("250 "));
+    // A domain with no record at all: nothing to check against.
+    assert!(send_direct(&mut world, "spam.example.net", "x@unlisted.example").starts_with("250 "));
+    world.set_txt("a.example", vec!["v=spf1 mx ?all".into()]);
+    assert!(send_direct(&mut world, "spam.example.net", "alice@a.example").starts_with("250 "));
+    let results: Vec<String> = inbox(&world, "carol@b.example")
+        .iter()
+        .map(|raw| mail_lab_message::header_value(raw, "Received-SPF").unwrap().split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(results, ["softfail", "none", "neutral"]);
+}
+
+#[test]
+fn a_broken_record_is_a_permerror_and_the_mail_is_kept() {
+    let mut world = scenario::spoofing();
+    world.set_txt("a.example", vec!["v=spf1 mx -all".into(), "v=spf1 +all".into()]);
+    assert!(send_direct(&mut world, "spam.example.net", "alice@a.example").starts_with("250 "));
+    let raw = &inbox(&world, "carol@b.example")[0];
+    let field = mail_lab_message::header_value(raw, "Received-SPF").unwrap();
+    assert!(field.starts_with("permerror (mail.b.example: error in processing during lookup of alice@a.example: a.example publishes more than one SPF record)"), "{field}");
+}
+
+#[test]
+fn with_the_check_off_the_forgery_is_delivered_untouched() {
+    let mut world = scenario::spoofing();
+    assert!(world.set_policy("mail.b.example", Policy::SpfCheck, false));
+    assert_eq!(world.policy("mail.b.example", Policy::SpfCheck), Some(false));
+    assert!(send_direct(&mut world, "spam.example.net", "alice@a.example").starts_with("250 "));
+    let raw = &inbox(&world, "carol@b.example")[0];
+    assert_eq!(mail_lab_message::header_value(raw, "Received-SPF"), None);
+    assert!(spf_events(&world).is_empty());
+    // two-domains publishes the records but checks nothing.
+    assert_eq!(scenario::two_domains().policy("mail.b.example", Policy::SpfCheck), Some(false));
+    assert_eq!(scenario::two_domains().txt("a.example"), ["v=spf1 mx -all"]);
+}
