@@ -3,7 +3,7 @@
 // the open-relay switch changing what the server answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLab, screenshot, typeLine } from './harness.mjs';
+import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
 
 test('the map shows links by state, host details, and the open-relay switch works', async (t) => {
   const { page, errors } = await openLab(t);
@@ -55,6 +55,18 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.match(await tryRelay(), /^250 .*Recipient <alice@a.example> OK/);
   await relay.uncheck();
   assert.match(await tryRelay(), /^554 .*Relay access denied/);
+
+  // SPF: with the check on, mail.b.example refuses a.example's mail sent from
+  // an address a.example's record (v=spf1 mx -all) does not list: this PC's.
+  const spf = details.getByRole('checkbox', { name: /Check SPF on port 25/ });
+  assert.equal(await spf.isChecked(), false);
+  await spf.check();
+  await typeLine(term, 'telnet mail.b.example 25', 1);
+  const refusedSpf = await smtpSend(term, { from: 'alice@a.example', to: 'carol@b.example', lines: ['Subject: from my PC', '', 'Hi'] });
+  assert.match(refusedSpf, /^550 5\.7\.23 SPF fail: a\.example does not authorise 192\.0\.2\.10 to send its mail/);
+  await typeLine(term, 'QUIT', 1);
+  await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: fail' }).waitFor();
+  await spf.uncheck();
 
   // A service switched off refuses connections, as a closed port does.
   await details.getByRole('checkbox', { name: '110 pop3' }).uncheck();

@@ -27,7 +27,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
   await page.reload();
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads versions 1 to 4; it was left untouched/);
+  assert.match(await alert.textContent(), /format version 99, and this Mail Lab reads versions 1 to 5; it was left untouched/);
   // Using the page does not overwrite it.
   await typeLine(smtpTerminal(page), 'NOOP', 1);
   assert.equal(await page.evaluate(() => localStorage.getItem('mail-lab.world')), future);

@@ -11,7 +11,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
-    use std::collections::BTreeSet;
+    use mail_lab_proto::sorted::SortedSet;
     use std::hint::black_box;
     use std::time::{Duration, Instant};
 
@@ -38,7 +38,7 @@ mod bench {
                 "From: Sender {i} <s{i}@b.example>\r\nTo: bob@a.example\r\nSubject: report {}\r\nDate: Wed, 1 Apr 2026 09:00:00 +0000\r\nMessage-ID: <{i}@b.example>\r\n\r\nbody {i}\r\n",
                 i % 1000
             );
-            let _ = store.append("bob@a.example", INBOX, raw.into_bytes(), BTreeSet::new(), Time(0), None);
+            let _ = store.append("bob@a.example", INBOX, raw.into_bytes(), SortedSet::new(), Time(0), None);
         }
         Host(store)
     }

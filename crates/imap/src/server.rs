@@ -1,7 +1,7 @@
 //! The IMAP server engine: RFC 9051's states (§3) over one shared store, with
 //! the untagged updates other sessions cause (§7.5), for IMAP4rev2 and rev1 clients.
 
-use std::collections::BTreeSet;
+use mail_lab_proto::sorted::SortedSet;
 
 use imap_codec::CommandCodec;
 use imap_codec::decode::{CommandDecodeError, Decoder};
@@ -130,7 +130,7 @@ pub(crate) struct Selected {
     /// False once the client enabled IMAP4rev2, which has no \Recent (RFC 9051 App. E).
     pub reports_recent: bool,
     /// Keywords the client was told of in FLAGS (RFC 9051 §7.3.5).
-    pub keywords: BTreeSet<String>,
+    pub keywords: SortedSet<String>,
 }
 
 impl Selected {
@@ -145,7 +145,7 @@ impl Selected {
 
     /// Learn the keywords among `flags`; when one is new, the FLAGS and
     /// PERMANENTFLAGS lines that announce it (sent before any FETCH showing it).
-    pub fn note_keywords(&mut self, flags: &BTreeSet<Flag>, lines: &mut Vec<String>) {
+    pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, lines: &mut Vec<String>) {
         let mut new = false;
         for flag in flags {
             if let Flag::Keyword(k) = flag
@@ -239,7 +239,7 @@ enum Work {
         done: usize,
         kind: StoreType,
         answer: bool,
-        wanted: BTreeSet<Flag>,
+        wanted: SortedSet<Flag>,
     },
     Search {
         criteria: Vec<SearchKey<'static>>,
@@ -435,7 +435,7 @@ fn announce_arrivals(store: &mut Store, account: &str, mailbox: &mut Selected, l
 /// Apply expunges another session made (`gone`, ascending by when they
 /// happened): one pass over the session's UIDs, each `* n EXPUNGE` numbered
 /// after the removals before it, as the client applies them in order.
-fn apply_expunges(mailbox: &mut Selected, gone: &mut BTreeSet<u32>, lines: &mut Vec<String>) {
+fn apply_expunges(mailbox: &mut Selected, gone: &mut SortedSet<u32>, lines: &mut Vec<String>) {
     if gone.is_empty() {
         return;
     }
@@ -451,7 +451,7 @@ fn apply_expunges(mailbox: &mut Selected, gone: &mut BTreeSet<u32>, lines: &mut 
 }
 
 /// A parenthesised flag list; `recent` adds the session flag \Recent.
-pub(crate) fn flag_list(flags: &BTreeSet<Flag>, recent: bool) -> String {
+pub(crate) fn flag_list(flags: &SortedSet<Flag>, recent: bool) -> String {
     let mut names: Vec<String> = flags.iter().map(ToString::to_string).collect();
     if recent {
         names.push("\\Recent".to_string());
@@ -1024,7 +1024,7 @@ impl ImapServer {
         let mut revision = self.revision;
         // UIDs the client has not been told of yet, and expunges not yet applied.
         let mut arrived = false;
-        let mut gone: BTreeSet<u32> = BTreeSet::new();
+        let mut gone: SortedSet<u32> = SortedSet::new();
         let mut deleted = false;
         for c in changes {
             let mine = self.own.iter().any(|r| r.contains(&c.revision));
@@ -1497,7 +1497,7 @@ impl ImapServer {
                     else {
                         continue;
                     };
-                    let next: BTreeSet<Flag> = match kind {
+                    let next: SortedSet<Flag> = match kind {
                         StoreType::Replace => wanted.clone(),
                         StoreType::Add => mail_lab_proto::set_of(current.union(wanted).cloned()),
                         StoreType::Remove => mail_lab_proto::set_of(current.difference(wanted).cloned()),
@@ -1650,7 +1650,7 @@ impl ImapServer {
         let Some(acct) = store.account(&account) else { return };
         let has_children = |name: &str| {
             let prefix = format!("{name}/");
-            acct.folders.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+            acct.folders.range_from(prefix.as_str()).next().is_some_and(|(k, _)| k.starts_with(&prefix))
         };
         let is_subscribed = |name: &str| {
             acct.folders.get(name).is_some_and(|f| f.subscribed) || acct.dangling_subscriptions.contains(name)
@@ -1663,8 +1663,9 @@ impl ImapServer {
             .chain(acct.dangling_subscriptions.iter().map(String::as_str));
         let has_subscribed_child = |name: &str| {
             let prefix = format!("{name}/");
-            let folder = acct.folders.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
-            let dangling = acct.dangling_subscriptions.range(prefix.clone()..).take_while(|k| k.starts_with(&prefix));
+            let folder = acct.folders.range_from(prefix.as_str()).take_while(|(k, _)| k.starts_with(&prefix));
+            let dangling =
+                acct.dangling_subscriptions.range_from(prefix.as_str()).take_while(|k| k.starts_with(&prefix));
             folder.into_iter().any(|(_, f)| f.subscribed) || dangling.into_iter().next().is_some()
         };
         let superiors = |name: &str| -> Vec<String> {
@@ -1673,7 +1674,7 @@ impl ImapServer {
         let by_subscription = lsub || options.subscribed_only;
         // The names the answer shows, in order and each once; what is shown of
         // each is worked out from the name below.
-        let mut names: BTreeSet<String> = BTreeSet::new();
+        let mut names: SortedSet<String> = SortedSet::new();
         if by_subscription {
             for name in subscribed {
                 let special = acct.folders.get(name).is_some_and(|f| f.special_use.is_some());

@@ -3,7 +3,7 @@
 //! server sends checked with imap-codec's response decoder.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
+use mail_lab_proto::sorted::SortedSet;
 
 use imap_codec::decode::{Decoder, GreetingDecodeError, ResponseDecodeError};
 use imap_codec::{GreetingCodec, ResponseCodec};
@@ -38,7 +38,7 @@ fn host(messages: usize) -> Host {
     let mut store = Store::new();
     store.add_account("bob@a.example", "bob-pw").unwrap();
     for n in 1..=messages {
-        let flags = if n < 3 { BTreeSet::from([Flag::Seen]) } else { BTreeSet::new() };
+        let flags = if n < 3 { SortedSet::from([Flag::Seen]) } else { SortedSet::new() };
         store.append("bob@a.example", INBOX, message(n), flags, NOW, None).unwrap();
     }
     store.create_folder("bob@a.example", "Trash").unwrap();
@@ -175,7 +175,7 @@ fn rfc3501_style_sample_session() {
     assert_eq!(c.line(&mut h, "a006 logout"), "* BYE Logging out\r\na006 OK LOGOUT completed\r\n");
     assert_eq!(c.controls, vec![Output::Close]);
     let m12 = &h.store.folder("bob@a.example", INBOX).unwrap().messages[11];
-    assert_eq!(m12.flags, BTreeSet::from([Flag::Seen, Flag::Deleted]));
+    assert_eq!(m12.flags, SortedSet::from([Flag::Seen, Flag::Deleted]));
 }
 
 /// RFC 9051 §8's sample session, as this server answers it: STARTTLS first

@@ -10,21 +10,16 @@
 pub mod framing;
 pub mod sasl;
 pub mod session;
+pub mod sorted;
 pub mod time;
 
 pub use framing::{Line, LineReader};
 pub use session::{ClientTls, Engine, Outbox, Output, Peer, Session, StateHint, TlsMode};
 pub use time::Time;
 
-/// `items` gathered into a set one insert at a time. (`collect()` into a
-/// B-tree sorts first: one stable sort per element type, about 4 KB of the
-/// page's wasm each.)
-pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
-    let mut set = std::collections::BTreeSet::new();
-    for item in items {
-        set.insert(item);
-    }
-    set
+/// `items` gathered into a set one insert at a time.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> sorted::SortedSet<T> {
+    items.into_iter().collect()
 }
 
 /// A text in the two languages of the lab.

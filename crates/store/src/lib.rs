@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+
+use mail_lab_proto::sorted::{SortedMap, SortedSet};
 use std::fmt;
 
 pub mod raw_text;
@@ -52,7 +54,7 @@ impl fmt::Display for Flag {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredMessage {
     pub uid: u32,
-    pub flags: BTreeSet<Flag>,
+    pub flags: SortedSet<Flag>,
     pub internal_date: Time,
     /// The SMTP envelope it arrived with, if it came by SMTP.
     pub envelope: Option<Envelope>,
@@ -107,12 +109,12 @@ pub struct Account {
     /// Kept in the clear: the lab must compute APOP and CRAM-MD5 digests from it
     /// and show learners what a stolen password looks like.
     pub password: String,
-    pub folders: BTreeMap<String, Folder>,
+    pub folders: SortedMap<String, Folder>,
     /// Subscribed names that are not folders now: a subscription outlives its
     /// folder (RFC 9051 §6.3.7). Kept by the world's snapshot beside the store
     /// (see `Store::dangling_subscriptions`), so the store's own form is unchanged.
     #[serde(skip)]
-    pub dangling_subscriptions: BTreeSet<String>,
+    pub dangling_subscriptions: SortedSet<String>,
 }
 
 impl Account {
@@ -176,7 +178,7 @@ impl std::error::Error for StoreError {}
 /// All accounts of one host, with the change log.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Store {
-    accounts: BTreeMap<String, Account>,
+    accounts: SortedMap<String, Account>,
     revision: u64,
     /// Not in snapshots: it only serves sessions that are open, and none
     /// survive a restore (a reader behind the restored revision resynchronises).
@@ -257,8 +259,8 @@ impl Store {
             Account {
                 address: address.to_string(),
                 password: password.to_string(),
-                folders: BTreeMap::new(),
-                dangling_subscriptions: BTreeSet::new(),
+                folders: SortedMap::new(),
+                dangling_subscriptions: SortedSet::new(),
             },
         );
         self.create_folder(address, INBOX)
@@ -334,7 +336,7 @@ impl Store {
         address: &str,
         folder: &str,
         raw: Vec<u8>,
-        flags: BTreeSet<Flag>,
+        flags: SortedSet<Flag>,
         internal_date: Time,
         envelope: Option<Envelope>,
     ) -> Result<u32, StoreError> {
@@ -387,7 +389,7 @@ impl Store {
         address: &str,
         folder: &str,
         uid: u32,
-        flags: BTreeSet<Flag>,
+        flags: SortedSet<Flag>,
     ) -> Result<(), StoreError> {
         let (address, f) = self.folder_mut(address, folder)?;
         let name = f.name.clone();
@@ -622,7 +624,7 @@ mod tests {
         let mut s = store();
         assert_eq!(s.check(), Ok(()));
         for n in 0..3 {
-            s.append("bob@a.example", "INBOX", vec![b'0' + n], BTreeSet::new(), Time(0), None).unwrap();
+            s.append("bob@a.example", "INBOX", vec![b'0' + n], SortedSet::new(), Time(0), None).unwrap();
         }
         s.create_folder("bob@a.example", "Work").unwrap();
         s.copy_messages("bob@a.example", "INBOX", &[1, 3], "Work").unwrap();
@@ -649,14 +651,14 @@ mod tests {
             f.uid_next = u32::MAX;
         }
         s.revision = u64::MAX;
-        let refused = s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None);
+        let refused = s.append("bob@a.example", INBOX, b"x".to_vec(), SortedSet::new(), Time(0), None);
         assert_eq!(refused, Err(StoreError::UidsExhausted(INBOX.to_string())));
         assert_eq!(refused.unwrap_err().to_string(), "folder INBOX has no UIDs left");
         assert!(s.folder("bob@a.example", INBOX).unwrap().messages.is_empty());
         // COPY is all or nothing: two messages do not fit below 2^32 - 1.
         let mut s2 = store();
-        s2.append("bob@a.example", INBOX, b"1".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
-        s2.append("bob@a.example", INBOX, b"2".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        s2.append("bob@a.example", INBOX, b"1".to_vec(), SortedSet::new(), Time(0), None).unwrap();
+        s2.append("bob@a.example", INBOX, b"2".to_vec(), SortedSet::new(), Time(0), None).unwrap();
         s2.create_folder("bob@a.example", "Full").unwrap();
         if let Some(f) = s2.accounts.get_mut("bob@a.example").and_then(|a| a.folders.get_mut("Full")) {
             f.uid_next = u32::MAX - 1;
@@ -675,8 +677,8 @@ mod tests {
     #[test]
     fn uids_ascend_and_inbox_is_case_insensitive() {
         let mut s = store();
-        let a = s.append("Bob@A.example", "inbox", b"1".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
-        let b = s.append("bob@a.example", "INBOX", b"2".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        let a = s.append("Bob@A.example", "inbox", b"1".to_vec(), SortedSet::new(), Time(0), None).unwrap();
+        let b = s.append("bob@a.example", "INBOX", b"2".to_vec(), SortedSet::new(), Time(0), None).unwrap();
         assert_eq!((a, b), (1, 2));
         let inbox = s.folder("bob@a.example", "Inbox").unwrap();
         assert_eq!(inbox.uid_next, 3);
@@ -686,9 +688,9 @@ mod tests {
     #[test]
     fn errors_name_what_is_missing() {
         let mut s = store();
-        let e = s.append("eve@a.example", "INBOX", vec![], BTreeSet::new(), Time(0), None).unwrap_err();
+        let e = s.append("eve@a.example", "INBOX", vec![], SortedSet::new(), Time(0), None).unwrap_err();
         assert_eq!(e.to_string(), "no account eve@a.example");
-        let e = s.append("bob@a.example", "Nope", vec![], BTreeSet::new(), Time(0), None).unwrap_err();
+        let e = s.append("bob@a.example", "Nope", vec![], SortedSet::new(), Time(0), None).unwrap_err();
         assert_eq!(e.to_string(), "no folder Nope");
         assert_eq!(
             s.add_account("BOB@a.example", "x").unwrap_err().to_string(),
@@ -710,7 +712,7 @@ mod tests {
     fn change_log_reports_what_happened_since() {
         let mut s = store();
         let rev = s.revision();
-        s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        s.append("bob@a.example", INBOX, b"x".to_vec(), SortedSet::new(), Time(0), None).unwrap();
         let changes: Vec<_> = s.changes_since(rev).unwrap().cloned().collect();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Appended { uid: 1 });
@@ -722,7 +724,7 @@ mod tests {
     fn expunge_removes_and_logs_each_message() {
         let mut s = store();
         for body in [b"a", b"b", b"c"] {
-            s.append("bob@a.example", INBOX, body.to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+            s.append("bob@a.example", INBOX, body.to_vec(), SortedSet::new(), Time(0), None).unwrap();
         }
         let rev = s.revision();
         assert_eq!(s.expunge("bob@a.example", INBOX, &[1, 3, 99]).unwrap(), 1);
@@ -730,17 +732,17 @@ mod tests {
         assert_eq!(kinds, vec![ChangeKind::Expunged { uid: 1 }, ChangeKind::Expunged { uid: 3 }]);
         assert_eq!(s.folder("bob@a.example", INBOX).unwrap().messages[0].uid, 2);
         // UIDs are not reused after an expunge.
-        assert_eq!(s.append("bob@a.example", INBOX, vec![], BTreeSet::new(), Time(0), None).unwrap(), 4);
+        assert_eq!(s.append("bob@a.example", INBOX, vec![], SortedSet::new(), Time(0), None).unwrap(), 4);
     }
 
     #[test]
     fn flags_copy_rename_delete() {
         let mut s = store();
         s.create_folder("bob@a.example", "Archive").unwrap();
-        s.append("bob@a.example", INBOX, b"x".to_vec(), BTreeSet::new(), Time(0), None).unwrap();
+        s.append("bob@a.example", INBOX, b"x".to_vec(), SortedSet::new(), Time(0), None).unwrap();
         let rev = s.revision();
-        s.set_flags("bob@a.example", INBOX, 1, BTreeSet::from([Flag::Seen])).unwrap();
-        s.set_flags("bob@a.example", INBOX, 1, BTreeSet::from([Flag::Seen])).unwrap();
+        s.set_flags("bob@a.example", INBOX, 1, SortedSet::from([Flag::Seen])).unwrap();
+        s.set_flags("bob@a.example", INBOX, 1, SortedSet::from([Flag::Seen])).unwrap();
         assert_eq!(s.changes_since(rev).unwrap().count(), 1, "an unchanged STORE records nothing");
         assert_eq!(s.copy_messages("bob@a.example", INBOX, &[1], "Archive").unwrap(), vec![(1, 1)]);
         assert!(s.folder("bob@a.example", "Archive").unwrap().messages[0].flags.contains(&Flag::Seen));
@@ -757,7 +759,7 @@ mod tests {
     #[test]
     fn snapshot_round_trips_through_serde() {
         let mut s = store();
-        s.append("bob@a.example", INBOX, b"hello".to_vec(), BTreeSet::from([Flag::Seen]), Time(5), None).unwrap();
+        s.append("bob@a.example", INBOX, b"hello".to_vec(), SortedSet::from([Flag::Seen]), Time(5), None).unwrap();
         let json = serde_json::to_string(&s).unwrap();
         let back: Store = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);

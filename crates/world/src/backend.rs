@@ -1,7 +1,7 @@
 //! How a host answers its engines: recipients, local delivery (MDA), VRFY,
 //! logins, POP3 maildrops and POP-before-SMTP windows.
 
-use std::collections::BTreeSet;
+use mail_lab_proto::sorted::SortedSet;
 
 use mail_lab_auth::spf::{self, SpfResult, StepKind};
 use mail_lab_imap::ImapBackend;
@@ -64,7 +64,7 @@ pub(crate) fn deliver_local(
 ) -> Result<u32, StoreError> {
     let mut raw = format!("Return-Path: <{reverse_path}>\r\n").into_bytes();
     raw.extend_from_slice(message);
-    let uid = host.store.append(account, INBOX, raw, BTreeSet::new(), now, envelope)?;
+    let uid = host.store.append(account, INBOX, raw, SortedSet::new(), now, envelope)?;
     let account = host.store.account(account).map_or_else(|| account.to_string(), |a| a.address.clone());
     events.push(now, EventKind::Delivered { host: host.name.clone(), account, folder: INBOX.to_string(), uid });
     Ok(uid)

@@ -3,15 +3,15 @@
 //! exist (NXDOMAIN); a name in another table exists with no data of that type.
 //! The world has no IPv6, so AAAA is always "no data".
 
-use std::collections::BTreeMap;
+use mail_lab_proto::sorted::SortedMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use mail_lab_auth::dns::{Answer, DnsError, Resolver, normalize};
 
 pub(crate) struct WorldDns<'a> {
-    pub a: &'a BTreeMap<String, String>,
-    pub mx: &'a BTreeMap<String, Vec<(u16, String)>>,
-    pub txt: &'a BTreeMap<String, Vec<String>>,
+    pub a: &'a SortedMap<String, String>,
+    pub mx: &'a SortedMap<String, Vec<(u16, String)>>,
+    pub txt: &'a SortedMap<String, Vec<String>>,
 }
 
 impl WorldDns<'_> {

@@ -15,10 +15,10 @@ pub mod scenario;
 pub mod snapshot;
 pub mod workload;
 
-use std::collections::BTreeMap;
+use mail_lab_proto::sorted::SortedMap;
 use std::fmt;
 
-use std::collections::BTreeSet;
+use mail_lab_proto::sorted::SortedSet;
 
 use mail_lab_imap::{ImapConfig, ImapServer};
 use mail_lab_pop3::{Pop3Config, Pop3Server};
@@ -158,7 +158,7 @@ pub struct Host {
     pub domains: Vec<String>,
     pub store: Store,
     /// Open ports and what listens there.
-    pub services: BTreeMap<u16, Service>,
+    pub services: SortedMap<u16, Service>,
     /// A host that is down refuses every connection.
     pub up: bool,
     /// The SMTP service on port 25 (MX: mail from other hosts).
@@ -173,9 +173,9 @@ pub struct Host {
     /// through port 25 for this many minutes of logical time.
     pub pop_before_smtp_minutes: Option<u64>,
     /// Accounts whose maildrop a POP3 session holds (RFC 1939 §8's lock).
-    pub pop3_locks: BTreeSet<String>,
+    pub pop3_locks: SortedSet<String>,
     /// POP-before-SMTP windows: client address -> relay allowed until.
-    pub relay_windows: BTreeMap<String, Time>,
+    pub relay_windows: SortedMap<String, Time>,
     /// Attempts before queued mail bounces (the queue's give-up point).
     pub max_delivery_attempts: u32,
     /// An intermittent host (dial-up, UUCP era) is reachable only part of the time.
@@ -183,7 +183,7 @@ pub struct Host {
     /// Failures injected on purpose, for lessons on retries and bounces.
     pub faults: Vec<Fault>,
     /// Local aliases: an address of this host -> the addresses it expands to.
-    pub aliases: BTreeMap<String, Vec<String>>,
+    pub aliases: SortedMap<String, Vec<String>>,
 }
 
 /// When an intermittent host is online: the first `online_minutes` of every
@@ -312,14 +312,14 @@ pub struct World {
     hosts: Vec<Host>,
     clients: Vec<ClientMachine>,
     /// A records: name -> address.
-    dns_a: BTreeMap<String, String>,
+    dns_a: SortedMap<String, String>,
     /// MX records: domain -> (preference, exchange host).
-    dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    dns_mx: SortedMap<String, Vec<(u16, String)>>,
     /// TXT records: name -> texts (SPF records among them).
-    dns_txt: BTreeMap<String, Vec<String>>,
+    dns_txt: SortedMap<String, Vec<String>>,
     /// Hosts whose port 25 checks SPF ([`Policy::SpfCheck`]), lower case.
     spf_hosts: Vec<String>,
-    connections: BTreeMap<ConnectionId, Connection>,
+    connections: SortedMap<ConnectionId, Connection>,
     next_connection: u64,
     events: EventLog,
     queue: Vec<QueueEntry>,
@@ -342,11 +342,11 @@ impl World {
             now: start,
             hosts: Vec::new(),
             clients: Vec::new(),
-            dns_a: BTreeMap::new(),
-            dns_mx: BTreeMap::new(),
-            dns_txt: BTreeMap::new(),
+            dns_a: SortedMap::new(),
+            dns_mx: SortedMap::new(),
+            dns_txt: SortedMap::new(),
             spf_hosts: Vec::new(),
-            connections: BTreeMap::new(),
+            connections: SortedMap::new(),
             next_connection: 1,
             events: EventLog::default(),
             queue: Vec::new(),

@@ -1,6 +1,6 @@
 //! Built-in worlds a lesson can start from.
 
-use std::collections::BTreeMap;
+use mail_lab_proto::sorted::SortedMap;
 
 use mail_lab_imap::ImapConfig;
 use mail_lab_pop3::Pop3Config;
@@ -38,7 +38,7 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
         address: address.to_string(),
         domains: vec![domain.to_string()],
         store,
-        services: Service::ALL.into_iter().fold(BTreeMap::new(), |mut m, s| {
+        services: Service::ALL.into_iter().fold(SortedMap::new(), |mut m, s| {
             m.insert(s.default_port(), s);
             m
         }),
@@ -60,7 +60,7 @@ fn mail_host(name: &str, address: &str, domain: &str) -> Host {
                 .map(|(u, _)| u.to_string())
                 .collect();
             // Inserted, not built `from` an array: that would bring sort code for one entry.
-            let mut aliases = BTreeMap::new();
+            let mut aliases = SortedMap::new();
             aliases.insert(format!("staff@{domain}"), staff);
             aliases
         },

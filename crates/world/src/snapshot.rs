@@ -2,7 +2,7 @@
 //! reloads and the native server across restarts. Open sessions are not part of
 //! it (they close); everything they stored is.
 
-use std::collections::BTreeMap;
+use mail_lab_proto::sorted::SortedMap;
 use std::fmt;
 
 use mail_lab_proto::Time;
@@ -35,8 +35,8 @@ pub struct WorldSnapshot {
     pub now: Time,
     pub hosts: Vec<Host>,
     pub clients: Vec<ClientMachine>,
-    pub dns_a: BTreeMap<String, String>,
-    pub dns_mx: BTreeMap<String, Vec<(u16, String)>>,
+    pub dns_a: SortedMap<String, String>,
+    pub dns_mx: SortedMap<String, Vec<(u16, String)>>,
     pub queue: Vec<QueueEntry>,
     pub next_connection: u64,
     pub bounce_seq: u64,
@@ -51,7 +51,7 @@ pub struct WorldSnapshot {
     pub learner_accounts: Vec<String>,
     /// TXT records, SPF records among them (version 5).
     #[serde(default)]
-    pub dns_txt: BTreeMap<String, Vec<String>>,
+    pub dns_txt: SortedMap<String, Vec<String>>,
     /// Hosts whose port 25 checks SPF (version 5; last).
     #[serde(default)]
     pub spf_hosts: Vec<String>,
@@ -67,15 +67,15 @@ struct SnapshotRef<'a> {
     now: Time,
     hosts: &'a [Host],
     clients: &'a [ClientMachine],
-    dns_a: &'a BTreeMap<String, String>,
-    dns_mx: &'a BTreeMap<String, Vec<(u16, String)>>,
+    dns_a: &'a SortedMap<String, String>,
+    dns_mx: &'a SortedMap<String, Vec<(u16, String)>>,
     queue: &'a [QueueEntry],
     next_connection: u64,
     bounce_seq: u64,
     auto_relay: bool,
     subscriptions: Vec<(String, String, String)>,
     learner_accounts: &'a [String],
-    dns_txt: &'a BTreeMap<String, Vec<String>>,
+    dns_txt: &'a SortedMap<String, Vec<String>>,
     spf_hosts: &'a [String],
 }
 
