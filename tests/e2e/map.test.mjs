@@ -14,6 +14,8 @@ test('the map shows links by state, host details, and the open-relay switch work
     await map.locator(`g.node[data-name="${name}"]`).waitFor();
   }
   assert.match(await map.locator('g.dns').textContent(), /a\.example MX 10 mail\.a\.example.*b\.example MX 10 mail\.b\.example/);
+  // SPF records are TXT records in the same DNS.
+  assert.match(await map.locator('g.dns').textContent(), /a\.example TXT "v=spf1 mx -all"/);
 
   // The first terminal's session is an open link on port 25; STARTTLS turns it blue.
   // The first terminal, whichever host it is connected to.

@@ -287,8 +287,10 @@ pub mod text {
     pub const LEGEND_CLOSED: Tr = Tr { en: "closed", ja: "切断済み" };
     pub const LEGEND_DOWN: Tr = Tr { en: "host down", ja: "ホスト停止中" };
     pub const LEGEND_ROUTE: Tr = Tr { en: "route of the opened message", ja: "開いたメールの経路" };
-    pub const LEGEND_DNS: Tr =
-        Tr { en: "MTAs ask DNS for MX records", ja: "MTA は DNS に MX レコードを問い合わせる" };
+    pub const LEGEND_DNS: Tr = Tr {
+        en: "MTAs ask DNS for MX records (and TXT for SPF)",
+        ja: "MTA は DNS に MX レコード（SPF では TXT）を問い合わせる",
+    };
     pub const VIEWS: Tr = Tr { en: "Show", ja: "表示" };
     pub const DOWNLOAD_TRANSCRIPT: Tr = Tr { en: "Download as text", ja: "テキストで保存" };
 }

@@ -163,6 +163,16 @@ fn submission_relay(world: &World, since: u64) -> bool {
     })
 }
 
+/// A check of a.example's SPF record that failed, and one that passed.
+fn spf_fail_then_pass(world: &World, since: u64) -> bool {
+    let checked = |want: &str| {
+        events(world, since).any(
+            |e| matches!(&e.kind, EventKind::SpfChecked { domain, result, .. } if domain == "a.example" && result == want),
+        )
+    };
+    checked("fail") && checked("pass")
+}
+
 /// The roles in turn: a submission login (MUA → MSA), a relay between hosts
 /// (MTA → MTA), and a delivery on the receiving host (MDA).
 fn mua_mta_mda(world: &World, since: u64) -> bool {
@@ -759,6 +769,48 @@ pub const LESSONS: &[Lesson] = &[
             Do(tr("Press “Run until idle”.", "「キューが空になるまで進める」を押す。")),
         ],
         check: waited_for_the_link,
+    },
+    Lesson {
+        id: "spf",
+        scenario: "spoofing",
+        shows: "network",
+        title: tr("SPF: which hosts may send a domain's mail", "SPF：そのドメインのメールを送ってよいホスト"),
+        topic: tr(
+            "SMTP checks no sender (notes C §4.1.2.2); SPF (RFC 7208) lets the receiver check the sending host",
+            "SMTP は送信者を確かめない（資料 C 4.1.2.2）。SPF（RFC 7208）で受信側が送信ホストを確かめる",
+        ),
+        goal: tr(
+            "mail.b.example checks SPF. Hand it alice@a.example's mail straight from your PC: a.example's record (v=spf1 mx -all) lists only its MX, so it refuses with 550 5.7.23. Then submit the same through mail.a.example on 587: relayed by a.example's MX, it passes.",
+            "mail.b.example は SPF を検査する。alice@a.example のメールを自分の PC から直接渡すと、a.example のレコード（v=spf1 mx -all）は MX しか認めていないので 550 5.7.23 で拒否される。次に同じメールを mail.a.example の 587 番から送ると、a.example の MX が中継するので pass になる。",
+        ),
+        hint: tr(
+            "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
+            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
+        ),
+        steps: &[
+            Type("telnet mail.b.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: straight from my PC"),
+            Type(""),
+            Type("Hello."),
+            Type("."),
+            Type("QUIT"),
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: through my MX"),
+            Type(""),
+            Type("Hello."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: spf_fail_then_pass,
     },
 ];
 

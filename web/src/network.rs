@@ -53,7 +53,7 @@ pub struct MapLink {
     pub busy: bool,
 }
 
-/// The map: machines, the links between them and DNS's MX records.
+/// The map: machines, the links between them and DNS's MX and TXT records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MapView<'a> {
     pub nodes: Vec<MapNode<'a>>,
@@ -397,7 +397,7 @@ impl<'a> NetworkView<'a> {
 
 impl<'a> MapView<'a> {
     fn read(world: &'a World, hosts: &[HostRow<'a>], log: &NetworkLog, recent: &dyn Fn(u64) -> bool) -> MapView<'a> {
-        let mx: Vec<String> = world
+        let mut mx: Vec<String> = world
             .hosts()
             .iter()
             .flat_map(|h| h.domains.iter())
@@ -409,6 +409,14 @@ impl<'a> MapView<'a> {
                 }
                 list
             });
+        // TXT records (SPF's among them), cut to the box's width.
+        for (name, texts) in world.txt_records() {
+            for text in texts {
+                let mut line = format!("{name} TXT \"{text}\"");
+                crate::terminal::cut(&mut line, 46);
+                mx.push(line);
+            }
+        }
         // The machines start below the DNS box, however many MX records it lists.
         let top = (110).max(8 + dns_height(mx.len()) + 36);
         let mut nodes: Vec<MapNode<'a>> = world
@@ -484,7 +492,7 @@ fn link_geometry(map: &MapView<'_>, index: usize) -> (String, i32, i32) {
     }
 }
 
-/// The DNS box's height for `records` MX lines.
+/// The DNS box's height for `records` lines.
 fn dns_height(records: usize) -> i32 {
     28 + 17 * records as i32
 }
