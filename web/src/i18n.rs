@@ -396,6 +396,9 @@ pub fn world_error(lang: Lang, e: &WorldError) -> String {
         (Lang::Ja, WorldError::ConnectionRefused { host, port }) => {
             format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
         }
+        (Lang::Ja, WorldError::Port25Blocked { client, host, provider }) => format!(
+            "{host} のポート 25：応答がありません（{provider} は {client} から他のネットワークの 25 番ポートへの通信を遮断しています：OP25B。{provider} の 587 番ポートから AUTH で送ってください）"
+        ),
         (Lang::Ja, WorldError::NoSuchConnection(id)) => format!("接続 {id} はありません"),
         (Lang::Ja, WorldError::ConnectionClosed(id)) => format!("接続 {id} は閉じています"),
     }
@@ -497,6 +500,8 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
         Vrfy => "Answer VRFY (tells whether a user exists)".into(),
         PopBeforeSmtp if ja => "POP before SMTP：POP3 でログインすると 10 分間中継できる".into(),
         PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
+        Op25b if ja => "OP25B：この事業者の利用者のマシンから他のネットワークの 25 番ポートへの通信を遮断".into(),
+        Op25b => "OP25B: this provider's customer machines cannot reach port 25 of other networks".into(),
         SpfCheck if ja => "25 番ポートで SPF を検査（送信者のドメインが認めていないアドレスからのメールを拒否）".into(),
         SpfCheck => "Check SPF on port 25 (refuse mail from an address the sender's domain does not list)".into(),
         Service(port) => port.to_string(),

@@ -163,6 +163,13 @@ fn submission_relay(world: &World, since: u64) -> bool {
     })
 }
 
+/// A connection to another network's port 25 stopped by OP25B, then mail
+/// submitted with AUTH and relayed.
+fn op25b_blocked_then_submitted(world: &World, since: u64) -> bool {
+    events(world, since).any(|e| matches!(&e.kind, EventKind::PolicyRefused { rule, .. } if rule == "op25b"))
+        && submission_relay(world, since)
+}
+
 /// A check of a.example's SPF record that failed, and one that passed.
 fn spf_fail_then_pass(world: &World, since: u64) -> bool {
     let checked = |want: &str| {
@@ -811,6 +818,39 @@ pub const LESSONS: &[Lesson] = &[
             Type("QUIT"),
         ],
         check: spf_fail_then_pass,
+    },
+    Lesson {
+        id: "op25b",
+        scenario: "op25b",
+        shows: "network",
+        title: tr("OP25B: why mail clients send on port 587", "OP25B：メールソフトが 587 番ポートから送る理由"),
+        topic: tr(
+            "SMTP AUTH on the submission port 587 (notes D §1), and the Outbound Port 25 Blocking that made it necessary",
+            "サブミッションポート 587 の SMTP AUTH（資料 D 1 節）と、それを必要にした OP25B",
+        ),
+        goal: tr(
+            "a.example's provider blocks port 25 from its customers' machines to other networks (OP25B). Try to reach mail.b.example's port 25 from your PC and see no answer; then send carol@b.example a message through mail.a.example's port 587 with AUTH.",
+            "a.example の接続事業者は、利用者のマシンから他のネットワークの 25 番ポートへの通信を遮断している（OP25B）。自分の PC から mail.b.example の 25 番ポートにつないで応答がないのを確かめ、次に mail.a.example の 587 番ポートから AUTH して carol@b.example にメッセージを送る。",
+        ),
+        hint: tr(
+            "Spam from infected home PCs went straight to other domains' MX on port 25. Providers now block that, and their customers submit on 587, where the provider knows who they are (AUTH).",
+            "ウイルスに感染した家庭の PC は、他のドメインの MX の 25 番ポートへ直接スパムを送っていました。今は接続事業者がそれを遮断し、利用者は事業者が本人を確かめられる（AUTH）587 番ポートから送ります。",
+        ),
+        steps: &[
+            Type("telnet mail.b.example 25"),
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("Subject: through my provider"),
+            Type(""),
+            Type("Hello."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: op25b_blocked_then_submitted,
     },
 ];
 

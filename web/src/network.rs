@@ -89,8 +89,8 @@ impl MapView<'_> {
 }
 
 /// The policies the host panel can switch.
-const SWITCHES: [Policy; 5] =
-    [Policy::OpenRelay, Policy::TlsBeforeLogin, Policy::Vrfy, Policy::PopBeforeSmtp, Policy::SpfCheck];
+const SWITCHES: [Policy; 6] =
+    [Policy::OpenRelay, Policy::TlsBeforeLogin, Policy::Vrfy, Policy::PopBeforeSmtp, Policy::SpfCheck, Policy::Op25b];
 
 /// How many of the newest events count as "just now" for the map's motion.
 const RECENT_EVENTS: u64 = 12;

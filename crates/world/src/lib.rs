@@ -48,6 +48,10 @@ pub enum Policy {
     /// a `fail` is refused with 550 5.7.23 (RFC 7372), a `temperror` deferred,
     /// any other result recorded in a `Received-SPF:` field.
     SpfCheck,
+    /// Outbound Port 25 Blocking: client machines in this host's domains (its
+    /// provider's customers) cannot reach port 25 of another network's hosts;
+    /// they send through this host's submission port (587) with AUTH.
+    Op25b,
 }
 
 /// How long a server waits for a silent client before it closes the session,
@@ -283,7 +287,16 @@ pub enum WorldError {
     UnknownHost(String),
     UnknownClient(String),
     HostDown(String),
-    ConnectionRefused { host: String, port: u16 },
+    ConnectionRefused {
+        host: String,
+        port: u16,
+    },
+    /// The client's provider drops its packets to another network's port 25 (OP25B).
+    Port25Blocked {
+        client: String,
+        host: String,
+        provider: String,
+    },
     NoSuchConnection(ConnectionId),
     ConnectionClosed(ConnectionId),
 }
@@ -297,6 +310,10 @@ impl fmt::Display for WorldError {
             WorldError::ConnectionRefused { host, port } => {
                 write!(f, "{host} port {port}: connection refused (no service listens there)")
             }
+            WorldError::Port25Blocked { client, host, provider } => write!(
+                f,
+                "{host} port 25: no answer ({provider} blocks port 25 from {client} to other networks: OP25B; send through {provider} port 587 with AUTH)"
+            ),
             WorldError::NoSuchConnection(id) => write!(f, "connection {id} does not exist"),
             WorldError::ConnectionClosed(id) => write!(f, "connection {id} is closed"),
         }
@@ -319,6 +336,8 @@ pub struct World {
     dns_txt: SortedMap<String, Vec<String>>,
     /// Hosts whose port 25 checks SPF ([`Policy::SpfCheck`]), lower case.
     spf_hosts: Vec<String>,
+    /// Hosts whose customers' machines are behind OP25B ([`Policy::Op25b`]), lower case.
+    op25b_hosts: Vec<String>,
     connections: SortedMap<ConnectionId, Connection>,
     next_connection: u64,
     events: EventLog,
@@ -346,6 +365,7 @@ impl World {
             dns_mx: SortedMap::new(),
             dns_txt: SortedMap::new(),
             spf_hosts: Vec::new(),
+            op25b_hosts: Vec::new(),
             connections: SortedMap::new(),
             next_connection: 1,
             events: EventLog::default(),
@@ -634,6 +654,7 @@ impl World {
         let h = self.host(host)?;
         Some(match policy {
             Policy::SpfCheck => self.spf_hosts.iter().any(|n| n.eq_ignore_ascii_case(&h.name)),
+            Policy::Op25b => self.op25b_hosts.iter().any(|n| n.eq_ignore_ascii_case(&h.name)),
             Policy::OpenRelay => h.mx.relay == mail_lab_smtp::RelayPolicy::Anybody,
             Policy::TlsBeforeLogin => h.submission.auth_requires_tls && h.pop3.plaintext_requires_tls,
             Policy::Vrfy => h.mx.vrfy,
@@ -646,17 +667,18 @@ impl World {
     /// started with, new ones get the new rules. False for an unknown host or
     /// a port that has no service to switch.
     pub fn set_policy(&mut self, host: &str, policy: Policy, on: bool) -> bool {
-        if policy == Policy::SpfCheck {
+        if matches!(policy, Policy::SpfCheck | Policy::Op25b) {
             let Some(name) = self.host(host).map(|h| h.name.to_ascii_lowercase()) else { return false };
-            self.spf_hosts.retain(|n| *n != name);
+            let list = if policy == Policy::SpfCheck { &mut self.spf_hosts } else { &mut self.op25b_hosts };
+            list.retain(|n| *n != name);
             if on {
-                self.spf_hosts.push(name);
+                list.push(name);
             }
             return true;
         }
         let Some(h) = self.host_mut(host) else { return false };
         match policy {
-            Policy::SpfCheck => {}
+            Policy::SpfCheck | Policy::Op25b => {}
             Policy::OpenRelay => {
                 h.mx.relay = if on { mail_lab_smtp::RelayPolicy::Anybody } else { mail_lab_smtp::RelayPolicy::Nobody };
             }
@@ -703,13 +725,43 @@ impl World {
     /// as `telnet host port` would. The server's greeting is ready at once.
     pub fn connect(&mut self, from: &str, host: &str, port: u16) -> Result<ConnectionId, WorldError> {
         let client_address = match self.clients.iter().find(|c| c.name.eq_ignore_ascii_case(from)) {
-            Some(c) => c.address.clone(),
+            Some(c) => {
+                if port == 25
+                    && let Some(provider) = self.op25b_provider(&c.name, host)
+                {
+                    let error = WorldError::Port25Blocked { client: c.name.clone(), host: host.to_string(), provider };
+                    self.events.push(
+                        self.now,
+                        EventKind::PolicyRefused {
+                            host: host.to_string(),
+                            client: c.address.clone(),
+                            rule: "op25b".into(),
+                            reply: error.to_string(),
+                        },
+                    );
+                    return Err(error);
+                }
+                c.address.clone()
+            }
             None => match self.host(from) {
                 Some(h) => h.address.clone(),
                 None => return Err(WorldError::UnknownClient(from.to_string())),
             },
         };
         self.connect_from_address(client_address, host, port)
+    }
+
+    /// The provider host whose OP25B stops client machine `client` reaching
+    /// port 25 of `host`: one with the policy on that serves the client's
+    /// domain (`pc.a.example` is in `a.example`), when `host` does not.
+    fn op25b_provider(&self, client: &str, host: &str) -> Option<String> {
+        let domain = client.split_once('.')?.1;
+        let provider = self
+            .hosts
+            .iter()
+            .find(|h| h.is_local_domain(domain) && self.op25b_hosts.iter().any(|n| n.eq_ignore_ascii_case(&h.name)))?;
+        let target = self.host(host)?;
+        (!target.is_local_domain(domain)).then(|| provider.name.clone())
     }
 
     /// Open a connection from a client outside the world (a real TCP peer of

@@ -84,8 +84,8 @@ pub fn two_domains() -> World {
 }
 
 /// The built-in scenarios by name, for the page and `mail-lab-serve --scenario`.
-pub const NAMES: [&str; 7] =
-    ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up", "spoofing"];
+pub const NAMES: [&str; 8] =
+    ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up", "spoofing", "op25b"];
 
 /// A built-in scenario by name.
 pub fn by_name(name: &str) -> Option<World> {
@@ -97,6 +97,7 @@ pub fn by_name(name: &str) -> Option<World> {
         "eavesdropping" => eavesdropping(),
         "dial-up" => dial_up(),
         "spoofing" => spoofing(),
+        "op25b" => op25b(),
         _ => return None,
     })
 }
@@ -166,5 +167,14 @@ pub fn spoofing() -> World {
     world.add_client(ClientMachine { name: "spam.example.net".into(), address: "203.0.113.66".into() });
     world.set_policy("mail.a.example", crate::Policy::SpfCheck, true);
     world.set_policy("mail.b.example", crate::Policy::SpfCheck, true);
+    world
+}
+
+/// Outbound Port 25 Blocking: a.example's provider network lets its customers'
+/// machines (pc.a.example) reach port 25 of no other network's host, so mail
+/// for b.example goes through mail.a.example's submission port with AUTH.
+pub fn op25b() -> World {
+    let mut world = two_domains();
+    world.set_policy("mail.a.example", crate::Policy::Op25b, true);
     world
 }

@@ -17,8 +17,8 @@ pub const SNAPSHOT_FORMAT: &str = "mail-lab-world";
 /// Version 2 writes messages as text in JSON (version 1 wrote arrays of
 /// octets, which still read the same way: no other field changed). Version 3
 /// adds `subscriptions` at the end: subscribed names that are no folder.
-/// Version 4 adds `learner_accounts` after it, and version 5 `dns_txt` and
-/// `spf_hosts` after that.
+/// Version 4 adds `learner_accounts` after it, and version 5 `dns_txt`,
+/// `spf_hosts` and `op25b_hosts` after that.
 pub const SNAPSHOT_VERSION: u32 = 5;
 /// The oldest version this build still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
@@ -52,9 +52,12 @@ pub struct WorldSnapshot {
     /// TXT records, SPF records among them (version 5).
     #[serde(default)]
     pub dns_txt: SortedMap<String, Vec<String>>,
-    /// Hosts whose port 25 checks SPF (version 5; last).
+    /// Hosts whose port 25 checks SPF (version 5).
     #[serde(default)]
     pub spf_hosts: Vec<String>,
+    /// Hosts whose customers are behind OP25B (version 5; last).
+    #[serde(default)]
+    pub op25b_hosts: Vec<String>,
 }
 
 /// The world at rest, borrowed: serialises exactly as [`WorldSnapshot`] does
@@ -77,6 +80,7 @@ struct SnapshotRef<'a> {
     learner_accounts: &'a [String],
     dns_txt: &'a SortedMap<String, Vec<String>>,
     spf_hosts: &'a [String],
+    op25b_hosts: &'a [String],
 }
 
 impl WorldSnapshot {
@@ -139,6 +143,7 @@ impl World {
             learner_accounts: &self.learner_accounts,
             dns_txt: &self.dns_txt,
             spf_hosts: &self.spf_hosts,
+            op25b_hosts: &self.op25b_hosts,
         }
     }
 
@@ -169,6 +174,7 @@ impl World {
             learner_accounts: self.learner_accounts.clone(),
             dns_txt: self.dns_txt.clone(),
             spf_hosts: self.spf_hosts.clone(),
+            op25b_hosts: self.op25b_hosts.clone(),
         }
     }
 
@@ -190,6 +196,7 @@ impl World {
         world.learner_accounts = snapshot.learner_accounts;
         world.dns_txt = snapshot.dns_txt;
         world.spf_hosts = snapshot.spf_hosts;
+        world.op25b_hosts = snapshot.op25b_hosts;
         for (host, account, name) in &snapshot.subscriptions {
             if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
                 h.store.restore_subscription(account, name);
@@ -267,13 +274,13 @@ impl World {
             .map_err(|e| SnapshotError::Malformed(format!("not base64: {e}")))?;
         let mut bytes = bytes;
         // The compact form is positional, and versions 3, 4 and 5 only added
-        // lists and maps at the end (`subscriptions`; `learner_accounts`; `dns_txt`
-        // and `spf_hosts`): an empty one is one zero octet. (One decoder, not one
-        // per version, for the page's weight.)
+        // lists and maps at the end (`subscriptions`; `learner_accounts`; `dns_txt`,
+        // `spf_hosts` and `op25b_hosts`): an empty one is one zero octet. (One
+        // decoder, not one per version, for the page's weight.)
         let missing = match found {
-            ..3 => 4,
-            3 => 3,
-            4 => 2,
+            ..3 => 5,
+            3 => 4,
+            4 => 3,
             _ => 0,
         };
         bytes.resize(bytes.len() + missing, 0);
