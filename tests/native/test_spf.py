@@ -4,7 +4,8 @@ real clients connect from 127.0.0.1, which no domain's record lists.
 - swaks sending as alice@a.example (record `v=spf1 mx -all`) is refused at the
   end of DATA with 550 5.7.23, and nothing reaches carol;
 - smtplib sending as a domain with no SPF record is accepted, and carol's copy,
-  read back with poplib, carries `Received-SPF: none` above the Received line.
+  read back with poplib, carries `Authentication-Results: …; spf=none` and
+  `Received-SPF: none` above the Received line.
 """
 import shutil
 import smtplib
@@ -45,6 +46,7 @@ def test_smtplib_from_a_domain_without_a_record_is_labelled_none(spoofing):
     [message] = spoofing.inbox("carol", "carol-pw")
     headers = message.split(b"\r\n\r\n", 1)[0].decode()
     names = [line.split(":", 1)[0] for line in headers.split("\r\n") if line and not line[0].isspace()]
-    assert names[:3] == ["Return-Path", "Received-SPF", "Received"]
+    assert names[:4] == ["Return-Path", "Authentication-Results", "Received-SPF", "Received"]
+    assert "Authentication-Results: mail.b.example;\r\n\tspf=none smtp.mailfrom=someone@unlisted.example\r\n" in headers
     assert ("Received-SPF: none (mail.b.example: domain of someone@unlisted.example does not designate permitted "
             "sender hosts)\r\n\treceiver=mail.b.example; client-ip=127.0.0.1;") in headers

@@ -72,8 +72,8 @@ pub(crate) fn deliver_local(
 
 impl HostBackend<'_> {
     /// SPF at the end of DATA, when the host checks it: a `fail` is refused and
-    /// a `temperror` deferred; otherwise the result goes on top of the message
-    /// as `Received-SPF:` (RFC 7208 §9.1), above the `Received:` line.
+    /// a `temperror` deferred; otherwise the result goes on top of the message,
+    /// above the `Received:` line, as `Authentication-Results:` and `Received-SPF:`.
     fn check_spf(&mut self, delivery: &mut Delivery) -> Result<(), Reply> {
         let Some(dns) = self.spf.as_mut() else { return Ok(()) };
         let envelope = &delivery.envelope;
@@ -120,14 +120,15 @@ impl HostBackend<'_> {
             SpfResult::None => format!("domain of {sender} does not designate permitted sender hosts"),
             SpfResult::PermError => format!("error in processing during lookup of {sender}: {why}"),
         };
-        let field = format!(
-            "Received-SPF: {} ({}: {comment})\r\n\treceiver={}; client-ip={ip}; envelope-from=\"{sender}\"; helo={}; identity=mailfrom;\r\n",
-            verdict.result.as_str(),
-            self.host.name,
-            self.host.name,
+        // Authentication-Results (RFC 8601 §2.2) on top, for the MUA; Received-SPF
+        // (RFC 7208 §9.1) under it, with the comment a person reads.
+        let (host, result) = (&self.host.name, verdict.result.as_str());
+        let fields = format!(
+            "Authentication-Results: {host};\r\n\tspf={result} smtp.mailfrom={sender}\r\n\
+             Received-SPF: {result} ({host}: {comment})\r\n\treceiver={host}; client-ip={ip}; envelope-from=\"{sender}\"; helo={}; identity=mailfrom;\r\n",
             envelope.helo
         );
-        delivery.message.splice(0..0, field.into_bytes());
+        delivery.message.splice(0..0, fields.into_bytes());
         Ok(())
     }
 

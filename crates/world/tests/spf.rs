@@ -59,9 +59,12 @@ fn the_learners_pc_is_no_mail_server_of_a_example_either() {
     assert_eq!(got.len(), 1);
     let fields = header_fields(&got[0]);
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).take(3).collect();
-    assert_eq!(names, ["Return-Path", "Received-SPF", "Received"], "above the receiver's Received line");
+    assert_eq!(fields.len(), fields.iter().filter(|f| f.name != "Authentication-Results").count() + 1);
+    assert_eq!(names, ["Return-Path", "Authentication-Results", "Received-SPF"], "above the receiver's Received line");
+    assert_eq!(fields[3].name, "Received");
+    assert_eq!(fields[1].value, "mail.b.example;\tspf=pass smtp.mailfrom=alice@a.example");
     assert_eq!(
-        fields[1].value,
+        fields[2].value,
         "pass (mail.b.example: domain of alice@a.example designates 192.0.2.25 as permitted sender)\treceiver=mail.b.example; client-ip=192.0.2.25; envelope-from=\"alice@a.example\"; helo=mail.a.example; identity=mailfrom;"
     );
     // Submission with AUTH is not checked; the relay hop to mail.b.example is.
