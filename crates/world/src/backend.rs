@@ -9,7 +9,7 @@ use mail_lab_pop3::{MaildropEntry, MaildropError, Pop3Backend};
 use mail_lab_proto::Time;
 use mail_lab_proto::sasl::Proof;
 use mail_lab_smtp::grammar::{ForwardPath, Mailbox};
-use mail_lab_smtp::{Delivery, RcptContext, Reply, SmtpBackend};
+use mail_lab_smtp::{Delivery, RcptContext, RelayPolicy, Reply, SmtpBackend};
 use mail_lab_store::INBOX;
 
 use mail_lab_message::Envelope;
@@ -34,6 +34,26 @@ pub(crate) struct HostBackend<'a> {
     pub drop_link: &'a mut bool,
     /// The world's DNS, when this service checks SPF ([`crate::Policy::SpfCheck`]).
     pub spf: Option<crate::dns::WorldDns<'a>>,
+}
+
+/// `text` as an RFC 5322 quoted-string.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// `text` as it is when it is a dot-atom, quoted otherwise.
+fn value(text: &str) -> String {
+    let atom = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.@".contains(c);
+    if !text.is_empty() && text.chars().all(atom) { text.to_string() } else { quoted(text) }
 }
 
 /// What decided an SPF result, in a line: the record's explanation of a
@@ -77,7 +97,22 @@ impl HostBackend<'_> {
     fn check_spf(&mut self, delivery: &mut Delivery) -> Result<(), Reply> {
         let Some(dns) = self.spf.as_mut() else { return Ok(()) };
         let envelope = &delivery.envelope;
+        // Every client of the world and of the native server has an IP address.
         let Ok(ip) = envelope.client_address.parse() else { return Ok(()) };
+        // Clients this host already trusts are not checked: its own domains'
+        // other MX hosts (a backup MX passing mail on), its relay networks and
+        // POP-before-SMTP windows, as a real MTA permits them before SPF.
+        let client = envelope.client_address.as_str();
+        let trusted_network =
+            matches!(&self.host.mx.relay, RelayPolicy::Addresses(list) if list.iter().any(|a| a == client));
+        let open_window = self.host.relay_windows.get(client).is_some_and(|until| *until > self.now);
+        let our_mx = self.host.domains.iter().any(|d| {
+            let exchanges = dns.mx.get(&d.to_ascii_lowercase());
+            exchanges.is_some_and(|list| list.iter().any(|(_, x)| dns.a.get(x).is_some_and(|a| a == client)))
+        });
+        if trusted_network || open_window || our_mx {
+            return Ok(());
+        }
         let query = spf::Query {
             ip,
             mail_from: &envelope.reverse_path,
@@ -118,15 +153,19 @@ impl HostBackend<'_> {
             }
             SpfResult::Neutral => format!("{ip} is neither permitted nor denied by domain of {sender}"),
             SpfResult::None => format!("domain of {sender} does not designate permitted sender hosts"),
-            SpfResult::PermError => format!("error in processing during lookup of {sender}: {why}"),
+            SpfResult::PermError => format!("error in processing during lookup of {sender}"),
         };
         // Authentication-Results (RFC 8601 §2.2) on top, for the MUA; Received-SPF
         // (RFC 7208 §9.1) under it, with the comment a person reads.
         let (host, result) = (&self.host.name, verdict.result.as_str());
+        // Values are quoted strings unless they are plain dot-atoms (RFC 7208 §9.1):
+        // a quoted local part or an address literal HELO must not break the field.
+        let (from, helo) = (quoted(&sender), value(&envelope.helo));
         let fields = format!(
-            "Authentication-Results: {host};\r\n\tspf={result} smtp.mailfrom={sender}\r\n\
-             Received-SPF: {result} ({host}: {comment})\r\n\treceiver={host}; client-ip={ip}; envelope-from=\"{sender}\"; helo={}; identity=mailfrom;\r\n",
-            envelope.helo
+            "Authentication-Results: {host};\r\n\tspf={result} smtp.mailfrom={}\r\n\
+             Received-SPF: {result} ({host}: {})\r\n\treceiver={host}; client-ip={ip}; envelope-from={from}; helo={helo}; identity=mailfrom;\r\n",
+            value(&sender),
+            comment.replace(['(', ')', '\\'], "")
         );
         delivery.message.splice(0..0, fields.into_bytes());
         Ok(())

@@ -100,7 +100,16 @@ fn a_broken_record_is_a_permerror_and_the_mail_is_kept() {
     assert!(send_direct(&mut world, "spam.example.net", "alice@a.example").starts_with("250 "));
     let raw = &inbox(&world, "carol@b.example")[0];
     let field = mail_lab_message::header_value(raw, "Received-SPF").unwrap();
-    assert!(field.starts_with("permerror (mail.b.example: error in processing during lookup of alice@a.example: a.example publishes more than one SPF record)"), "{field}");
+    assert!(
+        field.starts_with("permerror (mail.b.example: error in processing during lookup of alice@a.example)"),
+        "{field}"
+    );
+    // Why is in the event (the timeline), not in the header.
+    let why = world.events().find_map(|e| match &e.kind {
+        EventKind::SpfChecked { why, .. } => Some(why.clone()),
+        _ => None,
+    });
+    assert_eq!(why.as_deref(), Some("a.example publishes more than one SPF record"));
 }
 
 #[test]
@@ -115,4 +124,32 @@ fn with_the_check_off_the_forgery_is_delivered_untouched() {
     // two-domains publishes the records but checks nothing.
     assert_eq!(scenario::two_domains().policy("mail.b.example", Policy::SpfCheck), Some(false));
     assert_eq!(scenario::two_domains().txt("a.example"), ["v=spf1 mx -all"]);
+}
+
+#[test]
+fn a_backup_mx_passing_mail_on_is_trusted_not_checked() {
+    // backup.b.example holds b.example's mail while mail.b.example is down, then
+    // hands it over: from an address a.example's record does not list.
+    let mut world = scenario::backup_mx();
+    world.set_policy("mail.b.example", Policy::SpfCheck, true);
+    assert!(submit(&mut world, "alice@a.example", "carol@b.example", "via the backup").starts_with("250 "));
+    world.advance(25 * 60_000);
+    world.run_until_idle();
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1);
+    assert!(spf_events(&world).is_empty(), "{:?}", spf_events(&world));
+}
+
+#[test]
+fn an_address_literal_helo_is_quoted_in_received_spf() {
+    let mut world = scenario::spoofing();
+    let id = world.connect("spam.example.net", "mail.b.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO [203.0.113.66]");
+    say(&mut world, id, "MAIL FROM:<x@unlisted.example>");
+    say(&mut world, id, "RCPT TO:<carol@b.example>");
+    say(&mut world, id, "DATA");
+    assert!(say(&mut world, id, "Subject: literal\r\n\r\nx\r\n.").starts_with("250 "));
+    let raw = &inbox(&world, "carol@b.example")[0];
+    let field = mail_lab_message::header_value(raw, "Received-SPF").unwrap();
+    assert!(field.contains("envelope-from=\"x@unlisted.example\"; helo=\"[203.0.113.66]\";"), "{field}");
 }

@@ -125,11 +125,18 @@ fn parse_macro(body: &str, place: Place) -> Result<Macro, String> {
     })
 }
 
+/// The longest expansion kept: a record of many `%{s}` must not grow without
+/// bound (a domain is cut to 253 octets after, an explanation refused above 256).
+pub(crate) const MAX_EXPANSION: usize = 4096;
+
 /// The text of a parsed macro-string for one query. `%{p}` asks DNS, so the
 /// caller passes it in already validated (or `None` when no macro needs it).
 pub(crate) fn expand(pieces: &[Piece], values: &MacroValues<'_>, validated_ptr: Option<&str>) -> String {
     let mut out = String::new();
     for piece in pieces {
+        if out.len() > MAX_EXPANSION {
+            break;
+        }
         match piece {
             Piece::Literal(text) => out.push_str(text),
             Piece::Macro(m) => {

@@ -56,6 +56,8 @@ pub const LOOKUP_LIMIT: u32 = 10;
 pub const VOID_LOOKUP_LIMIT: u32 = 2;
 /// Names one `mx` or `ptr` term may look at (§4.6.4).
 const NAMES_PER_TERM: usize = 10;
+/// The longest `exp=` text used; a longer one gives the default explanation.
+pub const MAX_EXPLANATION: usize = 256;
 /// The explanation when a failing record gives none of its own.
 pub const DEFAULT_EXPLANATION: &str = "the domain's SPF record does not list this address as a sender";
 
@@ -103,7 +105,7 @@ pub struct Verdict {
     pub domain: String,
     /// For `fail`: the domain's `exp=` text, or the default explanation.
     pub explanation: Option<String>,
-    /// DNS-querying terms used (at most [`LOOKUP_LIMIT`]).
+    /// DNS-querying terms used ([`LOOKUP_LIMIT`] + 1 when the limit ended the check).
     pub lookups: u32,
     pub trace: Vec<Step>,
 }
@@ -143,8 +145,10 @@ fn check(dns: &mut dyn Resolver, query: &Query<'_>, sender: &str) -> Verdict {
         voids: 0,
         trace: Vec::new(),
         explanation: None,
+        includes: 0,
     };
-    let result = if valid_domain(domain) {
+    // An address literal such as `[192.0.2.1]` is no domain to check (§2.3).
+    let result = if valid_domain(domain) && !domain.starts_with('[') {
         run.check_host(domain, 0)
     } else {
         // A malformed or single-label name is not checked at all (§4.3).
@@ -161,10 +165,10 @@ fn check(dns: &mut dyn Resolver, query: &Query<'_>, sender: &str) -> Verdict {
 }
 
 /// A multi-label name with labels of 1–63 octets (a trailing dot allowed).
+/// (DNS itself takes any octets in a label, and SPF names may use them.)
 fn valid_domain(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
-    let labels: Vec<&str> = name.split('.').collect();
-    name.len() <= 253 && labels.len() >= 2 && labels.iter().all(|l| !l.is_empty() && l.len() <= 63)
+    name.len() <= 253 && name.contains('.') && name.split('.').all(|l| !l.is_empty() && l.len() <= 63)
 }
 
 /// Why a check stops early.
@@ -186,6 +190,8 @@ struct Run<'a, 'q> {
     voids: u32,
     trace: Vec<Step>,
     explanation: Option<String>,
+    /// How many includes deep the check is.
+    includes: u32,
 }
 
 impl Run<'_, '_> {
@@ -315,7 +321,10 @@ impl Run<'_, '_> {
             }
             Mechanism::Include(spec) => {
                 let target = self.expand_domain(spec, domain)?;
-                match self.check_host(&target, depth.saturating_add(1)) {
+                self.includes += 1;
+                let result = self.check_host(&target, depth.saturating_add(1));
+                self.includes -= 1;
+                match result {
                     SpfResult::Pass => Ok(true),
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
                     error @ (SpfResult::TempError | SpfResult::PermError) => Err(Stop::Inner(error)),
@@ -382,11 +391,13 @@ impl Run<'_, '_> {
         if name.ends_with('.') {
             name.pop();
         }
-        // Longer than a domain name may be: drop labels from the left (§7.3).
-        while name.len() > 253 {
-            match name.split_once('.') {
-                Some((_, rest)) => name = rest.to_string(),
-                None => break,
+        // Longer than a domain name may be: drop labels from the left (§7.3),
+        // in one cut (the expansion may be long).
+        if name.len() > 253 {
+            let from = name.len() - 253;
+            match name.as_bytes()[from - 1..].iter().position(|&b| b == b'.') {
+                Some(dot) => drop(name.drain(..from + dot)),
+                None => name.clear(),
             }
         }
         Ok(name)
@@ -416,13 +427,19 @@ impl Run<'_, '_> {
     /// The explanation of a `fail` (§6.2): the `exp=` TXT text expanded, or the
     /// default. Anything wrong with `exp=` just means the default.
     fn explain(&mut self, record: &Record, domain: &str) {
+        // An included record's fail is not the answer (§5.2): nothing to explain.
+        if self.includes > 0 {
+            return;
+        }
         let own = record.exp.as_ref().and_then(|spec| {
             let target = self.expand_domain(spec, domain).ok()?;
             let texts = self.dns.txt(&target).ok()?;
             let [text] = texts.as_slice() else { return None };
             let pieces = macros::parse(text, macros::Place::Explanation).ok()?;
             let ptr = if macros::uses_ptr(&pieces) { self.ptr_value(domain) } else { None };
-            Some(macros::expand(&pieces, &self.values(domain), ptr.as_deref()))
+            let text = macros::expand(&pieces, &self.values(domain), ptr.as_deref());
+            // It goes into an SMTP reply line (at most 512 octets, RFC 5321 §4.5.3.1.5).
+            (text.len() <= MAX_EXPLANATION).then_some(text)
         });
         self.explanation = Some(own.unwrap_or_else(|| DEFAULT_EXPLANATION.to_string()));
     }

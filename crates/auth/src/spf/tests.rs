@@ -193,3 +193,34 @@ fn the_null_sender_is_checked_as_postmaster_at_the_helo_name() {
     assert_eq!((v.result, v.domain.as_str()), (SpfResult::Pass, "mx.example.org"));
     assert_eq!(check_helo(&mut zone, &query).result, SpfResult::Pass);
 }
+
+#[test]
+fn long_expansions_are_cut_and_a_long_explanation_gives_the_default() {
+    // A label of 60 octets, repeated by the macro: the name is cut from the left to 253.
+    let label = "x".repeat(60);
+    let mut zone = Zone::new();
+    zone.add(
+        &format!("{label}.example"),
+        Rr::Txt("v=spf1 exists:%{d}.%{d}.%{d}.%{d}.%{d}.%{d} -all exp=e.%{d}".into()),
+    );
+    zone.add(&format!("e.{label}.example"), Rr::Txt("%{d} %{d} %{d} %{d} %{d}".into()));
+    let v = check_ip(&mut zone, "192.0.2.1", &format!("x@{label}.example"));
+    assert_eq!(v.result, SpfResult::Fail);
+    assert_eq!(v.explanation.as_deref(), Some(DEFAULT_EXPLANATION), "5 × 68 octets is over {MAX_EXPLANATION}");
+    // Many macros in one record expand to a bounded text, quickly.
+    let many = "%{s}".repeat(20_000);
+    let mut zone = Zone::new();
+    zone.add("big.example", Rr::Txt(format!("v=spf1 exists:{many}.example -all")));
+    let v = check_ip(&mut zone, "192.0.2.1", "someone@big.example");
+    assert_eq!(v.result, SpfResult::Fail);
+}
+
+#[test]
+fn an_address_literal_is_not_a_domain_to_check() {
+    let mut zone = Zone::new();
+    let query =
+        Query { ip: "192.0.2.1".parse().unwrap(), mail_from: "", helo: "[192.0.2.1]", receiver: "", now: Time(0) };
+    let v = check_helo(&mut zone, &query);
+    assert_eq!((v.result, v.lookups), (SpfResult::None, 0));
+    assert!(matches!(&v.trace[0].what, StepKind::Error(why) if why.contains("not a fully qualified domain name")));
+}
