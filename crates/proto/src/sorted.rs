@@ -104,8 +104,13 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert, returning the value `key` had.
+    /// Insert, returning the value `key` had. Keys arriving in order are
+    /// appended (a saved map reads back in linear time).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if self.entries.last().is_none_or(|(last, _)| *last < key) {
+            self.entries.push((key, value));
+            return None;
+        }
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -301,8 +306,13 @@ impl<T: Ord> SortedSet<T> {
         self.items[at..].iter()
     }
 
-    /// Insert, true if `value` was not there.
+    /// Insert, true if `value` was not there. Values arriving in order are
+    /// appended, so gathering a sorted run costs linear time.
     pub fn insert(&mut self, value: T) -> bool {
+        if self.items.last().is_none_or(|last| *last < value) {
+            self.items.push(value);
+            return true;
+        }
         match self.find(&value) {
             Ok(_) => false,
             Err(i) => {
@@ -324,9 +334,20 @@ impl<T: Ord> SortedSet<T> {
         self.items.iter().all(|v| other.contains(v))
     }
 
-    /// The values in either set (each once, though not in order).
+    /// The values in either set, each once, in order (a merge: gathered into a
+    /// set, each lands at the end, so a union costs linear time).
     pub fn union<'a>(&'a self, other: &'a SortedSet<T>) -> impl Iterator<Item = &'a T> {
-        self.items.iter().chain(other.items.iter().filter(|v| !self.contains(*v)))
+        let (mut a, mut b) = (self.items.iter().peekable(), other.items.iter().peekable());
+        std::iter::from_fn(move || match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x < y => a.next(),
+            (Some(x), Some(y)) if y < x => b.next(),
+            (Some(_), Some(_)) => {
+                b.next();
+                a.next()
+            }
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        })
     }
 
     /// The values in this set and not in `other`.
@@ -435,6 +456,9 @@ mod tests {
         assert!(set.remove(&1) && !set.remove(&1));
         assert_eq!(set.first(), Some(&3));
         assert!(SortedSet::from([3, 5]).is_subset(&set));
+        let other: SortedSet<u32> = [1, 4, 9].into();
+        assert_eq!(set.union(&other).copied().collect::<Vec<_>>(), [1, 3, 4, 5, 9]);
+        assert_eq!(set.difference(&other).copied().collect::<Vec<_>>(), [3, 5]);
     }
 
     #[test]
