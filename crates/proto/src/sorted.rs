@@ -104,13 +104,9 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert, returning the value `key` had. Keys arriving in order are
-    /// appended (a saved map reads back in linear time).
+    /// Insert, returning the value `key` had. (Keys arriving in order land at
+    /// the end and shift nothing.)
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        if self.entries.last().is_none_or(|(last, _)| *last < key) {
-            self.entries.push((key, value));
-            return None;
-        }
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -306,13 +302,9 @@ impl<T: Ord> SortedSet<T> {
         self.items[at..].iter()
     }
 
-    /// Insert, true if `value` was not there. Values arriving in order are
-    /// appended, so gathering a sorted run costs linear time.
+    /// Insert, true if `value` was not there. (Values arriving in order land
+    /// at the end and shift nothing.)
     pub fn insert(&mut self, value: T) -> bool {
-        if self.items.last().is_none_or(|last| *last < value) {
-            self.items.push(value);
-            return true;
-        }
         match self.find(&value) {
             Ok(_) => false,
             Err(i) => {
