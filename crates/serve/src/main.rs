@@ -171,11 +171,6 @@ fn load_world(args: &Args) -> Result<World, String> {
     }
 }
 
-fn save_world(shared: &Shared, path: &PathBuf) -> std::io::Result<()> {
-    let json = shared.world().to_json();
-    write_world(shared, path, &json)
-}
-
 /// Write then rename, so a crash mid-write never leaves half a world; one
 /// writer at a time (the periodic save and the final one share the tmp file).
 fn write_world(shared: &Shared, path: &PathBuf, json: &str) -> std::io::Result<()> {
@@ -308,9 +303,18 @@ async fn run(args: Args) -> Result<(), String> {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
             loop {
                 tick.tick().await;
-                if shared.dirty.swap(false, Ordering::SeqCst)
-                    && let Err(e) = save_world(&shared, &path)
-                {
+                if !shared.dirty.swap(false, Ordering::SeqCst) {
+                    continue;
+                }
+                // Copied under the lock, serialised outside it: the JSON of a big
+                // world (100,000 messages: about a second in a debug build) would
+                // otherwise keep every client waiting.
+                let copy = shared.world().clone();
+                let (shared, path) = (shared.clone(), path.clone());
+                let saved = tokio::task::spawn_blocking(move || {
+                    write_world(&shared, &path, &copy.to_json()).map_err(|e| (path, e))
+                });
+                if let Ok(Err((path, e))) = saved.await {
                     eprintln!("mail-lab-serve: saving {}: {e}", path.display());
                 }
             }
