@@ -3,12 +3,11 @@
 //! imap-codec, and the buffer never holds an oversized literal.
 #![no_main]
 
-use std::collections::BTreeSet;
-
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 use libfuzzer_sys::fuzz_target;
 use mail_lab_imap::{ImapBackend, ImapConfig, ImapServer};
+use mail_lab_proto::sorted::SortedSet;
 use mail_lab_proto::{Engine, Output, Peer, Session, Time, TlsMode};
 use mail_lab_store::{INBOX, Store};
 
@@ -30,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = store.create_folder("u@x", "Trash");
     for n in 0..3 {
         let raw = format!("Subject: m{n}\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx{n}\r\n--b--\r\n");
-        let _ = store.append("u@x", INBOX, raw.into_bytes(), BTreeSet::new(), Time(0), None);
+        let _ = store.append("u@x", INBOX, raw.into_bytes(), SortedSet::new(), Time(0), None);
     }
     let mut host = Host(store);
     let mut config = ImapConfig::new("imap.fuzz.example");
