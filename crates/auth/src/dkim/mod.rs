@@ -1,0 +1,390 @@
+//! DKIM, RFC 6376: a domain signs a message's header fields and body; a
+//! receiver fetches the public key from `selector._domainkey.domain` and
+//! checks that nothing signed changed in transit. Algorithms: ed25519-sha256
+//! (RFC 8463) to sign and verify, rsa-sha256 to verify.
+
+mod canon;
+
+use base64::Engine as _;
+use ed25519_dalek::Signer as _;
+use mail_lab_proto::Time;
+use sha2::{Digest, Sha256};
+
+use crate::dns::{DnsError, Resolver};
+
+/// At most this many signatures of one message are checked (RFC 6376 §8.4).
+pub const MAX_SIGNATURES: usize = 5;
+
+/// Most tags one signature or key record may have, and most header fields
+/// one `h=` may name: far above any real signature, and they bound the work a
+/// hostile field can ask for (each tag is compared with the others, each
+/// name searched for among the fields).
+pub const MAX_TAGS: usize = 64;
+pub const MAX_SIGNED_FIELDS: usize = 256;
+
+/// The results of RFC 8601 §2.7.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DkimResult {
+    /// The message carries no signature.
+    None,
+    Pass,
+    /// The signature or the body hash does not match: something signed changed.
+    Fail,
+    /// Verified, but refused by the verifier's policy (here: `l=`).
+    Policy,
+    /// The key could not be fetched now.
+    TempError,
+    /// The signature or the key record is unusable.
+    PermError,
+}
+
+impl DkimResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DkimResult::None => "none",
+            DkimResult::Pass => "pass",
+            DkimResult::Fail => "fail",
+            DkimResult::Policy => "policy",
+            DkimResult::TempError => "temperror",
+            DkimResult::PermError => "permerror",
+        }
+    }
+}
+
+/// The check of one DKIM-Signature field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub result: DkimResult,
+    /// The signing domain (`d=`), empty when the field could not be read.
+    pub domain: String,
+    pub selector: String,
+    /// What decided the result, for the learner.
+    pub why: String,
+}
+
+/// The tags of a DKIM-Signature or key record (`name=value; …`, RFC 6376 §3.2).
+fn tags(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for spec in text.split(';') {
+        let spec = spec.trim_matches(|c: char| c.is_ascii_whitespace());
+        if spec.is_empty() {
+            continue;
+        }
+        if out.len() == MAX_TAGS {
+            return Err(format!("more than {MAX_TAGS} tags"));
+        }
+        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{spec}\" is not name=value"))?;
+        let name = name.trim_matches(|c: char| c.is_ascii_whitespace()).to_string();
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(format!("the tag {name}= appears twice"));
+        }
+        out.push((name, value.trim_matches(|c: char| c.is_ascii_whitespace()).to_string()));
+    }
+    Ok(out)
+}
+
+fn tag<'a>(tags: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// Base64 with the folding whitespace a header may put inside it removed.
+fn base64_value(text: &str) -> Result<Vec<u8>, String> {
+    let clean: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(clean).map_err(|_| "is not base64".to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Algorithm {
+    Ed25519,
+    Rsa,
+}
+
+/// A DKIM-Signature field, read.
+struct Signature {
+    algorithm: Algorithm,
+    signature: Vec<u8>,
+    body_hash: Vec<u8>,
+    relaxed_header: bool,
+    relaxed_body: bool,
+    domain: String,
+    selector: String,
+    headers: Vec<String>,
+    length: Option<usize>,
+    expires: Option<u64>,
+}
+
+fn read_signature(value: &str) -> Result<Signature, String> {
+    let tags = tags(value)?;
+    let need = |name: &str| tag(&tags, name).ok_or_else(|| format!("the required tag {name}= is missing"));
+    if need("v")? != "1" {
+        return Err("v= is not 1".into());
+    }
+    let algorithm = match need("a")? {
+        "ed25519-sha256" => Algorithm::Ed25519,
+        "rsa-sha256" => Algorithm::Rsa,
+        other => return Err(format!("the algorithm {other} is not one this verifier knows")),
+    };
+    let (relaxed_header, relaxed_body) = match tag(&tags, "c").unwrap_or("simple/simple") {
+        "simple" | "simple/simple" => (false, false),
+        "simple/relaxed" => (false, true),
+        "relaxed" | "relaxed/simple" => (true, false),
+        "relaxed/relaxed" => (true, true),
+        other => return Err(format!("the canonicalization {other} is unknown")),
+    };
+    let domain = need("d")?.to_ascii_lowercase();
+    let selector = need("s")?.to_string();
+    let headers: Vec<String> =
+        need("h")?.split(':').map(|h| h.trim_matches(|c: char| c.is_ascii_whitespace()).to_ascii_lowercase()).collect();
+    if headers.len() > MAX_SIGNED_FIELDS {
+        return Err(format!("h= names more than {MAX_SIGNED_FIELDS} header fields"));
+    }
+    if !headers.iter().any(|h| h == "from") {
+        return Err("h= does not sign From: (RFC 6376 §5.4)".into());
+    }
+    if let Some(i) = tag(&tags, "i") {
+        let i_domain = i.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
+        if !(i_domain == domain || i_domain.ends_with(&format!(".{domain}"))) {
+            return Err(format!("i={i} is not within d={domain}"));
+        }
+    }
+    let number = |name: &str| -> Result<Option<u64>, String> {
+        tag(&tags, name).map(|v| v.parse::<u64>().map_err(|_| format!("{name}={v} is not a number"))).transpose()
+    };
+    let length = number("l")?.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+    Ok(Signature {
+        algorithm,
+        signature: base64_value(need("b")?).map_err(|e| format!("b= {e}"))?,
+        body_hash: base64_value(need("bh")?).map_err(|e| format!("bh= {e}"))?,
+        relaxed_header,
+        relaxed_body,
+        domain,
+        selector,
+        headers,
+        length,
+        expires: number("x")?,
+    })
+}
+
+/// The DKIM-Signature field with its `b=` value (and the whitespace around
+/// it) taken out, as it is hashed (RFC 6376 §3.7).
+fn without_b_value(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let colon = raw.iter().position(|b| *b == b':').map_or(raw.len(), |i| i + 1);
+    out.extend_from_slice(&raw[..colon]);
+    for (n, part) in raw[colon..].split(|b| *b == b';').enumerate() {
+        if n > 0 {
+            out.push(b';');
+        }
+        let name_end = part.iter().position(|b| *b == b'=').unwrap_or(part.len());
+        let name: Vec<u8> = part[..name_end].iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        if name == b"b" {
+            out.extend_from_slice(&part[..=name_end.min(part.len() - 1)]);
+        } else {
+            out.extend_from_slice(part);
+        }
+    }
+    out
+}
+
+/// What is signed: the named header fields, each instance taken from the
+/// bottom up (RFC 6376 §5.4.2), then the signature field itself without `b=`.
+fn signed_data(fields: &[canon::Field<'_>], names: &[String], relaxed: bool, signature_field: &[u8]) -> Vec<u8> {
+    let mut used = vec![false; fields.len()];
+    let mut data = Vec::new();
+    for name in names {
+        let found = (0..fields.len()).rev().find(|&i| !used[i] && fields[i].name.eq_ignore_ascii_case(name));
+        if let Some(i) = found {
+            used[i] = true;
+            canon::header(fields[i].raw, relaxed, &mut data);
+        }
+    }
+    canon::header(signature_field, relaxed, &mut data);
+    // The signature field is hashed without its CRLF.
+    data.truncate(data.len() - 2);
+    data
+}
+
+/// Check every DKIM-Signature field of `message` (at most [`MAX_SIGNATURES`]).
+pub fn verify(dns: &mut dyn Resolver, message: &[u8], now: Time) -> Vec<Verdict> {
+    let (fields, body) = canon::split(message);
+    fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("DKIM-Signature"))
+        .take(MAX_SIGNATURES)
+        .map(|f| verify_one(dns, &fields, body, f, now))
+        .collect()
+}
+
+fn verify_one(
+    dns: &mut dyn Resolver,
+    fields: &[canon::Field<'_>],
+    body: &[u8],
+    field: &canon::Field<'_>,
+    now: Time,
+) -> Verdict {
+    let verdict = |result, domain: &str, selector: &str, why: String| Verdict {
+        result,
+        domain: domain.to_string(),
+        selector: selector.to_string(),
+        why,
+    };
+    let value = String::from_utf8_lossy(&field.raw[field.raw.iter().position(|b| *b == b':').map_or(0, |i| i + 1)..]);
+    let sig = match read_signature(&value) {
+        Ok(sig) => sig,
+        Err(why) => return verdict(DkimResult::PermError, "", "", why),
+    };
+    let (d, s) = (sig.domain.as_str(), sig.selector.as_str());
+    if sig.expires.is_some_and(|x| x < now.as_secs()) {
+        return verdict(DkimResult::PermError, d, s, "the signature has expired (x=)".into());
+    }
+    let key = match fetch_key(dns, s, d) {
+        Ok(key) => key,
+        Err((result, why)) => return verdict(result, d, s, why),
+    };
+    if key.algorithm != sig.algorithm {
+        return verdict(DkimResult::PermError, d, s, "the key record's k= does not match the signature's a=".into());
+    }
+    let mut canonical = canon::body(body, sig.relaxed_body);
+    if let Some(l) = sig.length {
+        if l > canonical.len() {
+            return verdict(DkimResult::PermError, d, s, "l= is longer than the body".into());
+        }
+        canonical.truncate(l);
+    }
+    if Sha256::digest(&canonical).as_slice() != sig.body_hash.as_slice() {
+        return verdict(
+            DkimResult::Fail,
+            d,
+            s,
+            "the body hash (bh=) does not match: the body changed after signing".into(),
+        );
+    }
+    let data = signed_data(fields, &sig.headers, sig.relaxed_header, &without_b_value(field.raw));
+    let good = match sig.algorithm {
+        Algorithm::Ed25519 => verify_ed25519(&key.public, &data, &sig.signature),
+        Algorithm::Rsa => verify_rsa(&key.public, &data, &sig.signature),
+    };
+    if !good {
+        let why = "the signature does not match: a signed header field changed after signing".into();
+        return verdict(DkimResult::Fail, d, s, why);
+    }
+    if sig.length.is_some() {
+        let why = "verified, but l= signs only part of the body: anyone could add to the rest (RFC 6376 §8.2)".into();
+        return verdict(DkimResult::Policy, d, s, why);
+    }
+    verdict(DkimResult::Pass, d, s, format!("signed by {d} (selector {s}) and unchanged"))
+}
+
+struct Key {
+    algorithm: Algorithm,
+    public: Vec<u8>,
+}
+
+/// The key record at `selector._domainkey.domain` (RFC 6376 §3.6.1).
+fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key, (DkimResult, String)> {
+    let name = format!("{selector}._domainkey.{domain}");
+    let records = match dns.txt(&name) {
+        Ok(records) => records,
+        Err(DnsError::TempFail) => return Err((DkimResult::TempError, format!("the lookup of {name} failed"))),
+        Err(DnsError::NxDomain) => return Err((DkimResult::PermError, format!("{name} has no key record"))),
+    };
+    let [record] = records.as_slice() else {
+        return Err((DkimResult::PermError, format!("{name} has no key record, or more than one")));
+    };
+    let tags = tags(record).map_err(|why| (DkimResult::PermError, format!("the key record: {why}")))?;
+    if tag(&tags, "v").is_some_and(|v| v != "DKIM1") {
+        return Err((DkimResult::PermError, "the key record's v= is not DKIM1".into()));
+    }
+    let algorithm = match tag(&tags, "k").unwrap_or("rsa") {
+        "ed25519" => Algorithm::Ed25519,
+        "rsa" => Algorithm::Rsa,
+        other => return Err((DkimResult::PermError, format!("the key type k={other} is unknown"))),
+    };
+    let p = tag(&tags, "p").ok_or((DkimResult::PermError, "the key record has no p=".to_string()))?;
+    if p.is_empty() {
+        return Err((DkimResult::PermError, "the key has been revoked (empty p=)".into()));
+    }
+    let public = base64_value(p).map_err(|e| (DkimResult::PermError, format!("p= {e}")))?;
+    Ok(Key { algorithm, public })
+}
+
+/// Ed25519 over the SHA-256 of the data (RFC 8463 §3).
+fn verify_ed25519(public: &[u8], data: &[u8], signature: &[u8]) -> bool {
+    let (Ok(public), Ok(signature)) = (<[u8; 32]>::try_from(public), <[u8; 64]>::try_from(signature)) else {
+        return false;
+    };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&public) else { return false };
+    let signature = ed25519_dalek::Signature::from_bytes(&signature);
+    key.verify_strict(&Sha256::digest(data), &signature).is_ok()
+}
+
+/// RSASSA-PKCS1-v1_5 with SHA-256; the key as SubjectPublicKeyInfo or as a
+/// bare RSAPublicKey (both are published).
+fn verify_rsa(public: &[u8], data: &[u8], signature: &[u8]) -> bool {
+    use rsa::pkcs1::DecodeRsaPublicKey as _;
+    use rsa::pkcs8::DecodePublicKey as _;
+    use rsa::signature::Verifier as _;
+    let key = rsa::RsaPublicKey::from_public_key_der(public).or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(public));
+    let Ok(key) = key else { return false };
+    let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
+    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(data, &signature).is_ok()
+}
+
+/// The domain of the From: address, lower-cased: the author's domain a
+/// signer signs for (and DMARC aligns with). None without one From: field
+/// holding one address.
+pub fn author_domain(message: &[u8]) -> Option<String> {
+    let (fields, _) = canon::split(message);
+    let mut froms = fields.iter().filter(|f| f.name.eq_ignore_ascii_case("From"));
+    let (field, None) = (froms.next()?, froms.next()) else { return None };
+    let value = String::from_utf8_lossy(&field.raw[field.raw.iter().position(|b| *b == b':')? + 1..]).into_owned();
+    // The address is in <...> when there is a display name.
+    let address = match (value.rfind('<'), value.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &value[open + 1..close],
+        _ => value.as_str(),
+    };
+    let (_, domain) = address.trim().rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let plain = !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    plain.then_some(domain)
+}
+
+/// What signing needs: who signs, and the Ed25519 private key's 32-octet seed.
+pub struct Signer<'a> {
+    pub domain: &'a str,
+    pub selector: &'a str,
+    pub seed: [u8; 32],
+    /// The header fields to sign, in order (`from` must be among them).
+    pub headers: &'a [&'a str],
+}
+
+impl Signer<'_> {
+    /// The public key record to publish at `selector._domainkey.domain`.
+    pub fn key_record(&self) -> String {
+        let key = ed25519_dalek::SigningKey::from_bytes(&self.seed).verifying_key();
+        format!("v=DKIM1; k=ed25519; p={}", base64::engine::general_purpose::STANDARD.encode(key.as_bytes()))
+    }
+
+    /// The DKIM-Signature field (relaxed/relaxed, with its CRLF) to put on top
+    /// of `message`.
+    pub fn sign(&self, message: &[u8], now: Time) -> String {
+        let (fields, body) = canon::split(message);
+        let engine = base64::engine::general_purpose::STANDARD;
+        let body_hash = engine.encode(Sha256::digest(canon::body(body, true)));
+        let names: Vec<String> = self.headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let unsigned = format!(
+            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d={}; s={};\r\n\tt={}; h={};\r\n\tbh={body_hash};\r\n\tb=",
+            self.domain,
+            self.selector,
+            now.as_secs(),
+            names.join(":"),
+        );
+        let data = signed_data(&fields, &names, true, unsigned.as_bytes());
+        let key = ed25519_dalek::SigningKey::from_bytes(&self.seed);
+        let signature = key.sign(&Sha256::digest(&data));
+        format!("{unsigned}{}\r\n", engine.encode(signature.to_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+//! RFC 8463 Appendix A: its keys, its signed message, and what changes break.
+
+use super::*;
+use crate::dns::{Record, Zone};
+
+/// RFC 8463 A.3: the RFC 6376 example message, signed with both keys.
+const SIGNED: &str = "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;
+ d=football.example.com; i=@football.example.com;
+ q=dns/txt; s=brisbane; t=1528637909; h=from : to :
+ subject : date : message-id : from : subject : date;
+ bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;
+ b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus
+ Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;
+ d=football.example.com; i=@football.example.com;
+ q=dns/txt; s=test; t=1528637909; h=from : to : subject :
+ date : message-id : from : subject : date;
+ bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;
+ b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3
+ DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz
+ dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=
+From: Joe SixPack <joe@football.example.com>
+To: Suzie Q <suzie@shopping.example.net>
+Subject: Is dinner ready?
+Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)
+Message-ID: <20030712040037.46341.5F8J@football.example.com>
+
+Hi.
+
+We lost the game.  Are you hungry yet?
+
+Joe.
+";
+
+/// RFC 8463 A.2's private key: the seed of RFC 8032's first test key.
+const SEED: &str = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
+
+fn crlf(text: &str) -> Vec<u8> {
+    text.replace('\n', "\r\n").into_bytes()
+}
+
+/// RFC 8463 A.2's key records.
+fn zone() -> Zone {
+    let mut z = Zone::new();
+    z.add(
+        "brisbane._domainkey.football.example.com",
+        Record::Txt("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=".into()),
+    );
+    z.add(
+        "test._domainkey.football.example.com",
+        Record::Txt(
+            "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB"
+                .into(),
+        ),
+    );
+    z
+}
+
+fn results(message: &[u8]) -> Vec<(DkimResult, String)> {
+    verify(&mut zone(), message, Time::from_secs(1_528_637_909)).into_iter().map(|v| (v.result, v.why)).collect()
+}
+
+#[test]
+fn both_rfc_8463_signatures_verify() {
+    let got = results(&crlf(SIGNED));
+    assert_eq!(got.len(), 2);
+    assert!(got.iter().all(|(r, _)| *r == DkimResult::Pass), "{got:?}");
+}
+
+#[test]
+fn signing_the_rfc_8463_data_with_its_key_gives_its_ed25519_signature() {
+    // Ed25519 is deterministic: the same key over the same data gives the RFC's b=.
+    let message = crlf(SIGNED);
+    let (fields, _) = canon::split(&message);
+    let sig = &fields[0];
+    let names: Vec<String> = "from:to:subject:date:message-id:from:subject:date".split(':').map(String::from).collect();
+    let data = signed_data(&fields, &names, true, &without_b_value(sig.raw));
+    let seed: [u8; 32] = base64_value(SEED).unwrap().try_into().unwrap();
+    let b = ed25519_dalek::SigningKey::from_bytes(&seed).sign(&Sha256::digest(&data));
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD.encode(b.to_bytes()),
+        "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw=="
+    );
+}
+
+#[test]
+fn a_changed_body_or_signed_header_fails_with_the_reason() {
+    let body_changed = crlf(&SIGNED.replace("Are you hungry yet?", "Are you hungry now?"));
+    for (result, why) in results(&body_changed) {
+        assert_eq!(result, DkimResult::Fail);
+        assert!(why.contains("body hash"), "{why}");
+    }
+    let subject_changed = crlf(&SIGNED.replace("Subject: Is dinner ready?", "Subject: Is lunch ready?"));
+    for (result, why) in results(&subject_changed) {
+        assert_eq!(result, DkimResult::Fail);
+        assert!(why.contains("signed header field changed"), "{why}");
+    }
+    // Relaxed canonicalization forgives whitespace a relay may change.
+    let rewrapped = crlf(&SIGNED.replace("Subject: Is dinner ready?", "Subject:   Is dinner   ready?  "));
+    assert!(results(&rewrapped).iter().all(|(r, _)| *r == DkimResult::Pass));
+    // A header field added after signing and not signed does not matter...
+    let mut added = crlf("X-Mailing-List: cooks\n");
+    added.extend(crlf(SIGNED));
+    assert!(results(&added).iter().all(|(r, _)| *r == DkimResult::Pass));
+    // ...but a second Subject: on top is the one the h= list picks first.
+    let mut forged = crlf("Subject: Win a prize\n");
+    forged.extend(crlf(SIGNED));
+    assert!(results(&forged).iter().all(|(r, _)| *r == DkimResult::Fail));
+}
+
+#[test]
+fn a_message_signed_here_verifies_and_its_key_record_is_published() {
+    let seed: [u8; 32] = base64_value(SEED).unwrap().try_into().unwrap();
+    let signer = Signer { domain: "a.example", selector: "lab", seed, headers: &["from", "to", "subject"] };
+    assert_eq!(signer.key_record(), "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
+    let message = crlf("From: alice@a.example\nTo: carol@b.example\nSubject: hi\n\nHello.\n");
+    let mut signed = signer.sign(&message, Time::from_secs(1_800_000_000)).into_bytes();
+    signed.extend_from_slice(&message);
+    let mut zone = Zone::new();
+    zone.add("lab._domainkey.a.example", Record::Txt(signer.key_record()));
+    let got = verify(&mut zone, &signed, Time::from_secs(1_800_000_000));
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].result, got[0].domain.as_str()), (DkimResult::Pass, "a.example"), "{}", got[0].why);
+}
+
+#[test]
+fn unusable_signatures_and_keys_are_permerrors() {
+    let message = crlf(SIGNED);
+    // No key published.
+    let mut empty = Zone::new();
+    let got = verify(&mut empty, &message, Time(0));
+    assert!(got.iter().all(|v| v.result == DkimResult::PermError && v.why.contains("no key record")));
+    // A revoked key.
+    let mut revoked = Zone::new();
+    revoked.add("brisbane._domainkey.football.example.com", Record::Txt("v=DKIM1; k=ed25519; p=".into()));
+    assert!(verify(&mut revoked, &message, Time(0))[0].why.contains("revoked"));
+    // A DNS failure is temporary.
+    let mut broken = Zone::new();
+    broken.time_out("brisbane._domainkey.football.example.com");
+    assert_eq!(verify(&mut broken, &message, Time(0))[0].result, DkimResult::TempError);
+    // h= without From:, a missing d=, an unknown algorithm.
+    let h = "h=from : to :\n subject : date : message-id : from : subject : date;";
+    for (what, changed) in [
+        ("h= without from", SIGNED.replacen(h, "h=to : subject;", 1)),
+        ("no d=", SIGNED.replacen(" d=football.example.com;", "", 1)),
+        ("a=ed448-sha256", SIGNED.replacen("a=ed25519-sha256", "a=ed448-sha256", 1)),
+    ] {
+        assert_ne!(changed, SIGNED, "{what}");
+        let got = results(&crlf(&changed));
+        assert_eq!(got[0].0, DkimResult::PermError, "{what}: {got:?}");
+    }
+    // A hostile field is refused before any work grows with it.
+    let many_tags = SIGNED.replacen("q=dns/txt;", &(0..100_000).map(|n| format!("z{n}=1;")).collect::<String>(), 1);
+    assert!(results(&crlf(&many_tags))[0].1.contains("more than 64 tags"));
+    let many_names = SIGNED.replacen("h=from :", &format!("h={}from :", "to:".repeat(100_000)), 1);
+    assert!(results(&crlf(&many_names))[0].1.contains("more than 256 header fields"));
+    // An unsigned message has nothing to check.
+    assert!(results(&crlf("From: a@b.example\n\nx\n")).is_empty());
+}
+
+#[test]
+fn l_is_refused_by_policy_even_when_it_verifies() {
+    let seed: [u8; 32] = base64_value(SEED).unwrap().try_into().unwrap();
+    let signer = Signer { domain: "a.example", selector: "lab", seed, headers: &["from"] };
+    let message = crlf("From: alice@a.example\n\nHello.\n");
+    let field = signer.sign(&message, Time(0));
+    // Re-sign by hand with l=8 ("Hello.\r\n"): the data changes, so sign the new field.
+    let unsigned = field.split("b=").next().unwrap().to_string().replace("bh=", "l=8; bh=") + "b=";
+    let (fields, _) = canon::split(&message);
+    let data = signed_data(&fields, &["from".to_string()], true, unsigned.as_bytes());
+    let b = ed25519_dalek::SigningKey::from_bytes(&seed).sign(&Sha256::digest(&data));
+    let mut signed =
+        format!("{unsigned}{}\r\n", base64::engine::general_purpose::STANDARD.encode(b.to_bytes())).into_bytes();
+    signed.extend_from_slice(&message);
+    signed.extend_from_slice(b"Click here to claim your prize.\r\n");
+    let mut zone = Zone::new();
+    zone.add("lab._domainkey.a.example", Record::Txt(signer.key_record()));
+    let got = verify(&mut zone, &signed, Time(0));
+    assert_eq!(got[0].result, DkimResult::Policy, "{}", got[0].why);
+}
+
+#[test]
+fn the_author_domain_is_the_from_address_domain() {
+    let of = |text: &str| author_domain(&crlf(text));
+    assert_eq!(of(SIGNED).as_deref(), Some("football.example.com"));
+    assert_eq!(of("From: alice@A.Example\n\nx\n").as_deref(), Some("a.example"));
+    assert_eq!(of("From: \"Bob <bob@x.example>\" <bob@b.example>\n\n").as_deref(), Some("b.example"));
+    // Two From: fields, or none, or no address: no author domain.
+    assert_eq!(of("From: a@a.example\nFrom: b@b.example\n\n"), None);
+    assert_eq!(of("To: a@a.example\n\n"), None);
+    assert_eq!(of("From: undisclosed\n\n"), None);
+}
