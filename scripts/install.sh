@@ -13,6 +13,8 @@ want="${1:-test}"
 IMAPCLIENT_VERSION="${IMAPCLIENT_VERSION:-4.1.0}"
 PYYAML_VERSION="${PYYAML_VERSION:-6.0.2}"
 PYSPF_VERSION="${PYSPF_VERSION:-2.0.14}"
+DKIMPY_VERSION="${DKIMPY_VERSION:-1.1.8}"
+PYNACL_VERSION="${PYNACL_VERSION:-1.6.2}"
 say() { echo "[install] $*"; }
 
 as_root() {
@@ -112,6 +114,12 @@ if [ "$want" = test ]; then
   if ! .venv/bin/python -c 'import yaml, sys; sys.exit(yaml.__version__ != sys.argv[1])' "$PYYAML_VERSION" 2>/dev/null; then
     say "pip install pyyaml $PYYAML_VERSION"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "pyyaml==$PYYAML_VERSION"
+  fi
+  # dkimpy, an independent DKIM implementation (tests/native/test_dkim_dmarc.py), with
+  # PyNaCl for its ed25519-sha256.
+  if ! .venv/bin/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("dkimpy") != sys.argv[1] or m.version("pynacl") != sys.argv[2])' "$DKIMPY_VERSION" "$PYNACL_VERSION" 2>/dev/null; then
+    say "pip install dkimpy $DKIMPY_VERSION pynacl $PYNACL_VERSION"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "dkimpy==$DKIMPY_VERSION" "pynacl==$PYNACL_VERSION"
   fi
   if [ ! -f ".cache/pyspf-$PYSPF_VERSION/test/rfc7208-tests.yml" ]; then
     say "pip download pyspf $PYSPF_VERSION (its test suite)"

@@ -20,6 +20,10 @@ step "clippy (wasm32)"
 # The native server (tokio sockets) is the one crate that does not target the browser.
 cargo clippy --workspace --exclude mail-lab-serve --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy and tests without DKIM (the page's build of the world)"
+cargo clippy -p mail-lab-world -p mail-lab-auth --no-default-features --all-targets --locked -- -D warnings
+cargo test --locked -p mail-lab-world -p mail-lab-auth --no-default-features
+
 step "native tests of the engine crates"
 cargo test --locked "${ENGINE_CRATES[@]}"
 

@@ -35,7 +35,8 @@ enum ClockMode {
 #[command(name = "mail-lab-serve", version, about)]
 struct Args {
     /// A built-in scenario (two-domains, open-relay, backup-mx, pop-before-smtp,
-    /// eavesdropping, dial-up, spoofing, op25b) or a saved world (JSON file).
+    /// eavesdropping, dial-up, spoofing, op25b; dmarc, which the page lacks) or
+    /// a saved world (JSON file).
     #[arg(long, default_value = "two-domains")]
     scenario: String,
     /// The mail host whose services are exposed.

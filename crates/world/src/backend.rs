@@ -34,6 +34,24 @@ pub(crate) struct HostBackend<'a> {
     pub drop_link: &'a mut bool,
     /// The world's DNS, when this service checks SPF ([`crate::Policy::SpfCheck`]).
     pub spf: Option<crate::dns::WorldDns<'a>>,
+    /// Every host's DKIM keys; this host signs with its own.
+    #[cfg(feature = "dkim")]
+    pub dkim_keys: &'a [crate::DkimKey],
+}
+
+/// The header fields a signature covers, when the message has them.
+#[cfg(feature = "dkim")]
+const SIGNED_FIELDS: [&str; 9] =
+    ["From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"];
+
+/// What the checks after SPF found (feature `dkim`; nothing without it).
+struct Others {
+    /// `Authentication-Results:` clauses, each starting with `;`.
+    clauses: String,
+    /// Where local copies go.
+    folder: &'static str,
+    /// A DKIM signature passed.
+    dkim_passed: bool,
 }
 
 /// `text` as an RFC 5322 quoted-string.
@@ -71,34 +89,41 @@ fn spf_reason(verdict: &spf::Verdict) -> String {
     }
 }
 
-/// The MDA: store a message in an account's INBOX with `Return-Path:` on top
+/// The MDA: store a message in an account's folder (INBOX, or Junk when
+/// DMARC quarantines it) with `Return-Path:` on top
 /// (RFC 5321 §4.4) and log the delivery.
 pub(crate) fn deliver_local(
     host: &mut Host,
     events: &mut EventLog,
     now: Time,
-    account: &str,
+    (account, folder): (&str, &str),
     reverse_path: &str,
     message: &[u8],
     envelope: Option<Envelope>,
 ) -> Result<u32, StoreError> {
     let mut raw = format!("Return-Path: <{reverse_path}>\r\n").into_bytes();
     raw.extend_from_slice(message);
-    let uid = host.store.append(account, INBOX, raw, SortedSet::new(), now, envelope)?;
+    if folder != INBOX && host.store.folder(account, folder).is_none() {
+        // Quarantine needs a Junk folder; an account made without one gets it.
+        host.store.create_folder(account, folder)?;
+    }
+    let uid = host.store.append(account, folder, raw, SortedSet::new(), now, envelope)?;
     let account = host.store.account(account).map_or_else(|| account.to_string(), |a| a.address.clone());
-    events.push(now, EventKind::Delivered { host: host.name.clone(), account, folder: INBOX.to_string(), uid });
+    events.push(now, EventKind::Delivered { host: host.name.clone(), account, folder: folder.to_string(), uid });
     Ok(uid)
 }
 
 impl HostBackend<'_> {
-    /// SPF at the end of DATA, when the host checks it: a `fail` is refused and
-    /// a `temperror` deferred; otherwise the result goes on top of the message,
-    /// above the `Received:` line, as `Authentication-Results:` and `Received-SPF:`.
-    fn check_spf(&mut self, delivery: &mut Delivery) -> Result<(), Reply> {
-        let Some(dns) = self.spf.as_mut() else { return Ok(()) };
+    /// Sender authentication at the end of DATA, when the host checks it: SPF,
+    /// and with feature `dkim` DKIM and DMARC. A refusal is the reply; else the
+    /// results go on top of the message, above the `Received:` line, as
+    /// `Authentication-Results:` and `Received-SPF:`, and the answer is the
+    /// folder local copies go to (Junk when DMARC says quarantine).
+    fn check_sender(&mut self, delivery: &mut Delivery) -> Result<&'static str, Reply> {
+        let Some(dns) = self.spf else { return Ok(INBOX) };
         let envelope = &delivery.envelope;
         // Every client of the world and of the native server has an IP address.
-        let Ok(ip) = envelope.client_address.parse() else { return Ok(()) };
+        let Ok(ip) = envelope.client_address.parse() else { return Ok(INBOX) };
         // Clients this host already trusts are not checked: its own domains'
         // other MX hosts (a backup MX passing mail on), its relay networks and
         // POP-before-SMTP windows, as a real MTA permits them before SPF.
@@ -111,7 +136,7 @@ impl HostBackend<'_> {
             exchanges.is_some_and(|list| list.iter().any(|(_, x)| dns.a.get(x).is_some_and(|a| a == client)))
         });
         if trusted_network || open_window || our_mx {
-            return Ok(());
+            return Ok(INBOX);
         }
         let query = spf::Query {
             ip,
@@ -120,7 +145,7 @@ impl HostBackend<'_> {
             receiver: &self.host.name,
             now: self.now,
         };
-        let verdict = spf::check_mail_from(dns, &query);
+        let verdict = spf::check_mail_from(&mut dns.clone(), &query);
         let sender = if envelope.reverse_path.is_empty() {
             format!("postmaster@{}", envelope.helo)
         } else {
@@ -134,16 +159,25 @@ impl HostBackend<'_> {
             result: verdict.result.as_str().to_string(),
             why: why.clone(),
         });
+        #[cfg(feature = "dkim")]
+        let others = self.check_dkim_and_dmarc(dns, &delivery.message, &verdict)?;
+        #[cfg(not(feature = "dkim"))]
+        let others = Others { clauses: String::new(), folder: INBOX, dkim_passed: false };
+        let envelope = &delivery.envelope;
         let ip = &envelope.client_address;
         let domain = &verdict.domain;
         let comment = match verdict.result {
-            SpfResult::Fail => {
+            // A signature that passed vouches for the message where SPF cannot
+            // (forwarded mail): RFC 7489 §10.1 advises against refusing on an
+            // SPF fail before DKIM and DMARC have had their say.
+            SpfResult::Fail if !others.dkim_passed => {
                 return Err(Reply::new(
                     550,
                     "5.7.23",
                     format!("SPF fail: {domain} does not authorise {ip} to send its mail ({why})"),
                 ));
             }
+            SpfResult::Fail => format!("domain of {sender} does not designate {ip} as permitted sender"),
             SpfResult::TempError => {
                 return Err(Reply::new(451, "4.7.24", format!("SPF temperror for {domain} ({why}); try again later")));
             }
@@ -162,13 +196,114 @@ impl HostBackend<'_> {
         // a quoted local part or an address literal HELO must not break the field.
         let (from, helo) = (quoted(&sender), value(&envelope.helo));
         let fields = format!(
-            "Authentication-Results: {host};\r\n\tspf={result} smtp.mailfrom={}\r\n\
+            "Authentication-Results: {host};\r\n\tspf={result} smtp.mailfrom={}{}\r\n\
              Received-SPF: {result} ({host}: {})\r\n\treceiver={host}; client-ip={ip}; envelope-from={from}; helo={helo}; identity=mailfrom;\r\n",
             value(&sender),
+            others.clauses,
             comment.replace(['(', ')', '\\'], "")
         );
         delivery.message.splice(0..0, fields.into_bytes());
-        Ok(())
+        Ok(others.folder)
+    }
+
+    /// DKIM's verdicts and DMARC's, after SPF: the `Authentication-Results:`
+    /// clauses they add (none for a message with no signature from a domain
+    /// with no DMARC record, so such mail reads as without the feature), and
+    /// the folder. A DMARC `reject` is the 550 5.7.1 reply.
+    #[cfg(feature = "dkim")]
+    fn check_dkim_and_dmarc(
+        &mut self,
+        mut dns: crate::dns::WorldDns<'_>,
+        message: &[u8],
+        spf: &spf::Verdict,
+    ) -> Result<Others, Reply> {
+        use mail_lab_auth::{dkim, dmarc};
+        let mut clauses = String::new();
+        let mut passes = Vec::new();
+        for v in dkim::verify(&mut dns, message, self.now) {
+            if v.result == dkim::DkimResult::None {
+                continue;
+            }
+            if v.result == dkim::DkimResult::Pass {
+                passes.push(v.domain.clone());
+            }
+            let d = if v.domain.is_empty() { String::new() } else { format!(" header.d={}", v.domain) };
+            let s = if v.selector.is_empty() { String::new() } else { format!(" header.s={}", value(&v.selector)) };
+            clauses.push_str(&format!(";\r\n\tdkim={}{d}{s}", v.result.as_str()));
+            self.log(EventKind::DkimChecked {
+                host: self.host.name.clone(),
+                domain: v.domain,
+                selector: v.selector,
+                result: v.result.as_str().to_string(),
+                why: v.why,
+            });
+        }
+        let dkim_passed = !passes.is_empty();
+        let mut others = Others { clauses, folder: INBOX, dkim_passed };
+        let Some(from_domain) = dkim::author_domain(message) else { return Ok(others) };
+        let inputs = dmarc::Inputs { from_domain: &from_domain, spf: (spf.result, &spf.domain), dkim_passes: &passes };
+        let verdict = dmarc::check(&mut dns, &inputs);
+        if verdict.result == dmarc::DmarcResult::None {
+            return Ok(others);
+        }
+        let action = match verdict.disposition {
+            dmarc::Disposition::Reject => "reject",
+            dmarc::Disposition::Quarantine => "junk",
+            dmarc::Disposition::None => "deliver",
+        };
+        self.log(EventKind::DmarcChecked {
+            host: self.host.name.clone(),
+            from_domain: from_domain.clone(),
+            result: verdict.result.as_str().to_string(),
+            action: action.to_string(),
+            why: verdict.why.clone(),
+        });
+        if verdict.disposition == dmarc::Disposition::Reject {
+            return Err(Reply::new(
+                550,
+                "5.7.1",
+                format!("DMARC: {from_domain} asks receivers to reject this message ({})", verdict.why),
+            ));
+        }
+        let policy = verdict.policy.map_or(String::new(), |p| format!(" policy.dmarc={}", p.as_str()));
+        others.clauses.push_str(&format!(";\r\n\tdmarc={}{policy} header.from={from_domain}", verdict.result.as_str()));
+        if verdict.disposition == dmarc::Disposition::Quarantine {
+            others.folder = "Junk";
+        }
+        Ok(others)
+    }
+
+    /// With feature `dkim`, sign mail from an authenticated user whose From:
+    /// is in a domain this host has a key for (the submission host signs).
+    #[cfg(feature = "dkim")]
+    fn sign(&mut self, delivery: &mut Delivery) {
+        use base64::Engine as _;
+        use mail_lab_auth::dkim;
+        let Some(domain) = dkim::author_domain(&delivery.message) else { return };
+        let name = self.host.name.to_ascii_lowercase();
+        let Some(key) = self.dkim_keys.iter().find(|k| k.host == name && k.domain == domain) else { return };
+        let Some(seed) =
+            base64::engine::general_purpose::STANDARD.decode(&key.seed).ok().and_then(|s| <[u8; 32]>::try_from(s).ok())
+        else {
+            return;
+        };
+        // The fields a reader relies on, those the message has (the Received:
+        // lines below are added hop by hop, so they are not signed).
+        let present = mail_lab_message::header_fields(&delivery.message);
+        let headers: Vec<&str> = SIGNED_FIELDS
+            .iter()
+            .copied()
+            .filter(|name| present.iter().any(|f| f.name.eq_ignore_ascii_case(name)))
+            .collect();
+        let signer = dkim::Signer { domain: &key.domain, selector: &key.selector, seed, headers: &headers };
+        let field = signer.sign(&delivery.message, self.now);
+        delivery.message.splice(0..0, field.into_bytes());
+        self.log(EventKind::DkimSigned {
+            host: self.host.name.clone(),
+            domain: key.domain.clone(),
+            selector: key.selector.clone(),
+            signed: headers.join(":").to_ascii_lowercase(),
+        });
     }
 
     fn log(&mut self, kind: EventKind) {
@@ -266,9 +401,13 @@ impl SmtpBackend for HostBackend<'_> {
             *self.drop_link = true;
             return Err(Reply::new(451, "4.4.2", "link dropped (injected fault)"));
         }
-        if delivery.authenticated_as.is_none() {
-            self.check_spf(&mut delivery)?;
-        }
+        let folder = if delivery.authenticated_as.is_none() {
+            self.check_sender(&mut delivery)?
+        } else {
+            #[cfg(feature = "dkim")]
+            self.sign(&mut delivery);
+            INBOX
+        };
         // Resolve every local recipient before storing anything, so a failure
         // cannot leave a half-delivered message that a retry would duplicate.
         let mut accounts = Vec::new();
@@ -308,7 +447,7 @@ impl SmtpBackend for HostBackend<'_> {
                 self.host,
                 self.events,
                 self.now,
-                &account,
+                (&account, folder),
                 &delivery.envelope.reverse_path,
                 &delivery.message,
                 Some(delivery.envelope.clone()),

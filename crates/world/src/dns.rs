@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use mail_lab_auth::dns::{Answer, DnsError, Resolver, normalize};
 
+#[derive(Clone, Copy)]
 pub(crate) struct WorldDns<'a> {
     pub a: &'a SortedMap<String, String>,
     pub mx: &'a SortedMap<String, Vec<(u16, String)>>,

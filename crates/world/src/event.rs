@@ -221,6 +221,35 @@ pub enum EventKind {
         result: String,
         why: String,
     },
+    /// A submission host signed a message (RFC 6376): `d=domain; s=selector`.
+    #[cfg(feature = "dkim")]
+    DkimSigned {
+        host: String,
+        domain: String,
+        selector: String,
+        /// The signed header fields, as in `h=`.
+        signed: String,
+    },
+    /// A receiving host checked one DKIM signature (or found none: `result`
+    /// `none`, `domain` empty) at the end of DATA.
+    #[cfg(feature = "dkim")]
+    DkimChecked {
+        host: String,
+        domain: String,
+        selector: String,
+        result: String,
+        why: String,
+    },
+    /// A receiving host checked the From: domain's DMARC policy (RFC 7489):
+    /// `action` is what it did (`deliver`, `junk`, `reject`).
+    #[cfg(feature = "dkim")]
+    DmarcChecked {
+        host: String,
+        from_domain: String,
+        result: String,
+        action: String,
+        why: String,
+    },
 }
 
 impl EventKind {

@@ -230,6 +230,20 @@ impl Host {
     }
 }
 
+/// A host's DKIM signing key (feature `dkim`): mail it accepts from an
+/// authenticated user with a From: in `domain` is signed as `d=domain;
+/// s=selector`. The lab's keys are written in its scenarios, so they are
+/// secret to nobody: they teach the mechanism, they protect nothing.
+#[cfg(feature = "dkim")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DkimKey {
+    pub host: String,
+    pub domain: String,
+    pub selector: String,
+    /// The Ed25519 private key's 32-octet seed, in base64.
+    pub seed: String,
+}
+
 /// A machine a learner sits at (no services; it opens connections).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMachine {
@@ -352,6 +366,8 @@ pub struct World {
     /// between. Off (the page, tests), it runs to its end at once.
     pub slice_long_commands: bool,
     learner_accounts: Vec<String>,
+    #[cfg(feature = "dkim")]
+    dkim_keys: Vec<DkimKey>,
 }
 
 impl World {
@@ -375,6 +391,8 @@ impl World {
             auto_relay: true,
             slice_long_commands: false,
             learner_accounts: Vec::new(),
+            #[cfg(feature = "dkim")]
+            dkim_keys: Vec::new(),
         }
     }
 
@@ -543,6 +561,27 @@ impl World {
     /// Add a TXT record (an SPF record is one: `v=spf1 mx -all`).
     pub fn add_txt(&mut self, name: &str, text: &str) {
         self.dns_txt.entry(name.to_ascii_lowercase()).or_default().push(text.to_string());
+    }
+
+    /// Give `host` a DKIM key for `domain` and publish its public half at
+    /// `selector._domainkey.domain` (RFC 6376 §3.6.2.1).
+    #[cfg(feature = "dkim")]
+    pub fn add_dkim_key(&mut self, host: &str, domain: &str, selector: &str, seed: [u8; 32]) {
+        use base64::Engine as _;
+        let signer = mail_lab_auth::dkim::Signer { domain, selector, seed, headers: &[] };
+        self.add_txt(&format!("{selector}._domainkey.{domain}"), &signer.key_record());
+        self.dkim_keys.push(DkimKey {
+            host: host.to_ascii_lowercase(),
+            domain: domain.to_ascii_lowercase(),
+            selector: selector.to_string(),
+            seed: base64::engine::general_purpose::STANDARD.encode(seed),
+        });
+    }
+
+    /// The DKIM keys of every host.
+    #[cfg(feature = "dkim")]
+    pub fn dkim_keys(&self) -> &[DkimKey] {
+        &self.dkim_keys
     }
 
     /// Replace every TXT record of `name` (none removes the name's TXT records).
@@ -1161,6 +1200,8 @@ impl World {
         let checks_spf =
             conn.service == Service::Smtp && self.spf_hosts.iter().any(|n| n.eq_ignore_ascii_case(&host.name));
         let mut backend = backend::HostBackend {
+            #[cfg(feature = "dkim")]
+            dkim_keys: &self.dkim_keys,
             spf: checks_spf.then_some(dns::WorldDns { a: &self.dns_a, mx: &self.dns_mx, txt: &self.dns_txt }),
             host,
             events: &mut self.events,

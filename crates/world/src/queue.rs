@@ -316,7 +316,7 @@ impl World {
                     &mut self.hosts[index],
                     &mut self.events,
                     now,
-                    r,
+                    (r, mail_lab_store::INBOX),
                     reverse_path,
                     &message,
                     Some(envelope),

@@ -87,6 +87,11 @@ pub fn two_domains() -> World {
 pub const NAMES: [&str; 8] =
     ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up", "spoofing", "op25b"];
 
+/// Scenarios only builds with feature `dkim` have (the native server; the
+/// page leaves DKIM's crypto out for weight).
+#[cfg(feature = "dkim")]
+pub const DKIM_NAMES: [&str; 1] = ["dmarc"];
+
 /// A built-in scenario by name.
 pub fn by_name(name: &str) -> Option<World> {
     Some(match name {
@@ -98,6 +103,8 @@ pub fn by_name(name: &str) -> Option<World> {
         "dial-up" => dial_up(),
         "spoofing" => spoofing(),
         "op25b" => op25b(),
+        #[cfg(feature = "dkim")]
+        "dmarc" => dmarc(),
         _ => return None,
     })
 }
@@ -176,5 +183,30 @@ pub fn spoofing() -> World {
 pub fn op25b() -> World {
     let mut world = two_domains();
     world.set_policy("mail.a.example", crate::Policy::Op25b, true);
+    world
+}
+
+/// The key mail.a.example signs a.example's mail with (selector `lab`). It is
+/// printed here, so it is secret to nobody: a lab key.
+#[cfg(feature = "dkim")]
+pub const A_EXAMPLE_DKIM_SEED: [u8; 32] = *b"Mail Lab a.example DKIM key 2026";
+
+/// DKIM and DMARC on top of SPF (RFC 6376, RFC 7489). mail.a.example signs
+/// its users' submitted mail as a.example; both MX hosts check SPF, DKIM and
+/// DMARC on port 25. a.example asks receivers to reject what fails
+/// (`p=reject`), b.example to put it in Junk (`p=quarantine`).
+/// spam.example.net has an SPF record of its own, so mail with its envelope
+/// passes SPF, but not for the From: domain it forges. `forward@b.example`
+/// passes mail on to bob@a.example: forwarded, SPF fails and DKIM survives.
+#[cfg(feature = "dkim")]
+pub fn dmarc() -> World {
+    let mut world = spoofing();
+    world.add_txt("spam.example.net", "v=spf1 ip4:203.0.113.66 -all");
+    world.add_dkim_key("mail.a.example", "a.example", "lab", A_EXAMPLE_DKIM_SEED);
+    world.add_txt("_dmarc.a.example", "v=DMARC1; p=reject");
+    world.add_txt("_dmarc.b.example", "v=DMARC1; p=quarantine");
+    if let Some(h) = world.host_mut("mail.b.example") {
+        h.aliases.insert("forward@b.example".into(), vec!["bob@a.example".into()]);
+    }
     world
 }

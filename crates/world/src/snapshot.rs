@@ -55,9 +55,18 @@ pub struct WorldSnapshot {
     /// Hosts whose port 25 checks SPF (version 5).
     #[serde(default)]
     pub spf_hosts: Vec<String>,
-    /// Hosts whose customers are behind OP25B (version 5; last).
+    /// Hosts whose customers are behind OP25B (version 5).
     #[serde(default)]
     pub op25b_hosts: Vec<String>,
+    /// DKIM signing keys (builds with feature `dkim`, the native server; last).
+    /// An optional field at the end, in no version of its own: a build without
+    /// the feature reads a document that has it (JSON skips it, the compact
+    /// form ignores what follows), and one with it reads a document without.
+    /// Left out when empty, so a world without keys is written the same by
+    /// every build.
+    #[cfg(feature = "dkim")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dkim_keys: Vec<crate::DkimKey>,
 }
 
 /// The world at rest, borrowed: serialises exactly as [`WorldSnapshot`] does
@@ -81,6 +90,9 @@ struct SnapshotRef<'a> {
     dns_txt: &'a SortedMap<String, Vec<String>>,
     spf_hosts: &'a [String],
     op25b_hosts: &'a [String],
+    #[cfg(feature = "dkim")]
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dkim_keys: &'a [crate::DkimKey],
 }
 
 impl WorldSnapshot {
@@ -144,6 +156,8 @@ impl World {
             dns_txt: &self.dns_txt,
             spf_hosts: &self.spf_hosts,
             op25b_hosts: &self.op25b_hosts,
+            #[cfg(feature = "dkim")]
+            dkim_keys: &self.dkim_keys,
         }
     }
 
@@ -175,6 +189,8 @@ impl World {
             dns_txt: self.dns_txt.clone(),
             spf_hosts: self.spf_hosts.clone(),
             op25b_hosts: self.op25b_hosts.clone(),
+            #[cfg(feature = "dkim")]
+            dkim_keys: self.dkim_keys.clone(),
         }
     }
 
@@ -197,6 +213,10 @@ impl World {
         world.dns_txt = snapshot.dns_txt;
         world.spf_hosts = snapshot.spf_hosts;
         world.op25b_hosts = snapshot.op25b_hosts;
+        #[cfg(feature = "dkim")]
+        {
+            world.dkim_keys = snapshot.dkim_keys;
+        }
         for (host, account, name) in &snapshot.subscriptions {
             if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
                 h.store.restore_subscription(account, name);
@@ -277,11 +297,13 @@ impl World {
         // lists and maps at the end (`subscriptions`; `learner_accounts`; `dns_txt`,
         // `spf_hosts` and `op25b_hosts`): an empty one is one zero octet. (One
         // decoder, not one per version, for the page's weight.)
+        // One more zero octet stands for `dkim_keys`, which a build without
+        // the feature does not write (and postcard ignores octets left over).
         let missing = match found {
-            ..3 => 5,
-            3 => 4,
-            4 => 3,
-            _ => 0,
+            ..3 => 6,
+            3 => 5,
+            4 => 4,
+            _ => 1,
         };
         bytes.resize(bytes.len() + missing, 0);
         // Postcard's own error texts would add weight to the page and say no more.
