@@ -55,6 +55,7 @@ cargo bench --locked -p mail-lab-message --bench parse -- --quick
 cargo bench --locked -p mail-lab-imap --bench folder -- --quick
 # The same world workload natively and in Chromium, side by side.
 cargo bench --locked -p mail-lab-world --bench relay -- --quick
+cargo bench --locked -p mail-lab-auth --bench checks -- --quick
 # The benchmark's own build of the page (it exports the workload; the learners' page does not).
 trunk build --release --features bench --dist target/dist-bench
 DIST=target/dist-bench node scripts/bench-wasm.mjs

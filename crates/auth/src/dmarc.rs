@@ -7,6 +7,14 @@
 use crate::dns::{DnsError, Resolver};
 use crate::spf::SpfResult;
 
+/// Text from a record echoed in an explanation, cut to 64 characters.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// Most tags of a record read: far above any real record; the rest are ignored.
 pub const MAX_TAGS: usize = 64;
 
@@ -55,7 +63,8 @@ pub struct Record {
 }
 
 /// Reads a TXT record as DMARC. `Ok(None)` is a TXT record that is not one
-/// (another `v=`); an error names what makes a DMARC record unusable.
+/// (another `v=`), or a DMARC record without a valid `p=` and no `rua=` (which
+/// RFC 7489 §6.3 says to ignore); an error names what makes a record unusable.
 pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
     let mut specs = text.split(';').map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()));
     let version = specs.next().unwrap_or_default();
@@ -70,20 +79,25 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
         percent: 100,
     };
     let mut policy = None;
+    let (mut bad_policy, mut reports) = (false, false);
     for spec in specs.filter(|s| !s.is_empty()).take(MAX_TAGS) {
-        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{spec}\" is not tag=value"))?;
+        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{}\" is not tag=value", shown(spec)))?;
         let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
         let strict = || match value.to_ascii_lowercase().as_str() {
             "s" => Ok(true),
             "r" => Ok(false),
-            _ => Err(format!("{name}={value} is neither r nor s")),
+            _ => Err(format!("{name}={} is neither r nor s", shown(value))),
         };
         match name.as_str() {
-            "p" => policy = Some(Disposition::parse(value).ok_or_else(|| format!("p={value} is no policy"))?),
-            "sp" => {
-                record.subdomain_policy =
-                    Some(Disposition::parse(value).ok_or_else(|| format!("sp={value} is no policy"))?)
+            "p" => {
+                policy = Disposition::parse(value);
+                bad_policy |= policy.is_none();
             }
+            "sp" => {
+                record.subdomain_policy = Disposition::parse(value);
+                bad_policy |= record.subdomain_policy.is_none();
+            }
+            "rua" => reports = value.split(',').any(|uri| uri.trim().to_ascii_lowercase().starts_with("mailto:")),
             "adkim" => record.strict_dkim = strict()?,
             "aspf" => record.strict_spf = strict()?,
             "pct" => {
@@ -91,14 +105,22 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
                     .parse::<u8>()
                     .ok()
                     .filter(|p| *p <= 100)
-                    .ok_or_else(|| format!("pct={value} is not 0 to 100"))?
+                    .ok_or_else(|| format!("pct={} is not 0 to 100", shown(value)))?
             }
-            // rua, ruf, fo, rf, ri: reports, which this lab does not send.
+            // ruf, fo, rf, ri: reports, which this lab does not send.
             _ => {}
         }
     }
-    // p= must come right after v= (§6.3); a record without it is unusable.
-    record.policy = policy.ok_or("the record has no p= tag")?;
+    // Without a valid p= (or with a bad sp=) the record counts as p=none when
+    // it asks for reports, and is ignored otherwise (RFC 7489 §6.6.3).
+    match policy {
+        Some(p) if !bad_policy => record.policy = p,
+        _ if reports => {
+            record.policy = Disposition::None;
+            record.subdomain_policy = None;
+        }
+        _ => return Ok(None),
+    }
     Ok(Some(record))
 }
 
@@ -161,6 +183,9 @@ pub struct Inputs<'a> {
     pub spf: (SpfResult, &'a str),
     /// The `d=` of every DKIM signature that passed.
     pub dkim_passes: &'a [String],
+    /// The `d=` of every DKIM signature whose check could not finish now
+    /// (its key lookup failed: `temperror`).
+    pub dkim_temp_errors: &'a [String],
 }
 
 /// The DMARC check of one message.
@@ -202,9 +227,11 @@ fn discover(dns: &mut dyn Resolver, domain: &str) -> Result<Option<(Record, Stri
                 }
             }
         }
-        // More than one record is as good as none (§6.6.3).
-        if records.len() == 1 {
-            return Ok(records.pop().map(|r| (r, name)));
+        // More than one record is as good as none, and ends the search (§6.6.3).
+        match records.len() {
+            0 => {}
+            1 => return Ok(records.pop().map(|r| (r, name))),
+            _ => return Ok(None),
         }
     }
     Ok(None)
@@ -225,9 +252,17 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
         }
         Err((result, why)) => return Verdict { result, disposition: Disposition::None, policy: None, why },
     };
-    let policy = match record.subdomain_policy {
-        Some(sp) if found_at != from => sp,
-        _ => record.policy,
+    let (tag, policy) = match record.subdomain_policy {
+        Some(sp) if found_at != from => ("sp", sp),
+        _ => ("p", record.policy),
+    };
+    // pct=0: the policy is meant for no message, so the next lower one applies
+    // (§6.6.4). Other values apply it to every message: sampling would need
+    // randomness, which the lab's engines do not have.
+    let policy = match (record.percent, policy) {
+        (0, Disposition::Reject) => Disposition::Quarantine,
+        (0, _) => Disposition::None,
+        (_, p) => p,
     };
     let (spf_result, spf_domain) = inputs.spf;
     let spf_aligned = spf_result == SpfResult::Pass && aligned(&from, spf_domain, record.strict_spf);
@@ -237,6 +272,11 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
         (DmarcResult::Pass, format!("a DKIM signature of {d} passed and is aligned with From: {from}"))
     } else if spf_aligned {
         (DmarcResult::Pass, format!("SPF passed for {spf_domain}, aligned with From: {from}"))
+    } else if spf_result == SpfResult::TempError
+        || inputs.dkim_temp_errors.iter().any(|d| aligned(&from, d, record.strict_dkim))
+    {
+        let why = format!("no aligned pass yet, and a check for {from} could not finish now (temperror)");
+        return Verdict { result: DmarcResult::TempError, disposition: Disposition::None, policy: Some(policy), why };
     } else {
         let spf_part = if spf_result == SpfResult::Pass {
             format!("SPF passed for {spf_domain}, which is not aligned with {from} ({})", mode(record.strict_spf))
@@ -252,7 +292,11 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
                 mode(record.strict_dkim)
             )
         };
-        (DmarcResult::Fail, format!("{spf_part}, and {dkim_part}; {found_at} asks for p={}", policy.as_str()))
+        let percent = if record.percent == 0 { " with pct=0" } else { "" };
+        (
+            DmarcResult::Fail,
+            format!("{spf_part}, and {dkim_part}; {found_at} asks for {tag}={}{percent}", policy.as_str()),
+        )
     };
     let disposition = if result == DmarcResult::Fail { policy } else { Disposition::None };
     Verdict { result, disposition, policy: Some(policy), why }
@@ -273,7 +317,7 @@ mod tests {
 
     fn run(zone: &mut Zone, from: &str, spf: (SpfResult, &str), dkim: &[&str]) -> Verdict {
         let dkim: Vec<String> = dkim.iter().map(|d| d.to_string()).collect();
-        check(zone, &Inputs { from_domain: from, spf, dkim_passes: &dkim })
+        check(zone, &Inputs { from_domain: from, spf, dkim_passes: &dkim, dkim_temp_errors: &[] })
     }
 
     #[test]
@@ -313,8 +357,11 @@ mod tests {
             })
         );
         assert_eq!(parse_record("v=spf1 -all"), Ok(None));
-        assert_eq!(parse_record("v=DMARC1; rua=mailto:x@y"), Err("the record has no p= tag".into()));
-        assert_eq!(parse_record("v=DMARC1; p=delete"), Err("p=delete is no policy".into()));
+        // No valid p=: p=none when the record asks for reports, ignored otherwise.
+        let reports = parse_record("v=DMARC1; rua=mailto:x@y.example").unwrap().unwrap();
+        assert_eq!(reports.policy, Disposition::None);
+        assert_eq!(parse_record("v=DMARC1; p=delete"), Ok(None));
+        assert_eq!(parse_record("v=DMARC1; p=reject; sp=maybe"), Ok(None));
         assert_eq!(parse_record("v=DMARC1; p=none; adkim=x"), Err("adkim=x is neither r nor s".into()));
         assert_eq!(parse_record("v=DMARC1; p=none; pct=101"), Err("pct=101 is not 0 to 100".into()));
     }
@@ -354,6 +401,7 @@ mod tests {
             (v.result, v.disposition, v.policy),
             (DmarcResult::Fail, Disposition::Quarantine, Some(Disposition::Quarantine))
         );
+        assert!(v.why.ends_with("a.example asks for sp=quarantine"), "{}", v.why);
         // A record of the subdomain's own wins, and its p= applies.
         z.add("_dmarc.news.a.example", Rr::Txt("v=DMARC1; p=none".into()));
         let v = run(&mut z, "news.a.example", (SpfResult::Fail, "news.a.example"), &[]);
@@ -366,11 +414,37 @@ mod tests {
         assert_eq!(run(&mut z, "a.example", (SpfResult::Fail, "x.example"), &[]).result, DmarcResult::None);
         let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject"), ("_dmarc.a.example", "v=DMARC1; p=none")]);
         assert_eq!(run(&mut z, "a.example", (SpfResult::Fail, "x.example"), &[]).result, DmarcResult::None);
-        let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=maybe")]);
+        let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject; adkim=maybe")]);
         let v = run(&mut z, "a.example", (SpfResult::Fail, "x.example"), &[]);
         assert_eq!((v.result, v.disposition), (DmarcResult::PermError, Disposition::None));
+        // Two records at the From: domain end the search: the organizational
+        // domain's record is not read instead.
+        let mut z = zone(&[
+            ("_dmarc.news.a.example", "v=DMARC1; p=none"),
+            ("_dmarc.news.a.example", "v=DMARC1; p=none"),
+            ("_dmarc.a.example", "v=DMARC1; p=reject"),
+        ]);
+        assert_eq!(run(&mut z, "news.a.example", (SpfResult::Fail, "x.example"), &[]).result, DmarcResult::None);
         let mut z = zone(&[]);
         z.time_out("_dmarc.a.example");
         assert_eq!(run(&mut z, "a.example", (SpfResult::Pass, "a.example"), &[]).result, DmarcResult::TempError);
+    }
+
+    #[test]
+    fn pct_0_applies_the_next_lower_policy_and_temperror_defers() {
+        let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject; pct=0")]);
+        let v = run(&mut z, "a.example", (SpfResult::Fail, "a.example"), &[]);
+        assert_eq!((v.result, v.disposition), (DmarcResult::Fail, Disposition::Quarantine));
+        assert!(v.why.ends_with("asks for p=quarantine with pct=0"), "{}", v.why);
+        let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject")]);
+        let temp = ["a.example".to_string()];
+        let inputs = Inputs {
+            from_domain: "a.example",
+            spf: (SpfResult::Fail, "a.example"),
+            dkim_passes: &[],
+            dkim_temp_errors: &temp,
+        };
+        let v = check(&mut z, &inputs);
+        assert_eq!((v.result, v.disposition), (DmarcResult::TempError, Disposition::None));
     }
 }

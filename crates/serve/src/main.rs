@@ -221,6 +221,13 @@ async fn run(args: Args) -> Result<(), String> {
         ));
     }
     let mut world = load_world(&args)?;
+    // The page is built without DKIM: a world that signs would lose its keys
+    // there and stop signing, while still publishing them.
+    if args.export_page_lab.is_some() && !world.dkim_keys().is_empty() {
+        return Err("this world has DKIM keys, and the page has no DKIM (it is left out for weight): \
+             serve it with mail-lab-serve instead"
+            .into());
+    }
     let exports = [(&args.export_page_lab, world.to_compact()), (&args.export_scenario, world.to_json_pretty() + "\n")];
     if exports.iter().any(|(path, _)| path.is_some()) {
         for (path, text) in exports {

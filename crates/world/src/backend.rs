@@ -44,14 +44,80 @@ pub(crate) struct HostBackend<'a> {
 const SIGNED_FIELDS: [&str; 9] =
     ["From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"];
 
+/// Fields signed once more than the message has them (oversigning).
+#[cfg(feature = "dkim")]
+const OVERSIGNED_FIELDS: [&str; 5] = ["From", "To", "Cc", "Subject", "Date"];
+
+/// The folder DMARC's quarantine delivers to.
+#[cfg(feature = "dkim")]
+const JUNK: &str = "Junk";
+
+/// Most distinct author domains one message's From: may name (each is one
+/// DMARC lookup); more is refused.
+#[cfg(feature = "dkim")]
+const MAX_FROM_DOMAINS: usize = 10;
+
+/// The domains of the From: field's addresses, lower case, each once: `None`
+/// without a From: field, an error when one has an address DMARC cannot use.
+#[cfg(feature = "dkim")]
+fn from_domains(message: &[u8]) -> Option<Result<Vec<String>, String>> {
+    use mail_lab_message::address::{AddressItem, address_list};
+    let fields = mail_lab_message::header_fields(message);
+    let mut froms = fields.iter().filter(|f| f.name.eq_ignore_ascii_case("From")).peekable();
+    froms.peek()?;
+    let mut domains: Vec<String> = Vec::new();
+    for field in froms {
+        for item in address_list(&field.value) {
+            let AddressItem::Mailbox { domain, .. } = item else { continue };
+            let Some(domain) = domain else { return Some(Err("a From: address has no domain".into())) };
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+            if domains.len() > MAX_FROM_DOMAINS {
+                return Some(Err(format!("From: names more than {MAX_FROM_DOMAINS} domains")));
+            }
+        }
+    }
+    if domains.is_empty() {
+        return Some(Err("the From: field holds no address".into()));
+    }
+    Some(Ok(domains))
+}
+
 /// What the checks after SPF found (feature `dkim`; nothing without it).
 struct Others {
     /// `Authentication-Results:` clauses, each starting with `;`.
     clauses: String,
     /// Where local copies go.
     folder: &'static str,
-    /// A DKIM signature passed.
-    dkim_passed: bool,
+    /// Something vouches for the message although SPF failed: a DKIM pass
+    /// for the envelope's domain, or a DMARC pass.
+    vouched: bool,
+}
+
+/// Take out every `Authentication-Results:` field whose authserv-id is
+/// `host` from the message's header section.
+fn remove_results_of(message: &mut Vec<u8>, host: &str) {
+    let end = message.windows(4).position(|w| w == b"\r\n\r\n").map_or(message.len(), |at| at + 2);
+    let mut kept = Vec::with_capacity(message.len());
+    let mut dropping = false;
+    for line in message[..end].split_inclusive(|b| *b == b'\n') {
+        if !line.starts_with(b" ") && !line.starts_with(b"\t") {
+            let text = String::from_utf8_lossy(line);
+            dropping = text.split_once(':').is_some_and(|(name, value)| {
+                name.eq_ignore_ascii_case("Authentication-Results")
+                    && value.split(';').next().is_some_and(|id| id.trim().eq_ignore_ascii_case(host))
+            });
+        }
+        if !dropping {
+            kept.extend_from_slice(line);
+        }
+    }
+    if kept.len() != end {
+        kept.extend_from_slice(&message[end..]);
+        *message = kept;
+    }
 }
 
 /// `text` as an RFC 5322 quoted-string.
@@ -103,10 +169,6 @@ pub(crate) fn deliver_local(
 ) -> Result<u32, StoreError> {
     let mut raw = format!("Return-Path: <{reverse_path}>\r\n").into_bytes();
     raw.extend_from_slice(message);
-    if folder != INBOX && host.store.folder(account, folder).is_none() {
-        // Quarantine needs a Junk folder; an account made without one gets it.
-        host.store.create_folder(account, folder)?;
-    }
     let uid = host.store.append(account, folder, raw, SortedSet::new(), now, envelope)?;
     let account = host.store.account(account).map_or_else(|| account.to_string(), |a| a.address.clone());
     events.push(now, EventKind::Delivered { host: host.name.clone(), account, folder: folder.to_string(), uid });
@@ -138,6 +200,10 @@ impl HostBackend<'_> {
         if trusted_network || open_window || our_mx {
             return Ok(INBOX);
         }
+        // A result claiming to come from this host, made elsewhere, is a forgery
+        // a reader would trust (RFC 8601 §5): it goes before ours is added.
+        remove_results_of(&mut delivery.message, &self.host.name);
+        let envelope = &delivery.envelope;
         let query = spf::Query {
             ip,
             mail_from: &envelope.reverse_path,
@@ -159,18 +225,22 @@ impl HostBackend<'_> {
             result: verdict.result.as_str().to_string(),
             why: why.clone(),
         });
+        let domain = &verdict.domain;
+        if verdict.result == SpfResult::TempError {
+            return Err(Reply::new(451, "4.7.24", format!("SPF temperror for {domain} ({why}); try again later")));
+        }
         #[cfg(feature = "dkim")]
         let others = self.check_dkim_and_dmarc(dns, &delivery.message, &verdict)?;
         #[cfg(not(feature = "dkim"))]
-        let others = Others { clauses: String::new(), folder: INBOX, dkim_passed: false };
+        let others = Others { clauses: String::new(), folder: INBOX, vouched: false };
         let envelope = &delivery.envelope;
-        let ip = &envelope.client_address;
-        let domain = &verdict.domain;
+        let (ip, domain) = (&envelope.client_address, &verdict.domain);
         let comment = match verdict.result {
-            // A signature that passed vouches for the message where SPF cannot
-            // (forwarded mail): RFC 7489 §10.1 advises against refusing on an
-            // SPF fail before DKIM and DMARC have had their say.
-            SpfResult::Fail if !others.dkim_passed => {
+            // A signature that passed for the envelope's domain, or a DMARC
+            // pass, vouches for the message where SPF cannot (forwarded mail):
+            // RFC 7489 §10.1 advises against refusing on an SPF fail before
+            // DKIM and DMARC have had their say.
+            SpfResult::Fail if !others.vouched => {
                 return Err(Reply::new(
                     550,
                     "5.7.23",
@@ -178,16 +248,13 @@ impl HostBackend<'_> {
                 ));
             }
             SpfResult::Fail => format!("domain of {sender} does not designate {ip} as permitted sender"),
-            SpfResult::TempError => {
-                return Err(Reply::new(451, "4.7.24", format!("SPF temperror for {domain} ({why}); try again later")));
-            }
             SpfResult::Pass => format!("domain of {sender} designates {ip} as permitted sender"),
             SpfResult::SoftFail => {
                 format!("transitioning domain of {sender} does not designate {ip} as permitted sender")
             }
             SpfResult::Neutral => format!("{ip} is neither permitted nor denied by domain of {sender}"),
             SpfResult::None => format!("domain of {sender} does not designate permitted sender hosts"),
-            SpfResult::PermError => format!("error in processing during lookup of {sender}"),
+            SpfResult::PermError | SpfResult::TempError => format!("error in processing during lookup of {sender}"),
         };
         // Authentication-Results (RFC 8601 §2.2) on top, for the MUA; Received-SPF
         // (RFC 7208 §9.1) under it, with the comment a person reads.
@@ -209,7 +276,8 @@ impl HostBackend<'_> {
     /// DKIM's verdicts and DMARC's, after SPF: the `Authentication-Results:`
     /// clauses they add (none for a message with no signature from a domain
     /// with no DMARC record, so such mail reads as without the feature), and
-    /// the folder. A DMARC `reject` is the 550 5.7.1 reply.
+    /// the folder. A DMARC `reject` is the 550 5.7.1 reply, a DMARC
+    /// `temperror` 451.
     #[cfg(feature = "dkim")]
     fn check_dkim_and_dmarc(
         &mut self,
@@ -219,15 +287,14 @@ impl HostBackend<'_> {
     ) -> Result<Others, Reply> {
         use mail_lab_auth::{dkim, dmarc};
         let mut clauses = String::new();
-        let mut passes = Vec::new();
+        let (mut passes, mut temp_errors) = (Vec::new(), Vec::new());
         for v in dkim::verify(&mut dns, message, self.now) {
-            if v.result == dkim::DkimResult::None {
-                continue;
+            match v.result {
+                dkim::DkimResult::Pass => passes.push(v.domain.clone()),
+                dkim::DkimResult::TempError => temp_errors.push(v.domain.clone()),
+                _ => {}
             }
-            if v.result == dkim::DkimResult::Pass {
-                passes.push(v.domain.clone());
-            }
-            let d = if v.domain.is_empty() { String::new() } else { format!(" header.d={}", v.domain) };
+            let d = if v.domain.is_empty() { String::new() } else { format!(" header.d={}", value(&v.domain)) };
             let s = if v.selector.is_empty() { String::new() } else { format!(" header.s={}", value(&v.selector)) };
             clauses.push_str(&format!(";\r\n\tdkim={}{d}{s}", v.result.as_str()));
             self.log(EventKind::DkimChecked {
@@ -238,37 +305,72 @@ impl HostBackend<'_> {
                 why: v.why,
             });
         }
-        let dkim_passed = !passes.is_empty();
-        let mut others = Others { clauses, folder: INBOX, dkim_passed };
-        let Some(from_domain) = dkim::author_domain(message) else { return Ok(others) };
-        let inputs = dmarc::Inputs { from_domain: &from_domain, spf: (spf.result, &spf.domain), dkim_passes: &passes };
-        let verdict = dmarc::check(&mut dns, &inputs);
-        if verdict.result == dmarc::DmarcResult::None {
-            return Ok(others);
-        }
-        let action = match verdict.disposition {
-            dmarc::Disposition::Reject => "reject",
-            dmarc::Disposition::Quarantine => "junk",
-            dmarc::Disposition::None => "deliver",
+        let vouched = passes.iter().any(|d| dmarc::aligned(&spf.domain, d, false));
+        let mut others = Others { clauses, folder: INBOX, vouched };
+        let domains = match from_domains(message) {
+            None => return Ok(others),
+            Some(Ok(domains)) => domains,
+            Some(Err(why)) => {
+                let reply = Reply::new(550, "5.7.1", format!("DMARC: {why}, so its author cannot be checked"));
+                self.log(EventKind::DmarcChecked {
+                    host: self.host.name.clone(),
+                    from_domain: String::new(),
+                    result: "permerror".into(),
+                    action: "reject".into(),
+                    why,
+                });
+                return Err(reply);
+            }
         };
-        self.log(EventKind::DmarcChecked {
-            host: self.host.name.clone(),
-            from_domain: from_domain.clone(),
-            result: verdict.result.as_str().to_string(),
-            action: action.to_string(),
-            why: verdict.why.clone(),
-        });
-        if verdict.disposition == dmarc::Disposition::Reject {
+        let (mut reject, mut defer) = (None, None);
+        for from_domain in domains {
+            let inputs = dmarc::Inputs {
+                from_domain: &from_domain,
+                spf: (spf.result, &spf.domain),
+                dkim_passes: &passes,
+                dkim_temp_errors: &temp_errors,
+            };
+            let verdict = dmarc::check(&mut dns, &inputs);
+            if verdict.result == dmarc::DmarcResult::None {
+                continue;
+            }
+            let action = match (verdict.result, verdict.disposition) {
+                (dmarc::DmarcResult::TempError, _) => "defer",
+                (_, dmarc::Disposition::Reject) => "reject",
+                (_, dmarc::Disposition::Quarantine) => "junk",
+                (_, dmarc::Disposition::None) => "deliver",
+            };
+            self.log(EventKind::DmarcChecked {
+                host: self.host.name.clone(),
+                from_domain: from_domain.clone(),
+                result: verdict.result.as_str().to_string(),
+                action: action.to_string(),
+                why: verdict.why.clone(),
+            });
+            match action {
+                "reject" => reject = Some((from_domain.clone(), verdict.why.clone())),
+                "defer" => defer = Some((from_domain.clone(), verdict.why.clone())),
+                "junk" => others.folder = JUNK,
+                _ => others.vouched |= verdict.result == dmarc::DmarcResult::Pass,
+            }
+            // The record's policy and what was done, as a comment (RFC 8601
+            // registers only header.from for dmarc).
+            let policy = verdict.policy.map_or("none", dmarc::Disposition::as_str);
+            others.clauses.push_str(&format!(
+                ";\r\n\tdmarc={} (p={policy} dis={}) header.from={from_domain}",
+                verdict.result.as_str(),
+                verdict.disposition.as_str()
+            ));
+        }
+        if let Some((domain, why)) = reject {
             return Err(Reply::new(
                 550,
                 "5.7.1",
-                format!("DMARC: {from_domain} asks receivers to reject this message ({})", verdict.why),
+                format!("DMARC: {domain} asks receivers to reject this message ({why})"),
             ));
         }
-        let policy = verdict.policy.map_or(String::new(), |p| format!(" policy.dmarc={}", p.as_str()));
-        others.clauses.push_str(&format!(";\r\n\tdmarc={}{policy} header.from={from_domain}", verdict.result.as_str()));
-        if verdict.disposition == dmarc::Disposition::Quarantine {
-            others.folder = "Junk";
+        if let Some((domain, why)) = defer {
+            return Err(Reply::new(451, "4.7.1", format!("DMARC for {domain}: {why}; try again later")));
         }
         Ok(others)
     }
@@ -279,22 +381,26 @@ impl HostBackend<'_> {
     fn sign(&mut self, delivery: &mut Delivery) {
         use base64::Engine as _;
         use mail_lab_auth::dkim;
-        let Some(domain) = dkim::author_domain(&delivery.message) else { return };
+        let Some(Ok(domains)) = from_domains(&delivery.message) else { return };
+        let [domain] = domains.as_slice() else { return };
         let name = self.host.name.to_ascii_lowercase();
-        let Some(key) = self.dkim_keys.iter().find(|k| k.host == name && k.domain == domain) else { return };
+        let Some(key) = self.dkim_keys.iter().find(|k| k.host == name && k.domain == *domain) else { return };
         let Some(seed) =
             base64::engine::general_purpose::STANDARD.decode(&key.seed).ok().and_then(|s| <[u8; 32]>::try_from(s).ok())
         else {
             return;
         };
-        // The fields a reader relies on, those the message has (the Received:
-        // lines below are added hop by hop, so they are not signed).
+        // The fields a reader relies on, each once per instance; the ones a
+        // forger would add (a second From:, a Cc:) once more, so that adding
+        // one breaks the signature (RFC 6376 §8.15). Received: lines are added
+        // hop by hop, so they are not signed.
         let present = mail_lab_message::header_fields(&delivery.message);
-        let headers: Vec<&str> = SIGNED_FIELDS
-            .iter()
-            .copied()
-            .filter(|name| present.iter().any(|f| f.name.eq_ignore_ascii_case(name)))
-            .collect();
+        let mut headers: Vec<&str> = Vec::new();
+        for name in SIGNED_FIELDS {
+            let count = present.iter().filter(|f| f.name.eq_ignore_ascii_case(name)).count();
+            let extra = usize::from(OVERSIGNED_FIELDS.contains(&name));
+            headers.extend(std::iter::repeat_n(name, count + extra));
+        }
         let signer = dkim::Signer { domain: &key.domain, selector: &key.selector, seed, headers: &headers };
         let field = signer.sign(&delivery.message, self.now);
         delivery.message.splice(0..0, field.into_bytes());
@@ -304,6 +410,25 @@ impl HostBackend<'_> {
             selector: key.selector.clone(),
             signed: headers.join(":").to_ascii_lowercase(),
         });
+    }
+
+    /// The account's folder for junk: the one marked `\Junk` (RFC 6154), or a
+    /// new `Junk` marked so.
+    #[cfg(feature = "dkim")]
+    fn junk_folder(&mut self, account: &str) -> Result<String, Reply> {
+        let store = &mut self.host.store;
+        let marked = store.account(account).and_then(|a| {
+            a.folders.iter().find(|(_, f)| f.special_use.as_deref() == Some("\\Junk")).map(|(name, _)| name.clone())
+        });
+        if let Some(name) = marked {
+            return Ok(name);
+        }
+        let local_error = |e: StoreError| Reply::new(451, "4.3.0", format!("Local error in processing: {e}"));
+        if store.folder(account, JUNK).is_none() {
+            store.create_folder(account, JUNK).map_err(local_error)?;
+        }
+        store.set_special_use(account, JUNK, "\\Junk").map_err(local_error)?;
+        Ok(JUNK.to_string())
     }
 
     fn log(&mut self, kind: EventKind) {
@@ -433,7 +558,15 @@ impl SmtpBackend for HostBackend<'_> {
                 None => ForwardPath::Postmaster,
             };
             let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
-            accounts.push(account);
+            accounts.push((account, folder.to_string()));
+        }
+        // Quarantine: each recipient's Junk folder is found (or made) before
+        // the first copy is stored.
+        #[cfg(feature = "dkim")]
+        if folder == JUNK {
+            for (account, folder) in &mut accounts {
+                *folder = self.junk_folder(account)?;
+            }
         }
         self.log(EventKind::MessageAccepted {
             host: self.host.name.clone(),
@@ -442,12 +575,12 @@ impl SmtpBackend for HostBackend<'_> {
             forward_paths: delivery.envelope.forward_paths.clone(),
             size: delivery.message.len(),
         });
-        for account in accounts {
+        for (account, folder) in accounts {
             deliver_local(
                 self.host,
                 self.events,
                 self.now,
-                (&account, folder),
+                (&account, &folder),
                 &delivery.envelope.reverse_path,
                 &delivery.message,
                 Some(delivery.envelope.clone()),

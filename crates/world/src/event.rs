@@ -230,8 +230,8 @@ pub enum EventKind {
         /// The signed header fields, as in `h=`.
         signed: String,
     },
-    /// A receiving host checked one DKIM signature (or found none: `result`
-    /// `none`, `domain` empty) at the end of DATA.
+    /// A receiving host checked one DKIM signature at the end of DATA
+    /// (`domain` and `selector` empty when the field could not be read).
     #[cfg(feature = "dkim")]
     DkimChecked {
         host: String,
@@ -258,6 +258,9 @@ impl EventKind {
     pub fn weight(&self) -> usize {
         let payload = match self {
             EventKind::LinkBytes { bytes, .. } => bytes.len(),
+            // Their texts come from the message (each bounded by the DKIM engine).
+            #[cfg(feature = "dkim")]
+            EventKind::DkimChecked { domain, selector, why, .. } => 128 + domain.len() + selector.len() + why.len(),
             _ => 256,
         };
         payload + std::mem::size_of::<Event>()

@@ -32,6 +32,12 @@ fn send(world: &mut World, machine: &str, host: &str, mail_from: &str, rcpt: &st
     reply
 }
 
+/// spam.example.net sends with its own envelope (`promo@spam.example.net`,
+/// which its SPF record allows).
+fn from_spammer(world: &mut World, host: &str, rcpt: &str, message: &str) -> String {
+    send(world, "spam.example.net", host, "promo@spam.example.net", rcpt, message)
+}
+
 fn dkim_events(world: &World) -> Vec<(String, String, String)> {
     world
         .events()
@@ -63,10 +69,13 @@ fn submitted_mail_is_signed_and_passes_all_three_at_the_other_domain() {
     assert_eq!(got.len(), 1);
     let signature = field(&got[0], "DKIM-Signature");
     assert!(signature.starts_with("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=a.example; s=lab;"), "{signature}");
-    assert!(signature.contains("h=from:to:subject;"), "only the fields the message has: {signature}");
+    assert!(
+        signature.contains("h=from:from:to:to:cc:subject:subject:date;"),
+        "the fields the message has, and once more those a forger would add: {signature}"
+    );
     assert_eq!(
         field(&got[0], "Authentication-Results"),
-        "mail.b.example;\tspf=pass smtp.mailfrom=alice@a.example;\tdkim=pass header.d=a.example header.s=lab;\tdmarc=pass policy.dmarc=reject header.from=a.example"
+        "mail.b.example;\tspf=pass smtp.mailfrom=alice@a.example;\tdkim=pass header.d=a.example header.s=lab;\tdmarc=pass (p=reject dis=none) header.from=a.example"
     );
     let signed = world.events().any(|e| {
         matches!(&e.kind, EventKind::DkimSigned { host, domain, selector, .. }
@@ -92,11 +101,9 @@ fn the_key_is_published_where_a_verifier_looks_for_it() {
 fn a_forged_from_is_refused_as_the_domain_asks_with_p_reject() {
     let mut world = scenario::dmarc();
     // The spammer's own envelope passes SPF: only DMARC sees the forged From:.
-    let reply = send(
+    let reply = from_spammer(
         &mut world,
-        "spam.example.net",
         "mail.b.example",
-        "promo@spam.example.net",
         "carol@b.example",
         "From: Alice <alice@a.example>\r\nSubject: your invoice\r\n\r\nPay now.",
     );
@@ -112,11 +119,9 @@ fn a_forged_from_is_refused_as_the_domain_asks_with_p_reject() {
 #[test]
 fn p_quarantine_delivers_to_junk_with_the_verdict_on_top() {
     let mut world = scenario::dmarc();
-    let reply = send(
+    let reply = from_spammer(
         &mut world,
-        "spam.example.net",
         "mail.a.example",
-        "promo@spam.example.net",
         "bob@a.example",
         "From: <carol@b.example>\r\nSubject: lunch?\r\n\r\nClick here.",
     );
@@ -126,7 +131,7 @@ fn p_quarantine_delivers_to_junk_with_the_verdict_on_top() {
     assert_eq!(junk.len(), 1);
     assert_eq!(
         field(&junk[0], "Authentication-Results"),
-        "mail.a.example;\tspf=pass smtp.mailfrom=promo@spam.example.net;\tdmarc=fail policy.dmarc=quarantine header.from=b.example"
+        "mail.a.example;\tspf=pass smtp.mailfrom=promo@spam.example.net;\tdmarc=fail (p=quarantine dis=quarantine) header.from=b.example"
     );
     let delivered = world.events().any(|e| {
         matches!(&e.kind, EventKind::Delivered { account, folder, .. } if account == "bob@a.example" && folder == "Junk")
@@ -145,7 +150,7 @@ fn forwarded_mail_fails_spf_at_the_next_hop_and_dkim_carries_it() {
     assert_eq!(got.len(), 1, "not refused for the SPF fail: the signature passed");
     assert_eq!(
         field(&got[0], "Authentication-Results"),
-        "mail.a.example;\tspf=fail smtp.mailfrom=alice@a.example;\tdkim=pass header.d=a.example header.s=lab;\tdmarc=pass policy.dmarc=reject header.from=a.example"
+        "mail.a.example;\tspf=fail smtp.mailfrom=alice@a.example;\tdkim=pass header.d=a.example header.s=lab;\tdmarc=pass (p=reject dis=none) header.from=a.example"
     );
     assert!(field(&got[0], "Received-SPF").starts_with(
         "fail (mail.a.example: domain of alice@a.example does not designate 198.51.100.25 as permitted sender)"
@@ -153,8 +158,9 @@ fn forwarded_mail_fails_spf_at_the_next_hop_and_dkim_carries_it() {
 }
 
 #[test]
-fn forwarding_without_a_signature_is_refused_for_its_spf_fail() {
-    // The same path with the key gone: nothing vouches for the message any more.
+fn forwarding_without_a_working_signature_is_refused() {
+    // The same path with the key gone: nothing vouches for the message any
+    // more, and DMARC (checked before SPF's own refusal) rejects it.
     let mut world = scenario::dmarc();
     world.set_txt("lab._domainkey.a.example", Vec::new());
     let reply = submit(&mut world, "alice@a.example", "forward@b.example", "via b");
@@ -217,7 +223,10 @@ fn a_signed_header_changed_fails_and_dmarc_rejects_what_spf_cannot_vouch_for() {
         .last();
     assert_eq!(
         why.unwrap(),
-        ("fail".into(), "the signature does not match: a signed header field changed after signing".into())
+        (
+            "fail".into(),
+            "the signature does not verify with the published key: a signed header field changed after signing (or the signature is forged)".into()
+        )
     );
 }
 
@@ -232,4 +241,86 @@ fn the_keys_survive_a_snapshot() {
     assert!(submit(&mut back, "alice@a.example", "carol@b.example", "after restart").starts_with("250 "));
     let got = folder(&back, "carol@b.example", "INBOX");
     assert!(field(&got[0], "Authentication-Results").contains("dkim=pass"));
+}
+
+#[test]
+fn hostile_signatures_cost_bounded_time() {
+    // Twenty valid signatures (a.example's key is printed in the scenario, so
+    // anyone can make them), each naming 256 fields, over 60,000 header fields
+    // and 1 MiB of whitespace runs (relaxed canonicalization's work): only the
+    // first five are checked, each with one pass over the fields and the body.
+    let mut world = scenario::dmarc();
+    let mut message = String::from("From: <alice@a.example>\r\nSubject: heavy\r\n");
+    for n in 0..60_000 {
+        message.push_str(&format!("X-Filler: {n}\r\n"));
+    }
+    message.push_str("\r\n");
+    while message.len() < 2 * 1024 * 1024 {
+        message.push_str("x  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t  \t\r\n");
+    }
+    let mut names = vec!["x-filler"; 254];
+    names.extend(["from", "subject"]);
+    let signer = mail_lab_auth::dkim::Signer {
+        domain: "a.example",
+        selector: "lab",
+        seed: scenario::A_EXAMPLE_DKIM_SEED,
+        headers: &names,
+    };
+    let field = signer.sign(message.as_bytes(), world.now());
+    let message = field.repeat(20) + &message;
+    let started = std::time::Instant::now();
+    let reply =
+        send(&mut world, "spam.example.net", "mail.b.example", "x@spam.example.net", "carol@b.example", &message);
+    let took = started.elapsed();
+    assert!(reply.starts_with("250 "), "aligned DKIM passes, so DMARC passes: {reply}");
+    assert_eq!(dkim_events(&world).len(), 5, "RFC 6376 §8.4: a verifier may limit the signatures it checks");
+    assert!(dkim_events(&world).iter().all(|(_, _, result)| result == "pass"));
+    // Generous for an unoptimised build on a slow machine; the work is linear.
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn a_forged_result_in_this_hosts_name_is_removed() {
+    let mut world = scenario::dmarc();
+    let reply = from_spammer(
+        &mut world,
+        "mail.b.example",
+        "carol@b.example",
+        "Authentication-Results: mail.b.example;\r\n\tdmarc=pass header.from=spam.example.net\r\nAuthentication-Results: elsewhere.example; none\r\nFrom: <promo@spam.example.net>\r\nSubject: trust me\r\n\r\nHi.",
+    );
+    assert!(reply.starts_with("250 "), "{reply}");
+    let got = folder(&world, "carol@b.example", "INBOX").pop().unwrap();
+    let results: Vec<String> =
+        header_fields(&got).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+    assert_eq!(results, ["mail.b.example;\tspf=pass smtp.mailfrom=promo@spam.example.net", "elsewhere.example; none"]);
+}
+
+#[test]
+fn a_from_dmarc_cannot_read_is_refused_and_every_author_domain_is_checked() {
+    let mut world = scenario::dmarc();
+    let send_from = |world: &mut World, from: &str| {
+        let message = format!("From: {from}\r\nSubject: who?\r\n\r\nHi.");
+        from_spammer(world, "mail.b.example", "carol@b.example", &message)
+    };
+    // A comment after the address does not hide the domain.
+    let reply = send_from(&mut world, "alice@a.example (Alice)");
+    assert!(reply.starts_with("550 5.7.1 DMARC: a.example asks receivers to reject"), "{reply}");
+    // Two authors: the forged one is checked too.
+    let reply = send_from(&mut world, "promo@spam.example.net, alice@a.example");
+    assert!(reply.starts_with("550 5.7.1 DMARC: a.example asks receivers to reject"), "{reply}");
+    let reply = send_from(&mut world, "undisclosed-sender");
+    assert_eq!(reply, "550 5.7.1 DMARC: a From: address has no domain, so its author cannot be checked\r\n");
+    assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
+}
+
+#[test]
+fn a_signed_field_added_on_top_breaks_the_signature() {
+    let mut world = scenario::dmarc();
+    let message = signed_by_a(&mut world);
+    // Oversigned: a second Subject: above the signed one is caught.
+    let forged = format!("Subject: Urgent: new bank details\r\n{message}");
+    let reply =
+        send(&mut world, "mail.a.example", "mail.b.example", "alice@a.example", "carol@b.example", forged.trim_end());
+    assert!(reply.starts_with("250 "), "SPF still vouches for the host: {reply}");
+    assert_eq!(dkim_events(&world).last().unwrap().2, "fail");
 }

@@ -62,6 +62,26 @@ pub struct Verdict {
     pub why: String,
 }
 
+/// Tag text echoed in an explanation, cut to 64 characters: a hostile field
+/// must not be copied whole into events and replies.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A domain name or selector as RFC 6376 §3.1 and §3.5 allow: dot-separated
+/// labels of letters, digits and hyphens, 63 octets each, 253 in all.
+fn is_dns_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// The tags of a DKIM-Signature or key record (`name=value; …`, RFC 6376 §3.2).
 fn tags(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut out: Vec<(String, String)> = Vec::new();
@@ -73,10 +93,10 @@ fn tags(text: &str) -> Result<Vec<(String, String)>, String> {
         if out.len() == MAX_TAGS {
             return Err(format!("more than {MAX_TAGS} tags"));
         }
-        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{spec}\" is not name=value"))?;
+        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{}\" is not name=value", shown(spec)))?;
         let name = name.trim_matches(|c: char| c.is_ascii_whitespace()).to_string();
         if out.iter().any(|(n, _)| *n == name) {
-            return Err(format!("the tag {name}= appears twice"));
+            return Err(format!("the tag {}= appears twice", shown(&name)));
         }
         out.push((name, value.trim_matches(|c: char| c.is_ascii_whitespace()).to_string()));
     }
@@ -122,19 +142,29 @@ fn read_signature(value: &str) -> Result<Signature, String> {
     let algorithm = match need("a")? {
         "ed25519-sha256" => Algorithm::Ed25519,
         "rsa-sha256" => Algorithm::Rsa,
-        other => return Err(format!("the algorithm {other} is not one this verifier knows")),
+        other => return Err(format!("the algorithm {} is not one this verifier knows", shown(other))),
     };
     let (relaxed_header, relaxed_body) = match tag(&tags, "c").unwrap_or("simple/simple") {
         "simple" | "simple/simple" => (false, false),
         "simple/relaxed" => (false, true),
         "relaxed" | "relaxed/simple" => (true, false),
         "relaxed/relaxed" => (true, true),
-        other => return Err(format!("the canonicalization {other} is unknown")),
+        other => return Err(format!("the canonicalization {} is unknown", shown(other))),
     };
     let domain = need("d")?.to_ascii_lowercase();
+    if !is_dns_name(&domain) {
+        return Err(format!("d={} is not a domain name", shown(&domain)));
+    }
     let selector = need("s")?.to_string();
-    let headers: Vec<String> =
-        need("h")?.split(':').map(|h| h.trim_matches(|c: char| c.is_ascii_whitespace()).to_ascii_lowercase()).collect();
+    if !is_dns_name(&selector) {
+        return Err(format!("s={} is not a selector (labels of letters, digits and hyphens)", shown(&selector)));
+    }
+    // One more than the bound is read, to tell that the bound was passed.
+    let headers: Vec<String> = need("h")?
+        .split(':')
+        .take(MAX_SIGNED_FIELDS + 1)
+        .map(|h| h.trim_matches(|c: char| c.is_ascii_whitespace()).to_ascii_lowercase())
+        .collect();
     if headers.len() > MAX_SIGNED_FIELDS {
         return Err(format!("h= names more than {MAX_SIGNED_FIELDS} header fields"));
     }
@@ -144,11 +174,13 @@ fn read_signature(value: &str) -> Result<Signature, String> {
     if let Some(i) = tag(&tags, "i") {
         let i_domain = i.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
         if !(i_domain == domain || i_domain.ends_with(&format!(".{domain}"))) {
-            return Err(format!("i={i} is not within d={domain}"));
+            return Err(format!("i={} is not within d={domain}", shown(i)));
         }
     }
     let number = |name: &str| -> Result<Option<u64>, String> {
-        tag(&tags, name).map(|v| v.parse::<u64>().map_err(|_| format!("{name}={v} is not a number"))).transpose()
+        tag(&tags, name)
+            .map(|v| v.parse::<u64>().map_err(|_| format!("{name}={} is not a number", shown(v))))
+            .transpose()
     };
     let length = number("l")?.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
     Ok(Signature {
@@ -189,12 +221,18 @@ fn without_b_value(raw: &[u8]) -> Vec<u8> {
 /// What is signed: the named header fields, each instance taken from the
 /// bottom up (RFC 6376 §5.4.2), then the signature field itself without `b=`.
 fn signed_data(fields: &[canon::Field<'_>], names: &[String], relaxed: bool, signature_field: &[u8]) -> Vec<u8> {
-    let mut used = vec![false; fields.len()];
+    // Each name's instances, top to bottom, so the next one is popped from the
+    // end: one pass over the fields however many names `h=` lists.
+    let mut instances: std::collections::BTreeMap<String, Vec<usize>> =
+        names.iter().map(|n| (n.clone(), Vec::new())).collect();
+    for (i, field) in fields.iter().enumerate() {
+        if let Some(list) = instances.get_mut(&field.name.to_ascii_lowercase()) {
+            list.push(i);
+        }
+    }
     let mut data = Vec::new();
     for name in names {
-        let found = (0..fields.len()).rev().find(|&i| !used[i] && fields[i].name.eq_ignore_ascii_case(name));
-        if let Some(i) = found {
-            used[i] = true;
+        if let Some(i) = instances.get_mut(name).and_then(Vec::pop) {
             canon::header(fields[i].raw, relaxed, &mut data);
         }
     }
@@ -207,18 +245,49 @@ fn signed_data(fields: &[canon::Field<'_>], names: &[String], relaxed: bool, sig
 /// Check every DKIM-Signature field of `message` (at most [`MAX_SIGNATURES`]).
 pub fn verify(dns: &mut dyn Resolver, message: &[u8], now: Time) -> Vec<Verdict> {
     let (fields, body) = canon::split(message);
+    let mut bodies = BodyHashes { body, canonical: [None, None], hashes: Vec::new() };
     fields
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case("DKIM-Signature"))
         .take(MAX_SIGNATURES)
-        .map(|f| verify_one(dns, &fields, body, f, now))
+        .map(|f| verify_one(dns, &fields, &mut bodies, f, now))
         .collect()
+}
+
+/// The body canonicalized and hashed once per way the signatures ask for
+/// (simple or relaxed, and `l=`), however many signatures share it.
+struct BodyHashes<'a> {
+    body: &'a [u8],
+    /// Simple, relaxed.
+    canonical: [Option<Vec<u8>>; 2],
+    hashes: Vec<(BodyHashKey, Vec<u8>)>,
+}
+
+/// Relaxed or not, and `l=`.
+type BodyHashKey = (bool, Option<usize>);
+
+impl BodyHashes<'_> {
+    /// The hash, or None when `l=` is longer than the canonical body.
+    fn hash(&mut self, relaxed: bool, length: Option<usize>) -> Option<Vec<u8>> {
+        if let Some((_, hash)) = self.hashes.iter().find(|(key, _)| *key == (relaxed, length)) {
+            return Some(hash.clone());
+        }
+        let body = self.body;
+        let canonical = self.canonical[usize::from(relaxed)].get_or_insert_with(|| canon::body(body, relaxed));
+        let part = match length {
+            Some(l) => canonical.get(..l)?,
+            None => canonical.as_slice(),
+        };
+        let hash = Sha256::digest(part).to_vec();
+        self.hashes.push(((relaxed, length), hash.clone()));
+        Some(hash)
+    }
 }
 
 fn verify_one(
     dns: &mut dyn Resolver,
     fields: &[canon::Field<'_>],
-    body: &[u8],
+    bodies: &mut BodyHashes<'_>,
     field: &canon::Field<'_>,
     now: Time,
 ) -> Verdict {
@@ -244,14 +313,10 @@ fn verify_one(
     if key.algorithm != sig.algorithm {
         return verdict(DkimResult::PermError, d, s, "the key record's k= does not match the signature's a=".into());
     }
-    let mut canonical = canon::body(body, sig.relaxed_body);
-    if let Some(l) = sig.length {
-        if l > canonical.len() {
-            return verdict(DkimResult::PermError, d, s, "l= is longer than the body".into());
-        }
-        canonical.truncate(l);
-    }
-    if Sha256::digest(&canonical).as_slice() != sig.body_hash.as_slice() {
+    let Some(body_hash) = bodies.hash(sig.relaxed_body, sig.length) else {
+        return verdict(DkimResult::PermError, d, s, "l= is longer than the body".into());
+    };
+    if body_hash != sig.body_hash {
         return verdict(
             DkimResult::Fail,
             d,
@@ -260,12 +325,22 @@ fn verify_one(
         );
     }
     let data = signed_data(fields, &sig.headers, sig.relaxed_header, &without_b_value(field.raw));
-    let good = match sig.algorithm {
-        Algorithm::Ed25519 => verify_ed25519(&key.public, &data, &sig.signature),
-        Algorithm::Rsa => verify_rsa(&key.public, &data, &sig.signature),
+    let good = match &key.public {
+        PublicKey::Ed25519(public) => {
+            let Ok(signature) = <[u8; 64]>::try_from(sig.signature.as_slice()) else {
+                return verdict(
+                    DkimResult::PermError,
+                    d,
+                    s,
+                    "b= is not 64 octets, the size of an Ed25519 signature".into(),
+                );
+            };
+            public.verify_strict(&Sha256::digest(&data), &ed25519_dalek::Signature::from_bytes(&signature)).is_ok()
+        }
+        PublicKey::Rsa(public) => verify_rsa(public, &data, &sig.signature),
     };
     if !good {
-        let why = "the signature does not match: a signed header field changed after signing".into();
+        let why = "the signature does not verify with the published key: a signed header field changed after signing (or the signature is forged)".into();
         return verdict(DkimResult::Fail, d, s, why);
     }
     if sig.length.is_some() {
@@ -277,8 +352,16 @@ fn verify_one(
 
 struct Key {
     algorithm: Algorithm,
-    public: Vec<u8>,
+    public: PublicKey,
 }
+
+enum PublicKey {
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+/// RFC 8301 §3.2: verifiers must not accept RSA keys shorter than this.
+const MIN_RSA_BITS: usize = 1024;
 
 /// The key record at `selector._domainkey.domain` (RFC 6376 §3.6.1).
 fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key, (DkimResult, String)> {
@@ -304,49 +387,37 @@ fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key
     if p.is_empty() {
         return Err((DkimResult::PermError, "the key has been revoked (empty p=)".into()));
     }
-    let public = base64_value(p).map_err(|e| (DkimResult::PermError, format!("p= {e}")))?;
+    let octets = base64_value(p).map_err(|e| (DkimResult::PermError, format!("p= {e}")))?;
+    let unusable = |why: &str| (DkimResult::PermError, format!("the key at {name} {why}"));
+    let public = match algorithm {
+        Algorithm::Ed25519 => {
+            let octets = <[u8; 32]>::try_from(octets.as_slice()).map_err(|_| unusable("is not 32 octets (Ed25519)"))?;
+            PublicKey::Ed25519(
+                ed25519_dalek::VerifyingKey::from_bytes(&octets).map_err(|_| unusable("is not an Ed25519 point"))?,
+            )
+        }
+        Algorithm::Rsa => {
+            use rsa::pkcs1::DecodeRsaPublicKey as _;
+            use rsa::pkcs8::DecodePublicKey as _;
+            use rsa::traits::PublicKeyParts as _;
+            // Published as SubjectPublicKeyInfo, or as a bare RSAPublicKey.
+            let key = rsa::RsaPublicKey::from_public_key_der(&octets)
+                .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&octets))
+                .map_err(|_| unusable("is not an RSA public key"))?;
+            if key.n().bits() < MIN_RSA_BITS {
+                return Err(unusable("is shorter than 1024 bits (RFC 8301)"));
+            }
+            PublicKey::Rsa(key)
+        }
+    };
     Ok(Key { algorithm, public })
 }
 
-/// Ed25519 over the SHA-256 of the data (RFC 8463 §3).
-fn verify_ed25519(public: &[u8], data: &[u8], signature: &[u8]) -> bool {
-    let (Ok(public), Ok(signature)) = (<[u8; 32]>::try_from(public), <[u8; 64]>::try_from(signature)) else {
-        return false;
-    };
-    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&public) else { return false };
-    let signature = ed25519_dalek::Signature::from_bytes(&signature);
-    key.verify_strict(&Sha256::digest(data), &signature).is_ok()
-}
-
-/// RSASSA-PKCS1-v1_5 with SHA-256; the key as SubjectPublicKeyInfo or as a
-/// bare RSAPublicKey (both are published).
-fn verify_rsa(public: &[u8], data: &[u8], signature: &[u8]) -> bool {
-    use rsa::pkcs1::DecodeRsaPublicKey as _;
-    use rsa::pkcs8::DecodePublicKey as _;
+/// RSASSA-PKCS1-v1_5 with SHA-256.
+fn verify_rsa(key: &rsa::RsaPublicKey, data: &[u8], signature: &[u8]) -> bool {
     use rsa::signature::Verifier as _;
-    let key = rsa::RsaPublicKey::from_public_key_der(public).or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(public));
-    let Ok(key) = key else { return false };
     let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
-    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(data, &signature).is_ok()
-}
-
-/// The domain of the From: address, lower-cased: the author's domain a
-/// signer signs for (and DMARC aligns with). None without one From: field
-/// holding one address.
-pub fn author_domain(message: &[u8]) -> Option<String> {
-    let (fields, _) = canon::split(message);
-    let mut froms = fields.iter().filter(|f| f.name.eq_ignore_ascii_case("From"));
-    let (field, None) = (froms.next()?, froms.next()) else { return None };
-    let value = String::from_utf8_lossy(&field.raw[field.raw.iter().position(|b| *b == b':')? + 1..]).into_owned();
-    // The address is in <...> when there is a display name.
-    let address = match (value.rfind('<'), value.rfind('>')) {
-        (Some(open), Some(close)) if open < close => &value[open + 1..close],
-        _ => value.as_str(),
-    };
-    let (_, domain) = address.trim().rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let plain = !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    plain.then_some(domain)
+    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key.clone()).verify(data, &signature).is_ok()
 }
 
 /// What signing needs: who signs, and the Ed25519 private key's 32-octet seed.
@@ -372,12 +443,22 @@ impl Signer<'_> {
         let engine = base64::engine::general_purpose::STANDARD;
         let body_hash = engine.encode(Sha256::digest(canon::body(body, true)));
         let names: Vec<String> = self.headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+        // h= folded between names, so no line passes 78 characters however many
+        // fields are signed (SMTP refuses lines over 1000 octets).
+        let t = format!("t={}; h=", now.as_secs());
+        let (mut h, mut line) = (String::new(), t.len() + 1);
+        for (n, name) in names.iter().enumerate() {
+            let piece = if n == 0 { name.clone() } else { format!(":{name}") };
+            if line + piece.len() > 76 {
+                h.push_str("\r\n\t");
+                line = 1;
+            }
+            line += piece.len();
+            h.push_str(&piece);
+        }
         let unsigned = format!(
-            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d={}; s={};\r\n\tt={}; h={};\r\n\tbh={body_hash};\r\n\tb=",
-            self.domain,
-            self.selector,
-            now.as_secs(),
-            names.join(":"),
+            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d={}; s={};\r\n\t{t}{h};\r\n\tbh={body_hash};\r\n\tb=",
+            self.domain, self.selector,
         );
         let data = signed_data(&fields, &names, true, unsigned.as_bytes());
         let key = ed25519_dalek::SigningKey::from_bytes(&self.seed);
