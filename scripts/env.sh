@@ -9,3 +9,12 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 # trunk must not look for updates on the network.
 export TRUNK_SKIP_VERSION_CHECK=true
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# The page's wasm names the source files its panics would point to; strip the
+# machine's own prefixes (crate registry, this checkout) so the page weighs the
+# same on every machine (the standard library's own paths stay).
+remap=""
+for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  if [ -d "$dir" ]; then remap+=" --remap-path-prefix=$dir="; fi
+done
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${remap# } --remap-path-prefix=$PWD/="
+unset remap dir
