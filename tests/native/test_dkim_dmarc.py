@@ -108,7 +108,11 @@ def test_the_labs_signature_verifies_with_dkimpy(mail_a):
                       b"From: Alice <alice@a.example>\r\nTo: bob@a.example\r\nSubject: signed\r\n"
                       b"Date: Wed, 01 Apr 2026 09:00:00 +0000\r\n\r\nHello,  Bob. \r\n\r\n\r\n")
     [message] = mail_a.inbox("bob", "bob-pw")
-    assert b"DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=a.example; s=lab;" in message
+    assert b"DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n\td=a.example; s=lab;" in message
+    lines = message.split(b"\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"DKIM-Signature:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i][:1].isspace())
+    assert max(len(line) for line in lines[start:end]) <= 78, lines[start:end]
     record = published_key(mail_a).encode()
     dns = lambda name, timeout=5: record if name == b"lab._domainkey.a.example." else None  # noqa: E731
     assert dkim.verify(message, dnsfunc=dns)

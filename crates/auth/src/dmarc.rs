@@ -195,8 +195,9 @@ pub struct Verdict {
     /// What the receiver does: the record's `p=` (or `sp=`) on a fail,
     /// [`Disposition::None`] otherwise.
     pub disposition: Disposition,
-    /// The record's policy, when there is a record (for Authentication-Results).
-    pub policy: Option<Disposition>,
+    /// The policy the record publishes for this domain, with its tag (`p` or
+    /// `sp`), when there is a record (for Authentication-Results).
+    pub policy: Option<(&'static str, Disposition)>,
     /// What decided the result, for the learner.
     pub why: String,
 }
@@ -252,14 +253,14 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
         }
         Err((result, why)) => return Verdict { result, disposition: Disposition::None, policy: None, why },
     };
-    let (tag, policy) = match record.subdomain_policy {
+    let (tag, published) = match record.subdomain_policy {
         Some(sp) if found_at != from => ("sp", sp),
         _ => ("p", record.policy),
     };
     // pct=0: the policy is meant for no message, so the next lower one applies
     // (§6.6.4). Other values apply it to every message: sampling would need
     // randomness, which the lab's engines do not have.
-    let policy = match (record.percent, policy) {
+    let policy = match (record.percent, published) {
         (0, Disposition::Reject) => Disposition::Quarantine,
         (0, _) => Disposition::None,
         (_, p) => p,
@@ -276,7 +277,8 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
         || inputs.dkim_temp_errors.iter().any(|d| aligned(&from, d, record.strict_dkim))
     {
         let why = format!("no aligned pass yet, and a check for {from} could not finish now (temperror)");
-        return Verdict { result: DmarcResult::TempError, disposition: Disposition::None, policy: Some(policy), why };
+        let policy = Some((tag, published));
+        return Verdict { result: DmarcResult::TempError, disposition: Disposition::None, policy, why };
     } else {
         let spf_part = if spf_result == SpfResult::Pass {
             format!("SPF passed for {spf_domain}, which is not aligned with {from} ({})", mode(record.strict_spf))
@@ -292,14 +294,14 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
                 mode(record.strict_dkim)
             )
         };
-        let percent = if record.percent == 0 { " with pct=0" } else { "" };
+        let percent = if record.percent == 0 { format!(" with pct=0, so {}", policy.as_str()) } else { String::new() };
         (
             DmarcResult::Fail,
-            format!("{spf_part}, and {dkim_part}; {found_at} asks for {tag}={}{percent}", policy.as_str()),
+            format!("{spf_part}, and {dkim_part}; {found_at} asks for {tag}={}{percent}", published.as_str()),
         )
     };
     let disposition = if result == DmarcResult::Fail { policy } else { Disposition::None };
-    Verdict { result, disposition, policy: Some(policy), why }
+    Verdict { result, disposition, policy: Some((tag, published)), why }
 }
 
 #[cfg(test)]
@@ -399,7 +401,7 @@ mod tests {
         let v = run(&mut z, "news.a.example", (SpfResult::Fail, "news.a.example"), &[]);
         assert_eq!(
             (v.result, v.disposition, v.policy),
-            (DmarcResult::Fail, Disposition::Quarantine, Some(Disposition::Quarantine))
+            (DmarcResult::Fail, Disposition::Quarantine, Some(("sp", Disposition::Quarantine)))
         );
         assert!(v.why.ends_with("a.example asks for sp=quarantine"), "{}", v.why);
         // A record of the subdomain's own wins, and its p= applies.
@@ -435,7 +437,8 @@ mod tests {
         let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject; pct=0")]);
         let v = run(&mut z, "a.example", (SpfResult::Fail, "a.example"), &[]);
         assert_eq!((v.result, v.disposition), (DmarcResult::Fail, Disposition::Quarantine));
-        assert!(v.why.ends_with("asks for p=quarantine with pct=0"), "{}", v.why);
+        assert!(v.why.ends_with("asks for p=reject with pct=0, so quarantine"), "{}", v.why);
+        assert_eq!(v.policy, Some(("p", Disposition::Reject)));
         let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject")]);
         let temp = ["a.example".to_string()];
         let inputs = Inputs {

@@ -71,6 +71,11 @@ fn from_domains(message: &[u8]) -> Option<Result<Vec<String>, String>> {
             let AddressItem::Mailbox { domain, .. } = item else { continue };
             let Some(domain) = domain else { return Some(Err("a From: address has no domain".into())) };
             let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            // A quoted or literal domain names no DNS zone: it would skip
+            // DMARC, or carry text into our Authentication-Results.
+            if !mail_lab_auth::dkim::is_dns_name(&domain) {
+                return Some(Err("a From: address's domain is not a domain name".into()));
+            }
             if !domains.contains(&domain) {
                 domains.push(domain);
             }
@@ -92,27 +97,44 @@ struct Others {
     /// Where local copies go.
     folder: &'static str,
     /// Something vouches for the message although SPF failed: a DKIM pass
-    /// for the envelope's domain, or a DMARC pass.
+    /// for the envelope's domain.
     vouched: bool,
 }
 
 /// Take out every `Authentication-Results:` field whose authserv-id is
 /// `host` from the message's header section.
+#[cfg(feature = "dkim")]
 fn remove_results_of(message: &mut Vec<u8>, host: &str) {
+    if message.starts_with(b"\r\n") {
+        return; // no header section
+    }
     let end = message.windows(4).position(|w| w == b"\r\n\r\n").map_or(message.len(), |at| at + 2);
     let mut kept = Vec::with_capacity(message.len());
-    let mut dropping = false;
-    for line in message[..end].split_inclusive(|b| *b == b'\n') {
-        if !line.starts_with(b" ") && !line.starts_with(b"\t") {
-            let text = String::from_utf8_lossy(line);
-            dropping = text.split_once(':').is_some_and(|(name, value)| {
-                name.eq_ignore_ascii_case("Authentication-Results")
-                    && value.split(';').next().is_some_and(|id| id.trim().eq_ignore_ascii_case(host))
-            });
+    let mut start = 0;
+    while start < end {
+        // One whole field: its first line and every continuation line.
+        let mut next = start;
+        loop {
+            next = message[next..end].iter().position(|b| *b == b'\n').map_or(end, |i| next + i + 1);
+            if next >= end || !matches!(message[next], b' ' | b'\t') {
+                break;
+            }
         }
-        if !dropping {
-            kept.extend_from_slice(line);
+        let field = String::from_utf8_lossy(&message[start..next]);
+        let ours = field.split_once(':').is_some_and(|(name, value)| {
+            // The authserv-id: the first word after any comments and folding.
+            let mut rest = value.trim_start();
+            while let Some(after) = rest.strip_prefix('(') {
+                rest = after.split_once(')').map_or("", |(_, r)| r).trim_start();
+            }
+            let id = rest.split(|c: char| c.is_whitespace() || c == ';' || c == '(').next().unwrap_or_default();
+            name.trim().eq_ignore_ascii_case("Authentication-Results")
+                && id.trim_matches('"').eq_ignore_ascii_case(host)
+        });
+        if !ours {
+            kept.extend_from_slice(&message[start..next]);
         }
+        start = next;
     }
     if kept.len() != end {
         kept.extend_from_slice(&message[end..]);
@@ -202,6 +224,8 @@ impl HostBackend<'_> {
         }
         // A result claiming to come from this host, made elsewhere, is a forgery
         // a reader would trust (RFC 8601 §5): it goes before ours is added.
+        // (Not in the page: it would take the page past its weight budget.)
+        #[cfg(feature = "dkim")]
         remove_results_of(&mut delivery.message, &self.host.name);
         let envelope = &delivery.envelope;
         let query = spf::Query {
@@ -236,8 +260,8 @@ impl HostBackend<'_> {
         let envelope = &delivery.envelope;
         let (ip, domain) = (&envelope.client_address, &verdict.domain);
         let comment = match verdict.result {
-            // A signature that passed for the envelope's domain, or a DMARC
-            // pass, vouches for the message where SPF cannot (forwarded mail):
+            // A signature that passed for the envelope's domain vouches for
+            // the message where SPF cannot (forwarded mail):
             // RFC 7489 §10.1 advises against refusing on an SPF fail before
             // DKIM and DMARC have had their say.
             SpfResult::Fail if !others.vouched => {
@@ -351,15 +375,17 @@ impl HostBackend<'_> {
                 "reject" => reject = Some((from_domain.clone(), verdict.why.clone())),
                 "defer" => defer = Some((from_domain.clone(), verdict.why.clone())),
                 "junk" => others.folder = JUNK,
-                _ => others.vouched |= verdict.result == dmarc::DmarcResult::Pass,
+                _ => {}
             }
             // The record's policy and what was done, as a comment (RFC 8601
             // registers only header.from for dmarc).
-            let policy = verdict.policy.map_or("none", dmarc::Disposition::as_str);
+            let comment = verdict.policy.map_or(String::new(), |(tag, policy)| {
+                format!(" ({tag}={} dis={})", policy.as_str(), verdict.disposition.as_str())
+            });
             others.clauses.push_str(&format!(
-                ";\r\n\tdmarc={} (p={policy} dis={}) header.from={from_domain}",
+                ";\r\n\tdmarc={}{comment} header.from={}",
                 verdict.result.as_str(),
-                verdict.disposition.as_str()
+                value(&from_domain)
             ));
         }
         if let Some((domain, why)) = reject {

@@ -68,7 +68,7 @@ fn submitted_mail_is_signed_and_passes_all_three_at_the_other_domain() {
     let got = folder(&world, "carol@b.example", "INBOX");
     assert_eq!(got.len(), 1);
     let signature = field(&got[0], "DKIM-Signature");
-    assert!(signature.starts_with("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=a.example; s=lab;"), "{signature}");
+    assert!(signature.starts_with("v=1; a=ed25519-sha256; c=relaxed/relaxed;\td=a.example; s=lab; t="), "{signature}");
     assert!(
         signature.contains("h=from:from:to:to:cc:subject:subject:date;"),
         "the fields the message has, and once more those a forger would add: {signature}"
@@ -286,7 +286,11 @@ fn a_forged_result_in_this_hosts_name_is_removed() {
         &mut world,
         "mail.b.example",
         "carol@b.example",
-        "Authentication-Results: mail.b.example;\r\n\tdmarc=pass header.from=spam.example.net\r\nAuthentication-Results: elsewhere.example; none\r\nFrom: <promo@spam.example.net>\r\nSubject: trust me\r\n\r\nHi.",
+        "Authentication-Results: mail.b.example;\r\n\tdmarc=pass header.from=spam.example.net\r\n\
+         Authentication-Results:\r\n mail.b.example; dkim=pass\r\n\
+         authentication-results : (made here) \"MAIL.B.EXAMPLE\" 1; spf=pass\r\n\
+         Authentication-Results: elsewhere.example; none\r\n\
+         From: <promo@spam.example.net>\r\nSubject: trust me\r\n\r\nHi.",
     );
     assert!(reply.starts_with("250 "), "{reply}");
     let got = folder(&world, "carol@b.example", "INBOX").pop().unwrap();
@@ -310,6 +314,12 @@ fn a_from_dmarc_cannot_read_is_refused_and_every_author_domain_is_checked() {
     assert!(reply.starts_with("550 5.7.1 DMARC: a.example asks receivers to reject"), "{reply}");
     let reply = send_from(&mut world, "undisclosed-sender");
     assert_eq!(reply, "550 5.7.1 DMARC: a From: address has no domain, so its author cannot be checked\r\n");
+    // A quoted domain names no zone (and must not reach our own results field).
+    let reply = send_from(&mut world, "x@\"a\\\"; dmarc=pass header.from=b.example; x=\\\"\".b.example");
+    assert_eq!(
+        reply,
+        "550 5.7.1 DMARC: a From: address's domain is not a domain name, so its author cannot be checked\r\n"
+    );
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
 }
 

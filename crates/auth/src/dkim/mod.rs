@@ -73,7 +73,7 @@ fn shown(text: &str) -> String {
 
 /// A domain name or selector as RFC 6376 §3.1 and §3.5 allow: dot-separated
 /// labels of letters, digits and hyphens, 63 octets each, 253 in all.
-fn is_dns_name(name: &str) -> bool {
+pub fn is_dns_name(name: &str) -> bool {
     name.len() <= 253
         && name.split('.').all(|label| {
             !label.is_empty()
@@ -381,7 +381,7 @@ fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key
     let algorithm = match tag(&tags, "k").unwrap_or("rsa") {
         "ed25519" => Algorithm::Ed25519,
         "rsa" => Algorithm::Rsa,
-        other => return Err((DkimResult::PermError, format!("the key type k={other} is unknown"))),
+        other => return Err((DkimResult::PermError, format!("the key type k={} is unknown", shown(other)))),
     };
     let p = tag(&tags, "p").ok_or((DkimResult::PermError, "the key record has no p=".to_string()))?;
     if p.is_empty() {
@@ -442,11 +442,12 @@ impl Signer<'_> {
         let (fields, body) = canon::split(message);
         let engine = base64::engine::general_purpose::STANDARD;
         let body_hash = engine.encode(Sha256::digest(canon::body(body, true)));
-        let names: Vec<String> = self.headers.iter().map(|h| h.to_ascii_lowercase()).collect();
-        // h= folded between names, so no line passes 78 characters however many
-        // fields are signed (SMTP refuses lines over 1000 octets).
-        let t = format!("t={}; h=", now.as_secs());
-        let (mut h, mut line) = (String::new(), t.len() + 1);
+        // No more names than a verifier accepts.
+        let names: Vec<String> = self.headers.iter().take(MAX_SIGNED_FIELDS).map(|h| h.to_ascii_lowercase()).collect();
+        // h= folded between names, and b= in pieces, so no line passes 78
+        // characters however many fields are signed (SMTP refuses lines over
+        // 1000 octets; the folding whitespace is no part of either value).
+        let (mut h, mut line) = (String::new(), 3);
         for (n, name) in names.iter().enumerate() {
             let piece = if n == 0 { name.clone() } else { format!(":{name}") };
             if line + piece.len() > 76 {
@@ -457,13 +458,17 @@ impl Signer<'_> {
             h.push_str(&piece);
         }
         let unsigned = format!(
-            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d={}; s={};\r\n\t{t}{h};\r\n\tbh={body_hash};\r\n\tb=",
-            self.domain, self.selector,
+            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n\td={}; s={}; t={};\r\n\th={h};\r\n\tbh={body_hash};\r\n\tb=",
+            self.domain,
+            self.selector,
+            now.as_secs(),
         );
         let data = signed_data(&fields, &names, true, unsigned.as_bytes());
         let key = ed25519_dalek::SigningKey::from_bytes(&self.seed);
-        let signature = key.sign(&Sha256::digest(&data));
-        format!("{unsigned}{}\r\n", engine.encode(signature.to_bytes()))
+        let b = engine.encode(key.sign(&Sha256::digest(&data)).to_bytes());
+        // 88 characters of base64, in two lines.
+        let (first, rest) = b.split_at(b.len().min(60));
+        format!("{unsigned}{first}\r\n\t {rest}\r\n")
     }
 }
 
