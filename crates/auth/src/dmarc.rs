@@ -5,15 +5,8 @@
 //! domain (strict) or share its organizational domain (relaxed, the default).
 
 use crate::dns::{DnsError, Resolver};
+use crate::shown;
 use crate::spf::SpfResult;
-
-/// Text from a record echoed in an explanation, cut to 64 characters.
-fn shown(text: &str) -> String {
-    match text.char_indices().nth(64) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
 
 /// Most tags of a record read: far above any real record; the rest are ignored.
 pub const MAX_TAGS: usize = 64;

@@ -10,3 +10,12 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod spf;
+
+/// Record or field text echoed in an explanation, cut to 64 characters: a
+/// hostile record must not be copied whole into events and replies.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}

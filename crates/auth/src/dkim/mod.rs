@@ -11,6 +11,7 @@ use mail_lab_proto::Time;
 use sha2::{Digest, Sha256};
 
 use crate::dns::{DnsError, Resolver};
+use crate::shown;
 
 /// At most this many signatures of one message are checked (RFC 6376 §8.4).
 pub const MAX_SIGNATURES: usize = 5;
@@ -60,15 +61,6 @@ pub struct Verdict {
     pub selector: String,
     /// What decided the result, for the learner.
     pub why: String,
-}
-
-/// Tag text echoed in an explanation, cut to 64 characters: a hostile field
-/// must not be copied whole into events and replies.
-fn shown(text: &str) -> String {
-    match text.char_indices().nth(64) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
 }
 
 /// A domain name or selector as RFC 6376 §3.1 and §3.5 allow: dot-separated
