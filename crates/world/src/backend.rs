@@ -257,8 +257,7 @@ impl HostBackend<'_> {
         let others = self.check_dkim_and_dmarc(dns, &delivery.message, &verdict)?;
         #[cfg(not(feature = "dkim"))]
         let others = Others { clauses: String::new(), folder: INBOX, vouched: false };
-        let envelope = &delivery.envelope;
-        let (ip, domain) = (&envelope.client_address, &verdict.domain);
+        let ip = &envelope.client_address;
         let comment = match verdict.result {
             // A signature that passed for the envelope's domain vouches for
             // the message where SPF cannot (forwarded mail):
@@ -359,9 +358,18 @@ impl HostBackend<'_> {
                 continue;
             }
             let action = match (verdict.result, verdict.disposition) {
-                (dmarc::DmarcResult::TempError, _) => "defer",
-                (_, dmarc::Disposition::Reject) => "reject",
-                (_, dmarc::Disposition::Quarantine) => "junk",
+                (dmarc::DmarcResult::TempError, _) => {
+                    defer = Some((from_domain.clone(), verdict.why.clone()));
+                    "defer"
+                }
+                (_, dmarc::Disposition::Reject) => {
+                    reject = Some((from_domain.clone(), verdict.why.clone()));
+                    "reject"
+                }
+                (_, dmarc::Disposition::Quarantine) => {
+                    others.folder = JUNK;
+                    "junk"
+                }
                 (_, dmarc::Disposition::None) => "deliver",
             };
             self.log(EventKind::DmarcChecked {
@@ -371,12 +379,6 @@ impl HostBackend<'_> {
                 action: action.to_string(),
                 why: verdict.why.clone(),
             });
-            match action {
-                "reject" => reject = Some((from_domain.clone(), verdict.why.clone())),
-                "defer" => defer = Some((from_domain.clone(), verdict.why.clone())),
-                "junk" => others.folder = JUNK,
-                _ => {}
-            }
             // The record's policy and what was done, as a comment (RFC 8601
             // registers only header.from for dmarc).
             let comment = verdict.policy.map_or(String::new(), |(tag, policy)| {
