@@ -28,25 +28,22 @@ A_EXAMPLE_SEED = b"Mail Lab a.example DKIM key 2026"
 
 
 def serve(tmp_path, host):
-    return Lab(tmp_path, ["--scenario", "dmarc", "--host", host]).start()
+    """The dmarc scenario's `host`, stopped after the test."""
+    lab = Lab(tmp_path, ["--scenario", "dmarc", "--host", host]).start()
+    yield lab
+    if lab.proc.poll() is None:
+        lab.proc.kill()
+        lab.proc.wait()
 
 
 @pytest.fixture
 def mail_a(tmp_path):
-    lab = serve(tmp_path, "mail.a.example")
-    yield lab
-    if lab.proc.poll() is None:
-        lab.proc.kill()
-        lab.proc.wait()
+    yield from serve(tmp_path, "mail.a.example")
 
 
 @pytest.fixture
 def mail_b(tmp_path):
-    lab = serve(tmp_path, "mail.b.example")
-    yield lab
-    if lab.proc.poll() is None:
-        lab.proc.kill()
-        lab.proc.wait()
+    yield from serve(tmp_path, "mail.b.example")
 
 
 def published_key(lab):
