@@ -37,6 +37,25 @@ async function chore(page, lesson, n) {
   if (lesson === 'dial-up' && n === 0) return press('+10 min');
   if (lesson === 'retry-bounce' && n === 1) await press('+10 min');
   if (lesson === 'apop') return undefined;
+  if (lesson === 'mojibake') {
+    // What the learner sees: the UTF-8 text garbled by its Shift_JIS label,
+    // then read right once they pick UTF-8 (the message itself is unchanged).
+    const pane = page.getByRole('region', { name: 'Mailbox bob@a.example' });
+    await pane.getByRole('button', { name: 'Shift_JIS label' }).click();
+    const inspector = page.locator('section.inspector');
+    const body = inspector.locator('.body-text');
+    await body.waitFor();
+    assert.match(await body.textContent(), /^縺薙ｓ縺ｫ縺｡縺ｯ/, 'read as labelled, the body is mojibake');
+    const readAs = inspector.getByRole('combobox', { name: 'Read the text as' });
+    assert.equal(await readAs.inputValue(), '', 'as labelled first');
+    assert.match(await readAs.locator('option').first().textContent(), /as labelled \(Shift_JIS\)/);
+    await readAs.selectOption('UTF-8');
+    await page.waitForFunction((el) => el.textContent.startsWith('こんにちは、ボブさん'), await body.elementHandle());
+    assert.match(await inspector.locator('ul.mime-tree').textContent(), /charset=Shift_JIS/, 'the label is as it arrived');
+    await readAs.scrollIntoViewIfNeeded();
+    await screenshot(page, 'e2e-lesson-mojibake');
+    return undefined;
+  }
   if (lesson === 'mua-mta-mda') {
     const mua = page.getByRole('region', { name: 'Mail client (MUA)' });
     await mua.getByRole('combobox', { name: 'Account' }).selectOption('alice@a.example');

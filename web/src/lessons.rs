@@ -230,6 +230,26 @@ fn base64_part_delivered(world: &World, since: u64) -> bool {
     })
 }
 
+/// The same kind of text delivered twice: 8-bit UTF-8 octets under a label
+/// that says another charset (or none), then under `charset=UTF-8`.
+fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
+    let (mut wrong, mut right) = (false, false);
+    for (_, raw, _) in delivered(world, since) {
+        let view = MessageView::parse(&raw, &crate::charset::BrowserDecoder);
+        for part in view.parts().iter().filter(|p| p.kind == mail_lab_message::PartKind::Text) {
+            let octets = view.transfer_decoded(part).0;
+            if octets.is_ascii() || std::str::from_utf8(&octets).is_err() {
+                continue;
+            }
+            let utf8 =
+                part.charset.as_deref().is_some_and(|c| matches!(c.to_ascii_lowercase().as_str(), "utf-8" | "utf8"));
+            right |= utf8;
+            wrong |= !utf8;
+        }
+    }
+    wrong && right
+}
+
 fn waited_for_the_link(world: &World, since: u64) -> bool {
     let (mut deferred, mut up) = (false, false);
     events(world, since).any(|e| {
@@ -711,6 +731,52 @@ pub const LESSONS: &[Lesson] = &[
         check: base64_part_delivered,
     },
     Lesson {
+        id: "mojibake",
+        scenario: "two-domains",
+        shows: "",
+        title: tr("Mojibake: the charset label", "文字化け：charset のラベル"),
+        topic: tr(
+            "MIME's charset parameter and mojibake (notes C §4.1.5)",
+            "MIME の charset パラメータと文字化け（資料 C 4.1.5）",
+        ),
+        goal: tr(
+            "Deliver Japanese text to bob@a.example labelled Shift_JIS, read it as UTF-8 in the inspector, then deliver it labelled UTF-8.",
+            "Shift_JIS とラベルを付けた日本語を bob@a.example に届けてインスペクタで UTF-8 として読み、次に UTF-8 のラベルで届け直す。",
+        ),
+        hint: tr(
+            "The terminal sends UTF-8. The label tells the reader how to turn octets into characters: UTF-8 こんにちは read as Shift_JIS is 縺薙ｓ縺ｫ縺｡縺ｯ.",
+            "端末は UTF-8 で送ります。ラベルはバイト列を文字に戻す方法を伝えます。UTF-8 の「こんにちは」を Shift_JIS で読むと「縺薙ｓ縺ｫ縺｡縺ｯ」。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: Shift_JIS label"),
+            Type("MIME-Version: 1.0"),
+            Type("Content-Type: text/plain; charset=Shift_JIS"),
+            Type(""),
+            Type("こんにちは、ボブさん"),
+            Type("."),
+            Do(tr(
+                "Open “Shift_JIS label” in bob's mailbox: the body is garbled. Read the text as UTF-8.",
+                "bob のメールボックスで「Shift_JIS label」を開くと文字化けしている。本文を UTF-8 で読み直す。",
+            )),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: UTF-8 label"),
+            Type("MIME-Version: 1.0"),
+            Type("Content-Type: text/plain; charset=UTF-8"),
+            Type(""),
+            Type("こんにちは、ボブさん"),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: mislabelled_then_labelled,
+    },
+    Lesson {
         id: "backup-mx",
         scenario: "backup-mx",
         shows: "network",
@@ -1046,6 +1112,36 @@ mod tests {
             lab.apply(Action::SendLine { terminal: 0, line: line.into() });
         }
         assert!(!lab.progress.is_done(relay));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn mojibake_needs_the_wrong_label_and_the_right_one() {
+        let index = by_id("mojibake").unwrap();
+        let send = |label: &str, body: &str| {
+            let mut lab = Lab::with_world(Lang::En, mail_lab_world::scenario::two_domains(), Progress::default());
+            lab.progress.scenario = "two-domains".into();
+            lab.apply(Action::StartLesson(index));
+            let content_type = format!("Content-Type: text/plain; charset={label}");
+            for line in ["HELO pc.a.example", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA"]
+                .into_iter()
+                .chain(["MIME-Version: 1.0", &content_type, "", body, ".", "QUIT"])
+            {
+                lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+            }
+            lab
+        };
+        // Each label alone is half; ASCII text under a wrong label garbles nothing.
+        assert!(!send("Shift_JIS", "こんにちは").progress.is_done(index));
+        assert!(!send("UTF-8", "こんにちは").progress.is_done(index));
+        let mut lab = send("Shift_JIS", "hello");
+        for line in ["telnet mail.a.example 25", "HELO x", "MAIL FROM:<a@a.example>", "RCPT TO:<bob@a.example>", "DATA"]
+            .into_iter()
+            .chain(["Content-Type: text/plain; charset=utf-8", "", "こんにちは", ".", "QUIT"])
+        {
+            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+        }
+        assert!(!lab.progress.is_done(index), "ASCII under Shift_JIS is no mojibake");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

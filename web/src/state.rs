@@ -27,6 +27,9 @@ pub struct Lab {
     pub panes: Vec<PaneView>,
     /// The message open in the inspector: account, folder and UID.
     pub selected: Option<(String, String, u32)>,
+    /// The charset the inspector reads the open message's text with, in
+    /// place of its label (`None`: as labelled). Only the reading changes.
+    pub read_as: Option<String>,
     /// What the last action changed in the stores (the panes highlight it).
     pub just_changed: Vec<mail_lab_store::Change>,
     /// The outcome of the last file import, for the page to say.
@@ -125,6 +128,8 @@ pub enum Action {
     SetLang(Lang),
     /// Open a message in the inspector (or close it with `None`).
     Select(Option<(String, String, u32)>),
+    /// Read the open message's text with this charset (`None`: as labelled).
+    ReadAs(Option<String>),
     /// Show a folder in an account's pane, from row `first`.
     View {
         account: String,
@@ -219,6 +224,7 @@ impl Action {
             self,
             Action::View { .. }
                 | Action::Select(_)
+                | Action::ReadAs(_)
                 | Action::SetLang(_)
                 | Action::ShowTerminal(_)
                 | Action::SideBySide(_)
@@ -288,6 +294,7 @@ impl Lab {
                 .collect(),
             watched: accounts,
             selected: None,
+            read_as: None,
             just_changed: Vec::new(),
             notice: None,
             storage_problem: None,
@@ -393,6 +400,7 @@ impl Lab {
         self.client.imap.clear();
         self.client.pushed.clear();
         self.selected = None;
+        self.read_as = None;
         self.just_changed.clear();
         left
     }
@@ -611,7 +619,11 @@ impl Lab {
                 }
             }
             Action::SetLang(lang) => next.lang = lang,
-            Action::Select(selection) => next.selected = selection,
+            Action::Select(selection) => {
+                next.selected = selection;
+                next.read_as = None;
+            }
+            Action::ReadAs(charset) => next.read_as = charset,
             Action::Advance(ms) => next.world.borrow_mut().advance(ms),
             Action::RunUntilIdle => next.world.borrow_mut().run_until_idle(),
             Action::SetHostUp { host, up } => {

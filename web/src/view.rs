@@ -152,6 +152,7 @@ pub fn app() -> Html {
     let on_watch = dispatch(&d, |(account, on)| Action::Watch { account, on });
     let on_select = dispatch(&d, Action::Select);
     let on_open_message = on_select.reform(Some);
+    let on_read_as = dispatch(&d, Action::ReadAs);
     let on_view = dispatch(&d, |(account, folder, first)| Action::View { account, folder, first });
     let on_import = dispatch(&d, |(account, folder, name, bytes)| Action::Import { account, folder, name, bytes });
     let on_export = {
@@ -306,7 +307,7 @@ pub fn app() -> Html {
                     </nav>
                     <div class="views">
                         if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
-                            { inspector(inspected, view, lang, &on_select) }
+                            { inspector(inspected, view, lang, &on_select, lab.read_as.as_deref(), &on_read_as) }
                         }
                         { crate::network::wiretap(log.tap(), lang) }
                         { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang, on_advance,
@@ -680,6 +681,8 @@ fn inspector(
     v: &MessageView<'_>,
     lang: Lang,
     on_select: &Callback<Option<(String, String, u32)>>,
+    read_as: Option<&str>,
+    on_read_as: &Callback<Option<String>>,
 ) -> Html {
     let raw_text = String::from_utf8_lossy(i.raw);
     let close = {
@@ -694,7 +697,22 @@ fn inspector(
         |label: &str, value: String| html! { <tr><th scope="row">{ label.to_string() }</th><td>{ value }</td></tr> };
     let first = |kind: PartKind| v.parts().iter().find(|p| p.kind == kind).map(|p| v.body(p));
     let html_body = first(PartKind::Html).and_then(|b| if let Body::Html(h) = b { Some(h) } else { None });
-    let text_body = first(PartKind::Text).and_then(|b| if let Body::Text(t) = b { Some(t) } else { None });
+    let text_part = v.parts().iter().find(|p| p.kind == PartKind::Text);
+    // Read with the charset the learner picked, else as the part is labelled.
+    let text_body = text_part.and_then(|p| match (read_as, v.body(p)) {
+        (Some(charset), Body::Text(labelled)) => Some(v.text_as(p, charset).unwrap_or(labelled)),
+        (None, Body::Text(labelled)) => Some(labelled),
+        _ => None,
+    });
+    let pick = {
+        let on_read_as = on_read_as.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let value = select.value();
+                on_read_as.emit((!value.is_empty()).then_some(value));
+            }
+        })
+    };
     html! {
         <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, text::MESSAGE), i.account, i.uid)}>
             <header class="inspector-head">
@@ -749,7 +767,18 @@ fn inspector(
                 }) }
             </ul>
             <h3>{ t(lang, text::BODY) }</h3>
-            if let Some(text) = text_body {
+            if let (Some(text), Some(part)) = (text_body, text_part) {
+                <label class="read-as">{ t(lang, text::READ_AS) }
+                    <select onchange={pick}>
+                        <option value="" selected={read_as.is_none()}>
+                            { crate::i18n::bracketed(lang, t(lang, text::AS_LABELLED), part.charset.as_deref().unwrap_or(t(lang, text::NO_LABEL))) }
+                        </option>
+                        { for READ_AS.iter().map(|c| html! { <option value={*c} selected={read_as == Some(*c)}>{ *c }</option> }) }
+                    </select>
+                </label>
+                if read_as.is_some() {
+                    <p class="note">{ t(lang, text::READ_AS_NOTE) }</p>
+                }
                 <pre class="body-text">{ text }</pre>
             }
             if let Some(html) = html_body {
@@ -785,6 +814,10 @@ fn inspector(
         </section>
     }
 }
+
+/// Charsets a learner can read a text with in the inspector: the Japanese
+/// ones mail uses (the browser's TextDecoder knows each).
+const READ_AS: [&str; 4] = ["UTF-8", "ISO-2022-JP", "Shift_JIS", "EUC-JP"];
 
 /// What an import came to, in `lang`.
 fn notice_text(lang: Lang, notice: &Notice) -> String {

@@ -617,31 +617,49 @@ impl<'a> MessageView<'a> {
         if decode_builtin(charset, b"").is_some() {
             return (parsed.to_string(), problems);
         }
-        let range = part.body_range.clone();
-        let raw = self.raw.get(range.clone()).unwrap_or_default();
-        let bytes = match &*part.transfer_encoding {
-            "base64" => decode_base64(raw).unwrap_or_else(|| {
-                problems.push(Diagnostic {
-                    problem: Problem::BadTransferEncoding,
-                    offset: Some(range.start),
-                    detail: "invalid base64".into(),
-                });
-                raw.to_vec()
-            }),
-            "quoted-printable" => decode_quoted_printable(raw, false),
-            _ => raw.to_vec(),
-        };
+        let (bytes, problem) = self.transfer_decoded(part);
+        problems.extend(problem);
         match self.charsets.decode(charset, &bytes) {
             Some(text) => (text, problems),
             None => {
                 problems.push(Diagnostic {
                     problem: Problem::UnknownCharset,
-                    offset: Some(range.start),
+                    offset: Some(part.body_range.start),
                     detail: format!("charset {charset}"),
                 });
                 (parsed.to_string(), problems)
             }
         }
+    }
+
+    /// A part's body with its transfer encoding undone (base64,
+    /// quoted-printable): the octets a charset is applied to.
+    pub fn transfer_decoded(&self, part: &Part) -> (Vec<u8>, Option<Diagnostic>) {
+        let range = part.body_range.clone();
+        let raw = self.raw.get(range.clone()).unwrap_or_default();
+        match &*part.transfer_encoding {
+            "base64" => match decode_base64(raw) {
+                Some(bytes) => (bytes, None),
+                None => {
+                    let problem = Diagnostic {
+                        problem: Problem::BadTransferEncoding,
+                        offset: Some(range.start),
+                        detail: "invalid base64".into(),
+                    };
+                    (raw.to_vec(), Some(problem))
+                }
+            },
+            "quoted-printable" => (decode_quoted_printable(raw, false), None),
+            _ => (raw.to_vec(), None),
+        }
+    }
+
+    /// A part's text read with `charset` instead of the charset it is
+    /// labelled with: what a reader who picks another charset sees. The
+    /// message is unchanged; `None` when no decoder knows `charset`.
+    pub fn text_as(&self, part: &Part, charset: &str) -> Option<String> {
+        let bytes = self.transfer_decoded(part).0;
+        decode_builtin(charset, &bytes).or_else(|| self.charsets.decode(charset, &bytes))
     }
 
     /// What is wrong with the message, in order: encoded words in the

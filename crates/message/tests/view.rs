@@ -193,3 +193,40 @@ fn an_encapsulated_message_cut_short_by_the_boundary() {
     let _ = (view.diagnostics(), view.text_body());
     assert!(mail_lab_message::imap::body_structure(raw, true).starts_with('('));
 }
+
+/// Mojibake: the same octets read with the wrong label garble, and read with
+/// the right charset come back — the label, not the bytes, was wrong.
+#[test]
+fn a_mislabelled_body_garbles_and_reads_right_with_its_real_charset() {
+    let text = "こんにちは、ボブさん";
+    // UTF-8 octets that say they are Shift_JIS (a learner typing into a terminal).
+    let raw = format!(
+        "Subject: mojibake\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=Shift_JIS\r\n\r\n{text}\r\n"
+    );
+    let view = MessageView::parse(raw.as_bytes(), &EncodingRs);
+    let part = &view.parts()[0];
+    assert_eq!(part.charset.as_deref(), Some("Shift_JIS"));
+    let shown = view.text_body().unwrap();
+    assert!(!shown.contains(text) && shown.starts_with("縺"), "read as Shift_JIS: {shown}");
+    assert_eq!(view.text_as(part, "UTF-8").as_deref(), Some(format!("{text}\r\n").as_str()));
+    assert_eq!(view.text_as(part, "Shift_JIS"), Some(shown));
+    // ISO-2022-JP octets with no label at all: a reader who guesses US-ASCII
+    // sees the escape sequences' letters; picking ISO-2022-JP reads them right.
+    let jis = encode(encoding_rs::ISO_2022_JP, text);
+    let mut raw = b"Subject: no label\r\n\r\n".to_vec();
+    raw.extend_from_slice(&jis);
+    let view = MessageView::parse(&raw, &EncodingRs);
+    let part = &view.parts()[0];
+    assert_eq!(part.charset, None);
+    assert!(view.text_body().unwrap().contains("$B$3$s$K$A$O"));
+    assert_eq!(view.text_as(part, "ISO-2022-JP").as_deref(), Some(text));
+    // The transfer encoding is undone before the charset is applied.
+    let raw = format!(
+        "Content-Type: text/plain; charset=EUC-JP\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        base64(text.as_bytes())
+    );
+    let view = MessageView::parse(raw.as_bytes(), &EncodingRs);
+    assert_eq!(view.transfer_decoded(&view.parts()[0]).0, text.as_bytes());
+    assert_eq!(view.text_as(&view.parts()[0], "utf-8").as_deref(), Some(text));
+    assert_eq!(MessageView::parse(raw.as_bytes(), &Utf8Only).text_as(&view.parts()[0], "x-unknown"), None);
+}
