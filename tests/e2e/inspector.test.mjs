@@ -84,3 +84,26 @@ test('an HTML mail with <script> and onerror= payloads runs no script', async (t
   console.log(`screenshot: ${shot}`);
   assert.deepEqual(errors, []);
 });
+
+test('a charset picked in the inspector reads only that message: the next one opens as labelled', async (t) => {
+  const { page, errors } = await openLab(t);
+  const smtp = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
+  await smtp.locator('[role=log] li.server').first().waitFor();
+  for (const subject of ['first', 'second']) {
+    const lines = [`Subject: ${subject}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=Shift_JIS', '', 'こんにちは'];
+    assert.match(await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines }), /^250 /);
+  }
+  const pane = page.getByRole('region', { name: 'Mailbox bob@a.example' });
+  const inspector = page.locator('section.inspector');
+  const body = inspector.locator('.body-text');
+  const readAs = inspector.getByRole('combobox', { name: 'Read the text as' });
+  await pane.getByRole('button', { name: 'first' }).click();
+  assert.match(await body.textContent(), /^縺薙ｓ縺ｫ縺｡縺ｯ/);
+  await readAs.selectOption('UTF-8');
+  await page.waitForFunction((el) => el.textContent.startsWith('こんにちは'), await body.elementHandle());
+  await pane.getByRole('button', { name: 'second' }).click();
+  await page.getByRole('region', { name: 'Message bob@a.example UID 2' }).waitFor();
+  assert.equal(await readAs.inputValue(), '', 'the choice shows "as labelled" again');
+  assert.match(await body.textContent(), /^縺薙ｓ縺ｫ縺｡縺ｯ/, 'and the text is read as labelled');
+  assert.deepEqual(errors, []);
+});

@@ -127,11 +127,7 @@ pub mod text {
     pub const BODY: Tr = Tr { en: "Body", ja: "本文" };
     pub const READ_AS: Tr = Tr { en: "Read the text as", ja: "本文を読む文字コード" };
     pub const AS_LABELLED: Tr = Tr { en: "as labelled", ja: "ラベルどおり" };
-    pub const NO_LABEL: Tr = Tr { en: "no charset: US-ASCII", ja: "charset 指定なし：US-ASCII" };
-    pub const READ_AS_NOTE: Tr = Tr {
-        en: "Only the reading changed: the octets and their label are as they arrived.",
-        ja: "変えたのは読み方だけ。バイト列とラベルは届いたままです。",
-    };
+    pub const NO_LABEL: Tr = Tr { en: "no charset label", ja: "charset 指定なし" };
     pub const RAW_MESSAGE: Tr = Tr { en: "Raw message as stored", ja: "保存されている生のメッセージ" };
     pub const DIAGNOSTICS: Tr = Tr { en: "Diagnostics", ja: "診断" };
     pub const HTML_SANDBOXED: Tr = Tr {

@@ -231,7 +231,8 @@ fn base64_part_delivered(world: &World, since: u64) -> bool {
 }
 
 /// The same kind of text delivered twice: 8-bit UTF-8 octets under a label
-/// that says another charset (or none), then under `charset=UTF-8`.
+/// that names another charset (shown garbled), then under `charset=UTF-8`.
+/// No label, or US-ASCII, is not it: the lab shows those octets as UTF-8.
 fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
     let (mut wrong, mut right) = (false, false);
     for (_, raw, _) in delivered(world, since) {
@@ -241,10 +242,12 @@ fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
             if octets.is_ascii() || std::str::from_utf8(&octets).is_err() {
                 continue;
             }
-            let utf8 =
-                part.charset.as_deref().is_some_and(|c| matches!(c.to_ascii_lowercase().as_str(), "utf-8" | "utf8"));
-            right |= utf8;
-            wrong |= !utf8;
+            let Some(label) = part.charset.as_deref() else { continue };
+            match label.to_ascii_lowercase().as_str() {
+                "utf-8" | "utf8" => right = true,
+                "us-ascii" | "ascii" => {}
+                _ => wrong = true,
+            }
         }
     }
     wrong && right
@@ -749,13 +752,14 @@ pub const LESSONS: &[Lesson] = &[
         ),
         steps: &[
             Type("telnet mail.a.example 25"),
-            Type("HELO pc.a.example"),
-            Type("MAIL FROM:<alice@a.example>"),
+            Type("EHLO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example> BODY=8BITMIME"),
             Type("RCPT TO:<bob@a.example>"),
             Type("DATA"),
             Type("Subject: Shift_JIS label"),
             Type("MIME-Version: 1.0"),
             Type("Content-Type: text/plain; charset=Shift_JIS"),
+            Type("Content-Transfer-Encoding: 8bit"),
             Type(""),
             Type("こんにちは、ボブさん"),
             Type("."),
@@ -763,12 +767,13 @@ pub const LESSONS: &[Lesson] = &[
                 "Open “Shift_JIS label” in bob's mailbox: the body is garbled. Read the text as UTF-8.",
                 "bob のメールボックスで「Shift_JIS label」を開くと文字化けしている。本文を UTF-8 で読み直す。",
             )),
-            Type("MAIL FROM:<alice@a.example>"),
+            Type("MAIL FROM:<alice@a.example> BODY=8BITMIME"),
             Type("RCPT TO:<bob@a.example>"),
             Type("DATA"),
             Type("Subject: UTF-8 label"),
             Type("MIME-Version: 1.0"),
             Type("Content-Type: text/plain; charset=UTF-8"),
+            Type("Content-Transfer-Encoding: 8bit"),
             Type(""),
             Type("こんにちは、ボブさん"),
             Type("."),
@@ -1118,30 +1123,39 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn mojibake_needs_the_wrong_label_and_the_right_one() {
         let index = by_id("mojibake").unwrap();
-        let send = |label: &str, body: &str| {
+        // Each (label, body) is one message to bob, in order, in one lesson.
+        let send = |messages: &[(&str, &str)]| {
             let mut lab = Lab::with_world(Lang::En, mail_lab_world::scenario::two_domains(), Progress::default());
             lab.progress.scenario = "two-domains".into();
             lab.apply(Action::StartLesson(index));
-            let content_type = format!("Content-Type: text/plain; charset={label}");
-            for line in ["HELO pc.a.example", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA"]
+            lab.apply(Action::SendLine { terminal: 0, line: "telnet mail.a.example 25".into() });
+            for (label, body) in messages {
+                let content_type = format!("Content-Type: text/plain; charset={label}");
+                for line in [
+                    "EHLO pc.a.example",
+                    "MAIL FROM:<alice@a.example> BODY=8BITMIME",
+                    "RCPT TO:<bob@a.example>",
+                    "DATA",
+                ]
                 .into_iter()
-                .chain(["MIME-Version: 1.0", &content_type, "", body, ".", "QUIT"])
-            {
-                lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+                .chain(["MIME-Version: 1.0", &content_type, "", body, "."])
+                {
+                    lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+                }
             }
-            lab
+            let delivered =
+                lab.world.borrow().events().filter(|e| matches!(e.kind, EventKind::Delivered { .. })).count();
+            assert_eq!(delivered, messages.len(), "each message is delivered");
+            lab.progress.is_done(index)
         };
-        // Each label alone is half; ASCII text under a wrong label garbles nothing.
-        assert!(!send("Shift_JIS", "こんにちは").progress.is_done(index));
-        assert!(!send("UTF-8", "こんにちは").progress.is_done(index));
-        let mut lab = send("Shift_JIS", "hello");
-        for line in ["telnet mail.a.example 25", "HELO x", "MAIL FROM:<a@a.example>", "RCPT TO:<bob@a.example>", "DATA"]
-            .into_iter()
-            .chain(["Content-Type: text/plain; charset=utf-8", "", "こんにちは", ".", "QUIT"])
-        {
-            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
-        }
-        assert!(!lab.progress.is_done(index), "ASCII under Shift_JIS is no mojibake");
+        assert!(send(&[("Shift_JIS", "こんにちは"), ("UTF-8", "こんにちは")]));
+        assert!(send(&[("EUC-JP", "こんにちは"), ("utf-8", "今日は")]), "any wrong label, any Japanese");
+        // Each label alone is half the work.
+        assert!(!send(&[("Shift_JIS", "こんにちは")]));
+        assert!(!send(&[("UTF-8", "こんにちは")]));
+        // ASCII under a wrong label garbles nothing; US-ASCII shows as UTF-8 here.
+        assert!(!send(&[("Shift_JIS", "hello"), ("UTF-8", "こんにちは")]));
+        assert!(!send(&[("US-ASCII", "こんにちは"), ("UTF-8", "こんにちは")]));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -620,8 +620,11 @@ impl Lab {
             }
             Action::SetLang(lang) => next.lang = lang,
             Action::Select(selection) => {
+                // Another message is read as labelled until the learner picks again.
+                if next.selected != selection {
+                    next.read_as = None;
+                }
                 next.selected = selection;
-                next.read_as = None;
             }
             Action::ReadAs(charset) => next.read_as = charset,
             Action::Advance(ms) => next.world.borrow_mut().advance(ms),

@@ -685,6 +685,7 @@ fn inspector(
     on_read_as: &Callback<Option<String>>,
 ) -> Html {
     let raw_text = String::from_utf8_lossy(i.raw);
+    let label = format!("{} {} UID {}", t(lang, text::MESSAGE), i.account, i.uid);
     let close = {
         let on_select = on_select.clone();
         Callback::from(move |_| on_select.emit(None))
@@ -714,7 +715,10 @@ fn inspector(
         })
     };
     html! {
-        <section class="inspector" aria-label={format!("{} {} UID {}", t(lang, text::MESSAGE), i.account, i.uid)}>
+        // Keyed by the message: its "Read the text as" choice is a fresh element
+        // for each message (a <select> the learner changed no longer follows
+        // its options' `selected` attributes).
+        <section class="inspector" key={label.clone() + " " + i.folder} aria-label={label}>
             <header class="inspector-head">
                 <h2>{ v.subject().unwrap_or(t(lang, text::NO_SUBJECT)).to_string() }</h2>
                 <button onclick={close}>{ t(lang, text::CLOSE) }</button>
@@ -776,9 +780,6 @@ fn inspector(
                         { for READ_AS.iter().map(|c| html! { <option value={*c} selected={read_as == Some(*c)}>{ *c }</option> }) }
                     </select>
                 </label>
-                if read_as.is_some() {
-                    <p class="note">{ t(lang, text::READ_AS_NOTE) }</p>
-                }
                 <pre class="body-text">{ text }</pre>
             }
             if let Some(html) = html_body {
