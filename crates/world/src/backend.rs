@@ -222,12 +222,6 @@ impl HostBackend<'_> {
         if trusted_network || open_window || our_mx {
             return Ok(INBOX);
         }
-        // A result claiming to come from this host, made elsewhere, is a forgery
-        // a reader would trust (RFC 8601 §5): it goes before ours is added.
-        // (Not in the page: it would take the page past its weight budget.)
-        #[cfg(feature = "dkim")]
-        remove_results_of(&mut delivery.message, &self.host.name);
-        let envelope = &delivery.envelope;
         let query = spf::Query {
             ip,
             mail_from: &envelope.reverse_path,
@@ -554,6 +548,13 @@ impl SmtpBackend for HostBackend<'_> {
             *self.drop_link = true;
             return Err(Reply::new(451, "4.4.2", "link dropped (injected fault)"));
         }
+        // A result claiming to come from this host, made elsewhere, is a forgery
+        // a reader would trust (RFC 8601 §5). It goes from every message this
+        // host takes in, submitted or relayed, checked or trusted, before ours
+        // is added or the message is signed. (Not in the page: it would take
+        // the page past its weight budget.)
+        #[cfg(feature = "dkim")]
+        remove_results_of(&mut delivery.message, &self.host.name);
         let folder = if delivery.authenticated_as.is_none() {
             self.check_sender(&mut delivery)?
         } else {

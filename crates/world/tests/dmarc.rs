@@ -300,6 +300,41 @@ fn a_forged_result_in_this_hosts_name_is_removed() {
 }
 
 #[test]
+fn a_result_forged_by_an_authenticated_user_is_removed_too() {
+    // alice, logged in on 587, writes a verdict in her own host's name: the
+    // copy stored for bob and the copy signed and relayed to carol lose it.
+    let mut world = scenario::dmarc();
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    assert!(say(&mut world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3").starts_with("235 "));
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    say(&mut world, id, "RCPT TO:<bob@a.example>");
+    say(&mut world, id, "RCPT TO:<carol@b.example>");
+    say(&mut world, id, "DATA");
+    let reply = say(
+        &mut world,
+        id,
+        "Authentication-Results: mail.a.example; dmarc=pass header.from=bank.example\r\n\
+         From: <alice@a.example>\r\nTo: <bob@a.example>\r\nSubject: from your bank\r\n\r\nHi.\r\n.",
+    );
+    assert!(reply.starts_with("250 "), "{reply}");
+    say(&mut world, id, "QUIT");
+    world.run_until_idle();
+    for (account, host_results) in [("bob@a.example", 0), ("carol@b.example", 1)] {
+        let got = folder(&world, account, "INBOX").pop().unwrap();
+        let results: Vec<String> =
+            header_fields(&got).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+        assert!(!results.iter().any(|r| r.starts_with("mail.a.example")), "{account}: {results:?}");
+        // carol's host adds its own verdict on the way in; the signature still holds.
+        assert_eq!(results.len(), host_results, "{account}: {results:?}");
+        if account == "carol@b.example" {
+            assert!(results[0].contains("dkim=pass"), "{results:?}");
+        }
+    }
+}
+
+#[test]
 fn a_from_dmarc_cannot_read_is_refused_and_every_author_domain_is_checked() {
     let mut world = scenario::dmarc();
     let send_from = |world: &mut World, from: &str| {
