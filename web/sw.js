@@ -1,8 +1,12 @@
 // Offline after the first visit: the whole bundle cached at install, served cache-first.
+// The cache is named after the build (scripts/post-build.mjs writes the name), so a
+// new build changes this file, the browser installs it, and the old cache goes.
 const CACHE = 'mail-lab-v1';
 
 async function shell() {
   const index = await fetch('./', { cache: 'no-store' });
+  // An error page must not replace a working cache: the install fails instead.
+  if (!index.ok) throw index.status;
   const html = await index.clone().text();
   // Asset paths, quoted or not (the release html is minified).
   const assets = [...html.matchAll(/["'=]([^"'=\s>]+\.(?:js|wasm|css))(?=["'\s>])/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));

@@ -1,18 +1,26 @@
 // After the first visit the page works with the network off (service worker).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLab, screenshot, typeLine } from './harness.mjs';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openBrowser, openLab, screenshot, serveDist, typeLine } from './harness.mjs';
 
-test('the page reloads and works offline after the first visit', async (t) => {
-  const { page, errors } = await openLab(t);
-  await page.getByRole('textbox', { name: 'Command' }).waitFor();
-  // Wait until the service worker has cached the page and controls it.
+/** Until the service worker has cached the page and controls it. */
+async function controlled(page) {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
       await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
     }
   });
+}
+
+test('the page reloads and works offline after the first visit', async (t) => {
+  const { page, errors } = await openLab(t);
+  await page.getByRole('textbox', { name: 'Command' }).waitFor();
+  await controlled(page);
   await page.context().setOffline(true);
   await page.reload();
   const terminal = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
@@ -20,5 +28,38 @@ test('the page reloads and works offline after the first visit', async (t) => {
   const reply = await typeLine(terminal, 'EHLO offline.example', 1);
   assert.equal(reply[0], '250-mail.a.example Hello offline.example [192.0.2.10]');
   await screenshot(page, 'e2e-offline');
+  assert.deepEqual(errors, []);
+});
+
+test('a new build reaches a learner who visited before: the worker names its cache after the build', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-dist-'));
+  fs.cpSync('dist', dir, { recursive: true });
+  const worker = fs.readFileSync(path.join(dir, 'sw.js'), 'utf8');
+  const built = worker.match(/mail-lab-[0-9a-f]{12}/);
+  const build = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'index.html'))).digest('hex');
+  assert.equal(built?.[0], `mail-lab-${build.slice(0, 12)}`, 'the built worker names its cache after the build');
+  const server = await serveDist(dir);
+  const { browser, page, errors } = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  await page.goto(server.url);
+  await controlled(page);
+  assert.equal(await page.title(), 'Mail Lab');
+  // The teacher puts a new build up: another page, and a worker naming another cache.
+  const index = path.join(dir, 'index.html');
+  fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace('<title>Mail Lab</title>', '<title>Mail Lab, new build</title>'));
+  fs.writeFileSync(path.join(dir, 'sw.js'), worker.replace(built[0], 'mail-lab-0123456789ab'));
+  // The next visit still gets the cached page while the new worker installs;
+  // once it has replaced the old cache, the visit after gets the new build.
+  await page.reload();
+  for (let tries = 0; (await page.evaluate(() => caches.keys())).join() !== 'mail-lab-0123456789ab'; tries++) {
+    assert.ok(tries < 100, 'the new worker replaces the old cache within 10 s');
+    await page.waitForTimeout(100);
+  }
+  await page.reload();
+  assert.equal(await page.title(), 'Mail Lab, new build');
   assert.deepEqual(errors, []);
 });
