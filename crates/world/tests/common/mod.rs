@@ -27,15 +27,23 @@ pub fn deliver_to_bob(world: &mut World, subject: &str) {
 /// Alice submits a message on mail.a.example:587 after AUTH, as a mail client
 /// would; returns the reply to the end of DATA.
 pub fn submit(world: &mut World, from: &str, to: &str, subject: &str) -> String {
+    submit_message(world, from, &[to], &format!("From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\r\nHello."))
+}
+
+/// Alice submits `message` (header and body, without the final dot) on
+/// mail.a.example:587 after AUTH to each of `to`; returns the reply to the end of DATA.
+pub fn submit_message(world: &mut World, from: &str, to: &[&str], message: &str) -> String {
     let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
     world.take_output(id);
     say(world, id, "EHLO pc.a.example");
     assert_eq!(say(world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"), "235 2.7.0 Authentication successful\r\n");
     assert!(say(world, id, &format!("MAIL FROM:<{from}>")).starts_with("250"));
-    let rcpt = say(world, id, &format!("RCPT TO:<{to}>"));
-    assert!(rcpt.starts_with("250"), "{rcpt}");
+    for to in to {
+        let rcpt = say(world, id, &format!("RCPT TO:<{to}>"));
+        assert!(rcpt.starts_with("250"), "{rcpt}");
+    }
     say(world, id, "DATA");
-    let reply = say(world, id, &format!("From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\r\nHello.\r\n."));
+    let reply = say(world, id, &format!("{message}\r\n."));
     say(world, id, "QUIT");
     reply
 }
