@@ -699,11 +699,13 @@ fn inspector(
     let first = |kind: PartKind| v.parts().iter().find(|p| p.kind == kind).map(|p| v.body(p));
     let html_body = first(PartKind::Html).and_then(|b| if let Body::Html(h) = b { Some(h) } else { None });
     let text_part = v.parts().iter().find(|p| p.kind == PartKind::Text);
-    // Read with the charset the learner picked, else as the part is labelled.
-    let text_body = text_part.and_then(|p| match (read_as, v.body(p)) {
-        (Some(charset), Body::Text(labelled)) => Some(v.text_as(p, charset).unwrap_or(labelled)),
-        (None, Body::Text(labelled)) => Some(labelled),
-        _ => None,
+    // Read with the charset the learner picked, else as the part is labelled
+    // (decoded once: this runs on every render).
+    let text_body = text_part.and_then(|p| {
+        read_as.and_then(|charset| v.text_as(p, charset)).or_else(|| match v.body(p) {
+            Body::Text(labelled) => Some(labelled),
+            _ => None,
+        })
     });
     let pick = {
         let on_read_as = on_read_as.clone();
