@@ -13,6 +13,11 @@ fn folder(world: &World, account: &str, name: &str) -> Vec<Vec<u8>> {
     world.store_for(account).unwrap().folder(account, name).unwrap().messages.iter().map(|m| m.raw.clone()).collect()
 }
 
+/// The `Authentication-Results:` values of `message`, in order.
+fn results_of(message: &[u8]) -> Vec<String> {
+    header_fields(message).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect()
+}
+
 fn field(message: &[u8], name: &str) -> String {
     header_fields(message).into_iter().find(|f| f.name.eq_ignore_ascii_case(name)).map(|f| f.value).unwrap_or_default()
 }
@@ -294,8 +299,7 @@ fn a_forged_result_in_this_hosts_name_is_removed() {
     );
     assert!(reply.starts_with("250 "), "{reply}");
     let got = folder(&world, "carol@b.example", "INBOX").pop().unwrap();
-    let results: Vec<String> =
-        header_fields(&got).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+    let results = results_of(&got);
     assert_eq!(results, ["mail.b.example;\tspf=pass smtp.mailfrom=promo@spam.example.net", "elsewhere.example; none"]);
 }
 
@@ -315,8 +319,7 @@ fn a_result_forged_by_an_authenticated_user_is_removed_too() {
     world.run_until_idle();
     for (account, host_results) in [("bob@a.example", 0), ("carol@b.example", 1)] {
         let got = folder(&world, account, "INBOX").pop().unwrap();
-        let results: Vec<String> =
-            header_fields(&got).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+        let results = results_of(&got);
         assert!(!results.iter().any(|r| r.starts_with("mail.a.example")), "{account}: {results:?}");
         // carol's host adds its own verdict on the way in; the signature still holds.
         assert_eq!(results.len(), host_results, "{account}: {results:?}");
