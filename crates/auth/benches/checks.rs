@@ -61,6 +61,7 @@ mod bench {
             spf: (SpfResult::Pass, "a.example"),
             dkim_passes: &passes,
             dkim_temp_errors: &[],
+            draw: 0,
         };
         assert_eq!(dmarc::check(&mut zone, &inputs).result, DmarcResult::Pass);
         group.bench_function("dmarc_check", |b| b.iter(|| dmarc::check(&mut zone, &inputs)));

@@ -57,6 +57,16 @@ const JUNK: &str = "Junk";
 #[cfg(feature = "dkim")]
 const MAX_FROM_DOMAINS: usize = 10;
 
+/// The message as its sender sent it: without the `Received:` field this
+/// host put on top (its queue id and time differ each time the same message
+/// comes), so DMARC's `pct=` draw is the same for the same message.
+#[cfg(feature = "dkim")]
+fn as_sent(message: &[u8]) -> &[u8] {
+    let folded = |i: usize| matches!(message.get(i + 2), Some(b' ' | b'\t'));
+    let end = message.windows(2).enumerate().find(|&(i, w)| w == b"\r\n" && !folded(i)).map(|(i, _)| i + 2);
+    end.map_or(message, |end| &message[end..])
+}
+
 /// The domains of the From: field's addresses, lower case, each once: `None`
 /// without a From: field, an error when one has an address DMARC cannot use.
 #[cfg(feature = "dkim")]
@@ -346,6 +356,7 @@ impl HostBackend<'_> {
                 spf: (spf.result, &spf.domain),
                 dkim_passes: &passes,
                 dkim_temp_errors: &temp_errors,
+                draw: dmarc::draw(as_sent(message)),
             };
             let verdict = dmarc::check(&mut dns, &inputs);
             if verdict.result == dmarc::DmarcResult::None {

@@ -364,3 +364,29 @@ fn a_signed_field_added_on_top_breaks_the_signature() {
     assert!(reply.starts_with("250 "), "SPF still vouches for the host: {reply}");
     assert_eq!(dkim_events(&world).last().unwrap().2, "fail");
 }
+
+#[test]
+fn pct_samples_the_policy_the_same_way_for_the_same_message() {
+    let mut world = scenario::dmarc();
+    world.set_txt("_dmarc.a.example", vec!["v=DMARC1; p=reject; pct=50".into()]);
+    let forged = |i: usize| format!("From: Alice <alice@a.example>\r\nSubject: invoice {i}\r\n\r\nPay now.");
+    let replies: Vec<String> =
+        (0..16).map(|i| from_spammer(&mut world, "mail.b.example", "carol@b.example", &forged(i))).collect();
+    let refused: Vec<&String> = replies.iter().filter(|r| r.starts_with("550 5.7.1")).collect();
+    let junked = replies.iter().filter(|r| r.starts_with("250 ")).count();
+    // Half the draws, roughly, fall below 50: both policies are seen.
+    assert!(!refused.is_empty() && junked > 0 && refused.len() + junked == 16, "{replies:?}");
+    for r in &refused {
+        let drew: u8 = r.split("this message drew ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert!(drew < 50 && r.contains("(below 50), so reject"), "{r}");
+    }
+    // The rest went to Junk, the next lower policy, and say so.
+    let junk = folder(&world, "carol@b.example", "Junk");
+    assert_eq!(junk.len(), junked);
+    assert!(junk.iter().all(|m| field(m, "Authentication-Results").contains("dmarc=fail (p=reject dis=quarantine)")));
+    // The draw comes from the message: sent again, each gets the same answer.
+    for (i, first) in replies.iter().enumerate() {
+        let again = from_spammer(&mut world, "mail.b.example", "carol@b.example", &forged(i));
+        assert_eq!(again.split(' ').next(), first.split(' ').next(), "{again} after {first}");
+    }
+}
