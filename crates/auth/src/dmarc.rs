@@ -180,19 +180,20 @@ pub struct Inputs<'a> {
     /// (its key lookup failed: `temperror`).
     pub dkim_temp_errors: &'a [String],
     /// This message's draw, 0 to 99, for a record's `pct=` below 100: the
-    /// policy is applied when the draw is below `pct` (RFC 7489 §6.6.4). The
-    /// RFC asks for a random number; the lab's engines have no randomness, so
-    /// the caller draws it from the message ([`draw`]), and a replay of the
-    /// same message gets the same answer.
+    /// policy is applied when the draw is below `pct`, the next lower policy
+    /// otherwise (RFC 7489 §6.3 `pct`, §6.6.4). The RFC asks for a random
+    /// number; the lab's engines have no randomness, so the caller draws it
+    /// from the message ([`draw`]): the same octets always draw the same.
     pub draw: u8,
 }
 
-/// A message's draw for `pct=` sampling: its octets hashed (FNV-1a, 64-bit),
-/// modulo 100. Any other message is as likely to land on any number.
+/// A message's draw for `pct=` sampling, 0 to 99: its octets hashed
+/// (FNV-1a, 64-bit), scaled to 0..100 from the hash's high bits, which every
+/// octet stirs (the low bits of FNV-1a follow only the octets' low bits).
 pub fn draw(message: &[u8]) -> u8 {
     let hash =
         message.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    (hash % 100) as u8
+    ((u128::from(hash) * 100) >> 64) as u8
 }
 
 /// The DMARC check of one message.
@@ -494,6 +495,22 @@ mod tests {
         assert_eq!(v.disposition, Disposition::Reject);
         assert!(v.why.ends_with("asks for p=reject"), "{}", v.why);
         assert_eq!(failing("v=DMARC1; p=reject; pct=0", 0).disposition, Disposition::Quarantine);
+        // sp= is sampled the same way, and p=none stays none either way.
+        let sub = |record: &str, draw: u8| {
+            let mut z = zone(&[("_dmarc.a.example", record)]);
+            let inputs = Inputs {
+                from_domain: "news.a.example",
+                spf: (SpfResult::Fail, "news.a.example"),
+                dkim_passes: &[],
+                dkim_temp_errors: &[],
+                draw,
+            };
+            check(&mut z, &inputs).disposition
+        };
+        assert_eq!(sub("v=DMARC1; p=none; sp=reject; pct=40", 39), Disposition::Reject);
+        assert_eq!(sub("v=DMARC1; p=none; sp=reject; pct=40", 40), Disposition::Quarantine);
+        assert_eq!(failing("v=DMARC1; p=none; pct=40", 0).disposition, Disposition::None);
+        assert_eq!(failing("v=DMARC1; p=none; pct=40", 99).disposition, Disposition::None);
         // A pass is never sampled into a policy.
         let mut z = zone(&[("_dmarc.a.example", "v=DMARC1; p=reject; pct=50")]);
         let inputs = Inputs {

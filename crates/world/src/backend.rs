@@ -57,11 +57,15 @@ const JUNK: &str = "Junk";
 #[cfg(feature = "dkim")]
 const MAX_FROM_DOMAINS: usize = 10;
 
-/// The message as its sender sent it: without the `Received:` field this
-/// host put on top (its queue id and time differ each time the same message
-/// comes), so DMARC's `pct=` draw is the same for the same message.
+/// The message as this host received it: without the `Received:` field the
+/// host put on top (its queue id and time differ each time), so DMARC's
+/// `pct=` draw is the same when the same octets come again. (Mail relayed by
+/// another MTA carries that MTA's own trace fields: a resend through it draws anew.)
 #[cfg(feature = "dkim")]
 fn as_sent(message: &[u8]) -> &[u8] {
+    if !message.get(..9).is_some_and(|name| name.eq_ignore_ascii_case(b"Received:")) {
+        return message;
+    }
     let folded = |i: usize| matches!(message.get(i + 2), Some(b' ' | b'\t'));
     let end = message.windows(2).enumerate().find(|&(i, w)| w == b"\r\n" && !folded(i)).map(|(i, _)| i + 2);
     end.map_or(message, |end| &message[end..])
