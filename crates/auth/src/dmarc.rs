@@ -471,17 +471,19 @@ mod tests {
 
     #[test]
     fn pct_applies_the_policy_to_draws_below_it_and_the_next_lower_to_the_rest() {
-        let failing = |record: &str, draw: u8| {
+        // Mail from `from` that fails SPF, with `record` at _dmarc.a.example.
+        let failing_from = |from: &str, record: &str, draw: u8| {
             let mut z = zone(&[("_dmarc.a.example", record)]);
             let inputs = Inputs {
-                from_domain: "a.example",
-                spf: (SpfResult::Fail, "a.example"),
+                from_domain: from,
+                spf: (SpfResult::Fail, from),
                 dkim_passes: &[],
                 dkim_temp_errors: &[],
                 draw,
             };
             check(&mut z, &inputs)
         };
+        let failing = |record: &str, draw: u8| failing_from("a.example", record, draw);
         let v = failing("v=DMARC1; p=reject; pct=30", 29);
         assert_eq!(v.disposition, Disposition::Reject);
         assert!(v.why.ends_with("with pct=30; this message drew 29 (below 30), so reject"), "{}", v.why);
@@ -496,17 +498,7 @@ mod tests {
         assert!(v.why.ends_with("asks for p=reject"), "{}", v.why);
         assert_eq!(failing("v=DMARC1; p=reject; pct=0", 0).disposition, Disposition::Quarantine);
         // sp= is sampled the same way, and p=none stays none either way.
-        let sub = |record: &str, draw: u8| {
-            let mut z = zone(&[("_dmarc.a.example", record)]);
-            let inputs = Inputs {
-                from_domain: "news.a.example",
-                spf: (SpfResult::Fail, "news.a.example"),
-                dkim_passes: &[],
-                dkim_temp_errors: &[],
-                draw,
-            };
-            check(&mut z, &inputs).disposition
-        };
+        let sub = |record: &str, draw: u8| failing_from("news.a.example", record, draw).disposition;
         assert_eq!(sub("v=DMARC1; p=none; sp=reject; pct=40", 39), Disposition::Reject);
         assert_eq!(sub("v=DMARC1; p=none; sp=reject; pct=40", 40), Disposition::Quarantine);
         assert_eq!(failing("v=DMARC1; p=none; pct=40", 0).disposition, Disposition::None);
