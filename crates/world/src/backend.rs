@@ -66,9 +66,20 @@ fn as_sent(message: &[u8]) -> &[u8] {
     if !message.get(..9).is_some_and(|name| name.eq_ignore_ascii_case(b"Received:")) {
         return message;
     }
-    let folded = |i: usize| matches!(message.get(i + 2), Some(b' ' | b'\t'));
-    let end = message.windows(2).enumerate().find(|&(i, w)| w == b"\r\n" && !folded(i)).map(|(i, _)| i + 2);
-    end.map_or(message, |end| &message[end..])
+    &message[field_end(message, 0, message.len())..]
+}
+
+/// Where the header field that starts at `start` ends, at most at `end`:
+/// after its first line and every continuation line.
+#[cfg(feature = "dkim")]
+fn field_end(message: &[u8], start: usize, end: usize) -> usize {
+    let mut next = start;
+    loop {
+        next = message[next..end].iter().position(|b| *b == b'\n').map_or(end, |i| next + i + 1);
+        if next >= end || !matches!(message[next], b' ' | b'\t') {
+            return next;
+        }
+    }
 }
 
 /// The domains of the From: field's addresses, lower case, each once: `None`
@@ -126,14 +137,7 @@ fn remove_results_of(message: &mut Vec<u8>, host: &str) {
     let mut kept = Vec::with_capacity(message.len());
     let mut start = 0;
     while start < end {
-        // One whole field: its first line and every continuation line.
-        let mut next = start;
-        loop {
-            next = message[next..end].iter().position(|b| *b == b'\n').map_or(end, |i| next + i + 1);
-            if next >= end || !matches!(message[next], b' ' | b'\t') {
-                break;
-            }
-        }
+        let next = field_end(message, start, end);
         let field = String::from_utf8_lossy(&message[start..next]);
         let ours = field.split_once(':').is_some_and(|(name, value)| {
             // The authserv-id: the first word after any comments and folding.
