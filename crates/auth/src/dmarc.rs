@@ -305,11 +305,9 @@ pub fn check(dns: &mut dyn Resolver, inputs: &Inputs<'_>) -> Verdict {
         let percent = match record.percent {
             100 => String::new(),
             0 => format!(" with pct=0, so {}", policy.as_str()),
-            pct if sampled => {
-                format!(" with pct={pct}; this message drew {} (below {pct}), so {}", inputs.draw, policy.as_str())
-            }
             pct => {
-                format!(" with pct={pct}; this message drew {} (not below {pct}), so {}", inputs.draw, policy.as_str())
+                let below = if sampled { "below" } else { "not below" };
+                format!(" with pct={pct}; this message drew {} ({below} {pct}), so {}", inputs.draw, policy.as_str())
             }
         };
         (

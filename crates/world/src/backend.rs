@@ -358,13 +358,15 @@ impl HostBackend<'_> {
             }
         };
         let (mut reject, mut defer) = (None, None);
+        // One draw per message, whichever author domains it names.
+        let draw = dmarc::draw(as_sent(message));
         for from_domain in domains {
             let inputs = dmarc::Inputs {
                 from_domain: &from_domain,
                 spf: (spf.result, &spf.domain),
                 dkim_passes: &passes,
                 dkim_temp_errors: &temp_errors,
-                draw: dmarc::draw(as_sent(message)),
+                draw,
             };
             let verdict = dmarc::check(&mut dns, &inputs);
             if verdict.result == dmarc::DmarcResult::None {
