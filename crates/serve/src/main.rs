@@ -174,10 +174,16 @@ fn load_world(args: &Args) -> Result<World, String> {
 
 /// Write then rename, so a crash mid-write never leaves half a world; one
 /// writer at a time (the periodic save and the final one share the tmp file).
-fn write_world(shared: &Shared, path: &PathBuf, json: &str) -> std::io::Result<()> {
+fn write_world(
+    shared: &Shared,
+    path: &PathBuf,
+    json: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let _one_writer = shared.saving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, json)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    json(&mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     std::fs::rename(&tmp, path)
 }
 
@@ -316,11 +322,13 @@ async fn run(args: Args) -> Result<(), String> {
                 }
                 // Copied under the lock, serialised outside it: the JSON of a big
                 // world (100,000 messages: about a second in a debug build) would
-                // otherwise keep every client waiting.
-                let copy = shared.world().clone();
+                // otherwise keep every client waiting. The copy is what is saved,
+                // not the whole world: the event log (up to 16 MB of link bytes
+                // after a flood of junk) and open sessions stay behind.
+                let copy = shared.world().snapshot();
                 let (shared, path) = (shared.clone(), path.clone());
                 let saved = tokio::task::spawn_blocking(move || {
-                    write_world(&shared, &path, &copy.to_json()).map_err(|e| (path, e))
+                    write_world(&shared, &path, |out| copy.write_json(out)).map_err(|e| (path, e))
                 });
                 if let Ok(Err((path, e))) = saved.await {
                     eprintln!("mail-lab-serve: saving {}: {e}", path.display());
@@ -344,9 +352,9 @@ async fn run(args: Args) -> Result<(), String> {
             match shared.world.try_lock() {
                 Ok(world) => {
                     // Serialised from the guard in hand: the bound above holds.
-                    let json = world.to_json();
+                    write_world(&shared, path, |out| world.write_json(out))
+                        .map_err(|e| format!("saving {}: {e}", path.display()))?;
                     drop(world);
-                    write_world(&shared, path, &json).map_err(|e| format!("saving {}: {e}", path.display()))?;
                     println!("saved world to {}", path.display());
                     break;
                 }

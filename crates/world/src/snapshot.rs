@@ -96,6 +96,11 @@ struct SnapshotRef<'a> {
 }
 
 impl WorldSnapshot {
+    /// As [`World::write_json`], for a copy taken to be saved off the world's lock.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, self).map_err(std::io::Error::from)
+    }
+
     /// Every host's store keeps its invariants (a scenario file is edited by hand).
     pub fn check(&self) -> Result<(), SnapshotError> {
         // Connection ids must stay unique as they count up; 2^53 leaves room forever.
@@ -229,6 +234,12 @@ impl World {
     pub fn to_json(&self) -> String {
         // A snapshot holds only strings, numbers, maps and lists: it always serialises.
         serde_json::to_string(&self.snapshot_ref()).unwrap_or_default()
+    }
+
+    /// The snapshot as JSON, written as it is made (a big world needs no second
+    /// copy as one string).
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, &self.snapshot_ref()).map_err(std::io::Error::from)
     }
 
     /// The snapshot as indented JSON: the scenario file a teacher edits.

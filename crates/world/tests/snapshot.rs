@@ -27,6 +27,13 @@ fn round_trip_keeps_mail_queue_clock_and_policies() {
     let compact = world.to_compact();
     assert!(compact.starts_with("mail-lab-world 5 "), "{}", &compact[..30]);
     assert_eq!(World::from_compact(&compact).unwrap().to_json(), world.to_json());
+    // The native server streams its saves, from the world or from a copy taken
+    // off the lock: the same bytes either way.
+    let (mut streamed, mut from_copy) = (Vec::new(), Vec::new());
+    world.write_json(&mut streamed).unwrap();
+    world.snapshot().write_json(&mut from_copy).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), json);
+    assert_eq!(String::from_utf8(from_copy).unwrap(), json);
     assert_eq!(back.now(), world.now());
     assert_eq!(back.queue().len(), 1);
     let inbox = back.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
