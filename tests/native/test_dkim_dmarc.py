@@ -8,7 +8,9 @@ and dkimpy, an independent DKIM implementation from PyPI, as the oracle:
 - alice's mail submitted with smtplib on 587 is signed by the lab, and dkimpy
   verifies the signature against the key the lab publishes;
 - a message dkimpy signs with a.example's key passes the lab's check, although
-  its SPF fails (it comes from 127.0.0.1), and DMARC passes through DKIM.
+  its SPF fails (it comes from 127.0.0.1), and DMARC passes through DKIM;
+- the same kind of message posted to a mailing list that tags the Subject:
+  dkimpy finds the list's copy broken, and whole again without the tag.
 """
 import base64
 import imaplib
@@ -117,17 +119,41 @@ def test_the_labs_signature_verifies_with_dkimpy(mail_a):
     assert not dkim.verify(message.replace(b"Hello,", b"Hallo,"), dnsfunc=dns)
 
 
-def test_a_dkimpy_signature_passes_the_lab_and_carries_dmarc_past_an_spf_fail(mail_b):
-    message = (b"From: Alice <alice@a.example>\r\nTo: carol@b.example\r\nSubject: signed elsewhere\r\n"
-               b"\r\nSigned by dkimpy.\r\n")
+def send_signed_by_dkimpy(lab, to, subject, body):
+    """alice's message to `to`, signed by dkimpy with a.example's key, sent to
+    `lab`'s port 25 from 127.0.0.1 (which a.example's SPF does not allow)."""
+    message = f"From: Alice <alice@a.example>\r\nTo: {to}\r\nSubject: {subject}\r\n\r\n".encode() + body
     private = base64.b64encode(A_EXAMPLE_SEED)
     signature = dkim.sign(message, b"lab", b"a.example", private, signature_algorithm=b"ed25519-sha256",
                           include_headers=[b"from", b"to", b"subject"])
-    with smtplib.SMTP("127.0.0.1", mail_b.ports["smtp"], timeout=10) as smtp:
+    with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], timeout=10) as smtp:
         smtp.ehlo("client.example")
-        assert smtp.sendmail("alice@a.example", ["carol@b.example"], signature + message) == {}
+        assert smtp.sendmail("alice@a.example", [to], signature + message) == {}
+
+
+def test_a_dkimpy_signature_passes_the_lab_and_carries_dmarc_past_an_spf_fail(mail_b):
+    send_signed_by_dkimpy(mail_b, "carol@b.example", "signed elsewhere", b"Signed by dkimpy.\r\n")
     [got] = mail_b.inbox("carol", "carol-pw")
     headers = got.split(b"\r\n\r\n", 1)[0].decode()
     assert ("Authentication-Results: mail.b.example;\r\n\tspf=fail smtp.mailfrom=alice@a.example;\r\n"
             "\tdkim=pass header.d=a.example header.s=lab;\r\n"
             "\tdmarc=pass (p=reject dis=none) header.from=a.example\r\n") in headers, headers
+
+
+def test_the_list_tag_is_what_breaks_the_signature_as_dkimpy_sees_it(mail_b):
+    """alice posts to lab-list@b.example (a mailing list on mail.b.example that
+    tags the Subject): carol, a member on the list's host, gets the tagged copy;
+    dkimpy says its signature fails, and passes once the tag is taken out. bob's
+    copy is refused by mail.a.example (a.example asks for p=reject), and the
+    bounce goes to the list's owner (carol), not to alice."""
+    send_signed_by_dkimpy(mail_b, "lab-list@b.example", "minutes", b"Posted to the list.\r\n")
+    copy, bounce = mail_b.inbox("carol", "carol-pw")
+    headers = copy.split(b"\r\n\r\n", 1)[0].decode()
+    assert "\r\nSubject: [lab-list] minutes\r\n" in headers, headers
+    assert "\r\nList-Id: <lab-list.b.example>\r\nList-Post: <mailto:lab-list@b.example>\r\n" in headers + "\r\n"
+    assert headers.startswith("Return-Path: <carol@b.example>\r\n"), headers
+    record = published_key(mail_b).encode()
+    dns = lambda name, timeout=5: record if name == b"lab._domainkey.a.example." else None  # noqa: E731
+    assert not dkim.verify(copy, dnsfunc=dns)
+    assert dkim.verify(copy.replace(b"Subject: [lab-list] minutes", b"Subject: minutes"), dnsfunc=dns)
+    assert b"DMARC: a.example asks receivers to reject this message" in bounce, bounce

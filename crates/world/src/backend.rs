@@ -37,6 +37,9 @@ pub(crate) struct HostBackend<'a> {
     /// Every host's DKIM keys; this host signs with its own.
     #[cfg(feature = "dkim")]
     pub dkim_keys: &'a [crate::DkimKey],
+    /// Every host's mailing lists; this host runs its own.
+    #[cfg(feature = "dkim")]
+    pub mailing_lists: &'a [crate::MailingList],
 }
 
 /// The header fields a signature covers, when the message has them.
@@ -80,6 +83,35 @@ fn field_end(message: &[u8], start: usize, end: usize) -> usize {
             return next;
         }
     }
+}
+
+/// A list's copy of `message` (RFC 2369, RFC 2919): `List-Id:` and
+/// `List-Post:` at the end of the header, and the list's tag before the
+/// Subject unless it is there already (a reply to the list keeps one tag).
+#[cfg(feature = "dkim")]
+fn list_copy(list: &crate::MailingList, message: &[u8]) -> (Vec<u8>, bool) {
+    let header_end = message.windows(4).position(|w| w == b"\r\n\r\n").map_or(message.len(), |i| i + 2);
+    let mut copy = message.to_vec();
+    let id = list.address.replacen('@', ".", 1);
+    let fields = format!("List-Id: <{id}>\r\nList-Post: <mailto:{}>\r\n", list.address);
+    copy.splice(header_end..header_end, fields.into_bytes());
+    let mut tagged = false;
+    let mut start = 0;
+    while !list.subject_tag.is_empty() && start < header_end {
+        let end = field_end(message, start, header_end);
+        if message[start..].get(..8).is_some_and(|n| n.eq_ignore_ascii_case(b"Subject:")) {
+            let value = &message[start + 8..end];
+            let tag = list.subject_tag.as_bytes();
+            if !value.windows(tag.len()).any(|w| w.eq_ignore_ascii_case(tag)) {
+                let at = start + 8 + value.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                copy.splice(at..at, [tag, b" "].concat());
+                tagged = true;
+            }
+            break;
+        }
+        start = end;
+    }
+    (copy, tagged)
 }
 
 /// The domains of the From: field's addresses, lower case, each once: `None`
@@ -215,7 +247,66 @@ pub(crate) fn deliver_local(
     Ok(uid)
 }
 
-impl HostBackend<'_> {
+impl<'a> HostBackend<'a> {
+    /// Local accounts (each with the folder its copy goes to) and remote
+    /// addresses for `targets`; nothing is stored yet.
+    #[allow(clippy::type_complexity)]
+    fn resolve(&mut self, targets: &[String], folder: &str) -> Result<(Vec<(String, String)>, Vec<String>), Reply> {
+        let mut accounts = Vec::new();
+        let mut remote = Vec::new();
+        for path in targets {
+            let local = path.eq_ignore_ascii_case("Postmaster")
+                || path.rsplit_once('@').is_some_and(|(_, d)| self.host.is_local_domain(d));
+            if !local {
+                // The engine allowed this relay; the MTA queue takes it.
+                remote.push(path.clone());
+                continue;
+            }
+            let path = match path.rsplit_once('@') {
+                Some((l, d)) => ForwardPath::Mailbox(Mailbox { local_part: l.into(), domain: d.into() }),
+                None => ForwardPath::Postmaster,
+            };
+            let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
+            accounts.push((account, folder.to_string()));
+        }
+        // Quarantine: each recipient's Junk folder is found (or made) before
+        // the first copy is stored.
+        #[cfg(feature = "dkim")]
+        if folder == JUNK {
+            for (account, folder) in &mut accounts {
+                *folder = self.junk_folder(account)?;
+            }
+        }
+        Ok((accounts, remote))
+    }
+
+    /// Store one copy for `accounts` here and queue it for `remote`.
+    fn store_copy(
+        &mut self,
+        id: &str,
+        envelope: &Envelope,
+        message: Vec<u8>,
+        accounts: Vec<(String, String)>,
+        remote: Vec<String>,
+    ) -> Result<(), Reply> {
+        for (account, folder) in accounts {
+            deliver_local(
+                self.host,
+                self.events,
+                self.now,
+                (&account, &folder),
+                &envelope.reverse_path,
+                &message,
+                Some(envelope.clone()),
+            )
+            .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
+        }
+        if !remote.is_empty() {
+            self.queued.push(QueueEntry::new(id, &self.host.name, &envelope.reverse_path, remote, message, self.now));
+        }
+        Ok(())
+    }
+
     /// Sender authentication at the end of DATA, when the host checks it: SPF,
     /// and with feature `dkim` DKIM and DMARC. A refusal is the reply; else the
     /// results go on top of the message, above the `Received:` line, as
@@ -495,6 +586,22 @@ impl HostBackend<'_> {
         if user.contains('@') { Some(user.to_string()) } else { Some(format!("{user}@{}", self.host.domains.first()?)) }
     }
 
+    /// The list this host runs at `address`, if there is one.
+    #[cfg(feature = "dkim")]
+    fn list(&self, address: &str) -> Option<&'a crate::MailingList> {
+        let lists: &'a [crate::MailingList] = self.mailing_lists;
+        lists.iter().find(|l| l.host.eq_ignore_ascii_case(&self.host.name) && l.address.eq_ignore_ascii_case(address))
+    }
+
+    /// Whether `address` is one this host expands: an alias, or a list it runs.
+    fn expands(&self, address: &str) -> bool {
+        #[cfg(feature = "dkim")]
+        if self.list(address).is_some() {
+            return true;
+        }
+        self.alias(address).is_some()
+    }
+
     /// The members of a local alias, if `address` is one.
     fn alias(&self, address: &str) -> Option<&Vec<String>> {
         self.host.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(address)).map(|(_, m)| m)
@@ -537,7 +644,7 @@ impl SmtpBackend for HostBackend<'_> {
             return Err(reply);
         }
         if let ForwardPath::Mailbox(m) = rcpt
-            && self.alias(&m.to_string()).is_some()
+            && self.expands(&m.to_string())
         {
             return Ok(());
         }
@@ -583,40 +690,36 @@ impl SmtpBackend for HostBackend<'_> {
             self.sign(&mut delivery);
             INBOX
         };
-        // Resolve every local recipient before storing anything, so a failure
-        // cannot leave a half-delivered message that a retry would duplicate.
-        let mut accounts = Vec::new();
-        let mut remote = Vec::new();
         // Aliases expand one level: members are local accounts or remote addresses.
         let mut targets = Vec::new();
+        // A list this host runs posts a copy of its own to its members.
+        #[cfg(feature = "dkim")]
+        let mut lists = Vec::new();
         for path in &delivery.envelope.forward_paths {
+            #[cfg(feature = "dkim")]
+            if let Some(list) = self.list(path) {
+                // What would go to Junk is not sent on: it is held for the list's owner.
+                if folder == JUNK {
+                    targets.push(list.owner.clone());
+                } else {
+                    lists.push(list);
+                }
+                continue;
+            }
             match self.alias(path) {
                 Some(members) => targets.extend(members.iter().cloned()),
                 None => targets.push(path.clone()),
             }
         }
-        for path in &targets {
-            let local = path.eq_ignore_ascii_case("Postmaster")
-                || path.rsplit_once('@').is_some_and(|(_, d)| self.host.is_local_domain(d));
-            if !local {
-                // The engine allowed this relay; the MTA queue takes it.
-                remote.push(path.clone());
-                continue;
-            }
-            let path = match path.rsplit_once('@') {
-                Some((l, d)) => ForwardPath::Mailbox(Mailbox { local_part: l.into(), domain: d.into() }),
-                None => ForwardPath::Postmaster,
-            };
-            let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
-            accounts.push((account, folder.to_string()));
-        }
-        // Quarantine: each recipient's Junk folder is found (or made) before
-        // the first copy is stored.
+        // Resolve every local recipient before storing anything, so a failure
+        // cannot leave a half-delivered message that a retry would duplicate.
+        let (accounts, remote) = self.resolve(&targets, folder)?;
         #[cfg(feature = "dkim")]
-        if folder == JUNK {
-            for (account, folder) in &mut accounts {
-                *folder = self.junk_folder(account)?;
-            }
+        let mut posts = Vec::new();
+        #[cfg(feature = "dkim")]
+        for list in lists {
+            let (accounts, remote) = self.resolve(&list.members, INBOX)?;
+            posts.push((list, accounts, remote));
         }
         self.log(EventKind::MessageAccepted {
             host: self.host.name.clone(),
@@ -625,32 +728,26 @@ impl SmtpBackend for HostBackend<'_> {
             forward_paths: delivery.envelope.forward_paths.clone(),
             size: delivery.message.len(),
         });
-        for (account, folder) in accounts {
-            deliver_local(
-                self.host,
-                self.events,
-                self.now,
-                (&account, &folder),
-                &delivery.envelope.reverse_path,
-                &delivery.message,
-                Some(delivery.envelope.clone()),
-            )
-            .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
-        }
-        if !remote.is_empty() {
-            self.queued.push(QueueEntry {
-                id: delivery.id.clone(),
+        #[cfg(feature = "dkim")]
+        for (n, (list, accounts, remote)) in posts.into_iter().enumerate() {
+            let (message, tagged) = list_copy(list, &delivery.message);
+            self.log(EventKind::ListPosted {
                 host: self.host.name.clone(),
-                reverse_path: delivery.envelope.reverse_path.clone(),
-                recipients: remote,
-                message: delivery.message,
-                arrived: self.now,
-                attempts: 0,
-                next_attempt: self.now,
-                last_error: None,
+                list: list.address.clone(),
+                owner: list.owner.clone(),
+                members: list.members.clone(),
+                tagged,
             });
+            // RFC 5321 §3.9.2: the list's copy is sent from whoever runs it.
+            let envelope = Envelope {
+                reverse_path: list.owner.clone(),
+                forward_paths: list.members.clone(),
+                ..Envelope::default()
+            };
+            let id = format!("{}.{}", delivery.id, n + 1);
+            self.store_copy(&id, &envelope, message, accounts, remote)?;
         }
-        Ok(())
+        self.store_copy(&delivery.id, &delivery.envelope, delivery.message, accounts, remote)
     }
 
     fn verify(&mut self, query: &str) -> Option<String> {

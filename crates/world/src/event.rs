@@ -240,6 +240,16 @@ pub enum EventKind {
         result: String,
         why: String,
     },
+    /// A host posted a message to a mailing list's members: `members` get a
+    /// copy from `owner`, its Subject tagged when `tagged`.
+    #[cfg(feature = "dkim")]
+    ListPosted {
+        host: String,
+        list: String,
+        owner: String,
+        members: Vec<String>,
+        tagged: bool,
+    },
     /// A receiving host checked the From: domain's DMARC policy (RFC 7489):
     /// `action` is what it did (`deliver`, `junk`, `reject`).
     #[cfg(feature = "dkim")]

@@ -244,6 +244,23 @@ pub struct DkimKey {
     pub seed: String,
 }
 
+/// A mailing list a host runs (feature `dkim`: what it teaches is what a list
+/// does to a signature). Mail to `address` is posted to every member as a new
+/// message from the list: its envelope sender is `owner`, the one who runs the
+/// list (RFC 5321 §3.9.2: bounces go to the list, not to the author), and it
+/// carries `List-Id:` (RFC 2919) and `List-Post:` (RFC 2369). A `subject_tag`
+/// (e.g. `[lab]`) goes before the Subject, as many list managers do: the
+/// author's signature covers Subject:, so the tag breaks it.
+#[cfg(feature = "dkim")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailingList {
+    pub host: String,
+    pub address: String,
+    pub owner: String,
+    pub subject_tag: String,
+    pub members: Vec<String>,
+}
+
 /// A machine a learner sits at (no services; it opens connections).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMachine {
@@ -368,6 +385,8 @@ pub struct World {
     learner_accounts: Vec<String>,
     #[cfg(feature = "dkim")]
     dkim_keys: Vec<DkimKey>,
+    #[cfg(feature = "dkim")]
+    mailing_lists: Vec<MailingList>,
 }
 
 impl World {
@@ -393,6 +412,8 @@ impl World {
             learner_accounts: Vec::new(),
             #[cfg(feature = "dkim")]
             dkim_keys: Vec::new(),
+            #[cfg(feature = "dkim")]
+            mailing_lists: Vec::new(),
         }
     }
 
@@ -582,6 +603,21 @@ impl World {
     #[cfg(feature = "dkim")]
     pub fn dkim_keys(&self) -> &[DkimKey] {
         &self.dkim_keys
+    }
+
+    /// Run `list` (replacing a list of the same address on the same host).
+    #[cfg(feature = "dkim")]
+    pub fn add_mailing_list(&mut self, mut list: MailingList) {
+        list.host.make_ascii_lowercase();
+        list.address.make_ascii_lowercase();
+        self.mailing_lists.retain(|l| !(l.host == list.host && l.address == list.address));
+        self.mailing_lists.push(list);
+    }
+
+    /// Every host's mailing lists.
+    #[cfg(feature = "dkim")]
+    pub fn mailing_lists(&self) -> &[MailingList] {
+        &self.mailing_lists
     }
 
     /// Replace every TXT record of `name` (none removes the name's TXT records).
@@ -1202,6 +1238,8 @@ impl World {
         let mut backend = backend::HostBackend {
             #[cfg(feature = "dkim")]
             dkim_keys: &self.dkim_keys,
+            #[cfg(feature = "dkim")]
+            mailing_lists: &self.mailing_lists,
             spf: checks_spf.then_some(dns::WorldDns { a: &self.dns_a, mx: &self.dns_mx, txt: &self.dns_txt }),
             host,
             events: &mut self.events,

@@ -33,6 +33,30 @@ pub struct QueueEntry {
     pub last_error: Option<String>,
 }
 
+impl QueueEntry {
+    /// A message just accepted for `recipients`, to be tried at once.
+    pub(crate) fn new(
+        id: &str,
+        host: &str,
+        reverse_path: &str,
+        recipients: Vec<String>,
+        message: Vec<u8>,
+        now: Time,
+    ) -> Self {
+        QueueEntry {
+            id: id.to_string(),
+            host: host.to_string(),
+            reverse_path: reverse_path.to_string(),
+            recipients,
+            message,
+            arrived: now,
+            attempts: 0,
+            next_attempt: now,
+            last_error: None,
+        }
+    }
+}
+
 /// How one relay try ended.
 enum Try {
     /// No SMTP conversation: host unknown, down, refused (the world's reason),
@@ -326,17 +350,7 @@ impl World {
             }
         }
         if !remote.is_empty() {
-            self.enqueue(QueueEntry {
-                id: id.to_string(),
-                host: host.to_string(),
-                reverse_path: reverse_path.to_string(),
-                recipients: remote,
-                message,
-                arrived: self.now,
-                attempts: 0,
-                next_attempt: self.now,
-                last_error: None,
-            });
+            self.enqueue(QueueEntry::new(id, host, reverse_path, remote, message, self.now));
         }
     }
 

@@ -198,6 +198,9 @@ pub const A_EXAMPLE_DKIM_SEED: [u8; 32] = *b"Mail Lab a.example DKIM key 2026";
 /// spam.example.net has an SPF record of its own, so mail with its envelope
 /// passes SPF, but not for the From: domain it forges. `forward@b.example`
 /// passes mail on to bob@a.example: forwarded, SPF fails and DKIM survives.
+/// `lab-list@b.example` is a mailing list run by carol, for bob and carol: it
+/// tags the Subject `[lab-list]`, which breaks a.example's signature, so
+/// alice's post is refused at bob's end (DMARC p=reject) and bounces to carol.
 #[cfg(feature = "dkim")]
 pub fn dmarc() -> World {
     let mut world = spoofing();
@@ -208,5 +211,12 @@ pub fn dmarc() -> World {
     if let Some(h) = world.host_mut("mail.b.example") {
         h.aliases.insert("forward@b.example".into(), vec!["bob@a.example".into()]);
     }
+    world.add_mailing_list(crate::MailingList {
+        host: "mail.b.example".into(),
+        address: "lab-list@b.example".into(),
+        owner: "carol@b.example".into(),
+        subject_tag: "[lab-list]".into(),
+        members: vec!["bob@a.example".into(), "carol@b.example".into()],
+    });
     world
 }

@@ -67,6 +67,12 @@ pub struct WorldSnapshot {
     #[cfg(feature = "dkim")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dkim_keys: Vec<crate::DkimKey>,
+    /// Mailing lists (builds with feature `dkim`; after the keys, in the same
+    /// way). When there are lists, the keys are written even if there are none:
+    /// the compact form is positional.
+    #[cfg(feature = "dkim")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mailing_lists: Vec<crate::MailingList>,
 }
 
 /// The world at rest, borrowed: serialises exactly as [`WorldSnapshot`] does
@@ -91,13 +97,68 @@ struct SnapshotRef<'a> {
     spf_hosts: &'a [String],
     op25b_hosts: &'a [String],
     #[cfg(feature = "dkim")]
+    #[serde(skip_serializing_if = "Keys::absent")]
+    dkim_keys: Keys<'a>,
+    #[cfg(feature = "dkim")]
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    dkim_keys: &'a [crate::DkimKey],
+    mailing_lists: &'a [crate::MailingList],
+}
+
+/// The DKIM keys as written: left out when there are none, unless a field
+/// after them is written (the compact form reads fields by position).
+#[cfg(feature = "dkim")]
+struct Keys<'a> {
+    keys: &'a [crate::DkimKey],
+    followed: bool,
+}
+
+#[cfg(feature = "dkim")]
+impl Keys<'_> {
+    fn absent(&self) -> bool {
+        self.keys.is_empty() && !self.followed
+    }
+}
+
+#[cfg(feature = "dkim")]
+impl Serialize for Keys<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.keys.serialize(serializer)
+    }
+}
+
+#[cfg(feature = "dkim")]
+impl<'a> SnapshotRef<'a> {
+    /// A snapshot taken earlier, written as the world it came from would be.
+    fn of(s: &'a WorldSnapshot) -> Self {
+        SnapshotRef {
+            format: &s.format,
+            version: s.version,
+            now: s.now,
+            hosts: &s.hosts,
+            clients: &s.clients,
+            dns_a: &s.dns_a,
+            dns_mx: &s.dns_mx,
+            queue: &s.queue,
+            next_connection: s.next_connection,
+            bounce_seq: s.bounce_seq,
+            auto_relay: s.auto_relay,
+            subscriptions: s.subscriptions.clone(),
+            learner_accounts: &s.learner_accounts,
+            dns_txt: &s.dns_txt,
+            spf_hosts: &s.spf_hosts,
+            op25b_hosts: &s.op25b_hosts,
+            dkim_keys: Keys { keys: &s.dkim_keys, followed: !s.mailing_lists.is_empty() },
+            mailing_lists: &s.mailing_lists,
+        }
+    }
 }
 
 impl WorldSnapshot {
     /// As [`World::write_json`], for a copy taken to be saved off the world's lock.
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        #[cfg(feature = "dkim")]
+        return serde_json::to_writer(out, &SnapshotRef::of(self)).map_err(std::io::Error::from);
+        #[cfg(not(feature = "dkim"))]
         serde_json::to_writer(out, self).map_err(std::io::Error::from)
     }
 
@@ -162,7 +223,9 @@ impl World {
             spf_hosts: &self.spf_hosts,
             op25b_hosts: &self.op25b_hosts,
             #[cfg(feature = "dkim")]
-            dkim_keys: &self.dkim_keys,
+            dkim_keys: Keys { keys: &self.dkim_keys, followed: !self.mailing_lists.is_empty() },
+            #[cfg(feature = "dkim")]
+            mailing_lists: &self.mailing_lists,
         }
     }
 
@@ -196,6 +259,8 @@ impl World {
             op25b_hosts: self.op25b_hosts.clone(),
             #[cfg(feature = "dkim")]
             dkim_keys: self.dkim_keys.clone(),
+            #[cfg(feature = "dkim")]
+            mailing_lists: self.mailing_lists.clone(),
         }
     }
 
@@ -221,6 +286,7 @@ impl World {
         #[cfg(feature = "dkim")]
         {
             world.dkim_keys = snapshot.dkim_keys;
+            world.mailing_lists = snapshot.mailing_lists;
         }
         for (host, account, name) in &snapshot.subscriptions {
             if let Some(h) = world.hosts.iter_mut().find(|h| h.name.eq_ignore_ascii_case(host)) {
@@ -308,13 +374,14 @@ impl World {
         // lists and maps at the end (`subscriptions`; `learner_accounts`; `dns_txt`,
         // `spf_hosts` and `op25b_hosts`): an empty one is one zero octet. (One
         // decoder, not one per version, for the page's weight.)
-        // One more zero octet stands for `dkim_keys`, which a build without
-        // the feature does not write (and postcard ignores octets left over).
+        // Two more zero octets stand for `dkim_keys` and `mailing_lists`, which
+        // a build without the feature does not write (and postcard ignores
+        // octets left over, as after keys written without lists).
         let missing = match found {
-            ..3 => 6,
-            3 => 5,
-            4 => 4,
-            _ => 1,
+            ..3 => 7,
+            3 => 6,
+            4 => 5,
+            _ => 2,
         };
         bytes.resize(bytes.len() + missing, 0);
         // Postcard's own error texts would add weight to the page and say no more.

@@ -390,3 +390,112 @@ fn pct_samples_the_policy_the_same_way_for_the_same_message() {
         assert_eq!(again.split(' ').next(), first.split(' ').next(), "{again} after {first}");
     }
 }
+
+fn list_events(world: &World) -> Vec<(String, bool)> {
+    world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::ListPosted { list, tagged, .. } => Some((list.clone(), *tagged)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_list_that_tags_the_subject_breaks_the_signature_and_its_owner_gets_the_bounce() {
+    let mut world = scenario::dmarc();
+    let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "meeting notes");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert_eq!(list_events(&world), [("lab-list@b.example".into(), true)]);
+    // carol, a member on the list's own host, gets the list's copy.
+    let carol = folder(&world, "carol@b.example", "INBOX");
+    let copy = carol.iter().find(|m| field(m, "List-Id") == "<lab-list.b.example>").expect("the list's copy");
+    assert_eq!(field(copy, "Subject"), "[lab-list] meeting notes");
+    assert_eq!(field(copy, "List-Post"), "<mailto:lab-list@b.example>");
+    assert_eq!(field(copy, "Return-Path"), "<carol@b.example>", "sent from the list's owner (RFC 5321 §3.9.2)");
+    assert_eq!(field(copy, "From"), "<alice@a.example>", "the author stays the author");
+    // bob's host sees a.example's signature over a Subject that changed: DKIM
+    // fails, SPF passes only for b.example, and a.example asks for p=reject.
+    assert!(folder(&world, "bob@a.example", "INBOX").is_empty());
+    assert!(folder(&world, "bob@a.example", "Junk").is_empty());
+    assert_eq!(dkim_events(&world).last().unwrap(), &("mail.a.example".into(), "a.example".into(), "fail".into()));
+    assert_eq!(
+        dmarc_events(&world).last().unwrap(),
+        &("mail.a.example".into(), "a.example".into(), "fail".into(), "reject".into())
+    );
+    // The refusal goes back to the list's owner, not to the author.
+    let bounced: Vec<String> = world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::Bounced { to, recipients, .. } => Some(format!("{to} {}", recipients.join(","))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(bounced, ["carol@b.example bob@a.example"]);
+    let carol = folder(&world, "carol@b.example", "INBOX");
+    assert_eq!(carol.len(), 2, "the list's copy and the bounce");
+    assert!(String::from_utf8_lossy(&carol[1]).contains("DMARC: a.example asks receivers to reject this message"));
+    assert!(folder(&world, "alice@a.example", "INBOX").is_empty(), "alice hears nothing: the list took it");
+}
+
+#[test]
+fn a_list_that_leaves_the_subject_alone_keeps_the_signature() {
+    let mut world = scenario::dmarc();
+    let mut list = world.mailing_lists()[0].clone();
+    list.subject_tag.clear();
+    world.add_mailing_list(list);
+    assert_eq!(world.mailing_lists().len(), 1, "the same list, replaced");
+    let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "meeting notes");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert_eq!(list_events(&world), [("lab-list@b.example".into(), false)]);
+    let got = folder(&world, "bob@a.example", "INBOX");
+    assert_eq!(got.len(), 1);
+    assert_eq!(field(&got[0], "Subject"), "meeting notes");
+    assert_eq!(field(&got[0], "List-Id"), "<lab-list.b.example>", "a field added, not one signed");
+    assert_eq!(
+        field(&got[0], "Authentication-Results"),
+        "mail.a.example;\tspf=pass smtp.mailfrom=carol@b.example;\tdkim=pass header.d=a.example header.s=lab;\tdmarc=pass (p=reject dis=none) header.from=a.example"
+    );
+}
+
+#[test]
+fn a_reply_to_the_list_keeps_one_tag() {
+    let mut world = scenario::dmarc();
+    let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "Re: [LAB-LIST] meeting notes");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert_eq!(list_events(&world), [("lab-list@b.example".into(), false)]);
+    let carol = folder(&world, "carol@b.example", "INBOX");
+    assert_eq!(field(&carol[0], "Subject"), "Re: [LAB-LIST] meeting notes");
+    // Nothing changed that was signed: bob gets it.
+    assert_eq!(folder(&world, "bob@a.example", "INBOX").len(), 1);
+}
+
+#[test]
+fn a_post_the_list_host_would_quarantine_is_held_for_the_owner() {
+    let mut world = scenario::dmarc();
+    let reply = from_spammer(
+        &mut world,
+        "mail.b.example",
+        "lab-list@b.example",
+        "From: <carol@b.example>\r\nSubject: win a prize\r\n\r\nClick here.",
+    );
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert!(list_events(&world).is_empty(), "not sent on to the members");
+    assert_eq!(folder(&world, "carol@b.example", "Junk").len(), 1);
+    assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
+    assert!(world.queue().is_empty());
+}
+
+#[test]
+fn the_lists_survive_a_snapshot_with_keys_or_without() {
+    let mut keyless = scenario::spoofing();
+    keyless.add_mailing_list(scenario::dmarc().mailing_lists()[0].clone());
+    for world in [scenario::dmarc(), keyless] {
+        for text in [world.to_json(), world.to_compact()] {
+            let back =
+                if text.starts_with('{') { World::from_json(&text) } else { World::from_compact(&text) }.unwrap();
+            assert_eq!(back.mailing_lists(), world.mailing_lists());
+            assert_eq!(back.dkim_keys(), world.dkim_keys());
+        }
+    }
+}
