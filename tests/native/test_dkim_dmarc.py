@@ -157,3 +157,26 @@ def test_the_list_tag_is_what_breaks_the_signature_as_dkimpy_sees_it(mail_b):
     assert not dkim.verify(copy, dnsfunc=dns)
     assert dkim.verify(copy.replace(b"Subject: [lab-list] minutes", b"Subject: minutes"), dnsfunc=dns)
     assert b"DMARC: a.example asks receivers to reject this message" in bounce, bounce
+
+
+def test_a_world_with_keys_or_lists_is_not_exported_for_the_page(tmp_path):
+    """The page has neither DKIM nor mailing lists: a world with either would
+    lose them there, so the export for the page refuses it and says why."""
+    from conftest import BINARY
+    scenario = tmp_path / "dmarc.json"
+    subprocess.run([str(BINARY), "--scenario", "dmarc", "--export-scenario", str(scenario)],
+                   capture_output=True, timeout=30, check=True)
+    world = json.loads(scenario.read_text())
+    assert [l["address"] for l in world["mailing_lists"]] == ["lab-list@b.example"]
+    for drop in ([], ["dkim_keys"], ["dkim_keys", "mailing_lists"]):
+        edited = tmp_path / f"without-{len(drop)}.json"
+        edited.write_text(json.dumps({k: v for k, v in world.items() if k not in drop}))
+        page = tmp_path / f"page-{len(drop)}.txt"
+        r = subprocess.run([str(BINARY), "--scenario", str(edited), "--export-page-lab", str(page)],
+                           capture_output=True, text=True, timeout=30)
+        if len(drop) < 2:
+            assert r.returncode != 0 and "has DKIM keys or mailing lists" in r.stderr, (drop, r.stderr)
+            assert not page.exists()
+        else:
+            assert r.returncode == 0, r.stderr
+            assert page.read_text().startswith("mail-lab-world 5 ")

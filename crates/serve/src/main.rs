@@ -228,10 +228,11 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let mut world = load_world(&args)?;
     // The page is built without DKIM: a world that signs would lose its keys
-    // there and stop signing, while still publishing them.
-    if args.export_page_lab.is_some() && !world.dkim_keys().is_empty() {
-        return Err("this world has DKIM keys, and the page has no DKIM (it is left out for weight): \
-             serve it with mail-lab-serve instead"
+    // there and stop signing, while still publishing them; its mailing lists
+    // would be lost too (they are part of the same feature).
+    if args.export_page_lab.is_some() && !(world.dkim_keys().is_empty() && world.mailing_lists().is_empty()) {
+        return Err("this world has DKIM keys or mailing lists, and the page has neither (they are left out \
+             for weight): serve it with mail-lab-serve instead"
             .into());
     }
     let exports = [(&args.export_page_lab, world.to_compact()), (&args.export_scenario, world.to_json_pretty() + "\n")];
