@@ -85,6 +85,22 @@ fn field_end(message: &[u8], start: usize, end: usize) -> usize {
     }
 }
 
+/// The `List-Id:` value of `list` (RFC 2919): its address with `.` for `@`.
+#[cfg(feature = "dkim")]
+fn list_id(list: &crate::MailingList) -> String {
+    format!("<{}>", list.address.replacen('@', ".", 1))
+}
+
+/// Whether `message` came through `list` already (a loop through an alias
+/// elsewhere that leads back to it).
+#[cfg(feature = "dkim")]
+fn been_through(list: &crate::MailingList, message: &[u8]) -> bool {
+    let id = list_id(list);
+    mail_lab_message::header_fields(message)
+        .iter()
+        .any(|f| f.name.eq_ignore_ascii_case("List-Id") && f.value.trim().eq_ignore_ascii_case(&id))
+}
+
 /// A list's copy of `message` (RFC 2369, RFC 2919): `List-Id:` and
 /// `List-Post:` at the end of the header, and the list's tag before the
 /// Subject unless it is there already (a reply to the list keeps one tag).
@@ -92,8 +108,14 @@ fn field_end(message: &[u8], start: usize, end: usize) -> usize {
 fn list_copy(list: &crate::MailingList, message: &[u8]) -> (Vec<u8>, bool) {
     let header_end = message.windows(4).position(|w| w == b"\r\n\r\n").map_or(message.len(), |i| i + 2);
     let mut copy = message.to_vec();
-    let id = list.address.replacen('@', ".", 1);
-    let fields = format!("List-Id: <{id}>\r\nList-Post: <mailto:{}>\r\n", list.address);
+    // A message of header fields only may end without CRLF (BDAT allows it).
+    let open = header_end == message.len() && !message.ends_with(b"\n");
+    let fields = format!(
+        "{}List-Id: {}\r\nList-Post: <mailto:{}>\r\n",
+        if open { "\r\n" } else { "" },
+        list_id(list),
+        list.address
+    );
     copy.splice(header_end..header_end, fields.into_bytes());
     let mut tagged = false;
     let mut start = 0;
@@ -698,11 +720,26 @@ impl SmtpBackend for HostBackend<'_> {
         for path in &delivery.envelope.forward_paths {
             #[cfg(feature = "dkim")]
             if let Some(list) = self.list(path) {
-                // What would go to Junk is not sent on: it is held for the list's owner.
-                if folder == JUNK {
-                    targets.push(list.owner.clone());
+                // What would go to Junk, or came through this list before, is
+                // not sent on: it is held for the list's owner (a local account).
+                let held = if folder == JUNK {
+                    Some("the post failed DMARC and would be quarantined")
+                } else if been_through(list, &delivery.message) {
+                    Some("the post came through this list before (a loop)")
                 } else {
-                    lists.push(list);
+                    None
+                };
+                match held {
+                    Some(why) => {
+                        self.log(EventKind::ListHeld {
+                            host: self.host.name.clone(),
+                            list: list.address.clone(),
+                            owner: list.owner.clone(),
+                            why: why.to_string(),
+                        });
+                        targets.push(list.owner.clone());
+                    }
+                    None => lists.push(list),
                 }
                 continue;
             }
@@ -742,6 +779,8 @@ impl SmtpBackend for HostBackend<'_> {
             let envelope = Envelope {
                 reverse_path: list.owner.clone(),
                 forward_paths: list.members.clone(),
+                helo: self.host.name.clone(),
+                client_address: self.host.address.clone(),
                 ..Envelope::default()
             };
             let id = format!("{}.{}", delivery.id, n + 1);
@@ -761,6 +800,10 @@ impl SmtpBackend for HostBackend<'_> {
 
     fn expand(&mut self, list: &str) -> Option<Vec<String>> {
         let address = self.address_of(list.trim_start_matches('<').trim_end_matches('>'))?;
+        #[cfg(feature = "dkim")]
+        if let Some(list) = self.list(&address) {
+            return Some(list.members.clone());
+        }
         self.alias(&address).cloned()
     }
 

@@ -250,6 +250,15 @@ pub enum EventKind {
         members: Vec<String>,
         tagged: bool,
     },
+    /// A list host did not post a message to the members: it went to the
+    /// list's owner instead, for `why`.
+    #[cfg(feature = "dkim")]
+    ListHeld {
+        host: String,
+        list: String,
+        owner: String,
+        why: String,
+    },
     /// A receiving host checked the From: domain's DMARC policy (RFC 7489):
     /// `action` is what it did (`deliver`, `junk`, `reject`).
     #[cfg(feature = "dkim")]

@@ -261,6 +261,41 @@ pub struct MailingList {
     pub members: Vec<String>,
 }
 
+/// Why `list` cannot run beside `lists` on `hosts`, if it cannot. Every post
+/// must reach someone and nothing may bounce to no one: the list's address is
+/// one of its host's domains and no account or alias there; its owner is an
+/// account there; it has members, and a member in its host's domains is an
+/// account there. Lists do not nest: no member is another list.
+#[cfg(feature = "dkim")]
+pub fn list_problem(hosts: &[Host], lists: &[MailingList], list: &MailingList) -> Option<String> {
+    let Some(host) = hosts.iter().find(|h| h.name.eq_ignore_ascii_case(&list.host)) else {
+        return Some(format!("{}: no such host", list.host));
+    };
+    let local = |address: &str| address.rsplit_once('@').is_some_and(|(_, d)| host.is_local_domain(d));
+    let account = |address: &str| host.store.account(address).is_some();
+    let taken = account(&list.address)
+        || host.aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&list.address))
+        || lists
+            .iter()
+            .any(|l| l.host.eq_ignore_ascii_case(&host.name) && l.address.eq_ignore_ascii_case(&list.address));
+    let why = if !local(&list.address) {
+        format!("{} is not in a domain of {}", list.address, host.name)
+    } else if taken {
+        format!("{} is an account, an alias or a list of {} already", list.address, host.name)
+    } else if !local(&list.owner) || !account(&list.owner) {
+        format!("the owner {} is not an account of {}", list.owner, host.name)
+    } else if list.members.is_empty() {
+        format!("{} has no members", list.address)
+    } else if let Some(m) = list.members.iter().find(|m| lists.iter().any(|l| l.address.eq_ignore_ascii_case(m))) {
+        format!("the member {m} is a list (lists do not nest)")
+    } else if let Some(m) = list.members.iter().find(|m| local(m) && !account(m)) {
+        format!("the member {m} is not an account of {}", host.name)
+    } else {
+        return None;
+    };
+    Some(why)
+}
+
 /// A machine a learner sits at (no services; it opens connections).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMachine {
@@ -605,13 +640,20 @@ impl World {
         &self.dkim_keys
     }
 
-    /// Run `list` (replacing a list of the same address on the same host).
+    /// Run `list` (replacing a list of the same address on the same host), or
+    /// say why it cannot run ([`list_problem`]).
     #[cfg(feature = "dkim")]
-    pub fn add_mailing_list(&mut self, mut list: MailingList) {
+    pub fn add_mailing_list(&mut self, mut list: MailingList) -> Result<(), String> {
         list.host.make_ascii_lowercase();
         list.address.make_ascii_lowercase();
-        self.mailing_lists.retain(|l| !(l.host == list.host && l.address == list.address));
+        let same = |l: &MailingList| l.host == list.host && l.address == list.address;
+        let others: Vec<MailingList> = self.mailing_lists.iter().filter(|l| !same(l)).cloned().collect();
+        if let Some(why) = list_problem(&self.hosts, &others, &list) {
+            return Err(why);
+        }
+        self.mailing_lists = others;
         self.mailing_lists.push(list);
+        Ok(())
     }
 
     /// Every host's mailing lists.

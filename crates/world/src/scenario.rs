@@ -198,6 +198,7 @@ pub const A_EXAMPLE_DKIM_SEED: [u8; 32] = *b"Mail Lab a.example DKIM key 2026";
 /// spam.example.net has an SPF record of its own, so mail with its envelope
 /// passes SPF, but not for the From: domain it forges. `forward@b.example`
 /// passes mail on to bob@a.example: forwarded, SPF fails and DKIM survives.
+/// The MTAs' names publish SPF records, so bounces pass DMARC.
 /// `lab-list@b.example` is a mailing list run by carol, for bob and carol: it
 /// tags the Subject `[lab-list]`, which breaks a.example's signature, so
 /// alice's post is refused at bob's end (DMARC p=reject) and bounces to carol.
@@ -208,15 +209,23 @@ pub fn dmarc() -> World {
     world.add_dkim_key("mail.a.example", "a.example", "lab", A_EXAMPLE_DKIM_SEED);
     world.add_txt("_dmarc.a.example", "v=DMARC1; p=reject");
     world.add_txt("_dmarc.b.example", "v=DMARC1; p=quarantine");
+    // The MTAs' own names publish SPF too (RFC 7208 §2.3): a bounce has a null
+    // MAIL FROM, so SPF checks its HELO name, and DMARC then finds it aligned
+    // with the bounce's From: MAILER-DAEMON@ that host. Without them the other
+    // domain's p=reject or p=quarantine would take every bounce.
+    world.add_txt("mail.a.example", "v=spf1 a -all");
+    world.add_txt("mail.b.example", "v=spf1 a -all");
     if let Some(h) = world.host_mut("mail.b.example") {
         h.aliases.insert("forward@b.example".into(), vec!["bob@a.example".into()]);
     }
-    world.add_mailing_list(crate::MailingList {
+    let list = crate::MailingList {
         host: "mail.b.example".into(),
         address: "lab-list@b.example".into(),
         owner: "carol@b.example".into(),
         subject_tag: "[lab-list]".into(),
         members: vec!["bob@a.example".into(), "carol@b.example".into()],
-    });
+    };
+    let added = world.add_mailing_list(list);
+    debug_assert!(added.is_ok(), "{added:?}");
     world
 }

@@ -27,8 +27,9 @@ fn readable(version: u64) -> bool {
     (u64::from(OLDEST_READABLE_VERSION)..=u64::from(SNAPSHOT_VERSION)).contains(&version)
 }
 
-/// The world at rest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The world at rest. Written through [`SnapshotRef`], so a snapshot and the
+/// world it was taken from are written the same.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WorldSnapshot {
     pub format: String,
     pub version: u32,
@@ -65,13 +66,13 @@ pub struct WorldSnapshot {
     /// Left out when empty, so a world without keys is written the same by
     /// every build.
     #[cfg(feature = "dkim")]
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub dkim_keys: Vec<crate::DkimKey>,
     /// Mailing lists (builds with feature `dkim`; after the keys, in the same
     /// way). When there are lists, the keys are written even if there are none:
     /// the compact form is positional.
     #[cfg(feature = "dkim")]
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub mailing_lists: Vec<crate::MailingList>,
 }
 
@@ -126,7 +127,12 @@ impl Serialize for Keys<'_> {
     }
 }
 
-#[cfg(feature = "dkim")]
+impl Serialize for WorldSnapshot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SnapshotRef::of(self).serialize(serializer)
+    }
+}
+
 impl<'a> SnapshotRef<'a> {
     /// A snapshot taken earlier, written as the world it came from would be.
     fn of(s: &'a WorldSnapshot) -> Self {
@@ -147,7 +153,9 @@ impl<'a> SnapshotRef<'a> {
             dns_txt: &s.dns_txt,
             spf_hosts: &s.spf_hosts,
             op25b_hosts: &s.op25b_hosts,
+            #[cfg(feature = "dkim")]
             dkim_keys: Keys { keys: &s.dkim_keys, followed: !s.mailing_lists.is_empty() },
+            #[cfg(feature = "dkim")]
             mailing_lists: &s.mailing_lists,
         }
     }
@@ -156,9 +164,6 @@ impl<'a> SnapshotRef<'a> {
 impl WorldSnapshot {
     /// As [`World::write_json`], for a copy taken to be saved off the world's lock.
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        #[cfg(feature = "dkim")]
-        return serde_json::to_writer(out, &SnapshotRef::of(self)).map_err(std::io::Error::from);
-        #[cfg(not(feature = "dkim"))]
         serde_json::to_writer(out, self).map_err(std::io::Error::from)
     }
 
@@ -170,6 +175,14 @@ impl WorldSnapshot {
         }
         for host in &self.hosts {
             host.store.check().map_err(|why| SnapshotError::Malformed(format!("on {}: {why}", host.name)))?;
+        }
+        #[cfg(feature = "dkim")]
+        for (i, list) in self.mailing_lists.iter().enumerate() {
+            let others: Vec<_> =
+                self.mailing_lists.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, l)| l.clone()).collect();
+            if let Some(why) = crate::list_problem(&self.hosts, &others, list) {
+                return Err(SnapshotError::Malformed(format!("mailing list: {why}")));
+            }
         }
         Ok(())
     }

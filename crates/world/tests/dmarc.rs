@@ -391,6 +391,16 @@ fn pct_samples_the_policy_the_same_way_for_the_same_message() {
     }
 }
 
+fn held_events(world: &World) -> Vec<String> {
+    world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::ListHeld { why, .. } => Some(why.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn list_events(world: &World) -> Vec<(String, bool)> {
     world
         .events()
@@ -443,7 +453,7 @@ fn a_list_that_leaves_the_subject_alone_keeps_the_signature() {
     let mut world = scenario::dmarc();
     let mut list = world.mailing_lists()[0].clone();
     list.subject_tag.clear();
-    world.add_mailing_list(list);
+    world.add_mailing_list(list).unwrap();
     assert_eq!(world.mailing_lists().len(), 1, "the same list, replaced");
     let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "meeting notes");
     assert!(reply.starts_with("250 "), "{reply}");
@@ -481,6 +491,7 @@ fn a_post_the_list_host_would_quarantine_is_held_for_the_owner() {
     );
     assert!(reply.starts_with("250 "), "{reply}");
     assert!(list_events(&world).is_empty(), "not sent on to the members");
+    assert_eq!(held_events(&world), ["the post failed DMARC and would be quarantined"]);
     assert_eq!(folder(&world, "carol@b.example", "Junk").len(), 1);
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert!(world.queue().is_empty());
@@ -489,8 +500,14 @@ fn a_post_the_list_host_would_quarantine_is_held_for_the_owner() {
 #[test]
 fn the_lists_survive_a_snapshot_with_keys_or_without() {
     let mut keyless = scenario::spoofing();
-    keyless.add_mailing_list(scenario::dmarc().mailing_lists()[0].clone());
+    keyless.add_mailing_list(scenario::dmarc().mailing_lists()[0].clone()).unwrap();
     for world in [scenario::dmarc(), keyless] {
+        // A copy taken off the native server's lock is written as the world is.
+        let (mut streamed, mut from_copy) = (Vec::new(), Vec::new());
+        world.write_json(&mut streamed).unwrap();
+        world.snapshot().write_json(&mut from_copy).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), world.to_json());
+        assert_eq!(String::from_utf8(from_copy).unwrap(), world.to_json());
         for text in [world.to_json(), world.to_compact()] {
             let back =
                 if text.starts_with('{') { World::from_json(&text) } else { World::from_compact(&text) }.unwrap();
@@ -498,4 +515,137 @@ fn the_lists_survive_a_snapshot_with_keys_or_without() {
             assert_eq!(back.dkim_keys(), world.dkim_keys());
         }
     }
+}
+
+#[test]
+fn a_list_that_could_lose_or_loop_mail_is_refused_with_the_reason() {
+    let mut world = scenario::dmarc();
+    let good = world.mailing_lists()[0].clone();
+    let with = |change: fn(&mut mail_lab_world::MailingList)| {
+        let mut list = good.clone();
+        change(&mut list);
+        list
+    };
+    let cases = [
+        (with(|l| l.host = "mail.c.example".into()), "mail.c.example: no such host"),
+        (with(|l| l.address = "x@a.example".into()), "x@a.example is not in a domain of mail.b.example"),
+        (
+            with(|l| l.address = "carol@b.example".into()),
+            "carol@b.example is an account, an alias or a list of mail.b.example already",
+        ),
+        (with(|l| l.owner = "alice@a.example".into()), "the owner alice@a.example is not an account of mail.b.example"),
+        (with(|l| l.members.clear()), "lab-list@b.example has no members"),
+        (
+            with(|l| l.members.push("nobody@b.example".into())),
+            "the member nobody@b.example is not an account of mail.b.example",
+        ),
+        (
+            with(|l| {
+                l.address = "second@b.example".into();
+                l.members.push("lab-list@b.example".into());
+            }),
+            "the member lab-list@b.example is a list (lists do not nest)",
+        ),
+    ];
+    for (list, why) in cases {
+        assert_eq!(world.add_mailing_list(list), Err(why.to_string()));
+    }
+    assert_eq!(world.mailing_lists(), [good], "nothing changed");
+    // A saved world edited by hand is held to the same rules.
+    let json = world.to_json().replace("\"owner\":\"carol@b.example\"", "\"owner\":\"nobody@b.example\"");
+    let refused = World::from_json(&json).unwrap_err().to_string();
+    assert!(
+        refused.contains("mailing list: the owner nobody@b.example is not an account of mail.b.example"),
+        "{refused}"
+    );
+}
+
+/// The dmarc world with an alias on a.example that leads back to the list,
+/// and the list (no tag, so the signature survives) posting to it too.
+fn looping_list() -> World {
+    let mut world = scenario::dmarc();
+    world
+        .host_mut("mail.a.example")
+        .unwrap()
+        .aliases
+        .insert("relist@a.example".into(), vec!["lab-list@b.example".into()]);
+    let mut list = world.mailing_lists()[0].clone();
+    list.subject_tag.clear();
+    list.members.push("relist@a.example".into());
+    world.add_mailing_list(list).unwrap();
+    world
+}
+
+#[test]
+fn a_post_that_comes_back_through_the_list_is_held_for_the_owner() {
+    let mut world = looping_list();
+    // b.example lets mail.a.example send its mail, so the copy coming back
+    // passes SPF and reaches the list again.
+    world.set_txt("b.example", vec!["v=spf1 mx a:mail.a.example -all".into()]);
+    let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "round and round");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert_eq!(list_events(&world).len(), 1, "posted once");
+    assert_eq!(held_events(&world), ["the post came through this list before (a loop)"]);
+    // carol gets the post as a member, and once more as the owner it came back to.
+    assert_eq!(folder(&world, "carol@b.example", "INBOX").len(), 2);
+    assert_eq!(folder(&world, "bob@a.example", "INBOX").len(), 1);
+}
+
+#[test]
+fn a_bounce_from_the_other_domain_passes_dmarc_by_its_helo_name() {
+    let mut world = looping_list();
+    // The copy forwarded by relist@a.example keeps the list's envelope
+    // (carol@b.example), which b.example's SPF does not let mail.a.example
+    // send: refused, so mail.a.example bounces it to carol.
+    let reply = submit(&mut world, "alice@a.example", "lab-list@b.example", "forwarded back");
+    assert!(reply.starts_with("250 "), "{reply}");
+    let bounced = world.events().any(|e| matches!(&e.kind, EventKind::Bounced { host, to, .. } if host == "mail.a.example" && to == "carol@b.example"));
+    assert!(bounced);
+    let discarded = world.events().any(|e| matches!(&e.kind, EventKind::BounceDiscarded { .. }));
+    assert!(!discarded, "the bounce is not lost to b.example's DMARC check");
+    let carol = folder(&world, "carol@b.example", "INBOX");
+    assert_eq!(carol.len(), 2, "the post, and the bounce of the copy that came back");
+    assert!(
+        field(&carol[1], "Authentication-Results").contains("spf=pass smtp.mailfrom=postmaster@mail.a.example"),
+        "{}",
+        field(&carol[1], "Authentication-Results")
+    );
+    assert!(field(&carol[1], "Authentication-Results").contains("dmarc=pass"));
+}
+
+#[test]
+fn expn_lists_the_members_of_a_list() {
+    let mut world = scenario::dmarc();
+    world.host_mut("mail.b.example").unwrap().mx.expn = true;
+    let id: ConnectionId = world.connect("pc.a.example", "mail.b.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    let reply = say(&mut world, id, "EXPN lab-list@b.example");
+    assert!(
+        reply.starts_with("250-") && reply.contains("bob@a.example") && reply.contains("carol@b.example"),
+        "{reply}"
+    );
+}
+
+#[test]
+fn a_post_of_header_fields_only_gets_the_list_fields_on_lines_of_their_own() {
+    let mut world = scenario::dmarc();
+    // BDAT lets a message end without CRLF; this one is all header.
+    let id: ConnectionId = world.connect("spam.example.net", "mail.b.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO spam.example.net");
+    assert!(say(&mut world, id, "MAIL FROM:<promo@spam.example.net>").starts_with("250"));
+    assert!(say(&mut world, id, "RCPT TO:<lab-list@b.example>").starts_with("250"));
+    let data = "From: <promo@spam.example.net>\r\nSubject: hi";
+    world.send(id, format!("BDAT {} LAST\r\n{data}", data.len()).as_bytes()).unwrap();
+    let reply = String::from_utf8(world.take_output(id)).unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    let copy = folder(&world, "carol@b.example", "INBOX").pop().unwrap();
+    let text = String::from_utf8(copy).unwrap();
+    assert!(
+        text.ends_with(
+            "Subject: [lab-list] hi\r\nList-Id: <lab-list.b.example>\r\nList-Post: <mailto:lab-list@b.example>\r\n"
+        ),
+        "{text}"
+    );
 }
