@@ -184,7 +184,12 @@ fn write_world(
     let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
     json(&mut out)?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path)?;
+    // The rename itself is durable once the folder holding it is synced.
+    match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
 }
 
 /// `future`, or a timed-out error once `limit` has passed (a TLS handshake or a
@@ -352,7 +357,8 @@ async fn run(args: Args) -> Result<(), String> {
         loop {
             match shared.world.try_lock() {
                 Ok(world) => {
-                    // Serialised from the guard in hand: the bound above holds.
+                    // Written from the guard in hand, so no client changes the world
+                    // after this last save (the 5 s bound above is for taking it).
                     write_world(&shared, path, |out| world.write_json(out))
                         .map_err(|e| format!("saving {}: {e}", path.display()))?;
                     drop(world);
