@@ -59,9 +59,9 @@ pub struct Record {
 /// (another `v=`), or a DMARC record without a valid `p=` and no `rua=` (which
 /// RFC 7489 §6.3 says to ignore); an error names what makes a record unusable.
 pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
-    let mut specs = text.split(';').map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()));
-    let version = specs.next().unwrap_or_default();
-    if !version.replace(' ', "").eq_ignore_ascii_case("v=DMARC1") {
+    // v=DMARC1 must come first (RFC 7489 §6.4).
+    let (version, rest) = text.split_once(';').unwrap_or((text, ""));
+    if !version.replace(|c: char| c.is_ascii_whitespace(), "").eq_ignore_ascii_case("v=DMARC1") {
         return Ok(None);
     }
     let mut record = Record {
@@ -73,9 +73,10 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
     };
     let mut policy = None;
     let (mut bad_policy, mut reports) = (false, false);
-    for spec in specs.filter(|s| !s.is_empty()).take(MAX_TAGS) {
-        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{}\" is not tag=value", shown(spec)))?;
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+    // Names are read without regard to case; a later tag replaces an earlier one.
+    for spec in crate::tag_specs(rest).take(MAX_TAGS) {
+        let (name, value) = spec?;
+        let name = name.to_ascii_lowercase();
         let strict = || match value.to_ascii_lowercase().as_str() {
             "s" => Ok(true),
             "r" => Ok(false),
@@ -381,6 +382,15 @@ mod tests {
         assert_eq!(parse_record("v=DMARC1; p=reject; sp=maybe"), Ok(None));
         assert_eq!(parse_record("v=DMARC1; p=none; adkim=x"), Err("adkim=x is neither r nor s".into()));
         assert_eq!(parse_record("v=DMARC1; p=none; pct=101"), Err("pct=101 is not 0 to 100".into()));
+    }
+
+    #[test]
+    fn tag_names_ignore_case_and_a_later_tag_replaces_an_earlier_one() {
+        // The tag-list syntax is DKIM's (RFC 7489 §6.4); what is done with it is DMARC's.
+        let r = parse_record(" v = DMARC1 ;\tP=Reject; p=none ;; ").unwrap().unwrap();
+        assert_eq!(r.policy, Disposition::None);
+        assert_eq!(parse_record("v=DMARC1; p"), Err("\"p\" is not tag=value".into()));
+        assert_eq!(parse_record("; v=DMARC1; p=reject"), Ok(None), "v=DMARC1 comes first");
     }
 
     #[test]

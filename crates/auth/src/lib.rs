@@ -11,6 +11,23 @@ pub mod dmarc;
 pub mod dns;
 pub mod spf;
 
+/// The `name=value` specs of a tag list (RFC 6376 §3.2, whose syntax RFC 7489
+/// §6.4 takes for DMARC records): split at `;`, trimmed of whitespace, empty
+/// ones skipped. What a protocol does with the case of names, with a tag given
+/// twice and with unknown tags is its own.
+fn tag_specs(text: &str) -> impl Iterator<Item = Result<(&str, &str), String>> {
+    text.split(';')
+        .map(|spec| spec.trim_matches(|c: char| c.is_ascii_whitespace()))
+        .filter(|spec| !spec.is_empty())
+        .map(|spec| {
+            let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{}\" is not tag=value", shown(spec)))?;
+            Ok((
+                name.trim_matches(|c: char| c.is_ascii_whitespace()),
+                value.trim_matches(|c: char| c.is_ascii_whitespace()),
+            ))
+        })
+}
+
 /// Record or field text echoed in an explanation, cut to 64 characters: a
 /// hostile record must not be copied whole into events and replies.
 fn shown(text: &str) -> String {

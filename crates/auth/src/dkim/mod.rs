@@ -77,20 +77,16 @@ pub fn is_dns_name(name: &str) -> bool {
 /// The tags of a DKIM-Signature or key record (`name=value; …`, RFC 6376 §3.2).
 fn tags(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for spec in text.split(';') {
-        let spec = spec.trim_matches(|c: char| c.is_ascii_whitespace());
-        if spec.is_empty() {
-            continue;
-        }
+    for spec in crate::tag_specs(text) {
         if out.len() == MAX_TAGS {
             return Err(format!("more than {MAX_TAGS} tags"));
         }
-        let (name, value) = spec.split_once('=').ok_or_else(|| format!("\"{}\" is not name=value", shown(spec)))?;
-        let name = name.trim_matches(|c: char| c.is_ascii_whitespace()).to_string();
-        if out.iter().any(|(n, _)| *n == name) {
-            return Err(format!("the tag {}= appears twice", shown(&name)));
+        let (name, value) = spec?;
+        // Names are case-sensitive, and one given twice makes the whole list invalid.
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(format!("the tag {}= appears twice", shown(name)));
         }
-        out.push((name, value.trim_matches(|c: char| c.is_ascii_whitespace()).to_string()));
+        out.push((name.to_string(), value.to_string()));
     }
     Ok(out)
 }

@@ -203,3 +203,13 @@ fn l_is_refused_by_policy_even_when_it_verifies() {
     let got = verify(&mut zone, &signed, Time(0));
     assert_eq!(got[0].result, DkimResult::Policy, "{}", got[0].why);
 }
+
+#[test]
+fn a_tag_list_refuses_a_name_given_twice_and_keeps_case() {
+    // RFC 6376 §3.2: names are case-sensitive, and a duplicate makes the list invalid.
+    let tags = tags(" v=1;\td = a.example ; D=b.example;").unwrap();
+    assert_eq!(tags, [("v".into(), "1".into()), ("d".into(), "a.example".into()), ("D".into(), "b.example".into())]);
+    assert_eq!(tag(&tags, "d"), Some("a.example"));
+    assert_eq!(super::tags("v=1; d=a.example; d=b.example"), Err("the tag d= appears twice".into()));
+    assert_eq!(super::tags("v=1; d"), Err("\"d\" is not tag=value".into()));
+}
