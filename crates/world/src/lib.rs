@@ -261,13 +261,17 @@ pub struct MailingList {
     pub members: Vec<String>,
 }
 
-/// Why `list` cannot run beside `lists` on `hosts`, if it cannot. Every post
+/// Why `list` cannot run beside the `others` on `hosts`, if it cannot. Every post
 /// must reach someone and nothing may bounce to no one: the list's address is
 /// one of its host's domains and no account or alias there; its owner is an
 /// account there; it has members, and a member in its host's domains is an
 /// account there. Lists do not nest: no member is another list.
 #[cfg(feature = "dkim")]
-pub fn list_problem(hosts: &[Host], lists: &[MailingList], list: &MailingList) -> Option<String> {
+pub fn list_problem<'l>(
+    hosts: &[Host],
+    others: impl Iterator<Item = &'l MailingList> + Clone,
+    list: &MailingList,
+) -> Option<String> {
     let Some(host) = hosts.iter().find(|h| h.name.eq_ignore_ascii_case(&list.host)) else {
         return Some(format!("{}: no such host", list.host));
     };
@@ -275,8 +279,8 @@ pub fn list_problem(hosts: &[Host], lists: &[MailingList], list: &MailingList) -
     let account = |address: &str| host.store.account(address).is_some();
     let taken = account(&list.address)
         || host.aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&list.address))
-        || lists
-            .iter()
+        || others
+            .clone()
             .any(|l| l.host.eq_ignore_ascii_case(&host.name) && l.address.eq_ignore_ascii_case(&list.address));
     let why = if !local(&list.address) {
         format!("{} is not in a domain of {}", list.address, host.name)
@@ -286,7 +290,7 @@ pub fn list_problem(hosts: &[Host], lists: &[MailingList], list: &MailingList) -
         format!("the owner {} is not an account of {}", list.owner, host.name)
     } else if list.members.is_empty() {
         format!("{} has no members", list.address)
-    } else if let Some(m) = list.members.iter().find(|m| lists.iter().any(|l| l.address.eq_ignore_ascii_case(m))) {
+    } else if let Some(m) = list.members.iter().find(|m| others.clone().any(|l| l.address.eq_ignore_ascii_case(m))) {
         format!("the member {m} is a list (lists do not nest)")
     } else if let Some(m) = list.members.iter().find(|m| local(m) && !account(m)) {
         format!("the member {m} is not an account of {}", host.name)
@@ -647,11 +651,10 @@ impl World {
         list.host.make_ascii_lowercase();
         list.address.make_ascii_lowercase();
         let same = |l: &MailingList| l.host == list.host && l.address == list.address;
-        let others: Vec<MailingList> = self.mailing_lists.iter().filter(|l| !same(l)).cloned().collect();
-        if let Some(why) = list_problem(&self.hosts, &others, &list) {
+        if let Some(why) = list_problem(&self.hosts, self.mailing_lists.iter().filter(|l| !same(l)), &list) {
             return Err(why);
         }
-        self.mailing_lists = others;
+        self.mailing_lists.retain(|l| !same(l));
         self.mailing_lists.push(list);
         Ok(())
     }

@@ -178,9 +178,8 @@ impl WorldSnapshot {
         }
         #[cfg(feature = "dkim")]
         for (i, list) in self.mailing_lists.iter().enumerate() {
-            let others: Vec<_> =
-                self.mailing_lists.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, l)| l.clone()).collect();
-            if let Some(why) = crate::list_problem(&self.hosts, &others, list) {
+            let others = self.mailing_lists.iter().enumerate().filter(move |(j, _)| *j != i).map(|(_, l)| l);
+            if let Some(why) = crate::list_problem(&self.hosts, others, list) {
                 return Err(SnapshotError::Malformed(format!("mailing list: {why}")));
             }
         }

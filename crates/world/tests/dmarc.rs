@@ -43,26 +43,25 @@ fn from_spammer(world: &mut World, host: &str, rcpt: &str, message: &str) -> Str
     send(world, "spam.example.net", host, "promo@spam.example.net", rcpt, message)
 }
 
+/// What `pick` takes from each event it knows, oldest first.
+fn events_of<T>(world: &World, pick: impl Fn(&EventKind) -> Option<T>) -> Vec<T> {
+    world.events().filter_map(|e| pick(&e.kind)).collect()
+}
+
 fn dkim_events(world: &World) -> Vec<(String, String, String)> {
-    world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::DkimChecked { host, domain, result, .. } => Some((host.clone(), domain.clone(), result.clone())),
-            _ => None,
-        })
-        .collect()
+    events_of(world, |kind| match kind {
+        EventKind::DkimChecked { host, domain, result, .. } => Some((host.clone(), domain.clone(), result.clone())),
+        _ => None,
+    })
 }
 
 fn dmarc_events(world: &World) -> Vec<(String, String, String, String)> {
-    world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::DmarcChecked { host, from_domain, result, action, .. } => {
-                Some((host.clone(), from_domain.clone(), result.clone(), action.clone()))
-            }
-            _ => None,
-        })
-        .collect()
+    events_of(world, |kind| match kind {
+        EventKind::DmarcChecked { host, from_domain, result, action, .. } => {
+            Some((host.clone(), from_domain.clone(), result.clone(), action.clone()))
+        }
+        _ => None,
+    })
 }
 
 #[test]
@@ -195,13 +194,11 @@ fn a_byte_changed_in_the_body_fails_with_the_body_hash() {
     assert!(reply.starts_with("250 "), "{reply}");
     let got = folder(&world, "carol@b.example", "INBOX").pop().unwrap();
     assert!(field(&got, "Authentication-Results").contains("dkim=fail header.d=a.example header.s=lab"));
-    let why = world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::DkimChecked { why, .. } => Some(why.clone()),
-            _ => None,
-        })
-        .last();
+    let why = events_of(&world, |kind| match kind {
+        EventKind::DkimChecked { why, .. } => Some(why.clone()),
+        _ => None,
+    })
+    .pop();
     assert_eq!(why.unwrap(), "the body hash (bh=) does not match: the body changed after signing");
 }
 
@@ -219,13 +216,11 @@ fn a_signed_header_changed_fails_and_dmarc_rejects_what_spf_cannot_vouch_for() {
         message.trim_end(),
     );
     assert!(reply.starts_with("550 5.7.1 DMARC: a.example asks receivers to reject this message"), "{reply}");
-    let why = world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::DkimChecked { why, result, .. } => Some((result.clone(), why.clone())),
-            _ => None,
-        })
-        .last();
+    let why = events_of(&world, |kind| match kind {
+        EventKind::DkimChecked { why, result, .. } => Some((result.clone(), why.clone())),
+        _ => None,
+    })
+    .pop();
     assert_eq!(
         why.unwrap(),
         (
@@ -392,23 +387,17 @@ fn pct_samples_the_policy_the_same_way_for_the_same_message() {
 }
 
 fn held_events(world: &World) -> Vec<String> {
-    world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::ListHeld { why, .. } => Some(why.clone()),
-            _ => None,
-        })
-        .collect()
+    events_of(world, |kind| match kind {
+        EventKind::ListHeld { why, .. } => Some(why.clone()),
+        _ => None,
+    })
 }
 
 fn list_events(world: &World) -> Vec<(String, bool)> {
-    world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::ListPosted { list, tagged, .. } => Some((list.clone(), *tagged)),
-            _ => None,
-        })
-        .collect()
+    events_of(world, |kind| match kind {
+        EventKind::ListPosted { list, tagged, .. } => Some((list.clone(), *tagged)),
+        _ => None,
+    })
 }
 
 #[test]
@@ -434,13 +423,10 @@ fn a_list_that_tags_the_subject_breaks_the_signature_and_its_owner_gets_the_boun
         &("mail.a.example".into(), "a.example".into(), "fail".into(), "reject".into())
     );
     // The refusal goes back to the list's owner, not to the author.
-    let bounced: Vec<String> = world
-        .events()
-        .filter_map(|e| match &e.kind {
-            EventKind::Bounced { to, recipients, .. } => Some(format!("{to} {}", recipients.join(","))),
-            _ => None,
-        })
-        .collect();
+    let bounced = events_of(&world, |kind| match kind {
+        EventKind::Bounced { to, recipients, .. } => Some(format!("{to} {}", recipients.join(","))),
+        _ => None,
+    });
     assert_eq!(bounced, ["carol@b.example bob@a.example"]);
     let carol = folder(&world, "carol@b.example", "INBOX");
     assert_eq!(carol.len(), 2, "the list's copy and the bounce");
