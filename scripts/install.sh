@@ -42,6 +42,9 @@ if [ "$want" = test ]; then
   # (tests/native/test_imap_vs_dovecot.py runs its own on a free loopback port with its own
   # config; a system service the package may start is neither used nor disturbed).
   [ -x /usr/lib/dovecot/imap ] || apt_missing+=(dovecot-imapd)
+  # Dovecot's POP3 server, the same kind of oracle for the lab's POP3 answers
+  # (tests/native/test_pop3_vs_dovecot.py).
+  [ -x /usr/lib/dovecot/pop3 ] || apt_missing+=(dovecot-pop3d)
   # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
 fi

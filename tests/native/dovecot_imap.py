@@ -1,4 +1,5 @@
-"""A private Dovecot IMAP server for differential tests (tests/native/test_imap_vs_dovecot.py).
+"""A private Dovecot IMAP server (and, on request, POP3 server) for differential tests
+(tests/native/test_imap_vs_dovecot.py, tests/native/test_pop3_vs_dovecot.py).
 
 Everything lives in a fresh directory under /tmp: its own config, base_dir, state_dir, log,
 passwd-file and Maildir. It listens on a free loopback port of its own (no imaps), runs in
@@ -26,7 +27,7 @@ from pathlib import Path
 USER, PASSWORD = "bob@a.example", "bob-pw"
 
 CONFIG = """
-protocols = imap
+protocols = {protocols}
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
@@ -46,6 +47,8 @@ mail_location = maildir:~/Maildir
 mailbox_idle_check_interval = 1 secs
 # Nothing here is for production: no fsync, so the test stays fast.
 mail_fsync = never
+# A wrong password is answered at once (Dovecot waits 2 s by default, against guessing).
+auth_failure_delay = 0
 namespace inbox {{
   inbox = yes
   separator = /
@@ -94,6 +97,20 @@ service anvil {{
 }}
 """
 
+# Added when POP3 is asked for: pop3d on a loopback port of its own, no pop3s.
+POP3_CONFIG = """
+service pop3-login {{
+  inet_listener pop3 {{
+    address = 127.0.0.1
+    port = {pop3_port}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+  chroot =
+}}
+"""
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -112,10 +129,12 @@ def free_port():
 
 
 class Dovecot:
-    def __init__(self):
+    def __init__(self, pop3=False):
         self.dir = None
         self.proc = None
         self.port = None
+        self.pop3 = pop3
+        self.pop3_port = None
 
     def start(self, timeout=10):
         d = Path(tempfile.mkdtemp(prefix="mail-lab-dovecot-imap-", dir="/tmp"))
@@ -139,10 +158,13 @@ class Dovecot:
         last = ""
         for _ in range(3):
             self.port = free_port()
-            (d / "dovecot.conf").write_text(
-                CONFIG.format(d=d, port=self.port, uid=uid, gid=gid, login_user=login_user, internal_user=internal_user,
-                internal_group=internal_group)
-            )
+            config = CONFIG.format(d=d, port=self.port, uid=uid, gid=gid, login_user=login_user,
+                internal_user=internal_user, internal_group=internal_group,
+                protocols="imap pop3" if self.pop3 else "imap")
+            if self.pop3:
+                self.pop3_port = free_port()
+                config += POP3_CONFIG.format(pop3_port=self.pop3_port)
+            (d / "dovecot.conf").write_text(config)
             os.chmod(d, 0o755)
             if os.geteuid() == 0:
                 os.chown(d / "home", uid, gid)
@@ -155,15 +177,19 @@ class Dovecot:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.proc.poll() is None:
                 try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                        if s.makefile("rb").readline().startswith(b"* OK"):
-                            return self
+                    if self._greets(self.port, b"* OK") and (not self.pop3 or self._greets(self.pop3_port, b"+OK")):
+                        return self
                 except OSError:
                     time.sleep(0.05)
             last = self.log()
             self.stop(remove=False)
         self.stop()
         raise RuntimeError(f"private Dovecot did not start:\n{last}")
+
+    @staticmethod
+    def _greets(port, greeting):
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            return s.makefile("rb").readline().startswith(greeting)
 
     def log(self):
         out = []
