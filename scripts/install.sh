@@ -45,6 +45,13 @@ if [ "$want" = test ]; then
   # Dovecot's POP3 server, the same kind of oracle for the lab's POP3 answers
   # (tests/native/test_pop3_vs_dovecot.py).
   [ -x /usr/lib/dovecot/pop3 ] || apt_missing+=(dovecot-pop3d)
+  # Postfix, the oracle for the lab's SMTP replies (tests/native/test_smtp_vs_postfix.py runs
+  # a private one on a free loopback port with its own config). Installed as "No
+  # configuration": the package then sets up and starts no system mail server.
+  if ! command -v postfix >/dev/null; then
+    echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+    apt_missing+=(postfix)
+  fi
   # A Japanese font, so screenshots of the Japanese page show glyphs, not boxes.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || apt_missing+=(fonts-ipafont-gothic)
 fi

@@ -27,7 +27,7 @@ cargo test --locked -p mail-lab-world -p mail-lab-auth --no-default-features
 step "native tests of the engine crates"
 cargo test --locked "${ENGINE_CRATES[@]}"
 
-step "native server against real clients (pytest: smtplib, poplib, imaplib, curl, swaks, nodemailer, imapflow; loopback only), Dovecot side by side, and the openspf suite"
+step "native server against real clients (pytest: smtplib, poplib, imaplib, curl, swaks, nodemailer, imapflow; loopback only), Dovecot and Postfix side by side, and the openspf suite"
 cargo build --locked -p mail-lab-serve
 cargo build --locked -p mail-lab-auth --example spf_suite
 .venv/bin/python -m pytest tests/native -q -s
