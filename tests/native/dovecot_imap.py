@@ -12,17 +12,11 @@ The mailboxes mirror the lab's initial account (crates/world/src/scenario.rs): I
 the special-use folders Sent, Drafts, Trash and Junk (RFC 6154), all created and
 subscribed, as the lab's store does, so that the two servers start from the same state.
 """
-import ctypes
 import grp
 import os
 import pwd
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
+
+from private_server import PrivateServer, free_port, greets
 
 USER, PASSWORD = "bob@a.example", "bob-pw"
 
@@ -111,34 +105,16 @@ service pop3-login {{
 }}
 """
 
-PR_SET_PDEATHSIG = 1
+class Dovecot(PrivateServer):
+    LOGS = ("stderr", "log")
 
-
-def _die_with_parent():
-    # Runs in the child between fork and exec: SIGTERM when the test process goes away.
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except Exception:
-        pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Dovecot:
     def __init__(self, pop3=False):
-        self.dir = None
-        self.proc = None
-        self.port = None
+        super().__init__()
         self.pop3 = pop3
         self.pop3_port = None
 
     def start(self, timeout=10):
-        d = Path(tempfile.mkdtemp(prefix="mail-lab-dovecot-imap-", dir="/tmp"))
-        self.dir = d
+        d = self.make_dir("mail-lab-dovecot-imap-")
         for sub in ("run", "state", "home"):
             (d / sub).mkdir()
         if os.geteuid() == 0:
@@ -168,45 +144,9 @@ class Dovecot:
             os.chmod(d, 0o755)
             if os.geteuid() == 0:
                 os.chown(d / "home", uid, gid)
-            log = open(d / "stderr", "wb")
-            self.proc = subprocess.Popen(
-                ["dovecot", "-F", "-c", str(d / "dovecot.conf")],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_die_with_parent,
-            )
-            log.close()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                try:
-                    if self._greets(self.port, b"* OK") and (not self.pop3 or self._greets(self.pop3_port, b"+OK")):
-                        return self
-                except OSError:
-                    time.sleep(0.05)
+            ready = lambda: greets(self.port, b"* OK") and (not self.pop3 or greets(self.pop3_port, b"+OK"))
+            if self.spawn(["dovecot", "-F", "-c", str(d / "dovecot.conf")], ready, timeout):
+                return self
             last = self.log()
-            self.stop(remove=False)
         self.stop()
         raise RuntimeError(f"private Dovecot did not start:\n{last}")
-
-    @staticmethod
-    def _greets(port, greeting):
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            return s.makefile("rb").readline().startswith(greeting)
-
-    def log(self):
-        out = []
-        for name in ("stderr", "log"):
-            p = self.dir / name
-            if p.exists():
-                out.append(p.read_text(errors="replace"))
-        return "\n".join(out)
-
-    def stop(self, remove=True):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        if remove and self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)

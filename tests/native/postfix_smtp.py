@@ -17,14 +17,9 @@ first, which these scripts do not do).
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
-import tempfile
-import time
-from pathlib import Path
 
-from dovecot_imap import _die_with_parent, free_port
+from private_server import PrivateServer, free_port, greets
 
 MAIN_CF = """
 compatibility_level = 3.6
@@ -88,15 +83,11 @@ def can_run():
     return None
 
 
-class Postfix:
-    def __init__(self):
-        self.dir = None
-        self.proc = None
-        self.port = None
+class Postfix(PrivateServer):
+    LOGS = ("stderr", "maillog")
 
     def start(self, timeout=20):
-        d = Path(tempfile.mkdtemp(prefix="mail-lab-postfix-", dir="/tmp"))
-        self.dir = d
+        d = self.make_dir("mail-lab-postfix-")
         os.chmod(d, 0o755)
         for sub in ("conf", "queue", "data", "mail"):
             (d / sub).mkdir()
@@ -108,41 +99,13 @@ class Postfix:
             self.port = free_port()
             (d / "conf" / "main.cf").write_text(MAIN_CF.format(d=d, uid=mail.pw_uid, gid=mail.pw_gid))
             (d / "conf" / "master.cf").write_text(MASTER_CF.format(port=self.port))
-            log = open(d / "stderr", "wb")
-            self.proc = subprocess.Popen(
-                ["postfix", "-c", str(d / "conf"), "start-fg"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_die_with_parent,
-            )
-            log.close()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                        if s.makefile("rb").readline().startswith(b"220 "):
-                            return self
-                except OSError:
-                    time.sleep(0.1)
+            argv = ["postfix", "-c", str(d / "conf"), "start-fg"]
+            if self.spawn(argv, lambda: greets(self.port, b"220 "), timeout):
+                return self
             last = self.log()
-            self.stop(remove=False)
         self.stop()
         raise RuntimeError(f"private Postfix did not start:\n{last}")
 
-    def log(self):
-        out = []
-        for name in ("stderr", "maillog"):
-            p = self.dir / name
-            if p.exists():
-                out.append(p.read_text(errors="replace"))
-        return "\n".join(out)
-
-    def stop(self, remove=True):
-        if self.proc is not None and self.proc.poll() is None:
-            subprocess.run(["postfix", "-c", str(self.dir / "conf"), "stop"], capture_output=True, timeout=20)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.send_signal(signal.SIGKILL)
-                self.proc.wait()
-        self.proc = None
-        if remove and self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
+    def terminate(self):
+        # The master's children go with it; `postfix stop` waits for them.
+        subprocess.run(["postfix", "-c", str(self.dir / "conf"), "stop"], capture_output=True, timeout=20)

@@ -26,6 +26,7 @@ import socket
 
 import pytest
 
+from differential import assert_same
 from dovecot_imap import PASSWORD, USER, Dovecot
 
 READ_TIMEOUT = 10.0  # above Dovecot's delay after a failed login
@@ -343,19 +344,6 @@ def test_same_answers_as_dovecot(script, lab, dovecot, tmp_path):
     (tmp_path / f"{script}.dovecot.txt").write_text(transcript(steps, theirs))
     (tmp_path / f"{script}.lab.txt").write_text(transcript(steps, ours))
     theirs, ours = canon_all(steps, theirs, "dovecot"), canon_all(steps, ours, "lab")
-    differences, used = [], []
-    for i, ((session, command), t, o) in enumerate(zip(steps, theirs, ours), 1):
-        accepted = [a for a in ANSWERS if a[:3] == (script, session, command) and [a[3]] == t and [a[4]] == o]
-        used += accepted
-        if t != o and not accepted:
-            shown = "<connect>" if command is None else command
-            block = [f"[{script}] step {i} session {session}: {shown}"]
-            block += [f"  dovecot{'!' if l not in o else ' '} {l}" for l in t]
-            block += [f"  lab    {'!' if l not in t else ' '} {l}" for l in o]
-            differences.append("\n".join(block))
-    report = "\n".join(differences)
-    if differences:
-        print(f"\n{len(differences)} difference(s) in {script} (raw transcripts in {tmp_path}):\n{report}")
-    assert not differences, f"{len(differences)} difference(s) from Dovecot (raw transcripts in {tmp_path}):\n{report}"
-    # A difference written down that no longer happens is stale: it must go.
-    assert [a for a in ANSWERS if a[0] == script and a not in used] == []
+    rows = [(session, "<connect>" if command is None else command, t, o)
+            for (session, command), t, o in zip(steps, theirs, ours)]
+    assert_same("Dovecot", script, rows, ANSWERS, tmp_path)

@@ -22,6 +22,7 @@ import socket
 
 import pytest
 
+from differential import assert_same
 from postfix_smtp import Postfix, can_run
 
 READ_TIMEOUT = 10.0
@@ -299,20 +300,6 @@ def test_same_replies_as_postfix(script, lab, postfix, tmp_path):
     steps = flatten(steps)
     (tmp_path / f"{script}.postfix.txt").write_text(transcript(steps, theirs))
     (tmp_path / f"{script}.lab.txt").write_text(transcript(steps, ours))
-    differences, used = [], []
-    for i, ((session, step), t, o) in enumerate(zip(steps, theirs, ours), 1):
-        t, o = canon(step, t, "postfix"), canon(step, o, "lab")
-        shown = "<connect>" if step is None else str(step)
-        accepted = [a for a in ANSWERS if a[:3] == (script, session, shown) and [a[3]] == t and [a[4]] == o]
-        used += accepted
-        if t != o and not accepted:
-            block = [f"[{script}] step {i} session {session}: {shown}"]
-            block += [f"  postfix{'!' if l not in o else ' '} {l}" for l in t]
-            block += [f"  lab    {'!' if l not in t else ' '} {l}" for l in o]
-            differences.append("\n".join(block))
-    report = "\n".join(differences)
-    if differences:
-        print(f"\n{len(differences)} difference(s) in {script} (raw transcripts in {tmp_path}):\n{report}")
-    assert not differences, f"{len(differences)} difference(s) from Postfix (raw transcripts in {tmp_path}):\n{report}"
-    # A difference written down that no longer happens is stale: it must go.
-    assert [a for a in ANSWERS if a[0] == script and a not in used] == []
+    rows = [(session, "<connect>" if step is None else str(step), canon(step, t, "postfix"), canon(step, o, "lab"))
+            for (session, step), t, o in zip(steps, theirs, ours)]
+    assert_same("Postfix", script, rows, ANSWERS, tmp_path)
