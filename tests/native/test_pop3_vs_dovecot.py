@@ -190,13 +190,6 @@ ANSWERS = [
 ]
 
 
-def read_line(f):
-    line = f.readline()
-    if not line:
-        return None
-    return line
-
-
 def multi_line(command, first):
     """Whether an answer goes on after its first line (RFC 1939: a client knows by the command)."""
     if not first.startswith(b"+OK"):
@@ -241,7 +234,7 @@ def run_script(port, steps):
 def read_answer(f, command, lines):
     """Appends one command's answer to `lines`; False when the server hung up."""
     try:
-        first = read_line(f)
+        first = f.readline() or None
     except OSError:
         first = None
     if first is None:
@@ -250,7 +243,7 @@ def read_answer(f, command, lines):
     lines.append(first)
     if command is not None and multi_line(command, first):
         while True:
-            line = read_line(f)
+            line = f.readline() or None
             if line is None:
                 lines.append(b"<closed>")
                 return False
@@ -304,7 +297,7 @@ def canon_all(steps, answers, server):
     for (session, command), lines in zip(steps, answers):
         c = canon(command, lines, uids, server, logged_in.get(session, False))
         verb = (command or "").split(" ")[0].upper()
-        if c[0] == "+OK" and (verb in ("PASS", "APOP") or (verb == "AUTH" or command == PLAIN)):
+        if c[0] == "+OK" and (verb in ("PASS", "APOP", "AUTH") or command == PLAIN):
             logged_in[session] = True
         out.append(c)
     return out
