@@ -7,7 +7,9 @@
 //! sizes to show linear growth: LIST with 40 wildcards over 100 and 1,000 folders,
 //! SEARCH by a set of as many ranges as one 8 KiB command line holds over 10,000
 //! and 100,000 messages, MOVE of 5,000 and 50,000 messages, and 1,000 NOOPs on a
-//! session that has fallen 10,000 and 100,000 changes behind.
+//! session that has fallen 10,000 and 100,000 changes behind; and over 10,000 and
+//! 100,000 messages that each hold 128 keywords (the most a mailbox may), a STORE
+//! of one more keyword (refused) and a SELECT.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
@@ -181,6 +183,22 @@ mod bench {
                     |(mut h, mut s)| black_box(run(&mut s, &mut h, b"m UID MOVE 1:* Box\r\n")),
                     BatchSize::LargeInput,
                 )
+            });
+        }
+        for n in [10_000usize, 100_000] {
+            // Every message holds the most keywords a mailbox may: the refusal
+            // and SELECT each look at all of them once.
+            let mut h = host(n);
+            let mut s = session(&mut h);
+            for batch in 0..8 {
+                let names: Vec<String> = (0..16).map(|i| format!("$label{}", batch * 16 + i)).collect();
+                run(&mut s, &mut h, format!("k STORE 1:* +FLAGS.SILENT ({})\r\n", names.join(" ")).as_bytes());
+            }
+            group.bench_with_input(BenchmarkId::new("store_a_129th_keyword_refused", n), &n, |b, _| {
+                b.iter(|| black_box(run(&mut s, &mut h, b"k STORE 1 +FLAGS ($one-more)\r\n")))
+            });
+            group.bench_with_input(BenchmarkId::new("select_with_128_keywords_on_each", n), &n, |b, _| {
+                b.iter(|| black_box(run(&mut s, &mut h, b"s SELECT INBOX\r\n")))
             });
         }
         for behind in [10_000usize, 100_000] {

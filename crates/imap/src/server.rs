@@ -17,7 +17,7 @@ use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
-use mail_lab_store::{ChangeKind, Flag, INBOX, Store, StoreError};
+use mail_lab_store::{ChangeKind, Flag, INBOX, Store, StoreError, StoredMessage};
 
 use crate::{extended, fetch, search, syntax};
 
@@ -30,6 +30,11 @@ pub const MAX_FOLDERS: usize = 10_000;
 /// Longest mailbox name, in octets, and deepest hierarchy CREATE and RENAME make.
 pub const MAX_NAME: usize = 1000;
 pub const MAX_LEVELS: usize = 32;
+/// Most distinct keywords one mailbox holds, and the longest keyword, in
+/// octets. Every message carries its own copies, so these bound what STORE can
+/// make a mailbox weigh and how long FLAGS grows (Cyrus also stops at 128).
+pub const MAX_KEYWORDS: usize = 128;
+pub const MAX_KEYWORD_LEN: usize = 64;
 
 /// How one host's IMAP service behaves; given by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -166,14 +171,15 @@ impl Selected {
     }
 
     /// `* FLAGS (...)` and `* OK [PERMANENTFLAGS (...)]`: the system flags, the
-    /// folder's keywords, and `\*` (new keywords may be created).
+    /// folder's keywords, and `\*` while new keywords may be created.
     pub fn flags_lines(&self) -> [String; 2] {
         let mut flags = SYSTEM_FLAGS.join(" ");
         for k in &self.keywords {
             flags.push(' ');
             flags.push_str(k);
         }
-        [format!("* FLAGS ({flags})"), format!("* OK [PERMANENTFLAGS ({flags} \\*)] Flags permitted")]
+        let more = if self.keywords.len() < MAX_KEYWORDS { " \\*" } else { "" };
+        [format!("* FLAGS ({flags})"), format!("* OK [PERMANENTFLAGS ({flags}{more})] Flags permitted")]
     }
 
     /// The `* n RECENT` line, unless the client speaks IMAP4rev2.
@@ -407,6 +413,42 @@ pub(crate) fn matches(pattern: &[u8], name: &[u8]) -> bool {
         states = next;
     }
     states[pat.len()]
+}
+
+/// The distinct keywords on `messages`.
+fn keywords(messages: &[StoredMessage]) -> SortedSet<String> {
+    let mut all = SortedSet::new();
+    for flag in messages.iter().flat_map(|m| m.flags.iter()) {
+        // A look-up, not a copy, for each keyword the set has already.
+        if let Flag::Keyword(k) = flag
+            && !all.contains(k)
+        {
+            all.insert(k.clone());
+        }
+    }
+    all
+}
+
+/// Why giving `adding`'s keywords to the mailbox `folder` would pass
+/// [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`], if it would: the text of a
+/// `NO [LIMIT]` (RFC 5530). Adding no keyword costs no look at the mailbox.
+fn keyword_limit(store: &Store, account: &str, folder: &str, adding: &SortedSet<Flag>) -> Option<&'static str> {
+    let mut all = None;
+    for flag in adding {
+        if let Flag::Keyword(k) = flag {
+            if k.len() > MAX_KEYWORD_LEN {
+                return Some("A keyword is at most 64 octets long");
+            }
+            let all = all.get_or_insert_with(|| {
+                store.folder(account, folder).map_or_else(SortedSet::new, |f| keywords(&f.messages))
+            });
+            if !all.contains(k) {
+                all.insert(k.clone());
+            }
+        }
+    }
+    all.filter(|all| all.len() > MAX_KEYWORDS)
+        .map(|_| "A mailbox holds at most 128 keywords: use one it has, or take one off every message first")
 }
 
 pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
@@ -1377,6 +1419,9 @@ impl ImapServer {
                 let internal_date =
                     date.map_or(self.now, |d| Time::from_secs(u64::try_from(d.as_ref().timestamp()).unwrap_or(0)));
                 let store = backend.store();
+                if let Some(why) = keyword_limit(store, &account, &name, &flags) {
+                    return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
+                }
                 let data = match &message {
                     LiteralOrLiteral8::Literal(l) => l.data().to_vec(),
                     LiteralOrLiteral8::Literal8(l) => l.data.to_vec(),
@@ -1426,11 +1471,16 @@ impl ImapServer {
                 self.start(Job { tag, name, uid, validity: 0, work }, backend);
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
-                let State::Selected { mailbox, .. } = &mut self.state else { return };
+                let State::Selected { account, mailbox } = &mut self.state else { return };
                 if mailbox.read_only {
                     return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
                 let wanted = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
+                if !matches!(kind, StoreType::Remove)
+                    && let Some(why) = keyword_limit(backend.store(), account, &mailbox.name, &wanted)
+                {
+                    return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
+                }
                 // A keyword new to the folder is announced before any FETCH shows it.
                 let mut lines = Vec::new();
                 if !matches!(kind, StoreType::Remove) {
@@ -1571,12 +1621,7 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
-        let keywords = mail_lab_proto::set_of(
-            f.messages
-                .iter()
-                .flat_map(|m| m.flags.iter())
-                .filter_map(|flag| if let Flag::Keyword(k) = flag { Some(k.clone()) } else { None }),
-        );
+        let keywords = keywords(&f.messages);
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {
@@ -1800,6 +1845,17 @@ impl ImapServer {
         };
         let indices = resolve(set, uid, &mailbox.uids);
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
+        let mut copied = SortedSet::new();
+        if let Some(from) = store.folder(account, &mailbox.name) {
+            for flag in uids.iter().filter_map(|&u| from.message(u)).flat_map(|m| m.flags.iter()) {
+                if !copied.contains(flag) {
+                    copied.insert(flag.clone());
+                }
+            }
+        }
+        if let Some(why) = keyword_limit(store, account, target, &copied) {
+            return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
+        }
         let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
             Ok(p) => p,
             Err(e @ StoreError::UidsExhausted(_)) => {

@@ -745,6 +745,48 @@ fn a_new_keyword_is_announced_in_flags_before_it_is_shown() {
 }
 
 #[test]
+fn keywords_per_mailbox_are_bounded_and_the_limit_is_said() {
+    let mut h = host(3);
+    let mut a = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    // 128 keywords fit, 16 to a STORE; once the mailbox is full, PERMANENTFLAGS stops offering \*.
+    let mut last = String::new();
+    for n in 0..8 {
+        let names: Vec<String> = (0..16).map(|i| format!("k{}", n * 16 + i)).collect();
+        last = a.line(&mut h, &format!("s{n} STORE 1 +FLAGS.SILENT ({})", names.join(" ")));
+        assert!(last.ends_with(&format!("s{n} OK STORE completed\r\n")), "{last}");
+    }
+    assert!(last.contains(" k99)] Flags permitted\r\n"), "no \\* once full: {last}");
+    let full =
+        "NO [LIMIT] A mailbox holds at most 128 keywords: use one it has, or take one off every message first\r\n";
+    assert_eq!(a.line(&mut h, "b1 STORE 2 +FLAGS (k999)"), format!("b1 {full}"));
+    assert_eq!(a.line(&mut h, "b2 STORE 2:3 FLAGS (\\Seen k999)"), format!("b2 {full}"));
+    assert_eq!(a.send(&mut h, "b3 APPEND INBOX (k999) {5+}\r\nhello\r\n"), format!("b3 {full}"));
+    // Nothing was stored: message 2 has no new flag, and no message was appended.
+    let unchanged = a.line(&mut h, "b4 FETCH 2 FLAGS");
+    assert!(
+        unchanged.starts_with("* 2 FETCH (FLAGS (\\Seen \\Recent))\r\n") && !unchanged.contains("EXISTS"),
+        "{unchanged}"
+    );
+    // Keywords the mailbox holds may go on any message, with system flags too.
+    assert!(a.line(&mut h, "b5 STORE 2 +FLAGS (k5 \\Flagged)").ends_with("b5 OK STORE completed\r\n"));
+    // COPY into a mailbox whose keywords and the copied ones would pass the limit.
+    a.line(&mut h, "c1 CREATE Other");
+    assert!(a.send(&mut h, "c2 APPEND Other (z1) {5+}\r\nhello\r\n").contains("c2 OK [APPENDUID "));
+    assert_eq!(a.line(&mut h, "c3 COPY 1 Other"), format!("c3 {full}"));
+    assert_eq!(a.line(&mut h, "c4 MOVE 1 Other"), format!("c4 {full}"));
+    assert!(a.line(&mut h, "c5 COPY 2 Other").contains("c5 OK [COPYUID "), "k5 and z1 fit");
+    // Taking keywords off makes room again (message 2 still holds k5).
+    assert!(a.line(&mut h, "d1 STORE 1 FLAGS.SILENT (\\Seen)").ends_with("d1 OK STORE completed\r\n"));
+    assert!(a.line(&mut h, "d2 STORE 3 +FLAGS.SILENT (k999)").ends_with("d2 OK STORE completed\r\n"));
+    // A keyword is at most 64 octets.
+    let long = format!("d3 STORE 3 +FLAGS ({})", "x".repeat(65));
+    assert_eq!(a.line(&mut h, &long), "d3 NO [LIMIT] A keyword is at most 64 octets long\r\n");
+    let fits = format!("d4 STORE 3 +FLAGS.SILENT ({})", "x".repeat(64));
+    assert!(a.line(&mut h, &fits).ends_with("d4 OK STORE completed\r\n"));
+}
+
+#[test]
 fn copying_nothing_answers_without_copyuid() {
     let mut h = host(0);
     let mut c = logged_in(&mut h);
