@@ -1,6 +1,7 @@
 // The network map: machines and DNS drawn as SVG, links coloured by state
-// (open, TLS, closed), a host's services, users and policies on a click, and
-// the open-relay switch changing what the server answers.
+// (open, TLS, closed), a host's services, users and policies on a click, the
+// open-relay and SPF switches changing what the server answers, and a domain's
+// SPF record edited in its host's panel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLab, screenshot, smtpSend, typeLine } from './harness.mjs';
@@ -68,6 +69,20 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.match(refusedSpf, /^550 5\.7\.23 SPF fail: a\.example does not authorise 192\.0\.2\.10 to send its mail/);
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: fail' }).waitFor();
+  // The record is a.example's to write: in mail.a.example's panel its owner adds
+  // the PC's address, the DNS box shows the new record, and the same mail passes.
+  await map.locator('g.node[data-name="mail.a.example"]').click();
+  const txt = details.getByRole('textbox', { name: 'a.example TXT' });
+  assert.equal(await txt.inputValue(), 'v=spf1 mx -all');
+  await txt.fill('v=spf1 mx ip4:192.0.2.10 -all');
+  await details.getByRole('button', { name: 'Save' }).click();
+  await map.locator('g.dns', { hasText: 'a.example TXT "v=spf1 mx ip4:192.0.2.10 -all"' }).waitFor();
+  await typeLine(term, 'telnet mail.b.example 25', 1);
+  const passed = await smtpSend(term, { from: 'alice@a.example', to: 'carol@b.example', lines: ['Subject: from my PC, listed', '', 'Hi'] });
+  assert.match(passed, /^250 /);
+  await typeLine(term, 'QUIT', 1);
+  await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: pass' }).waitFor();
+  await map.locator('g.node[data-name="mail.b.example"]').click();
   await spf.uncheck();
 
   // A service switched off refuses connections, as a closed port does.

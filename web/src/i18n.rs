@@ -222,6 +222,12 @@ pub mod text {
     pub const SERVICES: Tr = Tr { en: "Services", ja: "サービス" };
     pub const USERS: Tr = Tr { en: "Users", ja: "ユーザ" };
     pub const POLICIES: Tr = Tr { en: "Policies", ja: "ポリシー" };
+    pub const TXT_RECORD: Tr = Tr { en: "DNS TXT (SPF)", ja: "DNS の TXT（SPF）" };
+    pub const TXT_HINT: Tr = Tr {
+        en: "Edit and save: the next SPF check reads it. Empty removes the record.",
+        ja: "書き換えて保存すると、次の SPF 検査がこれを読む。空にすると消える。",
+    };
+    pub const SAVE: Tr = Tr { en: "Save", ja: "保存" };
     pub const OPEN_RELAY: Tr = Tr {
         en: "Open relay (relays anybody's mail: the spammer's friend)",
         ja: "オープンリレー（誰のメールでも中継する：スパムの踏み台）",

@@ -25,6 +25,8 @@ pub struct HostRow<'a> {
     pub online: Option<(u64, u64)>,
     /// Messages waiting in this host's queue.
     pub queued: usize,
+    /// Each domain the host serves, with its first TXT record ("" for none).
+    pub txt: Vec<(&'a str, &'a str)>,
     /// A message was delivered here in the last few events (the map pulses).
     pub just_delivered: bool,
 }
@@ -373,6 +375,11 @@ impl<'a> NetworkView<'a> {
                     switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
                     online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
                     queued: world.queue().iter().filter(|q| q.host == h.name).count(),
+                    txt: h
+                        .domains
+                        .iter()
+                        .map(|d| (d.as_str(), world.txt(d).first().map_or("", String::as_str)))
+                        .collect(),
                     just_delivered: delivered_at.contains(&h.name.as_str()),
                 }
             })
@@ -574,6 +581,7 @@ pub struct NetworkProps<'a> {
     pub on_host: Callback<(String, bool)>,
     /// Switch a host's policy or service.
     pub on_policy: Callback<(String, Policy, bool)>,
+    pub on_txt: Callback<(String, String)>,
     /// The host whose details are open, and the way to open or close one.
     pub picked: Option<&'a str>,
     pub on_pick: Callback<String>,
@@ -628,7 +636,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                                 { t(lang, text::HOST_SETTINGS) }
                             </button>
                             if picked.as_deref() == Some(h.name) {
-                                { host_details(h, lang, &props.on_policy) }
+                                { host_details(h, lang, &props.on_policy, &props.on_txt) }
                             }
                         </li>
                     }
@@ -662,7 +670,12 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
 }
 
 /// A host's address, services, users and policies, each service and policy a switch.
-fn host_details(h: &HostRow<'_>, lang: Lang, on_policy: &Callback<(String, Policy, bool)>) -> Html {
+fn host_details(
+    h: &HostRow<'_>,
+    lang: Lang,
+    on_policy: &Callback<(String, Policy, bool)>,
+    on_txt: &Callback<(String, String)>,
+) -> Html {
     let switch = |policy: Policy, on: bool, label: String| {
         let (cb, name) = (on_policy.clone(), h.name.to_string());
         let flip = Callback::from(move |_| cb.emit((name.clone(), policy, !on)));
@@ -683,6 +696,31 @@ fn host_details(h: &HostRow<'_>, lang: Lang, on_policy: &Callback<(String, Polic
                     <span class="policy">{ crate::i18n::online(lang, on, every) }</span>
                 }
                 { for h.switches.iter().map(|&(policy, on)| switch(policy, on, crate::i18n::policy(lang, policy))) }
+            </dd>
+            <dt>{ t(lang, text::TXT_RECORD) }</dt>
+            <dd>
+                <p class="note">{ t(lang, text::TXT_HINT) }</p>
+                { for h.txt.iter().map(|&(domain, record)| {
+                    let input = NodeRef::default();
+                    let onsubmit = {
+                        let (cb, input, domain) = (on_txt.clone(), input.clone(), domain.to_string());
+                        Callback::from(move |e: SubmitEvent| {
+                            e.prevent_default();
+                            if let Some(field) = input.cast::<web_sys::HtmlInputElement>() {
+                                cb.emit((domain.clone(), field.value()));
+                            }
+                        })
+                    };
+                    html! {
+                        <form class="txt" {onsubmit}>
+                            <label>{ domain }
+                                <input ref={input} value={record.to_string()} spellcheck="false" maxlength="512"
+                                    aria-label={format!("{domain} TXT")} />
+                            </label>
+                            <button type="submit">{ t(lang, text::SAVE) }</button>
+                        </form>
+                    }
+                }) }
             </dd>
         </dl>
     }

@@ -112,6 +112,10 @@ pub enum Notice {
     ImportFailed(String),
 }
 
+/// Longest TXT record the host panel sets, in characters: about what one
+/// DNS answer over UDP holds (RFC 7208 §3.4 keeps SPF records under 450 octets).
+pub const MAX_TXT: usize = 512;
+
 /// What a learner can do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -162,6 +166,11 @@ pub enum Action {
         host: String,
         policy: mail_lab_world::Policy,
         on: bool,
+    },
+    /// Replace the TXT records of a DNS name by one (none when `text` is blank).
+    SetTxt {
+        name: String,
+        text: String,
     },
     /// The mail client sends what was composed, through submission (587).
     Send(Compose),
@@ -637,6 +646,11 @@ impl Lab {
             Action::SetPolicy { host, policy, on } => {
                 next.world.borrow_mut().set_policy(&host, policy, on);
             }
+            Action::SetTxt { name, text } => {
+                // A DNS answer holds a few hundred octets; a longer paste is cut.
+                let text: String = text.trim().chars().take(MAX_TXT).collect();
+                next.world.borrow_mut().set_txt(&name, if text.is_empty() { Vec::new() } else { vec![text] });
+            }
             Action::Send(compose) => next.mua_send(&compose),
             Action::CheckMail { account } => next.mua_check(&account),
             Action::CheckMailImap { account } => next.mua_check_imap(&account, Vec::new()),
@@ -679,6 +693,21 @@ mod tests {
 
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_txt_record_set_in_the_host_panel_replaces_the_names_records() {
+        let mut lab = Lab::new(Lang::En);
+        let set = |lab: &mut Lab, text: &str| lab.apply(Action::SetTxt { name: "A.example".into(), text: text.into() });
+        set(&mut lab, "  v=spf1 ip4:192.0.2.10 -all ");
+        assert_eq!(lab.world.borrow().txt("a.example"), ["v=spf1 ip4:192.0.2.10 -all"]);
+        set(&mut lab, &"x".repeat(10_000));
+        assert_eq!(lab.world.borrow().txt("a.example")[0].len(), MAX_TXT, "a long paste is cut");
+        set(&mut lab, " ");
+        assert!(lab.world.borrow().txt("a.example").is_empty(), "blank removes the record");
+        // A world change: the lab is saved after it.
+        assert!(!Action::SetTxt { name: String::new(), text: String::new() }.looks_only());
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -145,6 +145,7 @@ pub fn app() -> Html {
     let on_run = dispatch(&d, |()| Action::RunUntilIdle);
     let on_host = dispatch(&d, |(host, up)| Action::SetHostUp { host, up });
     let on_policy = dispatch(&d, |(host, policy, on)| Action::SetPolicy { host, policy, on });
+    let on_txt = dispatch(&d, |(name, text)| Action::SetTxt { name, text });
     let on_send_mail = dispatch(&d, Action::Send);
     let on_check = dispatch(&d, |account| Action::CheckMail { account });
     let on_check_imap = dispatch(&d, |account| Action::CheckMailImap { account });
@@ -311,7 +312,7 @@ pub fn app() -> Html {
                         }
                         { crate::network::wiretap(log.tap(), lang) }
                         { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang, on_advance,
-                            on_run, on_host, on_policy, picked: lab.picked_host.as_deref(), on_pick }) }
+                            on_run, on_host, on_policy, on_txt, picked: lab.picked_host.as_deref(), on_pick }) }
                         { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.client.draft, on_draft,
                             accounts: &lab.watched, log: &lab.client.log, status: lab.client.status.as_ref(),
                             inbox: &lab.client.inbox, lang, on_send: on_send_mail, on_check,
