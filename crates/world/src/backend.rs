@@ -279,9 +279,13 @@ impl<'a> HostBackend<'a> {
         for path in targets {
             let local = path.eq_ignore_ascii_case("Postmaster")
                 || path.rsplit_once('@').is_some_and(|(_, d)| self.host.is_local_domain(d));
+            // One copy per mailbox, however many recipients and aliases name it
+            // (as Postfix's duplicate filter does).
             if !local {
                 // The engine allowed this relay; the MTA queue takes it.
-                remote.push(path.clone());
+                if !remote.iter().any(|r: &String| r.eq_ignore_ascii_case(path)) {
+                    remote.push(path.clone());
+                }
                 continue;
             }
             let path = match path.rsplit_once('@') {
@@ -289,7 +293,9 @@ impl<'a> HostBackend<'a> {
                 None => ForwardPath::Postmaster,
             };
             let account = self.local_account(&path).map_err(|r| Reply::new(451, "4.3.0", r.lines.join(" ")))?;
-            accounts.push((account, folder.to_string()));
+            if !accounts.iter().any(|(a, _)| *a == account) {
+                accounts.push((account, folder.to_string()));
+            }
         }
         // Quarantine: each recipient's Junk folder is found (or made) before
         // the first copy is stored.

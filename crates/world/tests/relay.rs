@@ -285,6 +285,24 @@ fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
 }
 
 #[test]
+fn a_mailbox_named_twice_gets_one_copy() {
+    // bob directly, through the alias, and in another case; carol remotely twice.
+    let mut world = scenario::two_domains();
+    world
+        .host_mut("mail.a.example")
+        .unwrap()
+        .aliases
+        .insert("team@a.example".into(), vec!["bob@a.example".into(), "carol@b.example".into()]);
+    // Submission (587, AUTH): carol@b.example may be relayed to.
+    let to = ["bob@a.example", "team@a.example", "BOB@a.example", "carol@b.example", "Carol@B.example"];
+    let reply = submit_message(&mut world, "alice@a.example", &to, "Subject: once each\r\n\r\nhi");
+    assert!(reply.starts_with("250 "), "{reply}");
+    world.run_until_idle();
+    assert_eq!(inbox(&world, "bob@a.example").len(), 1);
+    assert_eq!(inbox(&world, "carol@b.example").len(), 1);
+}
+
+#[test]
 fn a_mail_client_submits_and_reads_through_the_world() {
     use mail_lab_pop3::{Pop3Client, Pop3ClientConfig, Pop3Login};
     use mail_lab_proto::ClientTls;
