@@ -286,6 +286,8 @@ pub struct ImapServer {
     ran: usize,
     paused: bool,
     now: Time,
+    /// Logins refused for a wrong name or password.
+    failed_logins: u32,
 }
 
 /// Commands valid in every state (RFC 9051 §6.1; ID, RFC 2971 §3.1).
@@ -605,6 +607,7 @@ impl ImapServer {
             saved_empty_used: false,
             ran: 0,
             paused: false,
+            failed_logins: 0,
             now: Time(0),
         }
     }
@@ -1026,7 +1029,10 @@ impl ImapServer {
                 let caps = self.capabilities();
                 self.sendf(format_args!("{tag} OK [CAPABILITY {caps}] Logged in"));
             }
-            _ => self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] Invalid user name or password")),
+            _ => {
+                self.failed_logins += 1;
+                self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] Invalid user name or password"))
+            }
         }
     }
 
@@ -1911,6 +1917,10 @@ impl Engine for ImapServer {
 
     fn is_busy(&self) -> bool {
         (matches!(self.mode, Mode::Working(_)) || self.paused) && !matches!(self.state, State::Logout)
+    }
+
+    fn failed_logins(&self) -> u32 {
+        self.failed_logins
     }
 }
 

@@ -141,6 +141,8 @@ pub struct Pop3Server {
     tls: bool,
     timestamp: String,
     now_secs: u64,
+    /// Logins refused for a wrong name, password or digest.
+    failed_logins: u32,
 }
 
 fn summary(account: &str, n: usize, size: usize) -> String {
@@ -162,6 +164,7 @@ impl Pop3Server {
             tls,
             timestamp: String::new(),
             now_secs: 0,
+            failed_logins: 0,
         }
     }
 
@@ -314,7 +317,10 @@ impl Pop3Server {
                 Some((password, account)) if sasl::apop_digest(&self.timestamp, &password) == digest => {
                     self.open_maildrop(account, Proof::Digest, backend);
                 }
-                _ => self.line("-ERR [AUTH] authentication failed: wrong name or digest"),
+                _ => {
+                    self.failed_logins += 1;
+                    self.line("-ERR [AUTH] authentication failed: wrong name or digest")
+                }
             },
             Command::Auth { mechanism, initial } => self.start_sasl(&mechanism, initial.as_deref(), backend),
             other => self.transaction(other, backend),
@@ -413,6 +419,7 @@ impl Pop3Server {
         match backend.password(creds.username()) {
             Some((password, account)) if creds.verify(&password) => self.open_maildrop(account, creds.proof(), backend),
             _ => {
+                self.failed_logins += 1;
                 self.state = State::Authorization { user: None };
                 self.line("-ERR [AUTH] invalid user name or password");
             }
@@ -562,6 +569,10 @@ impl Engine for Pop3Server {
 
     fn is_closed(&self) -> bool {
         matches!(self.state, State::Closed) && self.out.is_empty()
+    }
+
+    fn failed_logins(&self) -> u32 {
+        self.failed_logins
     }
 }
 

@@ -79,6 +79,13 @@ pub trait Engine {
     fn is_busy(&self) -> bool {
         false
     }
+
+    /// How many logins a server session refused for a wrong name or password
+    /// (a driver with real clients may answer the next one late, as Dovecot's
+    /// `auth_failure_delay` does: the engine itself never waits).
+    fn failed_logins(&self) -> u32 {
+        0
+    }
 }
 
 /// A protocol engine driven by bytes and logical time.

@@ -102,6 +102,11 @@ struct Args {
     /// Most connections served at once; more get a "too busy" answer.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Answer a login refused for a wrong name or password this many
+    /// milliseconds late, so that guessing passwords is slow (Dovecot's
+    /// auth_failure_delay is 2 s too). Other connections are not held up.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    auth_failure_delay: u64,
     /// -v logs each command and reply line, like a protocol rawlog.
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -115,6 +120,8 @@ struct Shared {
     verbose: bool,
     /// Overrides each protocol's inactivity limit.
     idle: Option<Duration>,
+    /// How late a refused login is answered.
+    auth_failure_delay: Duration,
     dirty: AtomicBool,
     /// Held while the world is written to disk.
     saving: Mutex<()>,
@@ -277,6 +284,7 @@ async fn run(args: Args) -> Result<(), String> {
         tls: TlsAcceptor::from(identity.config),
         verbose: args.verbose > 0,
         idle: args.idle_timeout.map(|secs| Duration::from_secs(secs.max(1))),
+        auth_failure_delay: Duration::from_millis(args.auth_failure_delay),
         dirty: AtomicBool::new(false),
         saving: Mutex::new(()),
         wakers: Mutex::new(HashMap::new()),
@@ -648,14 +656,20 @@ async fn converse(
             Turn::Read(Ok(n)) => {
                 last_heard = tokio::time::Instant::now();
                 log_lines(shared, id, "C", &buf[..n]);
-                let sent = {
+                let (sent, refused_logins) = {
                     let mut world = shared.world();
+                    let failed = world.failed_logins(id);
                     let sent = world.send(id, &buf[..n]);
                     // Other sessions may have something to say now (a delivery, an EXPUNGE).
                     shared.wake_pending(&world);
-                    sent
+                    (sent, world.failed_logins(id).saturating_sub(failed))
                 };
                 shared.dirty.store(true, Ordering::SeqCst);
+                if refused_logins > 0 {
+                    // Once per refused login, so pipelined guesses wait their turn
+                    // too; only this connection waits (the world is not held).
+                    tokio::time::sleep(shared.auth_failure_delay.saturating_mul(refused_logins)).await;
+                }
                 if sent.is_err() {
                     // The world closed the session meanwhile (a logical-clock
                     // timeout): send its goodbye before hanging up.

@@ -184,6 +184,8 @@ pub struct SmtpServer {
     tls: bool,
     authenticated: Option<String>,
     now: Time,
+    /// Logins refused for wrong credentials (535).
+    failed_logins: u32,
 }
 
 const SYNTAX_MAIL: &str = "Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]";
@@ -248,6 +250,7 @@ impl SmtpServer {
             transactions: 0,
             tls,
             authenticated: None,
+            failed_logins: 0,
             now: Time(0),
         }
     }
@@ -535,7 +538,10 @@ impl SmtpServer {
                 self.authenticated = Some(name);
                 self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
             }
-            _ => self.reply(Reply::new(535, "5.7.8", "Authentication credentials invalid")),
+            _ => {
+                self.failed_logins += 1;
+                self.reply(Reply::new(535, "5.7.8", "Authentication credentials invalid"))
+            }
         }
     }
 
@@ -1007,6 +1013,10 @@ impl Engine for SmtpServer {
 
     fn is_closed(&self) -> bool {
         matches!(self.mode, Mode::Closed) && self.out.is_empty()
+    }
+
+    fn failed_logins(&self) -> u32 {
+        self.failed_logins
     }
 }
 

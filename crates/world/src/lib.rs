@@ -1047,6 +1047,15 @@ impl World {
         self.connections.get(&id).is_some_and(|c| c.tls)
     }
 
+    /// How many logins the server of `id` refused for wrong credentials.
+    pub fn failed_logins(&self, id: ConnectionId) -> u32 {
+        self.connections.get(&id).map_or(0, |c| match &c.engine {
+            ServerSession::Smtp(s) => s.failed_logins(),
+            ServerSession::Pop3(s) => s.failed_logins(),
+            ServerSession::Imap(s) => s.failed_logins(),
+        })
+    }
+
     /// The server's state and the commands valid now, for the UI's hint line.
     pub fn hint(&self, id: ConnectionId) -> Option<StateHint> {
         let conn = self.connections.get(&id)?;
