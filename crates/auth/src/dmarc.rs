@@ -118,25 +118,15 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
     Ok(Some(record))
 }
 
-/// Two-label public suffixes the lab knows. Real receivers use the Public
-/// Suffix List; the lab's worlds live under `.example` and a few real-looking
-/// names, and this short list keeps the rule visible.
-const TWO_LABEL_SUFFIXES: [&str; 12] =
-    ["co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "ad.jp", "ed.jp", "gr.jp", "lg.jp", "co.uk", "ac.uk", "com.au"];
-
-/// The organizational domain (RFC 7489 §3.2): the public suffix plus one label.
-/// `mail.a.example` → `a.example`; `www.example.co.jp` → `example.co.jp`.
+/// The organizational domain (RFC 7489 §3.2): the public suffix plus one
+/// label, by the Public Suffix List (the `psl` crate's copy, compiled in: no
+/// list is fetched). `mail.a.example` → `a.example` (an unlisted top-level
+/// name is a suffix of one label); `www.example.co.jp` → `example.co.jp`;
+/// `www.city.kawasaki.jp` → `city.kawasaki.jp` (an exception rule). A name that
+/// is itself a public suffix is its own.
 pub fn organizational_domain(domain: &str) -> String {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = domain.split('.').collect();
-    let suffix_labels =
-        if labels.len() >= 2 && TWO_LABEL_SUFFIXES.contains(&labels[labels.len() - 2..].join(".").as_str()) {
-            2
-        } else {
-            1
-        };
-    let keep = (suffix_labels + 1).min(labels.len());
-    labels[labels.len() - keep..].join(".")
+    psl::domain_str(&domain).unwrap_or(&domain).to_string()
 }
 
 /// Identifier alignment (RFC 7489 §3.1): the same name (strict), or the same
@@ -345,6 +335,13 @@ mod tests {
         assert_eq!(organizational_domain("example"), "example");
         assert_eq!(organizational_domain("news.Example.CO.JP."), "example.co.jp");
         assert_eq!(organizational_domain("a.b.c.example.com"), "example.com");
+        // The list's wildcard and exception rules, as its own test vectors have
+        // them (*.kawasaki.jp, !city.kawasaki.jp), and a prefecture suffix.
+        assert_eq!(organizational_domain("b.test.kawasaki.jp"), "b.test.kawasaki.jp");
+        assert_eq!(organizational_domain("www.city.kawasaki.jp"), "city.kawasaki.jp");
+        assert_eq!(organizational_domain("mx.example.kyoto.jp"), "example.kyoto.jp");
+        assert_eq!(organizational_domain("smtp.example.co.uk"), "example.co.uk");
+        assert_eq!(organizational_domain("co.uk"), "co.uk");
     }
 
     #[test]
