@@ -19,13 +19,14 @@ mod view;
 
 pub use view::App;
 
-/// The page's allocator is rlsf's TLSF instead of the standard library's
-/// dlmalloc: 3.1 KB gzip less page weight, at a higher peak (the memory
-/// benchmark: 58 MB of wasm memory after 100 MB of junk, 36 MB with dlmalloc;
-/// Talc, also tried, took 91 MB). The wasm tests link this crate and so run on it too.
+/// The page's allocator is rlsf's TLSF, in its small form, instead of the
+/// standard library's dlmalloc: 3.5 KB gzip less page weight, at a higher peak
+/// (the memory benchmark: 50 MB of wasm memory after 100 MB of junk, 36 MB with
+/// dlmalloc; rlsf's default form 58 MB, Talc 91 MB). The wasm tests link this
+/// crate and so run on it too.
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
+static ALLOCATOR: rlsf::SmallGlobalTlsf = rlsf::SmallGlobalTlsf::new();
 
 /// The world benchmark's workload (`mail_lab_world::workload`), callable from
 /// the page's bindings so scripts/bench-wasm.mjs can time it in Chromium beside
