@@ -67,6 +67,13 @@ test('the map shows links by state, host details, and the open-relay switch work
   await typeLine(term, 'telnet mail.b.example 25', 1);
   const refusedSpf = await smtpSend(term, { from: 'alice@a.example', to: 'carol@b.example', lines: ['Subject: from my PC', '', 'Hi'] });
   assert.match(refusedSpf, /^550 5\.7\.23 SPF fail: a\.example does not authorise 192\.0\.2\.10 to send its mail/);
+  // Before answering, mail.b.example asked DNS: its questions and the answers are on the wiretap.
+  const tap = page.getByRole('region', { name: 'Wiretap' });
+  await tap.locator('li.tap-link', { hasText: 'mail.b.example → DNS' }).last().waitFor();
+  const tapped = await tap.locator('li code').allTextContents();
+  for (const line of ['a.example TXT?', '"v=spf1 mx -all"', 'a.example MX?', 'mail.a.example A?', '192.0.2.25']) {
+    assert.ok(tapped.includes(line), `${line} in\n${tapped.join('\n')}`);
+  }
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: fail' }).waitFor();
   // The record is a.example's to write: in mail.a.example's panel its owner adds

@@ -489,7 +489,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         SpfChecked { host, client, domain, result, .. } if ja => {
             format!("{host} が {client} からの {domain} のメールを SPF で検査：{result}")
         }
-        SpfChecked { host, client, domain, result, why } => {
+        SpfChecked { host, client, domain, result, why, .. } => {
             format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
         }
         _ => return None,

@@ -236,6 +236,22 @@ impl NetworkLog {
         }
     }
 
+    /// One line on the wiretap under `link` (a line of junk is shown cut: the
+    /// tap holds lines, not their bytes; [`Self::keep_newest`] trims it after a batch).
+    fn tap_line(&mut self, link: &str, to_server: bool, encrypted: bool, mut text: String) {
+        crate::terminal::cut(&mut text, crate::terminal::LINE_CHARS);
+        let number = self.next_line;
+        self.tap.push(TapLine { number, link: link.to_string(), to_server, encrypted, text, proof: None });
+        self.next_line += 1;
+    }
+
+    /// The wiretap keeps its newest lines.
+    fn keep_newest(&mut self) {
+        if self.tap.len() > TAP_LINES {
+            self.tap.drain(..self.tap.len() - TAP_LINES);
+        }
+    }
+
     fn link(&mut self, connection: &ConnectionId) -> Option<&mut LinkState> {
         self.links.iter_mut().find(|(c, _)| c == connection).map(|(_, l)| l)
     }
@@ -273,23 +289,14 @@ impl NetworkLog {
                 let link = self.name(connection).unwrap_or_else(|| connection.to_string());
                 let to_server = *direction == Direction::ToServer;
                 let first = self.next_line;
-                let mut add = |mut text: String, encrypted: bool| {
-                    // A line of junk is shown cut: the wiretap keeps its newest lines, not their bytes.
-                    crate::terminal::cut(&mut text, crate::terminal::LINE_CHARS);
-                    let number = self.next_line;
-                    self.tap.push(TapLine { number, link: link.clone(), to_server, encrypted, text, proof: None });
-                    self.next_line += 1;
-                };
                 if *encrypted {
-                    add(hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()), true);
+                    self.tap_line(&link, to_server, true, hex_preview(&e.kind.seen_on_wire(e.seq).unwrap_or_default()));
                 } else {
                     for line in String::from_utf8_lossy(bytes).lines() {
-                        add(line.to_string(), false);
+                        self.tap_line(&link, to_server, false, line.to_string());
                     }
                 }
-                if self.tap.len() > TAP_LINES {
-                    self.tap.drain(..self.tap.len() - TAP_LINES);
-                }
+                self.keep_newest();
                 if to_server {
                     self.last_sent.retain(|(c, _)| c != connection);
                     self.last_sent.push((*connection, first..self.next_line));
@@ -337,8 +344,17 @@ impl NetworkLog {
             | EventKind::Removed { .. }
             | EventKind::HostUp { .. }
             | EventKind::RelayWindowOpened { .. }
-            | EventKind::PolicyRefused { .. }
-            | EventKind::SpfChecked { .. } => self.happened(e, ""),
+            | EventKind::PolicyRefused { .. } => self.happened(e, ""),
+            // The check's DNS questions and answers cross the host's own link to DNS.
+            EventKind::SpfChecked { host, lookups, .. } => {
+                let link = format!("{host} → DNS");
+                for (question, answer) in lookups {
+                    self.tap_line(&link, true, false, question.clone());
+                    self.tap_line(&link, false, false, answer.clone());
+                }
+                self.keep_newest();
+                self.happened(e, "");
+            }
             _ => {}
         }
     }

@@ -366,7 +366,8 @@ impl<'a> HostBackend<'a> {
             receiver: &self.host.name,
             now: self.now,
         };
-        let verdict = spf::check_mail_from(&mut dns.clone(), &query);
+        let mut logged = crate::dns::Logged { dns, lookups: Vec::new() };
+        let verdict = spf::check_mail_from(&mut logged, &query);
         let sender = if envelope.reverse_path.is_empty() {
             format!("postmaster@{}", envelope.helo)
         } else {
@@ -379,6 +380,7 @@ impl<'a> HostBackend<'a> {
             domain: verdict.domain.clone(),
             result: verdict.result.as_str().to_string(),
             why: why.clone(),
+            lookups: logged.lookups,
         });
         let domain = &verdict.domain;
         if verdict.result == SpfResult::TempError {

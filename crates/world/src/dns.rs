@@ -59,3 +59,65 @@ impl Resolver for WorldDns<'_> {
         if names.is_empty() { Err(DnsError::NxDomain) } else { Ok(names) }
     }
 }
+
+/// Most DNS questions one check writes down (SPF's limits keep a check under
+/// about 30); later ones are asked but not written down.
+pub const MAX_LOGGED: usize = 40;
+
+/// A resolver that writes down each question and its answer, for the wiretap.
+pub(crate) struct Logged<'a> {
+    pub dns: WorldDns<'a>,
+    pub lookups: Vec<(String, String)>,
+}
+
+impl Logged<'_> {
+    fn note<T: std::fmt::Display>(&mut self, question: String, answer: &Answer<T>, quote: bool) {
+        if self.lookups.len() >= MAX_LOGGED {
+            return;
+        }
+        // The DNS's own words (RFC 2308, RFC 1035) need no translation.
+        let said = match answer {
+            Ok(records) if records.is_empty() => "NODATA".to_string(),
+            Ok(records) => {
+                let shown: Vec<String> =
+                    records.iter().map(|r| if quote { format!("\"{r}\"") } else { r.to_string() }).collect();
+                shown.join(", ")
+            }
+            Err(DnsError::NxDomain) => "NXDOMAIN".to_string(),
+            Err(DnsError::TempFail) => "SERVFAIL".to_string(),
+        };
+        self.lookups.push((question, said));
+    }
+}
+
+impl Resolver for Logged<'_> {
+    fn txt(&mut self, name: &str) -> Answer<String> {
+        let answer = self.dns.txt(name);
+        self.note(format!("{name} TXT?"), &answer, true);
+        answer
+    }
+
+    fn a(&mut self, name: &str) -> Answer<Ipv4Addr> {
+        let answer = self.dns.a(name);
+        self.note(format!("{name} A?"), &answer, false);
+        answer
+    }
+
+    fn aaaa(&mut self, name: &str) -> Answer<Ipv6Addr> {
+        let answer = self.dns.aaaa(name);
+        self.note(format!("{name} AAAA?"), &answer, false);
+        answer
+    }
+
+    fn mx(&mut self, name: &str) -> Answer<String> {
+        let answer = self.dns.mx(name);
+        self.note(format!("{name} MX?"), &answer, false);
+        answer
+    }
+
+    fn ptr(&mut self, ip: IpAddr) -> Answer<String> {
+        let answer = self.dns.ptr(ip);
+        self.note(format!("{} PTR?", mail_lab_auth::dns::reverse_name(ip)), &answer, false);
+        answer
+    }
+}

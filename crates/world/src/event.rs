@@ -220,6 +220,10 @@ pub enum EventKind {
         domain: String,
         result: String,
         why: String,
+        /// The DNS questions the check asked and their answers, in order
+        /// (`a.example TXT?`, `"v=spf1 mx -all"`): what crossed the host's link
+        /// to DNS. At most [`crate::dns::MAX_LOGGED`].
+        lookups: Vec<(String, String)>,
     },
     /// A submission host signed a message (RFC 6376): `d=domain; s=selector`.
     #[cfg(feature = "dkim")]

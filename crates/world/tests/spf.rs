@@ -48,6 +48,38 @@ fn a_forged_sender_is_refused_with_5_7_23_and_nothing_is_stored() {
 }
 
 #[test]
+fn the_check_writes_down_its_dns_questions_and_answers() {
+    let mut world = scenario::spoofing();
+    send_direct(&mut world, "spam.example.net", "alice@a.example");
+    let lookups: Vec<(String, String)> = world
+        .events()
+        .find_map(|e| match &e.kind {
+            EventKind::SpfChecked { lookups, .. } => Some(lookups.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let asked: Vec<(&str, &str)> = lookups.iter().map(|(q, a)| (q.as_str(), a.as_str())).collect();
+    // v=spf1 mx -all: the record, then the MX and its address (A only: the
+    // client's address is IPv4, RFC 7208 §5.4), which is not the client's.
+    assert_eq!(
+        asked,
+        [
+            ("a.example TXT?", "\"v=spf1 mx -all\""),
+            ("a.example MX?", "mail.a.example"),
+            ("mail.a.example A?", "192.0.2.25"),
+        ]
+    );
+    // A domain with no DNS at all.
+    let mut world = scenario::spoofing();
+    send_direct(&mut world, "spam.example.net", "boss@nowhere.example");
+    let last = world.events().filter_map(|e| match &e.kind {
+        EventKind::SpfChecked { lookups, .. } => Some(lookups.clone()),
+        _ => None,
+    });
+    assert_eq!(last.last().unwrap(), [("nowhere.example TXT?".to_string(), "NXDOMAIN".to_string())]);
+}
+
+#[test]
 fn the_learners_pc_is_no_mail_server_of_a_example_either() {
     // Why a mail client submits on 587: straight to another domain's MX, the
     // PC's address is not in a.example's record.
