@@ -224,8 +224,8 @@ pub mod text {
     pub const POLICIES: Tr = Tr { en: "Policies", ja: "ポリシー" };
     pub const TXT_RECORD: Tr = Tr { en: "DNS TXT (SPF)", ja: "DNS の TXT（SPF）" };
     pub const TXT_HINT: Tr = Tr {
-        en: "Edit and save: the next SPF check reads it. Empty removes the record.",
-        ja: "書き換えて保存すると、次の SPF 検査がこれを読む。空にすると消える。",
+        en: "The next SPF check reads it (no DNS cache here; a real one waits out the TTL). Empty removes it.",
+        ja: "次の SPF 検査がこれを読む（ここに DNS キャッシュはない。実際は TTL まで古いまま）。空で削除。",
     };
     pub const SAVE: Tr = Tr { en: "Save", ja: "保存" };
     pub const OPEN_RELAY: Tr = Tr {

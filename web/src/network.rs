@@ -25,7 +25,7 @@ pub struct HostRow<'a> {
     pub online: Option<(u64, u64)>,
     /// Messages waiting in this host's queue.
     pub queued: usize,
-    /// Each domain the host serves, with its first TXT record ("" for none).
+    /// Each domain the host serves, with its SPF record ("" for none).
     pub txt: Vec<(&'a str, &'a str)>,
     /// A message was delivered here in the last few events (the map pulses).
     pub just_delivered: bool,
@@ -391,11 +391,7 @@ impl<'a> NetworkView<'a> {
                     switches: SWITCHES.iter().map(|&p| (p, world.policy(&h.name, p).unwrap_or(false))).collect(),
                     online: h.online.as_ref().map(|o| (o.online_minutes, o.period_minutes)),
                     queued: world.queue().iter().filter(|q| q.host == h.name).count(),
-                    txt: h
-                        .domains
-                        .iter()
-                        .map(|d| (d.as_str(), world.txt(d).first().map_or("", String::as_str)))
-                        .collect(),
+                    txt: h.domains.iter().map(|d| (d.as_str(), world.spf_record(d).unwrap_or_default())).collect(),
                     just_delivered: delivered_at.contains(&h.name.as_str()),
                 }
             })

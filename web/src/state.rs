@@ -167,7 +167,8 @@ pub enum Action {
         policy: mail_lab_world::Policy,
         on: bool,
     },
-    /// Replace the TXT records of a DNS name by one (none when `text` is blank).
+    /// Replace the SPF record of a DNS name (none when `text` is blank); its
+    /// other TXT records stay.
     SetTxt {
         name: String,
         text: String,
@@ -649,7 +650,7 @@ impl Lab {
             Action::SetTxt { name, text } => {
                 // A DNS answer holds a few hundred octets; a longer paste is cut.
                 let text: String = text.trim().chars().take(MAX_TXT).collect();
-                next.world.borrow_mut().set_txt(&name, if text.is_empty() { Vec::new() } else { vec![text] });
+                next.world.borrow_mut().set_spf_record(&name, &text);
             }
             Action::Send(compose) => next.mua_send(&compose),
             Action::CheckMail { account } => next.mua_check(&account),
@@ -696,15 +697,20 @@ mod tests {
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn a_txt_record_set_in_the_host_panel_replaces_the_names_records() {
+    fn the_host_panel_replaces_a_names_spf_record_and_keeps_its_other_txt_records() {
         let mut lab = Lab::new(Lang::En);
+        lab.world.borrow_mut().add_txt("a.example", "google-site-verification=abc");
         let set = |lab: &mut Lab, text: &str| lab.apply(Action::SetTxt { name: "A.example".into(), text: text.into() });
         set(&mut lab, "  v=spf1 ip4:192.0.2.10 -all ");
-        assert_eq!(lab.world.borrow().txt("a.example"), ["v=spf1 ip4:192.0.2.10 -all"]);
-        set(&mut lab, &"x".repeat(10_000));
-        assert_eq!(lab.world.borrow().txt("a.example")[0].len(), MAX_TXT, "a long paste is cut");
+        assert_eq!(lab.world.borrow().txt("a.example"), ["google-site-verification=abc", "v=spf1 ip4:192.0.2.10 -all"]);
+        set(&mut lab, &format!("v=spf1 {}", "x".repeat(10_000)));
+        assert_eq!(lab.world.borrow().spf_record("a.example").map(str::len), Some(MAX_TXT), "a long paste is cut");
         set(&mut lab, " ");
-        assert!(lab.world.borrow().txt("a.example").is_empty(), "blank removes the record");
+        assert_eq!(
+            lab.world.borrow().txt("a.example"),
+            ["google-site-verification=abc"],
+            "blank removes the SPF record only"
+        );
         // A world change: the lab is saved after it.
         assert!(!Action::SetTxt { name: String::new(), text: String::new() }.looks_only());
     }

@@ -148,19 +148,24 @@ impl Selected {
         self.reports_recent && self.is_recent(uid)
     }
 
-    /// Learn the keywords among `flags`; when one is new, the FLAGS and
+    /// When `flags` hold a keyword the session was not told of, the FLAGS and
     /// PERMANENTFLAGS lines that announce it (sent before any FETCH showing it).
-    pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, lines: &mut Vec<String>) {
-        let mut new = false;
-        for flag in flags {
-            if let Flag::Keyword(k) = flag
-                && !self.keywords.contains(k)
-            {
-                self.keywords.insert(k.clone());
-                new = true;
+    /// The list announced is read afresh from the mailbox's `messages` plus
+    /// `flags`, not grown: keywords no message keeps any more drop out (RFC 9051
+    /// §7.3.5 allows it), so it never outgrows [`MAX_KEYWORDS`] and `\*` says
+    /// whether the mailbox has room.
+    pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, messages: &[StoredMessage], lines: &mut Vec<String>) {
+        let is_new = |flag: &Flag| matches!(flag, Flag::Keyword(k) if !self.keywords.contains(k));
+        if flags.iter().any(is_new) {
+            let mut known = keywords(messages);
+            for flag in flags {
+                if let Flag::Keyword(k) = flag
+                    && !known.contains(k)
+                {
+                    known.insert(k.clone());
+                }
             }
-        }
-        if new {
+            self.keywords = known;
             let [flags, permanent] = self.flags_lines();
             lines.push(flags);
             // Read-only: PERMANENTFLAGS stays the () EXAMINE said.
@@ -1098,8 +1103,10 @@ impl ImapServer {
                     if mailbox.uids.last().is_none_or(|&last| last < uid) {
                         mailbox.uids.push(uid);
                         arrived = true;
-                        if let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid)) {
-                            mailbox.note_keywords(&m.flags, &mut lines);
+                        if let Some(f) = store.folder(account, &mailbox.name)
+                            && let Some(m) = f.message(uid)
+                        {
+                            mailbox.note_keywords(&m.flags, &f.messages, &mut lines);
                         }
                     }
                 }
@@ -1110,9 +1117,10 @@ impl ImapServer {
                         arrived = false;
                     }
                     if let Ok(i) = mailbox.uids.binary_search(&uid)
-                        && let Some(m) = store.folder(account, &mailbox.name).and_then(|f| f.message(uid))
+                        && let Some(f) = store.folder(account, &mailbox.name)
+                        && let Some(m) = f.message(uid)
                     {
-                        mailbox.note_keywords(&m.flags, &mut lines);
+                        mailbox.note_keywords(&m.flags, &f.messages, &mut lines);
                         lines.push(format!(
                             "* {} FETCH (UID {uid} FLAGS {})",
                             i + 1,
@@ -1489,8 +1497,10 @@ impl ImapServer {
                 }
                 // A keyword new to the folder is announced before any FETCH shows it.
                 let mut lines = Vec::new();
-                if !matches!(kind, StoreType::Remove) {
-                    mailbox.note_keywords(&wanted, &mut lines);
+                if !matches!(kind, StoreType::Remove)
+                    && let Some(f) = backend.store().folder(account, &mailbox.name)
+                {
+                    mailbox.note_keywords(&wanted, &f.messages, &mut lines);
                 }
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 for l in lines {

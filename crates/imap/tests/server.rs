@@ -778,12 +778,28 @@ fn keywords_per_mailbox_are_bounded_and_the_limit_is_said() {
     assert!(a.line(&mut h, "c5 COPY 2 Other").contains("c5 OK [COPYUID "), "k5 and z1 fit");
     // Taking keywords off makes room again (message 2 still holds k5).
     assert!(a.line(&mut h, "d1 STORE 1 FLAGS.SILENT (\\Seen)").ends_with("d1 OK STORE completed\r\n"));
-    assert!(a.line(&mut h, "d2 STORE 3 +FLAGS.SILENT (k999)").ends_with("d2 OK STORE completed\r\n"));
+    // The FLAGS now announced lists what the mailbox holds, and \\* is back.
+    let system = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    assert_eq!(
+        a.line(&mut h, "d2 STORE 3 +FLAGS.SILENT (k999)"),
+        format!(
+            "* FLAGS ({system} k5 k999)\r\n* OK [PERMANENTFLAGS ({system} k5 k999 \\*)] Flags permitted\r\nd2 OK STORE completed\r\n"
+        )
+    );
     // A keyword is at most 64 octets.
     let long = format!("d3 STORE 3 +FLAGS ({})", "x".repeat(65));
     assert_eq!(a.line(&mut h, &long), "d3 NO [LIMIT] A keyword is at most 64 octets long\r\n");
     let fits = format!("d4 STORE 3 +FLAGS.SILENT ({})", "x".repeat(64));
     assert!(a.line(&mut h, &fits).ends_with("d4 OK STORE completed\r\n"));
+    // A STORE that matches no message cannot grow what sessions are told either:
+    // each round's FLAGS holds the mailbox's three keywords and that round's names.
+    for round in 0..3 {
+        let names: Vec<String> = (0..100).map(|i| format!("r{round}n{i}")).collect();
+        let told = a.line(&mut h, &format!("e{round} UID STORE 4294967295 +FLAGS ({})", names.join(" ")));
+        let flags = told.lines().next().unwrap();
+        assert_eq!(flags.split(' ').count(), 2 + 5 + 3 + 100, "{flags}");
+        assert!(flags.contains(&format!(" r{round}n99")) && !(round > 0 && flags.contains(" r0n0")), "{flags}");
+    }
 }
 
 #[test]

@@ -81,7 +81,7 @@ pub trait Engine {
     }
 
     /// How many logins a server session refused for a wrong name or password
-    /// (a driver with real clients may answer the next one late, as Dovecot's
+    /// (a driver with real clients may send such a refusal late, as Dovecot's
     /// `auth_failure_delay` does: the engine itself never waits).
     fn failed_logins(&self) -> u32 {
         0

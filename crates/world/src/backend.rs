@@ -282,8 +282,10 @@ impl<'a> HostBackend<'a> {
             // One copy per mailbox, however many recipients and aliases name it
             // (as Postfix's duplicate filter does).
             if !local {
-                // The engine allowed this relay; the MTA queue takes it.
-                if !remote.iter().any(|r: &String| r.eq_ignore_ascii_case(path)) {
+                // The engine allowed this relay; the MTA queue takes it. Only the
+                // domain's case is ours to fold: the local part is the other host's
+                // to interpret (RFC 5321 §2.4).
+                if !remote.iter().any(|r: &String| same_remote(r, path)) {
                     remote.push(path.clone());
                 }
                 continue;
@@ -366,7 +368,7 @@ impl<'a> HostBackend<'a> {
             receiver: &self.host.name,
             now: self.now,
         };
-        let mut logged = crate::dns::Logged { dns, lookups: Vec::new() };
+        let mut logged = crate::dns::Logged { dns, lookups: Vec::new(), unlogged: 0 };
         let verdict = spf::check_mail_from(&mut logged, &query);
         let sender = if envelope.reverse_path.is_empty() {
             format!("postmaster@{}", envelope.helo)
@@ -898,5 +900,15 @@ impl Pop3Backend for HostBackend<'_> {
 
     fn release(&mut self, account: &str) {
         self.host.pop3_locks.remove(account);
+    }
+}
+
+/// The same remote mailbox: the local part exactly, the domain in any case.
+fn same_remote(a: &str, b: &str) -> bool {
+    match (a.rsplit_once('@'), b.rsplit_once('@')) {
+        (Some((local_a, domain_a)), Some((local_b, domain_b))) => {
+            local_a == local_b && domain_a.eq_ignore_ascii_case(domain_b)
+        }
+        _ => a == b,
     }
 }

@@ -60,29 +60,33 @@ impl Resolver for WorldDns<'_> {
     }
 }
 
-/// Most DNS questions one check writes down (SPF's limits keep a check under
-/// about 30); later ones are asked but not written down.
+/// Most DNS questions one check writes down. RFC 7208's limits allow about a
+/// hundred (ten querying terms, ten addresses for each `mx` or `ptr` term);
+/// past this many the last line says how many more were asked (`…` `+N`).
 pub const MAX_LOGGED: usize = 40;
 
 /// A resolver that writes down each question and its answer, for the wiretap.
 pub(crate) struct Logged<'a> {
     pub dns: WorldDns<'a>,
     pub lookups: Vec<(String, String)>,
+    /// Questions asked past [`MAX_LOGGED`].
+    pub unlogged: usize,
 }
 
 impl Logged<'_> {
-    fn note<T: std::fmt::Display>(&mut self, question: String, answer: &Answer<T>, quote: bool) {
+    /// Write down `question` and its answer, given as the records' text.
+    fn note(&mut self, question: String, answer: Result<Vec<String>, DnsError>) {
         if self.lookups.len() >= MAX_LOGGED {
+            self.unlogged += 1;
+            if let Some(last) = self.lookups.last_mut() {
+                *last = ("…".to_string(), format!("+{}", self.unlogged + 1));
+            }
             return;
         }
         // The DNS's own words (RFC 2308, RFC 1035) need no translation.
         let said = match answer {
             Ok(records) if records.is_empty() => "NODATA".to_string(),
-            Ok(records) => {
-                let shown: Vec<String> =
-                    records.iter().map(|r| if quote { format!("\"{r}\"") } else { r.to_string() }).collect();
-                shown.join(", ")
-            }
+            Ok(records) => records.join(", "),
             Err(DnsError::NxDomain) => "NXDOMAIN".to_string(),
             Err(DnsError::TempFail) => "SERVFAIL".to_string(),
         };
@@ -90,34 +94,67 @@ impl Logged<'_> {
     }
 }
 
+/// The records of an answer as text.
+fn shown<T: ToString>(answer: &Answer<T>) -> Result<Vec<String>, DnsError> {
+    answer.as_ref().map(|records| records.iter().map(T::to_string).collect()).map_err(|e| *e)
+}
+
 impl Resolver for Logged<'_> {
     fn txt(&mut self, name: &str) -> Answer<String> {
         let answer = self.dns.txt(name);
-        self.note(format!("{name} TXT?"), &answer, true);
+        let quoted = answer.as_ref().map(|texts| texts.iter().map(|t| format!("\"{t}\"")).collect()).map_err(|e| *e);
+        self.note(format!("{name} TXT?"), quoted);
         answer
     }
 
     fn a(&mut self, name: &str) -> Answer<Ipv4Addr> {
         let answer = self.dns.a(name);
-        self.note(format!("{name} A?"), &answer, false);
+        self.note(format!("{name} A?"), shown(&answer));
         answer
     }
 
+    // The world has no IPv6, so its clients' checks never ask for AAAA.
     fn aaaa(&mut self, name: &str) -> Answer<Ipv6Addr> {
-        let answer = self.dns.aaaa(name);
-        self.note(format!("{name} AAAA?"), &answer, false);
-        answer
+        self.dns.aaaa(name)
     }
 
     fn mx(&mut self, name: &str) -> Answer<String> {
         let answer = self.dns.mx(name);
-        self.note(format!("{name} MX?"), &answer, false);
+        self.note(format!("{name} MX?"), shown(&answer));
         answer
     }
 
     fn ptr(&mut self, ip: IpAddr) -> Answer<String> {
         let answer = self.dns.ptr(ip);
-        self.note(format!("{} PTR?", mail_lab_auth::dns::reverse_name(ip)), &answer, false);
+        // Shown as `dig -x` takes it; the name asked is its in-addr.arpa form.
+        self.note(format!("{ip} PTR?"), shown(&answer));
         answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_past_the_limit_are_counted_not_written() {
+        let (a, mx) = (SortedMap::new(), SortedMap::new());
+        let mut txt = SortedMap::new();
+        txt.insert("a.example".to_string(), vec!["v=spf1 -all".to_string()]);
+        let mut logged = Logged { dns: WorldDns { a: &a, mx: &mx, txt: &txt }, lookups: Vec::new(), unlogged: 0 };
+        assert_eq!(logged.txt("A.example"), Ok(vec!["v=spf1 -all".to_string()]));
+        assert_eq!(logged.a("a.example"), Ok(Vec::new()));
+        assert_eq!(logged.mx("b.example"), Err(DnsError::NxDomain));
+        let first: Vec<(&str, &str)> = logged.lookups.iter().map(|(q, a)| (q.as_str(), a.as_str())).collect();
+        assert_eq!(
+            first,
+            [("A.example TXT?", "\"v=spf1 -all\""), ("a.example A?", "NODATA"), ("b.example MX?", "NXDOMAIN")]
+        );
+        for _ in 0..45 {
+            let _ = logged.txt("a.example");
+        }
+        assert_eq!(logged.lookups.len(), MAX_LOGGED);
+        // 48 questions in all: 39 written, the 40th line counts the other 9.
+        assert_eq!(logged.lookups[MAX_LOGGED - 1], ("…".to_string(), "+9".to_string()));
     }
 }

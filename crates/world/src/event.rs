@@ -284,6 +284,10 @@ impl EventKind {
             // Their texts come from the message (each bounded by the DKIM engine).
             #[cfg(feature = "dkim")]
             EventKind::DkimChecked { domain, selector, why, .. } => 128 + domain.len() + selector.len() + why.len(),
+            // DNS names and TXT records, which a scenario may make long.
+            EventKind::SpfChecked { lookups, why, .. } => {
+                256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
+            }
             _ => 256,
         };
         payload + std::mem::size_of::<Event>()

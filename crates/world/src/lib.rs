@@ -674,6 +674,25 @@ impl World {
         }
     }
 
+    /// The SPF record among `name`'s TXT records (RFC 7208 §4.5), if any.
+    pub fn spf_record(&self, name: &str) -> Option<&str> {
+        self.txt(name).iter().map(String::as_str).find(|t| mail_lab_auth::spf::is_spf1(t))
+    }
+
+    /// Replace `name`'s SPF record by `text` (none when `text` is empty),
+    /// keeping its other TXT records.
+    pub fn set_spf_record(&mut self, name: &str, text: &str) {
+        let key = name.to_ascii_lowercase();
+        let texts = self.dns_txt.entry(key.clone()).or_default();
+        texts.retain(|t| !mail_lab_auth::spf::is_spf1(t));
+        if !text.is_empty() {
+            texts.push(text.to_string());
+        }
+        if texts.is_empty() {
+            self.dns_txt.remove(&key);
+        }
+    }
+
     /// TXT records of `name`.
     pub fn txt(&self, name: &str) -> &[String] {
         self.dns_txt.get(&name.to_ascii_lowercase()).map_or(&[], Vec::as_slice)

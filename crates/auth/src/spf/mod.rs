@@ -11,8 +11,8 @@ use std::net::IpAddr;
 use mail_lab_proto::Time;
 
 use crate::dns::{DnsError, Resolver};
-pub use record::Qualifier;
 use record::{Directive, Mechanism, Record};
+pub use record::{Qualifier, is_spf1};
 
 /// The seven results of RFC 7208 §2.6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

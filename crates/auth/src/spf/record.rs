@@ -65,7 +65,7 @@ pub(crate) struct Record {
 }
 
 /// True for a record this check reads: `v=spf1` alone or followed by a space (§4.5).
-pub(crate) fn is_spf1(text: &str) -> bool {
+pub fn is_spf1(text: &str) -> bool {
     let head = text.get(..6).unwrap_or_default();
     head.eq_ignore_ascii_case("v=spf1") && matches!(text.as_bytes().get(6), None | Some(b' '))
 }
