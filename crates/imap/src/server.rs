@@ -440,15 +440,15 @@ fn keywords(messages: &[StoredMessage]) -> SortedSet<String> {
 /// [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`], if it would: the text of a
 /// `NO [LIMIT]` (RFC 5530). Adding no keyword costs no look at the mailbox.
 fn keyword_limit(store: &Store, account: &str, folder: &str, adding: &SortedSet<Flag>) -> Option<&'static str> {
+    // No mailbox: the command's own answer says so (APPEND's [TRYCREATE]).
+    let f = store.folder(account, folder)?;
     let mut all = None;
     for flag in adding {
         if let Flag::Keyword(k) = flag {
             if k.len() > MAX_KEYWORD_LEN {
                 return Some("A keyword is at most 64 octets long");
             }
-            let all = all.get_or_insert_with(|| {
-                store.folder(account, folder).map_or_else(SortedSet::new, |f| keywords(&f.messages))
-            });
+            let all = all.get_or_insert_with(|| keywords(&f.messages));
             if !all.contains(k) {
                 all.insert(k.clone());
             }

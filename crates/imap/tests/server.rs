@@ -787,6 +787,9 @@ fn keywords_per_mailbox_are_bounded_and_the_limit_is_said() {
         )
     );
     // A keyword is at most 64 octets.
+    // A missing mailbox is still TRYCREATE, whatever the keywords.
+    let nowhere = format!("d0 APPEND Nowhere ({}) {{5+}}\r\nhello\r\n", "y".repeat(65));
+    assert!(a.send(&mut h, &nowhere).starts_with("d0 NO [TRYCREATE] "));
     let long = format!("d3 STORE 3 +FLAGS ({})", "x".repeat(65));
     assert_eq!(a.line(&mut h, &long), "d3 NO [LIMIT] A keyword is at most 64 octets long\r\n");
     let fits = format!("d4 STORE 3 +FLAGS.SILENT ({})", "x".repeat(64));
