@@ -155,23 +155,24 @@ impl Selected {
     /// §7.3.5 allows it), so it never outgrows [`MAX_KEYWORDS`] and `\*` says
     /// whether the mailbox has room.
     pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, messages: &[StoredMessage], lines: &mut Vec<String>) {
-        let is_new = |flag: &Flag| matches!(flag, Flag::Keyword(k) if !self.keywords.contains(k));
-        if flags.iter().any(is_new) {
-            let mut known = keywords(messages);
-            for flag in flags {
-                if let Flag::Keyword(k) = flag
-                    && !known.contains(k)
-                {
-                    known.insert(k.clone());
-                }
-            }
-            self.keywords = known;
-            let [flags, permanent] = self.flags_lines();
-            lines.push(flags);
-            // Read-only: PERMANENTFLAGS stays the () EXAMINE said.
-            if !self.read_only {
-                lines.push(permanent);
-            }
+        if self.hears_of_new(flags) {
+            self.announce(keywords_with(messages, Some(flags)), lines);
+        }
+    }
+
+    /// Whether `flags` hold a keyword the session was not told of.
+    fn hears_of_new(&self, flags: &SortedSet<Flag>) -> bool {
+        flags.iter().any(|flag| matches!(flag, Flag::Keyword(k) if !self.keywords.contains(k)))
+    }
+
+    /// Tell the session the mailbox's keywords are `known` (FLAGS, PERMANENTFLAGS).
+    fn announce(&mut self, known: SortedSet<String>, lines: &mut Vec<String>) {
+        self.keywords = known;
+        let [flags, permanent] = self.flags_lines();
+        lines.push(flags);
+        // Read-only: PERMANENTFLAGS stays the () EXAMINE said.
+        if !self.read_only {
+            lines.push(permanent);
         }
     }
 
@@ -422,10 +423,10 @@ pub(crate) fn matches(pattern: &[u8], name: &[u8]) -> bool {
     states[pat.len()]
 }
 
-/// The distinct keywords on `messages`.
-fn keywords(messages: &[StoredMessage]) -> SortedSet<String> {
+/// The distinct keywords on `messages`, and in `adding` when given.
+fn keywords_with(messages: &[StoredMessage], adding: Option<&SortedSet<Flag>>) -> SortedSet<String> {
     let mut all = SortedSet::new();
-    for flag in messages.iter().flat_map(|m| m.flags.iter()) {
+    for flag in messages.iter().flat_map(|m| m.flags.iter()).chain(adding.into_iter().flatten()) {
         // A look-up, not a copy, for each keyword the set has already.
         if let Flag::Keyword(k) = flag
             && !all.contains(k)
@@ -436,26 +437,36 @@ fn keywords(messages: &[StoredMessage]) -> SortedSet<String> {
     all
 }
 
-/// Why giving `adding`'s keywords to the mailbox `folder` would pass
-/// [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`], if it would: the text of a
-/// `NO [LIMIT]` (RFC 5530). Adding no keyword costs no look at the mailbox.
-fn keyword_limit(store: &Store, account: &str, folder: &str, adding: &SortedSet<Flag>) -> Option<&'static str> {
-    // No mailbox: the command's own answer says so (APPEND's [TRYCREATE]).
-    let f = store.folder(account, folder)?;
-    let mut all = None;
+/// The keywords a mailbox holding `messages` would hold with `adding`'s, read
+/// only when `adding` brings one (`None` otherwise); `Err` is the text of a
+/// `NO [LIMIT]` (RFC 5530) when that passes [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`].
+fn keywords_after(
+    messages: &[StoredMessage],
+    adding: &SortedSet<Flag>,
+) -> Result<Option<SortedSet<String>>, &'static str> {
+    let mut brings = false;
     for flag in adding {
         if let Flag::Keyword(k) = flag {
             if k.len() > MAX_KEYWORD_LEN {
-                return Some("A keyword is at most 64 octets long");
+                return Err("A keyword is at most 64 octets long");
             }
-            let all = all.get_or_insert_with(|| keywords(&f.messages));
-            if !all.contains(k) {
-                all.insert(k.clone());
-            }
+            brings = true;
         }
     }
-    all.filter(|all| all.len() > MAX_KEYWORDS)
-        .map(|_| "A mailbox holds at most 128 keywords: use one it has, or take one off every message first")
+    if !brings {
+        return Ok(None);
+    }
+    let all = keywords_with(messages, Some(adding));
+    if all.len() > MAX_KEYWORDS {
+        return Err("A mailbox holds at most 128 keywords: use one it has, or take one off every message first");
+    }
+    Ok(Some(all))
+}
+
+/// [`keywords_after`]'s refusal for the mailbox `folder`; none when there is no
+/// such mailbox (the command's own answer says so: APPEND's [TRYCREATE]).
+fn keyword_limit(store: &Store, account: &str, folder: &str, adding: &SortedSet<Flag>) -> Option<&'static str> {
+    keywords_after(&store.folder(account, folder)?.messages, adding).err()
 }
 
 pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
@@ -1490,17 +1501,17 @@ impl ImapServer {
                     return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
                 }
                 let wanted = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
-                if !matches!(kind, StoreType::Remove)
-                    && let Some(why) = keyword_limit(backend.store(), account, &mailbox.name, &wanted)
-                {
-                    return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
-                }
-                // A keyword new to the folder is announced before any FETCH shows it.
+                // A keyword new to the session is announced before any FETCH shows it,
+                // from the same one read of the mailbox that checks the limit.
                 let mut lines = Vec::new();
                 if !matches!(kind, StoreType::Remove)
                     && let Some(f) = backend.store().folder(account, &mailbox.name)
                 {
-                    mailbox.note_keywords(&wanted, &f.messages, &mut lines);
+                    match keywords_after(&f.messages, &wanted) {
+                        Err(why) => return self.sendf(format_args!("{tag} NO [LIMIT] {why}")),
+                        Ok(Some(known)) if mailbox.hears_of_new(&wanted) => mailbox.announce(known, &mut lines),
+                        Ok(_) => {}
+                    }
                 }
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 for l in lines {
@@ -1637,7 +1648,7 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
-        let keywords = keywords(&f.messages);
+        let keywords = keywords_with(&f.messages, None);
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {
