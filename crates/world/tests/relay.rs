@@ -260,14 +260,20 @@ fn the_whole_run_is_deterministic() {
     assert_eq!(first, run());
 }
 
-#[test]
-fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
+/// The two-domain world with team@a.example for bob@a.example and carol@b.example.
+fn with_team_alias() -> World {
     let mut world = scenario::two_domains();
     world
         .host_mut("mail.a.example")
         .unwrap()
         .aliases
         .insert("team@a.example".into(), vec!["bob@a.example".into(), "carol@b.example".into()]);
+    world
+}
+
+#[test]
+fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
+    let mut world = with_team_alias();
     let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
     world.take_output(id);
     say(&mut world, id, "EHLO pc.a.example");
@@ -288,12 +294,7 @@ fn an_alias_expands_to_local_and_remote_members_and_expn_lists_it() {
 fn a_mailbox_named_twice_gets_one_copy() {
     // bob directly, through the alias, and in another case; carol remotely twice
     // (the domain in another case: the local part is b.example's to fold).
-    let mut world = scenario::two_domains();
-    world
-        .host_mut("mail.a.example")
-        .unwrap()
-        .aliases
-        .insert("team@a.example".into(), vec!["bob@a.example".into(), "carol@b.example".into()]);
+    let mut world = with_team_alias();
     // Submission (587, AUTH): carol@b.example may be relayed to.
     let to = ["bob@a.example", "team@a.example", "BOB@a.example", "carol@b.example", "carol@B.EXAMPLE"];
     let reply = submit_message(&mut world, "alice@a.example", &to, "Subject: once each\r\n\r\nhi");
