@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use mail_parser::{HeaderName, Message, MessagePart, PartType};
 
+use crate::address::{AddressItem, address_list};
 use crate::charset::{CharsetDecoder, decode_builtin};
 use crate::header::{HeaderField, header_fields};
 use crate::parse::{MAX_MIME_DEPTH, Parsed};
@@ -192,19 +193,6 @@ pub fn msg_ids(value: &str) -> Vec<String> {
         rest = &rest[open + close + 1..];
     }
     ids
-}
-
-fn addresses(value: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
-    value
-        .map(|a| {
-            a.iter()
-                .map(|addr| Address {
-                    name: addr.name.as_ref().map(|n| n.to_string()),
-                    address: addr.address.as_ref().map(|n| n.to_string()),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The tokens of a Received value: `from`, `by`, `with`, `id`, `for`, then `; date`.
@@ -462,32 +450,49 @@ impl<'a> MessageView<'a> {
         self.decoded("Subject")
     }
 
-    fn addresses(&self, pick: for<'m> fn(&'m Message<'a>) -> Option<&'m mail_parser::Address<'a>>) -> Vec<Address> {
-        addresses(self.parsed.message().and_then(pick))
+    /// The mailboxes of the first field named `name`, groups flattened. Display
+    /// names are decoded through the caller's charsets, as the Subject is, so
+    /// `=?ISO-2022-JP?B?…?=` reads right in the page too.
+    fn addresses(&self, name: &str) -> Vec<Address> {
+        let Some(field) = self.field(name) else { return Vec::new() };
+        address_list(&field.value)
+            .into_iter()
+            .filter_map(|item| match item {
+                AddressItem::Mailbox { name, local, domain } => Some(Address {
+                    name: name.map(|n| decode_header_value(&n, self.charsets).0),
+                    address: match (local, domain) {
+                        (Some(local), Some(domain)) => Some(format!("{local}@{domain}")),
+                        (local, None) => local,
+                        (None, Some(domain)) => Some(format!("@{domain}")),
+                    },
+                }),
+                AddressItem::GroupStart(_) | AddressItem::GroupEnd => None,
+            })
+            .collect()
     }
 
     pub fn from(&self) -> Vec<Address> {
-        self.addresses(Message::from)
+        self.addresses("From")
     }
 
     pub fn sender(&self) -> Vec<Address> {
-        self.addresses(Message::sender)
+        self.addresses("Sender")
     }
 
     pub fn reply_to(&self) -> Vec<Address> {
-        self.addresses(Message::reply_to)
+        self.addresses("Reply-To")
     }
 
     pub fn to(&self) -> Vec<Address> {
-        self.addresses(Message::to)
+        self.addresses("To")
     }
 
     pub fn cc(&self) -> Vec<Address> {
-        self.addresses(Message::cc)
+        self.addresses("Cc")
     }
 
     pub fn bcc(&self) -> Vec<Address> {
-        self.addresses(Message::bcc)
+        self.addresses("Bcc")
     }
 
     /// `Date:` as written.

@@ -28,12 +28,35 @@ fn iso_2022_jp_subject_and_body_decode_as_japanese() {
     assert_eq!(view.subject(), Some("日本語の件名"));
     assert_eq!(view.text_body().as_deref(), Some("こんにちは、世界。\r\n"));
     assert_eq!(view.from()[0].address.as_deref(), Some("taro@a.example"));
+    // The display name goes through the same charsets as the Subject.
+    assert_eq!(view.from()[0].name.as_deref(), Some("山田太郎"));
     assert_eq!(view.decoded("from"), Some("山田太郎 <taro@a.example>"));
     assert!(view.diagnostics().is_empty(), "{:?}", view.diagnostics());
     // Without a decoder for it, the lab says so instead of showing garbage silently.
     let plain = MessageView::parse(raw.as_bytes(), &Utf8Only);
     let problems: Vec<Problem> = plain.diagnostics().iter().map(|d| d.problem).collect();
     assert!(problems.contains(&Problem::BadEncodedWord) && problems.contains(&Problem::UnknownCharset), "{problems:?}");
+}
+
+#[test]
+fn display_names_in_single_byte_charsets_decode_through_the_callers_charsets() {
+    let raw = "From: =?ISO-8859-2?B?UGF3ZbMgS293YWxza2k=?= <pawel@b.example>\r\n\
+               To: \"Dvořák, Antonín\" <d@b.example>, team: =?KOI8-R?B?6dfBzg==?= <ivan@c.example>;\r\n\
+               Subject: hi\r\n\r\nbody\r\n";
+    let view = MessageView::parse(raw.as_bytes(), &EncodingRs);
+    let from = view.from();
+    assert_eq!(from[0].name.as_deref(), Some("Paweł Kowalski"));
+    assert_eq!(from[0].address.as_deref(), Some("pawel@b.example"));
+    let to: Vec<_> = view.to().into_iter().map(|a| (a.name, a.address)).collect();
+    // A quoted name keeps its comma (UTF-8 as RFC 6532 allows), and a group's
+    // members are listed as mailboxes.
+    assert_eq!(
+        to,
+        [
+            (Some("Dvořák, Antonín".to_string()), Some("d@b.example".to_string())),
+            (Some("Иван".to_string()), Some("ivan@c.example".to_string())),
+        ]
+    );
 }
 
 #[test]
