@@ -89,6 +89,15 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.match(passed, /^250 /);
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: pass' }).waitFor();
+  // carol's reader sees the verdict mail.b.example wrote on top (RFC 8601), decoded.
+  await page.getByRole('region', { name: 'Mailbox carol@b.example' }).getByRole('button', { name: 'from my PC, listed' }).click();
+  const verdict = page.locator('section.inspector table.auth-results');
+  assert.match(await verdict.locator('caption').textContent(), /^Checked by mail\.b\.example\. Anyone can write this field/);
+  const rows = verdict.locator('tr');
+  assert.deepEqual(await rows.first().locator('th, td').allTextContents(), ['SPF', 'pass', 'smtp.mailfrom=alice@a.example']);
+  assert.match(await rows.nth(1).textContent(), /sending IP is allowed by the SPF record/);
+  await verdict.scrollIntoViewIfNeeded();
+  await screenshot(page, 'e2e-inspector-auth-results');
   await map.locator('g.node[data-name="mail.b.example"]').click();
   await spf.uncheck();
 

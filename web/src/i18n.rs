@@ -71,6 +71,56 @@ pub fn bracketed(lang: Lang, text: &str, inner: &str) -> String {
 pub use mail_lab_proto::Explanation as Tr;
 
 /// `pair` in `lang`: the page's one way of choosing a language.
+/// The caption of one `Authentication-Results:` field.
+pub fn checked_by(lang: Lang, host: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "Checked by {host}. Anyone can write this field: trust only the one your own receiving host added (RFC 8601 §5)."
+        ),
+        Lang::Ja => {
+            format!(
+                "{host} が検査。このフィールドは誰でも書けるので、信じるのは自分の受信ホストが付けたものだけ（RFC 8601 §5）。"
+            )
+        }
+    }
+}
+
+/// What an SPF result means, for the inspector (the page's world checks SPF
+/// only; other methods' results are shown without a gloss).
+pub fn verdict(method: &str, result: &str) -> Tr {
+    match (method, result) {
+        ("spf", "pass") => Tr {
+            en: "The sending IP is allowed by the SPF record of the envelope sender's domain.",
+            ja: "送信元 IP アドレスは、エンベロープの送信者ドメインの SPF レコードで許可されている。",
+        },
+        ("spf", "fail") => Tr {
+            en: "The domain's SPF record says this IP must not send its mail (a “-” term matched, such as -all).",
+            ja: "ドメインの SPF レコードが、この IP からは送らないと宣言している（-all など「-」の項に一致）。",
+        },
+        ("spf", "softfail") => Tr {
+            en: "The SPF record says this IP probably does not send its mail (~all): accept, but suspect.",
+            ja: "SPF レコードは、この IP からはおそらく送らないと言う（~all）。受け取るが疑わしい。",
+        },
+        ("spf", "neutral") => Tr {
+            en: "The SPF record makes no claim about this IP (?all).",
+            ja: "SPF レコードはこの IP について何も主張しない（?all）。",
+        },
+        (_, "none") => Tr {
+            en: "Nothing to check: no record, or no signature.",
+            ja: "検査するものがない（レコードも署名もない）。",
+        },
+        (_, "temperror") => Tr {
+            en: "A temporary error, such as DNS not answering: the sender may try again later.",
+            ja: "一時的なエラー（DNS が応答しない等）。送信側は後で再送できる。",
+        },
+        (_, "permerror") => Tr {
+            en: "A permanent error: the record is broken (bad syntax, too many DNS lookups).",
+            ja: "恒久的なエラー。レコードが壊れている（構文の誤り、DNS 参照回数の超過など）。",
+        },
+        _ => Tr { en: "", ja: "" },
+    }
+}
+
 pub fn t(lang: Lang, pair: Tr) -> &'static str {
     match lang {
         Lang::En => pair.en,
@@ -113,6 +163,8 @@ pub mod text {
         en: "Servers route by the envelope; readers see the header. They may differ: Bcc recipients are only in the envelope, and a From: line can be forged.",
         ja: "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は一致するとは限りません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。",
     };
+    pub const AUTH_RESULTS: Tr =
+        Tr { en: "Authentication results (RFC 8601)", ja: "送信ドメイン認証の結果（RFC 8601）" };
     pub const ROUTE: Tr =
         Tr { en: "Route (Received lines, newest first)", ja: "経路（Received 行、新しい順）" };
     pub const NULL_REVERSE_PATH: Tr = Tr {

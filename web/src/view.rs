@@ -700,6 +700,13 @@ fn inspector(
     let first = |kind: PartKind| v.parts().iter().find(|p| p.kind == kind).map(|p| v.body(p));
     let html_body = first(PartKind::Html).and_then(|b| if let Body::Html(h) = b { Some(h) } else { None });
     let text_part = v.parts().iter().find(|p| p.kind == PartKind::Text);
+    // What the receiving hosts found, newest first as the fields stand.
+    let verdicts: Vec<_> = v
+        .headers()
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("Authentication-Results"))
+        .map(|f| mail_lab_message::auth_results::parse(&f.value))
+        .collect();
     // Read with the charset the learner picked, else as the part is labelled
     // (decoded once: this runs on every render).
     let text_body = text_part.and_then(|p| {
@@ -748,6 +755,24 @@ fn inspector(
                 </table>
             </div>
             <p class="note">{ t(lang, text::ENVELOPE_NOTE) }</p>
+            if !verdicts.is_empty() {
+                <h3>{ t(lang, text::AUTH_RESULTS) }</h3>
+            }
+            { for verdicts.iter().map(|a| html! {
+                <table class="auth-results">
+                    <caption>{ crate::i18n::checked_by(lang, &a.authserv_id) }</caption>
+                    { for a.results.iter().map(|r| html! { <>
+                        <tr>
+                            <th scope="row">{ r.method.to_ascii_uppercase() }</th>
+                            <td class={format!("verdict-{}", r.result)}>{ r.result.clone() }</td>
+                            <td>{ r.properties.iter().map(|(k, v)| format!("{k}={v}"))
+                                .chain(r.comments.iter().map(|c| format!("({c})")))
+                                .collect::<Vec<_>>().join(" ") }</td>
+                        </tr>
+                        <tr><td colspan="3">{ t(lang, crate::i18n::verdict(&r.method, &r.result)) }</td></tr>
+                    </> }) }
+                </table>
+            }) }
             <h3>{ t(lang, text::ROUTE) }</h3>
             if v.trace().is_empty() {
                 <p class="note">{ t(lang, text::NO_ROUTE) }</p>

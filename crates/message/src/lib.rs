@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod address;
+pub mod auth_results;
 pub mod builder;
 pub mod charset;
 pub mod dsn;
