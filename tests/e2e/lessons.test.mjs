@@ -56,6 +56,20 @@ async function chore(page, lesson, n) {
     await screenshot(page, 'e2e-lesson-mojibake');
     return undefined;
   }
+  if (lesson === 'no-label') {
+    // Unlabelled, the 7-bit ISO-2022-JP octets show as what they are in ASCII;
+    // read as ISO-2022-JP they are Japanese again.
+    await page.getByRole('region', { name: 'Mailbox bob@a.example' }).getByRole('button', { name: 'no label' }).click();
+    const inspector = page.locator('section.inspector');
+    const body = inspector.locator('.body-text');
+    await body.waitFor();
+    assert.match(await body.textContent(), /\$B\$3\$s\$K\$A\$O/, 'read with no label, the body is JIS codes');
+    const readAs = inspector.getByRole('combobox', { name: 'Read the text as' });
+    assert.match(await readAs.locator('option').first().textContent(), /as labelled \(no charset label\)/);
+    await readAs.selectOption('ISO-2022-JP');
+    await page.waitForFunction((el) => el.textContent.startsWith('こんにちは、ボブさん'), await body.elementHandle());
+    return undefined;
+  }
   if (lesson === 'mua-mta-mda') {
     const mua = page.getByRole('region', { name: 'Mail client (MUA)' });
     await mua.getByRole('combobox', { name: 'Account' }).selectOption('alice@a.example');

@@ -20,7 +20,7 @@ test('the syllabus previews lessons, and a lesson on another world sets the lab 
   await page.getByRole('button', { name: 'Syllabus' }).click();
   const syllabus = page.getByRole('dialog', { name: 'Syllabus' });
   const rows = syllabus.locator('tbody tr');
-  assert.equal(await rows.count(), 19);
+  assert.equal(await rows.count(), 20);
   for (const row of await rows.all()) {
     const [, , topic, world] = await row.locator('td').allTextContents();
     assert.match(topic, /\(notes [A-D]/, 'every topic says where in the notes');
@@ -55,7 +55,7 @@ test('the syllabus previews lessons, and a lesson on another world sets the lab 
 
   // A later lesson on yet another world replaces only the lesson's world, after asking.
   await page.getByRole('button', { name: 'Syllabus' }).click();
-  await syllabus.getByRole('button', { name: 'Start 16' }).click();
+  await syllabus.getByRole('button', { name: 'Start 17' }).click();
   await page.locator('article.lesson[data-lesson=backup-mx]').waitFor();
   assert.equal(asked, 1);
   await syllabus.getByRole('button', { name: 'Close' }).click();

@@ -253,6 +253,30 @@ fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
     wrong && right
 }
 
+/// The same octets delivered twice: first with no label (MIME's US-ASCII),
+/// which they are not, then labelled with a charset other than UTF-8 (the lab
+/// reads an unlabelled text as UTF-8, so that label would change nothing).
+fn unlabelled_then_labelled(world: &World, since: u64) -> bool {
+    let mut unlabelled = Vec::new();
+    for (_, raw, _) in delivered(world, since) {
+        let view = MessageView::parse(&raw, &crate::charset::BrowserDecoder);
+        for part in view.parts().iter().filter(|p| p.kind == mail_lab_message::PartKind::Text) {
+            let octets = view.transfer_decoded(part).0;
+            match part.charset.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("us-ascii") => {
+                    if octets.iter().any(|&b| b >= 0x80 || b == 0x1b) {
+                        unlabelled.push(octets);
+                    }
+                }
+                Some("utf-8" | "utf8") => {}
+                Some(_) if unlabelled.contains(&octets) => return true,
+                Some(_) => {}
+            }
+        }
+    }
+    false
+}
+
 fn waited_for_the_link(world: &World, since: u64) -> bool {
     let (mut deferred, mut up) = (false, false);
     events(world, since).any(|e| {
@@ -782,6 +806,53 @@ pub const LESSONS: &[Lesson] = &[
         check: mislabelled_then_labelled,
     },
     Lesson {
+        id: "no-label",
+        scenario: "two-domains",
+        shows: "",
+        title: tr("Mojibake: no charset label", "文字化け：charset の指定がない"),
+        topic: tr(
+            "MIME's default charset and ISO-2022-JP (notes C §4.1.5; RFC 2045 §5.2, beyond the notes)",
+            "MIME の既定の charset と ISO-2022-JP（資料 C 4.1.5、RFC 2045 5.2 節は資料の範囲外）",
+        ),
+        goal: tr(
+            "Deliver the same ISO-2022-JP text to bob@a.example twice: first with no charset label, then labelled charset=ISO-2022-JP.",
+            "同じ ISO-2022-JP の文章を bob@a.example に 2 回届ける。1 回目は charset の指定なし、2 回目は charset=ISO-2022-JP を付けて。",
+        ),
+        hint: tr(
+            "No label means US-ASCII (RFC 2045 §5.2), so the reader cannot tell the octets are Japanese. ISO-2022-JP is 7-bit: ESC $ B switches to JIS codes and ESC ( B back, so unlabelled it shows as $B$3$s…(B. The body goes in base64 because a terminal cannot type ESC.",
+            "指定がなければ US-ASCII とみなされ（RFC 2045 5.2 節）、読み手には日本語だとわかりません。ISO-2022-JP は 7 ビットで、ESC $ B で JIS コードに切り替え、ESC ( B で戻すので、指定なしでは $B$3$s…(B と見えます。端末では ESC を打てないので本文は base64 で送ります。",
+        ),
+        steps: &[
+            Type("telnet mail.a.example 25"),
+            Type("EHLO pc.a.example"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: no label"),
+            Type("MIME-Version: 1.0"),
+            Type("Content-Transfer-Encoding: base64"),
+            Type(""),
+            Type("GyRCJDMkcyRLJEEkTyEiJVwlViQ1JHMbKEI="),
+            Type("."),
+            Do(tr(
+                "Open “no label” in bob's mailbox: the body reads $B$3$s$K$A$O…. Read the text as ISO-2022-JP.",
+                "bob のメールボックスで「no label」を開くと本文は $B$3$s$K$A$O… と見える。本文を ISO-2022-JP で読み直す。",
+            )),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("Subject: ISO-2022-JP label"),
+            Type("MIME-Version: 1.0"),
+            Type("Content-Type: text/plain; charset=ISO-2022-JP"),
+            Type("Content-Transfer-Encoding: base64"),
+            Type(""),
+            Type("GyRCJDMkcyRLJEEkTyEiJVwlViQ1JHMbKEI="),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: unlabelled_then_labelled,
+    },
+    Lesson {
         id: "backup-mx",
         scenario: "backup-mx",
         shows: "network",
@@ -1117,6 +1188,50 @@ mod tests {
             lab.apply(Action::SendLine { terminal: 0, line: line.into() });
         }
         assert!(!lab.progress.is_done(relay));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn no_label_needs_the_same_octets_unlabelled_then_labelled() {
+        const JIS: &str = "GyRCJDMkcyRLJEEkTyEiJVwlViQ1JHMbKEI="; // こんにちは、ボブさん
+        const SJIS: &str = "grGC8YLJgr+CzYFBg3uDdYKzgvE=";
+        let index = by_id("no-label").unwrap();
+        // Each (Content-Type line or none, base64 body) is one message to bob.
+        let send = |messages: &[(Option<&str>, &str)]| {
+            let mut lab = Lab::with_world(Lang::En, mail_lab_world::scenario::two_domains(), Progress::default());
+            lab.progress.scenario = "two-domains".into();
+            lab.apply(Action::StartLesson(index));
+            lab.apply(Action::SendLine { terminal: 0, line: "telnet mail.a.example 25".into() });
+            lab.apply(Action::SendLine { terminal: 0, line: "EHLO pc.a.example".into() });
+            for (content_type, body) in messages {
+                let mut lines = vec!["MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA"];
+                lines.extend(content_type);
+                lines.extend(["Content-Transfer-Encoding: base64", "", body, "."]);
+                for line in lines {
+                    lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+                }
+            }
+            let delivered =
+                lab.world.borrow().events().filter(|e| matches!(e.kind, EventKind::Delivered { .. })).count();
+            assert_eq!(delivered, messages.len(), "each message is delivered");
+            lab.progress.is_done(index)
+        };
+        let jis = Some("Content-Type: text/plain; charset=ISO-2022-JP");
+        assert!(send(&[(None, JIS), (jis, JIS)]));
+        assert!(send(&[
+            (Some("Content-Type: text/plain; charset=us-ascii"), SJIS),
+            (Some("Content-Type: text/plain; charset=Shift_JIS"), SJIS)
+        ]));
+        // Half the work, other octets, or a label that reads them as the lab already did.
+        assert!(!send(&[(None, JIS)]));
+        assert!(!send(&[(jis, JIS)]));
+        assert!(!send(&[(None, SJIS), (jis, JIS)]));
+        assert!(!send(&[
+            (None, "44GT44KT44Gr44Gh44Gv"),
+            (Some("Content-Type: text/plain; charset=UTF-8"), "44GT44KT44Gr44Gh44Gv")
+        ]));
+        // Plain ASCII reads the same whatever the label.
+        assert!(!send(&[(None, "aGVsbG8="), (jis, "aGVsbG8=")]));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
