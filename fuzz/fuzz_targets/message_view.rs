@@ -1,7 +1,8 @@
-//! Any bytes as a message: the view, the IMAP answers and the mbox round trip
-//! never panic. Besides: every part's byte ranges lie inside the message, IMAP
-//! section numbers are unique, and mboxrd export then import gives the same
-//! bytes back for a message with CRLF line endings.
+//! Any bytes as a message: the view, the IMAP answers, every header field read
+//! as Authentication-Results and the mbox round trip never panic. Besides:
+//! every part's byte ranges lie inside the message, IMAP section numbers are
+//! unique, and mboxrd export then import gives the same bytes back for a
+//! message with CRLF line endings.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +25,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = (view.diagnostics(), view.trace(), view.decoded_headers(), view.text_body(), view.references());
     let _ = (view.from(), view.to(), view.cc(), view.bcc(), view.sender(), view.reply_to());
+    for f in view.headers() {
+        let read = mail_lab_message::auth_results::parse(&f.value);
+        assert!(read.results.iter().all(|r| !r.method.is_empty()), "{read:?}");
+    }
     let _ = (envelope(data), body_structure(data, true), body_structure(data, false));
 
     // CRLF only (no other CR), ending in CRLF: what the store keeps.
