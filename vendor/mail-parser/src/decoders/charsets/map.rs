@@ -11,6 +11,33 @@ use super::{
     utf::{decoder_utf7, decoder_utf16, decoder_utf16_be, decoder_utf16_le},
 };
 
+/// Mail Lab patch (PATCH.md): without `single_byte_charsets` this knows only
+/// the names of windows-1252 (where ISO-8859-1 and US-ASCII go, as upstream
+/// sends them) and of UTF-16 and UTF-7; any other name reads as UTF-8, as an
+/// unknown name does upstream. The other tables and the long name map stay out.
+#[cfg(not(feature = "single_byte_charsets"))]
+pub fn charset_decoder(charset: &[u8]) -> Option<DecoderFnc> {
+    let mut l_charset = [0u8; 45];
+
+    for (dest, src) in l_charset.iter_mut().zip(charset.iter()) {
+        *dest = match src {
+            b'A'..=b'Z' => *src + 32,
+            b'-' => b'_',
+            _ => *src,
+        };
+    }
+
+    match &l_charset[..charset.len().clamp(1, 45)] {
+        b"ansi_x3.4_1968" | b"ascii" | b"cp1252" | b"cp819" | b"csisolatin1" | b"cswindows1252" | b"ibm819" | b"iso88591" | b"iso8859_1" | b"iso_8859_1" | b"iso_8859_1:1987" | b"iso_ir_100" | b"l1" | b"latin1" | b"us_ascii" | b"windows_1252" | b"x_cp1252" => Some(decoder_cp1252),
+        b"csunicode" | b"csutf16" | b"iso_10646_ucs_2" | b"ucs_2" | b"unicode" | b"unicodefeff" | b"utf_16" => Some(decoder_utf16),
+        b"csutf16be" | b"unicodefffe" | b"utf_16be" => Some(decoder_utf16_be),
+        b"csutf16le" | b"utf_16le" => Some(decoder_utf16_le),
+        b"csutf7" | b"utf_7" => Some(decoder_utf7),
+        _ => None,
+    }
+}
+
+#[cfg(feature = "single_byte_charsets")]
 pub fn charset_decoder(charset: &[u8]) -> Option<DecoderFnc> {
     let mut l_charset = [0u8; 45];
 
@@ -278,7 +305,7 @@ pub fn charset_decoder(charset: &[u8]) -> Option<DecoderFnc> {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "single_byte_charsets"))]
 mod tests {
     use super::charset_decoder;
 

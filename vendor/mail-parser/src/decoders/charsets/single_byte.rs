@@ -4,15 +4,6 @@
  * SPDX-License-Identifier: Apache-2.0 OR MIT
  */
 
-#[cfg(not(feature = "single_byte_charsets"))]
-fn single_byte_decoder(_table: &[char], bytes: &[u8]) -> String {
-    // Mail Lab patch: without the feature the tables go unread, so the linker
-    // drops them; the bytes are read as UTF-8, as the multi-byte decoders do
-    // without `full_encoding`.
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[cfg(feature = "single_byte_charsets")]
 fn single_byte_decoder(table: &[char], bytes: &[u8]) -> String {
     let mut result = String::with_capacity(bytes.len() * 2);
 
