@@ -70,7 +70,6 @@ pub fn bracketed(lang: Lang, text: &str, inner: &str) -> String {
 /// the lessons and the page all use.
 pub use mail_lab_proto::Explanation as Tr;
 
-/// `pair` in `lang`: the page's one way of choosing a language.
 /// The caption of one `Authentication-Results:` field.
 pub fn checked_by(lang: Lang, host: &str) -> String {
     match lang {
@@ -90,8 +89,8 @@ pub fn checked_by(lang: Lang, host: &str) -> String {
 pub fn verdict(method: &str, result: &str) -> Tr {
     match (method, result) {
         ("spf", "pass") => Tr {
-            en: "The sending IP is allowed by the SPF record of the envelope sender's domain.",
-            ja: "送信元 IP アドレスは、エンベロープの送信者ドメインの SPF レコードで許可されている。",
+            en: "The sending IP is allowed by the SPF record of the checked domain (MAIL FROM, or HELO).",
+            ja: "送信元 IP アドレスは、検査したドメイン（MAIL FROM か HELO）の SPF レコードで許可されている。",
         },
         ("spf", "fail") => Tr {
             en: "The domain's SPF record says this IP must not send its mail (a “-” term matched, such as -all).",
@@ -105,15 +104,15 @@ pub fn verdict(method: &str, result: &str) -> Tr {
             en: "The SPF record makes no claim about this IP (?all).",
             ja: "SPF レコードはこの IP について何も主張しない（?all）。",
         },
-        (_, "none") => Tr {
+        ("spf", "none") => Tr {
             en: "Nothing to check: no record, or no signature.",
             ja: "検査するものがない（レコードも署名もない）。",
         },
-        (_, "temperror") => Tr {
-            en: "A temporary error, such as DNS not answering: the sender may try again later.",
-            ja: "一時的なエラー（DNS が応答しない等）。送信側は後で再送できる。",
+        ("spf", "temperror") => Tr {
+            en: "A temporary error, such as DNS not answering: the check could not be made.",
+            ja: "一時的なエラー（DNS が応答しない等）で、検査できなかった。",
         },
-        (_, "permerror") => Tr {
+        ("spf", "permerror") => Tr {
             en: "A permanent error: the record is broken (bad syntax, too many DNS lookups).",
             ja: "恒久的なエラー。レコードが壊れている（構文の誤り、DNS 参照回数の超過など）。",
         },
@@ -121,6 +120,7 @@ pub fn verdict(method: &str, result: &str) -> Tr {
     }
 }
 
+/// `pair` in `lang`: the page's one way of choosing a language.
 pub fn t(lang: Lang, pair: Tr) -> &'static str {
     match lang {
         Lang::En => pair.en,
@@ -164,7 +164,7 @@ pub mod text {
         ja: "サーバはエンベロープで配送し、読み手はヘッダを見ます。両者は一致するとは限りません。Bcc の宛先はエンベロープにしかなく、From: 行は偽造できます。",
     };
     pub const AUTH_RESULTS: Tr =
-        Tr { en: "Authentication results (RFC 8601)", ja: "送信ドメイン認証の結果（RFC 8601）" };
+        Tr { en: "Authentication results (RFC 8601)", ja: "認証の結果（RFC 8601 の Authentication-Results）" };
     pub const ROUTE: Tr =
         Tr { en: "Route (Received lines, newest first)", ja: "経路（Received 行、新しい順）" };
     pub const NULL_REVERSE_PATH: Tr = Tr {

@@ -769,7 +769,9 @@ fn inspector(
                                 .chain(r.comments.iter().map(|c| format!("({c})")))
                                 .collect::<Vec<_>>().join(" ") }</td>
                         </tr>
-                        <tr><td colspan="3">{ t(lang, crate::i18n::verdict(&r.method, &r.result)) }</td></tr>
+                        if r.method == "spf" {
+                            <tr><td colspan="3">{ t(lang, crate::i18n::verdict(&r.method, &r.result)) }</td></tr>
+                        }
                     </> }) }
                 </table>
             }) }

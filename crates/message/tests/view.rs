@@ -57,6 +57,10 @@ fn display_names_in_single_byte_charsets_decode_through_the_callers_charsets() {
             (Some("Иван".to_string()), Some("ivan@c.example".to_string())),
         ]
     );
+    // The name goes through the caller's charsets, not mail-parser's tables: a
+    // caller that knows no ISO-8859-2 gets the word as it stands.
+    let plain = MessageView::parse(raw.as_bytes(), &Utf8Only);
+    assert_eq!(plain.from()[0].name.as_deref(), Some("=?ISO-8859-2?B?UGF3ZbMgS293YWxza2k=?="));
 }
 
 #[test]
