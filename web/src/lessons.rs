@@ -230,24 +230,32 @@ fn base64_part_delivered(world: &World, since: u64) -> bool {
     })
 }
 
+/// Each text part delivered since `since`: its charset label, lower-cased,
+/// and its octets with the transfer encoding undone.
+fn delivered_texts(world: &World, since: u64) -> Vec<(Option<String>, Vec<u8>)> {
+    let mut texts = Vec::new();
+    for (_, raw, _) in delivered(world, since) {
+        let view = MessageView::parse(&raw, &crate::charset::BrowserDecoder);
+        for part in view.parts().iter().filter(|p| p.kind == mail_lab_message::PartKind::Text) {
+            texts.push((part.charset.as_deref().map(str::to_ascii_lowercase), view.transfer_decoded(part).0));
+        }
+    }
+    texts
+}
+
 /// The same kind of text delivered twice: 8-bit UTF-8 octets under a label
 /// that names another charset (shown garbled), then under `charset=UTF-8`.
 /// No label, or US-ASCII, is not it: the lab shows those octets as UTF-8.
 fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
     let (mut wrong, mut right) = (false, false);
-    for (_, raw, _) in delivered(world, since) {
-        let view = MessageView::parse(&raw, &crate::charset::BrowserDecoder);
-        for part in view.parts().iter().filter(|p| p.kind == mail_lab_message::PartKind::Text) {
-            let octets = view.transfer_decoded(part).0;
-            if octets.is_ascii() || std::str::from_utf8(&octets).is_err() {
-                continue;
-            }
-            let Some(label) = part.charset.as_deref() else { continue };
-            match label.to_ascii_lowercase().as_str() {
-                "utf-8" | "utf8" => right = true,
-                "us-ascii" | "ascii" => {}
-                _ => wrong = true,
-            }
+    for (label, octets) in delivered_texts(world, since) {
+        if octets.is_ascii() || std::str::from_utf8(&octets).is_err() {
+            continue;
+        }
+        match label.as_deref() {
+            None | Some("us-ascii" | "ascii") => {}
+            Some("utf-8" | "utf8") => right = true,
+            Some(_) => wrong = true,
         }
     }
     wrong && right
@@ -258,20 +266,16 @@ fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
 /// reads an unlabelled text as UTF-8, so that label would change nothing).
 fn unlabelled_then_labelled(world: &World, since: u64) -> bool {
     let mut unlabelled = Vec::new();
-    for (_, raw, _) in delivered(world, since) {
-        let view = MessageView::parse(&raw, &crate::charset::BrowserDecoder);
-        for part in view.parts().iter().filter(|p| p.kind == mail_lab_message::PartKind::Text) {
-            let octets = view.transfer_decoded(part).0;
-            match part.charset.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                None | Some("us-ascii") => {
-                    if octets.iter().any(|&b| b >= 0x80 || b == 0x1b) {
-                        unlabelled.push(octets);
-                    }
+    for (label, octets) in delivered_texts(world, since) {
+        match label.as_deref() {
+            None | Some("us-ascii") => {
+                if octets.iter().any(|&b| b >= 0x80 || b == 0x1b) {
+                    unlabelled.push(octets);
                 }
-                Some("utf-8" | "utf8") => {}
-                Some(_) if unlabelled.contains(&octets) => return true,
-                Some(_) => {}
             }
+            Some("utf-8" | "utf8") => {}
+            Some(_) if unlabelled.contains(&octets) => return true,
+            Some(_) => {}
         }
     }
     false
