@@ -2,6 +2,8 @@
 //! names keep their RFC 2047 encoded words (IMAP's ENVELOPE sends them so).
 //! Lenient like real readers: what does not fit is skipped, never an error.
 
+use crate::lex::Token;
+
 /// One item of an address list, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddressItem {
@@ -13,66 +15,11 @@ pub enum AddressItem {
     GroupEnd,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    /// An atom, or the content of a quoted-string (unescaped).
-    Word(String, bool),
-    Special(char),
-    /// A comment's text: no part of an address, but a bare `addr-spec (Name)`
-    /// gets its display name from it, as readers (and Dovecot's ENVELOPE) do.
-    Comment(String),
-}
-
-/// Split a header value into words, specials and comments.
+/// Split a header value into words, specials and comments. A comment is no
+/// part of an address, but a bare `addr-spec (Name)` gets its display name
+/// from it, as readers (and Dovecot's ENVELOPE) do.
 fn tokens(value: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                let mut word = String::new();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => word.extend(chars.next()),
-                        '\r' | '\n' => {}
-                        c => word.push(c),
-                    }
-                }
-                out.push(Token::Word(word, true));
-            }
-            '(' => {
-                let mut depth = 1;
-                let mut text = String::new();
-                while let Some(c) = chars.next() {
-                    depth += match c {
-                        '(' => 1,
-                        ')' => -1,
-                        _ => 0,
-                    };
-                    if depth == 0 {
-                        break;
-                    }
-                    if c == '\\' { text.extend(chars.next()) } else { text.push(c) }
-                }
-                out.push(Token::Comment(text));
-            }
-            '<' | '>' | '@' | ',' | ':' | ';' | '.' | '[' | ']' => out.push(Token::Special(c)),
-            c if c.is_whitespace() => {}
-            c => {
-                let mut word = String::from(c);
-                while let Some(&n) = chars.peek() {
-                    if n.is_whitespace() || "\"()<>@,:;.[]".contains(n) {
-                        break;
-                    }
-                    word.push(n);
-                    chars.next();
-                }
-                out.push(Token::Word(word, false));
-            }
-        }
-    }
-    out
+    crate::lex::tokens(value, "<>@,:;.[]")
 }
 
 /// `phrase = 1*word / obs-phrase`: words joined by one space; a `.` joins the
@@ -198,6 +145,12 @@ mod tests {
         assert_eq!(
             address_list("=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>"),
             [mb(Some("=?ISO-8859-1?Q?Andr=E9?= Pirard"), "PIRARD", "vm1.ulg.ac.be")]
+        );
+        // An encoded word with `,` and `.` inside (RFC 2047 §5 forbids them
+        // there, but they are written) is one word, as mail-parser reads it.
+        assert_eq!(
+            address_list("=?UTF-8?Q?Doe,_J.?= <j@x.example>, k@x.example"),
+            [mb(Some("=?UTF-8?Q?Doe,_J.?="), "j", "x.example"), mb(None, "k", "x.example")]
         );
         assert_eq!(address_list("John Q. Public <jqp@x.example>"), [mb(Some("John Q. Public"), "jqp", "x.example")]);
         assert_eq!(

@@ -2,6 +2,8 @@
 //! which host did the checks, and each method's result with its properties.
 //! Lenient like the address parser: what does not fit is skipped, never an error.
 
+use crate::lex::{Token, tokens};
+
 /// One `Authentication-Results:` field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuthResults {
@@ -26,104 +28,109 @@ pub struct MethodResult {
     pub comments: Vec<String>,
 }
 
-#[derive(Debug, PartialEq)]
-enum Token {
-    Word(String),
-    Comment(String),
-    Equals,
-    Semicolon,
+/// A value (RFC 8601 `pvalue`): words joined by `.`, `@` and `/` with no
+/// space between them, which takes in domains, addresses, IP addresses and
+/// signature prefixes written with CFWS inside. A quoted local part keeps
+/// its quotes; a quoted value alone is its content.
+fn value(items: &[&Token], i: &mut usize) -> Option<String> {
+    let mut out = String::new();
+    let mut word_next = true;
+    while let Some(t) = items.get(*i) {
+        match t {
+            Token::Word(w, quoted) if word_next => {
+                if *quoted && items.get(*i + 1) == Some(&&Token::Special('@')) {
+                    out.push('"');
+                    for c in w.chars() {
+                        if c == '"' || c == '\\' {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    out.push('"');
+                } else {
+                    out.push_str(w);
+                }
+                word_next = false;
+            }
+            Token::Special(c @ ('.' | '@' | '/')) => {
+                out.push(*c);
+                word_next = true;
+            }
+            _ => break,
+        }
+        *i += 1;
+    }
+    (!out.is_empty()).then_some(out)
 }
 
-fn tokens(value: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ';' => out.push(Token::Semicolon),
-            '=' => out.push(Token::Equals),
-            '(' => {
-                let (mut depth, mut text) = (1, String::new());
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            text.extend(chars.next());
-                            continue;
-                        }
-                        '(' => depth += 1,
-                        ')' if depth == 1 => break,
-                        ')' => depth -= 1,
-                        _ => {}
-                    }
-                    text.push(c);
-                }
-                out.push(Token::Comment(text.split_whitespace().collect::<Vec<_>>().join(" ")));
+fn word<'t>(items: &[&'t Token], i: usize) -> Option<&'t str> {
+    match items.get(i) {
+        Some(Token::Word(w, _)) => Some(w),
+        _ => None,
+    }
+}
+
+/// `key=value` at `i`, the key lower-cased, and where it ends. The
+/// method's key drops its `/version`; a property's is `ptype.property`
+/// (or `reason`). The method's value is one word, a property's a [`value`].
+fn pair(items: &[&Token], i: usize, method: bool) -> Option<(String, String, usize)> {
+    let mut key = word(items, i)?.to_ascii_lowercase();
+    let mut j = i + 1;
+    if let (Some(Token::Special(c)), Some(part)) = (items.get(j), word(items, j + 1)) {
+        match (*c, method) {
+            ('/', true) => j += 2,
+            ('.', false) => {
+                key = format!("{key}.{}", part.to_ascii_lowercase());
+                j += 2;
             }
-            '"' => {
-                let mut text = String::new();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => text.extend(chars.next()),
-                        '\r' | '\n' => {}
-                        c => text.push(c),
-                    }
-                }
-                // A quoted local part runs on into `@domain`.
-                while let Some(&c) = chars.peek().filter(|c| !c.is_whitespace() && !";=(\"".contains(**c)) {
-                    text.push(c);
-                    chars.next();
-                }
-                out.push(Token::Word(text));
-            }
-            c if c.is_whitespace() => {}
-            c => {
-                let mut word = c.to_string();
-                while let Some(&c) = chars.peek().filter(|c| !c.is_whitespace() && !";=(\"".contains(**c)) {
-                    word.push(c);
-                    chars.next();
-                }
-                out.push(Token::Word(word));
-            }
+            _ => {}
         }
     }
-    out
+    if items.get(j) != Some(&&Token::Special('=')) {
+        return None;
+    }
+    j += 1;
+    let value = if method {
+        let result = word(items, j)?.to_string();
+        j += 1;
+        result
+    } else {
+        value(items, &mut j)?
+    };
+    Some((key, value, j))
 }
 
 /// Read one field's value (after `Authentication-Results:`).
 pub fn parse(value: &str) -> AuthResults {
-    let tokens = tokens(value);
-    let mut clauses = tokens.split(|t| *t == Token::Semicolon);
-    let authserv_id = clauses
-        .next()
-        .and_then(|c| c.iter().find_map(|t| if let Token::Word(w) = t { Some(w.clone()) } else { None }))
-        .unwrap_or_default();
+    let tokens = tokens(value, ";=/.@");
+    let mut clauses = tokens.split(|t| *t == Token::Special(';'));
+    let head: Vec<&Token> =
+        clauses.next().unwrap_or_default().iter().filter(|t| !matches!(t, Token::Comment(_))).collect();
+    let authserv_id = self::value(&head, &mut 0).unwrap_or_default();
     let mut results = Vec::new();
     for clause in clauses {
         let mut result = MethodResult::default();
-        let mut words = Vec::new();
+        let mut items = Vec::new();
         for t in clause {
             match t {
-                Token::Comment(c) => result.comments.push(c.clone()),
-                Token::Word(w) => words.push(Some(w.as_str())),
-                Token::Equals => words.push(None),
-                Token::Semicolon => {}
+                Token::Comment(c) => result.comments.push(c.split_whitespace().collect::<Vec<_>>().join(" ")),
+                t => items.push(t),
             }
         }
-        // key = value pairs; the first is method=result. A stray word is skipped.
+        // `method[/version]=result`, then `reason=value` and
+        // `ptype.property=value`. What does not fit is skipped a token at a time.
         let mut i = 0;
-        while i < words.len() {
-            match (words[i], words.get(i + 1), words.get(i + 2)) {
-                (Some(key), Some(None), Some(Some(v))) => {
-                    let key = key.to_ascii_lowercase();
-                    if result.method.is_empty() {
-                        result.method = key.split('/').next().unwrap_or_default().trim().to_string();
-                        result.result = v.to_ascii_lowercase();
-                    } else {
-                        result.properties.push((key, v.to_string()));
-                    }
-                    i += 3;
+        while i < items.len() {
+            match pair(&items, i, result.method.is_empty()) {
+                Some((key, value, next)) if result.method.is_empty() => {
+                    (result.method, result.result) = (key, value.to_ascii_lowercase());
+                    i = next;
                 }
-                _ => i += 1,
+                Some((key, value, next)) => {
+                    result.properties.push((key, value));
+                    i = next;
+                }
+                None => i += 1,
             }
         }
         if !result.method.is_empty() {
@@ -184,7 +191,27 @@ mod tests {
         assert_eq!((r.method.as_str(), r.result.as_str()), ("spf", "fail"));
         assert_eq!(property(r, "reason").as_deref(), Some(r#"no "ip4" match"#));
         assert_eq!(r.comments, ["the ip (192.0.2.66) is not listed"]);
-        assert_eq!(property(r, "smtp.mailfrom").as_deref(), Some("a b@a.example"));
+        assert_eq!(property(r, "smtp.mailfrom").as_deref(), Some(r#""a b"@a.example"#));
+    }
+
+    #[test]
+    fn folding_white_space_and_comments_between_the_pieces() {
+        // CFWS may stand around `/`, `=` and `.` (RFC 8601 §2.2), and before
+        // the authserv-id: a comment with a comment inside hides nothing.
+        let a = parse(
+            " ((x) y)\r\n mx.b.example (the MTA) 1 ;\r\n spf / 1 = pass smtp . mailfrom = alice @ a . example\r\n header.b = a/b+c",
+        );
+        assert_eq!(a.authserv_id, "mx.b.example");
+        let r = &a.results[0];
+        assert_eq!((r.method.as_str(), r.result.as_str()), ("spf", "pass"));
+        assert_eq!(
+            r.properties,
+            [("smtp.mailfrom".to_string(), "alice@a.example".to_string()), ("header.b".into(), "a/b+c".into())]
+        );
+        // An address with no local part, and an IPv6 address.
+        let a = parse("x; dkim=pass header.i=@a.example; iprev=pass policy.iprev=2001:db8::1");
+        assert_eq!(property(&a.results[0], "header.i").as_deref(), Some("@a.example"));
+        assert_eq!(property(&a.results[1], "policy.iprev").as_deref(), Some("2001:db8::1"));
     }
 
     #[test]

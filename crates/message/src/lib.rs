@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod header;
 pub mod html;
 pub mod imap;
+mod lex;
 pub mod mbox;
 pub mod parse;
 pub mod transfer;
