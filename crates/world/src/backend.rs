@@ -74,7 +74,6 @@ fn as_sent(message: &[u8]) -> &[u8] {
 
 /// Where the header field that starts at `start` ends, at most at `end`:
 /// after its first line and every continuation line.
-#[cfg(feature = "dkim")]
 fn field_end(message: &[u8], start: usize, end: usize) -> usize {
     let mut next = start;
     loop {
@@ -181,35 +180,21 @@ struct Others {
 }
 
 /// Take out every `Authentication-Results:` field whose authserv-id is
-/// `host` from the message's header section.
-#[cfg(feature = "dkim")]
+/// `host` from the message's header section, the id read as the inspector
+/// reads it. One pass, so a message of many such fields costs its length.
 fn remove_results_of(message: &mut Vec<u8>, host: &str) {
-    if message.starts_with(b"\r\n") {
-        return; // no header section
-    }
-    let end = message.windows(4).position(|w| w == b"\r\n\r\n").map_or(message.len(), |at| at + 2);
-    let mut kept = Vec::with_capacity(message.len());
+    let forged = mail_lab_message::header_fields(message).into_iter().filter(|f| {
+        f.name.eq_ignore_ascii_case("Authentication-Results")
+            && mail_lab_message::auth_results::parse(&f.value).authserv_id.eq_ignore_ascii_case(host)
+    });
+    let mut kept = Vec::new();
     let mut start = 0;
-    while start < end {
-        let next = field_end(message, start, end);
-        let field = String::from_utf8_lossy(&message[start..next]);
-        let ours = field.split_once(':').is_some_and(|(name, value)| {
-            // The authserv-id: the first word after any comments and folding.
-            let mut rest = value.trim_start();
-            while let Some(after) = rest.strip_prefix('(') {
-                rest = after.split_once(')').map_or("", |(_, r)| r).trim_start();
-            }
-            let id = rest.split(|c: char| c.is_whitespace() || c == ';' || c == '(').next().unwrap_or_default();
-            name.trim().eq_ignore_ascii_case("Authentication-Results")
-                && id.trim_matches('"').eq_ignore_ascii_case(host)
-        });
-        if !ours {
-            kept.extend_from_slice(&message[start..next]);
-        }
-        start = next;
+    for field in forged {
+        kept.extend_from_slice(&message[start..field.offset]);
+        start = field_end(message, field.offset, message.len());
     }
-    if kept.len() != end {
-        kept.extend_from_slice(&message[end..]);
+    if start > 0 {
+        kept.extend_from_slice(&message[start..]);
         *message = kept;
     }
 }
@@ -711,9 +696,7 @@ impl SmtpBackend for HostBackend<'_> {
         // A result claiming to come from this host, made elsewhere, is a forgery
         // a reader would trust (RFC 8601 §5). It goes from every message this
         // host takes in, submitted or relayed, checked or trusted, before ours
-        // is added or the message is signed. (Not in the page: it would take
-        // the page past its weight budget.)
-        #[cfg(feature = "dkim")]
+        // is added or the message is signed.
         remove_results_of(&mut delivery.message, &self.host.name);
         let folder = if delivery.authenticated_as.is_none() {
             self.check_sender(&mut delivery)?

@@ -14,15 +14,67 @@ fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
 
 /// `from_machine` talks to mail.b.example:25 as `sender`; returns the reply to the end of DATA.
 fn send_direct(world: &mut World, from_machine: &str, sender: &str) -> String {
+    send_message(world, from_machine, sender, &format!("From: <{sender}>\r\nSubject: urgent\r\n\r\nPay now."))
+}
+
+/// As [`send_direct`], with `message` (CRLF lines, no final dot) as DATA.
+fn send_message(world: &mut World, from_machine: &str, sender: &str, message: &str) -> String {
     let id = world.connect(from_machine, "mail.b.example", 25).unwrap();
     world.take_output(id);
     say(world, id, &format!("EHLO {from_machine}"));
     assert!(say(world, id, &format!("MAIL FROM:<{sender}>")).starts_with("250"));
     assert!(say(world, id, "RCPT TO:<carol@b.example>").starts_with("250"));
     say(world, id, "DATA");
-    let reply = say(world, id, &format!("From: <{sender}>\r\nSubject: urgent\r\n\r\nPay now.\r\n."));
+    let reply = say(world, id, &format!("{message}\r\n."));
     say(world, id, "QUIT");
     reply
+}
+
+/// The authserv-id and first method of each `Authentication-Results:`, in order.
+fn results_in(raw: &[u8]) -> Vec<(String, String)> {
+    header_fields(raw)
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("Authentication-Results"))
+        .map(|f| {
+            let a = mail_lab_message::auth_results::parse(&f.value);
+            let first = a.results.first().map(|r| format!("{}={}", r.method, r.result)).unwrap_or_default();
+            (a.authserv_id, first)
+        })
+        .collect()
+}
+
+#[test]
+fn results_forged_in_this_hosts_name_are_removed_however_written() {
+    // RFC 8601 §5: a reader trusts the field with its own host's id, so the
+    // host takes out every such field it did not write (in the page too).
+    let mut world = scenario::spoofing();
+    let forged = "Authentication-Results: ((made) up) mail.b.example; spf=pass\r\n\
+                  Authentication-Results: mail.b.example (the MTA) 1; dkim=pass\r\n\
+                  authentication-results :\r\n \"MAIL.B.EXAMPLE\";\r\n\tdmarc=pass\r\n\
+                  Authentication-Results: elsewhere.example; spf=fail\r\n\
+                  From: <x@unlisted.example>\r\nSubject: trust me\r\n\r\nHi.";
+    assert!(send_message(&mut world, "spam.example.net", "x@unlisted.example", forged).starts_with("250 "));
+    let got = inbox(&world, "carol@b.example").pop().unwrap();
+    assert_eq!(
+        results_in(&got),
+        [("mail.b.example".into(), "spf=none".into()), ("elsewhere.example".into(), "spf=fail".into())]
+    );
+    assert!(String::from_utf8_lossy(&got).contains("\r\nFrom: <x@unlisted.example>\r\nSubject: trust me\r\n\r\nHi."));
+}
+
+#[test]
+fn many_forged_results_cost_the_length_of_the_message() {
+    let mut world = scenario::spoofing();
+    let field = "Authentication-Results: mail.b.example; spf=pass\r\n";
+    let message = field.repeat(20_000) + "Subject: many\r\n\r\nHi.";
+    let started = std::time::Instant::now();
+    let reply = send_message(&mut world, "spam.example.net", "x@unlisted.example", &message);
+    let took = started.elapsed();
+    assert!(reply.starts_with("250 "), "{reply}");
+    let got = inbox(&world, "carol@b.example").pop().unwrap();
+    assert_eq!(results_in(&got), [("mail.b.example".into(), "spf=none".into())]);
+    // Generous for an unoptimised build on a slow machine; the work is linear.
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }
 
 fn spf_events(world: &World) -> Vec<(String, String, String)> {
