@@ -17,7 +17,7 @@ use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
-use mail_lab_store::{ChangeKind, Flag, INBOX, Store, StoreError, StoredMessage};
+use mail_lab_store::{ChangeKind, Flag, Folder, INBOX, Store, StoreError};
 
 use crate::{extended, fetch, search, syntax};
 
@@ -150,13 +150,13 @@ impl Selected {
 
     /// When `flags` hold a keyword the session was not told of, the FLAGS and
     /// PERMANENTFLAGS lines that announce it (sent before any FETCH showing it).
-    /// The list announced is read afresh from the mailbox's `messages` plus
+    /// The list announced is read afresh from the mailbox `folder` plus
     /// `flags`, not grown: keywords no message keeps any more drop out (RFC 9051
     /// §7.3.5 allows it), so it never outgrows [`MAX_KEYWORDS`] and `\*` says
     /// whether the mailbox has room.
-    pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, messages: &[StoredMessage], lines: &mut Vec<String>) {
+    pub fn note_keywords(&mut self, flags: &SortedSet<Flag>, folder: &Folder, lines: &mut Vec<String>) {
         if self.hears_of_new(flags) {
-            self.announce(keywords_with(messages, Some(flags)), lines);
+            self.announce(keywords_with(folder, Some(flags)), lines);
         }
     }
 
@@ -423,11 +423,11 @@ pub(crate) fn matches(pattern: &[u8], name: &[u8]) -> bool {
     states[pat.len()]
 }
 
-/// The distinct keywords on `messages`, and in `adding` when given.
-fn keywords_with(messages: &[StoredMessage], adding: Option<&SortedSet<Flag>>) -> SortedSet<String> {
-    let mut all = SortedSet::new();
-    for flag in messages.iter().flat_map(|m| m.flags.iter()).chain(adding.into_iter().flatten()) {
-        // A look-up, not a copy, for each keyword the set has already.
+/// The distinct keywords in `folder`, and in `adding` when given: read from
+/// the store's count of them, so the cost is the keywords, not the messages.
+fn keywords_with(folder: &Folder, adding: Option<&SortedSet<Flag>>) -> SortedSet<String> {
+    let mut all: SortedSet<String> = folder.keywords().cloned().collect();
+    for flag in adding.into_iter().flatten() {
         if let Flag::Keyword(k) = flag
             && !all.contains(k)
         {
@@ -437,13 +437,10 @@ fn keywords_with(messages: &[StoredMessage], adding: Option<&SortedSet<Flag>>) -
     all
 }
 
-/// The keywords a mailbox holding `messages` would hold with `adding`'s, read
-/// only when `adding` brings one (`None` otherwise); `Err` is the text of a
-/// `NO [LIMIT]` (RFC 5530) when that passes [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`].
-fn keywords_after(
-    messages: &[StoredMessage],
-    adding: &SortedSet<Flag>,
-) -> Result<Option<SortedSet<String>>, &'static str> {
+/// The keywords `folder` would hold with `adding`'s, read only when `adding`
+/// brings one (`None` otherwise); `Err` is the text of a `NO [LIMIT]`
+/// (RFC 5530) when that passes [`MAX_KEYWORDS`] or [`MAX_KEYWORD_LEN`].
+fn keywords_after(folder: &Folder, adding: &SortedSet<Flag>) -> Result<Option<SortedSet<String>>, &'static str> {
     let mut brings = false;
     for flag in adding {
         if let Flag::Keyword(k) = flag {
@@ -456,7 +453,7 @@ fn keywords_after(
     if !brings {
         return Ok(None);
     }
-    let all = keywords_with(messages, Some(adding));
+    let all = keywords_with(folder, Some(adding));
     if all.len() > MAX_KEYWORDS {
         return Err("A mailbox holds at most 128 keywords: use one it has, or take one off every message first");
     }
@@ -466,7 +463,7 @@ fn keywords_after(
 /// [`keywords_after`]'s refusal for the mailbox `folder`; none when there is no
 /// such mailbox (the command's own answer says so: APPEND's [TRYCREATE]).
 fn keyword_limit(store: &Store, account: &str, folder: &str, adding: &SortedSet<Flag>) -> Option<&'static str> {
-    keywords_after(&store.folder(account, folder)?.messages, adding).err()
+    keywords_after(store.folder(account, folder)?, adding).err()
 }
 
 pub(crate) fn store_flag(flag: &ImapFlag<'_>) -> Option<Flag> {
@@ -1117,7 +1114,7 @@ impl ImapServer {
                         if let Some(f) = store.folder(account, &mailbox.name)
                             && let Some(m) = f.message(uid)
                         {
-                            mailbox.note_keywords(&m.flags, &f.messages, &mut lines);
+                            mailbox.note_keywords(&m.flags, f, &mut lines);
                         }
                     }
                 }
@@ -1131,7 +1128,7 @@ impl ImapServer {
                         && let Some(f) = store.folder(account, &mailbox.name)
                         && let Some(m) = f.message(uid)
                     {
-                        mailbox.note_keywords(&m.flags, &f.messages, &mut lines);
+                        mailbox.note_keywords(&m.flags, f, &mut lines);
                         lines.push(format!(
                             "* {} FETCH (UID {uid} FLAGS {})",
                             i + 1,
@@ -1507,7 +1504,7 @@ impl ImapServer {
                 if !matches!(kind, StoreType::Remove)
                     && let Some(f) = backend.store().folder(account, &mailbox.name)
                 {
-                    match keywords_after(&f.messages, &wanted) {
+                    match keywords_after(f, &wanted) {
                         Err(why) => return self.sendf(format_args!("{tag} NO [LIMIT] {why}")),
                         Ok(Some(known)) if mailbox.hears_of_new(&wanted) => mailbox.announce(known, &mut lines),
                         Ok(_) => {}
@@ -1648,7 +1645,7 @@ impl ImapServer {
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
-        let keywords = keywords_with(&f.messages, None);
+        let keywords = keywords_with(f, None);
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {

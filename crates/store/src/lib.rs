@@ -82,9 +82,58 @@ pub struct Folder {
     /// (RFC 3501 §2.3.2).
     #[serde(default)]
     pub recent_claimed_through: u32,
+    #[serde(skip)]
+    keyword_counts: KeywordCounts,
 }
 
+/// How many of a folder's messages carry each keyword, so that IMAP's FLAGS
+/// and keyword limit cost the keywords, not every message's flags. A cache:
+/// built on first read (a folder read from a snapshot has none), then kept
+/// up by the store's methods; not content, so it plays no part in equality.
+#[derive(Debug, Clone, Default)]
+struct KeywordCounts(std::cell::OnceCell<SortedMap<String, u32>>);
+
+impl PartialEq for KeywordCounts {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeywordCounts {}
+
 impl Folder {
+    /// The distinct keywords on the folder's messages, in order.
+    pub fn keywords(&self) -> impl ExactSizeIterator<Item = &String> {
+        let counts = self.keyword_counts.0.get_or_init(|| {
+            let mut counts = SortedMap::new();
+            for flag in self.messages.iter().flat_map(|m| m.flags.iter()) {
+                if let Flag::Keyword(k) = flag {
+                    match counts.get_mut(k) {
+                        Some(n) => *n += 1,
+                        None => _ = counts.insert(k.clone(), 1),
+                    }
+                }
+            }
+            counts
+        });
+        counts.keys()
+    }
+
+    /// Count `flags`' keywords in (`in_ == true`) or out, if counts are kept.
+    fn count_keywords(&mut self, flags: &SortedSet<Flag>, in_: bool) {
+        let Some(counts) = self.keyword_counts.0.get_mut() else { return };
+        for flag in flags {
+            let Flag::Keyword(k) = flag else { continue };
+            match counts.get_mut(k) {
+                Some(n) if in_ => *n += 1,
+                Some(n) if *n > 1 => *n -= 1,
+                Some(_) => _ = counts.remove(k),
+                None if in_ => _ = counts.insert(k.clone(), 1),
+                None => {}
+            }
+        }
+    }
+
     /// The message with this UID: a binary search, since UIDs ascend.
     pub fn message(&self, uid: u32) -> Option<&StoredMessage> {
         self.messages.binary_search_by_key(&uid, |m| m.uid).ok().map(|i| &self.messages[i])
@@ -322,6 +371,7 @@ impl Store {
                 subscribed: true,
                 messages: Vec::new(),
                 recent_claimed_through: 0,
+                keyword_counts: KeywordCounts::default(),
             },
         );
         let address = account.address.clone();
@@ -352,6 +402,7 @@ impl Store {
             return Err(StoreError::UidsExhausted(name));
         }
         f.uid_next += 1;
+        f.count_keywords(&flags, true);
         f.messages.push(StoredMessage { uid, flags, internal_date, envelope, raw });
         let address = account.address.clone();
         self.record(&address, &name, ChangeKind::Appended { uid });
@@ -394,9 +445,10 @@ impl Store {
         let (address, f) = self.folder_mut(address, folder)?;
         let name = f.name.clone();
         let Ok(i) = f.messages.binary_search_by_key(&uid, |m| m.uid) else { return Ok(()) };
-        let m = &mut f.messages[i];
-        if m.flags != flags {
-            m.flags = flags;
+        if f.messages[i].flags != flags {
+            f.count_keywords(&flags, true);
+            let old = std::mem::replace(&mut f.messages[i].flags, flags);
+            f.count_keywords(&old, false);
             self.record(&address, &name, ChangeKind::FlagsChanged { uid });
         }
         Ok(())
@@ -580,13 +632,16 @@ impl Store {
         let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
         let wanted = mail_lab_proto::set_of(uids.iter().copied());
         let mut removed = Vec::new();
-        f.messages.retain(|m| {
+        let mut messages = std::mem::take(&mut f.messages);
+        messages.retain(|m| {
             let gone = wanted.contains(&m.uid);
             if gone {
                 removed.push(m.uid);
+                f.count_keywords(&m.flags, false);
             }
             !gone
         });
+        f.messages = messages;
         let left = f.messages.len();
         let address = account.address.clone();
         for uid in removed {
@@ -617,6 +672,35 @@ mod tests {
         let mut s = Store::new();
         s.add_account("bob@a.example", "secret").unwrap();
         s
+    }
+
+    #[test]
+    fn keyword_counts_follow_every_operation() {
+        let kw = |names: &[&str]| -> SortedSet<Flag> { names.iter().map(|n| Flag::Keyword(n.to_string())).collect() };
+        let keywords = |s: &Store, folder: &str| -> Vec<String> {
+            let f = s.folder("bob@a.example", folder).unwrap();
+            // What a count from scratch (a folder just read from a snapshot) says must agree.
+            let fresh: Folder = serde_json::from_str(&serde_json::to_string(f).unwrap()).unwrap();
+            let kept: Vec<String> = f.keywords().cloned().collect();
+            assert_eq!(kept, fresh.keywords().cloned().collect::<Vec<_>>(), "{folder}");
+            kept
+        };
+        let mut s = store();
+        assert!(keywords(&s, INBOX).is_empty());
+        s.append("bob@a.example", INBOX, b"1".to_vec(), kw(&["a", "b"]), Time(0), None).unwrap();
+        s.append("bob@a.example", INBOX, b"2".to_vec(), kw(&["b"]), Time(0), None).unwrap();
+        assert_eq!(keywords(&s, INBOX), ["a", "b"]);
+        s.set_flags("bob@a.example", INBOX, 1, kw(&["c"])).unwrap();
+        assert_eq!(keywords(&s, INBOX), ["b", "c"]);
+        s.create_folder("bob@a.example", "Work").unwrap();
+        s.copy_messages("bob@a.example", INBOX, &[2], "Work").unwrap();
+        assert_eq!(keywords(&s, "Work"), ["b"]);
+        s.expunge("bob@a.example", INBOX, &[2]).unwrap();
+        assert_eq!(keywords(&s, INBOX), ["c"]);
+        s.rename_folder("bob@a.example", INBOX, "Old").unwrap();
+        assert_eq!((keywords(&s, INBOX), keywords(&s, "Old")), (vec![], vec!["c".to_string()]));
+        s.set_flags("bob@a.example", "Old", 1, SortedSet::from([Flag::Seen])).unwrap();
+        assert!(keywords(&s, "Old").is_empty());
     }
 
     #[test]
