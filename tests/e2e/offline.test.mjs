@@ -55,6 +55,8 @@ test('a new build reaches a learner who visited before: the worker names its cac
   // The next visit still gets the cached page while the new worker installs;
   // once it has replaced the old cache, the visit after gets the new build.
   await page.reload();
+  // Reloading again while this page still loads would abort its WebAssembly.
+  await page.getByRole('textbox', { name: 'Command' }).waitFor();
   for (let tries = 0; (await page.evaluate(() => caches.keys())).join() !== 'mail-lab-0123456789ab'; tries++) {
     assert.ok(tries < 100, 'the new worker replaces the old cache within 10 s');
     await page.waitForTimeout(100);

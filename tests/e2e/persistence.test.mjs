@@ -22,6 +22,8 @@ test('mail delivered before a reload is still there after it', async (t) => {
 
 test('an unreadable saved lab is explained, kept, and replaced only by choice', async (t) => {
   const { page, errors } = await openLab(t);
+  // A reload while the page still loads aborts its WebAssembly: wait for it first.
+  await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
   const future = 'mail-lab-world 99 AAAA';
   await page.evaluate((v) => localStorage.setItem('mail-lab.world', v), future);
   await page.reload();
@@ -43,6 +45,7 @@ test('an unreadable saved lab is explained, kept, and replaced only by choice', 
 
 test('a lab saved by the previous version opens with the scenario\'s mailboxes and mail client', async (t) => {
   const { page, errors } = await openLab(t);
+  await smtpTerminal(page).locator('[role=log] li.server').first().waitFor();
   // Version 3 did not name the learner's accounts: the page takes them from the scenario.
   const v3 = readFileSync(new URL('../../crates/world/tests/fixtures/two-domains-v3.txt', import.meta.url), 'utf8');
   await page.evaluate((v) => localStorage.setItem('mail-lab.world', v), v3.trim());
