@@ -39,6 +39,9 @@ impl<'x> MessageStream<'x> {
                         | HeaderName::ContentDescription
                         | HeaderName::ContentLocation
                         | HeaderName::ContentTransferEncoding => self.parse_unstructured(),
+                        // Mail Lab patch: address lists, message ids and
+                        // Received are read by the lab itself (PATCH.md).
+                        #[cfg(feature = "structured_fields")]
                         HeaderName::From
                         | HeaderName::To
                         | HeaderName::Cc
@@ -58,6 +61,7 @@ impl<'x> MessageStream<'x> {
                         | HeaderName::ListSubscribe
                         | HeaderName::ListUnsubscribe => self.parse_address(),
                         HeaderName::Date | HeaderName::ResentDate => self.parse_date(),
+                        #[cfg(feature = "structured_fields")]
                         HeaderName::MessageId
                         | HeaderName::References
                         | HeaderName::InReplyTo
@@ -67,6 +71,7 @@ impl<'x> MessageStream<'x> {
                         HeaderName::Keywords | HeaderName::ContentLanguage => {
                             self.parse_comma_separared()
                         }
+                        #[cfg(feature = "structured_fields")]
                         HeaderName::Received => self.parse_received(),
                         HeaderName::MimeVersion => self.parse_raw(),
                         HeaderName::ContentType | HeaderName::ContentDisposition => {
