@@ -14,9 +14,12 @@ pub struct HeaderField {
 }
 
 /// The header fields of `raw`, up to the first empty line (or the end).
-/// Lines that are neither a field nor a continuation are skipped.
+/// Lines that are neither a field nor a continuation are skipped, and so are
+/// the continuation lines after them: a field is always one run of octets,
+/// `offset..offset + len`, so what a reader sees is what removing it removes.
 pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
     let mut fields: Vec<HeaderField> = Vec::new();
+    let mut in_field = false;
     let mut pos = 0;
     while pos < raw.len() {
         let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
@@ -27,7 +30,7 @@ pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
             break;
         }
         if matches!(content[0], b' ' | b'\t') {
-            if let Some(last) = fields.last_mut() {
+            if let Some(last) = fields.last_mut().filter(|_| in_field) {
                 last.value.push_str(&String::from_utf8_lossy(content));
                 last.len += line.len();
             }
@@ -35,6 +38,9 @@ pub fn header_fields(raw: &[u8]) -> Vec<HeaderField> {
             let name = String::from_utf8_lossy(&content[..colon]).trim_end().to_string();
             let value = String::from_utf8_lossy(&content[colon + 1..]).trim_start().to_string();
             fields.push(HeaderField { name, value, offset: pos, len: line.len() });
+            in_field = true;
+        } else {
+            in_field = false;
         }
         pos = end;
     }
@@ -69,5 +75,11 @@ mod tests {
         assert!(header_fields(b"").is_empty());
         assert!(header_fields(b"\xff\xfe no colon\n \tcontinuation").is_empty());
         assert_eq!(header_value(b"X:\xff", "x").as_deref(), Some("\u{fffd}"));
+        // A continuation after a line that is no field belongs to no field.
+        let f = header_fields(b"A: 1\r\nno colon\r\n more\r\nB: 2\r\n");
+        assert_eq!(
+            f.iter().map(|f| (f.value.as_str(), f.offset, f.len)).collect::<Vec<_>>(),
+            [("1", 0, 6), ("2", 23, 6)]
+        );
     }
 }
