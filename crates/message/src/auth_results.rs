@@ -28,15 +28,28 @@ pub struct MethodResult {
     pub comments: Vec<String>,
 }
 
-/// A value (RFC 8601 `pvalue`): words joined by `.`, `@` and `/` with no
-/// space between them, which takes in domains, addresses, IP addresses and
-/// signature prefixes written with CFWS inside. A quoted local part keeps
-/// its quotes; a quoted value alone is its content.
+/// Whether a `key=` (`word=`, `word.word=` or `word/word=`) starts at `i`.
+fn starts_pair(items: &[&Token], i: usize) -> bool {
+    let at = |j: usize, c: char| items.get(j) == Some(&&Token::Special(c));
+    word(items, i).is_some()
+        && (at(i + 1, '=') || ((at(i + 1, '.') || at(i + 1, '/')) && word(items, i + 2).is_some() && at(i + 3, '=')))
+}
+
+/// A value (RFC 8601 `pvalue`): words joined by `.`, `@` and `/`, which
+/// takes in domains, addresses, IP addresses and signature prefixes written
+/// with CFWS inside, and a signature's `=` padding. It stops where the next
+/// `key=` starts. A quoted local part keeps its quotes; a quoted value alone
+/// is its content.
 fn value(items: &[&Token], i: &mut usize) -> Option<String> {
     let mut out = String::new();
     let mut word_next = true;
     while let Some(t) = items.get(*i) {
         match t {
+            Token::Word(..) if word_next && !out.is_empty() && starts_pair(items, *i) => break,
+            // Padding: `=` after the value, where no value follows it.
+            Token::Special('=') if !word_next && (word(items, *i + 1).is_none() || starts_pair(items, *i + 1)) => {
+                out.push('=');
+            }
             Token::Word(w, quoted) if word_next => {
                 if *quoted && items.get(*i + 1) == Some(&&Token::Special('@')) {
                     out.push('"');
@@ -106,7 +119,8 @@ pub fn parse(value: &str) -> AuthResults {
     let mut clauses = tokens.split(|t| *t == Token::Special(';'));
     let head: Vec<&Token> =
         clauses.next().unwrap_or_default().iter().filter(|t| !matches!(t, Token::Comment(_))).collect();
-    let authserv_id = self::value(&head, &mut 0).unwrap_or_default();
+    // A quoted id's white space is no part of the name.
+    let authserv_id = self::value(&head, &mut 0).unwrap_or_default().trim().to_string();
     let mut results = Vec::new();
     for clause in clauses {
         let mut result = MethodResult::default();
@@ -208,6 +222,18 @@ mod tests {
             r.properties,
             [("smtp.mailfrom".to_string(), "alice@a.example".to_string()), ("header.b".into(), "a/b+c".into())]
         );
+        // A signature's padding; a value cut short does not take the next key.
+        let a = parse("x; dkim=pass header.b=abcd== header.d=a.example; spf=pass smtp.mailfrom=alice@ header.d=x");
+        assert_eq!(
+            a.results[0].properties,
+            [("header.b".to_string(), "abcd==".to_string()), ("header.d".into(), "a.example".into())]
+        );
+        assert_eq!(
+            a.results[1].properties,
+            [("smtp.mailfrom".to_string(), "alice@".to_string()), ("header.d".into(), "x".into())]
+        );
+        // A quoted id's white space, folded or not, is no part of it.
+        assert_eq!(parse(" \"mx.b.example\r\n \"; none").authserv_id, "mx.b.example");
         // An address with no local part, and an IPv6 address.
         let a = parse("x; dkim=pass header.i=@a.example; iprev=pass policy.iprev=2001:db8::1");
         assert_eq!(property(&a.results[0], "header.i").as_deref(), Some("@a.example"));
