@@ -3,7 +3,8 @@
 
 use mail_lab_message::CharsetDecoder;
 
-/// Decodes with `TextDecoder` in the browser; natively (unit tests) only UTF-8.
+/// Decodes with `TextDecoder` in the browser; natively (unit tests) with
+/// encoding_rs, which implements the same WHATWG Encoding Standard.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BrowserDecoder;
 
@@ -16,7 +17,7 @@ impl CharsetDecoder for BrowserDecoder {
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            mail_lab_message::Utf8Only.decode(charset, bytes)
+            mail_lab_message::charset::EncodingRs.decode(charset, bytes)
         }
     }
 }

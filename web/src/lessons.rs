@@ -264,8 +264,8 @@ fn mislabelled_then_labelled(world: &World, since: u64) -> bool {
 /// The same octets delivered twice: first with no label (MIME's US-ASCII),
 /// which they are not, then under a label that makes them read otherwise.
 /// The lab reads an unlabelled text as UTF-8, so UTF-8 changes nothing, nor
-/// does ISO-8859-1 on 7-bit ISO-2022-JP: the browser decides (natively, in
-/// unit tests, a label the lab has no decoder for counts).
+/// does ISO-8859-1 on 7-bit ISO-2022-JP, nor a label no decoder knows (the
+/// inspector shows those octets as they are).
 fn unlabelled_then_labelled(world: &World, since: u64) -> bool {
     use mail_lab_message::CharsetDecoder;
     let mut unlabelled = Vec::new();
@@ -278,7 +278,7 @@ fn unlabelled_then_labelled(world: &World, since: u64) -> bool {
             }
             Some(label) if unlabelled.contains(&octets) => {
                 let as_is = String::from_utf8_lossy(&octets);
-                if crate::charset::BrowserDecoder.decode(label, &octets).is_none_or(|text| text != as_is) {
+                if crate::charset::BrowserDecoder.decode(label, &octets).is_some_and(|text| text != as_is) {
                     return true;
                 }
             }
@@ -1243,8 +1243,10 @@ mod tests {
         ]));
         // Plain ASCII reads the same whatever the label.
         assert!(!send(&[(None, "aGVsbG8="), (jis, "aGVsbG8=")]));
-        // 7-bit ISO-2022-JP reads the same as ISO-8859-1: that label changes nothing.
+        // 7-bit ISO-2022-JP reads the same as ISO-8859-1, and a label no
+        // decoder knows reads as no label: neither changes anything.
         assert!(!send(&[(None, JIS), (Some("Content-Type: text/plain; charset=ISO-8859-1"), JIS)]));
+        assert!(!send(&[(None, SJIS), (Some("Content-Type: text/plain; charset=x-no-such"), SJIS)]));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
