@@ -85,13 +85,17 @@ test('the map shows links by state, host details, and the open-relay switch work
   await details.getByRole('button', { name: 'Save' }).click();
   await map.locator('g.dns', { hasText: 'a.example TXT "v=spf1 mx ip4:192.0.2.10 -all"' }).waitFor();
   await typeLine(term, 'telnet mail.b.example 25', 1);
-  const passed = await smtpSend(term, { from: 'alice@a.example', to: 'carol@b.example', lines: ['Subject: from my PC, listed', '', 'Hi'] });
+  // The learner also forges a verdict in mail.b.example's name: the host takes it out.
+  const forged = 'Authentication-Results: mail.b.example; dkim=pass header.d=a.example';
+  const passed = await smtpSend(term, { from: 'alice@a.example', to: 'carol@b.example', lines: [forged, 'Subject: from my PC, listed', '', 'Hi'] });
   assert.match(passed, /^250 /);
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: pass' }).waitFor();
   // carol's reader sees the verdict mail.b.example wrote on top (RFC 8601), decoded.
   await page.getByRole('region', { name: 'Mailbox carol@b.example' }).getByRole('button', { name: 'from my PC, listed' }).click();
   const verdict = page.locator('section.inspector table.auth-results');
+  await verdict.first().waitFor();
+  assert.equal(await verdict.count(), 1, 'only the verdict mail.b.example wrote');
   assert.match(await verdict.locator('caption').textContent(), /^Checked by mail\.b\.example\. Anyone can write this field/);
   const rows = verdict.locator('tr');
   assert.deepEqual(await rows.first().locator('th, td').allTextContents(), ['SPF', 'pass', 'smtp.mailfrom=alice@a.example']);
