@@ -101,36 +101,37 @@ impl PartialEq for KeywordCounts {
 
 impl Eq for KeywordCounts {}
 
+/// Count `flags`' keywords into `counts` (`in_ == true`) or out of them.
+fn count_keywords(counts: &mut SortedMap<String, u32>, flags: &SortedSet<Flag>, in_: bool) {
+    for flag in flags {
+        let Flag::Keyword(k) = flag else { continue };
+        match counts.get_mut(k) {
+            Some(n) if in_ => *n += 1,
+            Some(n) if *n > 1 => *n -= 1,
+            Some(_) => _ = counts.remove(k),
+            None if in_ => _ = counts.insert(k.clone(), 1),
+            None => {}
+        }
+    }
+}
+
 impl Folder {
     /// The distinct keywords on the folder's messages, in order.
     pub fn keywords(&self) -> impl ExactSizeIterator<Item = &String> {
         let counts = self.keyword_counts.0.get_or_init(|| {
             let mut counts = SortedMap::new();
-            for flag in self.messages.iter().flat_map(|m| m.flags.iter()) {
-                if let Flag::Keyword(k) = flag {
-                    match counts.get_mut(k) {
-                        Some(n) => *n += 1,
-                        None => _ = counts.insert(k.clone(), 1),
-                    }
-                }
+            for m in &self.messages {
+                count_keywords(&mut counts, &m.flags, true);
             }
             counts
         });
         counts.keys()
     }
 
-    /// Count `flags`' keywords in (`in_ == true`) or out, if counts are kept.
+    /// Count `flags`' keywords in or out, if counts are kept.
     fn count_keywords(&mut self, flags: &SortedSet<Flag>, in_: bool) {
-        let Some(counts) = self.keyword_counts.0.get_mut() else { return };
-        for flag in flags {
-            let Flag::Keyword(k) = flag else { continue };
-            match counts.get_mut(k) {
-                Some(n) if in_ => *n += 1,
-                Some(n) if *n > 1 => *n -= 1,
-                Some(_) => _ = counts.remove(k),
-                None if in_ => _ = counts.insert(k.clone(), 1),
-                None => {}
-            }
+        if let Some(counts) = self.keyword_counts.0.get_mut() {
+            count_keywords(counts, flags, in_);
         }
     }
 
@@ -632,16 +633,17 @@ impl Store {
         let f = account.folders.get_mut(&name).ok_or_else(|| StoreError::NoSuchFolder(name.clone()))?;
         let wanted = mail_lab_proto::set_of(uids.iter().copied());
         let mut removed = Vec::new();
-        let mut messages = std::mem::take(&mut f.messages);
-        messages.retain(|m| {
+        let mut counts = f.keyword_counts.0.get_mut();
+        f.messages.retain(|m| {
             let gone = wanted.contains(&m.uid);
             if gone {
                 removed.push(m.uid);
-                f.count_keywords(&m.flags, false);
+                if let Some(counts) = counts.as_deref_mut() {
+                    count_keywords(counts, &m.flags, false);
+                }
             }
             !gone
         });
-        f.messages = messages;
         let left = f.messages.len();
         let address = account.address.clone();
         for uid in removed {
