@@ -84,8 +84,8 @@ pub fn checked_by(lang: Lang, host: &str) -> String {
     }
 }
 
-/// What an SPF result means, for the inspector (the page's world checks SPF
-/// only; other methods' results are shown without a gloss).
+/// What an SPF or DMARC result means, for the inspector (the page's world
+/// checks these two; other methods' results are shown without a gloss).
 pub fn verdict(method: &str, result: &str) -> Tr {
     match (method, result) {
         ("spf", "pass") => Tr {
@@ -115,6 +115,18 @@ pub fn verdict(method: &str, result: &str) -> Tr {
         ("spf", "permerror") => Tr {
             en: "A permanent error: the record is broken (bad syntax, too many DNS lookups).",
             ja: "恒久的なエラー。レコードが壊れている（構文の誤り、DNS 参照回数の超過など）。",
+        },
+        ("dmarc", "pass") => Tr {
+            en: "SPF (or DKIM) passed for the From: domain, or one in the same organization: the author's domain vouches for this mail.",
+            ja: "From: のドメイン（または同じ組織のドメイン）について SPF（または DKIM）が合格した。差出人のドメインがこのメールを保証している。",
+        },
+        ("dmarc", "fail") => Tr {
+            en: "No check that passed is tied to the From: domain a person reads: the comment says what that domain asks for (p=).",
+            ja: "人が読む From: のドメインに結びつく合格した検査がない。コメントはそのドメインが求める扱い（p=）。",
+        },
+        ("dmarc", "none") => Tr {
+            en: "The From: domain publishes no DMARC record (_dmarc.<domain>).",
+            ja: "From: のドメインは DMARC レコード（_dmarc.<ドメイン>）を公開していない。",
         },
         _ => Tr { en: "", ja: "" },
     }
@@ -508,6 +520,10 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         Delivered { host, account, folder, uid } if ja => {
             format!("{host} が {account} の {folder} に UID {uid} を配送")
         }
+        // The folder is named when it is not the inbox: DMARC's quarantine is Junk.
+        Delivered { host, account, folder, uid } if folder != "INBOX" => {
+            format!("{host} delivered UID {uid} to {account} ({folder})")
+        }
         Delivered { host, account, uid, .. } => format!("{host} delivered UID {uid} to {account}"),
         Removed { account, uid, .. } if ja => format!("{account} から UID {uid} を削除"),
         Removed { account, uid, .. } => format!("UID {uid} removed from {account}"),
@@ -543,6 +559,24 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         }
         SpfChecked { host, client, domain, result, why, .. } => {
             format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
+        }
+        DmarcChecked { host, from_domain, result, action, .. } if ja => {
+            let done = match action.as_str() {
+                "reject" => "拒否（550）",
+                "junk" => "迷惑メール（Junk）へ",
+                "defer" => "後で再試行（451）",
+                _ => "通常どおり配送",
+            };
+            format!("{host} が From: のドメイン {from_domain} の DMARC を検査：{result} → {done}")
+        }
+        DmarcChecked { host, from_domain, result, action, why } => {
+            let done = match action.as_str() {
+                "reject" => "refused (550)",
+                "junk" => "to Junk",
+                "defer" => "try later (451)",
+                _ => "delivered",
+            };
+            format!("{host} checked DMARC for the From: domain {from_domain}: {result} → {done} ({why})")
         }
         _ => return None,
     };

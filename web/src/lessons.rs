@@ -180,6 +180,18 @@ fn spf_fail_then_pass(world: &World, since: u64) -> bool {
     checked("fail") && checked("pass")
 }
 
+/// DMARC acted on a forged From: both ways: a.example's p=reject refused one
+/// at mail.b.example, b.example's p=quarantine put one in a Junk folder.
+fn dmarc_rejected_and_quarantined(world: &World, since: u64) -> bool {
+    let acted = |want_domain: &str, want_action: &str| {
+        events(world, since).any(|e| {
+            matches!(&e.kind, EventKind::DmarcChecked { from_domain, action, .. }
+                if from_domain == want_domain && action == want_action)
+        })
+    };
+    acted("a.example", "reject") && acted("b.example", "junk")
+}
+
 /// The roles in turn: a submission login (MUA → MSA), a relay between hosts
 /// (MTA → MTA), and a delivery on the receiving host (MDA).
 fn mua_mta_mda(world: &World, since: u64) -> bool {
@@ -1005,6 +1017,49 @@ pub const LESSONS: &[Lesson] = &[
         ],
         check: op25b_blocked_then_submitted,
     },
+    Lesson {
+        id: "dmarc",
+        scenario: "dmarc",
+        shows: "network",
+        title: tr("DMARC: checking the From: a person reads", "DMARC：人が読む From: を確かめる"),
+        topic: tr(
+            "SPF checks the envelope's MAIL FROM, not From:; DMARC (RFC 7489) ties the From: domain to a passing check and publishes what to do when nothing does",
+            "SPF が確かめるのはエンベロープの MAIL FROM で、From: ではない。DMARC（RFC 7489）は From: のドメインを合格した検査に結びつけ、結びつかないときの扱いを公開する",
+        ),
+        goal: tr(
+            "From your PC, send carol@b.example a message with MAIL FROM:<winner@lottery.example> (no SPF record, so SPF says none) and From: alice@a.example. a.example publishes v=DMARC1; p=reject, so mail.b.example refuses it with 550. Then send bob@a.example one with From: carol@b.example: b.example asks for p=quarantine, so it lands in bob's Junk folder.",
+            "自分の PC から carol@b.example に、MAIL FROM:<winner@lottery.example>（SPF レコードがないので SPF は none）で From: alice@a.example のメッセージを送る。a.example は v=DMARC1; p=reject を公開しているので、mail.b.example は 550 で拒否する。次に bob@a.example に From: carol@b.example のメッセージを送ると、b.example は p=quarantine を求めているので bob の Junk フォルダに入る。",
+        ),
+        hint: tr(
+            "DMARC passes only when SPF (or DKIM) passes for the From: domain or its organization. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
+            "DMARC が合格するのは、From: のドメイン（またはその組織ドメイン）について SPF（または DKIM）が合格したときだけです。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
+        ),
+        steps: &[
+            Type("telnet mail.b.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<winner@lottery.example>"),
+            Type("RCPT TO:<carol@b.example>"),
+            Type("DATA"),
+            Type("From: Alice <alice@a.example>"),
+            Type("Subject: your invoice"),
+            Type(""),
+            Type("Pay now."),
+            Type("."),
+            Type("QUIT"),
+            Type("telnet mail.a.example 25"),
+            Type("HELO pc.a.example"),
+            Type("MAIL FROM:<winner@lottery.example>"),
+            Type("RCPT TO:<bob@a.example>"),
+            Type("DATA"),
+            Type("From: Carol <carol@b.example>"),
+            Type("Subject: lunch?"),
+            Type(""),
+            Type("Click here."),
+            Type("."),
+            Type("QUIT"),
+        ],
+        check: dmarc_rejected_and_quarantined,
+    },
 ];
 
 /// The lesson named `id`.
@@ -1034,7 +1089,9 @@ impl Progress {
     pub fn from_line(line: &str) -> Progress {
         let mut parts = line.splitn(3, '|');
         let scenario = parts.next().unwrap_or_default();
-        let scenario = if mail_lab_world::scenario::NAMES.contains(&scenario) { scenario } else { "two-domains" };
+        let known =
+            |s: &&str| mail_lab_world::scenario::NAMES.contains(s) || mail_lab_world::scenario::DMARC_NAMES.contains(s);
+        let scenario = if known(&scenario) { scenario } else { "two-domains" };
         let active = parts.next().and_then(by_id);
         let done =
             parts.next().unwrap_or_default().split(',').filter(|id| by_id(id).is_some()).map(str::to_string).collect();
@@ -1340,7 +1397,7 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), LESSONS.len(), "lesson ids are unique");
         for l in LESSONS {
-            assert!(mail_lab_world::scenario::NAMES.contains(&l.scenario), "{}", l.id);
+            assert!(mail_lab_world::scenario::by_name(l.scenario).is_some(), "{}", l.id);
             for text in [l.title, l.goal, l.hint] {
                 assert!(!text.en.is_empty() && !text.ja.is_empty() && text.en != text.ja, "{}", l.id);
             }

@@ -344,7 +344,8 @@ impl NetworkLog {
             | EventKind::Removed { .. }
             | EventKind::HostUp { .. }
             | EventKind::RelayWindowOpened { .. }
-            | EventKind::PolicyRefused { .. } => self.happened(e, ""),
+            | EventKind::PolicyRefused { .. }
+            | EventKind::DmarcChecked { .. } => self.happened(e, ""),
             // The check's DNS questions and answers cross the host's own link to DNS.
             EventKind::SpfChecked { host, lookups, .. } => {
                 let link = format!("{host} → DNS");

@@ -119,14 +119,44 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
 }
 
 /// The organizational domain (RFC 7489 §3.2): the public suffix plus one
-/// label, by the Public Suffix List (the `psl` crate's copy, compiled in: no
-/// list is fetched). `mail.a.example` → `a.example` (an unlisted top-level
-/// name is a suffix of one label); `www.example.co.jp` → `example.co.jp`;
-/// `www.city.kawasaki.jp` → `city.kawasaki.jp` (an exception rule). A name that
-/// is itself a public suffix is its own.
+/// label. With feature `suffix_list`, by the whole Public Suffix List (the
+/// `psl` crate's copy, compiled in: no list is fetched). `mail.a.example` →
+/// `a.example` (an unlisted top-level name is a suffix of one label);
+/// `www.example.co.jp` → `example.co.jp`; `www.city.kawasaki.jp` →
+/// `city.kawasaki.jp` (an exception rule). A name that is itself a public
+/// suffix is its own.
 pub fn organizational_domain(domain: &str) -> String {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    psl::domain_str(&domain).unwrap_or(&domain).to_string()
+    registrable(&domain).unwrap_or(&domain).to_string()
+}
+
+#[cfg(feature = "suffix_list")]
+fn registrable(domain: &str) -> Option<&str> {
+    psl::domain_str(domain)
+}
+
+/// The suffixes of two labels a classroom meets most: Japan's by kind of
+/// organization, and a few others'. The page carries these, not the whole list.
+#[cfg(not(feature = "suffix_list"))]
+const SHORT_SUFFIX_LIST: [&str; 16] = [
+    "ac.jp", "ad.jp", "co.jp", "ed.jp", "go.jp", "gr.jp", "lg.jp", "ne.jp", "or.jp", "ac.uk", "co.uk", "org.uk",
+    "com.au", "com.cn", "co.kr", "com.tw",
+];
+
+/// The same rule (the longest listed suffix, else the last label, plus one
+/// label) over [`SHORT_SUFFIX_LIST`].
+#[cfg(not(feature = "suffix_list"))]
+fn registrable(domain: &str) -> Option<&str> {
+    let suffix_labels =
+        if SHORT_SUFFIX_LIST.iter().any(|s| domain.strip_suffix(s).is_some_and(|rest| rest.ends_with('.'))) {
+            2
+        } else {
+            1
+        };
+    let starts = domain.char_indices().filter(|&(_, c)| c == '.').map(|(i, _)| i + 1);
+    let starts: Vec<usize> = std::iter::once(0).chain(starts).collect();
+    let keep = suffix_labels + 1;
+    (starts.len() >= keep).then(|| &domain[starts[starts.len() - keep]..])
 }
 
 /// Identifier alignment (RFC 7489 §3.1): the same name (strict), or the same
@@ -335,13 +365,26 @@ mod tests {
         assert_eq!(organizational_domain("example"), "example");
         assert_eq!(organizational_domain("news.Example.CO.JP."), "example.co.jp");
         assert_eq!(organizational_domain("a.b.c.example.com"), "example.com");
-        // The list's wildcard and exception rules, as its own test vectors have
-        // them (*.kawasaki.jp, !city.kawasaki.jp), and a prefecture suffix.
+        assert_eq!(organizational_domain("smtp.example.co.uk"), "example.co.uk");
+        assert_eq!(organizational_domain("co.uk"), "co.uk");
+    }
+
+    #[cfg(feature = "suffix_list")]
+    #[test]
+    fn the_whole_list_has_wildcards_exceptions_and_prefectures() {
+        // The list's own test vectors (*.kawasaki.jp, !city.kawasaki.jp).
         assert_eq!(organizational_domain("b.test.kawasaki.jp"), "b.test.kawasaki.jp");
         assert_eq!(organizational_domain("www.city.kawasaki.jp"), "city.kawasaki.jp");
         assert_eq!(organizational_domain("mx.example.kyoto.jp"), "example.kyoto.jp");
-        assert_eq!(organizational_domain("smtp.example.co.uk"), "example.co.uk");
-        assert_eq!(organizational_domain("co.uk"), "co.uk");
+    }
+
+    #[cfg(not(feature = "suffix_list"))]
+    #[test]
+    fn the_short_list_knows_two_label_suffixes_only() {
+        assert_eq!(organizational_domain("mx.example.kyoto.jp"), "kyoto.jp");
+        assert_eq!(organizational_domain("www.u-tokyo.ac.jp"), "u-tokyo.ac.jp");
+        assert_eq!(organizational_domain("ac.jp"), "ac.jp");
+        assert_eq!(organizational_domain("xco.jp"), "xco.jp");
     }
 
     #[test]

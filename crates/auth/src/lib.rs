@@ -11,6 +11,17 @@ pub mod dmarc;
 pub mod dns;
 pub mod spf;
 
+/// A domain name or selector as RFC 6376 §3.1 and §3.5 allow: dot-separated
+/// labels of letters, digits and hyphens, 63 octets each, 253 in all.
+pub fn is_dns_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// The `name=value` specs of a tag list (RFC 6376 §3.2, whose syntax RFC 7489
 /// §6.4 takes for DMARC records): split at `;`, trimmed of whitespace, empty
 /// ones skipped. What a protocol does with the case of names, with a tag given

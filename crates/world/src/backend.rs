@@ -52,19 +52,19 @@ const SIGNED_FIELDS: [&str; 9] =
 const OVERSIGNED_FIELDS: [&str; 5] = ["From", "To", "Cc", "Subject", "Date"];
 
 /// The folder DMARC's quarantine delivers to.
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dmarc")]
 const JUNK: &str = "Junk";
 
 /// Most distinct author domains one message's From: may name (each is one
 /// DMARC lookup); more is refused.
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dmarc")]
 const MAX_FROM_DOMAINS: usize = 10;
 
 /// The message as this host received it: without the `Received:` field the
 /// host put on top (its queue id and time differ each time), so DMARC's
 /// `pct=` draw is the same when the same octets come again. (Mail relayed by
 /// another MTA carries that MTA's own trace fields: a resend through it draws anew.)
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dmarc")]
 fn as_sent(message: &[u8]) -> &[u8] {
     if !message.get(..9).is_some_and(|name| name.eq_ignore_ascii_case(b"Received:")) {
         return message;
@@ -74,7 +74,7 @@ fn as_sent(message: &[u8]) -> &[u8] {
 
 /// Where the header field that starts at `start` ends, at most at `end`:
 /// after its first line and every continuation line.
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dmarc")]
 fn field_end(message: &[u8], start: usize, end: usize) -> usize {
     let mut next = start;
     loop {
@@ -138,7 +138,7 @@ fn list_copy(list: &crate::MailingList, message: &[u8]) -> (Vec<u8>, bool) {
 
 /// The domains of the From: field's addresses, lower case, each once: `None`
 /// without a From: field, an error when one has an address DMARC cannot use.
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dmarc")]
 fn from_domains(message: &[u8]) -> Option<Result<Vec<String>, String>> {
     use mail_lab_message::address::{AddressItem, address_list};
     let fields = mail_lab_message::header_fields(message);
@@ -152,7 +152,7 @@ fn from_domains(message: &[u8]) -> Option<Result<Vec<String>, String>> {
             let domain = domain.trim_end_matches('.').to_ascii_lowercase();
             // A quoted or literal domain names no DNS zone: it would skip
             // DMARC, or carry text into our Authentication-Results.
-            if !mail_lab_auth::dkim::is_dns_name(&domain) {
+            if !mail_lab_auth::is_dns_name(&domain) {
                 return Some(Err("a From: address's domain is not a domain name".into()));
             }
             if !domains.contains(&domain) {
@@ -291,7 +291,7 @@ impl<'a> HostBackend<'a> {
         }
         // Quarantine: each recipient's Junk folder is found (or made) before
         // the first copy is stored.
-        #[cfg(feature = "dkim")]
+        #[cfg(feature = "dmarc")]
         if folder == JUNK {
             for (account, folder) in &mut accounts {
                 *folder = self.junk_folder(account)?;
@@ -378,9 +378,9 @@ impl<'a> HostBackend<'a> {
         if verdict.result == SpfResult::TempError {
             return Err(Reply::new(451, "4.7.24", format!("SPF temperror for {domain} ({why}); try again later")));
         }
-        #[cfg(feature = "dkim")]
+        #[cfg(feature = "dmarc")]
         let others = self.check_dkim_and_dmarc(dns, &delivery.message, &verdict)?;
-        #[cfg(not(feature = "dkim"))]
+        #[cfg(not(feature = "dmarc"))]
         let others = Others { clauses: String::new(), folder: INBOX, vouched: false };
         let ip = &envelope.client_address;
         let comment = match verdict.result {
@@ -426,33 +426,19 @@ impl<'a> HostBackend<'a> {
     /// with no DMARC record, so such mail reads as without the feature), and
     /// the folder. A DMARC `reject` is the 550 5.7.1 reply, a DMARC
     /// `temperror` 451.
-    #[cfg(feature = "dkim")]
+    #[cfg(feature = "dmarc")]
     fn check_dkim_and_dmarc(
         &mut self,
         mut dns: crate::dns::WorldDns<'_>,
         message: &[u8],
         spf: &spf::Verdict,
     ) -> Result<Others, Reply> {
-        use mail_lab_auth::{dkim, dmarc};
-        let mut clauses = String::new();
-        let (mut passes, mut temp_errors) = (Vec::new(), Vec::new());
-        for v in dkim::verify(&mut dns, message, self.now) {
-            match v.result {
-                dkim::DkimResult::Pass => passes.push(v.domain.clone()),
-                dkim::DkimResult::TempError => temp_errors.push(v.domain.clone()),
-                _ => {}
-            }
-            let d = if v.domain.is_empty() { String::new() } else { format!(" header.d={}", value(&v.domain)) };
-            let s = if v.selector.is_empty() { String::new() } else { format!(" header.s={}", value(&v.selector)) };
-            clauses.push_str(&format!(";\r\n\tdkim={}{d}{s}", v.result.as_str()));
-            self.log(EventKind::DkimChecked {
-                host: self.host.name.clone(),
-                domain: v.domain,
-                selector: v.selector,
-                result: v.result.as_str().to_string(),
-                why: v.why,
-            });
-        }
+        use mail_lab_auth::dmarc;
+        // Without DKIM (the page's build), DMARC has SPF alone to go on.
+        #[cfg(feature = "dkim")]
+        let (clauses, passes, temp_errors) = self.check_dkim(&mut dns, message);
+        #[cfg(not(feature = "dkim"))]
+        let (clauses, passes, temp_errors): (_, Vec<String>, Vec<String>) = (String::new(), Vec::new(), Vec::new());
         let vouched = passes.iter().any(|d| dmarc::aligned(&spf.domain, d, false));
         let mut others = Others { clauses, folder: INBOX, vouched };
         let domains = match from_domains(message) {
@@ -531,6 +517,33 @@ impl<'a> HostBackend<'a> {
         Ok(others)
     }
 
+    /// Every DKIM signature's verdict: the Authentication-Results clauses, and
+    /// the domains that passed and that had a temporary error.
+    #[cfg(feature = "dkim")]
+    fn check_dkim(&mut self, dns: &mut crate::dns::WorldDns<'_>, message: &[u8]) -> (String, Vec<String>, Vec<String>) {
+        use mail_lab_auth::dkim;
+        let mut clauses = String::new();
+        let (mut passes, mut temp_errors) = (Vec::new(), Vec::new());
+        for v in dkim::verify(dns, message, self.now) {
+            match v.result {
+                dkim::DkimResult::Pass => passes.push(v.domain.clone()),
+                dkim::DkimResult::TempError => temp_errors.push(v.domain.clone()),
+                _ => {}
+            }
+            let d = if v.domain.is_empty() { String::new() } else { format!(" header.d={}", value(&v.domain)) };
+            let s = if v.selector.is_empty() { String::new() } else { format!(" header.s={}", value(&v.selector)) };
+            clauses.push_str(&format!(";\r\n\tdkim={}{d}{s}", v.result.as_str()));
+            self.log(EventKind::DkimChecked {
+                host: self.host.name.clone(),
+                domain: v.domain,
+                selector: v.selector,
+                result: v.result.as_str().to_string(),
+                why: v.why,
+            });
+        }
+        (clauses, passes, temp_errors)
+    }
+
     /// With feature `dkim`, sign mail from an authenticated user whose From:
     /// is in a domain this host has a key for (the submission host signs).
     #[cfg(feature = "dkim")]
@@ -570,7 +583,7 @@ impl<'a> HostBackend<'a> {
 
     /// The account's folder for junk: the one marked `\Junk` (RFC 6154), or a
     /// new `Junk` marked so.
-    #[cfg(feature = "dkim")]
+    #[cfg(feature = "dmarc")]
     fn junk_folder(&mut self, account: &str) -> Result<String, Reply> {
         let store = &mut self.host.store;
         let marked = store.account(account).and_then(|a| {

@@ -265,7 +265,7 @@ pub enum EventKind {
     },
     /// A receiving host checked the From: domain's DMARC policy (RFC 7489):
     /// `action` is what it did (`deliver`, `junk`, `reject`).
-    #[cfg(feature = "dkim")]
+    #[cfg(feature = "dmarc")]
     DmarcChecked {
         host: String,
         from_domain: String,

@@ -23,8 +23,8 @@ fn every_name_builds_its_world() {
     for name in scenario::NAMES {
         assert!(scenario::by_name(name).is_some(), "{name}");
     }
-    #[cfg(feature = "dkim")]
-    for name in scenario::DKIM_NAMES {
+    #[cfg(feature = "dmarc")]
+    for name in scenario::DMARC_NAMES {
         assert!(scenario::by_name(name).is_some(), "{name}");
     }
     assert!(scenario::by_name("nope").is_none());

@@ -11,7 +11,7 @@ use mail_lab_proto::Time;
 use sha2::{Digest, Sha256};
 
 use crate::dns::{DnsError, Resolver};
-use crate::shown;
+use crate::{is_dns_name, shown};
 
 /// At most this many signatures of one message are checked (RFC 6376 §8.4).
 pub const MAX_SIGNATURES: usize = 5;
@@ -61,17 +61,6 @@ pub struct Verdict {
     pub selector: String,
     /// What decided the result, for the learner.
     pub why: String,
-}
-
-/// A domain name or selector as RFC 6376 §3.1 and §3.5 allow: dot-separated
-/// labels of letters, digits and hyphens, 63 octets each, 253 in all.
-pub fn is_dns_name(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
 }
 
 /// The tags of a DKIM-Signature or key record (`name=value; …`, RFC 6376 §3.2).
@@ -325,6 +314,7 @@ fn verify_one(
             };
             public.verify_strict(&Sha256::digest(&data), &ed25519_dalek::Signature::from_bytes(&signature)).is_ok()
         }
+        #[cfg(feature = "rsa")]
         PublicKey::Rsa(public) => verify_rsa(public, &data, &sig.signature),
     };
     if !good {
@@ -345,10 +335,12 @@ struct Key {
 
 enum PublicKey {
     Ed25519(ed25519_dalek::VerifyingKey),
+    #[cfg(feature = "rsa")]
     Rsa(rsa::RsaPublicKey),
 }
 
 /// RFC 8301 §3.2: verifiers must not accept RSA keys shorter than this.
+#[cfg(feature = "rsa")]
 const MIN_RSA_BITS: usize = 1024;
 
 /// The key record at `selector._domainkey.domain` (RFC 6376 §3.6.1).
@@ -384,6 +376,9 @@ fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key
                 ed25519_dalek::VerifyingKey::from_bytes(&octets).map_err(|_| unusable("is not an Ed25519 point"))?,
             )
         }
+        #[cfg(not(feature = "rsa"))]
+        Algorithm::Rsa => return Err(unusable("is an RSA key, which this build does not verify (Ed25519 only)")),
+        #[cfg(feature = "rsa")]
         Algorithm::Rsa => {
             use rsa::pkcs1::DecodeRsaPublicKey as _;
             use rsa::pkcs8::DecodePublicKey as _;
@@ -402,6 +397,7 @@ fn fetch_key(dns: &mut dyn Resolver, selector: &str, domain: &str) -> Result<Key
 }
 
 /// RSASSA-PKCS1-v1_5 with SHA-256.
+#[cfg(feature = "rsa")]
 fn verify_rsa(key: &rsa::RsaPublicKey, data: &[u8], signature: &[u8]) -> bool {
     use rsa::signature::Verifier as _;
     let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };

@@ -1,0 +1,88 @@
+//! DMARC with SPF alone (feature `dmarc`, the page's build; the same holds
+//! with DKIM, for unsigned mail): the page's DMARC lesson, step by step, as
+//! the learner types it from pc.a.example.
+#![cfg(feature = "dmarc")]
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use mail_lab_message::header_fields;
+use mail_lab_world::{EventKind, World, scenario};
+
+fn folder(world: &World, account: &str, name: &str) -> Vec<Vec<u8>> {
+    let store = world.store_for(account).unwrap();
+    store.folder(account, name).map(|f| f.messages.iter().map(|m| m.raw.clone()).collect()).unwrap_or_default()
+}
+
+/// pc.a.example gives `host`:25 an envelope from a domain with no SPF record,
+/// and a message whose From: is `from`. Returns the reply to the end of DATA.
+fn from_the_pc(world: &mut World, host: &str, rcpt: &str, from: &str) -> String {
+    let id = world.connect("pc.a.example", host, 25).unwrap();
+    world.take_output(id);
+    say(world, id, "HELO pc.a.example");
+    assert!(say(world, id, "MAIL FROM:<winner@lottery.example>").starts_with("250"));
+    assert!(say(world, id, &format!("RCPT TO:<{rcpt}>")).starts_with("250"));
+    say(world, id, "DATA");
+    let reply = say(world, id, &format!("From: <{from}>\r\nSubject: hello\r\n\r\nHello.\r\n."));
+    say(world, id, "QUIT");
+    reply
+}
+
+fn dmarc_events(world: &World) -> Vec<(String, String, String, String)> {
+    let events = world.events().filter_map(|e| match &e.kind {
+        EventKind::DmarcChecked { host, from_domain, result, action, .. } => {
+            Some((host.clone(), from_domain.clone(), result.clone(), action.clone()))
+        }
+        _ => None,
+    });
+    events.collect()
+}
+
+#[test]
+fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
+    let mut world = scenario::by_name("dmarc").unwrap();
+    let reply = from_the_pc(&mut world, "mail.b.example", "carol@b.example", "alice@a.example");
+    // HELO, not EHLO: no enhanced status code (RFC 2034 §3).
+    assert_eq!(
+        reply,
+        "550 DMARC: a.example asks receivers to reject this message (SPF gave none for lottery.example, and no DKIM signature passed; a.example asks for p=reject)\r\n"
+    );
+    assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
+    assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into(), "reject".into())]);
+}
+
+#[test]
+fn a_forged_from_in_b_example_goes_to_bobs_junk_as_b_example_asks() {
+    let mut world = scenario::by_name("dmarc").unwrap();
+    let reply = from_the_pc(&mut world, "mail.a.example", "bob@a.example", "carol@b.example");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert!(folder(&world, "bob@a.example", "INBOX").is_empty());
+    let junk = folder(&world, "bob@a.example", "Junk");
+    assert_eq!(junk.len(), 1);
+    let results: Vec<String> =
+        header_fields(&junk[0]).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+    assert_eq!(
+        results,
+        [
+            "mail.a.example;\tspf=none smtp.mailfrom=winner@lottery.example;\tdmarc=fail (p=quarantine dis=quarantine) header.from=b.example"
+        ]
+    );
+    assert_eq!(dmarc_events(&world), [("mail.a.example".into(), "b.example".into(), "fail".into(), "junk".into())]);
+}
+
+#[test]
+fn alices_own_mail_through_her_mx_passes_dmarc_on_spf() {
+    let mut world = scenario::by_name("dmarc").unwrap();
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    assert!(say(&mut world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3").starts_with("235"));
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    say(&mut world, id, "RCPT TO:<carol@b.example>");
+    say(&mut world, id, "DATA");
+    assert!(say(&mut world, id, "From: <alice@a.example>\r\nSubject: hi\r\n\r\nHi.\r\n.").starts_with("250"));
+    world.run_until_idle();
+    assert_eq!(folder(&world, "carol@b.example", "INBOX").len(), 1);
+    let events = dmarc_events(&world);
+    assert_eq!(events, [("mail.b.example".into(), "a.example".into(), "pass".into(), "deliver".into())]);
+}
