@@ -106,14 +106,19 @@ async function doLesson(page, index) {
   }
   await lesson.locator('.lesson-status.reached').waitFor({ timeout: 5000 });
   if (id === 'dmarc') {
-    // What the learner sees: the refusal in the terminal, and where the other
-    // forged message went, in the timeline and in bob's Junk folder.
+    // What the learner sees: the refusal in the terminal, and in the timeline
+    // what DMARC did with each message and that the second went to bob's Junk.
     const log = page.locator('section.terminal').first().locator('[role=log]');
     assert.match(await log.textContent(), /550 DMARC: a\.example asks receivers to reject this message/);
     const timeline = page.getByRole('region', { name: 'Network' }).locator('ol.timeline');
     assert.match(await timeline.textContent(), /mail\.b\.example checked DMARC for the From: domain a\.example: fail → refused \(550\)/);
     assert.match(await timeline.textContent(), /mail\.a\.example checked DMARC for the From: domain b\.example: fail → to Junk/);
     assert.match(await timeline.textContent(), /mail\.a\.example delivered UID \d+ to bob@a\.example \(Junk\)/);
+    // The receiver asked DNS for b.example's policy: on the wiretap, as SPF's questions are.
+    const tapped = await page.getByRole('region', { name: 'Wiretap' }).locator('li code').allTextContents();
+    for (const line of ['_dmarc.b.example TXT?', '"v=DMARC1; p=quarantine"']) {
+      assert.ok(tapped.includes(line), `${line} in\n${tapped.join('\n')}`);
+    }
   }
   // What the steps changed is in view: the lesson's own view in the side column,
   // and mail that just arrived in whichever pane it landed.

@@ -105,8 +105,8 @@ pub fn verdict(method: &str, result: &str) -> Tr {
             ja: "SPF レコードはこの IP について何も主張しない（?all）。",
         },
         ("spf", "none") => Tr {
-            en: "Nothing to check: no record, or no signature.",
-            ja: "検査するものがない（レコードも署名もない）。",
+            en: "No SPF record for the checked domain (or no domain to check).",
+            ja: "検査したドメインに SPF レコードがない（または検査できるドメインがない）。",
         },
         ("spf", "temperror") => Tr {
             en: "A temporary error, such as DNS not answering: the check could not be made.",
@@ -125,8 +125,8 @@ pub fn verdict(method: &str, result: &str) -> Tr {
             ja: "人が読む From: のドメインに結びつく合格した検査がない。コメントはそのドメインが求める扱い（p=）。",
         },
         ("dmarc", "none") => Tr {
-            en: "The From: domain publishes no DMARC record (_dmarc.<domain>).",
-            ja: "From: のドメインは DMARC レコード（_dmarc.<ドメイン>）を公開していない。",
+            en: "Neither the From: domain nor its organizational domain publishes a DMARC record (_dmarc.<domain>).",
+            ja: "From: のドメインにもその組織ドメインにも DMARC レコード（_dmarc.<ドメイン>）がない。",
         },
         _ => Tr { en: "", ja: "" },
     }
@@ -550,6 +550,16 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
                 format!("{client} logged in to {host} as {account} ({how})")
             }
         }
+        ForgedResultsRemoved { host, fields } if ja => {
+            format!(
+                "{host} が自分の名前の Authentication-Results を {fields} 個取り除きました（自分が書いたものではない：RFC 8601 §5）"
+            )
+        }
+        ForgedResultsRemoved { host, fields } => {
+            format!(
+                "{host} removed {fields} Authentication-Results field(s) in its own name that it did not write (RFC 8601 §5)"
+            )
+        }
         PolicyRefused { host, client, rule, reply } if ja => {
             format!("{host} がポリシー {rule} で {client} を拒否：{reply}")
         }
@@ -561,6 +571,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
         }
         DmarcChecked { host, from_domain, result, action, .. } if ja => {
+            let from_domain = if from_domain.is_empty() { "（読めない From:）" } else { from_domain };
             let done = match action.as_str() {
                 "reject" => "拒否（550）",
                 "junk" => "迷惑メール（Junk）へ",
@@ -569,7 +580,8 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             };
             format!("{host} が From: のドメイン {from_domain} の DMARC を検査：{result} → {done}")
         }
-        DmarcChecked { host, from_domain, result, action, why } => {
+        DmarcChecked { host, from_domain, result, action, why, .. } => {
+            let from_domain = if from_domain.is_empty() { "(unreadable From:)" } else { from_domain };
             let done = match action.as_str() {
                 "reject" => "refused (550)",
                 "junk" => "to Junk",

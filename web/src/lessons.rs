@@ -961,7 +961,8 @@ pub const LESSONS: &[Lesson] = &[
         ),
         steps: &[
             Type("telnet mail.b.example 25"),
-            Type("HELO pc.a.example"),
+            // EHLO: the refusal then carries its enhanced code, 5.7.23 (RFC 2034).
+            Type("EHLO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
             Type("RCPT TO:<carol@b.example>"),
             Type("DATA"),
@@ -1032,7 +1033,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "DMARC passes only when SPF (or DKIM) passes for the From: domain or its organization. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
-            "DMARC が合格するのは、From: のドメイン（またはその組織ドメイン）について SPF（または DKIM）が合格したときだけです。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
+            "DMARC が合格するのは、From: のドメイン（または同じ組織のドメイン）について SPF（または DKIM）が合格したときだけです。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
         ),
         steps: &[
             Type("telnet mail.b.example 25"),

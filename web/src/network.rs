@@ -345,9 +345,9 @@ impl NetworkLog {
             | EventKind::HostUp { .. }
             | EventKind::RelayWindowOpened { .. }
             | EventKind::PolicyRefused { .. }
-            | EventKind::DmarcChecked { .. } => self.happened(e, ""),
+            | EventKind::ForgedResultsRemoved { .. } => self.happened(e, ""),
             // The check's DNS questions and answers cross the host's own link to DNS.
-            EventKind::SpfChecked { host, lookups, .. } => {
+            EventKind::SpfChecked { host, lookups, .. } | EventKind::DmarcChecked { host, lookups, .. } => {
                 let link = format!("{host} → DNS");
                 for (question, answer) in lookups {
                     self.tap_line(&link, true, false, question.clone());

@@ -769,7 +769,7 @@ fn inspector(
                                 .chain(r.comments.iter().map(|c| format!("({c})")))
                                 .collect::<Vec<_>>().join(" ") }</td>
                         </tr>
-                        if r.method == "spf" || r.method == "dmarc" {
+                        if !t(lang, crate::i18n::verdict(&r.method, &r.result)).is_empty() {
                             <tr><td colspan="3">{ t(lang, crate::i18n::verdict(&r.method, &r.result)) }</td></tr>
                         }
                     </> }) }

@@ -122,9 +122,9 @@ pub fn parse_record(text: &str) -> Result<Option<Record>, String> {
 /// label. With feature `suffix_list`, by the whole Public Suffix List (the
 /// `psl` crate's copy, compiled in: no list is fetched). `mail.a.example` →
 /// `a.example` (an unlisted top-level name is a suffix of one label);
-/// `www.example.co.jp` → `example.co.jp`; `www.city.kawasaki.jp` →
-/// `city.kawasaki.jp` (an exception rule). A name that is itself a public
-/// suffix is its own.
+/// `www.example.co.jp` → `example.co.jp`; with the whole list only,
+/// `www.city.kawasaki.jp` → `city.kawasaki.jp` (an exception rule). A name
+/// that is itself a public suffix is its own.
 pub fn organizational_domain(domain: &str) -> String {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     registrable(&domain).unwrap_or(&domain).to_string()

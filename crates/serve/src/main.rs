@@ -35,7 +35,7 @@ enum ClockMode {
 #[command(name = "mail-lab-serve", version, about)]
 struct Args {
     /// A built-in scenario (two-domains, open-relay, backup-mx, pop-before-smtp,
-    /// eavesdropping, dial-up, spoofing, op25b; dmarc, which the page lacks) or
+    /// eavesdropping, dial-up, spoofing, op25b, dmarc; the page's dmarc has no DKIM) or
     /// a saved world (JSON file).
     #[arg(long, default_value = "two-domains")]
     scenario: String,

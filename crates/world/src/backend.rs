@@ -169,7 +169,7 @@ fn from_domains(message: &[u8]) -> Option<Result<Vec<String>, String>> {
     Some(Ok(domains))
 }
 
-/// What the checks after SPF found (feature `dkim`; nothing without it).
+/// What the checks after SPF found (feature `dmarc`; nothing without it).
 struct Others {
     /// `Authentication-Results:` clauses, each starting with `;`.
     clauses: String,
@@ -183,8 +183,8 @@ struct Others {
 /// Take out every `Authentication-Results:` field whose authserv-id is
 /// `host` (a final dot aside) from the message's header section: the fields
 /// split and the id read as the inspector does. One pass, so a message of
-/// many such fields costs its length.
-fn remove_results_of(message: &mut Vec<u8>, host: &str) {
+/// many such fields costs its length. Returns how many it took out.
+fn remove_results_of(message: &mut Vec<u8>, host: &str) -> usize {
     let forged = mail_lab_message::header_fields(message).into_iter().filter(|f| {
         f.name.eq_ignore_ascii_case("Authentication-Results")
             && mail_lab_message::auth_results::parse(&f.value)
@@ -193,15 +193,17 @@ fn remove_results_of(message: &mut Vec<u8>, host: &str) {
                 .eq_ignore_ascii_case(host)
     });
     let mut kept = Vec::new();
-    let mut start = 0;
+    let (mut start, mut removed) = (0, 0);
     for field in forged {
         kept.extend_from_slice(&message[start..field.offset]);
         start = field.offset + field.len;
+        removed += 1;
     }
     if start > 0 {
         kept.extend_from_slice(&message[start..]);
         *message = kept;
     }
+    removed
 }
 
 /// `text` as an RFC 5322 quoted-string.
@@ -328,7 +330,7 @@ impl<'a> HostBackend<'a> {
     }
 
     /// Sender authentication at the end of DATA, when the host checks it: SPF,
-    /// and with feature `dkim` DKIM and DMARC. A refusal is the reply; else the
+    /// with feature `dmarc` DMARC, and with `dkim` DKIM. A refusal is the reply; else the
     /// results go on top of the message, above the `Received:` line, as
     /// `Authentication-Results:` and `Received-SPF:`, and the answer is the
     /// folder local copies go to (Junk when DMARC says quarantine).
@@ -423,22 +425,25 @@ impl<'a> HostBackend<'a> {
 
     /// DKIM's verdicts and DMARC's, after SPF: the `Authentication-Results:`
     /// clauses they add (none for a message with no signature from a domain
-    /// with no DMARC record, so such mail reads as without the feature), and
-    /// the folder. A DMARC `reject` is the 550 5.7.1 reply, a DMARC
+    /// with no DMARC record), and the folder. A From: DMARC cannot read (an
+    /// address without a domain) is refused whatever the records say (RFC 7489
+    /// §6.6.1). A DMARC `reject` is the 550 5.7.1 reply, a DMARC
     /// `temperror` 451.
     #[cfg(feature = "dmarc")]
     fn check_dkim_and_dmarc(
         &mut self,
-        mut dns: crate::dns::WorldDns<'_>,
+        dns: crate::dns::WorldDns<'_>,
         message: &[u8],
         spf: &spf::Verdict,
     ) -> Result<Others, Reply> {
         use mail_lab_auth::dmarc;
         // Without DKIM (the page's build), DMARC has SPF alone to go on.
         #[cfg(feature = "dkim")]
-        let (clauses, passes, temp_errors) = self.check_dkim(&mut dns, message);
+        let (clauses, passes, temp_errors) = self.check_dkim(&mut { dns }, message);
         #[cfg(not(feature = "dkim"))]
         let (clauses, passes, temp_errors): (_, Vec<String>, Vec<String>) = (String::new(), Vec::new(), Vec::new());
+        // DMARC's questions go on the wiretap, as SPF's do.
+        let mut logged = crate::dns::Logged { dns, lookups: Vec::new(), unlogged: 0 };
         let vouched = passes.iter().any(|d| dmarc::aligned(&spf.domain, d, false));
         let mut others = Others { clauses, folder: INBOX, vouched };
         let domains = match from_domains(message) {
@@ -452,6 +457,7 @@ impl<'a> HostBackend<'a> {
                     result: "permerror".into(),
                     action: "reject".into(),
                     why,
+                    lookups: Vec::new(),
                 });
                 return Err(reply);
             }
@@ -467,7 +473,9 @@ impl<'a> HostBackend<'a> {
                 dkim_temp_errors: &temp_errors,
                 draw,
             };
-            let verdict = dmarc::check(&mut dns, &inputs);
+            let verdict = dmarc::check(&mut logged, &inputs);
+            let lookups = std::mem::take(&mut logged.lookups);
+            logged.unlogged = 0;
             if verdict.result == dmarc::DmarcResult::None {
                 continue;
             }
@@ -492,6 +500,7 @@ impl<'a> HostBackend<'a> {
                 result: verdict.result.as_str().to_string(),
                 action: action.to_string(),
                 why: verdict.why.clone(),
+                lookups,
             });
             // The record's policy and what was done, as a comment (RFC 8601
             // registers only header.from for dmarc).
@@ -715,7 +724,10 @@ impl SmtpBackend for HostBackend<'_> {
         // a reader would trust (RFC 8601 §5). It goes from every message this
         // host takes in, submitted or relayed, checked or trusted, before ours
         // is added or the message is signed.
-        remove_results_of(&mut delivery.message, &self.host.name);
+        let fields = remove_results_of(&mut delivery.message, &self.host.name);
+        if fields > 0 {
+            self.log(EventKind::ForgedResultsRemoved { host: self.host.name.clone(), fields });
+        }
         let folder = if delivery.authenticated_as.is_none() {
             self.check_sender(&mut delivery)?
         } else {

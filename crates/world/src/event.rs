@@ -207,6 +207,12 @@ pub enum EventKind {
         rule: String,
         reply: String,
     },
+    /// A receiving host took `fields` Authentication-Results fields in its own
+    /// name out of a message: it did not write them (RFC 8601 §5).
+    ForgedResultsRemoved {
+        host: String,
+        fields: usize,
+    },
     /// A host that was down (or offline by schedule) is reachable again.
     HostUp {
         host: String,
@@ -272,6 +278,8 @@ pub enum EventKind {
         result: String,
         action: String,
         why: String,
+        /// The DNS questions asked for the policy, each with its answer.
+        lookups: Vec<(String, String)>,
     },
 }
 
@@ -286,6 +294,10 @@ impl EventKind {
             EventKind::DkimChecked { domain, selector, why, .. } => 128 + domain.len() + selector.len() + why.len(),
             // DNS names and TXT records, which a scenario may make long.
             EventKind::SpfChecked { lookups, why, .. } => {
+                256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
+            }
+            #[cfg(feature = "dmarc")]
+            EventKind::DmarcChecked { lookups, why, .. } => {
                 256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
             }
             _ => 256,

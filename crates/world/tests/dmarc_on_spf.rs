@@ -49,6 +49,17 @@ fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
     );
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into(), "reject".into())]);
+    // The policy's lookup is written down for the wiretap, as SPF's are.
+    let lookups: Vec<(String, String)> = world
+        .events()
+        .find_map(|e| match &e.kind {
+            EventKind::DmarcChecked { lookups, .. } => Some(lookups.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(lookups.len(), 1, "{lookups:?}");
+    assert_eq!(lookups[0].0, "_dmarc.a.example TXT?");
+    assert!(lookups[0].1.contains("v=DMARC1; p=reject"), "{lookups:?}");
 }
 
 #[test]

@@ -70,6 +70,15 @@ fn results_forged_in_this_hosts_name_are_removed_however_written() {
         ]
     );
     assert!(String::from_utf8_lossy(&got).contains("\r\nFrom: <x@unlisted.example>\r\nSubject: trust me\r\n\r\nHi."));
+    // The timeline tells the learner what was taken out.
+    let removed: Vec<(String, usize)> = world
+        .events()
+        .filter_map(|e| match &e.kind {
+            EventKind::ForgedResultsRemoved { host, fields } => Some((host.clone(), *fields)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(removed, [("mail.b.example".to_string(), 5)]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! DKIM, RFC 6376: a domain signs a message's header fields and body; a
 //! receiver fetches the public key from `selector._domainkey.domain` and
 //! checks that nothing signed changed in transit. Algorithms: ed25519-sha256
-//! (RFC 8463) to sign and verify, rsa-sha256 to verify.
+//! (RFC 8463) to sign and verify, rsa-sha256 to verify (feature `rsa`).
 
 mod canon;
 
