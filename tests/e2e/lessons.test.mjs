@@ -109,11 +109,18 @@ async function doLesson(page, index) {
     // What the learner sees: the refusal in the terminal, and in the timeline
     // what DMARC did with each message and that the second went to bob's Junk.
     const log = page.locator('section.terminal').first().locator('[role=log]');
-    assert.match(await log.textContent(), /550 DMARC: a\.example asks receivers to reject this message/);
+    assert.match(await log.textContent(), /550 5\.7\.1 DMARC: a\.example asks receivers to reject this message/);
     const timeline = page.getByRole('region', { name: 'Network' }).locator('ol.timeline');
     assert.match(await timeline.textContent(), /mail\.b\.example checked DMARC for the From: domain a\.example: fail → refused \(550\)/);
     assert.match(await timeline.textContent(), /mail\.a\.example checked DMARC for the From: domain b\.example: fail → to Junk/);
     assert.match(await timeline.textContent(), /mail\.a\.example delivered UID \d+ to bob@a\.example \(Junk\)/);
+    // The map's DNS box shows each domain's whole policy, not cut off at its edge.
+    const dns = page.getByRole('region', { name: 'Network' }).locator('svg.map g.dns');
+    const box = await dns.locator('rect').boundingBox();
+    for (const record of ['_dmarc.a.example TXT "v=DMARC1; p=reject"', '_dmarc.b.example TXT "v=DMARC1; p=quarantine"']) {
+      const line = await dns.locator('text', { hasText: record }).boundingBox();
+      assert.ok(line.x + line.width <= box.x + box.width, `${record} fits in the DNS box`);
+    }
     // The receiver asked DNS for b.example's policy: on the wiretap, as SPF's questions are.
     const tapped = await page.getByRole('region', { name: 'Wiretap' }).locator('li code').allTextContents();
     for (const line of ['_dmarc.b.example TXT?', '"v=DMARC1; p=quarantine"']) {

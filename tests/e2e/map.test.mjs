@@ -92,7 +92,7 @@ test('the map shows links by state, host details, and the open-relay switch work
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: pass' }).waitFor();
   // The timeline says what the host took out, and why.
-  await network.locator('ol.timeline', { hasText: 'mail.b.example removed 1 Authentication-Results field(s) in its own name that it did not write (RFC 8601 §5)' }).waitFor();
+  await network.locator('ol.timeline', { hasText: 'mail.b.example removed 1 Authentication-Results field(s) claiming to be its own, which came from outside (RFC 8601 §5)' }).waitFor();
   // carol's reader sees the verdict mail.b.example wrote on top (RFC 8601), decoded.
   await page.getByRole('region', { name: 'Mailbox carol@b.example' }).getByRole('button', { name: 'from my PC, listed' }).click();
   const verdict = page.locator('section.inspector table.auth-results');

@@ -125,8 +125,8 @@ pub fn verdict(method: &str, result: &str) -> Tr {
             ja: "人が読む From: のドメインに結びつく合格した検査がない。コメントはそのドメインが求める扱い（p=）。",
         },
         ("dmarc", "none") => Tr {
-            en: "Neither the From: domain nor its organizational domain publishes a DMARC record (_dmarc.<domain>).",
-            ja: "From: のドメインにもその組織ドメインにも DMARC レコード（_dmarc.<ドメイン>）がない。",
+            en: "Neither the From: domain nor its organizational domain publishes one DMARC record (_dmarc.<domain>): none, or more than one.",
+            ja: "From: のドメインにもその組織ドメインにも、DMARC レコード（_dmarc.<ドメイン>）が一つだけ公開されてはいない（ない、または複数ある）。",
         },
         _ => Tr { en: "", ja: "" },
     }
@@ -552,12 +552,12 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         }
         ForgedResultsRemoved { host, fields } if ja => {
             format!(
-                "{host} が自分の名前の Authentication-Results を {fields} 個取り除きました（自分が書いたものではない：RFC 8601 §5）"
+                "{host} が自分の名前を名乗る Authentication-Results を {fields} 件取り除きました（外から届いたもので、自分が書いたものではないため：RFC 8601 §5）"
             )
         }
         ForgedResultsRemoved { host, fields } => {
             format!(
-                "{host} removed {fields} Authentication-Results field(s) in its own name that it did not write (RFC 8601 §5)"
+                "{host} removed {fields} Authentication-Results field(s) claiming to be its own, which came from outside (RFC 8601 §5)"
             )
         }
         PolicyRefused { host, client, rule, reply } if ja => {
@@ -571,7 +571,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
         }
         DmarcChecked { host, from_domain, result, action, .. } if ja => {
-            let from_domain = if from_domain.is_empty() { "（読めない From:）" } else { from_domain };
+            let from_domain = if from_domain.is_empty() { "（なし：From: が読めない）" } else { from_domain };
             let done = match action.as_str() {
                 "reject" => "拒否（550）",
                 "junk" => "迷惑メール（Junk）へ",
@@ -581,7 +581,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} が From: のドメイン {from_domain} の DMARC を検査：{result} → {done}")
         }
         DmarcChecked { host, from_domain, result, action, why, .. } => {
-            let from_domain = if from_domain.is_empty() { "(unreadable From:)" } else { from_domain };
+            let from_domain = if from_domain.is_empty() { "(none: the From: is unreadable)" } else { from_domain };
             let done = match action.as_str() {
                 "reject" => "refused (550)",
                 "junk" => "to Junk",

@@ -1028,8 +1028,8 @@ pub const LESSONS: &[Lesson] = &[
             "SPF が確かめるのはエンベロープの MAIL FROM で、From: ではない。DMARC（RFC 7489）は From: のドメインを合格した検査に結びつけ、結びつかないときの扱いを公開する",
         ),
         goal: tr(
-            "From your PC, send carol@b.example a message with MAIL FROM:<winner@lottery.example> (no SPF record, so SPF says none) and From: alice@a.example. a.example publishes v=DMARC1; p=reject, so mail.b.example refuses it with 550. Then send bob@a.example one with From: carol@b.example: b.example asks for p=quarantine, so it lands in bob's Junk folder.",
-            "自分の PC から carol@b.example に、MAIL FROM:<winner@lottery.example>（SPF レコードがないので SPF は none）で From: alice@a.example のメッセージを送る。a.example は v=DMARC1; p=reject を公開しているので、mail.b.example は 550 で拒否する。次に bob@a.example に From: carol@b.example のメッセージを送ると、b.example は p=quarantine を求めているので bob の Junk フォルダに入る。",
+            "From your PC, send carol@b.example a message with MAIL FROM:<winner@lottery.example> (no SPF record, so SPF says none) and From: alice@a.example. a.example publishes v=DMARC1; p=reject, so mail.b.example refuses it with 550 5.7.1. Then send bob@a.example one with From: carol@b.example: b.example asks for p=quarantine, so it lands in bob's Junk folder.",
+            "自分の PC から carol@b.example に、MAIL FROM:<winner@lottery.example>（SPF レコードがないので SPF は none）で From: alice@a.example のメッセージを送る。a.example は v=DMARC1; p=reject を公開しているので、mail.b.example は 550 5.7.1 で拒否する。次に bob@a.example に From: carol@b.example のメッセージを送ると、b.example は p=quarantine を求めているので bob の Junk フォルダに入る。",
         ),
         hint: tr(
             "DMARC passes only when SPF (or DKIM) passes for the From: domain or its organization. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
@@ -1037,7 +1037,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         steps: &[
             Type("telnet mail.b.example 25"),
-            Type("HELO pc.a.example"),
+            Type("EHLO pc.a.example"),
             Type("MAIL FROM:<winner@lottery.example>"),
             Type("RCPT TO:<carol@b.example>"),
             Type("DATA"),
@@ -1048,7 +1048,7 @@ pub const LESSONS: &[Lesson] = &[
             Type("."),
             Type("QUIT"),
             Type("telnet mail.a.example 25"),
-            Type("HELO pc.a.example"),
+            Type("EHLO pc.a.example"),
             Type("MAIL FROM:<winner@lottery.example>"),
             Type("RCPT TO:<bob@a.example>"),
             Type("DATA"),

@@ -532,10 +532,12 @@ fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Call
                 { for map.nodes.iter().filter(|n| n.host).map(|n| html! {
                     <line class="lookup" x1="430" y1={(8 + dns_height).to_string()} x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
                 }) }
-                <rect x="250" y="8" width="362" height={dns_height.to_string()} rx="6" />
-                <text x="260" y="26">{ "DNS" }</text>
+                // The whole width: the nodes are all below it, and a TXT record's
+                // policy (`p=quarantine`) must not be cut off.
+                <rect x="8" y="8" width="604" height={dns_height.to_string()} rx="6" />
+                <text x="18" y="26">{ "DNS" }</text>
                 { for map.mx.iter().enumerate().map(|(i, line)| html! {
-                    <text class="mx" x="260" y={(44 + 17 * i).to_string()}>{ line }</text>
+                    <text class="mx" x="18" y={(44 + 17 * i).to_string()}>{ line }</text>
                 }) }
             </g>
             { for map.links.iter().enumerate().map(|(i, l)| {

@@ -442,7 +442,7 @@ impl<'a> HostBackend<'a> {
         let (clauses, passes, temp_errors) = self.check_dkim(&mut { dns }, message);
         #[cfg(not(feature = "dkim"))]
         let (clauses, passes, temp_errors): (_, Vec<String>, Vec<String>) = (String::new(), Vec::new(), Vec::new());
-        // DMARC's questions go on the wiretap, as SPF's do.
+        // DMARC's questions for a policy it acts on go on the wiretap, as SPF's do.
         let mut logged = crate::dns::Logged { dns, lookups: Vec::new(), unlogged: 0 };
         let vouched = passes.iter().any(|d| dmarc::aligned(&spf.domain, d, false));
         let mut others = Others { clauses, folder: INBOX, vouched };
@@ -724,10 +724,7 @@ impl SmtpBackend for HostBackend<'_> {
         // a reader would trust (RFC 8601 §5). It goes from every message this
         // host takes in, submitted or relayed, checked or trusted, before ours
         // is added or the message is signed.
-        let fields = remove_results_of(&mut delivery.message, &self.host.name);
-        if fields > 0 {
-            self.log(EventKind::ForgedResultsRemoved { host: self.host.name.clone(), fields });
-        }
+        let removed = remove_results_of(&mut delivery.message, &self.host.name);
         let folder = if delivery.authenticated_as.is_none() {
             self.check_sender(&mut delivery)?
         } else {
@@ -780,6 +777,11 @@ impl SmtpBackend for HostBackend<'_> {
         for list in lists {
             let (accounts, remote) = self.resolve(&list.members, INBOX)?;
             posts.push((list, accounts, remote));
+        }
+        // Told only for a message taken in: a refused one (or one retried after
+        // a 451) kept nothing.
+        if removed > 0 {
+            self.log(EventKind::ForgedResultsRemoved { host: self.host.name.clone(), fields: removed });
         }
         self.log(EventKind::MessageAccepted {
             host: self.host.name.clone(),

@@ -19,7 +19,7 @@ fn folder(world: &World, account: &str, name: &str) -> Vec<Vec<u8>> {
 fn from_the_pc(world: &mut World, host: &str, rcpt: &str, from: &str) -> String {
     let id = world.connect("pc.a.example", host, 25).unwrap();
     world.take_output(id);
-    say(world, id, "HELO pc.a.example");
+    say(world, id, "EHLO pc.a.example");
     assert!(say(world, id, "MAIL FROM:<winner@lottery.example>").starts_with("250"));
     assert!(say(world, id, &format!("RCPT TO:<{rcpt}>")).starts_with("250"));
     say(world, id, "DATA");
@@ -42,10 +42,9 @@ fn dmarc_events(world: &World) -> Vec<(String, String, String, String)> {
 fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
     let mut world = scenario::by_name("dmarc").unwrap();
     let reply = from_the_pc(&mut world, "mail.b.example", "carol@b.example", "alice@a.example");
-    // HELO, not EHLO: no enhanced status code (RFC 2034 §3).
     assert_eq!(
         reply,
-        "550 DMARC: a.example asks receivers to reject this message (SPF gave none for lottery.example, and no DKIM signature passed; a.example asks for p=reject)\r\n"
+        "550 5.7.1 DMARC: a.example asks receivers to reject this message (SPF gave none for lottery.example, and no DKIM signature passed; a.example asks for p=reject)\r\n"
     );
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into(), "reject".into())]);

@@ -82,6 +82,16 @@ fn results_forged_in_this_hosts_name_are_removed_however_written() {
 }
 
 #[test]
+fn a_refused_message_tells_of_no_removal() {
+    // pc.a.example is not in a.example's record: SPF fails and nothing is kept,
+    // so the timeline must not say a field was taken out of a stored message.
+    let mut world = scenario::spoofing();
+    let forged = "Authentication-Results: mail.b.example; spf=pass\r\nSubject: trust me\r\n\r\nHi.";
+    assert!(send_message(&mut world, "pc.a.example", "alice@a.example", forged).starts_with("550 5.7.23"));
+    assert!(!world.events().any(|e| matches!(e.kind, EventKind::ForgedResultsRemoved { .. })));
+}
+
+#[test]
 fn many_forged_results_cost_the_length_of_the_message() {
     let mut world = scenario::spoofing();
     let field = "Authentication-Results: mail.b.example; spf=pass\r\n";
