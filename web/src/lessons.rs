@@ -1024,8 +1024,8 @@ pub const LESSONS: &[Lesson] = &[
         shows: "network",
         title: tr("DMARC: checking the From: a person reads", "DMARC：人が読む From: を確かめる"),
         topic: tr(
-            "SPF checks the envelope's MAIL FROM, not From:; DMARC (RFC 7489) ties the From: domain to a passing check and publishes what to do when nothing does",
-            "SPF が確かめるのはエンベロープの MAIL FROM で、From: ではない。DMARC（RFC 7489）は From: のドメインを合格した検査に結びつけ、結びつかないときの扱いを公開する",
+            "The envelope and From: may differ (notes A): SPF checks MAIL FROM; DMARC (RFC 7489) ties the From: domain to a passing check and publishes what to do when none does",
+            "エンベロープと From: は異なってもよい（資料 A）。SPF が確かめるのは MAIL FROM。DMARC（RFC 7489）は From: のドメインを合格した検査に結びつけ、結びつかないときの扱いを公開する",
         ),
         goal: tr(
             "From your PC, send carol@b.example a message with MAIL FROM:<winner@lottery.example> (no SPF record, so SPF says none) and From: alice@a.example. a.example publishes v=DMARC1; p=reject, so mail.b.example refuses it with 550 5.7.1. Then send bob@a.example one with From: carol@b.example: b.example asks for p=quarantine, so it lands in bob's Junk folder.",
