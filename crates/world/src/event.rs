@@ -72,6 +72,12 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// A check's weight: its reason, and the DNS names and TXT records it looked up,
+/// which a scenario may make long.
+fn checked_weight(why: &str, lookups: &[(String, String)]) -> usize {
+    256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventKind {
@@ -207,8 +213,8 @@ pub enum EventKind {
         rule: String,
         reply: String,
     },
-    /// A receiving host took `fields` Authentication-Results fields in its own
-    /// name out of a message: it did not write them (RFC 8601 §5).
+    /// A receiving host took `fields` Authentication-Results fields claiming to
+    /// be its own out of a message it accepted: they came from outside (RFC 8601 §5).
     ForgedResultsRemoved {
         host: String,
         fields: usize,
@@ -292,14 +298,9 @@ impl EventKind {
             // Their texts come from the message (each bounded by the DKIM engine).
             #[cfg(feature = "dkim")]
             EventKind::DkimChecked { domain, selector, why, .. } => 128 + domain.len() + selector.len() + why.len(),
-            // DNS names and TXT records, which a scenario may make long.
-            EventKind::SpfChecked { lookups, why, .. } => {
-                256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
-            }
+            EventKind::SpfChecked { lookups, why, .. } => checked_weight(why, lookups),
             #[cfg(feature = "dmarc")]
-            EventKind::DmarcChecked { lookups, why, .. } => {
-                256 + why.len() + lookups.iter().map(|(q, a)| 48 + q.len() + a.len()).sum::<usize>()
-            }
+            EventKind::DmarcChecked { lookups, why, .. } => checked_weight(why, lookups),
             _ => 256,
         };
         payload + std::mem::size_of::<Event>()
