@@ -66,10 +66,23 @@ DIST=target/dist-bench node scripts/bench-wasm.mjs
 
 step "fuzz smoke (each target 30 s; the 10-minute runs are in the issue notes)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null; then
+  # The seed comes from the commit: a run of this commit on any machine tries
+  # the same inputs first (as many as it gets through in 30 s), so a crash it
+  # finds is found again by a run of the same commit.
+  seed=$((16#$(git rev-parse --short=7 HEAD 2>/dev/null || echo 1)))
   for target in $(ls fuzz/fuzz_targets | sed 's/\.rs$//'); do
     scratch=$(mktemp -d)
-    (cd fuzz && cargo +nightly fuzz run -O "$target" "$scratch" "corpus/$target" -- -max_total_time=30 -max_len=65536 -rss_limit_mb=1024 2>&1 | tail -3)
-    rm -rf "$scratch"
+    out=$(mktemp)
+    if (cd fuzz && cargo +nightly fuzz run -O "$target" "$scratch" "corpus/$target" -- -seed="$seed" -max_total_time=30 -max_len=65536 -rss_limit_mb=1024) > "$out" 2>&1; then
+      tail -1 "$out"
+    else
+      # Everything needed to reproduce: the panic, libFuzzer's verdict and the input.
+      grep -E -A3 "panicked|ERROR|SUMMARY|Test unit written|Base64|^error|Killed" "$out" | head -60 || true
+      echo "fuzz target $target failed (seed $seed); its last lines:"
+      tail -40 "$out"
+      exit 1
+    fi
+    rm -rf "$scratch" "$out"
   done
 else
   echo "skipped: needs a nightly toolchain and cargo-fuzz (install: cargo install --locked cargo-fuzz --version =0.13.2)"
