@@ -442,7 +442,8 @@ impl<'a> HostBackend<'a> {
         let (clauses, passes, temp_errors) = self.check_dkim(&mut { dns }, message);
         #[cfg(not(feature = "dkim"))]
         let (clauses, passes, temp_errors): (_, Vec<String>, Vec<String>) = (String::new(), Vec::new(), Vec::new());
-        // DMARC's questions for a policy it acts on go on the wiretap, as SPF's do.
+        // DMARC's questions go on the wiretap, as SPF's do (a domain with no
+        // record too: the learner sees where the receiver looked).
         let mut logged = crate::dns::Logged { dns, lookups: Vec::new(), unlogged: 0 };
         let vouched = passes.iter().any(|d| dmarc::aligned(&spf.domain, d, false));
         let mut others = Others { clauses, folder: INBOX, vouched };
@@ -476,9 +477,6 @@ impl<'a> HostBackend<'a> {
             let verdict = dmarc::check(&mut logged, &inputs);
             let lookups = std::mem::take(&mut logged.lookups);
             logged.unlogged = 0;
-            if verdict.result == dmarc::DmarcResult::None {
-                continue;
-            }
             let action = match (verdict.result, verdict.disposition) {
                 (dmarc::DmarcResult::TempError, _) => {
                     defer = Some((from_domain.clone(), verdict.why.clone()));
@@ -502,6 +500,10 @@ impl<'a> HostBackend<'a> {
                 why: verdict.why.clone(),
                 lookups,
             });
+            // No record, no clause: the event above shows the questions asked.
+            if verdict.result == dmarc::DmarcResult::None {
+                continue;
+            }
             // The record's policy and what was done, as a comment (RFC 8601
             // registers only header.from for dmarc).
             let comment = verdict.policy.map_or(String::new(), |(tag, policy)| {

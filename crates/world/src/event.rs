@@ -276,7 +276,8 @@ pub enum EventKind {
         why: String,
     },
     /// A receiving host checked the From: domain's DMARC policy (RFC 7489):
-    /// `action` is what it did (`deliver`, `junk`, `reject`).
+    /// `action` is what it did (`deliver`, `junk`, `reject`, `defer`). A
+    /// domain with no record is logged too (`none`, with the questions asked).
     #[cfg(feature = "dmarc")]
     DmarcChecked {
         host: String,

@@ -96,3 +96,28 @@ fn alices_own_mail_through_her_mx_passes_dmarc_on_spf() {
     let events = dmarc_events(&world);
     assert_eq!(events, [("mail.b.example".into(), "a.example".into(), "pass".into(), "deliver".into())]);
 }
+
+#[test]
+fn a_from_domain_with_no_record_is_looked_up_and_shown_as_none() {
+    let mut world = scenario::by_name("dmarc").unwrap();
+    let reply = from_the_pc(&mut world, "mail.b.example", "carol@b.example", "winner@lottery.example");
+    assert!(reply.starts_with("250 "), "{reply}");
+    assert_eq!(
+        dmarc_events(&world),
+        [("mail.b.example".into(), "lottery.example".into(), "none".into(), "deliver".into())]
+    );
+    // The question and its answer reach the wiretap, as for a domain with a record.
+    let lookups: Vec<(String, String)> = world
+        .events()
+        .find_map(|e| match &e.kind {
+            EventKind::DmarcChecked { lookups, .. } => Some(lookups.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(lookups, [("_dmarc.lottery.example TXT?".to_string(), "NXDOMAIN".to_string())]);
+    // No record, no dmarc= clause in the header (RFC 8601 needs none).
+    let inbox = folder(&world, "carol@b.example", "INBOX");
+    let results: Vec<String> =
+        header_fields(&inbox[0]).into_iter().filter(|f| f.name == "Authentication-Results").map(|f| f.value).collect();
+    assert_eq!(results, ["mail.b.example;\tspf=none smtp.mailfrom=winner@lottery.example"]);
+}
