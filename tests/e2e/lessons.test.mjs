@@ -121,6 +121,13 @@ async function doLesson(page, index) {
       const line = await dns.locator('text', { hasText: record }).boundingBox();
       assert.ok(line.x + line.width <= box.x + box.width, `${record} fits in the DNS box`);
     }
+    // A longer record is shown whole: the spoofer's own SPF record keeps its -all.
+    const rows = await dns.locator('text.mx').allTextContents();
+    assert.ok(rows.includes('spam.example.net TXT "v=spf1 ip4:203.0.113.66 -all"'), rows.join('\n'));
+    for (const row of await dns.locator('text.mx').all()) {
+      const line = await row.boundingBox();
+      assert.ok(line.x + line.width <= box.x + box.width, `${await row.textContent()} fits in the DNS box`);
+    }
     // The receiver asked DNS for b.example's policy: on the wiretap, as SPF's questions are.
     const tapped = await page.getByRole('region', { name: 'Wiretap' }).locator('li code').allTextContents();
     for (const line of ['_dmarc.b.example TXT?', '"v=DMARC1; p=quarantine"']) {

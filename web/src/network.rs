@@ -429,12 +429,11 @@ impl<'a> MapView<'a> {
                 }
                 list
             });
-        // TXT records (SPF's among them), cut to the box's width.
+        // TXT records (SPF's among them), wrapped to the box's width: a record
+        // cut short could hide the `-all` that decides the check.
         for (name, texts) in world.txt_records() {
             for text in texts {
-                let mut line = format!("{name} TXT \"{text}\"");
-                crate::terminal::cut(&mut line, 46);
-                mx.push(line);
+                wrap_into(&mut mx, &format!("{name} TXT \"{text}\""));
             }
         }
         // The machines start below the DNS box, however many MX records it lists.
@@ -509,6 +508,39 @@ fn link_geometry(map: &MapView<'_>, index: usize) -> (String, i32, i32) {
         // Labels step along the line as well as across it.
         let at = |p: i32, q: i32| p + (q - p) * (30 + 18 * (k % 3)) / 100;
         (format!("M{x1},{y1} L{x2},{y2}"), at(x1, x2), at(y1, y2) - 3)
+    }
+}
+
+/// Characters of a DNS box row (its width in the projector's font), and most
+/// rows one record takes (a learner's own TXT record can be long).
+const DNS_ROW: usize = 54;
+const DNS_ROWS_PER_RECORD: usize = 4;
+
+/// Push `line` as rows that fit the DNS box, broken at spaces; rows after
+/// the first are indented. A word too long for a row, or a record longer than
+/// [`DNS_ROWS_PER_RECORD`] rows, is cut with `…`.
+fn wrap_into(rows: &mut Vec<String>, line: &str) {
+    let first = rows.len();
+    let mut row = String::new();
+    for word in line.split(' ') {
+        if !row.trim_start().is_empty() {
+            if row.len() + 1 + word.len() > DNS_ROW {
+                rows.push(std::mem::replace(&mut row, "  ".into()));
+            } else {
+                row.push(' ');
+            }
+        }
+        row.push_str(word);
+    }
+    rows.push(row);
+    for row in &mut rows[first..] {
+        crate::terminal::cut(row, DNS_ROW);
+    }
+    if rows.len() > first + DNS_ROWS_PER_RECORD {
+        rows.truncate(first + DNS_ROWS_PER_RECORD);
+        if let Some(last) = rows.last_mut() {
+            last.push_str(" …");
+        }
     }
 }
 
@@ -781,6 +813,36 @@ mod tests {
 
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_txt_record_is_wrapped_whole_into_the_dns_box() {
+        let wrapped = |line: &str| {
+            let mut rows = Vec::new();
+            wrap_into(&mut rows, line);
+            rows
+        };
+        // The SPF lesson's record fits on one row, its `-all` in view.
+        assert_eq!(
+            wrapped("spam.example.net TXT \"v=spf1 ip4:203.0.113.66 -all\""),
+            ["spam.example.net TXT \"v=spf1 ip4:203.0.113.66 -all\""]
+        );
+        // A longer one is broken at spaces, and nothing is lost.
+        let line = "a.example TXT \"v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 ip4:192.0.2.3 include:_spf.b.example ~all\"";
+        let rows = wrapped(line);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows.iter().all(|r| r.chars().count() <= DNS_ROW), "{rows:?}");
+        assert!(rows[1].starts_with("  ") && rows[1].ends_with("~all\""), "{rows:?}");
+        assert_eq!(rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" "), line);
+        // A learner's long record: four rows at most, the last marked cut,
+        // and a word too long for a row cut too.
+        let rows = wrapped(&format!("x.example TXT \"{}\"", "ab ".repeat(100)));
+        assert_eq!(rows.len(), DNS_ROWS_PER_RECORD, "{rows:?}");
+        assert!(rows[3].ends_with(" …") && rows.iter().all(|r| r.len() <= DNS_ROW + 4), "{rows:?}");
+        let rows = wrapped(&format!("x.example TXT \"{}\"", "é".repeat(300)));
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows[1].ends_with(" …") && rows[1].len() <= DNS_ROW + 4, "{rows:?}");
+    }
 
     /// Types `lines` into a new connection to mail.a.example:`port` and returns
     /// the wiretap's lines for it, as (text sent, label).
