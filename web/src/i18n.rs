@@ -126,7 +126,7 @@ pub fn verdict(method: &str, result: &str) -> Tr {
         },
         ("dmarc", "none") => Tr {
             en: "Neither the From: domain nor its organizational domain publishes one DMARC record (_dmarc.<domain>): none, or more than one.",
-            ja: "From: のドメインにもその組織ドメインにも、DMARC レコード（_dmarc.<ドメイン>）が一つだけ公開されてはいない（ない、または複数ある）。",
+            ja: "From: のドメインにもその組織ドメインにも、使える DMARC レコード（_dmarc.<ドメイン>）がない（ない、または複数ある）。",
         },
         _ => Tr { en: "", ja: "" },
     }
@@ -361,8 +361,8 @@ pub mod text {
     pub const LEGEND_DOWN: Tr = Tr { en: "host down", ja: "ホスト停止中" };
     pub const LEGEND_ROUTE: Tr = Tr { en: "route of the opened message", ja: "開いたメールの経路" };
     pub const LEGEND_DNS: Tr = Tr {
-        en: "MTAs ask DNS for MX records (and TXT for SPF)",
-        ja: "MTA は DNS に MX レコード（SPF では TXT）を問い合わせる",
+        en: "MTAs ask DNS for MX records (and TXT for SPF and DMARC)",
+        ja: "MTA は DNS に MX レコード（SPF と DMARC では TXT）を問い合わせる",
     };
     pub const VIEWS: Tr = Tr { en: "Show", ja: "表示" };
     pub const DOWNLOAD_TRANSCRIPT: Tr = Tr { en: "Download as text", ja: "テキストで保存" };
@@ -470,7 +470,7 @@ pub fn world_error(lang: Lang, e: &WorldError) -> String {
             format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
         }
         (Lang::Ja, WorldError::Port25Blocked { client, host, provider }) => format!(
-            "{host} のポート 25：応答がありません（{provider} は {client} から他のネットワークの 25 番ポートへの通信を遮断しています：OP25B。{provider} の 587 番ポートから AUTH で送ってください）"
+            "{host} のポート 25：応答がありません（プロバイダのネットワークが {client} から他のネットワークの 25 番ポートへの通信を遮断しています：OP25B。プロバイダのメールサーバ {provider} の 587 番ポートから AUTH で送ってください）"
         ),
         (Lang::Ja, WorldError::NoSuchConnection(id)) => format!("接続 {id} はありません"),
         (Lang::Ja, WorldError::ConnectionClosed(id)) => format!("接続 {id} は閉じています"),
@@ -609,8 +609,14 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
         PopBeforeSmtp => "POP before SMTP: a POP3 login opens relay for 10 min".into(),
         Op25b if ja => "OP25B：この事業者の利用者のマシンから他のネットワークの 25 番ポートへの通信を遮断".into(),
         Op25b => "OP25B: this provider's customer machines cannot reach port 25 of other networks".into(),
-        SpfCheck if ja => "25 番ポートで SPF を検査（送信者のドメインが認めていないアドレスからのメールを拒否）".into(),
-        SpfCheck => "Check SPF on port 25 (refuse mail from an address the sender's domain does not list)".into(),
+        SpfCheck if ja => {
+            "25 番ポートで SPF を検査（MAIL FROM のドメインの SPF レコードが認めない IP アドレスからのメールを拒否）"
+                .into()
+        }
+        SpfCheck => {
+            "Check SPF on port 25 (refuse mail from an IP address the MAIL FROM domain's SPF record does not allow)"
+                .into()
+        }
         Service(port) => port.to_string(),
     }
 }

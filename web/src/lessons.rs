@@ -922,8 +922,8 @@ pub const LESSONS: &[Lesson] = &[
             "mail.b.example は 1 時間に 10 分しかつながらない。オフラインの間に carol@b.example へ送って時間を進め、メールが mail.a.example のキューで待ち、回線がつながると流れるのを確かめる。",
         ),
         hint: tr(
-            "This is how UUCP-era mail worked. It is online from :00 to :10; press “+10 min” first so the clock is past 09:10.",
-            "UUCP の時代のメールはこう動いていました。毎時 0 分から 10 分までがオンラインです。先に「+10 分」を押して 9:10 を過ぎてから送ります。",
+            "This is how UUCP-era mail worked. It is online from :00 to :10; press “+10 min” first so the clock is at 09:10 or later.",
+            "UUCP の時代のメールはこう動いていました。毎時 0 分から 10 分までがオンラインです。先に「+10 分」を押して 9:10 以降に送ります。",
         ),
         steps: &[
             Do(tr("Press “+10 min”.", "「+10 分」を押す。")),
@@ -956,8 +956,8 @@ pub const LESSONS: &[Lesson] = &[
             "mail.b.example は SPF を検査する。alice@a.example のメールを自分の PC から直接渡すと、a.example のレコード（v=spf1 mx -all）は MX しか認めていないので 550 5.7.23 で拒否される。次に同じメールを mail.a.example の 587 番から送ると、a.example の MX が中継するので pass になる。",
         ),
         hint: tr(
-            "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
-            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
+            "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. It needs no message, but this server refuses after DATA, so that DMARC can read From: too. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
+            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。本文は不要ですが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
         ),
         steps: &[
             Type("telnet mail.b.example 25"),
@@ -1032,8 +1032,8 @@ pub const LESSONS: &[Lesson] = &[
             "自分の PC から carol@b.example に、MAIL FROM:<winner@lottery.example>（SPF レコードがないので SPF は none）で From: alice@a.example のメッセージを送る。a.example は v=DMARC1; p=reject を公開しているので、mail.b.example は 550 5.7.1 で拒否する。次に bob@a.example に From: carol@b.example のメッセージを送ると、b.example は p=quarantine を求めているので bob の Junk フォルダに入る。",
         ),
         hint: tr(
-            "DMARC passes only when SPF (or DKIM) passes for the From: domain or its organization. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
-            "DMARC が合格するのは、From: のドメイン（または同じ組織のドメイン）について SPF（または DKIM）が合格したときだけです。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
+            "DMARC passes only when SPF passes for a MAIL FROM domain that matches the From: domain (or its organization), or DKIM for a matching d= domain: lottery.example would not match a.example even with a pass. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
+            "DMARC が合格するのは、SPF が合格した MAIL FROM のドメイン、または DKIM が合格した d= のドメインが From: のドメイン（または同じ組織）と一致したときだけです。SPF が合格しても lottery.example は a.example と一致しません。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
         ),
         steps: &[
             Type("telnet mail.b.example 25"),

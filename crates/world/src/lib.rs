@@ -365,6 +365,7 @@ pub enum WorldError {
     Port25Blocked {
         client: String,
         host: String,
+        /// The provider's mail server, which takes submissions on 587.
         provider: String,
     },
     NoSuchConnection(ConnectionId),
@@ -382,7 +383,7 @@ impl fmt::Display for WorldError {
             }
             WorldError::Port25Blocked { client, host, provider } => write!(
                 f,
-                "{host} port 25: no answer ({provider} blocks port 25 from {client} to other networks: OP25B; send through {provider} port 587 with AUTH)"
+                "{host} port 25: no answer (the provider's network blocks port 25 from {client} to other networks: OP25B; send through its mail server {provider} port 587 with AUTH)"
             ),
             WorldError::NoSuchConnection(id) => write!(f, "connection {id} does not exist"),
             WorldError::ConnectionClosed(id) => write!(f, "connection {id} is closed"),

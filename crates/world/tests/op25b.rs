@@ -20,7 +20,7 @@ fn the_pc_cannot_reach_another_networks_port_25_and_submits_on_587_instead() {
     );
     assert_eq!(
         blocked.to_string(),
-        "mail.b.example port 25: no answer (mail.a.example blocks port 25 from pc.a.example to other networks: OP25B; send through mail.a.example port 587 with AUTH)"
+        "mail.b.example port 25: no answer (the provider's network blocks port 25 from pc.a.example to other networks: OP25B; send through its mail server mail.a.example port 587 with AUTH)"
     );
     assert!(world.events().any(|e| matches!(&e.kind, EventKind::PolicyRefused { rule, client, .. } if rule == "op25b" && client == "192.0.2.10")));
     // The provider's own MTA still answers on 25, and the other network's other ports are open.
