@@ -22,8 +22,9 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) {
 
 /// Read the file chosen in `input` and hand its name and bytes to `done`
 /// (later: files are read asynchronously). The input is cleared so the same
-/// file can be chosen again.
-pub fn read_chosen(input: &HtmlInputElement, done: impl FnOnce(String, Vec<u8>) + 'static) {
+/// file can be chosen again. `done` is boxed so every caller shares one
+/// reading task in the page's code.
+pub fn read_chosen(input: &HtmlInputElement, done: Box<dyn FnOnce(String, Vec<u8>)>) {
     let Some(file) = input.files().and_then(|list| list.get(0)) else { return };
     input.set_value("");
     wasm_bindgen_futures::spawn_local(async move {

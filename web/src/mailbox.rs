@@ -161,10 +161,8 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
         let (cb, account, folder) = (props.on_import.clone(), account.clone(), folder.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
-            crate::files::read_chosen(&input, {
-                let (cb, account, folder) = (cb.clone(), account.clone(), folder.clone());
-                move |name, bytes| cb.emit((account.clone(), folder.clone(), name, bytes))
-            });
+            let (cb, account, folder) = (cb.clone(), account.clone(), folder.clone());
+            crate::files::read_chosen(&input, Box::new(move |name, bytes| cb.emit((account, folder, name, bytes))));
         })
     };
     let below = s.total.saturating_sub(s.first + s.rows.len());

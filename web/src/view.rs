@@ -184,11 +184,14 @@ pub fn app() -> Html {
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
             let lab = lab.clone();
-            crate::files::read_chosen(&input, move |_, bytes| {
-                if gloo::dialogs::confirm(t(lang, text::IMPORT_LAB_CONFIRM)) {
-                    lab.dispatch(Action::ImportLab(bytes));
-                }
-            });
+            crate::files::read_chosen(
+                &input,
+                Box::new(move |_, bytes| {
+                    if gloo::dialogs::confirm(t(lang, text::IMPORT_LAB_CONFIRM)) {
+                        lab.dispatch(Action::ImportLab(bytes));
+                    }
+                }),
+            );
         })
     };
     let on_open = dispatch(&d, |(host, port)| Action::Open { host, port });
