@@ -214,9 +214,15 @@ fn put_in_command_box(id: usize, line: &str) {
     }
 }
 
-/// Scroll the side column to the view with this id (the page itself never scrolls).
+/// Fold the lesson list away, so the lesson just started is what the rail
+/// shows, and scroll the side column to the view with this id (the page
+/// itself never scrolls).
 fn bring_into_view(id: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(Some(list)) = document.query_selector(".lesson-list") {
+        let _ = list.remove_attribute("open");
+    }
+    if let Some(el) = document.get_element_by_id(id) {
         el.scroll_into_view();
     }
 }
