@@ -38,6 +38,17 @@ fn dmarc_events(world: &World) -> Vec<(String, String, String, String)> {
     events.collect()
 }
 
+/// The DNS questions and answers of the first DMARC check, for the wiretap.
+fn first_dmarc_lookups(world: &World) -> Vec<(String, String)> {
+    world
+        .events()
+        .find_map(|e| match &e.kind {
+            EventKind::DmarcChecked { lookups, .. } => Some(lookups.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
 #[test]
 fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
     let mut world = scenario::by_name("dmarc").unwrap();
@@ -49,13 +60,7 @@ fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into(), "reject".into())]);
     // The policy's lookup is written down for the wiretap, as SPF's are.
-    let lookups: Vec<(String, String)> = world
-        .events()
-        .find_map(|e| match &e.kind {
-            EventKind::DmarcChecked { lookups, .. } => Some(lookups.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let lookups = first_dmarc_lookups(&world);
     assert_eq!(lookups.len(), 1, "{lookups:?}");
     assert_eq!(lookups[0].0, "_dmarc.a.example TXT?");
     assert!(lookups[0].1.contains("v=DMARC1; p=reject"), "{lookups:?}");
@@ -107,13 +112,7 @@ fn a_from_domain_with_no_record_is_looked_up_and_shown_as_none() {
         [("mail.b.example".into(), "lottery.example".into(), "none".into(), "deliver".into())]
     );
     // The question and its answer reach the wiretap, as for a domain with a record.
-    let lookups: Vec<(String, String)> = world
-        .events()
-        .find_map(|e| match &e.kind {
-            EventKind::DmarcChecked { lookups, .. } => Some(lookups.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let lookups = first_dmarc_lookups(&world);
     assert_eq!(lookups, [("_dmarc.lottery.example TXT?".to_string(), "NXDOMAIN".to_string())]);
     // No record, no dmarc= clause in the header (RFC 8601 needs none).
     let inbox = folder(&world, "carol@b.example", "INBOX");
