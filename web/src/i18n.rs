@@ -470,7 +470,7 @@ pub fn world_error(lang: Lang, e: &WorldError) -> String {
             format!("{host} のポート {port}：接続を拒否されました（そこで待ち受けるサービスがありません）")
         }
         (Lang::Ja, WorldError::Port25Blocked { client, host, provider }) => format!(
-            "{host} のポート 25：応答がありません（プロバイダのネットワークが {client} から他のネットワークの 25 番ポートへの通信を遮断しています：OP25B。プロバイダのメールサーバ {provider} の 587 番ポートから AUTH で送ってください）"
+            "{host} のポート 25：応答がありません（プロバイダのネットワークが {client} から他のネットワークの 25 番ポートへの通信を遮断しています：OP25B。プロバイダのメールサーバ {provider} の 587 番ポートへ AUTH で送ってください）"
         ),
         (Lang::Ja, WorldError::NoSuchConnection(id)) => format!("接続 {id} はありません"),
         (Lang::Ja, WorldError::ConnectionClosed(id)) => format!("接続 {id} は閉じています"),
@@ -576,7 +576,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
                 "reject" => "拒否（550）",
                 "junk" => "迷惑メール（Junk）へ",
                 "defer" => "後で再試行（451）",
-                _ => "通常どおり配送",
+                _ => "DMARC は通す",
             };
             format!("{host} が From: のドメイン {from_domain} の DMARC を検査：{result} → {done}")
         }
@@ -586,7 +586,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
                 "reject" => "refused (550)",
                 "junk" => "to Junk",
                 "defer" => "try later (451)",
-                _ => "delivered",
+                _ => "let through",
             };
             format!("{host} checked DMARC for the From: domain {from_domain}: {result} → {done} ({why})")
         }
@@ -610,12 +610,11 @@ pub fn policy(lang: Lang, policy: mail_lab_world::Policy) -> String {
         Op25b if ja => "OP25B：この事業者の利用者のマシンから他のネットワークの 25 番ポートへの通信を遮断".into(),
         Op25b => "OP25B: this provider's customer machines cannot reach port 25 of other networks".into(),
         SpfCheck if ja => {
-            "25 番ポートで SPF を検査（MAIL FROM のドメインの SPF レコードが認めない IP アドレスからのメールを拒否）"
+            "25 番ポートで SPF を検査（MAIL FROM のドメインの SPF レコードが fail（-all）と判定したメールを拒否）"
                 .into()
         }
         SpfCheck => {
-            "Check SPF on port 25 (refuse mail from an IP address the MAIL FROM domain's SPF record does not allow)"
-                .into()
+            "Check SPF on port 25 (refuse mail when the MAIL FROM domain's SPF record gives fail, as -all does)".into()
         }
         Service(port) => port.to_string(),
     }

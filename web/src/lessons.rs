@@ -957,7 +957,7 @@ pub const LESSONS: &[Lesson] = &[
         ),
         hint: tr(
             "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. It needs no message, but this server refuses after DATA, so that DMARC can read From: too. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
-            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。本文は不要ですが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
+            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。SPF の判定にメッセージ自体は要りませんが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
         ),
         steps: &[
             Type("telnet mail.b.example 25"),

@@ -511,7 +511,7 @@ fn link_geometry(map: &MapView<'_>, index: usize) -> (String, i32, i32) {
     }
 }
 
-/// Characters of a DNS box row (its width in the projector's font), and most
+/// Bytes of a DNS box row (its width in the projector's font), and most
 /// rows one record takes (a learner's own TXT record can be long).
 const DNS_ROW: usize = 54;
 const DNS_ROWS_PER_RECORD: usize = 4;
@@ -538,7 +538,7 @@ fn wrap_into(rows: &mut Vec<String>, line: &str) {
     }
     if rows.len() > first + DNS_ROWS_PER_RECORD {
         rows.truncate(first + DNS_ROWS_PER_RECORD);
-        if let Some(last) = rows.last_mut() {
+        if let Some(last) = rows.last_mut().filter(|l| !l.ends_with('…')) {
             last.push_str(" …");
         }
     }
