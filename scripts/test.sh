@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh test
 source scripts/env.sh
+# A whole run needs no incremental caches, and line tables are enough for a
+# failing test's backtrace: together they shrink target/ by gigabytes (a run
+# of this command once ran out of disk while building the fuzz targets).
+export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=line-tables-only
 
 ENGINE_CRATES=(-p mail-lab-proto -p mail-lab-message -p mail-lab-store -p mail-lab-auth -p mail-lab-smtp -p mail-lab-pop3 -p mail-lab-imap -p mail-lab-world -p mail-lab-serve)
 step() { printf '\n=== %s\n' "$*"; }
