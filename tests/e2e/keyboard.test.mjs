@@ -68,3 +68,19 @@ test('every control is reachable by Tab with a name, and lesson 1 is done from t
   await screenshot(page, 'e2e-keyboard');
   assert.deepEqual(errors, []);
 });
+
+test('starting a lesson from the keyboard leaves focus on the folded list, not at the top of the page', async (t) => {
+  const { page, errors } = await openLab(t);
+  await page.getByRole('region', { name: 'Lessons' }).waitFor();
+  await tabTo(page, (f) => f.tag === 'summary' && f.name.startsWith('Lessons (0/'));
+  await page.keyboard.press('Enter');
+  await tabTo(page, (f) => f.tag === 'button' && f.name === 'Send with SMTP, read with POP3');
+  await page.keyboard.press('Enter');
+  await page.locator('section.lessons .goal').waitFor();
+  assert.equal(await page.locator('details.lesson-list').getAttribute('open'), null, 'the list folded away');
+  const f = await focused(page);
+  assert.equal(f && f.tag, 'summary', `focus stays on the list's summary: ${JSON.stringify(f)}`);
+  // The next Tab goes on into the lesson just started.
+  await tabTo(page, (g) => g.tag === 'summary' && g.name.startsWith('Try this'), 5);
+  assert.deepEqual(errors, []);
+});

@@ -103,6 +103,16 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.deepEqual(await rows.first().locator('th, td').allTextContents(), ['SPF', 'pass', 'smtp.mailfrom=alice@a.example']);
   assert.match(await rows.nth(1).textContent(), /sending IP is allowed by the SPF record/);
   await verdict.scrollIntoViewIfNeeded();
+  // Envelope and header stack when the inspector is narrow: an address is not
+  // broken mid-word, and a header field's value sits beside its name.
+  const cells = async (table, name) => {
+    const row = page.locator(`section.inspector table.${table} tr`, { hasText: name });
+    return [await row.locator('th').boundingBox(), await row.locator('td').boundingBox()];
+  };
+  const [mailFrom, address] = await cells('envelope', 'MAIL FROM');
+  assert.ok(address.height < mailFrom.height * 1.5, `<alice@a.example> on one line (${address.height} px high)`);
+  const [subject, subjectValue] = await cells('header-fields', 'Subject');
+  assert.ok(Math.abs(subject.y - subjectValue.y) < 4, `Subject's value beside its name (${subject.y}, ${subjectValue.y})`);
   await screenshot(page, 'e2e-inspector-auth-results');
   await map.locator('g.node[data-name="mail.b.example"]').click();
   await spf.uncheck();

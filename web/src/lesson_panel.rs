@@ -1,6 +1,7 @@
 //! The lessons: the list with progress, and the active lesson's goal, steps,
 //! hint and (for APOP) the digest calculator.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -221,6 +222,11 @@ fn bring_into_view(id: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Ok(Some(list)) = document.query_selector(".lesson-list") {
         let _ = list.remove_attribute("open");
+        // The button that had focus is folded away with the list: keep the
+        // keyboard's place at the list's summary, not at the top of the page.
+        if let Some(summary) = list.first_element_child().and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = summary.focus();
+        }
     }
     if let Some(el) = document.get_element_by_id(id) {
         el.scroll_into_view();
