@@ -1,6 +1,6 @@
 """Hostile input against the native server: wildcard patterns, overlong lines,
 BDAT sizes and smuggling, a 400 MB flood, signals mid-flood, --allow-remote's
-TLS-only logins and idle timeouts.
+TLS-only logins, idle timeouts and the storage quota.
 
 Every answer must arrive within LIMIT (1 s, measured with time.monotonic); reads
 wait a little longer (PATIENCE) only so that a late answer is shown in the
@@ -8,10 +8,12 @@ failure instead of a bare timeout. Where a case says so, a fresh SMTP client
 must get its 220 greeting within LIMIT while the hostile request is in flight.
 """
 import base64
+import imaplib
 import ctypes
 import random
 import select
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -817,3 +819,35 @@ def test_an_idle_client_hears_its_protocols_goodbye_then_close(labs, service, go
     print(f"\nidle {service} after {time.monotonic() - began:.2f} s: {data!r}")
     assert data.startswith(goodbye) and (goodbye or data == b""), data
     w.close()
+
+
+def test_a_flood_of_appends_and_mail_stops_at_the_quota(lab):
+    """imaplib APPENDs 1 MiB messages until the account's 64 MiB quota: each
+    answer comes within LIMIT, the 65th is NO [OVERQUOTA], smtplib's next
+    message for bob gets 452 4.2.2, and MOVE to Trash still works."""
+    imap = imaplib.IMAP4("127.0.0.1", lab.ports["imap"], timeout=10)
+    imap.login("bob", "bob-pw")
+    body = b"Subject: filler\r\n\r\n" + b"x" * (1024 * 1024 - 19)
+    assert len(body) == 1024 * 1024
+    slowest = 0.0
+    for n in range(64):
+        start = time.monotonic()
+        typ, data = imap.append("INBOX", None, None, body)
+        slowest = max(slowest, time.monotonic() - start)
+        assert typ == "OK", (n, data)
+    start = time.monotonic()
+    typ, data = imap.append("INBOX", None, None, b"Subject: one more\r\n\r\nx")
+    slowest = max(slowest, time.monotonic() - start)
+    assert typ == "NO" and data[0].startswith(b"[OVERQUOTA] mailbox bob@a.example is full"), data
+    assert slowest < LIMIT, f"an APPEND took {slowest:.2f} s"
+
+    with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], timeout=10) as s:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            s.sendmail("alice@a.example", ["bob@a.example"], "Subject: hi\r\n\r\nhi\r\n")
+        code, text = refused.value.recipients["bob@a.example"]
+        assert (code, text[:5]) == (452, b"4.2.2"), (code, text)
+
+    imap.select("INBOX")
+    typ, data = imap.uid("MOVE", "1:2", "Trash")
+    assert typ == "OK", data
+    imap.logout()

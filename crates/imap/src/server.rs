@@ -546,6 +546,7 @@ fn store_refusal(tag: &str, e: &StoreError) -> String {
         StoreError::FolderExists(_) | StoreError::AccountExists(_) => "[ALREADYEXISTS] ",
         StoreError::InboxIsSpecial => "[CANNOT] ",
         StoreError::UidsExhausted(_) => "[LIMIT] ",
+        StoreError::OverQuota(_) => "[OVERQUOTA] ",
     };
     format!("{tag} NO {code}{}", clean(&e.to_string()))
 }
@@ -1458,11 +1459,8 @@ impl ImapServer {
                     Err(e @ StoreError::NoSuchFolder(_)) => {
                         self.sendf(format_args!("{tag} NO [TRYCREATE] {}", clean(&e.to_string())))
                     }
-                    // RFC 5530: an implementation limit, not a missing mailbox.
-                    Err(e @ StoreError::UidsExhausted(_)) => {
-                        self.sendf(format_args!("{tag} NO [LIMIT] {}", clean(&e.to_string())))
-                    }
-                    Err(e) => self.sendf(format_args!("{tag} NO {}", clean(&e.to_string()))),
+                    // RFC 5530: [LIMIT] for no UIDs left, [OVERQUOTA] for a full mailbox.
+                    Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
             CommandBody::Expunge => self.expunge(&tag, None, backend),
@@ -1880,12 +1878,9 @@ impl ImapServer {
         if let Some(why) = keyword_limit(store, account, target, &copied) {
             return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
         }
-        let pairs = match store.copy_messages(account, &mailbox.name, &uids, target) {
+        let pairs = match store.copy_messages(account, &mailbox.name, &uids, target, moving) {
             Ok(p) => p,
-            Err(e @ StoreError::UidsExhausted(_)) => {
-                return self.sendf(format_args!("{tag} NO [LIMIT] {}", clean(&e.to_string())));
-            }
-            Err(e) => return self.sendf(format_args!("{tag} NO {}", clean(&e.to_string()))),
+            Err(e) => return self.send(&store_refusal(tag, &e)),
         };
         if pairs.is_empty() {
             // Nothing matched: no COPYUID, whose sets may not be empty (RFC 4315 §3).

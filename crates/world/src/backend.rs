@@ -32,6 +32,9 @@ pub(crate) struct HostBackend<'a> {
     pub queued: &'a mut Vec<QueueEntry>,
     /// Set by an injected fault: the world drops the link instead of answering.
     pub drop_link: &'a mut bool,
+    /// The world's queues are at [`crate::queue::QUEUE_LIMIT`]: mail for other
+    /// hosts is refused for now.
+    pub queue_full: bool,
     /// The world's DNS, when this service checks SPF ([`crate::Policy::SpfCheck`]).
     pub spf: Option<crate::dns::WorldDns<'a>>,
     /// Every host's DKIM keys; this host signs with its own.
@@ -261,6 +264,17 @@ pub(crate) fn deliver_local(
     Ok(uid)
 }
 
+/// A store that refused for another reason: the sender may try again.
+fn local_error(e: StoreError) -> Reply {
+    Reply::new(451, "4.3.0", format!("Local error in processing: {e}"))
+}
+
+/// A temporary refusal for a full mailbox (RFC 3463 X.2.2): its owner may
+/// delete mail, and the sending MTA tries again.
+fn mailbox_full(e: StoreError) -> Reply {
+    Reply::new(452, "4.2.2", e.to_string())
+}
+
 impl<'a> HostBackend<'a> {
     /// Local accounts (each with the folder its copy goes to) and remote
     /// addresses for `targets`; nothing is stored yet.
@@ -321,7 +335,7 @@ impl<'a> HostBackend<'a> {
                 &message,
                 Some(envelope.clone()),
             )
-            .map_err(|e| Reply::new(451, "4.3.0", format!("Local error in processing: {e}")))?;
+            .map_err(local_error)?;
         }
         if !remote.is_empty() {
             self.queued.push(QueueEntry::new(id, &self.host.name, &envelope.reverse_path, remote, message, self.now));
@@ -603,7 +617,6 @@ impl<'a> HostBackend<'a> {
         if let Some(name) = marked {
             return Ok(name);
         }
-        let local_error = |e: StoreError| Reply::new(451, "4.3.0", format!("Local error in processing: {e}"));
         if store.folder(account, JUNK).is_none() {
             store.create_folder(account, JUNK).map_err(local_error)?;
         }
@@ -694,7 +707,10 @@ impl SmtpBackend for HostBackend<'_> {
         {
             return Ok(());
         }
-        self.local_account(rcpt).map(|_| ())
+        // A mailbox without room for one more octet refuses here, for this
+        // recipient alone (RFC 3463 X.2.2).
+        let account = self.local_account(rcpt)?;
+        self.host.store.fits(&account, 1, 1).map_err(mailbox_full)
     }
 
     fn policy_refused(&mut self, rule: &'static str, reply: &Reply) {
@@ -773,6 +789,14 @@ impl SmtpBackend for HostBackend<'_> {
         // Resolve every local recipient before storing anything, so a failure
         // cannot leave a half-delivered message that a retry would duplicate.
         let (accounts, remote) = self.resolve(&targets, folder)?;
+        // Each copy gains a Return-Path: line (see `deliver_local`).
+        let stored = "Return-Path: <>\r\n".len() + delivery.envelope.reverse_path.len() + delivery.message.len();
+        for (account, _) in &accounts {
+            self.host.store.fits(account, stored, 1).map_err(mailbox_full)?;
+        }
+        if self.queue_full && !remote.is_empty() {
+            return Err(Reply::new(452, "4.3.1", crate::queue::QUEUE_FULL));
+        }
         #[cfg(feature = "dkim")]
         let mut posts = Vec::new();
         #[cfg(feature = "dkim")]

@@ -28,7 +28,7 @@ use mail_lab_store::Store;
 use serde::{Deserialize, Serialize};
 
 pub use event::{Direction, Event, EventKind, EventLog};
-pub use queue::{QueueEntry, RETRY_MINUTES};
+pub use queue::{QUEUE_LIMIT, QUEUE_OCTETS_LIMIT, QueueEntry, RETRY_MINUTES};
 pub use snapshot::{SNAPSHOT_VERSION, SnapshotError, WorldSnapshot};
 
 /// A host policy a lesson or the page switches at run time.
@@ -1309,6 +1309,8 @@ impl World {
         let host = &mut self.hosts[conn.host];
         let checks_spf =
             conn.service == Service::Smtp && self.spf_hosts.iter().any(|n| n.eq_ignore_ascii_case(&host.name));
+        let queue_full = self.queue.len() >= queue::QUEUE_LIMIT
+            || self.queue.iter().map(|q| q.message.len()).sum::<usize>() >= queue::QUEUE_OCTETS_LIMIT;
         let mut backend = backend::HostBackend {
             #[cfg(feature = "dkim")]
             dkim_keys: &self.dkim_keys,
@@ -1323,6 +1325,7 @@ impl World {
             tls: conn.tls,
             queued: &mut queued,
             drop_link: &mut drop_link,
+            queue_full,
         };
         let outputs = match &mut conn.engine {
             ServerSession::Smtp(server) => run_engine(server.as_mut(), &mut backend, input, now),

@@ -12,6 +12,16 @@ use crate::{EventKind, World, WorldError};
 /// More Received lines than this means a mail loop (RFC 5321 §6.3).
 pub const MAX_HOPS: usize = 30;
 
+/// Most messages the world's queues hold, and their most octets: past either,
+/// a message for another host is refused with 452 4.3.1 (RFC 3463: mail system
+/// full) and its sender tries again later, so relaying cannot grow memory
+/// without bound. Bounces of queued mail may go up to twice this.
+pub const QUEUE_LIMIT: usize = 1_000;
+pub const QUEUE_OCTETS_LIMIT: usize = 64 * 1024 * 1024;
+/// The refusal past either limit; the text names both.
+pub(crate) const QUEUE_FULL: &str = "Insufficient system storage: the queue is full (1000 messages or 64 MiB)";
+const _: () = assert!(QUEUE_LIMIT == 1_000 && QUEUE_OCTETS_LIMIT == 64 << 20);
+
 /// Minutes between attempts: after the 1st failure, the 2nd, … (then the last repeats).
 pub const RETRY_MINUTES: [u64; 5] = [1, 5, 15, 30, 60];
 
@@ -334,8 +344,9 @@ impl World {
                     helo: host.to_string(),
                     client_address: self.hosts[index].address.clone(),
                 };
-                // A host's own bounce to a local user cannot fail but for a
-                // missing account, and then there is nobody left to tell.
+                // A host's own bounce to a local user fails only for a missing
+                // account or a full mailbox (the quota bounds memory), and then
+                // there is nobody left to tell: it is dropped, as a double bounce.
                 let _ = crate::backend::deliver_local(
                     &mut self.hosts[index],
                     &mut self.events,
