@@ -823,7 +823,7 @@ def test_an_idle_client_hears_its_protocols_goodbye_then_close(labs, service, go
 
 def test_a_flood_of_appends_and_mail_stops_at_the_quota(lab):
     """imaplib APPENDs 1 MiB messages until the account's 64 MiB quota: each
-    answer comes within LIMIT, the 65th is NO [OVERQUOTA], smtplib's next
+    IMAP answer comes within LIMIT, the 65th is NO [OVERQUOTA], smtplib's next
     message for bob gets 452 4.2.2, and MOVE to Trash still works."""
     imap = imaplib.IMAP4("127.0.0.1", lab.ports["imap"], timeout=10)
     imap.login("bob", "bob-pw")
@@ -848,6 +848,10 @@ def test_a_flood_of_appends_and_mail_stops_at_the_quota(lab):
         assert (code, text[:5]) == (452, b"4.2.2"), (code, text)
 
     imap.select("INBOX")
+    start = time.monotonic()
     typ, data = imap.uid("MOVE", "1:2", "Trash")
+    assert time.monotonic() - start < LIMIT
     assert typ == "OK", data
+    typ, data = imap.status("Trash", "(MESSAGES)")
+    assert data == [b'Trash (MESSAGES 2)'], data
     imap.logout()

@@ -804,6 +804,28 @@ impl SmtpBackend for HostBackend<'_> {
             let (accounts, remote) = self.resolve(&list.members, INBOX)?;
             posts.push((list, accounts, remote));
         }
+        // List copies are charged too, each account for every copy it gets,
+        // before anything is stored.
+        #[cfg(feature = "dkim")]
+        {
+            let mut charges: Vec<(&str, usize, usize)> =
+                accounts.iter().map(|(a, _)| (a.as_str(), stored, 1)).collect();
+            for (list, accounts, remote) in &posts {
+                if self.queue_full && !remote.is_empty() {
+                    return Err(Reply::new(452, "4.3.1", crate::queue::QUEUE_FULL));
+                }
+                let size = "Return-Path: <>\r\n".len() + list.owner.len() + list_copy(list, &delivery.message).0.len();
+                for (account, _) in accounts {
+                    match charges.iter_mut().find(|c| c.0 == account) {
+                        Some(c) => (c.1, c.2) = (c.1 + size, c.2 + 1),
+                        None => charges.push((account, size, 1)),
+                    }
+                }
+            }
+            for (account, octets, copies) in charges {
+                self.host.store.fits(account, octets, copies).map_err(mailbox_full)?;
+            }
+        }
         // Told only for a message taken in: a refused one (or one retried after
         // a 451) kept nothing.
         if removed > 0 {

@@ -186,3 +186,26 @@ fn a_full_queue_refuses_relay_with_452_4_3_1_until_it_drains() {
     let id = submit(&mut world);
     assert!(send(&mut world, id).starts_with("250 2.0.0 OK"));
 }
+
+#[cfg(feature = "dkim")]
+#[test]
+fn a_list_copy_is_charged_before_anything_is_stored() {
+    let mut world = scenario::dmarc();
+    // carol has room for one copy of a 600 KiB message, not for the direct
+    // copy and the list's copy (she is a member of lab-list@b.example).
+    fill(&mut world, "carol@b.example", ACCOUNT_STORAGE_LIMIT - MIB);
+    let before = inbox_len(&world, "carol@b.example");
+    let lines = vec!["y".repeat(74); 600 * 1024 / 76].join("\r\n");
+    let text = format!("From: <alice@a.example>\r\nSubject: notes\r\n\r\n{lines}");
+    let reply =
+        common::submit_message(&mut world, "alice@a.example", &["carol@b.example", "lab-list@b.example"], &text);
+    assert!(reply.starts_with("250 "), "mail.a.example takes it for relay: {reply}");
+    // mail.b.example refused it whole with 452 4.2.2: nothing half delivered,
+    // and mail.a.example keeps it to try again.
+    assert_eq!(inbox_len(&world, "carol@b.example"), before);
+    let waiting = &world.queue()[0];
+    assert!(
+        waiting.last_error.as_deref().unwrap().contains("452 4.2.2 mailbox carol@b.example is full"),
+        "{waiting:?}"
+    );
+}
