@@ -140,6 +140,7 @@ FLAGS = [
     Cmd("A", "b22 EXAMINE f"),
     Cmd("A", "b23 STORE 1 +FLAGS (\\Seen)"),  # read-only
     Cmd("A", "b24 FETCH 1 (FLAGS)"),
+    Cmd("A", "b24m MOVE 1 INBOX"),  # read-only too: MOVE expunges from f
     Cmd("A", "b25 LOGOUT"),
 ]
 
@@ -523,6 +524,10 @@ LEGITIMATE_ANSWERS = [
     ("flags", r"^b23 STORE", ["b23 NO [READ-ONLY]"],
      "STORE after EXAMINE: no change is permitted (RFC 9051 §6.3.3); the lab refuses with NO "
      "(§6.4.6), Dovecot answers OK and changes nothing (b24 shows the same flags on both)"),
+    ("flags", r"^b24m MOVE", ["b24m NO [READ-ONLY]"],
+     "MOVE after EXAMINE: it expunges from the mailbox, a change RFC 9051 §6.3.3 does not permit "
+     "('No changes to the permanent state of the mailbox'); the lab refuses with NO, Dovecot moves "
+     "the message (COPYUID, EXPUNGE, OK). COPY is allowed on both: it does not change f"),
     ("search", r"^c22 SEARCH SENTBEFORE", ["* SEARCH 1", "c22 OK"],
      "message 4 has no Date: header; RFC 9051 §6.4.4 does not say what its sent date is: Dovecot "
      "takes 1970-01-01 (so it is SENTBEFORE anything), the lab leaves it out of SENT* keys"),

@@ -1213,6 +1213,20 @@ impl ImapServer {
                 if count == 1 { "" } else { "s" }
             ));
         }
+        // EXAMINE opens read-only: nothing may change flags or remove messages,
+        // and MOVE expunges from the source (RFC 9051 §6.3.3, §6.4.8).
+        if let State::Selected { mailbox, .. } = &self.state
+            && mailbox.read_only
+            && matches!(
+                &command.body,
+                CommandBody::Store { .. }
+                    | CommandBody::Expunge
+                    | CommandBody::ExpungeUid { .. }
+                    | CommandBody::Move { .. }
+            )
+        {
+            return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
+        }
         if let CommandBody::Search { charset: Some(charset), .. } = &command.body {
             let name = match charset {
                 Charset::Atom(a) => a.as_ref().to_string(),
@@ -1492,9 +1506,6 @@ impl ImapServer {
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
                 let State::Selected { account, mailbox } = &mut self.state else { return };
-                if mailbox.read_only {
-                    return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
-                }
                 let wanted = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
                 // A keyword new to the session is announced before any FETCH shows it,
                 // from the same one read of the mailbox that checks the limit.
@@ -1815,9 +1826,6 @@ impl ImapServer {
 
     fn expunge<B: ImapBackend + ?Sized>(&mut self, tag: &str, only: Option<SequenceSet>, backend: &mut B) {
         let State::Selected { account, mailbox } = &mut self.state else { return };
-        if mailbox.read_only {
-            return self.sendf(format_args!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE"));
-        }
         let store = backend.store();
         let allowed: Option<Vec<usize>> = only.as_ref().map(|set| resolve(set, true, &mailbox.uids));
         let deleted: Vec<u32> = store

@@ -745,6 +745,31 @@ fn a_new_keyword_is_announced_in_flags_before_it_is_shown() {
 }
 
 #[test]
+fn examine_refuses_every_change_and_move_but_allows_copy() {
+    let mut h = host(3);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    c.line(&mut h, "a2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    c.line(&mut h, "a3 EXAMINE INBOX");
+    for (tag, command) in [
+        ("b1", "STORE 3 +FLAGS (\\Seen)"),
+        ("b2", "EXPUNGE"),
+        ("b3", "UID EXPUNGE 1:*"),
+        ("b4", "MOVE 1:* Trash"),
+        ("b5", "UID MOVE 1 Trash"),
+    ] {
+        let answer = c.line(&mut h, &format!("{tag} {command}"));
+        assert_eq!(answer, format!("{tag} NO [READ-ONLY] The mailbox was opened with EXAMINE\r\n"), "{command}");
+    }
+    // COPY changes only the target, which EXAMINE does not guard (RFC 9051 §6.4.7).
+    assert!(c.line(&mut h, "b6 COPY 1 Trash").contains("b6 OK [COPYUID "));
+    let inbox = h.store.folder("bob@a.example", INBOX).unwrap();
+    assert_eq!(inbox.messages.len(), 3, "nothing left the examined mailbox");
+    assert!(!inbox.message(3).unwrap().flags.contains(&Flag::Seen));
+    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages.len(), 1);
+}
+
+#[test]
 fn keyword_checks_cost_the_keywords_not_the_messages() {
     // 10,000 messages each holding the most keywords a mailbox may. Every
     // STORE of a keyword checks the limit, and each used to read all 1.28
