@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openLab, screenshot, typeLine } from './harness.mjs';
 
 const bobPane = (page) => page.getByRole('region', { name: 'Mailbox bob@a.example' });
@@ -97,5 +99,33 @@ test('10,000 imported messages render only the rows in view; folders, flags, exp
   assert.match(await bob.locator('h2').textContent(), /INBOX \(10000 messages\)/);
   const shot = await screenshot(page, 'e2e-mailbox');
   console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+});
+
+test('a file of gigabytes is refused past the quota, without being read whole', async (t) => {
+  const { page, errors } = await openLab(t);
+  await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
+  await page.reload();
+  const bob = bobPane(page);
+  await bob.waitFor();
+  // A sparse 4 GiB file: no disk used, but reading it whole would not fit in the
+  // page (wasm32 memory ends at 4 GiB). The page reads one byte past the quota.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-huge-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'huge.mbox');
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, 'From alice@a.example Wed Apr  1 09:00:00 2026\nSubject: huge\n\n');
+  fs.ftruncateSync(fd, 4 * 2 ** 30);
+  fs.closeSync(fd);
+  const started = Date.now();
+  await bob.locator('input[type=file]').setInputFiles(file);
+  await page.getByRole('status').filter({ hasText: "Could not import: the file is larger than a mailbox's quota (64 MiB)" }).waitFor();
+  const seconds = (Date.now() - started) / 1000;
+  const wasmMemory = await page.evaluate(() => window.__wasm.memory.buffer.byteLength);
+  console.log(`a 4 GiB file refused in ${seconds.toFixed(1)} s; wasm memory ${(wasmMemory / 2 ** 20).toFixed(0)} MiB`);
+  assert.ok(seconds < 10, `${seconds} s`);
+  assert.ok(wasmMemory < 256 * 2 ** 20, `${wasmMemory} bytes of wasm memory`);
+  // Nothing of it is stored, not even a message cut short; the lab goes on.
+  await bob.getByText('No messages yet.').waitFor();
   assert.deepEqual(errors, []);
 });

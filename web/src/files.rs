@@ -20,15 +20,21 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Read the file chosen in `input` and hand its name and bytes to `done`
-/// (later: files are read asynchronously). The input is cleared so the same
-/// file can be chosen again. `done` is boxed so every caller shares one
-/// reading task in the page's code.
+/// The most of a chosen file that is read: one byte past a mailbox's quota,
+/// enough to know it can never be imported, so a file of gigabytes cannot
+/// exhaust the page's memory.
+pub const READ_LIMIT: usize = mail_lab_store::ACCOUNT_STORAGE_LIMIT + 1;
+
+/// Read the file chosen in `input` (its first [`READ_LIMIT`] bytes) and hand
+/// its name and bytes to `done` (later: files are read asynchronously). The
+/// input is cleared so the same file can be chosen again. `done` is boxed so
+/// every caller shares one reading task in the page's code.
 pub fn read_chosen(input: &HtmlInputElement, done: Box<dyn FnOnce(String, Vec<u8>)>) {
     let Some(file) = input.files().and_then(|list| list.get(0)) else { return };
     input.set_value("");
+    let Ok(head) = file.slice_with_f64_and_f64(0.0, READ_LIMIT as f64) else { return };
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+        if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(head.array_buffer()).await {
             done(file.name(), js_sys::Uint8Array::new(&buffer).to_vec());
         }
     });

@@ -573,6 +573,12 @@ impl Lab {
     }
 
     fn import(&mut self, account: &str, folder: &str, name: &str, bytes: &[u8]) {
+        // files::read_chosen stops one byte past a mailbox's quota: a file that long
+        // could never fit, and its last message would be cut.
+        if bytes.len() >= crate::files::READ_LIMIT {
+            return self.notice =
+                Some(Notice::ImportFailed("the file is larger than a mailbox's quota (64 MiB)".into()));
+        }
         let lower = name.to_ascii_lowercase();
         let messages: Vec<Vec<u8>> = if lower.ends_with(".mbox") || bytes.starts_with(b"From ") {
             mail_lab_message::mbox::import(bytes).into_iter().map(|m| m.raw).collect()
@@ -713,6 +719,24 @@ mod tests {
         );
         // A world change: the lab is saved after it.
         assert!(!Action::SetTxt { name: String::new(), text: String::new() }.looks_only());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_file_past_a_mailboxs_quota_is_refused_whole() {
+        let mut lab = Lab::new(Lang::En);
+        // What files::read_chosen hands over for a bigger file: its first READ_LIMIT bytes.
+        let mut mbox = b"From alice@a.example Thu Jan  1 00:00:00 1970\nSubject: big\n\n".to_vec();
+        mbox.resize(crate::files::READ_LIMIT, b'x');
+        let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
+        lab.apply(Action::Import { account, folder, name: "big.mbox".into(), bytes: mbox });
+        let Some(Notice::ImportFailed(why)) = &lab.notice else { panic!("{:?}", lab.notice.is_some()) };
+        assert_eq!(why, "the file is larger than a mailbox's quota (64 MiB)");
+        // Nothing of it was stored: not even a message cut short at the limit.
+        let world = lab.world.borrow();
+        assert!(
+            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.is_empty()
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
