@@ -1,5 +1,7 @@
-//! The Mail Lab page. One reducer state ([`state::Lab`]) owns the world; small
-//! components render it and send [`state::Action`]s. The engines know nothing of Yew.
+//! The Mail Lab page. One reducer state ([`state::Lab`]) owns the world; the
+//! page's parts ([`state::Part`]) are components that render it again only when
+//! an action could have changed what they show, and send [`state::Action`]s.
+//! The engines know nothing of Yew.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -18,6 +20,8 @@ pub mod terminal;
 mod view;
 
 pub use view::App;
+#[cfg(debug_assertions)]
+pub use view::renders;
 
 /// The page's allocator is rlsf's TLSF, in its small form, instead of the
 /// standard library's dlmalloc: 3.5 KB gzip less page weight, at a higher peak

@@ -75,17 +75,83 @@ pub struct Aside {
 }
 
 /// The reducer's state: the lab, changed in place (never copied: an action
-/// costs what it changes, not what the lab holds), and a revision that grows
-/// with every action so views know to look again.
+/// costs what it changes, not what the lab holds), a revision that grows
+/// with every action, and the revision at which each part of the page last
+/// had something new to show.
 #[derive(Debug, Clone)]
 pub struct Bench {
     pub lab: Rc<RefCell<Lab>>,
     pub revision: u64,
+    pub shown: Shown,
 }
 
 impl Bench {
     pub fn new(lab: Lab) -> Self {
-        Bench { lab: Rc::new(RefCell::new(lab)), revision: 0 }
+        Bench { lab: Rc::new(RefCell::new(lab)), revision: 0, shown: Shown::default() }
+    }
+}
+
+/// A part of the page that renders on its own (`view::PartView`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Lessons,
+    Terminal(usize),
+    Panes,
+    Inspector,
+    Network,
+    MailClient,
+}
+
+/// The revision of the last action that could change what each part shows.
+/// Kept in the reducer, not the lab: a reset replaces the lab, and a part's
+/// stamp must never come back to a value it was rendered with.
+#[derive(Debug, Clone, Default)]
+pub struct Shown {
+    /// Every part: the language, and any action that can change the world.
+    all: u64,
+    lessons: u64,
+    /// Which terminal is in front, or all side by side.
+    terminals: u64,
+    /// The terminal last scrolled, and when.
+    scrolled: (usize, u64),
+    panes: u64,
+    inspector: u64,
+    network: u64,
+    mail_client: u64,
+}
+
+impl Shown {
+    /// Note which parts `action`, done at `revision`, can change. An action
+    /// not named here changes them all, so a new one is never left unseen.
+    fn mark(&mut self, action: &Action, revision: u64) {
+        match action {
+            Action::View { .. } | Action::AddPane(_) => self.panes = revision,
+            // The pane marks the open message; the map draws its route.
+            Action::Select(_) => (self.panes, self.inspector, self.network) = (revision, revision, revision),
+            Action::ReadAs(_) => self.inspector = revision,
+            Action::SideBySide(_) => self.terminals = revision,
+            // A lesson step's line goes into the command box in front.
+            Action::ShowTerminal(_) => (self.terminals, self.lessons) = (revision, revision),
+            Action::ScrollTranscript { terminal, .. } => self.scrolled = (*terminal, revision),
+            Action::PickHost(_) => self.network = revision,
+            Action::Draft(_) => self.mail_client = revision,
+            Action::ApopInput(..) | Action::LetAsideGo | Action::Syllabus(_) => self.lessons = revision,
+            // The page's own header and forms, outside every part.
+            Action::Projector(_) | Action::OpenForm(..) => {}
+            _ => self.all = revision,
+        }
+    }
+
+    /// A number that changes whenever `part` may show something new.
+    pub fn stamp(&self, part: Part) -> u64 {
+        self.all.max(match part {
+            Part::Lessons => self.lessons,
+            Part::Terminal(id) => self.terminals.max(if self.scrolled.0 == id { self.scrolled.1 } else { 0 }),
+            Part::Panes => self.panes,
+            Part::Inspector => self.inspector,
+            Part::Network => self.network,
+            Part::MailClient => self.mail_client,
+        })
     }
 }
 
@@ -528,6 +594,9 @@ impl Reducible for Bench {
 
     /// Saving is not done here: the page saves after a pause (`persist::save_lab`).
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let revision = self.revision + 1;
+        let mut shown = self.shown.clone();
+        shown.mark(&action, revision);
         {
             let mut lab = self.lab.borrow_mut();
             // Looking around (scrolling, opening, language) changes nothing worth saving.
@@ -536,7 +605,7 @@ impl Reducible for Bench {
             lab.unsaved |= !looks_only;
             lab.follow_new = !looks_only;
         }
-        Rc::new(Bench { lab: self.lab.clone(), revision: self.revision + 1 })
+        Rc::new(Bench { lab: self.lab.clone(), revision, shown })
     }
 }
 

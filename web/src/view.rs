@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::charset::BrowserDecoder;
 use crate::i18n::{Lang, lab_note, t, text};
 use crate::mailbox::{MailboxProps, MailboxSummary, mailbox_view, summarize};
-use crate::state::{Action, Bench, Lab, Notice, Terminal, TranscriptLine};
+use crate::state::{Action, Bench, Lab, Notice, Part, Terminal, TranscriptLine};
 use mail_lab_world::{Protocol, Service};
 
 /// A callback that sends the action `f` makes of its argument. A plain `fn`
@@ -108,7 +108,6 @@ pub fn app() -> Html {
             }
         });
     }
-    let on_send = dispatch(&d, |(terminal, line)| Action::SendLine { terminal, line });
     let reset = {
         let lab = d.clone();
         Callback::from(move |_| {
@@ -126,53 +125,7 @@ pub fn app() -> Html {
             d.dispatch(Action::SetLang(lang.other()))
         })
     };
-    let mailboxes: Vec<MailboxSummary> = lab.panes.iter().map(|p| summarize(&lab, p)).collect();
-    let world = lab.world.borrow();
-    let hosts: Vec<String> = world.hosts().iter().map(|h| h.name.clone()).collect();
-    let inspected = lab.selected.as_ref().and_then(|(account, folder, uid)| {
-        let message = world.store_for(account)?.folder(account, folder)?.message(*uid)?;
-        Some(Inspected { account, folder, uid: *uid, envelope: message.envelope.as_ref(), raw: &message.raw })
-    });
-    // Read on demand: the inspector asks for what it shows, the map for the route.
-    let inspected_view = inspected.as_ref().map(|i| MessageView::parse(i.raw, &BrowserDecoder));
-    let mut log = lab.network_log.borrow_mut();
-    log.catch_up(&world);
-    let mut network = crate::network::NetworkView::read(&world, &log);
-    if let Some(v) = &inspected_view {
-        network.map.set_route(&v.trace());
-    }
-    let on_advance = dispatch(&d, Action::Advance);
-    let on_run = dispatch(&d, |()| Action::RunUntilIdle);
-    let on_host = dispatch(&d, |(host, up)| Action::SetHostUp { host, up });
-    let on_policy = dispatch(&d, |(host, policy, on)| Action::SetPolicy { host, policy, on });
-    let on_txt = dispatch(&d, |(name, text)| Action::SetTxt { name, text });
-    let on_send_mail = dispatch(&d, Action::Send);
-    let on_check = dispatch(&d, |account| Action::CheckMail { account });
-    let on_check_imap = dispatch(&d, |account| Action::CheckMailImap { account });
-    let on_trash = dispatch(&d, |(account, uid)| Action::MoveToTrash { account, uid });
-    let on_watch = dispatch(&d, |(account, on)| Action::Watch { account, on });
-    let on_select = dispatch(&d, Action::Select);
-    let on_open_message = on_select.reform(Some);
-    let on_read_as = dispatch(&d, Action::ReadAs);
-    let on_view = dispatch(&d, |(account, folder, first)| Action::View { account, folder, first });
-    let on_import = dispatch(&d, |(account, folder, name, bytes)| Action::Import { account, folder, name, bytes });
-    let on_export = {
-        let world = lab.world.clone();
-        Callback::from(move |(account, folder): (String, String)| {
-            let world = world.borrow();
-            let Some(f) = world.store_for(&account).and_then(|s| s.folder(&account, &folder)) else { return };
-            let messages: Vec<_> = f
-                .messages
-                .iter()
-                .map(|m| {
-                    let sender = m.envelope.as_ref().map(|e| e.reverse_path.clone()).unwrap_or_default();
-                    (sender, m.internal_date, m.raw.clone())
-                })
-                .collect();
-            let name = format!("{}-{}.mbox", account.replace('@', "_at_"), folder.replace('/', "_"));
-            crate::files::download(&name, "application/mbox", &mail_lab_message::mbox::export(&messages));
-        })
-    };
+    let hosts: Vec<String> = lab.world.borrow().hosts().iter().map(|h| h.name.clone()).collect();
     let export_lab = {
         let world = lab.world.clone();
         Callback::from(move |_| {
@@ -203,36 +156,13 @@ pub fn app() -> Html {
     let projector: fn(MouseEvent) -> Action =
         if lab.projector { |_| Action::Projector(false) } else { |_| Action::Projector(true) };
     let projector = dispatch(&d, projector);
-    let add_pane = {
-        let lab = d.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
-                && !select.value().is_empty()
-            {
-                lab.dispatch(Action::AddPane(select.value()));
-                select.set_value("");
-            }
-        })
-    };
-    let accounts: Vec<String> = lab
-        .world
-        .borrow()
-        .hosts()
-        .iter()
-        .flat_map(|h| h.store.accounts().map(|a| a.address.clone()).collect::<Vec<_>>())
-        .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
-        .collect();
     let on_form = dispatch(&d, |(host, port)| Action::OpenForm(host, port));
-    let on_draft = dispatch(&d, Action::Draft);
-    let on_pick = dispatch(&d, Action::PickHost);
-    let on_apop = dispatch(&d, |(stamp, password)| Action::ApopInput(stamp, password));
-    let on_start = dispatch(&d, Action::StartLesson);
-    let on_back = dispatch(&d, |_: MouseEvent| Action::BackToAside);
-    let on_let_go = dispatch(&d, |_: MouseEvent| Action::LetAsideGo);
     let on_syllabus = dispatch(&d, Action::Syllabus);
     let titles = terminal_titles(&lab.terminals);
-    let on_scroll = dispatch(&d, |(terminal, top)| Action::ScrollTranscript { terminal, top });
-    let terminals = Terminals { lab: &bench.lab, lang, on_send: &on_send, on_scroll: &on_scroll };
+    // Each part renders again only when its stamp moves (`state::Shown`).
+    let part = |part: Part| {
+        html! { <PartView {part} stamp={bench.shown.stamp(part)} lab={bench.lab.clone()} d={d.clone()} /> }
+    };
     html! {
         <div class={if lab.projector { "lab-root projector" } else { "lab-root" }}>
             <header class="top">
@@ -259,11 +189,7 @@ pub fn app() -> Html {
                 </div>
             }
             <div class="bench">
-                { crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
-                    done: &lab.progress.done, active: lab.progress.active, scenario: &lab.progress.scenario,
-                    lang, on_start, apop: &lab.apop_input, on_apop, terminal: lab.active_terminal,
-                    aside: lab.aside.as_ref().map(|a| a.scenario.as_str()), on_back, on_let_go,
-                    syllabus: lab.syllabus, on_syllabus: on_syllabus.clone() }) }
+                { part(Part::Lessons) }
                 <main class="terminals">
                     { open_terminal(&lab, lang, &hosts, &on_form, &on_open) }
                     <div class="tabs">
@@ -283,26 +209,11 @@ pub fn app() -> Html {
                         <button class="side" aria-pressed={lab.side_by_side.to_string()} onclick={side_by_side}>{ t(lang, text::SIDE_BY_SIDE) }</button>
                     </div>
                     <div class={if lab.side_by_side { "terminal-stack side-by-side" } else { "terminal-stack" }}>
-                        { for lab.terminals.iter().zip(&titles).map(|(term, title)| html! {
-                            { terminal_view(term, title, &terminals, !lab.side_by_side && term.id != lab.active_terminal) }
-                        }) }
+                        { for lab.terminals.iter().map(|term| part(Part::Terminal(term.id))) }
                     </div>
                 </main>
                 <div class="side-column">
-                    <div class="mailboxes">
-                        if !accounts.is_empty() {
-                            <label class="add-pane">{ t(lang, text::ADD_PANE) }
-                                <select onchange={add_pane}>
-                                    <option value="" selected=true>{ "…" }</option>
-                                    { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
-                                </select>
-                            </label>
-                        }
-                        { for mailboxes.into_iter().map(|summary| html! {
-                            { mailbox_view(&MailboxProps { summary, lang, on_select: on_open_message.clone(),
-                                on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
-                        }) }
-                    </div>
+                    { part(Part::Panes) }
                     <nav class="view-nav" aria-label={t(lang, text::VIEWS)}>
                         // Plain links to the sections: the browser scrolls the pane, no code needed.
                         { for [("#wiretap", text::WIRETAP), ("#network", text::NETWORK), ("#mua", text::MAIL_CLIENT)].into_iter().map(|(href, text)| html! {
@@ -310,20 +221,200 @@ pub fn app() -> Html {
                         }) }
                     </nav>
                     <div class="views">
-                        if let (Some(inspected), Some(view)) = (&inspected, &inspected_view) {
-                            { inspector(inspected, view, lang, &on_select, lab.read_as.as_deref(), &on_read_as) }
-                        }
-                        { crate::network::wiretap(log.tap(), lang) }
-                        { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang, on_advance,
-                            on_run, on_host, on_policy, on_txt, picked: lab.picked_host.as_deref(), on_pick }) }
-                        { crate::mua::mua_panel(&crate::mua::MuaProps { draft: &lab.client.draft, on_draft,
-                            accounts: &lab.watched, log: &lab.client.log, status: lab.client.status.as_ref(),
-                            inbox: &lab.client.inbox, lang, on_send: on_send_mail, on_check,
-                            imap: &lab.client.imap, pushed: &lab.client.pushed, watching: lab.mua_watching(),
-                            on_check_imap, on_trash, on_watch }) }
+                        { part(Part::Inspector) }
+                        { part(Part::Network) }
+                        { part(Part::MailClient) }
                     </div>
                 </div>
             </div>
+        </div>
+    }
+}
+
+/// A part's props: which part, and its stamp. Two are equal when the stamps
+/// are (the lab and the dispatcher are the same for the page's life), so a
+/// part whose stamp did not move is not rendered again.
+#[derive(Properties)]
+pub struct PartProps {
+    part: Part,
+    stamp: u64,
+    lab: Rc<RefCell<Lab>>,
+    d: UseReducerDispatcher<Bench>,
+}
+
+impl PartialEq for PartProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.part == other.part && self.stamp == other.stamp
+    }
+}
+
+#[cfg(debug_assertions)]
+thread_local! {
+    static RENDERS: RefCell<Vec<(Part, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How often `part` has rendered on this page (debug builds, for the tests).
+#[cfg(debug_assertions)]
+pub fn renders(part: Part) -> u64 {
+    RENDERS.with(|r| r.borrow().iter().find(|(p, _)| *p == part).map_or(0, |(_, n)| *n))
+}
+
+/// One part of the page, rendered from the lab as it is now.
+#[function_component(PartView)]
+fn part_view(props: &PartProps) -> Html {
+    #[cfg(debug_assertions)]
+    RENDERS.with(|r| {
+        let mut r = r.borrow_mut();
+        match r.iter_mut().find(|(p, _)| *p == props.part) {
+            Some((_, n)) => *n += 1,
+            None => r.push((props.part, 1)),
+        }
+    });
+    let (d, lab) = (&props.d, props.lab.borrow());
+    let lang = lab.lang;
+    match props.part {
+        Part::Lessons => crate::lesson_panel::lesson_panel(&crate::lesson_panel::LessonPanelProps {
+            done: &lab.progress.done,
+            active: lab.progress.active,
+            scenario: &lab.progress.scenario,
+            lang,
+            on_start: dispatch(d, Action::StartLesson),
+            apop: &lab.apop_input,
+            on_apop: dispatch(d, |(stamp, password)| Action::ApopInput(stamp, password)),
+            terminal: lab.active_terminal,
+            aside: lab.aside.as_ref().map(|a| a.scenario.as_str()),
+            on_back: dispatch(d, |_: MouseEvent| Action::BackToAside),
+            on_let_go: dispatch(d, |_: MouseEvent| Action::LetAsideGo),
+            syllabus: lab.syllabus,
+            on_syllabus: dispatch(d, Action::Syllabus),
+        }),
+        Part::Terminal(id) => {
+            let titles = terminal_titles(&lab.terminals);
+            let Some((term, title)) = lab.terminals.iter().zip(&titles).find(|(t, _)| t.id == id) else {
+                return Html::default();
+            };
+            let on_send = dispatch(d, |(terminal, line)| Action::SendLine { terminal, line });
+            let on_scroll = dispatch(d, |(terminal, top)| Action::ScrollTranscript { terminal, top });
+            let ctx = Terminals { lab: &props.lab, lang, on_send: &on_send, on_scroll: &on_scroll };
+            terminal_view(term, title, &ctx, !lab.side_by_side && id != lab.active_terminal)
+        }
+        Part::Panes => panes(&lab, d),
+        Part::Inspector => {
+            let world = lab.world.borrow();
+            let Some((account, folder, uid)) = &lab.selected else { return Html::default() };
+            let Some(message) = world.store_for(account).and_then(|s| s.folder(account, folder)?.message(*uid)) else {
+                return Html::default();
+            };
+            let inspected =
+                Inspected { account, folder, uid: *uid, envelope: message.envelope.as_ref(), raw: &message.raw };
+            let view = MessageView::parse(&message.raw, &BrowserDecoder);
+            inspector(
+                &inspected,
+                &view,
+                lang,
+                &dispatch(d, Action::Select),
+                lab.read_as.as_deref(),
+                &dispatch(d, Action::ReadAs),
+            )
+        }
+        Part::Network => {
+            let world = lab.world.borrow();
+            let mut log = lab.network_log.borrow_mut();
+            log.catch_up(&world);
+            let mut network = crate::network::NetworkView::read(&world, &log);
+            // The map draws the route of the message open in the inspector.
+            if let Some((account, folder, uid)) = &lab.selected
+                && let Some(message) = world.store_for(account).and_then(|s| s.folder(account, folder)?.message(*uid))
+            {
+                network.map.set_route(&MessageView::parse(&message.raw, &BrowserDecoder).trace());
+            }
+            html! { <>
+                { crate::network::wiretap(log.tap(), lang) }
+                { crate::network::network_panel(&crate::network::NetworkProps { view: &network, timeline: log.timeline(), lang,
+                    on_advance: dispatch(d, Action::Advance), on_run: dispatch(d, |()| Action::RunUntilIdle),
+                    on_host: dispatch(d, |(host, up)| Action::SetHostUp { host, up }),
+                    on_policy: dispatch(d, |(host, policy, on)| Action::SetPolicy { host, policy, on }),
+                    on_txt: dispatch(d, |(name, text)| Action::SetTxt { name, text }),
+                    picked: lab.picked_host.as_deref(), on_pick: dispatch(d, Action::PickHost) }) }
+            </> }
+        }
+        Part::MailClient => crate::mua::mua_panel(&crate::mua::MuaProps {
+            draft: &lab.client.draft,
+            on_draft: dispatch(d, Action::Draft),
+            accounts: &lab.watched,
+            log: &lab.client.log,
+            status: lab.client.status.as_ref(),
+            inbox: &lab.client.inbox,
+            lang,
+            on_send: dispatch(d, Action::Send),
+            on_check: dispatch(d, |account| Action::CheckMail { account }),
+            imap: &lab.client.imap,
+            pushed: &lab.client.pushed,
+            watching: lab.mua_watching(),
+            on_check_imap: dispatch(d, |account| Action::CheckMailImap { account }),
+            on_trash: dispatch(d, |(account, uid)| Action::MoveToTrash { account, uid }),
+            on_watch: dispatch(d, |(account, on)| Action::Watch { account, on }),
+        }),
+    }
+}
+
+/// The mailbox panes, and the choice of another account to watch.
+fn panes(lab: &Lab, d: &UseReducerDispatcher<Bench>) -> Html {
+    let lang = lab.lang;
+    let mailboxes: Vec<MailboxSummary> = lab.panes.iter().map(|p| summarize(lab, p)).collect();
+    let on_select = dispatch(d, |m| Action::Select(Some(m)));
+    let on_view = dispatch(d, |(account, folder, first)| Action::View { account, folder, first });
+    let on_import = dispatch(d, |(account, folder, name, bytes)| Action::Import { account, folder, name, bytes });
+    let on_export = {
+        let world = lab.world.clone();
+        Callback::from(move |(account, folder): (String, String)| {
+            let world = world.borrow();
+            let Some(f) = world.store_for(&account).and_then(|s| s.folder(&account, &folder)) else { return };
+            let messages: Vec<_> = f
+                .messages
+                .iter()
+                .map(|m| {
+                    let sender = m.envelope.as_ref().map(|e| e.reverse_path.clone()).unwrap_or_default();
+                    (sender, m.internal_date, m.raw.clone())
+                })
+                .collect();
+            let name = format!("{}-{}.mbox", account.replace('@', "_at_"), folder.replace('/', "_"));
+            crate::files::download(&name, "application/mbox", &mail_lab_message::mbox::export(&messages));
+        })
+    };
+    let add_pane = {
+        let lab = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                && !select.value().is_empty()
+            {
+                lab.dispatch(Action::AddPane(select.value()));
+                select.set_value("");
+            }
+        })
+    };
+    let accounts: Vec<String> = lab
+        .world
+        .borrow()
+        .hosts()
+        .iter()
+        .flat_map(|h| h.store.accounts().map(|a| a.address.clone()).collect::<Vec<_>>())
+        .filter(|a| !lab.panes.iter().any(|p| p.account == *a))
+        .collect();
+    html! {
+        <div class="mailboxes">
+            if !accounts.is_empty() {
+                <label class="add-pane">{ t(lang, text::ADD_PANE) }
+                    <select onchange={add_pane}>
+                        <option value="" selected=true>{ "…" }</option>
+                        { for accounts.iter().map(|a| html! { <option value={a.clone()}>{ a }</option> }) }
+                    </select>
+                </label>
+            }
+            { for mailboxes.into_iter().map(|summary| html! {
+                { mailbox_view(&MailboxProps { summary, lang, on_select: on_select.clone(),
+                    on_view: on_view.clone(), on_export: on_export.clone(), on_import: on_import.clone() }) }
+            }) }
         </div>
     }
 }

@@ -77,3 +77,36 @@ async fn typed_smtp_session_delivers_to_the_mailbox_pane() {
     // The 5xx/2xx classes drive the colours.
     assert!(root.query_selector("[role=log] li.r2xx").unwrap().is_some());
 }
+
+/// A keystroke in the mail client's compose form renders the mail client
+/// alone; a line sent in a terminal (which can change the world) renders
+/// every part. Counted in debug builds (`mail_lab_web::renders`).
+#[cfg(debug_assertions)]
+#[wasm_bindgen_test]
+async fn a_compose_keystroke_renders_only_the_mail_client() {
+    use mail_lab_web::{renders, state::Part};
+    let root = mount();
+    settle().await;
+    let parts = [Part::Lessons, Part::Terminal(0), Part::Panes, Part::Inspector, Part::Network, Part::MailClient];
+    let count = || parts.map(renders);
+    let before = count();
+    let subject: HtmlInputElement =
+        root.query_selector("input[aria-label='Subject']").unwrap().expect("a Subject field").dyn_into().unwrap();
+    subject.set_value("Lunch");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    subject.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    settle().await;
+    let typed = count();
+    let expected = [before[0], before[1], before[2], before[3], before[4], before[5] + 1];
+    assert_eq!(typed, expected, "renders of {parts:?}");
+    assert_eq!(subject.value(), "Lunch");
+
+    type_line(&root, "NOOP").await;
+    let sent = count();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(sent[i] > typed[i], "{part:?} did not render after a line was sent");
+    }
+    // What was typed is still in the form.
+    assert_eq!(subject.value(), "Lunch");
+}
