@@ -119,7 +119,7 @@ test('a file of gigabytes is refused past the quota, without being read whole', 
   fs.closeSync(fd);
   const started = Date.now();
   await bob.locator('input[type=file]').setInputFiles(file);
-  await page.getByRole('status').filter({ hasText: "Could not import: the file is larger than a mailbox's quota (64 MiB)" }).waitFor();
+  await page.getByRole('status').filter({ hasText: "Could not import: the file is larger than a mailbox's quota (64 MiB)." }).waitFor();
   const seconds = (Date.now() - started) / 1000;
   const wasmMemory = await page.evaluate(() => window.__wasm.memory.buffer.byteLength);
   console.log(`a 4 GiB file refused in ${seconds.toFixed(1)} s; wasm memory ${(wasmMemory / 2 ** 20).toFixed(0)} MiB`);

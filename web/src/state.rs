@@ -173,9 +173,17 @@ pub struct PaneView {
 /// The outcome of an import, shown until the next one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    Imported { count: usize, account: String, folder: String },
+    Imported {
+        count: usize,
+        account: String,
+        folder: String,
+    },
     LabImported,
     ImportFailed(String),
+    /// The file is longer than a mailbox's quota: it was not read whole.
+    TooLarge,
+    /// The account has no room for every message of the file: none was stored.
+    OverQuota(String),
 }
 
 /// Longest TXT record the host panel sets, in characters: about what one
@@ -645,8 +653,7 @@ impl Lab {
         // files::read_chosen stops one byte past a mailbox's quota: a file that long
         // could never fit, and its last message would be cut.
         if bytes.len() >= crate::files::READ_LIMIT {
-            return self.notice =
-                Some(Notice::ImportFailed("the file is larger than a mailbox's quota (64 MiB)".into()));
+            return self.notice = Some(Notice::TooLarge);
         }
         let lower = name.to_ascii_lowercase();
         let messages: Vec<Vec<u8>> = if lower.ends_with(".mbox") || bytes.starts_with(b"From ") {
@@ -657,6 +664,7 @@ impl Lab {
         let count = messages.len();
         self.notice = Some(match self.world.borrow_mut().import_messages(account, folder, messages) {
             Ok(_) => Notice::Imported { count, account: account.to_string(), folder: folder.to_string() },
+            Err(mail_lab_store::StoreError::OverQuota(account)) => Notice::OverQuota(account),
             Err(e) => Notice::ImportFailed(e.to_string()),
         });
     }
@@ -799,12 +807,31 @@ mod tests {
         mbox.resize(crate::files::READ_LIMIT, b'x');
         let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
         lab.apply(Action::Import { account, folder, name: "big.mbox".into(), bytes: mbox });
-        let Some(Notice::ImportFailed(why)) = &lab.notice else { panic!("{:?}", lab.notice.is_some()) };
-        assert_eq!(why, "the file is larger than a mailbox's quota (64 MiB)");
+        assert_eq!(lab.notice, Some(Notice::TooLarge));
         // Nothing of it was stored: not even a message cut short at the limit.
         let world = lab.world.borrow();
         assert!(
             world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.is_empty()
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn an_mbox_that_does_not_fit_stores_none_of_its_messages() {
+        let mut lab = Lab::new(Lang::En);
+        let room = mail_lab_store::ACCOUNT_STORAGE_LIMIT - 100_000;
+        lab.world.borrow_mut().import_messages("bob@a.example", "INBOX", vec![vec![b'x'; room]]).unwrap();
+        let message = |n: usize| {
+            format!("From alice@a.example Thu Jan  1 00:00:00 1970\nSubject: {n}\n\n{}\n", "y".repeat(60_000))
+        };
+        let mbox = format!("{}{}", message(1), message(2)).into_bytes();
+        let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
+        lab.apply(Action::Import { account, folder, name: "two.mbox".into(), bytes: mbox });
+        assert_eq!(lab.notice, Some(Notice::OverQuota("bob@a.example".into())));
+        let world = lab.world.borrow();
+        assert_eq!(
+            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
+            1
         );
     }
 

@@ -178,7 +178,7 @@ pub fn app() -> Html {
                 </label>
             </header>
             if let Some(notice) = &lab.notice {
-                <p class={if matches!(notice, crate::state::Notice::ImportFailed(_)) { "notice failed" } else { "notice" }} role="status">
+                <p class={if !matches!(notice, Notice::Imported { .. } | Notice::LabImported) { "notice failed" } else { "notice" }} role="status">
                     { notice_text(lang, notice) }
                 </p>
             }
@@ -957,6 +957,20 @@ fn notice_text(lang: Lang, notice: &Notice) -> String {
         (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
         (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
         (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした：{why}"),
+        (Lang::En, Notice::TooLarge) => "Could not import: the file is larger than a mailbox's quota (64 MiB).".into(),
+        (Lang::Ja, Notice::TooLarge) => {
+            "取り込めませんでした：ファイルがメールボックスの容量の上限（64 MiB）より大きいです。".into()
+        }
+        (Lang::En, Notice::OverQuota(account)) => {
+            format!(
+                "Could not import: {account} has no room for all these messages (64 MiB, 100,000 messages at most); none was stored."
+            )
+        }
+        (Lang::Ja, Notice::OverQuota(account)) => {
+            format!(
+                "取り込めませんでした：{account} にはこれらのメッセージ全部を入れる空きがありません（上限 64 MiB・100,000 通）。1 通も保存していません。"
+            )
+        }
     }
 }
 

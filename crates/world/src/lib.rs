@@ -766,7 +766,8 @@ impl World {
     /// Put messages straight into an account's folder, as an administrator
     /// restoring a mailbox would (the page's .eml and mbox import). Each gets
     /// the current time as its internal date; open IMAP sessions on the host
-    /// hear of them as they would of a delivery. Returns the new UIDs.
+    /// hear of them as they would of a delivery. Returns the new UIDs. All or
+    /// none: a folder or a quota that cannot take every message takes none.
     pub fn import_messages(
         &mut self,
         account: &str,
@@ -780,6 +781,10 @@ impl World {
         let now = self.now;
         let before = self.hosts[index].store.revision();
         let store = &mut self.hosts[index].store;
+        store.fits(account, messages.iter().map(Vec::len).sum(), messages.len())?;
+        if store.folder(account, folder).is_none() {
+            return Err(mail_lab_store::StoreError::NoSuchFolder(folder.to_string()));
+        }
         let uids = messages
             .into_iter()
             .map(|raw| store.append(account, folder, raw, Default::default(), now, None))

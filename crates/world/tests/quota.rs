@@ -209,3 +209,26 @@ fn a_list_copy_is_charged_before_anything_is_stored() {
         "{waiting:?}"
     );
 }
+
+#[test]
+fn an_import_past_the_quota_stores_nothing() {
+    let mut world = scenario::two_domains();
+    fill(&mut world, "bob@a.example", ACCOUNT_STORAGE_LIMIT - MIB);
+    let before = usage(&world, "bob@a.example");
+    // Two messages of 600 KiB: the first would fit, both do not.
+    let messages = vec![vec![b'x'; 600 * 1024], vec![b'y'; 600 * 1024]];
+    let refused = world.import_messages("bob@a.example", "INBOX", messages);
+    assert!(matches!(refused, Err(mail_lab_store::StoreError::OverQuota(_))), "{refused:?}");
+    assert_eq!(usage(&world, "bob@a.example"), before, "nothing of a refused import is stored");
+    // So is a folder that does not exist, and an account that does not.
+    assert!(matches!(
+        world.import_messages("bob@a.example", "Nowhere", vec![b"x".to_vec()]),
+        Err(mail_lab_store::StoreError::NoSuchFolder(_))
+    ));
+    assert!(matches!(
+        world.import_messages("nobody@a.example", "INBOX", vec![b"x".to_vec()]),
+        Err(mail_lab_store::StoreError::NoSuchAccount(_))
+    ));
+    // One that fits is stored whole.
+    assert_eq!(world.import_messages("bob@a.example", "INBOX", vec![vec![b'z'; 1024]]).unwrap().len(), 1);
+}
