@@ -5,7 +5,7 @@
 // world has them (scheduled outages included).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLab, screenshot, typeLine } from './harness.mjs';
+import { controlsOutsideColumns, openLab, screenshot, typeLine } from './harness.mjs';
 
 const LESSON_1 = [
   'EHLO pc.a.example', 'MAIL FROM:<alice@a.example>', 'RCPT TO:<bob@a.example>', 'DATA',
@@ -109,21 +109,7 @@ test('projector mode: every text at least 20 px, the map included', async (t) =>
   });
   assert.deepEqual(small.slice(0, 10), [], `${small.length} texts under 20 px`);
   // The larger text wraps inside its column: no control reaches into the next one.
-  const spills = await page.evaluate(() => {
-    const out = [];
-    for (const column of document.querySelectorAll('.bench > *')) {
-      const c = column.getBoundingClientRect();
-      for (const el of column.querySelectorAll('button, select, input, label')) {
-        const r = el.getBoundingClientRect();
-        if (el.closest('[hidden]') || r.width === 0) continue;
-        if (r.left < c.left - 1 || r.right > c.right + 1) {
-          const name = (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30);
-          out.push(`${el.tagName} "${name}" ${Math.round(r.left)}-${Math.round(r.right)} px, its column ${Math.round(c.left)}-${Math.round(c.right)} px`);
-        }
-      }
-    }
-    return out;
-  });
+  const spills = await controlsOutsideColumns(page);
   assert.deepEqual(spills, []);
   await screenshot(page, 'e2e-projector-1920');
   assert.deepEqual(errors, []);

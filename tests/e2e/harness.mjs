@@ -121,3 +121,22 @@ export async function openLab(t, options = {}) {
   await opened.page.goto(server.url);
   return { ...opened, url: server.url };
 }
+
+/** Buttons, fields and labels that reach out of their column of the bench. */
+export function controlsOutsideColumns(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const column of document.querySelectorAll('.bench > *')) {
+      const c = column.getBoundingClientRect();
+      for (const el of column.querySelectorAll('button, select, input, label')) {
+        const r = el.getBoundingClientRect();
+        if (el.closest('[hidden]') || r.width === 0) continue;
+        if (r.left < c.left - 1 || r.right > c.right + 1) {
+          const name = (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30);
+          out.push(`${el.tagName} "${name}" ${Math.round(r.left)}-${Math.round(r.right)} px, its column ${Math.round(c.left)}-${Math.round(c.right)} px`);
+        }
+      }
+    }
+    return out;
+  });
+}
