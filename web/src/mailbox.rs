@@ -89,9 +89,10 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
     let expunged = changes.iter().filter_map(|k| if let ChangeKind::Expunged { uid } = k { Some(*uid) } else { None });
     let folder = folders_of.and_then(|a| a.folder(&pane.folder));
     let total = folder.map_or(0, |f| f.messages.len());
-    // New mail has the highest UIDs: a folder that just got some shows its end.
+    // A folder that just got mail scrolls to its end (`Lab::show_new_mail` put
+    // its first row there).
     let follow = lab.follow_new && changes.iter().any(|k| matches!(k, ChangeKind::Appended { .. }));
-    let first = if follow { total.saturating_sub(WINDOW) } else { pane.first.min(total.saturating_sub(1)) };
+    let first = pane.first.min(total.saturating_sub(1));
     let decode = |raw: &[u8], name: &str| header_value(raw, name).map(|v| decode_header_value(&v, &BrowserDecoder).0);
     let rows = folder
         .map(|f| {

@@ -112,8 +112,6 @@ pub struct Shown {
     lessons: u64,
     /// Which terminal is in front, or all side by side.
     terminals: u64,
-    /// The terminal last scrolled, and when.
-    scrolled: (usize, u64),
     panes: u64,
     inspector: u64,
     network: u64,
@@ -126,18 +124,18 @@ impl Shown {
     fn mark(&mut self, action: &Action, revision: u64) {
         match action {
             Action::View { .. } | Action::AddPane(_) => self.panes = revision,
-            // The pane marks the open message; the map draws its route.
-            Action::Select(_) => (self.panes, self.inspector, self.network) = (revision, revision, revision),
+            // The map draws the open message's route.
+            Action::Select(_) => (self.inspector, self.network) = (revision, revision),
             Action::ReadAs(_) => self.inspector = revision,
             Action::SideBySide(_) => self.terminals = revision,
             // A lesson step's line goes into the command box in front.
             Action::ShowTerminal(_) => (self.terminals, self.lessons) = (revision, revision),
-            Action::ScrollTranscript { terminal, .. } => self.scrolled = (*terminal, revision),
             Action::PickHost(_) => self.network = revision,
             Action::Draft(_) => self.mail_client = revision,
             Action::ApopInput(..) | Action::LetAsideGo | Action::Syllabus(_) => self.lessons = revision,
-            // The page's own header and forms, outside every part.
-            Action::Projector(_) | Action::OpenForm(..) => {}
+            // The page's own header and forms, outside every part; a terminal's
+            // props carry its scroll position (`view::app`).
+            Action::Projector(_) | Action::OpenForm(..) | Action::ScrollTranscript { .. } => {}
             _ => self.all = revision,
         }
     }
@@ -146,7 +144,7 @@ impl Shown {
     pub fn stamp(&self, part: Part) -> u64 {
         self.all.max(match part {
             Part::Lessons => self.lessons,
-            Part::Terminal(id) => self.terminals.max(if self.scrolled.0 == id { self.scrolled.1 } else { 0 }),
+            Part::Terminal(_) => self.terminals,
             Part::Panes => self.panes,
             Part::Inspector => self.inspector,
             Part::Network => self.network,
@@ -611,6 +609,10 @@ impl Reducible for Bench {
             let looks_only = action.looks_only();
             lab.apply(action);
             lab.unsaved |= !looks_only;
+            // A pane that followed new mail to its end stays where it is now.
+            if lab.follow_new && looks_only {
+                shown.panes = revision;
+            }
             lab.follow_new = !looks_only;
         }
         Rc::new(Bench { lab: self.lab.clone(), revision, shown })
@@ -630,8 +632,27 @@ impl Lab {
             // Revisions of another world say nothing about this one.
             let same_world = Rc::ptr_eq(&world_before, &self.world);
             self.just_changed = if same_world { self.changes_since(&before) } else { Vec::new() };
+            self.show_new_mail();
         }
         self.progress.check(&self.world.borrow());
+    }
+
+    /// A pane whose folder just got mail shows its end (new mail has the
+    /// highest UIDs), and stays there until the learner scrolls.
+    fn show_new_mail(&mut self) {
+        let world = self.world.borrow();
+        for pane in &mut self.panes {
+            let got_mail = self.just_changed.iter().any(|c| {
+                c.account.eq_ignore_ascii_case(&pane.account)
+                    && c.folder == pane.folder
+                    && matches!(c.kind, mail_lab_store::ChangeKind::Appended { .. })
+            });
+            if let Some(folder) = world.store_for(&pane.account).and_then(|s| s.folder(&pane.account, &pane.folder))
+                && got_mail
+            {
+                pane.first = folder.messages.len().saturating_sub(crate::mailbox::WINDOW);
+            }
+        }
     }
 
     /// The store changes made after each host's store was at `before`.
@@ -833,6 +854,34 @@ mod tests {
             world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
             1
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_pane_that_followed_new_mail_stays_at_its_end_after_looking_around() {
+        // Through the reducer, as the page does it.
+        let bench = Rc::new(Bench::new(Lab::new(Lang::En)));
+        let mbox: String = (1..=100)
+            .map(|n| format!("From alice@a.example Thu Jan  1 00:00:00 1970\nSubject: {n}\n\nbody\n\n"))
+            .collect();
+        let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
+        let bench = bench.reduce(Action::Import { account, folder, name: "a.mbox".into(), bytes: mbox.into_bytes() });
+        let bob = |bench: &Bench| {
+            let lab = bench.lab.borrow();
+            let pane = crate::mailbox::summarize(&lab, &lab.panes[0]);
+            (pane.account, pane.first, pane.follow)
+        };
+        let end = 100 - crate::mailbox::WINDOW;
+        assert_eq!(bob(&bench), ("bob@a.example".into(), end, true));
+        let panes = bench.shown.stamp(Part::Panes);
+        // Typing in the mail client changes nothing in the pane but its following,
+        // and the pane is rendered again for that, once.
+        let bench = bench.reduce(Action::Draft(crate::mail_client::Compose::default()));
+        assert_eq!(bob(&bench), ("bob@a.example".into(), end, false));
+        assert!(bench.shown.stamp(Part::Panes) > panes);
+        let panes = bench.shown.stamp(Part::Panes);
+        let bench = bench.reduce(Action::Draft(crate::mail_client::Compose::default()));
+        assert_eq!(bench.shown.stamp(Part::Panes), panes);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

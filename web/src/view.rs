@@ -159,9 +159,15 @@ pub fn app() -> Html {
     let on_form = dispatch(&d, |(host, port)| Action::OpenForm(host, port));
     let on_syllabus = dispatch(&d, Action::Syllabus);
     let titles = terminal_titles(&lab.terminals);
-    // Each part renders again only when its stamp moves (`state::Shown`).
+    // Each part renders again only when its stamp moves (`state::Shown`); a
+    // terminal's also holds where its transcript is scrolled to.
     let part = |part: Part| {
-        html! { <PartView {part} stamp={bench.shown.stamp(part)} lab={bench.lab.clone()} d={d.clone()} /> }
+        let scroll = match part {
+            Part::Terminal(id) => lab.terminals.get(id).and_then(|t| t.view_top).map_or(0, |top| top + 1),
+            _ => 0,
+        };
+        let stamp = (bench.shown.stamp(part), scroll);
+        html! { <PartView {part} {stamp} lab={bench.lab.clone()} d={d.clone()} /> }
     };
     html! {
         <div class={if lab.projector { "lab-root projector" } else { "lab-root" }}>
@@ -237,7 +243,7 @@ pub fn app() -> Html {
 #[derive(Properties)]
 pub struct PartProps {
     part: Part,
-    stamp: u64,
+    stamp: (u64, usize),
     lab: Rc<RefCell<Lab>>,
     d: UseReducerDispatcher<Bench>,
 }

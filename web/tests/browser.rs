@@ -109,4 +109,21 @@ async fn a_compose_keystroke_renders_only_the_mail_client() {
     }
     // What was typed is still in the form.
     assert_eq!(subject.value(), "Lunch");
+
+    // The first look after a change renders the panes too (they stop following
+    // new mail); the next renders the mail client alone again.
+    let type_subject = |value: &str| {
+        subject.set_value(value);
+        subject.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    };
+    type_subject("Lunch?");
+    settle().await;
+    let first_look = count();
+    let expected = [sent[0], sent[1], sent[2] + 1, sent[3], sent[4], sent[5] + 1];
+    assert_eq!(first_look, expected, "renders of {parts:?}");
+    type_subject("Lunch?!");
+    settle().await;
+    let mut expected = first_look;
+    expected[5] += 1;
+    assert_eq!(count(), expected, "renders of {parts:?}");
 }
