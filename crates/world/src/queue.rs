@@ -140,6 +140,26 @@ impl World {
         let mut deferred: Vec<(String, String, Option<WorldError>)> = Vec::new();
         let mut failed: Vec<FailedRecipient> = Vec::new();
         for (domain, rcpts) in by_domain {
+            // The host's own accounts (a bounce that found no room): stored here, no SMTP.
+            if let Some(index) = self.host_index(&entry.host)
+                && self.hosts[index].is_local_domain(&domain)
+            {
+                for r in rcpts {
+                    match self.deliver_own(index, &entry.reverse_path, &r, &entry.message) {
+                        Ok(_) => {}
+                        Err(e @ mail_lab_store::StoreError::OverQuota(_)) => {
+                            deferred.push((r, format!("4.2.2 {e}"), None))
+                        }
+                        Err(e) => failed.push(FailedRecipient {
+                            recipient: r,
+                            status: "5.1.1".into(),
+                            diagnostic: format!("x-lab; {e}"),
+                            remote_mta: None,
+                        }),
+                    }
+                }
+                continue;
+            }
             let records = self.mx(&domain).to_vec();
             let mut exchanges: Vec<String> = match records.iter().find(|(_, h)| h.eq_ignore_ascii_case(&entry.host)) {
                 // RFC 5321 §5.1: drop ourselves and every MX no better than us,
@@ -332,37 +352,40 @@ impl World {
         let mut remote = Vec::new();
         for r in recipients {
             let domain = r.rsplit_once('@').map_or("", |(_, d)| d);
-            if self.hosts[index].is_local_domain(domain) {
-                let now = self.now;
-                // No SMTP crossed, but the envelope is what the host gave itself:
-                // the null reverse-path of a bounce is what the inspector must show.
-                let envelope = mail_lab_message::Envelope {
-                    reverse_path: reverse_path.to_string(),
-                    forward_paths: vec![r.clone()],
-                    mail_parameters: Vec::new(),
-                    rcpt_parameters: vec![Vec::new()],
-                    helo: host.to_string(),
-                    client_address: self.hosts[index].address.clone(),
-                };
-                // A host's own bounce to a local user fails only for a missing
-                // account or a full mailbox (the quota bounds memory), and then
-                // there is nobody left to tell: it is dropped, as a double bounce.
-                let _ = crate::backend::deliver_local(
-                    &mut self.hosts[index],
-                    &mut self.events,
-                    now,
-                    (r, mail_lab_store::INBOX),
-                    reverse_path,
-                    &message,
-                    Some(envelope),
-                );
-            } else {
+            // A local user whose mailbox cannot take it now (full, or no such
+            // account) gets it through the queue, which retries or gives up
+            // as for any recipient, and says so.
+            if !self.hosts[index].is_local_domain(domain) || self.deliver_own(index, reverse_path, r, &message).is_err()
+            {
                 remote.push(r.clone());
             }
         }
         if !remote.is_empty() {
             self.enqueue(QueueEntry::new(id, host, reverse_path, remote, message, self.now));
         }
+    }
+
+    /// Store a message a host sends itself into one of its accounts' INBOX.
+    fn deliver_own(
+        &mut self,
+        index: usize,
+        reverse_path: &str,
+        recipient: &str,
+        message: &[u8],
+    ) -> Result<u32, mail_lab_store::StoreError> {
+        let host = &mut self.hosts[index];
+        // No SMTP crossed, but the envelope is what the host gave itself:
+        // the null reverse-path of a bounce is what the inspector must show.
+        let envelope = mail_lab_message::Envelope {
+            reverse_path: reverse_path.to_string(),
+            forward_paths: vec![recipient.to_string()],
+            mail_parameters: Vec::new(),
+            rcpt_parameters: vec![Vec::new()],
+            helo: host.name.clone(),
+            client_address: host.address.clone(),
+        };
+        let target = (recipient, mail_lab_store::INBOX);
+        crate::backend::deliver_local(host, &mut self.events, self.now, target, reverse_path, message, Some(envelope))
     }
 
     pub(crate) fn enqueue(&mut self, entry: QueueEntry) {

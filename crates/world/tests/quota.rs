@@ -232,3 +232,51 @@ fn an_import_past_the_quota_stores_nothing() {
     // One that fits is stored whole.
     assert_eq!(world.import_messages("bob@a.example", "INBOX", vec![vec![b'z'; 1024]]).unwrap().len(), 1);
 }
+
+/// alice sends to a user mail.b.example does not have, while her own mailbox
+/// is full: the bounce cannot be stored, so it waits in mail.a.example's queue
+/// (452 4.2.2, as a full mailbox answers any sender) until she makes room, or
+/// until the queue gives up, and the event log says which.
+fn bounce_to_a_full_mailbox(world: &mut World) {
+    fill(world, "alice@a.example", ACCOUNT_STORAGE_LIMIT - 100);
+    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
+    world.take_output(id);
+    say(world, id, "EHLO pc.a.example");
+    assert!(say(world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3").starts_with("235"));
+    say(world, id, "MAIL FROM:<alice@a.example>");
+    say(world, id, "RCPT TO:<nobody@b.example>");
+    say(world, id, "DATA");
+    assert!(say(world, id, "Subject: hello?\r\n\r\nAnyone?\r\n.").starts_with("250 2.0.0 OK"));
+    world.run_queue();
+    let bounce = world.queue().iter().find(|e| e.reverse_path.is_empty()).expect("the bounce waits in the queue");
+    assert_eq!(bounce.recipients, vec!["alice@a.example".to_string()]);
+    assert!(
+        bounce.last_error.as_deref().unwrap_or("").starts_with("4.2.2 mailbox alice@a.example is full"),
+        "{bounce:?}"
+    );
+}
+
+#[test]
+fn a_bounce_to_a_full_mailbox_waits_in_the_queue_until_there_is_room() {
+    let mut world = scenario::two_domains();
+    bounce_to_a_full_mailbox(&mut world);
+    let before = inbox_len(&world, "alice@a.example");
+    // alice deletes her first message; at the next retry the bounce is hers.
+    world.host_mut("mail.a.example").unwrap().store.expunge("alice@a.example", "INBOX", &[1]).unwrap();
+    world.advance(60 * 1000);
+    assert!(world.queue().is_empty(), "{:?}", world.queue());
+    let inbox = world.store_for("alice@a.example").unwrap().folder("alice@a.example", "INBOX").unwrap();
+    assert_eq!(inbox.messages.len(), before); // one out, the bounce in
+    let bounce = String::from_utf8_lossy(&inbox.messages.last().unwrap().raw).into_owned();
+    assert!(bounce.starts_with("Return-Path: <>\r\n") && bounce.contains("nobody@b.example"), "{bounce}");
+}
+
+#[test]
+fn a_bounce_that_never_finds_room_is_given_up_and_the_log_says_so() {
+    let mut world = scenario::two_domains();
+    bounce_to_a_full_mailbox(&mut world);
+    world.run_until_idle();
+    assert!(world.queue().is_empty());
+    let said = world.events().any(|e| matches!(&e.kind, mail_lab_world::EventKind::BounceDiscarded { .. }));
+    assert!(said, "a bounce dropped for good is in the event log");
+}
