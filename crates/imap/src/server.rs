@@ -1176,6 +1176,13 @@ impl ImapServer {
         );
         let name = format!("{}{}", if uid { "UID " } else { "" }, command.body.name().to_ascii_uppercase());
         let verb = name.split_whitespace().last().unwrap_or("").to_string();
+        // Extensions imap-codec reads but this server does not offer (QUOTA,
+        // METADATA, …): unknown here in every state, as Dovecot says of them.
+        let lists: [&[&str]; 4] = [&["LOGIN", "AUTHENTICATE", "STARTTLS"], AUTHENTICATED, SELECTED_ONLY, ANY_STATE];
+        if !lists.iter().any(|l| l.contains(&verb.as_str())) {
+            return self
+                .sendf(format_args!("{tag} BAD Unknown command {verb}; valid now: {}", self.allowed().join(" ")));
+        }
         // `UID FETCH` is checked as FETCH: valid only where FETCH is.
         if !self.allowed().contains(&verb.as_str()) {
             let why = match &self.state {

@@ -770,6 +770,21 @@ fn examine_refuses_every_change_and_move_but_allows_copy() {
 }
 
 #[test]
+fn an_extension_the_server_does_not_offer_is_an_unknown_command_in_every_state() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    for (tag, command) in [("a1", "GETQUOTAROOT INBOX"), ("a2", "GETQUOTA \"\""), ("a3", "SETQUOTA \"\" (STORAGE 1)")] {
+        let verb = command.split_whitespace().next().unwrap();
+        let answer = c.line(&mut h, &format!("{tag} {command}"));
+        assert!(answer.starts_with(&format!("{tag} BAD Unknown command {verb}; valid now: SELECT ")), "{answer}");
+    }
+    c.line(&mut h, "b1 SELECT INBOX");
+    let answer = c.line(&mut h, "b2 GETQUOTAROOT INBOX");
+    assert!(answer.starts_with("b2 BAD Unknown command GETQUOTAROOT; valid now: FETCH "), "{answer}");
+    assert!(!answer.contains("state"), "it is not a matter of state: {answer}");
+}
+
+#[test]
 fn keyword_checks_cost_the_keywords_not_the_messages() {
     // 10,000 messages each holding the most keywords a mailbox may. Every
     // STORE of a keyword checks the limit, and each used to read all 1.28
