@@ -647,8 +647,8 @@ impl Lab {
                     && c.folder == pane.folder
                     && matches!(c.kind, mail_lab_store::ChangeKind::Appended { .. })
             });
-            if let Some(folder) = world.store_for(&pane.account).and_then(|s| s.folder(&pane.account, &pane.folder))
-                && got_mail
+            if got_mail
+                && let Some(folder) = world.store_for(&pane.account).and_then(|s| s.folder(&pane.account, &pane.folder))
             {
                 pane.first = folder.messages.len().saturating_sub(crate::mailbox::WINDOW);
             }
@@ -819,6 +819,10 @@ mod tests {
         assert!(!Action::SetTxt { name: String::new(), text: String::new() }.looks_only());
     }
 
+    fn bob_inbox_len(lab: &Lab) -> usize {
+        lab.world.borrow().store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len()
+    }
+
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_file_past_a_mailboxs_quota_is_refused_whole() {
@@ -830,10 +834,7 @@ mod tests {
         lab.apply(Action::Import { account, folder, name: "big.mbox".into(), bytes: mbox });
         assert_eq!(lab.notice, Some(Notice::TooLarge));
         // Nothing of it was stored: not even a message cut short at the limit.
-        let world = lab.world.borrow();
-        assert!(
-            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.is_empty()
-        );
+        assert_eq!(bob_inbox_len(&lab), 0);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -849,11 +850,7 @@ mod tests {
         let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
         lab.apply(Action::Import { account, folder, name: "two.mbox".into(), bytes: mbox });
         assert_eq!(lab.notice, Some(Notice::OverQuota("bob@a.example".into())));
-        let world = lab.world.borrow();
-        assert_eq!(
-            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
-            1
-        );
+        assert_eq!(bob_inbox_len(&lab), 1);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -912,11 +909,7 @@ mod tests {
         assert!(server.iter().any(|l| l.starts_with("250 2.0.0 OK: queued as")));
         assert_eq!(server.last().copied(), Some("221 2.0.0 mail.a.example closing connection"));
         assert!(!t.open);
-        let world = lab.world.borrow();
-        assert_eq!(
-            world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap().messages.len(),
-            1
-        );
+        assert_eq!(bob_inbox_len(&lab), 1);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
