@@ -58,6 +58,7 @@ SCRIPTS = {
         ("A", "TOP 1 0"),
         ("A", "TOP 1 2"),
         ("A", "TOP 1 100"),  # more lines than the body has: all of it
+        ("A", "TOP 1 4294967296"),  # past 32 bits: still all of it (no upper bound in RFC 1939)
         ("A", "TOP 3 0"),
         ("A", "stat"),  # commands are case-insensitive (RFC 1939 §3)
         ("A", "list 1"),

@@ -70,14 +70,17 @@ pub fn param(i: &str) -> Res<'_, &str> {
     verify(take_while1(|c: char| c.is_ascii_graphic()), |p: &str| p.len() <= 40).parse(i)
 }
 
-/// A message-number: `1*DIGIT`, never 0 (RFC 1939 §5 "msg").
+/// A message-number: `1*DIGIT`, never 0 (RFC 1939 §5 "msg"). One past `u32`
+/// is refused as syntax, as Dovecot refuses it ("Message number too large").
 pub fn message_number(i: &str) -> Res<'_, u32> {
     verify(map_res(digit1, str::parse::<u32>), |&n| n > 0).parse(i)
 }
 
-/// A non-negative number of lines for TOP (RFC 1939 §7 "n").
+/// A non-negative number of lines for TOP (RFC 1939 §7 "n"), at most 40
+/// digits (RFC 2449 §3 "param"). The RFC sets no upper bound, so a count past
+/// `u32` reads as `u32::MAX`: more lines than any message has.
 pub fn line_count(i: &str) -> Res<'_, u32> {
-    map_res(digit1, str::parse::<u32>).parse(i)
+    map(verify(digit1, |d: &str| d.len() <= 40), |d: &str| d.parse::<u32>().unwrap_or(u32::MAX)).parse(i)
 }
 
 /// `digest = 32 lowercase hex digits` of APOP (RFC 1939 §7).
@@ -182,6 +185,8 @@ mod tests {
             ("RETR 1", Command::Retr(1)),
             ("DELE 10", Command::Dele(10)),
             ("TOP 1 0", Command::Top { msg: 1, lines: 0 }),
+            // Past u32: more lines than any message has.
+            ("TOP 1 99999999999999999999", Command::Top { msg: 1, lines: u32::MAX }),
             ("UIDL", Command::Uidl(None)),
             ("uidl 3", Command::Uidl(Some(3))),
             ("CAPA", Command::Capa),
@@ -201,6 +206,8 @@ mod tests {
         let (forty, forty_one) = ("x".repeat(40), "x".repeat(41));
         assert!(all_consuming(param).parse(&forty).is_ok());
         assert!(all_consuming(param).parse(&forty_one).is_err());
+        assert!(command(&format!("TOP 1 {}", "9".repeat(40))).is_ok());
+        assert!(command(&format!("TOP 1 {}", "9".repeat(41))).is_err());
     }
 
     #[test]

@@ -133,6 +133,12 @@ fn user_pass_list_top_uidl_rset_and_deletion_only_at_quit() {
          S: Subject: one
          S:
          S: .
+         C: TOP 1 99999999999999999999
+         S: +OK top of message follows
+         S: Subject: one
+         S:
+         S: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+         S: .
          C: DELE 1
          S: +OK message 1 deleted
          C: DELE 1
