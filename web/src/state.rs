@@ -178,6 +178,8 @@ pub enum Notice {
     },
     LabImported,
     ImportFailed(String),
+    /// The file chosen to open a saved lab is not one this page reads.
+    LabUnreadable(mail_lab_world::SnapshotError),
     /// The file is longer than a mailbox's quota: it was not read whole.
     TooLarge,
     /// The account has no room for every message of the file: none was stored.
@@ -701,7 +703,7 @@ impl Lab {
                 (self.projector, self.aside) = (projector, aside);
                 self.notice = Some(Notice::LabImported);
             }
-            Err(e) => self.notice = Some(Notice::ImportFailed(e.to_string())),
+            Err(e) => self.notice = Some(Notice::LabUnreadable(e)),
         }
     }
 

@@ -966,6 +966,19 @@ fn notice_text(lang: Lang, notice: &Notice) -> String {
         (Lang::Ja, Notice::LabImported) => "保存したラボを開きました。".into(),
         (Lang::En, Notice::ImportFailed(why)) => format!("Could not import: {why}"),
         (Lang::Ja, Notice::ImportFailed(why)) => format!("取り込めませんでした：{why}"),
+        (Lang::En, Notice::LabUnreadable(e)) => format!("Could not import: {e}"),
+        (Lang::Ja, Notice::LabUnreadable(e)) => {
+            use mail_lab_world::SnapshotError::*;
+            match e {
+                Malformed(why) => format!("取り込めませんでした：保存したラボが読めません（{why}）"),
+                WrongFormat(found) => {
+                    format!("取り込めませんでした：保存した Mail Lab のラボではありません（形式「{found}」）")
+                }
+                UnsupportedVersion { found, .. } => format!(
+                    "取り込めませんでした：保存したラボの形式は第 {found} 版で、この Mail Lab では読めません（いまのラボはそのままです）"
+                ),
+            }
+        }
         (Lang::En, Notice::TooLarge) => "Could not import: the file is larger than a mailbox's quota (64 MiB).".into(),
         (Lang::Ja, Notice::TooLarge) => {
             "取り込めませんでした：ファイルがメールボックスの容量の上限（64 MiB）より大きいです。".into()
@@ -1002,5 +1015,24 @@ mod tests {
         // 10,000 plain lines are one run, not 10,000 nodes.
         let big = "line\r\n".repeat(10_000);
         assert_eq!(wire_runs(&big).len(), 1);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_file_that_is_not_a_saved_lab_is_refused_in_the_pages_language() {
+        let mut lab = Lab::new(Lang::Ja);
+        lab.apply(Action::ImportLab(b"hello".to_vec()));
+        let notice = lab.notice.clone().expect("a notice");
+        assert_eq!(
+            notice_text(Lang::Ja, &notice),
+            "取り込めませんでした：保存した Mail Lab のラボではありません（形式「hello」）"
+        );
+        assert_eq!(
+            notice_text(Lang::En, &notice),
+            "Could not import: this is not a saved Mail Lab world (format \"hello\", expected \"mail-lab-world\")"
+        );
+        lab.apply(Action::ImportLab(b"mail-lab-world 999 x".to_vec()));
+        let notice = lab.notice.clone().expect("a notice");
+        assert!(notice_text(Lang::Ja, &notice).contains("第 999 版"), "{notice:?}");
     }
 }
