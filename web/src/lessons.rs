@@ -48,7 +48,7 @@ fn events(world: &World, since: u64) -> impl Iterator<Item = &Event> {
 }
 
 /// Messages stored by the MDA since `since`: (account, raw bytes, envelope recipients).
-fn delivered(world: &World, since: u64) -> Vec<(String, Vec<u8>, Vec<String>)> {
+fn delivered(world: &World, since: u64) -> Vec<(String, std::sync::Arc<[u8]>, Vec<String>)> {
     events(world, since)
         .filter_map(|e| match &e.kind {
             EventKind::Delivered { account, folder, uid, .. } => {

@@ -311,7 +311,7 @@ fn literals_continue_and_oversized_ones_cost_nothing() {
     assert_eq!(c.send(&mut h, "Subject: appended\r\n\r\nhi"), "");
     assert_eq!(c.send(&mut h, "\r\n"), "a1 OK [APPENDUID 1 1] APPEND completed\r\n");
     let stored = &h.store.folder("bob@a.example", INBOX).unwrap().messages[0];
-    assert_eq!(stored.raw, b"Subject: appended\r\n\r\nhi");
+    assert_eq!(&stored.raw[..], b"Subject: appended\r\n\r\nhi");
     assert!(stored.flags.contains(&Flag::Flagged));
     // LITERAL+: no continuation request.
     assert_eq!(c.send(&mut h, "a2 APPEND INBOX {3+}\r\nabc\r\n"), "a2 OK [APPENDUID 1 2] APPEND completed\r\n");

@@ -43,9 +43,10 @@ fn is_from_line(line: &[u8]) -> bool {
 }
 
 /// Write messages as mboxrd with LF line endings.
-pub fn export(messages: &[(String, Time, Vec<u8>)]) -> Vec<u8> {
+pub fn export<Raw: AsRef<[u8]>>(messages: &[(String, Time, Raw)]) -> Vec<u8> {
     let mut out = Vec::new();
     for (sender, date, raw) in messages {
+        let raw = raw.as_ref();
         let sender = if sender.is_empty() { "MAILER-DAEMON" } else { sender };
         out.extend_from_slice(format!("From {sender} {}\n", asctime(*date)).as_bytes());
         let text = raw.strip_suffix(b"\r\n").unwrap_or(raw);

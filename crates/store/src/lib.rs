@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 
 use mail_lab_proto::sorted::{SortedMap, SortedSet};
 use std::fmt;
+use std::sync::Arc;
 
 pub mod raw_text;
 
@@ -68,8 +69,10 @@ pub struct StoredMessage {
     /// The SMTP envelope it arrived with, if it came by SMTP.
     pub envelope: Option<Envelope>,
     /// The message exactly as stored (CRLF line endings, not dot-stuffed).
-    #[serde(with = "raw_text")]
-    pub raw: Vec<u8>,
+    /// Shared, not copied, by clones: a copy of the world (the native server's
+    /// periodic save) costs the messages' count, not their bytes.
+    #[serde(serialize_with = "raw_text::serialize", deserialize_with = "raw_text::deserialize_shared")]
+    pub raw: Arc<[u8]>,
 }
 
 /// A folder (IMAP mailbox) of one account.
@@ -449,7 +452,7 @@ impl Store {
         envelope: Option<Envelope>,
     ) -> Result<u32, StoreError> {
         self.fits(address, raw.len(), 1)?;
-        self.put(address, folder, StoredMessage { uid: 0, flags, internal_date, envelope, raw })
+        self.put(address, folder, StoredMessage { uid: 0, flags, internal_date, envelope, raw: raw.into() })
     }
 
     /// Store `message` under the folder's next UID, whatever the quota.

@@ -33,6 +33,11 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>
     }
 }
 
+/// As [`deserialize`], into the shared form a stored message keeps.
+pub fn deserialize_shared<'de, D: Deserializer<'de>>(deserializer: D) -> Result<std::sync::Arc<[u8]>, D::Error> {
+    deserialize(deserializer).map(Into::into)
+}
+
 struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {

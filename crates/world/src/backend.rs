@@ -945,7 +945,7 @@ impl Pop3Backend for HostBackend<'_> {
 
     fn message(&mut self, account: &str, uid: u32) -> Option<Vec<u8>> {
         let folder = self.host.store.folder(account, INBOX)?;
-        let raw = folder.messages.iter().find(|m| m.uid == uid).map(|m| m.raw.clone())?;
+        let raw = folder.messages.iter().find(|m| m.uid == uid).map(|m| m.raw.to_vec())?;
         let (host, account) = (self.host.name.clone(), account.to_string());
         self.log(EventKind::MessageRead { host, account, uid });
         Some(raw)

@@ -10,7 +10,7 @@ use mail_lab_message::header_fields;
 use mail_lab_world::{ConnectionId, EventKind, World, scenario};
 
 fn folder(world: &World, account: &str, name: &str) -> Vec<Vec<u8>> {
-    world.store_for(account).unwrap().folder(account, name).unwrap().messages.iter().map(|m| m.raw.clone()).collect()
+    world.store_for(account).unwrap().folder(account, name).unwrap().messages.iter().map(|m| m.raw.to_vec()).collect()
 }
 
 /// The `Authentication-Results:` values of `message`, in order.

@@ -11,7 +11,7 @@ use mail_lab_world::{EventKind, World, scenario};
 
 fn folder(world: &World, account: &str, name: &str) -> Vec<Vec<u8>> {
     let store = world.store_for(account).unwrap();
-    store.folder(account, name).map(|f| f.messages.iter().map(|m| m.raw.clone()).collect()).unwrap_or_default()
+    store.folder(account, name).map(|f| f.messages.iter().map(|m| m.raw.to_vec()).collect()).unwrap_or_default()
 }
 
 /// pc.a.example gives `host`:25 an envelope from a domain with no SPF record,

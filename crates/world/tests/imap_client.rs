@@ -58,7 +58,7 @@ fn a_mail_client_session_over_starttls_lists_reads_flags_files_and_moves() {
     assert!(inbox.message(2).unwrap().flags.contains(&Flag::Seen), "BODY[] sets \\Seen");
     let trash = store.folder("bob@a.example", "Trash").unwrap();
     assert!(trash.messages[0].flags.contains(&Flag::Flagged), "the flag travelled with the MOVE");
-    assert_eq!(store.folder("bob@a.example", "Sent").unwrap().messages[0].raw, sent);
+    assert_eq!(store.folder("bob@a.example", "Sent").unwrap().messages[0].raw[..], sent[..]);
     let clear: String = world
         .dialogue(conn)
         .into_iter()

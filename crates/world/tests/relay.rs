@@ -11,7 +11,15 @@ use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, WorldEr
 
 /// alice submits on 587 with AUTH; returns the final reply to the data.
 fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
-    world.store_for(account).unwrap().folder(account, "INBOX").unwrap().messages.iter().map(|m| m.raw.clone()).collect()
+    world
+        .store_for(account)
+        .unwrap()
+        .folder(account, "INBOX")
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.raw.to_vec())
+        .collect()
 }
 
 fn subject(raw: &[u8]) -> String {

@@ -30,7 +30,7 @@ fn smtp_session_delivers_to_bobs_inbox() {
     let inbox = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
     assert_eq!(inbox.messages.len(), 1);
     let stored = &inbox.messages[0];
-    let raw = String::from_utf8(stored.raw.clone()).unwrap();
+    let raw = String::from_utf8(stored.raw.to_vec()).unwrap();
     assert!(
         raw.starts_with("Return-Path: <alice@a.example>\r\nReceived: from pc.a.example ([192.0.2.10])\r\n"),
         "{raw}"
