@@ -1,7 +1,7 @@
 // The page's own cost in headless Chromium, through the real page (dist/):
 // - Enter → next painted frame, median, in a fresh lab and in a loaded one
 //   (a 10,000-line transcript, 50,000 events, a 10,000-message folder);
-//   target: loaded / fresh ≤ 1.2;
+//   target: loaded / fresh ≤ 1.2; and with a 27 MB message open in the inspector;
 // - a keystroke in the mail client's compose form with that log; target ≤ 16 ms;
 // - the JS heap and the wasm memory after that and 100 MB of junk typed into a
 //   terminal; stated bound: 64 MB of JS heap, 128 MB of wasm memory.
@@ -98,11 +98,24 @@ try {
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const wasmMemory = await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0);
 
+  // Enter → paint with a 27 MB message (a 20 MB attachment) open in the
+  // inspector: a line typed elsewhere must not read that message again. Last,
+  // so its bytes are not counted in the memory figures above.
+  const attachment = Buffer.alloc(20 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const big = Buffer.from(`From: alice@a.example\r\nTo: bob@a.example\r\nSubject: big one\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--b--\r\n`);
+  await bob.locator('input[type=file]').setInputFiles({ name: 'big.eml', mimeType: 'message/rfc822', buffer: big });
+  await bob.getByRole('button', { name: 'big one' }).click();
+  await page.getByRole('region', { name: /^Message bob@a.example UID/ }).waitFor();
+  const withOpen = await enterToPaint();
+  await page.getByRole('region', { name: /^Message bob@a.example UID/ }).getByRole('button', { name: 'Close' }).click();
+
   const ms = (x) => `${x.toFixed(1)} ms`;
   const mb = (x) => `${(x / 1048576).toFixed(1)} MB`;
   const ratio = loaded / fresh;
   console.log(`page/enter-to-paint fresh lab: median ${ms(fresh)} of ${SAMPLES}`);
   console.log(`page/enter-to-paint loaded lab (${transcriptLines} transcript lines; 20,000 NOOPs typed, 40,000 link events, and 10,000 messages imported into one folder): median ${ms(loaded)}; ratio ${ratio.toFixed(2)} (target ≤ 1.2: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
+  const openRatio = withOpen / fresh;
+  console.log(`page/enter-to-paint with a ${(big.length / 1048576).toFixed(0)} MB message open in the inspector as well: median ${ms(withOpen)}; ratio ${openRatio.toFixed(2)} (target ≤ 1.2: ${openRatio <= 1.2 ? 'met' : 'NOT met'})`);
   console.log(`page/compose-keystroke with that log: handled in median ${ms(keystroke)} (target ≤ 16 ms: ${keystroke <= 16 ? 'met' : 'NOT met'}); next painted frame after ${ms(keystrokeFrame)}`);
   console.log(`page/memory after 100 MB of junk: JS heap ${mb(usedSize)} (bound ${mb(JS_HEAP_BOUND)}: ${usedSize <= JS_HEAP_BOUND ? 'within' : 'OVER'}), wasm memory ${mb(wasmMemory)} (bound ${mb(WASM_MEMORY_BOUND)}: ${wasmMemory <= WASM_MEMORY_BOUND ? 'within' : 'OVER'})`);
 } finally {

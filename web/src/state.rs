@@ -114,8 +114,35 @@ pub struct Shown {
     terminals: u64,
     panes: u64,
     inspector: u64,
+    /// What the inspector showed at its last stamp: it stamps again only when
+    /// that changes, so a world change elsewhere does not read the open
+    /// message (megabytes, perhaps) again.
+    inspector_shows: Option<InspectorShows>,
     network: u64,
     mail_client: u64,
+}
+
+/// Everything the inspector's view depends on: the open message (where it is,
+/// and its stored bytes, which never change once stored), the language, and
+/// the charset it is read as.
+#[derive(Debug, Clone)]
+struct InspectorShows {
+    selected: Option<(String, String, u32)>,
+    /// Held, so no other message can come to live at the same address.
+    bytes: Option<std::sync::Arc<[u8]>>,
+    lang: Lang,
+    read_as: Option<String>,
+}
+
+impl PartialEq for InspectorShows {
+    /// The same bytes by identity, not by comparing them (megabytes, perhaps).
+    fn eq(&self, other: &Self) -> bool {
+        let same_bytes = match (&self.bytes, &other.bytes) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        same_bytes && self.selected == other.selected && self.lang == other.lang && self.read_as == other.read_as
+    }
 }
 
 impl Shown {
@@ -125,8 +152,9 @@ impl Shown {
         match action {
             Action::View { .. } | Action::AddPane(_) => self.panes = revision,
             // The map draws the open message's route.
-            Action::Select(_) => (self.inspector, self.network) = (revision, revision),
-            Action::ReadAs(_) => self.inspector = revision,
+            // The inspector stamps itself from what it shows (`Shown::look_at`).
+            Action::Select(_) => self.network = revision,
+            Action::ReadAs(_) => {}
             Action::SideBySide(_) => self.terminals = revision,
             // A lesson step's line goes into the command box in front.
             Action::ShowTerminal(_) => (self.terminals, self.lessons) = (revision, revision),
@@ -140,16 +168,31 @@ impl Shown {
         }
     }
 
+    /// After an action: stamp the inspector if what it shows changed.
+    fn look_at(&mut self, lab: &Lab, revision: u64) {
+        let world = lab.world.borrow();
+        let shows = InspectorShows {
+            selected: lab.selected.clone(),
+            bytes: lab.open_message(&world).map(|m| m.raw.clone()),
+            lang: lab.lang,
+            read_as: lab.read_as.clone(),
+        };
+        if self.inspector_shows.as_ref() != Some(&shows) {
+            self.inspector = revision;
+            self.inspector_shows = Some(shows);
+        }
+    }
+
     /// A number that changes whenever `part` may show something new.
     pub fn stamp(&self, part: Part) -> u64 {
-        self.all.max(match part {
-            Part::Lessons => self.lessons,
-            Part::Terminal(_) => self.terminals,
-            Part::Panes => self.panes,
+        match part {
             Part::Inspector => self.inspector,
-            Part::Network => self.network,
-            Part::MailClient => self.mail_client,
-        })
+            Part::Lessons => self.all.max(self.lessons),
+            Part::Terminal(_) => self.all.max(self.terminals),
+            Part::Panes => self.all.max(self.panes),
+            Part::Network => self.all.max(self.network),
+            Part::MailClient => self.all.max(self.mail_client),
+        }
     }
 }
 
@@ -616,12 +659,19 @@ impl Reducible for Bench {
                 shown.panes = revision;
             }
             lab.follow_new = !looks_only;
+            shown.look_at(&lab, revision);
         }
         Rc::new(Bench { lab: self.lab.clone(), revision, shown })
     }
 }
 
 impl Lab {
+    /// The message open in the inspector, if it is still stored.
+    pub fn open_message<'w>(&self, world: &'w World) -> Option<&'w mail_lab_store::StoredMessage> {
+        let (account, folder, uid) = self.selected.as_ref()?;
+        world.store_for(account)?.folder(account, folder)?.message(*uid)
+    }
+
     /// Do `action`, then see whether it reached the active lesson's goal.
     pub fn apply(&mut self, action: Action) {
         let before: Vec<u64> = self.world.borrow().hosts().iter().map(|h| h.store.revision()).collect();
@@ -853,6 +903,34 @@ mod tests {
         lab.apply(Action::Import { account, folder, name: "two.mbox".into(), bytes: mbox });
         assert_eq!(lab.notice, Some(Notice::OverQuota("bob@a.example".into())));
         assert_eq!(bob_inbox_len(&lab), 1);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_inspector_renders_again_only_when_what_it_shows_changes() {
+        let bench = Rc::new(Bench::new(Lab::new(Lang::En)));
+        let eml = b"Subject: big\r\n\r\nbody\r\n".to_vec();
+        let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
+        let bench = bench.reduce(Action::Import { account: account.clone(), folder, name: "a.eml".into(), bytes: eml });
+        let before = bench.shown.stamp(Part::Inspector);
+        let bench = bench.reduce(Action::Select(Some((account.clone(), "INBOX".into(), 1))));
+        let opened = bench.shown.stamp(Part::Inspector);
+        assert!(opened > before, "opening a message shows it");
+        // A line typed in a terminal changes the world, not the open message.
+        let bench = bench.reduce(Action::SendLine { terminal: 0, line: "EHLO pc.a.example".into() });
+        let bench = bench.reduce(Action::RunUntilIdle);
+        assert_eq!(bench.shown.stamp(Part::Inspector), opened);
+        assert!(bench.shown.stamp(Part::Network) > opened, "the rest of the page did see it");
+        let bench = bench.reduce(Action::ReadAs(Some("ISO-2022-JP".into())));
+        let read_as = bench.shown.stamp(Part::Inspector);
+        assert!(read_as > opened);
+        let bench = bench.reduce(Action::SetLang(Lang::Ja));
+        let ja = bench.shown.stamp(Part::Inspector);
+        assert!(ja > read_as);
+        // The open message moved to Trash: the inspector no longer finds it.
+        let bench = bench.reduce(Action::MoveToTrash { account, uid: 1 });
+        assert!(bench.lab.borrow().open_message(&bench.lab.borrow().world.borrow()).is_none());
+        assert!(bench.shown.stamp(Part::Inspector) > ja);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -307,7 +307,7 @@ fn part_view(props: &PartProps) -> Html {
         Part::Panes => panes(&lab, d),
         Part::Inspector => {
             let world = lab.world.borrow();
-            let (Some((account, folder, uid)), Some(message)) = (&lab.selected, open_message(&lab, &world)) else {
+            let (Some((account, folder, uid)), Some(message)) = (&lab.selected, lab.open_message(&world)) else {
                 return Html::default();
             };
             let inspected =
@@ -328,7 +328,7 @@ fn part_view(props: &PartProps) -> Html {
             log.catch_up(&world);
             let mut network = crate::network::NetworkView::read(&world, &log);
             // The map draws the route of the message open in the inspector.
-            if let Some(message) = open_message(&lab, &world) {
+            if let Some(message) = lab.open_message(&world) {
                 network.map.set_route(&MessageView::parse(&message.raw, &BrowserDecoder).trace());
             }
             html! { <>
@@ -359,12 +359,6 @@ fn part_view(props: &PartProps) -> Html {
             on_watch: dispatch(d, |(account, on)| Action::Watch { account, on }),
         }),
     }
-}
-
-/// The message open in the inspector, if it is still stored.
-fn open_message<'w>(lab: &Lab, world: &'w mail_lab_world::World) -> Option<&'w mail_lab_store::StoredMessage> {
-    let (account, folder, uid) = lab.selected.as_ref()?;
-    world.store_for(account)?.folder(account, folder)?.message(*uid)
 }
 
 /// The mailbox panes, and the choice of another account to watch.

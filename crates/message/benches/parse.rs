@@ -2,8 +2,8 @@
 //! beside the lab's view on top of it, so the cost of the lab's layer shows.
 //!
 //! The view works things out when they are first asked for, so each layer is
-//! measured on its own: `message_view` is what every reader pays (the parse;
-//! target: within 10% of the bare parser), `message_view_part_table` adds the
+//! measured on its own: `message_view` is what every reader of more than the
+//! header pays (the parse, asked for by the Date; target: within 10% of the bare parser), `message_view_part_table` adds the
 //! MIME tree with IMAP sections and byte ranges (what FETCH BINARY and the
 //! lessons read), and `message_view_read_everything` asks for every field,
 //! body, the trace and the diagnostics, as the page's inspector does.
@@ -63,7 +63,7 @@ mod bench {
         group.bench_function("message_view", |b| {
             b.iter(|| {
                 for m in &messages {
-                    black_box(MessageView::parse(black_box(m), &EncodingRs));
+                    black_box(MessageView::parse(black_box(m), &EncodingRs).date());
                 }
             })
         });

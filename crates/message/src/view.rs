@@ -164,7 +164,9 @@ pub enum PartKind {
 pub struct MessageView<'a> {
     raw: &'a [u8],
     charsets: &'a dyn CharsetDecoder,
-    parsed: Parsed<'a>,
+    /// mail-parser's reading, made on first need: the header alone (trace,
+    /// header fields) never pays for the body.
+    parsed: OnceCell<Parsed<'a>>,
     parts: OnceCell<Vec<Part>>,
     headers: OnceCell<Vec<HeaderField>>,
     decoded_headers: OnceCell<Vec<(String, String)>>,
@@ -406,12 +408,16 @@ impl<'a> MessageView<'a> {
         MessageView {
             raw,
             charsets,
-            parsed: Parsed::new(raw),
+            parsed: OnceCell::new(),
             parts: OnceCell::new(),
             headers: OnceCell::new(),
             decoded_headers: OnceCell::new(),
             diagnostics: OnceCell::new(),
         }
+    }
+
+    fn parsed(&self) -> &Parsed<'a> {
+        self.parsed.get_or_init(|| Parsed::new(self.raw))
     }
 
     /// The message's size in octets (RFC822.SIZE).
@@ -502,7 +508,7 @@ impl<'a> MessageView<'a> {
 
     /// The day of `Date:` as written there (year, month, day), when it reads as a date.
     pub fn sent_day(&self) -> Option<(u16, u8, u8)> {
-        let date = self.parsed.message()?.date()?;
+        let date = self.parsed().message()?.date()?;
         Some((date.year, date.month, date.day))
     }
 
@@ -537,8 +543,8 @@ impl<'a> MessageView<'a> {
     /// MIME parts in depth-first order.
     pub fn parts(&self) -> &[Part] {
         self.parts.get_or_init(|| {
-            let mut parts = Vec::with_capacity(self.parsed.message().map_or(0, |m| m.parts.len()));
-            if let Some(m) = self.parsed.message() {
+            let mut parts = Vec::with_capacity(self.parsed().message().map_or(0, |m| m.parts.len()));
+            if let Some(m) = self.parsed().message() {
                 walk(m, "", 0, Sections::Named, &mut |p, section, depth| {
                     let ordinal = parts.len();
                     parts.push(part_of(p, section, depth, ordinal, self.raw.len()));
@@ -573,7 +579,7 @@ impl<'a> MessageView<'a> {
     fn each_source(&self, visit: &mut dyn FnMut(&MessagePart<'a>, &Part)) {
         let parts = self.parts();
         let mut n = 0;
-        if let Some(m) = self.parsed.message() {
+        if let Some(m) = self.parsed().message() {
             // In order without naming sections: nothing is allocated.
             walk(m, "", 0, Sections::Unnamed, &mut |source, _, _| {
                 if let Some(part) = parts.get(n) {
