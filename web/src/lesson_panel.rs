@@ -114,8 +114,8 @@ fn syllabus(
                                     <p class="goal">{ t(lang, l.goal) }</p>
                                     <ol class="preview-steps">
                                         { for l.steps.iter().map(|s| match s {
-                                            Step::Type(line) => html! { <li><code>{ *line }</code></li> },
-                                            Step::Do(what) => html! { <li>{ t(lang, *what) }</li> },
+                                            Step::Type(line) => html! { <li><code>{ line }</code></li> },
+                                            Step::Do(what) => html! { <li>{ t(lang, what) }</li> },
                                         }) }
                                     </ol>
                                 </details>
@@ -158,8 +158,8 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
                 <ol class="steps">
                     { for lesson.steps.iter().map(|s| match s {
                         Step::Type("") => typed("", html! { <><code data-line="">{ "⏎" }</code>{ " " }<em>{ t(lang, text::EMPTY_LINE) }</em></> }),
-                        Step::Type(line) => typed(line, html! { <code data-line={*line}>{ *line }</code> }),
-                        Step::Do(what) => html! { <li class="do">{ t(lang, *what) }</li> },
+                        Step::Type(line) => typed(line, html! { <code data-line={line}>{ line }</code> }),
+                        Step::Do(what) => html! { <li class="do">{ t(lang, what) }</li> },
                     }) }
                 </ol>
             </details>

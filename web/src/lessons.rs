@@ -23,6 +23,33 @@ pub enum Step {
     Do(Tr),
 }
 
+/// A lesson's steps, written with [`steps!`] and kept as one string: a line
+/// per step, a `Do` step's two texts after `\u{1}` each. One string instead of
+/// a table of references to hundreds of strings weighs less in the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Steps(&'static str);
+
+impl Steps {
+    pub fn iter(self) -> impl Iterator<Item = Step> {
+        self.0.split_terminator('\n').map(|line| match line.strip_prefix('\u{1}').and_then(|l| l.split_once('\u{1}')) {
+            Some((en, ja)) => Step::Do(tr(en, ja)),
+            None => Step::Type(line),
+        })
+    }
+}
+
+/// `steps![Type("line"), Do(tr("en", "ja")), …]` as [`Steps`], at compile time.
+macro_rules! steps {
+    (@acc [$($out:tt)*]) => { Steps(concat!($($out)*)) };
+    (@acc [$($out:tt)*] Type($line:literal) $(, $($rest:tt)*)?) => {
+        steps!(@acc [$($out)* $line, "\n",] $($($rest)*)?)
+    };
+    (@acc [$($out:tt)*] Do(tr($en:literal, $ja:literal $(,)?)) $(, $($rest:tt)*)?) => {
+        steps!(@acc [$($out)* "\u{1}", $en, "\u{1}", $ja, "\n",] $($($rest)*)?)
+    };
+    ($($step:tt)*) => { steps!(@acc [] $($step)*) };
+}
+
 /// A guided exercise.
 pub struct Lesson {
     /// Stable name, kept in the saved progress.
@@ -37,7 +64,7 @@ pub struct Lesson {
     pub topic: Tr,
     pub goal: Tr,
     pub hint: Tr,
-    pub steps: &'static [Step],
+    pub steps: Steps,
     /// True once the world shows the goal reached, looking only at events
     /// numbered above `since` (those after the lesson started).
     pub check: fn(&World, u64) -> bool,
@@ -324,8 +351,6 @@ fn through_the_backup_mx(world: &World, since: u64) -> bool {
     })
 }
 
-use Step::{Do, Type};
-
 /// The lecture notes the lessons follow, by the letter the syllabus cites.
 pub const NOTES: [(&str, Tr); 4] = [
     (
@@ -365,7 +390,7 @@ pub const LESSONS: &[Lesson] = &[
             "The first terminal is connected to mail.a.example port 25. After DATA come the header lines, an empty line, the body and a line with only a dot. After QUIT, type telnet in the same terminal.",
             "最初の端末は mail.a.example のポート 25 につながっています。DATA の後はヘッダ行、空行、本文、そしてドットだけの行。QUIT の後、同じ端末で telnet を打ちます。",
         ),
-        steps: &[
+        steps: steps![
             Type("EHLO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
             Type("RCPT TO:<bob@a.example>"),
@@ -401,7 +426,7 @@ pub const LESSONS: &[Lesson] = &[
             "The first digit says it all: 2 done, 3 go on, 4 try later, 5 never. Hover over a reply to read its explanation.",
             "最初の桁が要点です。2 は成功、3 は続きの入力待ち、4 は一時的な失敗、5 は恒久的な失敗。応答にマウスを重ねると説明が出ます。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("HELO pc.a.example"),
             Type("DATA"),
@@ -428,7 +453,7 @@ pub const LESSONS: &[Lesson] = &[
             "Servers deliver to RCPT TO; nobody checks that the header agrees. That is also why From: can be forged.",
             "サーバは RCPT TO の宛先に配送し、ヘッダと一致するかは誰も確かめません。だから From: は偽造できるのです。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("HELO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
@@ -461,7 +486,7 @@ pub const LESSONS: &[Lesson] = &[
             "A line with only a dot ends DATA, so a body line that starts with a dot is sent with one more dot (RFC 5321 §4.5.2); the server removes it.",
             "ドットだけの行は DATA の終わりなので、ドットで始まる本文の行は先頭にもう 1 つドットを付けて送ります（RFC 5321 §4.5.2）。サーバがそれを取り除きます。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("HELO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
@@ -492,7 +517,7 @@ pub const LESSONS: &[Lesson] = &[
             "AUTHORIZATION (USER/PASS) → TRANSACTION (STAT LIST RETR DELE RSET) → UPDATE (after QUIT). If bob has no mail, do lesson 1 first. Watch bob's mailbox when you type QUIT.",
             "AUTHORIZATION（USER/PASS）→ TRANSACTION（STAT LIST RETR DELE RSET）→ UPDATE（QUIT の後）。bob にメールがなければ先にレッスン 1 をしてください。QUIT を打つときに bob のメールボックスを見てください。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 110"),
             Type("USER bob"),
             Type("PASS bob-pw"),
@@ -521,7 +546,7 @@ pub const LESSONS: &[Lesson] = &[
             "Every IMAP command starts with a tag of your choice. {26} announces 26 octets: type the three lines of the message and the server counts them. Mail stays on the server, in folders.",
             "IMAP のコマンドは好きなタグで始めます。{26} は 26 オクテットの予告です。メッセージの 3 行を打てばサーバが数えます。メールはサーバ上のフォルダに残ります。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 143"),
             Type("a1 LOGIN bob bob-pw"),
             Type("a2 CREATE Projects"),
@@ -554,7 +579,7 @@ pub const LESSONS: &[Lesson] = &[
             "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would. APOP is obsolete today (MD5 is weak): mail clients log in inside TLS instead (STLS or port 995).",
             "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5（タイムスタンプ + パスワード）。下の計算機がメールソフトと同じように計算します。今では APOP は推奨されません（MD5 が弱いため）。メールソフトは TLS の中でログインします（STLS や 995 番ポート）。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 110"),
             Do(tr(
                 "Copy the <timestamp> from the greeting into the calculator, with the password bob-pw.",
@@ -579,7 +604,7 @@ pub const LESSONS: &[Lesson] = &[
             "A successful POP3 login proves who sits at your address, so the server lets that address relay for a while. Before SMTP AUTH existed, this was the usual way.",
             "POP3 のログインに成功すると、その IP アドレスを本人の端末とみなし、しばらくその IP アドレスからの中継を許します。SMTP AUTH が広まる前の一般的な方法です。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 110"),
             Type("USER alice"),
             Type("PASS alice-pw"),
@@ -611,7 +636,7 @@ pub const LESSONS: &[Lesson] = &[
             "The mail client's dialogue is under it; the relay between the hosts is on the map, the timeline and the wiretap.",
             "メールソフトのやりとりはその下に、ホスト間の中継は構成図・「出来事」・「盗聴」にあります。",
         ),
-        steps: &[Do(tr(
+        steps: steps![Do(tr(
             "In the mail client: account alice@a.example, To carol@b.example, a subject, Send.",
             "メールソフトで、アカウントに alice@a.example、宛先に carol@b.example、件名を入れて「送信」を押す。",
         ))],
@@ -634,7 +659,7 @@ pub const LESSONS: &[Lesson] = &[
             "AUTH PLAIN's argument is base64 of \\0alice\\0alice-pw. Base64 is not encryption: the wiretap can decode it.",
             "AUTH PLAIN の引数は \\0alice\\0alice-pw を Base64 にしたものです。Base64 は暗号化ではありません。盗聴者は元に戻せます。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 587"),
             Type("EHLO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
@@ -667,7 +692,13 @@ pub const LESSONS: &[Lesson] = &[
             "Log in once without TLS first and look at the wiretap: the password is there in red.",
             "まず TLS なしでログインして盗聴画面を見てください。パスワードが赤で見えます。",
         ),
-        steps: &[Type("telnet mail.a.example 110"), Type("STLS"), Type("USER bob"), Type("PASS bob-pw"), Type("QUIT")],
+        steps: steps![
+            Type("telnet mail.a.example 110"),
+            Type("STLS"),
+            Type("USER bob"),
+            Type("PASS bob-pw"),
+            Type("QUIT")
+        ],
         check: login_inside_tls,
     },
     Lesson {
@@ -687,7 +718,7 @@ pub const LESSONS: &[Lesson] = &[
             "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP).",
             "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者（AUTH、POP before SMTP）のためにだけ中継します。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.b.example 25"),
             Type("HELO spam.example.net"),
             Type("MAIL FROM:<winner@lottery.example>"),
@@ -723,7 +754,7 @@ pub const LESSONS: &[Lesson] = &[
             "Temporary failures (4xx, host down) stay in the queue and are retried; after the last try, or at once on a 5xx, the MTA bounces to MAIL FROM. The lab's schedule is shortened (1, 5, 15, 30 minutes; 5 tries): real MTAs retry for days (Postfix gives up after 5 days).",
             "一時的な失敗（4xx、ホスト停止）はキューに残って再送されます。最後の再送の後、または 5xx ならすぐに、MTA は MAIL FROM へエラーメールを返します。ラボの再送間隔は短縮版です（1・5・15・30 分、5 回まで）。実際の MTA は数日間再送します（Postfix は 5 日で諦めます）。",
         ),
-        steps: &[
+        steps: steps![
             Do(tr(
                 "In Network, press “Take down” beside mail.b.example.",
                 "「ネットワーク」で mail.b.example の「停止する」を押す。",
@@ -763,7 +794,7 @@ pub const LESSONS: &[Lesson] = &[
             "SMTP carries lines of text; MIME headers say how the body was encoded. 44GT44KT44Gr44Gh44Gv is UTF-8 Japanese in Base64.",
             "SMTP が運ぶのはテキストの行です。MIME のヘッダが本文の符号化方式を示します。44GT44KT44Gr44Gh44Gv は UTF-8 の日本語を Base64 にしたものです。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("HELO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
@@ -797,7 +828,7 @@ pub const LESSONS: &[Lesson] = &[
             "The terminal sends UTF-8. The label tells the reader how to turn octets into characters: UTF-8 こんにちは read as Shift_JIS is 縺薙ｓ縺ｫ縺｡縺ｯ.",
             "端末は UTF-8 で送ります。ラベルはバイト列を文字に戻す方法を伝えます。UTF-8 の「こんにちは」を Shift_JIS で読むと「縺薙ｓ縺ｫ縺｡縺ｯ」。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("EHLO pc.a.example"),
             Type("MAIL FROM:<alice@a.example> BODY=8BITMIME"),
@@ -845,7 +876,7 @@ pub const LESSONS: &[Lesson] = &[
             "No label means US-ASCII (RFC 2045 §5.2), so the reader cannot tell the octets are Japanese. ISO-2022-JP is 7-bit: ESC $ B switches to JIS codes and ESC ( B back, so unlabelled it shows as $B$3$s…(B. The body goes in base64 because a terminal cannot type ESC.",
             "指定がなければ US-ASCII とみなされ（RFC 2045 5.2 節）、読み手には日本語だとわかりません。ISO-2022-JP は 7 ビットで、ESC $ B で JIS コードに切り替え、ESC ( B で戻すので、指定なしでは $B$3$s…(B と見えます。端末では ESC を打てないので本文は base64 で送ります。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 25"),
             Type("EHLO pc.a.example"),
             Type("MAIL FROM:<alice@a.example>"),
@@ -892,7 +923,7 @@ pub const LESSONS: &[Lesson] = &[
             "The sender's MTA tries the MX with the lowest preference first, then the next one.",
             "送信側の MTA は優先度の値が小さい MX から順に試します。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.a.example 587"),
             Type("EHLO pc.a.example"),
             Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
@@ -925,7 +956,7 @@ pub const LESSONS: &[Lesson] = &[
             "This is how UUCP-era mail worked. It is online from :00 to :10; press “+10 min” first so the clock is at 09:10 or later.",
             "UUCP の時代のメールはこう動いていました。毎時 0 分から 10 分までがオンラインです。先に「+10 分」を押して 9:10 以降に送ります。",
         ),
-        steps: &[
+        steps: steps![
             Do(tr("Press “+10 min”.", "「+10 分」を押す。")),
             Type("telnet mail.a.example 587"),
             Type("EHLO pc.a.example"),
@@ -959,7 +990,7 @@ pub const LESSONS: &[Lesson] = &[
             "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. It needs no message, but this server refuses after DATA, so that DMARC can read From: too. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
             "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。SPF の判定にメッセージ自体は要りませんが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.b.example 25"),
             // EHLO: the refusal then carries its enhanced code, 5.7.23 (RFC 2034).
             Type("EHLO pc.a.example"),
@@ -1002,7 +1033,7 @@ pub const LESSONS: &[Lesson] = &[
             "Spam from infected home PCs went straight to other domains' MX on port 25. Providers now block that, and their customers submit on 587, where the provider knows who they are (AUTH).",
             "ウイルスに感染した家庭の PC は、他のドメインの MX の 25 番ポートへ直接スパムを送っていました。今は接続事業者がそれを遮断し、利用者は事業者が本人を確かめられる（AUTH）587 番ポートから送ります。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.b.example 25"),
             Type("telnet mail.a.example 587"),
             Type("EHLO pc.a.example"),
@@ -1035,7 +1066,7 @@ pub const LESSONS: &[Lesson] = &[
             "DMARC passes only when SPF passes for a MAIL FROM domain that matches the From: domain (or its organization), or DKIM for a matching d= domain: lottery.example would not match a.example even with a pass. The receiver finds the policy in the TXT record at _dmarc.<From: domain>; the verdict is in Authentication-Results: open bob's Junk message in the inspector.",
             "DMARC が合格するのは、SPF が合格した MAIL FROM のドメイン、または DKIM が合格した d= のドメインが From: のドメイン（または同じ組織）と一致したときだけです。SPF が合格しても lottery.example は a.example と一致しません。受信側は _dmarc.<From: のドメイン> の TXT レコードでポリシーを知ります。結果は Authentication-Results にあります。bob の Junk に入ったメールをインスペクタで開いてください。",
         ),
-        steps: &[
+        steps: steps![
             Type("telnet mail.b.example 25"),
             Type("EHLO pc.a.example"),
             Type("MAIL FROM:<winner@lottery.example>"),
@@ -1122,6 +1153,21 @@ pub fn newest_event(world: &World) -> u64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn steps_read_back_as_written() {
+        let first: Vec<Step> = LESSONS[0].steps.iter().collect();
+        assert_eq!(first.len(), 15);
+        assert_eq!(first[0], Step::Type("EHLO pc.a.example"));
+        assert_eq!(first[5], Step::Type(""), "the empty line between header and body");
+        assert_eq!(first[14], Step::Type("QUIT"));
+        let mua = &LESSONS[by_id("mua-mta-mda").expect("the lesson")];
+        let Some(Step::Do(what)) = mua.steps.iter().next() else { panic!("a Do step") };
+        assert!(what.en.starts_with("In the mail client:") && what.ja.starts_with("メールソフトで"), "{what:?}");
+        assert_eq!(steps![Type("a"), Do(tr("b", "c")), Type("")].iter().count(), 3);
+    }
+
     use super::*;
     use crate::i18n::Lang;
     use crate::state::{Action, Lab, TranscriptLine};
@@ -1173,7 +1219,7 @@ mod tests {
         lab.apply(Action::StartLesson(index));
         assert!(!lab.progress.is_done(index), "{} is not done before its steps", lesson.id);
         let mut chores = 0;
-        for step in lesson.steps {
+        for step in lesson.steps.iter() {
             match step {
                 Step::Type(line) => {
                     let line = if line.contains("<digest>") {
