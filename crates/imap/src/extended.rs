@@ -96,7 +96,8 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
     }
     match verb.as_str() {
         "SEARCH" => {
-            let after = rest.strip_prefix("RETURN ").or_else(|| rest.strip_prefix("return "))?;
+            // Keywords are case-insensitive (RFC 9051 §9): `Return` too.
+            let after = rest.get(..7).filter(|w| w.eq_ignore_ascii_case("RETURN ")).and(rest.get(7..))?;
             let (options, criteria) = paren_list(after.trim_start())?;
             Some((format!("{prefix} {}\r\n", criteria.trim()), Options::Search(options)))
         }

@@ -1397,8 +1397,26 @@ impl ImapServer {
                 if from != INBOX && to.starts_with(&format!("{from}/")) {
                     return self.sendf(format_args!("{tag} NO [CANNOT] A mailbox cannot move under itself"));
                 }
-                match backend.store().rename_folder(&account, &from, &to) {
-                    Ok(()) => self.sendf(format_args!("{tag} OK RENAME completed")),
+                // Superiors the new name needs are created, as CREATE does (RFC 9051 §6.3.6).
+                let store = backend.store();
+                let superiors: Vec<String> = to
+                    .match_indices('/')
+                    .map(|(i, _)| to[..i].to_string())
+                    .filter(|n| n != &from && store.folder(&account, n).is_none())
+                    .collect();
+                if store.account(&account).map_or(0, |a| a.folders.len()) + superiors.len() > MAX_FOLDERS {
+                    return self
+                        .sendf(format_args!("{tag} NO [LIMIT] An account holds at most {MAX_FOLDERS} mailboxes"));
+                }
+                match store.rename_folder(&account, &from, &to) {
+                    Ok(()) => {
+                        for n in &superiors {
+                            let was_subscribed = store.is_subscribed(&account, n);
+                            let _ = store.create_folder(&account, n);
+                            let _ = store.set_subscribed(&account, n, was_subscribed);
+                        }
+                        self.sendf(format_args!("{tag} OK RENAME completed"))
+                    }
                     Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
@@ -1662,6 +1680,16 @@ impl ImapServer {
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));
         let (validity, next, folder_name) = (f.uid_validity, f.uid_next, f.name.clone());
         let keywords = keywords_with(f, None);
+        // IMAP4rev2 sends the mailbox's LIST line too (RFC 9051 §6.3.2).
+        let list_line = self.rev2.then(|| {
+            let inferiors = format!("{}/", f.name);
+            let children = store
+                .account(&account)
+                .is_some_and(|a| a.folders.keys().any(|n| n.len() > inferiors.len() && n.starts_with(&inferiors)));
+            let mut attrs = vec![if children { "\\HasChildren" } else { "\\HasNoChildren" }];
+            attrs.extend(f.special_use.as_deref());
+            format!("* LIST ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name))
+        });
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
         let recent = if read_only {
@@ -1690,6 +1718,9 @@ impl ImapServer {
         }
         self.sendf(format_args!("* {} EXISTS", mailbox.uids.len()));
         if let Some(line) = mailbox.recent_line() {
+            self.send(&line);
+        }
+        if let Some(line) = list_line {
             self.send(&line);
         }
         if let Some(i) = first_unseen {

@@ -202,7 +202,7 @@ fn rfc9051_sample_session() {
         c.line(&mut h, "a002 select inbox"),
         "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
          * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n\
-         * 18 EXISTS\r\n* OK [UNSEEN 3] First unseen message\r\n\
+         * 18 EXISTS\r\n* LIST (\\HasNoChildren) \"/\" INBOX\r\n* OK [UNSEEN 3] First unseen message\r\n\
          * OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 19] Predicted next UID\r\n\
          a002 OK [READ-WRITE] SELECT completed\r\n"
     );
@@ -571,6 +571,76 @@ fn an_imap4rev2_client_is_not_sent_recent() {
     let select = c.line(&mut h, "e2 SELECT INBOX");
     assert!(select.contains("* 1 EXISTS\r\n") && !select.contains("RECENT"), "{select}");
     assert_eq!(c.line(&mut h, "e3 FETCH 1 FLAGS"), "* 1 FETCH (FLAGS (\\Seen))\r\ne3 OK FETCH completed\r\n");
+    // IMAP4rev2's SELECT carries the mailbox's LIST line (RFC 9051 §6.3.2).
+    assert!(select.contains("* LIST (\\HasNoChildren) \"/\" INBOX\r\n"), "{select}");
+    c.line(&mut h, "e4 CREATE Trash/Old");
+    let examine = c.line(&mut h, "e5 EXAMINE Trash");
+    assert!(examine.contains("* LIST (\\HasChildren \\Trash) \"/\" Trash\r\n"), "{examine}");
+}
+
+#[test]
+fn an_imap4rev1_select_has_no_list_line() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    assert!(!c.line(&mut h, "a1 SELECT INBOX").contains("* LIST"));
+}
+
+#[test]
+fn a_message_with_no_header_field_is_still_all_there() {
+    // mail-parser reads no message here; BODY[] is still every octet, as RFC822.SIZE says.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let appended = c.send(&mut h, "a1 APPEND INBOX {17+}\r\njust text\r\nmore\r\n\r\n");
+    assert!(appended.contains("a1 OK"), "{appended}");
+    assert!(c.send(&mut h, "a2 APPEND INBOX {0+}\r\n\r\n").contains("a2 OK"));
+    c.line(&mut h, "a3 SELECT INBOX");
+    assert_eq!(
+        c.line(&mut h, "a4 FETCH 1 (RFC822.SIZE BODY.PEEK[] BINARY.PEEK[] BODY.PEEK[HEADER] BODY.PEEK[TEXT])"),
+        "* 1 FETCH (RFC822.SIZE 17 BODY[] {17}\r\njust text\r\nmore\r\n BINARY[] ~{17}\r\njust text\r\nmore\r\n BODY[HEADER] {17}\r\njust text\r\nmore\r\n BODY[TEXT] {0}\r\n)\r\na4 OK FETCH completed\r\n"
+    );
+    assert_eq!(
+        c.line(&mut h, "a5 FETCH 2 (RFC822.SIZE BODY.PEEK[])"),
+        "* 2 FETCH (RFC822.SIZE 0 BODY[] {0}\r\n)\r\na5 OK FETCH completed\r\n"
+    );
+}
+
+#[test]
+fn binary_of_the_whole_message_is_the_whole_message() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let multipart = "Subject: m\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n--b--\r\n";
+    let one_part = "Subject: o\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n";
+    for (tag, m) in [("a1", multipart), ("a2", one_part)] {
+        assert!(c.send(&mut h, &format!("{tag} APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("OK"));
+    }
+    c.line(&mut h, "a3 SELECT INBOX");
+    let whole = c.line(&mut h, "a4 FETCH 1 (BINARY.PEEK[] BINARY.PEEK[1])");
+    assert_eq!(
+        whole,
+        format!(
+            "* 1 FETCH (BINARY[] ~{{{}}}\r\n{multipart} BINARY[1] ~{{2}}\r\nhi)\r\na4 OK FETCH completed\r\n",
+            multipart.len()
+        )
+    );
+    // One part: the header as it stands and the body decoded.
+    assert_eq!(
+        c.line(&mut h, "a5 FETCH 2 BINARY.PEEK[]"),
+        "* 2 FETCH (BINARY[] ~{51}\r\nSubject: o\r\nContent-Transfer-Encoding: base64\r\n\r\nhi)\r\na5 OK FETCH completed\r\n"
+    );
+}
+
+#[test]
+fn rename_creates_the_superiors_the_new_name_needs() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 CREATE z");
+    assert_eq!(c.line(&mut h, "a2 RENAME z new/deep/q"), "a2 OK RENAME completed\r\n");
+    assert_eq!(
+        c.line(&mut h, "a3 LIST \"\" \"new*\""),
+        "* LIST (\\HasChildren) \"/\" new\r\n* LIST (\\HasChildren) \"/\" new/deep\r\n* LIST (\\HasNoChildren) \"/\" new/deep/q\r\na3 OK LIST completed\r\n"
+    );
+    assert!(c.line(&mut h, "a4 SELECT new/deep").contains("a4 OK [READ-WRITE]"), "a real mailbox, not \\Noselect");
+    assert!(!c.line(&mut h, "a5 LSUB \"\" \"*\"").contains("new/deep\r\n"), "created unsubscribed");
 }
 
 #[test]
@@ -597,6 +667,11 @@ fn esearch_and_searchres() {
     assert_eq!(
         c.line(&mut h, "a2 SEARCH RETURN (MIN MAX COUNT) UNSEEN"),
         "* ESEARCH (TAG \"a2\") MIN 3 MAX 18 COUNT 16\r\na2 OK SEARCH completed\r\n"
+    );
+    // RETURN is a keyword like any other: any case (RFC 9051 §9).
+    assert_eq!(
+        c.line(&mut h, "a2 SEARCH Return (COUNT) UNSEEN"),
+        "* ESEARCH (TAG \"a2\") COUNT 16\r\na2 OK SEARCH completed\r\n"
     );
     assert_eq!(
         c.line(&mut h, "a3 UID SEARCH RETURN () ALL"),

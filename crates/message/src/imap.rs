@@ -296,10 +296,43 @@ pub enum SectionText {
     HeaderFieldsNot(Vec<String>),
 }
 
+/// `BODY[HEADER]`, `BODY[TEXT]` and the like of a message mail-parser could
+/// not read: the header runs to the first empty line (RFC 5322 §2.1), or to
+/// the end when there is none.
+fn unparsed_section(raw: &[u8], text: &SectionText) -> Option<Vec<u8>> {
+    let mut header_len = raw.len();
+    let mut pos = 0;
+    while pos < raw.len() {
+        let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
+        if matches!(&raw[pos..end], b"\r\n" | b"\n") {
+            header_len = end;
+            break;
+        }
+        pos = end;
+    }
+    let (header, body) = raw.split_at(header_len);
+    match text {
+        SectionText::Whole => Some(raw.to_vec()),
+        SectionText::Header => Some(header.to_vec()),
+        SectionText::HeaderFields(names) => Some(filter_fields(header, names, true)),
+        SectionText::HeaderFieldsNot(names) => Some(filter_fields(header, names, false)),
+        SectionText::Text => Some(body.to_vec()),
+        SectionText::Mime => None,
+    }
+}
+
 /// The bytes of `BODY[part.text]`, or `None` when the part does not exist.
 pub fn section(raw: &[u8], part: &[u32], text: &SectionText) -> Option<Vec<u8>> {
+    if part.is_empty() && *text == SectionText::Whole {
+        return Some(raw.to_vec());
+    }
     let parsed = Parsed::new(raw);
-    let (msg, index, is_message_root, depth) = locate(parsed.message()?, part)?;
+    let Some(root) = parsed.message() else {
+        // mail-parser finds no message (no header field at all, say): the message
+        // still has a header, up to its first empty line, and a text after it.
+        return part.is_empty().then(|| unparsed_section(raw, text)).flatten();
+    };
+    let (msg, index, is_message_root, depth) = locate(root, part)?;
     let p = msg.parts.get(index)?;
     let whole = msg.raw_message.as_ref();
     let header: Range<usize> = p.offset_header as usize..p.offset_body as usize;
