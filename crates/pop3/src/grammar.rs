@@ -113,6 +113,9 @@ pub fn command(line: &str) -> Result<Command, SyntaxError> {
             .parse(args)
             .map(|(_, (n, d))| Command::Apop { name: n.to_string(), digest: d.to_ascii_lowercase() })
             .map_err(|_| err("APOP", "APOP name digest (32 hex digits of MD5)")),
+        // AUTH alone asks for the mechanisms (the form before RFC 5034 that
+        // Outlook and Thunderbird still send, and Dovecot answers).
+        "AUTH" if !has_args => Ok(Command::Auth { mechanism: String::new(), initial: None }),
         "AUTH" => all_consuming(pair(param, opt(preceded(char(' '), rest))))
             .parse(args)
             .map(|(_, (m, i))| Command::Auth { mechanism: m.to_ascii_uppercase(), initial: i.map(str::to_string) })

@@ -353,6 +353,16 @@ impl Pop3Server {
     }
 
     fn start_sasl<B: Pop3Backend + ?Sized>(&mut self, name: &str, initial: Option<&str>, backend: &mut B) {
+        if name.is_empty() {
+            // The mechanisms offered now, one per line (as CAPA's SASL line has them).
+            let mut list = String::from("+OK SASL mechanisms follow\r\n");
+            for m in self.offered_sasl() {
+                list.push_str(m.name());
+                list.push_str("\r\n");
+            }
+            list.push('.');
+            return self.line(&list);
+        }
         let Some(mechanism) = Mechanism::from_name(name).filter(|m| self.config.sasl.contains(m)) else {
             let offered: Vec<&str> = self.offered_sasl().iter().map(|m| m.name()).collect();
             return self.line(&format!("-ERR unsupported mechanism {name}; offered: {}", offered.join(" ")));

@@ -217,10 +217,19 @@ fn plaintext_refused_before_tls_when_policy_says_so() {
     let t = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
          C: USER mrose
          S: -ERR [AUTH] USER/PASS is disabled until STLS: the password would cross the network in the clear
+         C: AUTH
+         S: +OK SASL mechanisms follow
+         S: CRAM-MD5
+         S: .
          C: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
          S: -ERR [AUTH] PLAIN sends the password; use STLS first
          C: STLS
          S: +OK Begin TLS negotiation
+         C: auth
+         S: +OK SASL mechanisms follow
+         S: PLAIN
+         S: CRAM-MD5
+         S: .
          C: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
          S: +OK mrose's maildrop has 0 messages (0 octets)";
     replay(config, host, t);

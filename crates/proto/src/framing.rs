@@ -273,25 +273,47 @@ impl DotReader {
     }
 }
 
-/// Dot-stuff `data` for the wire and append the end marker: every line that
-/// starts with `.` gets one more, a final CRLF is added if missing, then `.CRLF`.
+/// Dot-stuff `data` for the wire and append the end marker: every line ends
+/// in CRLF (a bare LF, which a message appended over IMAP or imported may
+/// hold, is sent as CRLF: RFC 5321 §2.3.8, RFC 1939 §3), every line that starts
+/// with `.` gets one more, then `.CRLF`.
 pub fn dot_stuff(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 5);
-    let mut rest = data;
-    // Each pass starts at the beginning of a line and copies through its LF.
-    while !rest.is_empty() {
-        if rest[0] == b'.' {
+    for line in wire_lines(data) {
+        if line.first() == Some(&b'.') {
             out.push(b'.');
         }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        out.extend_from_slice(&rest[..end]);
-        rest = &rest[end..];
-    }
-    if !data.is_empty() && !data.ends_with(b"\r\n") {
+        out.extend_from_slice(line);
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b".\r\n");
     out
+}
+
+/// The octets of `data` with every line end as CRLF (see [`dot_stuff`]): what
+/// POP3's LIST and RETR announce (RFC 1939 §11). A last line without a line
+/// end counts without one, as Dovecot counts it: the CRLF the wire adds there
+/// belongs to the terminating `.` line.
+pub fn crlf_size(data: &[u8]) -> usize {
+    let unended = if data.is_empty() || data.ends_with(b"\n") { 0 } else { 2 };
+    wire_lines(data).map(|line| line.len() + 2).sum::<usize>() - unended
+}
+
+/// The lines of `data` without their line ends (CRLF or a bare LF); a last
+/// line without one is a line too.
+fn wire_lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = data;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    })
 }
 
 #[cfg(test)]
@@ -379,6 +401,19 @@ mod tests {
         assert_eq!(data, b"line\r\n.hidden\r\n..two\r\nend\r\n");
         assert_eq!(dot_stuff(b""), b".\r\n");
         assert_eq!(dot_stuff(b"."), b"..\r\n.\r\n");
-        assert_eq!(dot_stuff(b"a\n.b\r\n"), b"a\n..b\r\n.\r\n");
+        // A bare LF goes out as CRLF.
+        assert_eq!(dot_stuff(b"a\n.b\r\n"), b"a\r\n..b\r\n.\r\n");
+    }
+
+    #[test]
+    fn the_wire_size_counts_crlf_line_ends() {
+        for data in [&b""[..], b"a\r\nb\r\n", b"Subject: lf\n\nline1\n.dot\nend\n", b"Subject: nocr", b"x\r\n\r\ny"] {
+            let wire = dot_stuff(data);
+            let stuffed = wire.windows(3).filter(|w| w == b"\n..").count() + usize::from(wire.starts_with(b".."));
+            let added = if data.is_empty() || data.ends_with(b"\n") { 0 } else { 2 };
+            assert_eq!(crlf_size(data), wire.len() - 3 - stuffed - added, "{:?}", String::from_utf8_lossy(data));
+        }
+        assert_eq!(crlf_size(b"Subject: lf\n\nline1\n.dot\nend\n"), 33);
+        assert_eq!(crlf_size(b"Subject: nocr"), 13);
     }
 }

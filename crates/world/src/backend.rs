@@ -920,7 +920,8 @@ impl Pop3Backend for HostBackend<'_> {
             .iter()
             .map(|m| MaildropEntry {
                 uid: m.uid,
-                size: m.raw.len(),
+                // The octets RETR sends, line ends as CRLF (RFC 1939 §11).
+                size: mail_lab_proto::framing::crlf_size(&m.raw),
                 unique_id: format!("{}.{}", folder.uid_validity, m.uid),
             })
             .collect();

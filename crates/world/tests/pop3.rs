@@ -96,3 +96,23 @@ fn pop_before_smtp_opens_a_relay_window_for_a_while() {
     world.advance(11 * 60_000);
     assert!(smtp(&mut world).starts_with("554 5.7.1"), "the window closes after 10 minutes");
 }
+
+#[test]
+fn a_message_stored_with_bare_lf_is_sent_with_crlf_and_its_size_says_so() {
+    // An IMAP APPEND or an import may store LF line ends; POP3 sends CRLF
+    // (RFC 1939 §3) and LIST announces the octets it sends (§11).
+    let mut world = scenario::two_domains();
+    let stored = b"Subject: lf\n\nline1\n.dot\nend".to_vec();
+    world.import_messages("bob@a.example", "INBOX", vec![stored]).unwrap();
+    let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "USER bob");
+    assert_eq!(say(&mut world, id, "PASS bob-pw"), "+OK bob's maildrop has 1 message (31 octets)\r\n");
+    assert_eq!(say(&mut world, id, "LIST 1"), "+OK 1 31\r\n");
+    let retr = say(&mut world, id, "RETR 1");
+    assert_eq!(retr, "+OK 31 octets\r\nSubject: lf\r\n\r\nline1\r\n..dot\r\nend\r\n.\r\n");
+    // Less one stuffed dot and the CRLF that ends the last line only on the wire.
+    let sent = retr.len() - "+OK 31 octets\r\n".len() - "\r\n.\r\n".len() - 1;
+    assert_eq!(sent, 31, "the octets sent are the octets announced");
+    assert_eq!(say(&mut world, id, "TOP 1 1"), "+OK top of message follows\r\nSubject: lf\r\n\r\nline1\r\n.\r\n");
+}
