@@ -16,7 +16,8 @@ type Res<'a, T> = IResult<&'a [u8], T>;
 /// A mailbox `local-part@domain` as written by the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
-    /// The local part as written (a quoted string keeps its quotes).
+    /// The local part as written; a quoted string keeps its quotes when it
+    /// needs them (`"john doe"`), and loses them when not (`"alice"` is `alice`).
     pub local_part: String,
     /// The domain or address literal (`[192.0.2.1]`).
     pub domain: String,
@@ -123,12 +124,22 @@ fn text(b: &[u8]) -> String {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
+/// A quoted local part that needs no quotes names the same mailbox as its
+/// Dot-string (RFC 5322 §3.2.4: the quotes are not part of it), so
+/// `"alice"@a.example` is kept as `alice@a.example`, as Postfix does.
 pub fn mailbox(i: &[u8]) -> Res<'_, Mailbox> {
     map(tuple((local_part, char('@'), alt((domain, address_literal)))), |(l, _, d)| Mailbox {
-        local_part: text(l),
+        local_part: text(unquoted(l)),
         domain: text(d),
     })
     .parse(i)
+}
+
+fn unquoted(local: &[u8]) -> &[u8] {
+    match local.strip_prefix(b"\"").and_then(|l| l.strip_suffix(b"\"")) {
+        Some(inner) if all_consuming(dot_string).parse(inner).is_ok() => inner,
+        _ => local,
+    }
 }
 
 /// `At-domain = "@" Domain`; `A-d-l = At-domain *( "," At-domain )` (RFC 5321 §4.1.2).
@@ -251,6 +262,12 @@ mod tests {
         let (fp, params) = ok(rcpt_to(b"To:<bob@b.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@b.example"));
         assert_eq!(fp.to_string(), "bob@b.example");
         assert_eq!(params.len(), 2);
+        // Quotes that change nothing are not part of the address (RFC 5322 §3.2.4).
+        assert_eq!(ok(rcpt_to(b"TO:<\"alice\"@a.example>")).0.to_string(), "alice@a.example");
+        assert_eq!(ok(rcpt_to(b"TO:<\"a.b\"@a.example>")).0.to_string(), "a.b@a.example");
+        for kept in ["\"a b\"@a.example", "\"a..b\"@a.example", "\"a\\\"b\"@a.example", "\"\"@a.example"] {
+            assert_eq!(ok(rcpt_to(format!("TO:<{kept}>").as_bytes())).0.to_string(), kept);
+        }
         for bad in [&b"TO:<>"[..], b"TO:bob@b.example", b"TO:<bob@b.example> =x", b"FROM:<a@b>"] {
             assert!(rcpt_to(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

@@ -632,7 +632,18 @@ impl SmtpServer {
                 ("SMTPUTF8", None) => tx.smtputf8 = true,
                 ("RET", Some(v)) if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {}
                 ("RET", _) => return Err(Reply::new(501, "5.5.4", "Syntax: RET=FULL or RET=HDRS (RFC 3461)")),
-                ("ENVID", Some(_)) | ("AUTH", Some(_)) => {}
+                ("ENVID", Some(_)) => {}
+                // Only where the service has AUTH (RFC 4954 §5; RFC 5321 §4.1.1.11):
+                // an address in xtext, or <> for none.
+                ("AUTH", Some(v)) if !self.config.auth_mechanisms.is_empty() => {
+                    if !is_xtext(v) {
+                        return Err(Reply::new(
+                            501,
+                            "5.5.4",
+                            "Syntax: AUTH=<> or AUTH=an address in xtext (RFC 4954 §5)",
+                        ));
+                    }
+                }
                 _ => {
                     return Err(Reply::new(
                         555,
@@ -1063,4 +1074,23 @@ impl<B: SmtpBackend + ?Sized> Session<B> for SmtpServer {
             }
         }
     }
+}
+/// `xtext` (RFC 3461 §4): printable ASCII but `+` and `=`, and `+XX` for any
+/// octet; `<>` stands for no address.
+fn is_xtext(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' if bytes.len() > i + 2
+                && bytes[i + 1..i + 3].iter().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)) =>
+            {
+                i += 3
+            }
+            b'+' | b'=' => return false,
+            33..=126 => i += 1,
+            _ => return false,
+        }
+    }
+    !value.is_empty()
 }

@@ -46,6 +46,8 @@ fn refusals_name_the_expected_form() {
         (EHLO, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
         (EHLO, "MAIL TO:<a@bar.com>", "501 5.5.4 Syntax: MAIL FROM:<reverse-path> [SP Mail-parameters]"),
         (EHLO, "MAIL FROM:<a@bar.com> FOO=1", "555 5.5.4 MAIL FROM parameter FOO not recognized or not implemented"),
+        // AUTH= belongs to a service that has AUTH (RFC 4954 §5); this MX has none.
+        (EHLO, "MAIL FROM:<a@bar.com> AUTH=<>", "555 5.5.4 MAIL FROM parameter AUTH not recognized or not implemented"),
         (EHLO, "MAIL FROM:<a@bar.com> SIZE=lots", "501 5.5.4 Syntax: SIZE=<number of octets> (RFC 1870)"),
         (EHLO, "MAIL FROM:<a@bar.com> BODY=BINARYMIME", "501 5.5.4 Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)"),
         (EHLO, "MAIL FROM:<a@bar.com> SIZE=1 SIZE=2", "501 5.5.4 Duplicate MAIL parameter SIZE"),
@@ -169,4 +171,22 @@ fn every_state_has_an_explanation_and_a_hint() {
     }
     assert_eq!(h.server.state_key(), "closed");
     assert_eq!(seen, ["connected", "ready", "mail", "rcpt", "data", "data", "ready"]);
+}
+
+#[test]
+fn the_auth_parameter_is_xtext_where_auth_is_offered() {
+    let mut config = ServerConfig::submission("mail.foo.com", &["foo.com"]);
+    config.tls = TlsMode::Unavailable;
+    config.auth_requires_tls = false;
+    config.require_auth = false;
+    let (mut h, _) = Harness::new(config, TestHost::new("foo.com", &[("jones", "pw")]), "192.0.2.1");
+    h.line("EHLO bar.com");
+    assert_eq!(h.line("MAIL FROM:<a@bar.com> AUTH=<>"), "250 2.1.0 Sender <a@bar.com> OK\r\n");
+    h.line("RSET");
+    assert_eq!(h.line("MAIL FROM:<a@bar.com> AUTH=a+2Bb@bar.com"), "250 2.1.0 Sender <a@bar.com> OK\r\n");
+    h.line("RSET");
+    assert_eq!(
+        h.line("MAIL FROM:<a@bar.com> AUTH=a+b@bar.com"),
+        "501 5.5.4 Syntax: AUTH=<> or AUTH=an address in xtext (RFC 4954 §5)\r\n"
+    );
 }

@@ -346,3 +346,19 @@ fn a_mail_client_submits_and_reads_through_the_world() {
     assert_eq!(pop.retrieved().len(), 1);
     assert_eq!(subject(&pop.retrieved()[0].data), "from the MUA");
 }
+
+#[test]
+fn a_quoted_local_part_that_needs_no_quotes_reaches_the_same_mailbox() {
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    common::say(&mut world, id, "EHLO pc.a.example");
+    common::say(&mut world, id, "MAIL FROM:<carol@b.example>");
+    assert_eq!(
+        common::say(&mut world, id, "RCPT TO:<\"alice\"@a.example>"),
+        "250 2.1.5 Recipient <alice@a.example> OK\r\n"
+    );
+    common::say(&mut world, id, "DATA");
+    assert!(common::say(&mut world, id, "Subject: quoted\r\n\r\nhi\r\n.").starts_with("250 2.0.0"));
+    assert!(inbox(&world, "alice@a.example").iter().any(|m| m.windows(15).any(|w| w == b"Subject: quoted")));
+}
