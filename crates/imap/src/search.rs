@@ -161,7 +161,9 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
         SearchKey::Body(s) => contains(body_text(ctx), &text(s)),
         SearchKey::Text(s) => {
             let needle = text(s);
-            contains(body_text(ctx), &needle) || view(ctx).decoded_headers().iter().any(|(_, v)| contains(v, &needle))
+            contains(body_text(ctx), &needle)
+                || view(ctx).decoded_headers().iter().any(|(_, v)| contains(v, &needle))
+                || contains(&view(ctx).header_text(), &needle)
         }
         SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
         SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,

@@ -1392,3 +1392,27 @@ fn pipelined_commands_are_run_a_budget_at_a_time() {
     let twice = c.line(&mut h, "a2 FETCH 1 (BODY.PEEK[] BODY.PEEK[])");
     assert_eq!(twice.matches("BODY[] {").count(), 1, "{twice}");
 }
+
+#[test]
+fn search_text_reads_mime_part_headers_and_field_names() {
+    // RFC 9051 §6.4.4: TEXT is "in the header (including MIME header fields) or body".
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let m = "Subject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nsee\r\n--b\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n";
+    assert!(c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("a1 OK"));
+    assert!(c.send(&mut h, "a2 APPEND INBOX {17+}\r\njust text\r\nmore\r\n\r\n").contains("a2 OK"));
+    c.line(&mut h, "a3 SELECT INBOX");
+    for (key, found) in [
+        ("a.bin", "* SEARCH 1"),
+        ("ATTACHMENT", "* SEARCH 1"),
+        ("subject", "* SEARCH 1"),
+        ("more", "* SEARCH 2"),
+        ("AAEC", "* SEARCH"),
+    ] {
+        assert_eq!(
+            c.line(&mut h, &format!("s SEARCH TEXT {key}")),
+            format!("{found}\r\ns OK SEARCH completed\r\n"),
+            "{key}"
+        );
+    }
+}

@@ -531,6 +531,32 @@ impl<'a> MessageView<'a> {
         self.value("Return-Path")
     }
 
+    /// Every header field of the message and of its MIME parts, as written
+    /// (names too), one per line: what IMAP's SEARCH TEXT reads besides the
+    /// decoded text (RFC 9051 §6.4.4: "including MIME header fields"). A message
+    /// mail-parser cannot read is read whole.
+    pub fn header_text(&self) -> String {
+        fn collect(message: &Message<'_>, depth: usize, out: &mut String) {
+            for part in &message.parts {
+                for h in &part.headers {
+                    let field = message.raw_message.get(h.offset_field as usize..h.offset_end as usize);
+                    out.push_str(&String::from_utf8_lossy(field.unwrap_or_default()));
+                }
+                if let PartType::Message(inner) = &part.body
+                    && depth < MAX_MIME_DEPTH
+                {
+                    collect(inner, depth + 1, out);
+                }
+            }
+        }
+        let mut out = String::new();
+        match self.parsed().message() {
+            Some(m) => collect(m, 0, &mut out),
+            None => out.push_str(&String::from_utf8_lossy(self.raw)),
+        }
+        out
+    }
+
     /// Received hops, newest first (as they stand in the header).
     pub fn trace(&self) -> Vec<Hop> {
         self.headers()
