@@ -64,7 +64,7 @@ pub fn lesson_panel(props: &LessonPanelProps<'_>) -> Html {
                     { for LESSONS.iter().enumerate().map(|(i, l)| html! {
                         <li class={if is_done(i) { "done" } else { "" }}>
                             <button class="link" onclick={start(i)} aria-current={(props.active == Some(i)).then_some("step")}>
-                                { format!("{}{}", if is_done(i) { "✓ " } else { "" }, t(lang, l.title)) }
+                                { format!("{}{}", if is_done(i) { "✓ " } else { "" }, t(lang, l.title())) }
                             </button>
                         </li>
                     }) }
@@ -110,8 +110,8 @@ fn syllabus(
                             <td>{ format!("{}{}", i + 1, if is_done(i) { " ✓" } else { "" }) }</td>
                             <td>
                                 <details>
-                                    <summary>{ t(lang, l.title) }</summary>
-                                    <p class="goal">{ t(lang, l.goal) }</p>
+                                    <summary>{ t(lang, l.title()) }</summary>
+                                    <p class="goal">{ t(lang, l.goal()) }</p>
                                     <ol class="preview-steps">
                                         { for l.steps.iter().map(|s| match s {
                                             Step::Type(line) => html! { <li><code>{ line }</code></li> },
@@ -120,7 +120,7 @@ fn syllabus(
                                     </ol>
                                 </details>
                             </td>
-                            <td>{ t(lang, l.topic) }</td>
+                            <td>{ t(lang, l.topic()) }</td>
                             <td><code>{ l.scenario }</code></td>
                             <td><button onclick={start(i)} aria-label={format!("{} {}", t(lang, text::START), i + 1)}>{ t(lang, text::START) }</button></td>
                         </tr>
@@ -150,8 +150,8 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
     let status = if done { text::GOAL_REACHED } else { text::GOAL_NOT_YET };
     html! {
         <article class="lesson" data-lesson={lesson.id} data-shows={lesson.shows}>
-            <h2>{ format!("{}. {}", index + 1, t(lang, lesson.title)) }</h2>
-            <p class="goal"><strong>{ t(lang, text::GOAL) }{ colon(lang) }</strong>{ t(lang, lesson.goal) }</p>
+            <h2>{ format!("{}. {}", index + 1, t(lang, lesson.title())) }</h2>
+            <p class="goal"><strong>{ t(lang, text::GOAL) }{ colon(lang) }</strong>{ t(lang, lesson.goal()) }</p>
             <p role="status" class={if done { "lesson-status reached" } else { "lesson-status pending" }}>{ t(lang, status) }</p>
             <details open={!done}>
                 <summary>{ t(lang, text::STEPS) }</summary>
@@ -163,7 +163,7 @@ fn active_lesson(index: usize, done: bool, lang: Lang, props: &LessonPanelProps<
                     }) }
                 </ol>
             </details>
-            <p class="lesson-hint"><strong>{ t(lang, text::HINT) }{ colon(lang) }</strong>{ t(lang, lesson.hint) }</p>
+            <p class="lesson-hint"><strong>{ t(lang, text::HINT) }{ colon(lang) }</strong>{ t(lang, lesson.hint()) }</p>
             if lesson.id == "apop" {
                 { apop_calculator(lang, props.apop, &props.on_apop) }
             }
