@@ -983,7 +983,8 @@ impl SmtpServer {
             host = self.config.hostname,
             protocol = self.with_protocol(tx.smtputf8),
         );
-        if let [(only, _)] = tx.rcpts.as_slice() {
+        // `for` takes a Path (RFC 5321 §4.4): not the bare <Postmaster>, which is none.
+        if let [(only @ ForwardPath::Mailbox(_), _)] = tx.rcpts.as_slice() {
             received.push_str(&format!("\r\n\tfor <{only}>"));
         }
         received.push_str(&format!(";\r\n\t{}\r\n", self.now.rfc5322()));

@@ -379,3 +379,33 @@ fn dsn_parameters_are_kept() {
     );
     assert_eq!(env.rcpt_parameters[0].len(), 2);
 }
+
+/// RFC 5321 §4.4: `for` names one Path; the bare <Postmaster> is not one.
+#[test]
+fn received_for_names_a_single_mailbox_only() {
+    for (rcpt, for_clause) in [("Jones@foo.com", "\r\n\tfor <Jones@foo.com>;"), ("Postmaster", ";")] {
+        let (config, host) = foo_com();
+        let t = format!(
+            "S: 220 foo.com ESMTP Mail Lab ready
+             C: HELO bar.com
+             S: 250 foo.com Hello bar.com [192.0.2.1]
+             C: MAIL FROM:<Smith@bar.com>
+             S: 250 Sender <Smith@bar.com> OK
+             C: RCPT TO:<{rcpt}>
+             S: 250 Recipient <{rcpt}> OK
+             C: DATA
+             S: 354 End data with <CR><LF>.<CR><LF>
+             C: hi
+             C: .
+             S: 250 OK: queued as T1.1"
+        );
+        let h = replay(config, host, "192.0.2.1", &t);
+        let text = String::from_utf8(h.host.delivered[0].message.clone()).unwrap();
+        assert!(
+            text.starts_with(&format!(
+                "Received: from bar.com ([192.0.2.1])\r\n\tby foo.com (Mail Lab) with SMTP id T1.1{for_clause}\r\n\t"
+            )),
+            "{text}"
+        );
+    }
+}
