@@ -114,31 +114,21 @@ fn body_section(raw: &[u8], s: Option<&Section<'_>>) -> (Option<Vec<u8>>, String
 }
 
 /// BINARY: the part's content with its transfer encoding undone (RFC 3516).
-/// `BINARY[]` is the whole message: as stored, or with the body of a one-part
-/// message decoded when it is base64 or quoted-printable (RFC 9051 §6.4.5).
+/// `BINARY[]` is the whole message as stored: its header still names the
+/// encoding its body is in, so the two never disagree.
 fn binary(raw: &[u8], part: &[u32]) -> Option<Vec<u8>> {
+    if part.is_empty() {
+        return Some(raw.to_vec());
+    }
     let view = mail_lab_message::MessageView::parse(raw, &mail_lab_message::Utf8Only);
     let wanted = join(part);
-    let decode = |p: &mail_lab_message::Part| {
-        let body = raw.get(p.body_range.clone())?;
-        Some(match &*p.transfer_encoding {
-            "base64" => decode_base64(body)?,
-            "quoted-printable" => decode_quoted_printable(body, false),
-            _ => body.to_vec(),
-        })
-    };
-    if !wanted.is_empty() {
-        return decode(view.parts().iter().find(|p| p.section == wanted)?);
-    }
-    // A multipart message's root is section "" and is sent as it is.
-    match view.parts().first() {
-        Some(p) if p.section == "1" && matches!(&*p.transfer_encoding, "base64" | "quoted-printable") => {
-            let mut whole = raw.get(..p.body_range.start)?.to_vec();
-            whole.extend(decode(p)?);
-            Some(whole)
-        }
-        _ => Some(raw.to_vec()),
-    }
+    let p = view.parts().iter().find(|p| p.section == wanted)?;
+    let body = raw.get(p.body_range.clone())?;
+    Some(match &*p.transfer_encoding {
+        "base64" => decode_base64(body)?,
+        "quoted-printable" => decode_quoted_printable(body, false),
+        _ => body.to_vec(),
+    })
 }
 
 fn partial(bytes: Vec<u8>, range: Option<(u32, std::num::NonZeroU32)>) -> (Vec<u8>, String) {

@@ -299,6 +299,23 @@ pub fn crlf_size(data: &[u8]) -> usize {
     wire_lines(data).map(|line| line.len() + 2).sum::<usize>() - unended
 }
 
+/// `data` with every bare LF made CRLF, as [`dot_stuff`] sends it (a last line
+/// without a line end stays without one); `None` when it has no bare LF.
+pub fn with_crlf(data: &[u8]) -> Option<Vec<u8>> {
+    let bare = |i: usize| data[i] == b'\n' && (i == 0 || data[i - 1] != b'\r');
+    if !(0..data.len()).any(bare) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32);
+    for (i, &b) in data.iter().enumerate() {
+        if bare(i) {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    Some(out)
+}
+
 /// The lines of `data` without their line ends (CRLF or a bare LF); a last
 /// line without one is a line too.
 fn wire_lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -415,5 +432,13 @@ mod tests {
         }
         assert_eq!(crlf_size(b"Subject: lf\n\nline1\n.dot\nend\n"), 33);
         assert_eq!(crlf_size(b"Subject: nocr"), 13);
+        assert_eq!((crlf_size(b"\r"), crlf_size(b"\r\n"), crlf_size(b"x\r")), (0, 2, 1));
+        // What the SMTP client sends: SIZE= and BDAT count these octets.
+        assert_eq!(with_crlf(b"a\r\nb\r\n"), None);
+        assert_eq!(with_crlf(b"a\nb\n").as_deref(), Some(&b"a\r\nb\r\n"[..]));
+        assert_eq!(with_crlf(b"a\n\r\nb").as_deref(), Some(&b"a\r\n\r\nb"[..]));
+        for data in [&b"a\nb\n"[..], b"a\n\r\nb", b"\n"] {
+            assert_eq!(with_crlf(data).unwrap().len(), crlf_size(data), "{data:?}");
+        }
     }
 }

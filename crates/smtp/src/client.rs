@@ -121,7 +121,12 @@ pub struct SmtpClient {
 
 impl SmtpClient {
     /// A client that will send `message` once the server greets it.
-    pub fn new(config: ClientConfig, message: OutgoingMessage) -> Self {
+    pub fn new(config: ClientConfig, mut message: OutgoingMessage) -> Self {
+        // Bare LFs (a message appended over IMAP, an import) go out as CRLF
+        // (RFC 5321 §2.3.8), so SIZE=, BDAT and DATA all count the same octets.
+        if let Some(data) = mail_lab_proto::framing::with_crlf(&message.data) {
+            message.data = data;
+        }
         let outcomes = vec![None; message.recipients.len()];
         let tls = config.tls == ClientTls::Implicit;
         SmtpClient {

@@ -635,7 +635,9 @@ impl SmtpServer {
                 ("ENVID", Some(_)) => {}
                 // Only where the service has AUTH (RFC 4954 §5; RFC 5321 §4.1.1.11):
                 // an address in xtext, or <> for none.
-                ("AUTH", Some(v)) if !self.config.auth_mechanisms.is_empty() => {
+                ("AUTH", Some(v))
+                    if !self.config.auth_mechanisms.is_empty() && (self.tls || !self.config.auth_requires_tls) =>
+                {
                     if !is_xtext(v) {
                         return Err(Reply::new(
                             501,

@@ -137,6 +137,27 @@ fn eight_bit_and_utf8_parameters_follow_the_message() {
     assert_eq!(codes(&client.outcomes()), vec![("jones@foo.com".into(), 'D', 250)]);
 }
 
+#[test]
+fn bare_lf_goes_out_as_crlf_and_size_counts_it() {
+    // A message stored with bare LFs: SIZE= declares the octets DATA sends.
+    let mut client =
+        SmtpClient::new(ClientConfig::relay("bar.com"), message(&["jones@foo.com"], b"Subject: lf\n\nhi\n"));
+    let mut srv = server(ServerConfig::mx("foo.com", &["foo.com"]));
+    let mut h = host();
+    let wire = run(&mut client, &mut srv, &mut h);
+    assert!(
+        wire.client_writes.iter().any(|w| w.starts_with("MAIL FROM:<smith@bar.com> SIZE=19\r\n")),
+        "{:?}",
+        wire.client_writes
+    );
+    assert!(
+        wire.client_writes.iter().any(|w| w.contains("Subject: lf\r\n\r\nhi\r\n.\r\n")),
+        "{:?}",
+        wire.client_writes
+    );
+    assert_eq!(codes(&client.outcomes()), vec![("jones@foo.com".into(), 'D', 250)]);
+}
+
 fn submit_with(mechanisms: Vec<Mechanism>, password: &str) -> (SmtpClient, SmtpServer, TestHost, Wire) {
     let mut config = ServerConfig::submission("mail.foo.com", &["foo.com"]);
     config.auth_mechanisms = mechanisms;

@@ -190,3 +190,18 @@ fn the_auth_parameter_is_xtext_where_auth_is_offered() {
         "501 5.5.4 Syntax: AUTH=<> or AUTH=an address in xtext (RFC 4954 §5)\r\n"
     );
 }
+
+#[test]
+fn the_auth_parameter_waits_for_auth_to_be_offered() {
+    // Before STARTTLS this service offers no AUTH (it needs TLS first): AUTH= is 555 there.
+    let mut config = ServerConfig::submission("mail.foo.com", &["foo.com"]);
+    config.tls = TlsMode::StartTls;
+    config.auth_requires_tls = true;
+    config.require_auth = false;
+    let (mut h, _) = Harness::new(config, TestHost::new("foo.com", &[("jones", "pw")]), "192.0.2.1");
+    assert!(!h.line("EHLO bar.com").contains("AUTH"));
+    assert_eq!(
+        h.line("MAIL FROM:<a@bar.com> AUTH=<>"),
+        "555 5.5.4 MAIL FROM parameter AUTH not recognized or not implemented\r\n"
+    );
+}

@@ -115,4 +115,12 @@ fn a_message_stored_with_bare_lf_is_sent_with_crlf_and_its_size_says_so() {
     let sent = retr.len() - "+OK 31 octets\r\n".len() - "\r\n.\r\n".len() - 1;
     assert_eq!(sent, 31, "the octets sent are the octets announced");
     assert_eq!(say(&mut world, id, "TOP 1 1"), "+OK top of message follows\r\nSubject: lf\r\n\r\nline1\r\n.\r\n");
+    say(&mut world, id, "QUIT");
+    // The header ends at its first empty line, even when a later one is CRLF.
+    world.import_messages("bob@a.example", "INBOX", vec![b"Subject: x\n\nb1\r\n\r\nb2\r\n".to_vec()]).unwrap();
+    let id = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "USER bob");
+    say(&mut world, id, "PASS bob-pw");
+    assert_eq!(say(&mut world, id, "TOP 2 0"), "+OK top of message follows\r\nSubject: x\r\n\r\n.\r\n");
 }
