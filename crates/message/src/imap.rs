@@ -300,17 +300,7 @@ pub enum SectionText {
 /// not read: the header runs to the first empty line (RFC 5322 §2.1), or to
 /// the end when there is none.
 fn unparsed_section(raw: &[u8], text: &SectionText) -> Option<Vec<u8>> {
-    let mut header_len = raw.len();
-    let mut pos = 0;
-    while pos < raw.len() {
-        let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
-        if matches!(&raw[pos..end], b"\r\n" | b"\n") {
-            header_len = end;
-            break;
-        }
-        pos = end;
-    }
-    let (header, body) = raw.split_at(header_len);
+    let (header, body) = raw.split_at(mail_lab_proto::framing::header_len(raw));
     match text {
         SectionText::Whole => Some(raw.to_vec()),
         SectionText::Header => Some(header.to_vec()),

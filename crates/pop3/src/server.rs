@@ -550,17 +550,7 @@ impl Pop3Server {
 
 /// The header, the empty line and the first `n` body lines (RFC 1939 §7 TOP).
 fn top(data: &[u8], n: u32) -> Vec<u8> {
-    // The header ends at its first empty line, CRLF or bare LF.
-    let mut body_start = data.len();
-    let mut pos = 0;
-    while pos < data.len() {
-        let end = data[pos..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| pos + i + 1);
-        if matches!(&data[pos..end], b"\r\n" | b"\n") {
-            body_start = end;
-            break;
-        }
-        pos = end;
-    }
+    let body_start = mail_lab_proto::framing::header_len(data);
     let mut out = data[..body_start].to_vec();
     let mut lines = 0;
     let mut pos = body_start;

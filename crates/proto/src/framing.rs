@@ -316,6 +316,20 @@ pub fn with_crlf(data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Octets of a message's header and the empty line after it: up to its first
+/// empty line, CRLF or bare LF (RFC 5322 §2.1), or all of it when there is none.
+pub fn header_len(message: &[u8]) -> usize {
+    let mut pos = 0;
+    while pos < message.len() {
+        let end = memchr::memchr(b'\n', &message[pos..]).map_or(message.len(), |i| pos + i + 1);
+        if matches!(&message[pos..end], b"\r\n" | b"\n") {
+            return end;
+        }
+        pos = end;
+    }
+    message.len()
+}
+
 /// The lines of `data` without their line ends (CRLF or a bare LF); a last
 /// line without one is a line too.
 fn wire_lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -420,6 +434,15 @@ mod tests {
         assert_eq!(dot_stuff(b"."), b"..\r\n.\r\n");
         // A bare LF goes out as CRLF.
         assert_eq!(dot_stuff(b"a\n.b\r\n"), b"a\r\n..b\r\n.\r\n");
+    }
+
+    #[test]
+    fn the_header_ends_at_its_first_empty_line() {
+        assert_eq!(header_len(b"Subject: x\n\nb1\r\n\r\nb2"), 12);
+        assert_eq!(header_len(b"Subject: x\r\n\r\nbody"), 14);
+        assert_eq!(header_len(b"\r\nbody"), 2);
+        assert_eq!(header_len(b"just text\r\nmore"), 15, "no empty line: all header");
+        assert_eq!(header_len(b""), 0);
     }
 
     #[test]

@@ -9,19 +9,6 @@ use mail_lab_proto::Time;
 use mail_lab_smtp::ServerConfig;
 use mail_lab_world::{Direction, EventKind, Fault, OnlineSchedule, World, WorldError, scenario};
 
-/// alice submits on 587 with AUTH; returns the final reply to the data.
-fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
-    world
-        .store_for(account)
-        .unwrap()
-        .folder(account, "INBOX")
-        .unwrap()
-        .messages
-        .iter()
-        .map(|m| m.raw.to_vec())
-        .collect()
-}
-
 fn subject(raw: &[u8]) -> String {
     mail_lab_message::header_value(raw, "Subject").unwrap_or_default()
 }

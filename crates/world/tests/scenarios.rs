@@ -8,18 +8,6 @@ use mail_lab_message::header_value;
 use mail_lab_proto::sasl::Proof;
 use mail_lab_world::{ConnectionId, EventKind, Protocol, World, scenario};
 
-fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
-    world
-        .store_for(account)
-        .unwrap()
-        .folder(account, "INBOX")
-        .unwrap()
-        .messages
-        .iter()
-        .map(|m| m.raw.to_vec())
-        .collect()
-}
-
 fn smtp(world: &mut World, from_machine: &str, host: &str, lines: &[&str]) -> String {
     let id = world.connect(from_machine, host, 25).unwrap();
     world.take_output(id);

@@ -8,18 +8,6 @@ use common::*;
 use mail_lab_message::header_fields;
 use mail_lab_world::{EventKind, Policy, World, scenario};
 
-fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
-    world
-        .store_for(account)
-        .unwrap()
-        .folder(account, "INBOX")
-        .unwrap()
-        .messages
-        .iter()
-        .map(|m| m.raw.to_vec())
-        .collect()
-}
-
 /// `from_machine` talks to mail.b.example:25 as `sender`; returns the reply to the end of DATA.
 fn send_direct(world: &mut World, from_machine: &str, sender: &str) -> String {
     send_message(world, from_machine, sender, &format!("From: <{sender}>\r\nSubject: urgent\r\n\r\nPay now."))

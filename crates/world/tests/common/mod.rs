@@ -47,3 +47,16 @@ pub fn submit_message(world: &mut World, from: &str, to: &[&str], message: &str)
     say(world, id, "QUIT");
     reply
 }
+
+/// The messages in `account`'s INBOX, as stored.
+pub fn inbox(world: &World, account: &str) -> Vec<Vec<u8>> {
+    world
+        .store_for(account)
+        .unwrap()
+        .folder(account, "INBOX")
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.raw.to_vec())
+        .collect()
+}
