@@ -1419,3 +1419,26 @@ fn search_text_reads_mime_part_headers_and_field_names() {
         );
     }
 }
+
+#[test]
+fn search_folds_case_in_latin_greek_cyrillic_and_fullwidth_letters() {
+    // RFC 9051 §6.4.4 asks for ASCII case-insensitivity; the lab also folds these
+    // scripts' letters, as Dovecot does, but keeps accents (café is not cafe).
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let m = "Subject: note\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCAFÉ ＭＡＩＬ ΣΟΦΙΑ МИР ЁЛКА\r\n";
+    let sent = c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len()));
+    assert!(sent.contains("a1 OK"), "{sent}");
+    c.line(&mut h, "a2 SELECT INBOX");
+    for (key, found) in [
+        ("café", "* SEARCH 1"),
+        ("ｍａｉｌ", "* SEARCH 1"),
+        ("σοφια", "* SEARCH 1"),
+        ("мир", "* SEARCH 1"),
+        ("ёлка", "* SEARCH 1"),
+        ("cafe", "* SEARCH"),
+    ] {
+        let line = format!("s SEARCH CHARSET UTF-8 BODY {{{}+}}\r\n{key}\r\n", key.len());
+        assert_eq!(c.send(&mut h, &line), format!("{found}\r\ns OK SEARCH completed\r\n"), "{key}");
+    }
+}
