@@ -17,10 +17,33 @@ fn ymd(t: Time) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Whether `needle` is in `haystack`, case folded as [`fold`] does.
+/// Whether `needle` is in `haystack`, both [`folded`].
 fn contains(haystack: &str, needle: &str) -> bool {
-    let folded = |s: &str| s.chars().map(fold).collect::<String>();
     folded(haystack).contains(&folded(needle))
+}
+
+/// `text` as SEARCH compares it: letters in lower case ([`fold`]) and Latin-1's
+/// accented letters split into letter and combining mark, as Dovecot compares
+/// (its decomposed titlecase), so `cafe` is found in `Café` and `café` is not
+/// found in `Cafe`.
+fn folded(text: &str) -> String {
+    // À..ÿ in blocks of 32: the base letter and which mark, `_` for none.
+    const BASES: &[u8; 32] = b"AAAAAA_CEEEEIIII_NOOOOO__UUUUY__";
+    const MARKS: &[u8; 32] = b"012345_601240124_301234__01241__";
+    const MARK: [char; 7] = ['\u{300}', '\u{301}', '\u{302}', '\u{303}', '\u{308}', '\u{30a}', '\u{327}'];
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let i = (c as u32 & 0x1f) as usize;
+        match c {
+            'ÿ' => out.push_str("y\u{308}"),
+            '\u{c0}'..='\u{fe}' if MARKS[i] != b'_' => {
+                out.push(BASES[i].to_ascii_lowercase() as char);
+                out.push(MARK[usize::from(MARKS[i] - b'0')]);
+            }
+            _ => out.push(fold(c)),
+        }
+    }
+    out
 }
 
 /// `c` in lower case, for the letters that have one in ASCII, Latin-1, Greek,

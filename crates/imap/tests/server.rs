@@ -1423,7 +1423,8 @@ fn search_text_reads_mime_part_headers_and_field_names() {
 #[test]
 fn search_folds_case_in_latin_greek_cyrillic_and_fullwidth_letters() {
     // RFC 9051 §6.4.4 asks for ASCII case-insensitivity; the lab also folds these
-    // scripts' letters, as Dovecot does, but keeps accents (café is not cafe).
+    // scripts' letters and, as Dovecot, compares accented letters decomposed:
+    // "cafe" is found in "CAFÉ" (a prefix of C A F E ◌́), "café" is not found in "cafe".
     let mut h = host(0);
     let mut c = logged_in(&mut h);
     let m = "Subject: note\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCAFÉ ＭＡＩＬ ΣΟΦΙΑ МИР ЁЛКА\r\n";
@@ -1436,9 +1437,46 @@ fn search_folds_case_in_latin_greek_cyrillic_and_fullwidth_letters() {
         ("σοφια", "* SEARCH 1"),
         ("мир", "* SEARCH 1"),
         ("ёлка", "* SEARCH 1"),
-        ("cafe", "* SEARCH"),
+        ("cafe", "* SEARCH 1"),
+        ("ÿ", "* SEARCH"),
     ] {
         let line = format!("s SEARCH CHARSET UTF-8 BODY {{{}+}}\r\n{key}\r\n", key.len());
         assert_eq!(c.send(&mut h, &line), format!("{found}\r\ns OK SEARCH completed\r\n"), "{key}");
     }
+}
+
+#[test]
+fn quoted_strings_carry_utf8() {
+    // RFC 9051 §9: a quoted string may hold UTF-8 (QUOTED-CHAR =/ UTF8-2 / UTF8-3 / UTF8-4),
+    // so a learner can type Japanese without a literal.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "u0 ENABLE IMAP4rev2");
+    assert_eq!(c.line(&mut h, "u1 CREATE \"仕事\""), "u1 OK CREATE completed\r\n");
+    let list = c.line(&mut h, "u2 LIST \"\" \"仕*\"");
+    // Sent back as a literal (imap-codec's choice for non-ASCII), which any client reads.
+    assert!(list.starts_with("* LIST (\\HasNoChildren) \"/\" {6}\r\n仕事\r\n"), "{list}");
+    let m = "Subject: =?UTF-8?B?5Lya6K2w44Gu5LqI5a6a?=\r\n\r\nあした\r\n";
+    assert!(c.send(&mut h, &format!("u3 APPEND \"仕事\" {{{}+}}\r\n{m}\r\n", m.len())).contains("u3 OK"));
+    c.line(&mut h, "u4 SELECT \"仕事\"");
+    assert_eq!(
+        c.line(&mut h, "u5 SEARCH SUBJECT \"会議\""),
+        "* ESEARCH (TAG \"u5\") ALL 1\r\nu5 OK SEARCH completed\r\n"
+    );
+    assert_eq!(
+        c.line(&mut h, "u6 SEARCH BODY \"あした\""),
+        "* ESEARCH (TAG \"u6\") ALL 1\r\nu6 OK SEARCH completed\r\n"
+    );
+    assert_eq!(c.line(&mut h, "u7 SEARCH SUBJECT \"予算\""), "* ESEARCH (TAG \"u7\")\r\nu7 OK SEARCH completed\r\n");
+}
+
+#[test]
+fn search_does_not_find_an_accented_letter_in_a_plain_one() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let m = "Subject: Cafe\r\n\r\nplain\r\n";
+    assert!(c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("a1 OK"));
+    c.line(&mut h, "a2 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "s1 SEARCH SUBJECT \"café\""), "* SEARCH\r\ns1 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "s2 SEARCH SUBJECT \"CAFE\""), "* SEARCH 1\r\ns2 OK SEARCH completed\r\n");
 }
