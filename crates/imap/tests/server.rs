@@ -123,6 +123,11 @@ impl Client {
     fn line(&mut self, host: &mut Host, line: &str) -> String {
         self.send(host, &format!("{line}\r\n"))
     }
+
+    /// `tag APPEND mailbox` with `message` as a non-synchronizing literal.
+    fn append(&mut self, host: &mut Host, tag: &str, mailbox: &str, message: &str) -> String {
+        self.send(host, &format!("{tag} APPEND {mailbox} {{{}+}}\r\n{message}\r\n", message.len()))
+    }
 }
 
 fn config() -> ImapConfig {
@@ -611,7 +616,7 @@ fn binary_of_the_whole_message_is_the_whole_message() {
     let multipart = "Subject: m\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n--b--\r\n";
     let one_part = "Subject: o\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n";
     for (tag, m) in [("a1", multipart), ("a2", one_part)] {
-        assert!(c.send(&mut h, &format!("{tag} APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("OK"));
+        assert!(c.append(&mut h, tag, "INBOX", m).contains("OK"));
     }
     c.line(&mut h, "a3 SELECT INBOX");
     let whole = c.line(&mut h, "a4 FETCH 1 (BINARY.PEEK[] BINARY.PEEK[1])");
@@ -1045,7 +1050,7 @@ fn addresses_with_comments_are_found_and_named() {
     let mut c = logged_in(&mut h);
     let raw =
         "From: <user-from (comment)@ (comment) domain.org>\r\nTo: user@domain (Real Name)\r\nSubject: c\r\n\r\nx\r\n";
-    c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{raw}\r\n", raw.len()));
+    c.append(&mut h, "a1", "INBOX", raw);
     c.line(&mut h, "a2 SELECT INBOX");
     assert_eq!(c.line(&mut h, "a3 SEARCH FROM user-from@domain.org"), "* SEARCH 1\r\na3 OK SEARCH completed\r\n");
     assert_eq!(c.line(&mut h, "a4 SEARCH TO \"Real Name\""), "* SEARCH 1\r\na4 OK SEARCH completed\r\n");
@@ -1288,7 +1293,7 @@ fn a_slice_of_big_messages_is_bounded_in_octets() {
     let body = "x".repeat(998) + "\r\n";
     let raw = format!("Subject: big\r\n\r\n{}", body.repeat(100)); // 100 KB each
     for n in 0..20 {
-        c.send(&mut h, &format!("p{n} APPEND INBOX {{{}+}}\r\n{raw}\r\n", raw.len()));
+        c.append(&mut h, &format!("p{n}"), "INBOX", &raw);
     }
     c.line(&mut h, "a1 SELECT INBOX");
     c.server.receive(b"a2 FETCH 1:* BODY.PEEK[]\r\n", &mut h, NOW);
@@ -1402,7 +1407,7 @@ fn search_text_reads_mime_part_headers_and_field_names() {
     let mut h = host(0);
     let mut c = logged_in(&mut h);
     let m = "Subject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nsee\r\n--b\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n";
-    assert!(c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("a1 OK"));
+    assert!(c.append(&mut h, "a1", "INBOX", m).contains("a1 OK"));
     assert!(c.send(&mut h, "a2 APPEND INBOX {17+}\r\njust text\r\nmore\r\n\r\n").contains("a2 OK"));
     c.line(&mut h, "a3 SELECT INBOX");
     for (key, found) in [
@@ -1428,7 +1433,7 @@ fn search_folds_case_in_latin_greek_cyrillic_and_fullwidth_letters() {
     let mut h = host(0);
     let mut c = logged_in(&mut h);
     let m = "Subject: note\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCAFÉ ＭＡＩＬ ΣΟΦΙΑ МИР ЁЛКА\r\n";
-    let sent = c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len()));
+    let sent = c.append(&mut h, "a1", "INBOX", m);
     assert!(sent.contains("a1 OK"), "{sent}");
     c.line(&mut h, "a2 SELECT INBOX");
     for (key, found) in [
@@ -1457,7 +1462,7 @@ fn quoted_strings_carry_utf8() {
     // Sent back as a literal (imap-codec's choice for non-ASCII), which any client reads.
     assert!(list.starts_with("* LIST (\\HasNoChildren) \"/\" {6}\r\n仕事\r\n"), "{list}");
     let m = "Subject: =?UTF-8?B?5Lya6K2w44Gu5LqI5a6a?=\r\n\r\nあした\r\n";
-    assert!(c.send(&mut h, &format!("u3 APPEND \"仕事\" {{{}+}}\r\n{m}\r\n", m.len())).contains("u3 OK"));
+    assert!(c.append(&mut h, "u3", "\"仕事\"", m).contains("u3 OK"));
     c.line(&mut h, "u4 SELECT \"仕事\"");
     assert_eq!(
         c.line(&mut h, "u5 SEARCH SUBJECT \"会議\""),
@@ -1475,7 +1480,7 @@ fn search_does_not_find_an_accented_letter_in_a_plain_one() {
     let mut h = host(0);
     let mut c = logged_in(&mut h);
     let m = "Subject: Cafe\r\n\r\nplain\r\n";
-    assert!(c.send(&mut h, &format!("a1 APPEND INBOX {{{}+}}\r\n{m}\r\n", m.len())).contains("a1 OK"));
+    assert!(c.append(&mut h, "a1", "INBOX", m).contains("a1 OK"));
     c.line(&mut h, "a2 SELECT INBOX");
     assert_eq!(c.line(&mut h, "s1 SEARCH SUBJECT \"café\""), "* SEARCH\r\ns1 OK SEARCH completed\r\n");
     assert_eq!(c.line(&mut h, "s2 SEARCH SUBJECT \"CAFE\""), "* SEARCH 1\r\ns2 OK SEARCH completed\r\n");
