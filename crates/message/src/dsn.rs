@@ -103,7 +103,7 @@ mod tests {
             to: "alice@a.example",
             date: "Wed, 1 Apr 2026 09:05:00 +0000",
             arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
-            id: "C1.1",
+            id: "C1-1",
             failed: &failed,
             original,
         };
@@ -115,7 +115,7 @@ mod tests {
         assert!(text.contains("Remote-MTA: dns; mail.b.example\r\n"));
         assert!(text.contains("Content-Type: text/rfc822-headers\r\n\r\nFrom: alice@a.example\r\nSubject: hi\r\n"));
         assert!(!text.contains("secret body"), "only the header of the original is returned");
-        assert!(text.ends_with("--C1.1/mail.a.example--\r\n"));
+        assert!(text.ends_with("--C1-1/mail.a.example--\r\n"));
         assert!(text.lines().all(|l| l.len() <= 998));
     }
 }

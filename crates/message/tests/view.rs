@@ -111,7 +111,7 @@ fn sections_follow_imap_numbering_with_exact_ranges() {
 
 #[test]
 fn received_trace_and_return_path() {
-    let raw = b"Return-Path: <alice@a.example>\r\nReceived: from mail.a.example ([192.0.2.25])\r\n\tby mail.b.example (Mail Lab) with ESMTPS id C2.1\r\n\tfor <carol@b.example>;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nReceived: from pc.a.example ([192.0.2.10])\r\n\tby mail.a.example (Mail Lab) with ESMTPA id C1.1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n";
+    let raw = b"Return-Path: <alice@a.example>\r\nReceived: from mail.a.example ([192.0.2.25])\r\n\tby mail.b.example (Mail Lab) with ESMTPS id C2-1\r\n\tfor <carol@b.example>;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nReceived: from pc.a.example ([192.0.2.10])\r\n\tby mail.a.example (Mail Lab) with ESMTPA id C1-1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n";
     let view = MessageView::parse(raw, &Utf8Only);
     assert_eq!(view.return_path().as_deref(), Some("<alice@a.example>"));
     assert_eq!(view.trace().len(), 2);
@@ -119,7 +119,7 @@ fn received_trace_and_return_path() {
     let hop = &trace[0];
     assert_eq!(
         (hop.from.as_deref(), hop.by.as_deref(), hop.with.as_deref(), hop.id.as_deref(), hop.for_.as_deref()),
-        (Some("mail.a.example"), Some("mail.b.example"), Some("ESMTPS"), Some("C2.1"), Some("carol@b.example"))
+        (Some("mail.a.example"), Some("mail.b.example"), Some("ESMTPS"), Some("C2-1"), Some("carol@b.example"))
     );
     assert_eq!(hop.date.as_deref(), Some("Wed, 1 Apr 2026 09:00:00 +0000"));
     assert_eq!(trace[1].with.as_deref(), Some("ESMTPA"));

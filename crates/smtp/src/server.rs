@@ -977,7 +977,8 @@ impl SmtpServer {
 
     fn accept<B: SmtpBackend + ?Sized>(&mut self, tx: Transaction, data: Vec<u8>, backend: &mut B) {
         self.transactions += 1;
-        let id = format!("{}.{}", self.peer.session_id, self.transactions);
+        // An RFC 5321 Atom (section 4.4, ID): "." is not atext, so "-" joins the two.
+        let id = format!("{}-{}", self.peer.session_id, self.transactions);
         let helo = self.helo.clone().unwrap_or_default();
         let mut received = format!(
             "Received: from {helo} ([{addr}])\r\n\tby {host} (Mail Lab) with {protocol} id {id}",

@@ -185,7 +185,7 @@ fn submission_with_each_auth_mechanism_after_starttls() {
         assert_eq!(srv.authenticated_as(), Some("alice@foo.com"));
         assert!(wire.client_writes.contains(&wire_start.to_string()), "{mechanism:?}: {:?}", wire.client_writes);
         assert_eq!(wire.tls_switches, 1);
-        assert!(String::from_utf8_lossy(&h.delivered[0].message).contains(" with ESMTPSA id T1.1"));
+        assert!(String::from_utf8_lossy(&h.delivered[0].message).contains(" with ESMTPSA id T1-1"));
     }
 }
 

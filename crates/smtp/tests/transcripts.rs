@@ -47,7 +47,7 @@ fn rfc5321_d1_typical_transaction() {
          C: Blah blah blah...
          C: ...etc. etc. etc.
          C: .
-         S: 250 2.0.0 OK: queued as T1.1
+         S: 250 2.0.0 OK: queued as T1-1
          C: QUIT
          S: 221 2.0.0 foo.com closing connection"
     );
@@ -59,7 +59,7 @@ fn rfc5321_d1_typical_transaction() {
     let text = String::from_utf8(d.message.clone()).unwrap();
     assert_eq!(
         text,
-        "Received: from bar.com ([192.0.2.1])\r\n\tby foo.com (Mail Lab) with ESMTP id T1.1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nBlah blah blah...\r\n..etc. etc. etc.\r\n"
+        "Received: from bar.com ([192.0.2.1])\r\n\tby foo.com (Mail Lab) with ESMTP id T1-1;\r\n\tWed, 1 Apr 2026 09:00:00 +0000\r\nBlah blah blah...\r\n..etc. etc. etc.\r\n"
     );
     assert_eq!(h.controls, vec![Output::Close]);
 }
@@ -111,7 +111,7 @@ fn rfc5321_d3_relayed_mail() {
          C: on Tuesday.
          C: John.
          C: .
-         S: 250 2.0.0 OK: queued as T1.1
+         S: 250 2.0.0 OK: queued as T1-1
          C: QUIT
          S: 221 2.0.0 foo.com closing connection"
     );
@@ -149,12 +149,12 @@ fn rfc5321_d4_verifying_and_sending() {
          S: 354 End data with <CR><LF>.<CR><LF>
          C: Blah blah blah...
          C: .
-         S: 250 OK: queued as T1.1
+         S: 250 OK: queued as T1-1
          C: QUIT
          S: 221 foo.com closing connection";
     let h = replay(config, host, "192.0.2.1", t);
     // After HELO: no enhanced status codes, and the protocol is plain SMTP.
-    assert!(String::from_utf8_lossy(&h.host.delivered[0].message).contains(" with SMTP id T1.1"));
+    assert!(String::from_utf8_lossy(&h.host.delivered[0].message).contains(" with SMTP id T1-1"));
 }
 
 /// RFC 2920: a pipelined group is answered in order, in one write.
@@ -172,7 +172,7 @@ fn pipelining_answers_every_command_in_order() {
     );
     // Message and QUIT in one write, as a pipelining client may send them.
     let out = h.send(b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n");
-    assert_eq!(out, "250 2.0.0 OK: queued as T1.1\r\n221 2.0.0 foo.com closing connection\r\n");
+    assert_eq!(out, "250 2.0.0 OK: queued as T1-1\r\n221 2.0.0 foo.com closing connection\r\n");
     // Byte by byte works too.
     let (mut h, _) = Harness::new(foo_com().0, foo_com().1, "192.0.2.1");
     let mut out = String::new();
@@ -222,11 +222,11 @@ fn auth_plain_on_submission() {
          S: 354 End data with <CR><LF>.<CR><LF>
          C: Subject: relayed for an authenticated user
          C: .
-         S: 250 2.0.0 OK: queued as T1.1";
+         S: 250 2.0.0 OK: queued as T1-1";
     let h = replay(config, host, "192.0.2.10", t);
     let d = &h.host.delivered[0];
     assert_eq!(d.authenticated_as.as_deref(), Some("alice@a.example"));
-    assert!(String::from_utf8_lossy(&d.message).contains(" with ESMTPA id T1.1"));
+    assert!(String::from_utf8_lossy(&d.message).contains(" with ESMTPA id T1-1"));
 }
 
 /// RFC 2195's CRAM-MD5 exchange and LOGIN, and cancelling with `*`.
@@ -290,8 +290,8 @@ fn starttls_resets_the_session_and_unlocks_auth() {
     assert_eq!(h.line("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"), "235 2.7.0 Authentication successful\r\n");
     h.line("MAIL FROM:<alice@a.example>");
     h.line("RCPT TO:<alice@a.example>");
-    assert_eq!(h.send(b"BDAT 4 LAST\r\nhi\r\n"), "250 2.0.0 OK: queued as T1.1\r\n");
-    assert!(String::from_utf8_lossy(&h.host.delivered[0].message).contains(" with ESMTPSA id T1.1"));
+    assert_eq!(h.send(b"BDAT 4 LAST\r\nhi\r\n"), "250 2.0.0 OK: queued as T1-1\r\n");
+    assert!(String::from_utf8_lossy(&h.host.delivered[0].message).contains(" with ESMTPSA id T1-1"));
 }
 
 /// RFC 3030: BDAT chunks of exact length, binary-safe, no dot-stuffing.
@@ -310,7 +310,7 @@ fn bdat_chunks_assemble_the_message() {
     h.line("RCPT TO:<Jones@foo.com>");
     assert_eq!(h.send(b"BDAT 9\r\n.\r\nline\r\n"), "250 2.0.0 9 octets received\r\n");
     assert_eq!(h.line("DATA"), "503 5.5.1 Bad sequence of commands: DATA after BDAT; finish with BDAT LAST\r\n");
-    assert_eq!(h.send(b"BDAT 0 LAST\r\n"), "250 2.0.0 OK: queued as T1.1\r\n");
+    assert_eq!(h.send(b"BDAT 0 LAST\r\n"), "250 2.0.0 OK: queued as T1-1\r\n");
     assert!(h.host.delivered[0].message.ends_with(b"\r\n.\r\nline\r\n"));
     assert_eq!(h.line("BDAT x"), "501 5.5.4 Syntax: BDAT chunk-size [SP LAST]\r\n");
     assert_eq!(h.line("BDAT 1 FIRST"), "501 5.5.4 Syntax: BDAT chunk-size [SP LAST]\r\n");
@@ -397,13 +397,13 @@ fn received_for_names_a_single_mailbox_only() {
              S: 354 End data with <CR><LF>.<CR><LF>
              C: hi
              C: .
-             S: 250 OK: queued as T1.1"
+             S: 250 OK: queued as T1-1"
         );
         let h = replay(config, host, "192.0.2.1", &t);
         let text = String::from_utf8(h.host.delivered[0].message.clone()).unwrap();
         assert!(
             text.starts_with(&format!(
-                "Received: from bar.com ([192.0.2.1])\r\n\tby foo.com (Mail Lab) with SMTP id T1.1{for_clause}\r\n\t"
+                "Received: from bar.com ([192.0.2.1])\r\n\tby foo.com (Mail Lab) with SMTP id T1-1{for_clause}\r\n\t"
             )),
             "{text}"
         );

@@ -17,7 +17,7 @@ fn subject(raw: &[u8]) -> String {
 fn submission_relays_to_the_other_domain_through_its_mx() {
     let mut world = scenario::two_domains();
     let reply = submit(&mut world, "alice@a.example", "carol@b.example", "Across the Internet");
-    assert!(reply.starts_with("250 2.0.0 OK: queued as C1.1"), "{reply}");
+    assert!(reply.starts_with("250 2.0.0 OK: queued as C1-1"), "{reply}");
     let got = inbox(&world, "carol@b.example");
     assert_eq!(got.len(), 1);
     // One Received line per hop, newest first, and Return-Path from the final MDA.
@@ -28,14 +28,14 @@ fn submission_relays_to_the_other_domain_through_its_mx() {
     assert!(
         fields[1]
             .value
-            .starts_with("from mail.a.example ([192.0.2.25])\tby mail.b.example (Mail Lab) with ESMTPS id C2.1"),
+            .starts_with("from mail.a.example ([192.0.2.25])\tby mail.b.example (Mail Lab) with ESMTPS id C2-1"),
         "{}",
         fields[1].value
     );
     assert!(
         fields[2]
             .value
-            .starts_with("from pc.a.example ([192.0.2.10])\tby mail.a.example (Mail Lab) with ESMTPA id C1.1"),
+            .starts_with("from pc.a.example ([192.0.2.10])\tby mail.a.example (Mail Lab) with ESMTPA id C1-1"),
         "{}",
         fields[2].value
     );
