@@ -445,7 +445,35 @@ ID = [
     Cmd("A", "g5 LOGOUT"),
 ]
 
-SCRIPTS = {"folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "id": ID}
+# --- (h) international mailbox names: modified UTF-7 (RFC 3501 §5.1.3) ----------------------
+# Neither server is told ENABLE IMAP4rev2 (Dovecot 2.3 has no IMAP4rev2), so both speak rev1:
+# names go both ways in mUTF-7, and a name that is not mUTF-7 is refused.
+NAMES = [
+    Connect("A"),
+    Cmd("A", LOGIN),
+    Cmd("A", "i1 CREATE &TtVOiw-"),  # 仕事
+    Cmd("A", "i2 CREATE AT&-T"),  # AT&T
+    Cmd("A", "i3 CREATE &TtVOiw-/&ZeVnLIqe-"),  # 仕事/日本語
+    Cmd("A", 'i4 LIST "" *'),
+    Cmd("A", 'i5 LIST "" &TtVOiw-/%'),
+    Cmd("A", 'i6 LIST "" "仕*"'),  # a UTF-8 pattern is matched as it is
+    Cmd("A", 'i7 CREATE "仕事2"'),  # 8-bit: not mUTF-7
+    Cmd("A", 'i8 CREATE "AT&T"'),  # & without -
+    Cmd("A", "i9 CREATE &AGE-"),  # "a" encoded: not the one spelling
+    Cmd("A", 'i10 SELECT "AT&T"'),
+    Cmd("A", "i11 RENAME AT&- &ZeVnLA-&Iqe-"),  # two runs side by side
+    Cmd("A", "i12 STATUS &TtVOiw- (MESSAGES UIDNEXT)"),
+    append("i13", "&TtVOiw-/&ZeVnLIqe-", message("kokusai")),
+    Cmd("A", "i14 SELECT &TtVOiw-/&ZeVnLIqe-"),
+    Cmd("A", "i15 COPY 1 AT&-T"),
+    Cmd("A", 'i16 COPY 1 "AT&T"'),
+    Cmd("A", "i17 RENAME AT&-T &MEIwRDBG-"),  # AT&T to あいう
+    Cmd("A", 'i18 LIST "" (&MEIwRDBG- &TtVOiw-/*) RETURN (STATUS (MESSAGES))'),
+    Cmd("A", "i19 DELETE &MEIwRDBG-"),
+    Cmd("A", "i20 LOGOUT"),
+]
+
+SCRIPTS = {"folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "id": ID, "names": NAMES}
 
 # --- what may differ ---------------------------------------------------------------------------
 

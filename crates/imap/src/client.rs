@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use mail_lab_proto::sasl;
 
 use crate::response::{Token, code_and_text, complete_response, tokens};
+use crate::utf7;
 use mail_lab_proto::{ClientTls, Engine, Outbox, Output, Session, StateHint, Time};
 
 /// Most bytes the client buffers for one response (a message body of this size
@@ -259,7 +260,7 @@ impl ImapClient {
             ImapJob::List => self.send("LIST \"\" \"*\""),
             ImapJob::Select(folder) => {
                 self.summaries.clear();
-                self.send(&format!("SELECT {}", quoted(folder)));
+                self.send(&format!("SELECT {}", quoted(&utf7::encode(folder))));
             }
             ImapJob::FetchSummaries => self.send("UID FETCH 1:* (UID FLAGS ENVELOPE)"),
             ImapJob::FetchBody(uid) => self.send(&format!("UID FETCH {uid} BODY[]")),
@@ -269,7 +270,11 @@ impl ImapClient {
                 let plus = self.has("LITERAL+");
                 let size = message.len();
                 let marker = if plus { "+" } else { "" };
-                self.send(&format!("APPEND {} ({}) {{{size}{marker}}}", quoted(folder), flags.join(" ")));
+                self.send(&format!(
+                    "APPEND {} ({}) {{{size}{marker}}}",
+                    quoted(&utf7::encode(folder)),
+                    flags.join(" ")
+                ));
                 let mut literal = message.clone();
                 literal.extend_from_slice(b"\r\n");
                 if plus {
@@ -278,7 +283,7 @@ impl ImapClient {
                     self.pending_literal = Some(literal);
                 }
             }
-            ImapJob::Move { uid, to } => self.send(&format!("UID MOVE {uid} {}", quoted(to))),
+            ImapJob::Move { uid, to } => self.send(&format!("UID MOVE {uid} {}", quoted(&utf7::encode(to)))),
             ImapJob::Idle => self.send("IDLE"),
         }
         self.phase = Phase::Job(job);
@@ -498,8 +503,9 @@ impl Event {
                 }
             }
             ("*", "CAPABILITY") => Event::Capabilities(toks[2..].iter().filter_map(Token::text).collect()),
+            // An IMAP4rev1 client: names come in modified UTF-7 (RFC 3501 section 5.1.3).
             ("*", "LIST") => Event::Listed(Folder {
-                name: toks.get(4).and_then(Token::text).unwrap_or_default(),
+                name: toks.get(4).and_then(Token::text).map(|n| utf7::decode(&n).unwrap_or(n)).unwrap_or_default(),
                 attributes: toks.get(2).map(|t| t.list().iter().filter_map(Token::text).collect()).unwrap_or_default(),
             }),
             ("*", n) if n.parse::<u32>().is_ok() => {
@@ -629,6 +635,20 @@ mod tests {
         let sent = feed(&mut c, b"* CAPABILITY IMAP4rev1\r\nm1 OK done\r\n");
         assert_eq!(sent, "m2 LOGIN \"bob\" \"pw\"\r\n");
         assert_eq!(feed(&mut c, b"m2 OK in\r\n"), "m3 LIST \"\" \"*\"\r\n");
+    }
+
+    #[test]
+    fn folder_names_are_read_and_written_in_modified_utf7() {
+        // An IMAP4rev1 client (RFC 3501 section 5.1.3): the server says &TtVOiw-,
+        // the learner sees 仕事, and SELECT sends the mUTF-7 spelling back.
+        let config = client().config;
+        let mut c = ImapClient::new(config, vec![ImapJob::List, ImapJob::Select("仕事".into())]);
+        feed(&mut c, b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+        feed(&mut c, b"m1 OK in\r\n");
+        let sent = feed(&mut c, b"* LIST (\\HasNoChildren) \"/\" &TtVOiw-\r\n* LIST () \"/\" AT&-T\r\nm2 OK done\r\n");
+        let names: Vec<&str> = c.folders().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["仕事", "AT&T"]);
+        assert_eq!(sent, "m3 SELECT \"&TtVOiw-\"\r\n");
     }
 
     #[test]

@@ -115,19 +115,21 @@ fn body_section(raw: &[u8], s: Option<&Section<'_>>) -> (Option<Vec<u8>>, String
 
 /// BINARY: the part's content with its transfer encoding undone (RFC 3516).
 /// `BINARY[]` is the whole message as stored: its header still names the
-/// encoding its body is in, so the two never disagree.
-fn binary(raw: &[u8], part: &[u32]) -> Option<Vec<u8>> {
+/// encoding its body is in, so the two never disagree. `Err` names an encoding
+/// this server cannot undo (RFC 3516 section 4.3: the answer is NO [UNKNOWN-CTE]).
+fn binary(raw: &[u8], part: &[u32]) -> Result<Option<Vec<u8>>, String> {
     if part.is_empty() {
-        return Some(raw.to_vec());
+        return Ok(Some(raw.to_vec()));
     }
     let view = mail_lab_message::MessageView::parse(raw, &mail_lab_message::Utf8Only);
     let wanted = join(part);
-    let p = view.parts().iter().find(|p| p.section == wanted)?;
-    let body = raw.get(p.body_range.clone())?;
-    Some(match &*p.transfer_encoding {
-        "base64" => decode_base64(body)?,
-        "quoted-printable" => decode_quoted_printable(body, false),
-        _ => body.to_vec(),
+    let Some(p) = view.parts().iter().find(|p| p.section == wanted) else { return Ok(None) };
+    let Some(body) = raw.get(p.body_range.clone()) else { return Ok(None) };
+    Ok(match &*p.transfer_encoding {
+        "base64" => decode_base64(body),
+        "quoted-printable" => Some(decode_quoted_printable(body, false)),
+        "7bit" | "8bit" | "binary" => Some(body.to_vec()),
+        other => return Err(other.to_string()),
     })
 }
 
@@ -150,7 +152,9 @@ pub const SLICE_MESSAGES: usize = 500;
 pub const SLICE_OCTETS: usize = 256 * 1024;
 
 /// The FETCH responses for the first of `indices` (0-based) of the selected
-/// mailbox, up to a slice's limits; and how many of `indices` they cover.
+/// mailbox, up to a slice's limits; how many of `indices` they cover; and the
+/// transfer encoding a BINARY item could not undo, which ends the FETCH there
+/// (that message gets no response and is not marked \Seen).
 pub fn run(
     store: &mut Store,
     account: &str,
@@ -158,7 +162,7 @@ pub fn run(
     indices: &[usize],
     items: &MacroOrMessageDataItemNames<'_>,
     uid: bool,
-) -> (Vec<u8>, usize) {
+) -> (Vec<u8>, usize, Option<String>) {
     let mut wanted = names(items);
     if uid && !wanted.contains(&MessageDataItemName::Uid) {
         wanted.insert(0, MessageDataItemName::Uid);
@@ -219,17 +223,24 @@ pub fn run(
                     p
                 }
                 MessageDataItemName::Binary { section, partial: range, peek } => {
-                    sets_seen |= !peek;
                     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
-                    let (bytes, origin) = partial(binary(raw, &numbers).unwrap_or_default(), *range);
+                    let decoded = match binary(raw, &numbers) {
+                        Ok(decoded) => decoded,
+                        Err(cte) => return (out, covered - 1, Some(cte)),
+                    };
+                    sets_seen |= !peek;
+                    let (bytes, origin) = partial(decoded.unwrap_or_default(), *range);
                     let mut p = format!("BINARY[{}]{origin} ~", join(&numbers)).into_bytes();
                     p.extend(literal(&bytes));
                     p
                 }
                 MessageDataItemName::BinarySize { section } => {
                     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
-                    format!("BINARY.SIZE[{}] {}", join(&numbers), binary(raw, &numbers).map_or(0, |b| b.len()))
-                        .into_bytes()
+                    let size = match binary(raw, &numbers) {
+                        Ok(decoded) => decoded.map_or(0, |b| b.len()),
+                        Err(cte) => return (out, covered - 1, Some(cte)),
+                    };
+                    format!("BINARY.SIZE[{}] {size}", join(&numbers)).into_bytes()
                 }
             };
             if !piece.is_empty() {
@@ -253,5 +264,5 @@ pub fn run(
         }
         out.extend_from_slice(b")\r\n");
     }
-    (out, covered)
+    (out, covered, None)
 }

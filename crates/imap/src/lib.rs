@@ -13,6 +13,7 @@ pub mod response;
 mod search;
 pub mod server;
 mod syntax;
+mod utf7;
 
 pub use client::{ImapClient, ImapClientConfig, ImapJob};
 pub use explain::{explain_command, explain_state, explain_status};

@@ -19,7 +19,7 @@ use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, Sasl
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 use mail_lab_store::{ChangeKind, Flag, Folder, INBOX, Store, StoreError};
 
-use crate::{extended, fetch, search, syntax};
+use crate::{extended, fetch, search, syntax, utf7};
 
 /// Longest command line (without literals) the server buffers.
 pub const MAX_LINE: usize = 8 * 1024;
@@ -327,8 +327,16 @@ pub(crate) fn clean(text: &str) -> String {
     text.chars().map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
 }
 
-/// `astring` for a mailbox name: atom if it can be, quoted otherwise.
-pub(crate) fn mailbox_name(name: &str) -> String {
+/// `astring` for a mailbox name: atom if it can be, quoted otherwise; in
+/// modified UTF-7 unless the session has `utf8` names (IMAP4rev2).
+pub(crate) fn mailbox_name(name: &str, utf8: bool) -> String {
+    let spelled;
+    let name = if utf8 {
+        name
+    } else {
+        spelled = utf7::encode(name);
+        spelled.as_str()
+    };
     if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&'+,-./:;<=>?@[^_`|~".contains(&b)) {
         name.to_string()
     } else {
@@ -336,17 +344,39 @@ pub(crate) fn mailbox_name(name: &str) -> String {
     }
 }
 
-fn mailbox_str(m: &Mailbox<'_>) -> String {
+/// A mailbox argument as the store names it. An IMAP4rev1 session spells names in
+/// modified UTF-7 (RFC 3501 §5.1.3); a name that is not mUTF-7 is taken as it is
+/// (only LIST's reference and pattern get here: [`Self::bad_mailbox`] refuses others).
+fn mailbox_str(m: &Mailbox<'_>, utf8: bool) -> String {
     match m {
         Mailbox::Inbox => INBOX.to_string(),
         Mailbox::Other(other) => {
             let name = String::from_utf8_lossy(other.as_ref()).into_owned();
+            let name = if utf8 { name } else { utf7::decode(&name).unwrap_or(name) };
             // INBOX is case-insensitive as a superior too: `inbox/Work` is `INBOX/Work`.
             match name.get(..INBOX.len() + 1) {
                 Some(head) if head.eq_ignore_ascii_case("INBOX/") => format!("{INBOX}/{}", &name[INBOX.len() + 1..]),
                 _ => name,
             }
         }
+    }
+}
+
+/// The mailbox names a command carries, but LIST's and LSUB's.
+fn mailbox_args<'c>(body: &'c CommandBody<'static>) -> Vec<&'c Mailbox<'static>> {
+    match body {
+        CommandBody::Select { mailbox }
+        | CommandBody::Examine { mailbox }
+        | CommandBody::Create { mailbox }
+        | CommandBody::Delete { mailbox }
+        | CommandBody::Subscribe { mailbox }
+        | CommandBody::Unsubscribe { mailbox }
+        | CommandBody::Status { mailbox, .. }
+        | CommandBody::Append { mailbox, .. }
+        | CommandBody::Copy { mailbox, .. }
+        | CommandBody::Move { mailbox, .. } => vec![mailbox],
+        CommandBody::Rename { from, to } => vec![from, to],
+        _ => Vec::new(),
     }
 }
 
@@ -1245,6 +1275,23 @@ impl ImapServer {
                 ));
             }
         }
+        // RFC 3501 section 5.1.3: until ENABLE IMAP4rev2 a name is spelled in modified
+        // UTF-7, and one that is not is refused as Dovecot does (not taken as UTF-8).
+        if !self.rev2 {
+            let not_mutf7 = |m: &&Mailbox<'static>| match m {
+                Mailbox::Other(o) => std::str::from_utf8(o.as_ref()).map_or(true, |n| utf7::decode(n).is_none()),
+                Mailbox::Inbox => false,
+            };
+            if let Some(Mailbox::Other(o)) = mailbox_args(&command.body).into_iter().find(not_mutf7) {
+                let typed = String::from_utf8_lossy(o.as_ref());
+                let why = if typed.is_ascii() {
+                    "& begins an encoded run that ends with -, and & itself is written &-".to_string()
+                } else {
+                    format!("IMAP4rev1 writes it {}; after ENABLE IMAP4rev2 names are UTF-8", utf7::encode(&typed))
+                };
+                return self.sendf(format_args!("{tag} NO Mailbox name is not valid mUTF-7: {}", clean(&why)));
+            }
+        }
         let before = backend.store().revision();
         self.run(tag, name, command.body, backend);
         let after = backend.store().revision();
@@ -1324,8 +1371,8 @@ impl ImapServer {
                 self.send("+ idling");
                 self.mode = Mode::Idle { tag };
             }
-            CommandBody::Select { mailbox } => self.select(&tag, &mailbox_str(&mailbox), false, backend),
-            CommandBody::Examine { mailbox } => self.select(&tag, &mailbox_str(&mailbox), true, backend),
+            CommandBody::Select { mailbox } => self.select(&tag, &mailbox_str(&mailbox, self.rev2), false, backend),
+            CommandBody::Examine { mailbox } => self.select(&tag, &mailbox_str(&mailbox, self.rev2), true, backend),
             CommandBody::Unselect | CommandBody::Close => {
                 if let (true, State::Selected { account, mailbox }) = (name == "CLOSE", &self.state)
                     && !mailbox.read_only
@@ -1350,7 +1397,7 @@ impl ImapServer {
             CommandBody::Create { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
                 // A trailing delimiter only says the name will have children (RFC 9051 §6.3.4).
-                let name = mailbox_str(&mailbox).trim_end_matches('/').to_string();
+                let name = mailbox_str(&mailbox, self.rev2).trim_end_matches('/').to_string();
                 if let Some(why) = bad_name(&name) {
                     return self.sendf(format_args!("{tag} NO [CANNOT] {why}"));
                 }
@@ -1383,14 +1430,14 @@ impl ImapServer {
             }
             CommandBody::Delete { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
-                match backend.store().delete_folder(&account, &mailbox_str(&mailbox)) {
+                match backend.store().delete_folder(&account, &mailbox_str(&mailbox, self.rev2)) {
                     Ok(()) => self.sendf(format_args!("{tag} OK DELETE completed")),
                     Err(e) => self.send(&store_refusal(&tag, &e)),
                 }
             }
             CommandBody::Rename { from, to } => {
                 let account = self.account().unwrap_or_default().to_string();
-                let (from, to) = (mailbox_str(&from), mailbox_str(&to));
+                let (from, to) = (mailbox_str(&from, self.rev2), mailbox_str(&to, self.rev2));
                 if let Some(why) = bad_name(&to) {
                     return self.sendf(format_args!("{tag} NO [CANNOT] {why}"));
                 }
@@ -1422,7 +1469,7 @@ impl ImapServer {
             }
             CommandBody::Subscribe { mailbox } | CommandBody::Unsubscribe { mailbox } => {
                 let account = self.account().unwrap_or_default().to_string();
-                let folder = mailbox_str(&mailbox);
+                let folder = mailbox_str(&mailbox, self.rev2);
                 // SUBSCRIBE checks the folder exists (RFC 9051 §6.3.7 allows it);
                 // UNSUBSCRIBE takes any subscribed name off, folder or not.
                 let done = if name == "SUBSCRIBE" {
@@ -1437,7 +1484,7 @@ impl ImapServer {
             }
             CommandBody::List { reference, mailbox_wildcard } | CommandBody::Lsub { reference, mailbox_wildcard } => {
                 let lsub = name == "LSUB";
-                let reference = mailbox_str(&reference);
+                let reference = mailbox_str(&reference, self.rev2);
                 let pattern = list_pattern(&mailbox_wildcard);
                 let options = match self.pending.take() {
                     Some(extended::Options::List(o)) if !lsub => o,
@@ -1447,7 +1494,7 @@ impl ImapServer {
             }
             CommandBody::Status { mailbox, item_names } => {
                 let account = self.account().unwrap_or_default().to_string();
-                let name = mailbox_str(&mailbox);
+                let name = mailbox_str(&mailbox, self.rev2);
                 let store = backend.store();
                 let Some(f) = store.folder(&account, &name) else {
                     return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
@@ -1468,13 +1515,13 @@ impl ImapServer {
                     })
                     .collect();
                 let items = status_items(f, &names);
-                let line = format!("* STATUS {} ({})", mailbox_name(&f.name), items.join(" "));
+                let line = format!("* STATUS {} ({})", mailbox_name(&f.name, self.rev2), items.join(" "));
                 self.send(&line);
                 self.sendf(format_args!("{tag} OK STATUS completed"));
             }
             CommandBody::Append { mailbox, flags, date, message } => {
                 let account = self.account().unwrap_or_default().to_string();
-                let name = mailbox_str(&mailbox);
+                let name = mailbox_str(&mailbox, self.rev2);
                 let flags = mail_lab_proto::set_of(flags.iter().filter_map(store_flag));
                 // The client's date-time becomes the internal date (RFC 9051 §6.3.12);
                 // one before 1970 is kept as the epoch rather than refused.
@@ -1554,7 +1601,7 @@ impl ImapServer {
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
                 let moving = name.ends_with("MOVE");
-                self.copy(&tag, &name, &sequence_set, &mailbox_str(&target), uid, moving, backend);
+                self.copy(&tag, &name, &sequence_set, &mailbox_str(&target, self.rev2), uid, moving, backend);
             }
             other => {
                 let verb = other.name().to_ascii_uppercase();
@@ -1588,13 +1635,15 @@ impl ImapServer {
             self.state = State::Logout;
             return;
         }
+        let mut unknown_cte = None;
         let done = match &mut job.work {
             Work::Fetch { indices, done, items } => {
                 // Read in place, not cloned; another session's EXPUNGE meanwhile leaves a gap.
-                let (bytes, covered) = fetch::run(store, account, mailbox, &indices[*done..], items, job.uid);
+                let (bytes, covered, cte) = fetch::run(store, account, mailbox, &indices[*done..], items, job.uid);
                 *done += covered;
                 self.out.push_bytes(&bytes);
-                *done == indices.len()
+                unknown_cte = cte;
+                unknown_cte.is_some() || *done == indices.len()
             }
             Work::Store { indices, done, kind, answer, wanted } => {
                 let end = indices.len().min(*done + STORE_SLICE);
@@ -1628,7 +1677,15 @@ impl ImapServer {
             if let Work::Search { options, progress, .. } = job.work {
                 self.answer_search(&job.tag, job.uid, &progress.hits, options);
             }
-            self.sendf(format_args!("{} OK {} completed", job.tag, job.name));
+            match unknown_cte {
+                // RFC 3516 section 4.3; what was sent before stands, as in Dovecot.
+                Some(cte) => self.sendf(format_args!(
+                    "{} NO [UNKNOWN-CTE] BINARY cannot undo Content-Transfer-Encoding {}; BODY[] gives the part as it is",
+                    job.tag,
+                    clean(&cte)
+                )),
+                None => self.sendf(format_args!("{} OK {} completed", job.tag, job.name)),
+            }
         }
     }
 
@@ -1688,7 +1745,7 @@ impl ImapServer {
                 .is_some_and(|a| a.folders.keys().any(|n| n.len() > inferiors.len() && n.starts_with(&inferiors)));
             let mut attrs = vec![if children { "\\HasChildren" } else { "\\HasNoChildren" }];
             attrs.extend(f.special_use.as_deref());
-            format!("* LIST ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name))
+            format!("* LIST ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name, self.rev2))
         });
         // EXAMINE shows what is recent but must not take it from the next session.
         let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
@@ -1755,10 +1812,14 @@ impl ImapServer {
             self.send("* LIST (\\Noselect) \"/\" \"\"");
             return self.sendf(format_args!("{tag} OK LIST completed"));
         }
+        // An IMAP4rev1 pattern in modified UTF-7 is read as such; one that is not
+        // (UTF-8, say) is matched as it is, as Dovecot does.
+        let utf8 = self.rev2;
+        let unspelled = |p: &str| if utf8 { None } else { utf7::decode(p) }.unwrap_or_else(|| p.to_string());
         let patterns: Vec<String> = if options.patterns.is_empty() {
-            vec![format!("{reference}{pattern}")]
+            vec![format!("{reference}{}", unspelled(pattern))]
         } else {
-            options.patterns.iter().map(|p| format!("{reference}{p}")).collect()
+            options.patterns.iter().map(|p| format!("{reference}{}", unspelled(p))).collect()
         };
         let matched = |name: &str| patterns.iter().any(|p| matches(p.as_bytes(), name.as_bytes()));
         let account = self.account().unwrap_or_default().to_string();
@@ -1846,14 +1907,18 @@ impl ImapServer {
         }
         let mut lines = Vec::new();
         for (name, attrs, selectable) in &shown {
-            let mut line = format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(name));
+            let mut line = format!("* {verb} ({}) \"/\" {}", attrs.join(" "), mailbox_name(name, self.rev2));
             if options.recursive_match && has_subscribed_child(name) {
                 line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
             }
             lines.push(line);
             if let (Some(items), true, Some(f)) = (&options.status, *selectable, acct.folders.get(name)) {
                 let names: Vec<&str> = items.iter().map(String::as_str).collect();
-                lines.push(format!("* STATUS {} ({})", mailbox_name(name), status_items(f, &names).join(" ")));
+                lines.push(format!(
+                    "* STATUS {} ({})",
+                    mailbox_name(name, self.rev2),
+                    status_items(f, &names).join(" ")
+                ));
             }
         }
         for l in lines {

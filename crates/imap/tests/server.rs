@@ -638,6 +638,31 @@ fn binary_of_the_whole_message_is_the_whole_message() {
 }
 
 #[test]
+fn binary_of_an_unknown_transfer_encoding_is_no_unknown_cte() {
+    // RFC 3516 §4.3: a Content-Transfer-Encoding the server cannot undo is
+    // `NO [UNKNOWN-CTE]`; the messages answered before it stand, and the one
+    // refused is not marked \Seen.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let known = "Subject: k\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nh=C3=A9\r\n";
+    let unknown = "Subject: u\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 f\r\n";
+    for (tag, m) in [("a1", known), ("a2", unknown)] {
+        assert!(c.append(&mut h, tag, "INBOX", m).contains("OK"));
+    }
+    c.line(&mut h, "a3 SELECT INBOX");
+    let refusal =
+        "NO [UNKNOWN-CTE] BINARY cannot undo Content-Transfer-Encoding x-uuencode; BODY[] gives the part as it is\r\n";
+    assert_eq!(
+        c.line(&mut h, "a4 FETCH 1:2 (BINARY[1])"),
+        format!("* 1 FETCH (BINARY[1] ~{{5}}\r\nh\u{e9}\r\n FLAGS (\\Seen \\Recent))\r\na4 {refusal}")
+    );
+    assert_eq!(c.line(&mut h, "a5 FETCH 2 (BINARY.SIZE[1])"), format!("a5 {refusal}"));
+    assert_eq!(c.line(&mut h, "a6 FETCH 2 (FLAGS)"), "* 2 FETCH (FLAGS (\\Recent))\r\na6 OK FETCH completed\r\n");
+    // BODY[1] is not decoded, so it has no such limit.
+    assert!(c.line(&mut h, "a7 FETCH 2 (BODY.PEEK[1])").ends_with("a7 OK FETCH completed\r\n"));
+}
+
+#[test]
 fn rename_creates_the_superiors_the_new_name_needs() {
     let mut h = host(0);
     let mut c = logged_in(&mut h);
@@ -1473,6 +1498,56 @@ fn quoted_strings_carry_utf8() {
         "* ESEARCH (TAG \"u6\") ALL 1\r\nu6 OK SEARCH completed\r\n"
     );
     assert_eq!(c.line(&mut h, "u7 SEARCH SUBJECT \"予算\""), "* ESEARCH (TAG \"u7\")\r\nu7 OK SEARCH completed\r\n");
+}
+
+#[test]
+fn imap4rev1_sessions_spell_mailbox_names_in_modified_utf7() {
+    // RFC 3501 §5.1.3: until ENABLE IMAP4rev2 a name goes both ways in modified
+    // UTF-7; the store keeps UTF-8, so a rev2 session sees the same folder as 仕事.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    assert_eq!(c.line(&mut h, "m1 CREATE &TtVOiw-"), "m1 OK CREATE completed\r\n");
+    assert_eq!(c.line(&mut h, "m2 CREATE AT&-T/&ZeVnLIqe-"), "m2 OK CREATE completed\r\n");
+    assert!(h.store.folder("bob@a.example", "仕事").is_some());
+    assert!(h.store.folder("bob@a.example", "AT&T/日本語").is_some());
+    let listed =
+        |tag: &str, name: &str| format!("* LIST (\\HasNoChildren) \"/\" {name}\r\n{tag} OK LIST completed\r\n");
+    assert_eq!(c.line(&mut h, "m3 LIST \"\" &TtVOiw-"), listed("m3", "&TtVOiw-"));
+    assert_eq!(c.line(&mut h, "m4 LIST \"\" AT&-T/%"), listed("m4", "AT&-T/&ZeVnLIqe-"));
+    // A pattern that is not mUTF-7 is matched as it is, as Dovecot does.
+    assert_eq!(c.line(&mut h, "m5 LIST \"\" \"仕*\""), listed("m5", "&TtVOiw-"));
+    assert_eq!(
+        c.line(&mut h, "m6 LIST \"\" &TtVOiw- RETURN (STATUS (MESSAGES))"),
+        "* LIST (\\HasNoChildren) \"/\" &TtVOiw-\r\n* STATUS &TtVOiw- (MESSAGES 0)\r\nm6 OK LIST completed\r\n"
+    );
+    assert!(c.append(&mut h, "m7", "&TtVOiw-", "Subject: x\r\n\r\nx\r\n").contains("m7 OK [APPENDUID"));
+    assert_eq!(
+        c.line(&mut h, "m8 STATUS &TtVOiw- (MESSAGES)"),
+        "* STATUS &TtVOiw- (MESSAGES 1)\r\nm8 OK STATUS completed\r\n"
+    );
+    assert!(c.line(&mut h, "m9 SELECT &TtVOiw-").ends_with("m9 OK [READ-WRITE] SELECT completed\r\n"));
+    // Names that are not mUTF-7 are refused (as Dovecot does), saying how to write them.
+    let utf8 = "after ENABLE IMAP4rev2 names are UTF-8";
+    let ampersand = "& begins an encoded run that ends with -, and & itself is written &-";
+    for (tag, command, why) in [
+        ("n1", "CREATE \"仕事2\"", format!("IMAP4rev1 writes it &TtVOiw-2; {utf8}")),
+        ("n2", "SELECT \"AT&T\"", ampersand.to_string()),
+        ("n3", "RENAME &TtVOiw- &AGE-", ampersand.to_string()),
+        ("n4", "COPY 1 \"AT&T/日本語\"", format!("IMAP4rev1 writes it AT&-T/&ZeVnLIqe-; {utf8}")),
+        ("n5", "APPEND \"AT&T\" {1+}\r\nx", ampersand.to_string()),
+    ] {
+        assert_eq!(
+            c.send(&mut h, &format!("{tag} {command}\r\n")),
+            format!("{tag} NO Mailbox name is not valid mUTF-7: {why}\r\n")
+        );
+    }
+    assert!(h.store.folder("bob@a.example", "仕事2").is_none());
+    assert_eq!(h.store.folder("bob@a.example", "仕事").map(|f| f.messages.len()), Some(1));
+    // After ENABLE IMAP4rev2 the same folder is named in UTF-8, and mUTF-7 is only text.
+    c.line(&mut h, "r1 ENABLE IMAP4rev2");
+    let list = c.line(&mut h, "r2 LIST \"\" \"仕*\"");
+    assert!(list.starts_with("* LIST (\\HasNoChildren) \"/\" {6}\r\n仕事\r\n"), "{list}");
+    assert_eq!(c.line(&mut h, "r3 LIST \"\" &TtVOiw-"), "r3 OK LIST completed\r\n");
 }
 
 #[test]
