@@ -215,6 +215,8 @@ SEARCH = [
     Cmd("A", ["c34 SEARCH CHARSET UTF-8 BODY {5}", "Café".encode()]),  # decoded quoted-printable
     Cmd("A", 'c34b SEARCH CHARSET UTF-8 BODY "CAFÉ"'),  # UTF-8 in a quoted string, case folded
     Cmd("A", 'c34c SEARCH CHARSET UTF-8 BODY "cafe"'),  # found: both compare é decomposed, e + U+0301
+    # RETURN before a literal (RFC 4731 §3): a client's non-ASCII key is sent as one.
+    Cmd("A", ["c34d SEARCH RETURN (COUNT MIN) CHARSET UTF-8 BODY {5}", "Café".encode()]),
     Cmd("A", 'c35 SEARCH BODY "soft broken"'),
     Cmd("A", 'c36 SEARCH SUBJECT "hello"'),
     Cmd("A", 'c37 SEARCH SUBJECT "RE: HELLO"'),

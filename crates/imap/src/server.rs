@@ -756,6 +756,7 @@ impl ImapServer {
     /// rest of its open line is dropped as it comes; otherwise its complete first
     /// line goes, with the octets of a non-synchronising literal it announces.
     fn refuse_long_line(&mut self, whole: bool) {
+        self.pending = None;
         // A tag is readable only if a space ends it early in the line.
         let head = &self.buffer[..self.buffer.len().min(64)];
         let tag = if head.contains(&b' ') { Self::tag_of(head) } else { "*".to_string() };
@@ -839,13 +840,27 @@ impl ImapServer {
     /// know (see [`extended`]) and put the saved search result where `$` stands.
     fn take_extended_options<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
         self.saved_empty_used = false;
+        let first_line = self.buffer.iter().position(|&b| b == b'\n').map(|end| &self.buffer[..=end]);
+        let Some(line) = first_line.and_then(|l| std::str::from_utf8(l).ok()) else {
+            self.pending = None;
+            return;
+        };
+        if line.trim_end().ends_with('}') {
+            // A literal follows. SEARCH's RETURN options stand before any literal, so
+            // they come off this line (once: the command is read again as its literals
+            // arrive); the rest is left to the codec as it is.
+            let length = line.len();
+            if self.pending.is_none()
+                && let Some((plain, options @ extended::Options::Search(_))) = extended::take_options(line)
+            {
+                self.buffer.splice(..length, plain.into_bytes());
+                self.pending = Some(options);
+            }
+            return;
+        }
         // Options belong to the command being read: none may reach a later one.
         self.pending = None;
-        let Some(end) = self.buffer.iter().position(|&b| b == b'\n') else { return };
-        let Ok(line) = std::str::from_utf8(&self.buffer[..=end]) else { return };
-        if line.trim_end().ends_with('}') {
-            return; // a literal follows: left to the codec as it is
-        }
+        let length = line.len();
         let mut line = line.to_string();
         if let Some((plain, options)) = extended::take_options(&line) {
             line = plain;
@@ -879,7 +894,7 @@ impl ImapServer {
                 .collect::<Vec<_>>()
                 .join(" ");
         }
-        self.buffer.splice(..=end, line.into_bytes());
+        self.buffer.splice(..length, line.into_bytes());
     }
 
     fn process_buffer<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
@@ -936,6 +951,7 @@ impl ImapServer {
                 let tag = Self::tag_of(&self.buffer[..line_end]);
                 self.buffer.drain(..line_end);
                 self.continued_at = None;
+                self.pending = None;
                 let max = self.config.max_literal;
                 self.sendf(format_args!(
                     "{tag} NO [TOOBIG] Literal of {length} octets is larger than this server accepts ({max} octets)"
@@ -972,7 +988,8 @@ impl ImapServer {
             }
             self.take_extended_options(backend);
             let decoded = CommandCodec::default().decode(&self.buffer);
-            if decoded.is_err() && self.buffer.contains(&b'\n') {
+            // A command still waiting for its literals keeps the options taken off its line.
+            if matches!(decoded, Err(CommandDecodeError::Failed)) {
                 self.pending = None;
             }
             match decoded {
@@ -982,6 +999,7 @@ impl ImapServer {
                     self.buffer.drain(..used);
                     self.continued_at = None;
                     self.command(command, backend);
+                    self.pending = None;
                 }
                 // Lengths were judged above: wait for the rest.
                 Err(CommandDecodeError::Incomplete) => return,

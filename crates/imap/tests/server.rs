@@ -750,6 +750,28 @@ fn esearch_and_searchres() {
 }
 
 #[test]
+fn search_return_options_before_a_literal() {
+    // A client searching for non-ASCII text sends it as a literal; RETURN stands
+    // before it (RFC 4731 §3), so it is read whether the literal waits for "+" or not.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let m = "Subject: =?UTF-8?B?5Lya6K2w?=\r\n\r\nx\r\n";
+    c.append(&mut h, "a0", "INBOX", m);
+    c.append(&mut h, "a1", "INBOX", "Subject: other\r\n\r\nx\r\n");
+    c.line(&mut h, "a2 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "a3 SEARCH RETURN (COUNT) CHARSET UTF-8 SUBJECT {6}"), "+ Ready for literal data\r\n");
+    assert_eq!(c.send(&mut h, "会議\r\n"), "* ESEARCH (TAG \"a3\") COUNT 1\r\na3 OK SEARCH completed\r\n");
+    assert_eq!(
+        c.send(&mut h, "a4 UID SEARCH RETURN (MIN MAX) SUBJECT {6+}\r\n会議 ALL\r\n"),
+        "* ESEARCH (TAG \"a4\") UID MIN 1 MAX 1\r\na4 OK UID SEARCH completed\r\n"
+    );
+    // Options never outlive their command: a refused one leaves none to the next.
+    let refused = c.send(&mut h, "a5 SEARCH RETURN (COUNT) NOSUCHKEY {6+}\r\n会議\r\n");
+    assert!(refused.starts_with("a5 BAD"), "{refused}");
+    assert_eq!(c.send(&mut h, "a6 SEARCH SUBJECT {6+}\r\n会議\r\n"), "* SEARCH 1\r\na6 OK SEARCH completed\r\n");
+}
+
+#[test]
 fn list_extended_selection_and_return_options() {
     let mut h = host(2);
     h.store.create_folder("bob@a.example", "Archive").unwrap();
