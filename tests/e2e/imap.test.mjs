@@ -65,3 +65,24 @@ test('two IMAP terminals on one folder see each other', async (t) => {
   console.log(`screenshot: ${shot}`);
   assert.deepEqual(errors, []);
 });
+
+test('a Japanese folder name: modified UTF-7 until ENABLE IMAP4rev2', async (t) => {
+  const { page, errors } = await openLab(t);
+  const term = await openTerminal(page, 143, 0);
+  await typeLine(term, 'a1 LOGIN bob bob-pw', 1);
+  // An IMAP4rev1 session (RFC 3501 §5.1.3): UTF-8 is refused, with the spelling to use.
+  assert.deepEqual(await typeLine(term, 'a2 CREATE "仕事"', 1), [
+    'a2 NO Mailbox name is not valid mUTF-7: IMAP4rev1 writes it &TtVOiw-; after ENABLE IMAP4rev2 names are UTF-8',
+  ]);
+  assert.deepEqual(await typeLine(term, 'a3 CREATE &TtVOiw-', 1), ['a3 OK CREATE completed']);
+  const listed = await typeLine(term, 'a4 LIST "" &TtVOiw-', 2);
+  assert.deepEqual(listed, ['* LIST (\\HasNoChildren) "/" &TtVOiw-', 'a4 OK LIST completed']);
+  const title = await term.locator('li.server', { hasText: '&TtVOiw-' }).last().getAttribute('title');
+  assert.match(title, /modified UTF-7.*&TtVOiw- is 仕事/);
+  // The same folder in UTF-8 once the session speaks IMAP4rev2.
+  await typeLine(term, 'a5 ENABLE IMAP4rev2', 2);
+  const utf8 = await typeLine(term, 'a6 LIST "" "仕*"', 2);
+  assert.ok(utf8.some((l) => l.includes('仕事')) && utf8.at(-1) === 'a6 OK LIST completed', utf8.join('\n'));
+  console.log(`screenshot: ${await screenshot(page, 'e2e-imap-japanese-folder')}`);
+  assert.deepEqual(errors, []);
+});
