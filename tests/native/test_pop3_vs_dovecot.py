@@ -95,6 +95,13 @@ SCRIPTS = {
         ("F", f"AUTH PLAIN {PLAIN}"),
         ("F", "STAT"),
         ("F", "QUIT"),
+        # After USER the AUTHORIZATION state stays open (RFC 5034 §4): another USER, AUTH.
+        ("G", None),
+        ("G", f"USER {'x' * 50}@a.example"),  # past RFC 1939's 40 characters (RFC 2449 §4)
+        ("G", f"USER {USER}"),
+        ("G", f"AUTH PLAIN {PLAIN}"),
+        ("G", "STAT"),
+        ("G", "QUIT"),
         ("A", None),
         ("A", "STAT"),  # not before login
         ("A", "NOOP"),

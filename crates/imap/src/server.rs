@@ -321,11 +321,8 @@ pub(crate) const SELECTED_ONLY: &[&str] =
 
 const SYSTEM_FLAGS: [&str; 5] = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
-/// Client-supplied text made safe for a status line: IMAP `text` may not hold
-/// NUL, CR, LF or 8-bit octets (RFC 9051 §9 TEXT-CHAR).
-pub(crate) fn clean(text: &str) -> String {
-    text.chars().map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
-}
+/// Client-supplied text made safe for a status line (RFC 9051 §9 TEXT-CHAR).
+pub(crate) use mail_lab_proto::printable as clean;
 
 /// `astring` for a mailbox name: atom if it can be, quoted otherwise; in
 /// modified UTF-7 unless the session has `utf8` names (IMAP4rev2).

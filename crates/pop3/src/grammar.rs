@@ -65,9 +65,10 @@ pub fn keyword(i: &str) -> Res<'_, &str> {
     take_while_m_n(3, 4, |c: char| c.is_ascii_graphic()).parse(i)
 }
 
-/// `param = 1*VCHAR` (RFC 2449 §3; at most 40 octets).
+/// `param = 1*VCHAR` (RFC 2449 §3). RFC 1939's 40 characters are lifted by RFC
+/// 2449 §4: the command line's 255 octets bound it (a full address may be longer).
 pub fn param(i: &str) -> Res<'_, &str> {
-    verify(take_while1(|c: char| c.is_ascii_graphic()), |p: &str| p.len() <= 40).parse(i)
+    take_while1(|c: char| c.is_ascii_graphic()).parse(i)
 }
 
 /// A message-number: `1*DIGIT`, never 0 (RFC 1939 §5 "msg"). One past `u32`
@@ -76,11 +77,11 @@ pub fn message_number(i: &str) -> Res<'_, u32> {
     verify(map_res(digit1, str::parse::<u32>), |&n| n > 0).parse(i)
 }
 
-/// A non-negative number of lines for TOP (RFC 1939 §7 "n"), at most 40
-/// digits (RFC 2449 §3 "param"). The RFC sets no upper bound, so a count past
-/// `u32` reads as `u32::MAX`: more lines than any message has.
+/// A non-negative number of lines for TOP (RFC 1939 §7 "n"). The RFC sets no
+/// upper bound, so a count past `u32` reads as `u32::MAX`: more lines than any
+/// message has.
 pub fn line_count(i: &str) -> Res<'_, u32> {
-    map(verify(digit1, |d: &str| d.len() <= 40), |d: &str| d.parse::<u32>().unwrap_or(u32::MAX)).parse(i)
+    map(digit1, |d: &str| d.parse::<u32>().unwrap_or(u32::MAX)).parse(i)
 }
 
 /// `digest = 32 lowercase hex digits` of APOP (RFC 1939 §7).
@@ -206,11 +207,11 @@ mod tests {
         assert!(all_consuming(keyword).parse("CAPA").is_ok());
         assert!(all_consuming(keyword).parse("AB").is_err());
         assert!(all_consuming(keyword).parse("ABCDE").is_err());
-        let (forty, forty_one) = ("x".repeat(40), "x".repeat(41));
-        assert!(all_consuming(param).parse(&forty).is_ok());
-        assert!(all_consuming(param).parse(&forty_one).is_err());
-        assert!(command(&format!("TOP 1 {}", "9".repeat(40))).is_ok());
-        assert!(command(&format!("TOP 1 {}", "9".repeat(41))).is_err());
+        // RFC 2449 §4 lifts RFC 1939's 40-character argument: a long address is a name.
+        let long = format!("{}@students.example-university.edu", "firstname.lastname".repeat(3));
+        assert_eq!(command(&format!("USER {long}")), Ok(Command::User(long.clone())));
+        assert!(all_consuming(param).parse("a b").is_err());
+        assert_eq!(command(&format!("TOP 1 {}", "9".repeat(41))), Ok(Command::Top { msg: 1, lines: u32::MAX }));
     }
 
     #[test]

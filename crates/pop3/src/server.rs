@@ -3,7 +3,7 @@
 
 use mail_lab_proto::framing::{Line, LineReader, dot_stuff};
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
-use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
+use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode, printable as clean};
 
 use crate::grammar::{self, Command, SyntaxError};
 
@@ -204,8 +204,9 @@ impl Pop3Server {
 
     fn allowed(&self) -> Vec<&'static str> {
         match &self.state {
-            State::Authorization { user: Some(_) } => vec!["PASS", "QUIT", "CAPA"],
-            State::Authorization { user: None } => {
+            // After USER the rest of the AUTHORIZATION state stays open: another
+            // USER, AUTH, APOP or STLS (RFC 2595 §4, RFC 5034 §4), as Dovecot allows.
+            State::Authorization { .. } => {
                 let mut v = Vec::new();
                 if self.plaintext_allowed() {
                     v.extend(["USER", "PASS"]);
@@ -275,7 +276,7 @@ impl Pop3Server {
             Ok(c) => c,
             Err(SyntaxError::Unknown(verb)) => {
                 let valid = self.allowed().join(" ");
-                return self.line(&format!("-ERR unknown command \"{verb}\"; valid now: {valid}"));
+                return self.line(&format!("-ERR unknown command \"{}\"; valid now: {valid}", clean(&verb)));
             }
             Err(SyntaxError::Arguments { expected, .. }) => return self.line(&format!("-ERR Syntax: {expected}")),
         };
@@ -300,9 +301,14 @@ impl Pop3Server {
                 *input = &[];
                 self.reader.clear();
                 self.tls = true;
+                // A USER given in the clear is forgotten: PASS must follow one sent inside TLS.
+                self.state = State::Authorization { user: None };
             }
             Command::User(name) => {
-                self.line(&format!("+OK {name} selected; send PASS"));
+                // A name is VCHARs, but one that opens with "[" would read as a
+                // response code (RFC 2449 §6.4), so it is not first on the line.
+                let shown = if name.starts_with('[') { format!("user {name}") } else { name.clone() };
+                self.line(&format!("+OK {shown} selected; send PASS"));
                 self.state = State::Authorization { user: Some(name) };
             }
             Command::Pass(password) => {
@@ -335,9 +341,6 @@ impl Pop3Server {
                     .to_string()
             }
             (State::Authorization { user: None }, "PASS") => "-ERR send USER first".to_string(),
-            (State::Authorization { user: Some(_) }, _) => {
-                format!("-ERR {keyword} is not valid after USER; send PASS (or QUIT)")
-            }
             (State::Authorization { .. }, "APOP") => "-ERR APOP is not offered here".to_string(),
             (State::Authorization { .. }, "AUTH") => "-ERR AUTH is not offered here".to_string(),
             (State::Authorization { .. }, "STLS") if self.tls => "-ERR TLS is already active".to_string(),

@@ -209,6 +209,35 @@ fn capa_lists_what_is_configured() {
 }
 
 #[test]
+fn after_user_the_authorization_state_stays_open() {
+    // RFC 2595 §4 and RFC 5034 §4 allow STLS and AUTH anywhere in AUTHORIZATION,
+    // so CAPA's list holds after USER (as in Dovecot). STLS forgets a USER sent in
+    // the clear; a name longer than RFC 1939's 40 characters is a name (RFC 2449 §4).
+    let host = TestHost::with("mrose", "tanstaaf", &[]);
+    let mut config = dbc();
+    config.tls = TlsMode::StartTls;
+    let long = format!("{}@students.example-university.edu", "x".repeat(30));
+    let t = format!(
+        "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         C: USER {long}
+         S: +OK {long} selected; send PASS
+         C: USER [SYS/PERM]
+         S: +OK user [SYS/PERM] selected; send PASS
+         C: USER mrose
+         S: +OK mrose selected; send PASS
+         C: STLS
+         S: +OK Begin TLS negotiation
+         C: PASS tanstaaf
+         S: -ERR send USER first
+         C: USER mrose
+         S: +OK mrose selected; send PASS
+         C: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
+         S: +OK mrose's maildrop has 0 messages (0 octets)"
+    );
+    replay(config, host, &t);
+}
+
+#[test]
 fn plaintext_refused_before_tls_when_policy_says_so() {
     let host = TestHost::with("mrose", "tanstaaf", &[]);
     let mut config = dbc();

@@ -22,6 +22,13 @@ pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> sorted::SortedSet<T
     items.into_iter().collect()
 }
 
+/// Client-supplied text made safe to echo in a reply line: printable US-ASCII
+/// kept, anything else (NUL, CR, LF, other controls, 8-bit) shown as `?`. IMAP's
+/// and POP3's status text are 7-bit (RFC 9051 §9 TEXT-CHAR, RFC 2449 §3).
+pub fn printable(text: &str) -> String {
+    text.chars().map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
+}
+
 /// A text in the two languages of the lab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Explanation {
