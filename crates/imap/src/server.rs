@@ -870,7 +870,7 @@ impl ImapServer {
         let takes_set = matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE" | "SEARCH" | "EXPUNGE");
         if takes_set && words.iter().skip(2).any(|w| w.trim_end() == "$") {
             // Numbers are only right after what other sessions did is applied.
-            let hold = !uid && matches!(verb.as_str(), "FETCH" | "STORE" | "SEARCH");
+            let hold = verb == "SEARCH" || (!uid && matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE"));
             self.sync(backend, hold);
             let numbers: Vec<u32> = match &self.state {
                 State::Selected { mailbox, .. } if uid => {
@@ -1241,11 +1241,17 @@ impl ImapServer {
                 self.allowed().join(" ")
             ));
         }
+        // Another session's expunge waits while a command reads the client's message
+        // numbers: FETCH, STORE and SEARCH (RFC 9051 §7.5.1), and COPY and MOVE, whose
+        // numbers would otherwise name the message after the one meant; a UID SEARCH
+        // may hold a sequence set among its keys.
         let hold = matches!(
             &command.body,
             CommandBody::Fetch { uid: false, .. }
                 | CommandBody::Store { uid: false, .. }
-                | CommandBody::Search { uid: false, .. }
+                | CommandBody::Copy { uid: false, .. }
+                | CommandBody::Move { uid: false, .. }
+                | CommandBody::Search { .. }
         );
         self.sync(backend, hold);
         if matches!(self.state, State::Logout) {
@@ -1742,6 +1748,10 @@ impl ImapServer {
 
     fn select<B: ImapBackend + ?Sized>(&mut self, tag: &str, name: &str, read_only: bool, backend: &mut B) {
         let account = self.account().unwrap_or_default().to_string();
+        // RFC 9051 §6.3.2: deselecting says [CLOSED] first, whether or not the new one opens.
+        if self.rev2 && matches!(self.state, State::Selected { .. }) {
+            self.send("* OK [CLOSED] Previous mailbox is now closed");
+        }
         let store = backend.store();
         let Some(f) = store.folder(&account, name) else {
             // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
@@ -1795,7 +1805,8 @@ impl ImapServer {
         if let Some(line) = list_line {
             self.send(&line);
         }
-        if let Some(i) = first_unseen {
+        // IMAP4rev2 has no UNSEEN here (RFC 9051 App. E: SEARCH UNSEEN finds them).
+        if let Some(i) = first_unseen.filter(|_| !self.rev2) {
             self.sendf(format_args!("* OK [UNSEEN {}] First unseen message", i + 1));
         }
         self.sendf(format_args!("* OK [UIDVALIDITY {validity}] UIDs valid"));

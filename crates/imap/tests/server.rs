@@ -207,7 +207,7 @@ fn rfc9051_sample_session() {
         c.line(&mut h, "a002 select inbox"),
         "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
          * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n\
-         * 18 EXISTS\r\n* LIST (\\HasNoChildren) \"/\" INBOX\r\n* OK [UNSEEN 3] First unseen message\r\n\
+         * 18 EXISTS\r\n* LIST (\\HasNoChildren) \"/\" INBOX\r\n\
          * OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 19] Predicted next UID\r\n\
          a002 OK [READ-WRITE] SELECT completed\r\n"
     );
@@ -497,6 +497,47 @@ fn another_session_changes_show_up_and_idle_pushes_them() {
     // uid 1 (a's recent one) is gone, and b was told of the new one first.
     assert_eq!(a.take(false), "* 2 EXISTS\r\n* 0 RECENT\r\n");
     assert_eq!(a.line(&mut h, "DONE"), "a6 OK IDLE terminated\r\n");
+}
+
+#[test]
+fn copy_and_move_read_numbers_as_the_client_knows_them() {
+    // Another session expunged message 1; until this one is told, "2" is still UID 2
+    // (RFC 9051 §7.5.1). Copying UID 3 instead was the bug.
+    let mut h = host(4);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b3 EXPUNGE");
+    let copied = a.line(&mut h, "a2 COPY 2 Trash");
+    assert!(copied.starts_with("a2 OK [COPYUID ") && copied.contains(" 2 1] "), "{copied}");
+    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages[0].raw.to_vec(), message(2));
+    // MOVE 4 is still a message (UID 4), not "past the last one".
+    let moved = a.line(&mut h, "a3 MOVE 4 Trash");
+    assert!(moved.starts_with("* OK [COPYUID ") && moved.contains(" 4 2] "), "{moved}");
+    assert!(moved.ends_with("* 4 EXPUNGE\r\na3 OK MOVE completed\r\n"), "{moved}");
+    // UID SEARCH with a sequence set among its keys: the client's numbers too.
+    assert_eq!(a.line(&mut h, "a4 UID SEARCH 2"), "* SEARCH 2\r\na4 OK UID SEARCH completed\r\n");
+    assert_eq!(a.line(&mut h, "a5 NOOP"), "* 1 EXPUNGE\r\na5 OK NOOP completed\r\n");
+    assert_eq!(a.line(&mut h, "a6 FETCH 1:* (UID)"), "* 1 FETCH (UID 2)\r\n* 2 FETCH (UID 3)\r\na6 OK FETCH completed\r\n");
+}
+
+#[test]
+fn imap4rev2_says_closed_when_a_select_replaces_another() {
+    // RFC 9051 §6.3.2: [CLOSED] first, whether the new mailbox opens or not. An
+    // IMAP4rev1 session without QRESYNC is not sent it.
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    assert!(c.line(&mut h, "a2 EXAMINE Trash").starts_with("* FLAGS "));
+    c.line(&mut h, "a3 ENABLE IMAP4rev2");
+    let closed = "* OK [CLOSED] Previous mailbox is now closed\r\n";
+    let again = c.line(&mut h, "a4 SELECT INBOX");
+    assert!(again.starts_with(&format!("{closed}* FLAGS ")), "{again}");
+    assert!(!again.contains("[UNSEEN "), "IMAP4rev2 has no UNSEEN on SELECT: {again}");
+    assert_eq!(c.line(&mut h, "a5 SELECT nothere"), format!("{closed}a5 NO [NONEXISTENT] No mailbox nothere\r\n"));
+    assert!(c.line(&mut h, "a6 SELECT INBOX").starts_with("* FLAGS "), "nothing was selected");
 }
 
 #[test]
@@ -1256,14 +1297,16 @@ fn review_cases_names_options_dollar_and_bye() {
     c.line(&mut h, "b0 SELECT INBOX");
     assert!(c.line(&mut h, "b1 SEARCH RETURN (SAVE) CHARSET ISO-8859-1 ALL").starts_with("b1 NO [BADCHARSET"));
     assert!(c.line(&mut h, "b2 SEARCH UNSEEN").starts_with("* SEARCH 3 4 5 6\r\n"));
-    // `$` names the saved UIDs after what other sessions did is applied.
+    // `$` names the saved UIDs, whatever other sessions expunged meanwhile (their
+    // EXPUNGE waits until after the COPY, whose numbers are the client's).
     c.line(&mut h, "b3 SEARCH RETURN (SAVE) UID 5:6");
     let mut other = logged_in(&mut h);
     other.line(&mut h, "o1 SELECT INBOX");
     other.line(&mut h, "o2 STORE 1 +FLAGS.SILENT (\\Deleted)");
     other.line(&mut h, "o3 EXPUNGE");
     let copied = c.line(&mut h, "b4 COPY $ Trash");
-    assert!(copied.starts_with("* 1 EXPUNGE\r\n") && copied.contains("[COPYUID "), "{copied}");
+    assert!(copied.starts_with("b4 OK [COPYUID "), "{copied}");
+    assert!(c.line(&mut h, "b4b NOOP").starts_with("* 1 EXPUNGE\r\n"));
     let trash = &h.store.folder("bob@a.example", "Trash").unwrap().messages;
     let subjects: Vec<bool> = trash.iter().map(|m| String::from_utf8_lossy(&m.raw).contains("message 5")).collect();
     assert_eq!(trash.len(), 2);
