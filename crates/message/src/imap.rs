@@ -245,9 +245,10 @@ fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: b
         encoding,
         body.len()
     );
+    let rfc822 = ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822");
     match &part.body {
         _ if opaque => {}
-        PartType::Message(inner) if ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822") => {
+        PartType::Message(inner) if rfc822 => {
             out.push_str(&format!(
                 " {} {} {}",
                 envelope_of(inner),
@@ -255,14 +256,23 @@ fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: b
                 lines(body)
             ));
         }
-        _ if digest_message => match Parsed::new(body).message() {
+        _ if rfc822 || digest_message => match Parsed::new(body).message() {
             Some(inner) => out.push_str(&format!(
                 " {} {} {}",
                 envelope_of(inner),
                 structure(inner, 0, extensible, false, depth + 1),
                 lines(body)
             )),
-            None => out.push_str(&format!(" (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) NIL {}", lines(body))),
+            // Not readable as a message (empty, say): RFC 9051 §9's body-type-msg
+            // still needs an envelope and a body, so an empty envelope and the
+            // octets as plain text, as Dovecot answers.
+            None => out.push_str(&format!(
+                " (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" {} {}{}) {}",
+                body.len(),
+                lines(body),
+                if extensible { " NIL NIL NIL NIL" } else { "" },
+                lines(body)
+            )),
         },
         _ if is_text => out.push_str(&format!(" {}", lines(body))),
         _ => {}

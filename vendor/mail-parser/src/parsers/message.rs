@@ -211,7 +211,14 @@ impl MessageParser {
                 _ => (Encoding::None, MessageStream::mime_part),
             };
 
-            if mime_type == MimeType::Message && encoding == Encoding::None {
+            // Mail Lab patch (PATCH.md, change 3): an encapsulated message whose part
+            // ends at once with the enclosing boundary is empty, not parsed as a
+            // message: its header would be the next part's.
+            let empty_message = state.mime_boundary.as_deref().is_some_and(|boundary| {
+                let rest = stream.data.get(stream.offset()..).unwrap_or_default();
+                rest.starts_with(b"--") && rest[2..].starts_with(boundary)
+            });
+            if mime_type == MimeType::Message && encoding == Encoding::None && !empty_message {
                 let new_state = MessageParserState {
                     mime_type: MimeType::Message,
                     mime_boundary: state.mime_boundary.take(),
