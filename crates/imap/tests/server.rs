@@ -520,7 +520,10 @@ fn copy_and_move_read_numbers_as_the_client_knows_them() {
     // UID SEARCH with a sequence set among its keys: the client's numbers too.
     assert_eq!(a.line(&mut h, "a4 UID SEARCH 2"), "* SEARCH 2\r\na4 OK UID SEARCH completed\r\n");
     assert_eq!(a.line(&mut h, "a5 NOOP"), "* 1 EXPUNGE\r\na5 OK NOOP completed\r\n");
-    assert_eq!(a.line(&mut h, "a6 FETCH 1:* (UID)"), "* 1 FETCH (UID 2)\r\n* 2 FETCH (UID 3)\r\na6 OK FETCH completed\r\n");
+    assert_eq!(
+        a.line(&mut h, "a6 FETCH 1:* (UID)"),
+        "* 1 FETCH (UID 2)\r\n* 2 FETCH (UID 3)\r\na6 OK FETCH completed\r\n"
+    );
 }
 
 #[test]
