@@ -319,6 +319,29 @@ pub(crate) const AUTHENTICATED: &[&str] = &[
 pub(crate) const SELECTED_ONLY: &[&str] =
     &["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "UID", "CLOSE", "UNSELECT", "CHECK"];
 
+/// SEARCH keys followed by an argument that is not a sequence set (RFC 9051 §6.4.4).
+const SEARCH_KEYS_WITH_ARGUMENT: [&str; 19] = [
+    "BCC",
+    "BEFORE",
+    "BODY",
+    "CC",
+    "CHARSET",
+    "FROM",
+    "HEADER",
+    "KEYWORD",
+    "LARGER",
+    "ON",
+    "SENTBEFORE",
+    "SENTON",
+    "SENTSINCE",
+    "SINCE",
+    "SMALLER",
+    "SUBJECT",
+    "TEXT",
+    "TO",
+    "UNKEYWORD",
+];
+
 const SYSTEM_FLAGS: [&str; 5] = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
 /// Client-supplied text made safe for a status line (RFC 9051 §9 TEXT-CHAR).
@@ -867,8 +890,25 @@ impl ImapServer {
         let uid = words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("UID"));
         // `$` is a sequence set only where one is (RFC 5182 §2.2), not, say, a password.
         let verb = words.get(if uid { 2 } else { 1 }).map(|w| w.trim_end().to_ascii_uppercase()).unwrap_or_default();
-        let takes_set = matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE" | "SEARCH" | "EXPUNGE");
-        if takes_set && words.iter().skip(2).any(|w| w.trim_end() == "$") {
+        let first_arg = if uid { 3 } else { 2 };
+        // FETCH, STORE, COPY, MOVE and UID EXPUNGE take a set first; SEARCH takes one
+        // as a key, but not as a key's argument (`SUBJECT $` looks for "$").
+        let set_at = |i: usize| {
+            words.get(i).is_some_and(|w| w.trim_end() == "$")
+                && match verb.as_str() {
+                    "FETCH" | "STORE" | "COPY" | "MOVE" | "EXPUNGE" => i == first_arg,
+                    "SEARCH" => {
+                        let before =
+                            |n: usize| i.checked_sub(n).and_then(|j| words.get(j)).map(|w| w.to_ascii_uppercase());
+                        let takes_argument =
+                            |w: Option<String>| w.is_some_and(|w| SEARCH_KEYS_WITH_ARGUMENT.contains(&w.as_str()));
+                        i >= first_arg && !takes_argument(before(1)) && before(2).as_deref() != Some("HEADER")
+                    }
+                    _ => false,
+                }
+        };
+        let sets: Vec<usize> = (first_arg..words.len()).filter(|&i| set_at(i)).collect();
+        if !sets.is_empty() {
             // Numbers are only right after what other sessions did is applied.
             let hold = verb == "SEARCH" || (!uid && matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE"));
             self.sync(backend, hold);
@@ -887,7 +927,8 @@ impl ImapServer {
             let set = if numbers.is_empty() { u32::MAX.to_string() } else { extended::sequence_set(&numbers) };
             line = words
                 .iter()
-                .map(|w| if w.trim_end() == "$" { w.replacen('$', &set, 1) } else { w.to_string() })
+                .enumerate()
+                .map(|(i, w)| if sets.contains(&i) { w.replacen('$', &set, 1) } else { w.to_string() })
                 .collect::<Vec<_>>()
                 .join(" ");
         }

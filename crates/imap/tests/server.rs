@@ -816,6 +816,27 @@ fn search_return_options_before_a_literal() {
 }
 
 #[test]
+fn dollar_is_the_saved_result_only_where_a_set_stands() {
+    // RFC 5182 §2.2: `$` is a sequence set; as a key's argument or a mailbox it is text.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.append(&mut h, "a0", "INBOX", "Subject: costs $5\r\n\r\nx\r\n");
+    c.append(&mut h, "a1", "INBOX", "Subject: plain\r\n\r\nx\r\n");
+    c.line(&mut h, "a2 SELECT INBOX");
+    assert_eq!(c.line(&mut h, "a3 SEARCH RETURN (SAVE) SUBJECT plain"), "a3 OK SEARCH completed\r\n");
+    let found = |tag: &str, n: &str| format!("* SEARCH {n}\r\n{tag} OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a4 SEARCH SUBJECT $"), found("a4", "1"));
+    assert_eq!(c.line(&mut h, "a5 SEARCH HEADER Subject $"), found("a5", "1"));
+    assert_eq!(c.line(&mut h, "a6 SEARCH $"), found("a6", "2"));
+    assert_eq!(c.line(&mut h, "a7 SEARCH NOT $"), found("a7", "1"));
+    assert!(c.line(&mut h, "a8 COPY 1 $").starts_with("a8 NO [TRYCREATE] "));
+    c.line(&mut h, "a9 CREATE $");
+    assert!(c.line(&mut h, "b1 COPY $ $").starts_with("b1 OK [COPYUID "));
+    let copied = &h.store.folder("bob@a.example", "$").unwrap().messages;
+    assert!(copied.len() == 1 && String::from_utf8_lossy(&copied[0].raw).contains("plain"));
+}
+
+#[test]
 fn list_extended_selection_and_return_options() {
     let mut h = host(2);
     h.store.create_folder("bob@a.example", "Archive").unwrap();
