@@ -163,12 +163,12 @@ SCRIPTS = {
 # sets are compared.
 EHLO_ONLY = {
     "postfix": {
-        "VRFY": "not an EHLO keyword in any RFC (Postfix announces that VRFY is on)",
         "ETRN": "RFC 1985 remote queue starting, for dial-up sites; the lab has no such queue",
     },
     "lab": {
         "STARTTLS": "RFC 3207: the lab's port 25 offers TLS; this Postfix has no certificate",
         "HELP": "not an EHLO keyword in any RFC; the lab announces that HELP answers (RFC 5321 §4.1.1.8)",
+        "EXPN": "RFC 5321 §3.5.2: EXPN, where supported, MUST be listed; Postfix has no EXPN",
     },
 }
 

@@ -207,7 +207,11 @@ impl DotReader {
                 self.findings.nul = true;
             }
             match (self.state, b) {
-                (DotState::LineStart, b'.') => self.state = DotState::Dot,
+                (DotState::LineStart, b'.') => {
+                    // The dot added for transparency is not the line's (RFC 5321 §4.5.3.1.6).
+                    self.line_len -= 1;
+                    self.state = DotState::Dot;
+                }
                 (DotState::Dot, b'\r') => self.state = DotState::DotCr,
                 (DotState::DotCr, b'\n') => {
                     *input = &bytes[i..];

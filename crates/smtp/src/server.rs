@@ -11,6 +11,10 @@ use crate::reply::Reply;
 
 /// Longest command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
+/// Longest MAIL or RCPT line, CRLF included: 512 plus what the advertised
+/// extensions' parameters may add (RFC 1869 §4.1.2; AUTH= alone may be 500,
+/// RFC 4954 §5; ORCPT 500, RFC 3461 §4.2), as Postfix's `line_length_limit`.
+pub const MAX_PARAMETER_LINE: usize = 2048;
 /// Longest text line in DATA, CRLF included (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
 /// Longest SASL response line, CRLF included (RFC 4954 §4).
@@ -241,7 +245,7 @@ impl SmtpServer {
         SmtpServer {
             config,
             peer,
-            reader: LineReader::new(MAX_COMMAND_LINE),
+            reader: LineReader::new(MAX_PARAMETER_LINE),
             mode: Mode::Command,
             out: Outbox::default(),
             helo: None,
@@ -283,7 +287,12 @@ impl SmtpServer {
             "SMTPUTF8".into(),
             "DSN".into(),
             "CHUNKING".into(),
+            // RFC 5321 §3.5.2: EXPN, when supported, MUST be listed; VRFY MAY be.
+            "VRFY".into(),
         ];
+        if self.config.expn {
+            lines.push("EXPN".into());
+        }
         if self.config.tls == TlsMode::StartTls && !self.tls {
             lines.push("STARTTLS".into());
         }
@@ -336,18 +345,22 @@ impl SmtpServer {
     }
 
     fn handle_line<B: SmtpBackend + ?Sized>(&mut self, line: Line, input: &mut &[u8], backend: &mut B) {
+        let too_long = Reply::new(
+            500,
+            "5.5.2",
+            format!(
+                "Line too long: commands are limited to {MAX_COMMAND_LINE} octets including CRLF, MAIL and RCPT with parameters to {MAX_PARAMETER_LINE} (RFC 5321 4.5.3.1.4)"
+            ),
+        );
         let text = match line {
-            Line::TooLong { .. } => {
-                return self.reply(Reply::new(
-                    500,
-                    "5.5.2",
-                    format!(
-                        "Line too long: commands are limited to {MAX_COMMAND_LINE} octets including CRLF (RFC 5321 4.5.3.1.4)"
-                    ),
-                ));
-            }
+            Line::TooLong { .. } => return self.reply(too_long),
             Line::Complete { text, .. } => text,
         };
+        let with_parameters =
+            text.get(..5).is_some_and(|v| v.eq_ignore_ascii_case(b"MAIL ") || v.eq_ignore_ascii_case(b"RCPT "));
+        if text.len() + 2 > MAX_COMMAND_LINE && !with_parameters {
+            return self.reply(too_long);
+        }
         if text.contains(&0) {
             return self.reply(Reply::new(500, "5.5.2", "Syntax error: NUL octet in command"));
         }
@@ -528,7 +541,7 @@ impl SmtpServer {
 
     fn end_auth(&mut self) {
         self.mode = Mode::Command;
-        self.reader.set_max_len(MAX_COMMAND_LINE);
+        self.reader.set_max_len(MAX_PARAMETER_LINE);
     }
 
     fn finish_auth<B: SmtpBackend + ?Sized>(&mut self, credentials: &Credentials, backend: &mut B) {
@@ -612,11 +625,9 @@ impl SmtpServer {
             seen.push(key);
             let value = value.as_deref();
             match (key.as_str(), value) {
-                ("SIZE", Some(v)) => {
-                    let Ok(size) = v.parse::<u64>() else {
-                        return Err(Reply::new(501, "5.5.4", "Syntax: SIZE=<number of octets> (RFC 1870)"));
-                    };
-                    if size > self.config.max_message_size as u64 {
+                ("SIZE", Some(v)) if (1..=20).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    // 20 digits may pass u64: still a size, and too big.
+                    if v.parse::<u64>().map_or(true, |size| size > self.config.max_message_size as u64) {
                         return Err(Reply::new(
                             552,
                             "5.3.4",
@@ -632,13 +643,22 @@ impl SmtpServer {
                 ("SMTPUTF8", None) => tx.smtputf8 = true,
                 ("RET", Some(v)) if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {}
                 ("RET", _) => return Err(Reply::new(501, "5.5.4", "Syntax: RET=FULL or RET=HDRS (RFC 3461)")),
-                ("ENVID", Some(_)) => {}
+                ("SIZE", _) => {
+                    return Err(Reply::new(501, "5.5.4", "Syntax: SIZE=<number of octets> (RFC 1870)"));
+                }
+                ("SMTPUTF8", Some(_)) => {
+                    return Err(Reply::new(501, "5.5.4", "Syntax: SMTPUTF8 takes no value (RFC 6531)"));
+                }
+                ("ENVID", Some(v)) if v.len() <= 100 && is_xtext(v) => {}
+                ("ENVID", _) => {
+                    return Err(Reply::new(501, "5.5.4", "Syntax: ENVID=<at most 100 characters of xtext> (RFC 3461)"));
+                }
                 // Only where the service has AUTH (RFC 4954 §5; RFC 5321 §4.1.1.11):
                 // an address in xtext, or <> for none.
-                ("AUTH", Some(v))
+                ("AUTH", v)
                     if !self.config.auth_mechanisms.is_empty() && (self.tls || !self.config.auth_requires_tls) =>
                 {
-                    if !is_xtext(v) {
+                    if !v.is_some_and(is_xtext) {
                         return Err(Reply::new(
                             501,
                             "5.5.4",
@@ -678,13 +698,18 @@ impl SmtpServer {
         if !params.is_empty() && !self.esmtp {
             return self.reply(Reply::new(555, "5.5.4", "RCPT parameters need EHLO, not HELO"));
         }
-        for (key, value) in &params {
+        for (n, (key, value)) in params.iter().enumerate() {
+            if params[..n].iter().any(|(k, _)| k == key) {
+                return self.reply(Reply::new(501, "5.5.4", format!("Duplicate RCPT parameter {key}")));
+            }
             let ok = match (key.as_str(), value.as_deref()) {
                 ("NOTIFY", Some(v)) => {
                     let items: Vec<String> = v.split(',').map(str::to_ascii_uppercase).collect();
                     items == ["NEVER"] || items.iter().all(|i| matches!(i.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
                 }
-                ("ORCPT", Some(v)) => v.contains(';'),
+                // addr-type ";" xtext, at most 500 characters (RFC 3461 §4.2).
+                ("ORCPT", Some(v)) => v.len() <= 500 && v.split_once(';').is_some_and(|(_, a)| is_xtext(a)),
+                ("NOTIFY" | "ORCPT", None) => false,
                 _ => {
                     return self.reply(Reply::new(
                         555,
@@ -808,7 +833,7 @@ impl SmtpServer {
             // reading commands, the only choice RFC 3030 leaves.
             return self.reply(Reply::new(501, "5.5.4", SYNTAX_BDAT));
         };
-        let refusal = match &self.tx {
+        let mut refusal = match &self.tx {
             None => Some(Reply::new(503, "5.5.1", "Bad sequence of commands: need MAIL and RCPT before BDAT")),
             Some(tx) if tx.rcpts.is_empty() => {
                 Some(Reply::new(554, "5.5.1", "No valid recipients: give RCPT TO first"))
@@ -821,22 +846,19 @@ impl SmtpServer {
             let (data, _) = tx.chunks.get_or_insert_with(|| (Vec::new(), false));
             let max = self.config.max_message_size;
             if (data.len() as u64).saturating_add(size) > max as u64 {
-                // Refused as soon as announced (the client need not send it first); the
-                // chunk's octets, which follow unasked, are read and thrown away.
+                // Known as soon as announced, but answered after the chunk, like any
+                // refused BDAT: the transaction is discarded and its octets are not kept.
                 self.tx = None;
-                self.reply(Reply::new(
+                refusal = Some(Reply::new(
                     552,
                     "5.3.4",
                     format!("Message size exceeds fixed maximum message size ({max} octets); transaction discarded"),
                 ));
-                self.mode = Mode::Bdat { size, remaining: size, last, refusal: None };
-                if size == 0 {
-                    self.mode = Mode::Command;
-                }
-                return;
             }
         }
-        // A refused BDAT's chunk is still read and thrown away (RFC 3030 §2).
+        // A refused BDAT's chunk is still read and thrown away before the answer
+        // (RFC 3030 §2), so a client that stops to read it never has its next
+        // command taken as chunk data.
         self.mode = Mode::Bdat { size, remaining: size, last, refusal };
         if size == 0 {
             self.finish_chunk(backend);
@@ -886,7 +908,20 @@ impl SmtpServer {
         self.accept(tx, data, backend);
     }
 
+    /// On a service that requires AUTH, VRFY and EXPN wait for it too (RFC 4954 §6):
+    /// otherwise anyone could list the users.
+    fn needs_auth_first(&mut self, verb: &str) -> bool {
+        let refused = self.config.require_auth && self.authenticated.is_none();
+        if refused {
+            self.reply(Reply::new(530, "5.7.0", format!("Authentication required: log in with AUTH before {verb}")));
+        }
+        refused
+    }
+
     fn cmd_vrfy<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
+        if self.needs_auth_first("VRFY") {
+            return;
+        }
         let Some(query) = args.map(str::trim).filter(|a| !a.is_empty()) else {
             return self.reply(Reply::new(501, "5.5.4", "Syntax: VRFY user-name or VRFY <address>"));
         };
@@ -905,6 +940,9 @@ impl SmtpServer {
     }
 
     fn cmd_expn<B: SmtpBackend + ?Sized>(&mut self, args: Option<&str>, backend: &mut B) {
+        if self.needs_auth_first("EXPN") {
+            return;
+        }
         let Some(query) = args.map(str::trim).filter(|a| !a.is_empty()) else {
             return self.reply(Reply::new(501, "5.5.4", "Syntax: EXPN list-name"));
         };
@@ -939,10 +977,11 @@ impl SmtpServer {
         if findings.nul {
             return Some(Reply::new(554, "5.6.0", "Message rejected: NUL octet in message data"));
         }
+        // Among the replies RFC 5321 §4.3.2 allows at the end of DATA.
         if findings.long_line {
             return Some(Reply::new(
-                500,
-                "5.5.0",
+                554,
+                "5.6.0",
                 format!(
                     "Message rejected: a text line is longer than {MAX_TEXT_LINE} octets including CRLF (RFC 5321 4.5.3.1.6)"
                 ),
@@ -981,7 +1020,9 @@ impl SmtpServer {
         let id = format!("{}-{}", self.peer.session_id, self.transactions);
         let helo = self.helo.clone().unwrap_or_default();
         let mut received = format!(
-            "Received: from {helo} ([{addr}])\r\n\tby {host} (Mail Lab) with {protocol} id {id}",
+            "Received: from {helo} ([{tag}{addr}])\r\n\tby {host} (Mail Lab) with {protocol} id {id}",
+            // TCP-info is an address literal: an IPv6 one is tagged (RFC 5321 §4.1.3).
+            tag = if self.peer.address.contains(':') { "IPv6:" } else { "" },
             addr = self.peer.address,
             host = self.config.hostname,
             protocol = self.with_protocol(tx.smtputf8),

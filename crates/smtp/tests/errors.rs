@@ -51,6 +51,27 @@ fn refusals_name_the_expected_form() {
         (EHLO, "MAIL FROM:<a@bar.com> SIZE=lots", "501 5.5.4 Syntax: SIZE=<number of octets> (RFC 1870)"),
         (EHLO, "MAIL FROM:<a@bar.com> BODY=BINARYMIME", "501 5.5.4 Syntax: BODY=7BIT or BODY=8BITMIME (RFC 6152)"),
         (EHLO, "MAIL FROM:<a@bar.com> SIZE=1 SIZE=2", "501 5.5.4 Duplicate MAIL parameter SIZE"),
+        // A known parameter written wrong is a syntax error (501), not an unknown one (555).
+        (EHLO, "MAIL FROM:<a@bar.com> SIZE=+5", "501 5.5.4 Syntax: SIZE=<number of octets> (RFC 1870)"),
+        (EHLO, "MAIL FROM:<a@bar.com> SIZE", "501 5.5.4 Syntax: SIZE=<number of octets> (RFC 1870)"),
+        (
+            EHLO,
+            "MAIL FROM:<a@bar.com> SIZE=99999999999999999999",
+            "552 5.3.4 Message size exceeds fixed maximum message size (10485760 octets)",
+        ),
+        (EHLO, "MAIL FROM:<a@bar.com> SMTPUTF8=yes", "501 5.5.4 Syntax: SMTPUTF8 takes no value (RFC 6531)"),
+        (
+            EHLO,
+            "MAIL FROM:<a@bar.com> ENVID=x+ZZ",
+            "501 5.5.4 Syntax: ENVID=<at most 100 characters of xtext> (RFC 3461)",
+        ),
+        (EHLO, "MAIL FROM:<a@bar.com> ENVID", "501 5.5.4 Syntax: ENVID=<at most 100 characters of xtext> (RFC 3461)"),
+        (
+            MAIL,
+            "RCPT TO:<jones@foo.com> NOTIFY",
+            "501 5.5.4 Syntax: NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY; ORCPT=addr-type;address (RFC 3461)",
+        ),
+        (MAIL, "RCPT TO:<jones@foo.com> NOTIFY=NEVER NOTIFY=SUCCESS", "501 5.5.4 Duplicate RCPT parameter NOTIFY"),
         (&["HELO bar.com"], "MAIL FROM:<a@bar.com> SIZE=10", "555 MAIL parameters need EHLO, not HELO"),
         (
             MAIL,
@@ -111,14 +132,20 @@ fn bad_bytes_in_commands_are_refused_and_the_session_goes_on() {
     h.line("EHLO bar.com");
     let long = format!("NOOP {}\r\n", "x".repeat(506));
     assert_eq!(long.len(), 513);
-    let too_long =
-        "500 5.5.2 Line too long: commands are limited to 512 octets including CRLF (RFC 5321 4.5.3.1.4)\r\n";
+    let too_long = "500 5.5.2 Line too long: commands are limited to 512 octets including CRLF, MAIL and RCPT with parameters to 2048 (RFC 5321 4.5.3.1.4)\r\n";
     assert_eq!(h.send(long.as_bytes()), too_long);
     assert_eq!(h.send(format!("NOOP {}\r\n", "x".repeat(505)).as_bytes()), "250 2.0.0 OK\r\n");
     for _ in 0..20 {
         assert_eq!(h.send(&vec![b'A'; 1 << 20]), "");
     }
     assert_eq!(h.send(b"\r\nNOOP\r\n"), format!("{too_long}250 2.0.0 OK\r\n"));
+    // MAIL and RCPT carry parameters, which lengthen the line (RFC 1869 §4.1.2):
+    // an ORCPT may be 500 characters (RFC 3461 §4.2).
+    h.line("MAIL FROM:<a@bar.com>");
+    let orcpt =
+        format!("RCPT TO:<jones@foo.com> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;{}@foo.com", "j".repeat(480));
+    assert!(orcpt.len() > 512);
+    assert_eq!(h.line(&orcpt), "250 2.1.5 Recipient <jones@foo.com> OK\r\n");
 }
 
 /// SMTP smuggling: only <CRLF>.<CRLF> ends DATA. Every other candidate is read as
@@ -152,8 +179,17 @@ fn smuggling_forms_never_end_data() {
     let long = format!("{}\r\n.\r\n", "y".repeat(999));
     assert_eq!(
         h.send(long.as_bytes()),
-        "500 5.5.0 Message rejected: a text line is longer than 1000 octets including CRLF (RFC 5321 4.5.3.1.6)\r\n"
+        "554 5.6.0 Message rejected: a text line is longer than 1000 octets including CRLF (RFC 5321 4.5.3.1.6)\r\n"
     );
+    // The dot added for transparency is not counted (RFC 5321 §4.5.3.1.6): 998
+    // octets that begin with "." are 1001 on the wire, and fit.
+    let mut h = mx();
+    for line in RCPT {
+        h.line(line);
+    }
+    h.line("DATA");
+    let stuffed = format!("..{}\r\n.\r\n", "y".repeat(997));
+    assert!(h.send(stuffed.as_bytes()).starts_with("250 "));
 }
 
 #[test]
@@ -189,6 +225,25 @@ fn the_auth_parameter_is_xtext_where_auth_is_offered() {
         h.line("MAIL FROM:<a@bar.com> AUTH=a+b@bar.com"),
         "501 5.5.4 Syntax: AUTH=<> or AUTH=an address in xtext (RFC 4954 §5)\r\n"
     );
+}
+
+#[test]
+fn a_service_that_requires_auth_answers_vrfy_and_expn_only_after_it() {
+    // RFC 4954 §6: 530 to any command but AUTH, EHLO, HELO, NOOP, RSET and QUIT; else
+    // anyone could list a submission service's users.
+    let mut config = ServerConfig::submission("mail.foo.com", &["foo.com"]);
+    config.tls = TlsMode::Unavailable;
+    config.auth_requires_tls = false;
+    let (mut h, _) = Harness::new(config, TestHost::new("foo.com", &[("jones", "pw")]), "192.0.2.1");
+    h.line("EHLO bar.com");
+    for verb in ["VRFY", "EXPN"] {
+        assert_eq!(
+            h.line(&format!("{verb} jones")),
+            format!("530 5.7.0 Authentication required: log in with AUTH before {verb}\r\n")
+        );
+    }
+    assert!(h.line("AUTH PLAIN AGpvbmVzAHB3").starts_with("235 "));
+    assert_eq!(h.line("VRFY jones"), "250 2.1.5 <jones@foo.com>\r\n");
 }
 
 #[test]

@@ -25,6 +25,8 @@ S: 250-ENHANCEDSTATUSCODES
 S: 250-SMTPUTF8
 S: 250-DSN
 S: 250-CHUNKING
+S: 250-VRFY
+S: 250-EXPN
 S: 250 HELP";
 
 /// RFC 5321 D.1: a typical SMTP transaction, one recipient refused.
@@ -203,6 +205,8 @@ fn auth_plain_on_submission() {
          S: 250-SMTPUTF8
          S: 250-DSN
          S: 250-CHUNKING
+         S: 250-VRFY
+         S: 250-EXPN
          S: 250-STARTTLS
          S: 250-AUTH PLAIN LOGIN CRAM-MD5
          S: 250 HELP
@@ -314,6 +318,38 @@ fn bdat_chunks_assemble_the_message() {
     assert!(h.host.delivered[0].message.ends_with(b"\r\n.\r\nline\r\n"));
     assert_eq!(h.line("BDAT x"), "501 5.5.4 Syntax: BDAT chunk-size [SP LAST]\r\n");
     assert_eq!(h.line("BDAT 1 FIRST"), "501 5.5.4 Syntax: BDAT chunk-size [SP LAST]\r\n");
+}
+
+/// RFC 3030 §2: a BDAT refused for its size is answered after its chunk is read,
+/// so what follows the chunk is a command again, never more chunk.
+#[test]
+fn bdat_over_the_size_limit_is_answered_after_its_chunk() {
+    let (mut config, host) = foo_com();
+    config.max_message_size = 100;
+    let (mut h, _) = Harness::new(config, host, "192.0.2.1");
+    h.line("EHLO bar.com");
+    h.line("MAIL FROM:<a@bar.com>");
+    h.line("RCPT TO:<Jones@foo.com>");
+    assert_eq!(h.send(b"BDAT 200\r\n"), "", "nothing before the chunk");
+    let chunk = format!("{}RSET\r\n", "x".repeat(194));
+    assert_eq!(
+        h.send(format!("{chunk}NOOP\r\n").as_bytes()),
+        "552 5.3.4 Message size exceeds fixed maximum message size (100 octets); transaction discarded\r\n250 2.0.0 OK\r\n"
+    );
+    assert!(h.host.delivered.is_empty());
+}
+
+/// RFC 5321 §4.4: Received's TCP-info is an address literal, tagged for IPv6.
+#[test]
+fn received_names_an_ipv6_client_as_an_address_literal() {
+    let (config, host) = foo_com();
+    let (mut h, _) = Harness::new(config, host, "2001:db8::25");
+    for line in ["EHLO bar.com", "MAIL FROM:<a@bar.com>", "RCPT TO:<Jones@foo.com>", "DATA"] {
+        h.line(line);
+    }
+    assert!(h.send(b"Subject: v6\r\n\r\nhi\r\n.\r\n").starts_with("250 "));
+    let message = String::from_utf8_lossy(&h.host.delivered[0].message).into_owned();
+    assert!(message.starts_with("Received: from bar.com ([IPv6:2001:db8::25])\r\n"), "{message}");
 }
 
 /// RFC 1870: SIZE is advertised, checked at MAIL and again at the end of data.

@@ -45,17 +45,21 @@ fn junk_streams_leave_the_event_log_within_its_byte_bound() {
 }
 
 #[test]
-fn bdat_refuses_an_oversized_chunk_at_once_and_bare_line_ends_like_data() {
+fn bdat_refuses_an_oversized_chunk_after_it_and_bare_line_ends_like_data() {
     let mut world = scenario::two_domains();
     let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
     world.take_output(id);
     assert!(say(&mut world, id, "EHLO pc.a.example").contains("250-CHUNKING"));
     say(&mut world, id, "MAIL FROM:<alice@a.example>");
     say(&mut world, id, "RCPT TO:<bob@a.example>");
-    let refused = say(&mut world, id, "BDAT 99999999999 LAST");
-    assert!(refused.starts_with("552 5.3.4 "), "refused before any octet is sent: {refused}");
-    world.send(id, &vec![b'x'; 100_000]).unwrap();
-    assert_eq!(world.take_output(id), b"", "the announced octets are read and thrown away");
+    // RFC 3030 §2: the chunk is read and thrown away, then refused; none of it is kept.
+    let too_big = 10 * 1024 * 1024 + 1;
+    assert_eq!(say(&mut world, id, &format!("BDAT {too_big} LAST")), "", "answered after the chunk");
+    world.send(id, &vec![b'x'; too_big - 1]).unwrap();
+    assert_eq!(world.take_output(id), b"");
+    world.send(id, b"xNOOP\r\n").unwrap();
+    let refused = String::from_utf8(world.take_output(id)).unwrap();
+    assert!(refused.starts_with("552 5.3.4 ") && refused.ends_with("250 2.0.0 OK\r\n"), "{refused}");
 
     let before = bob_inbox(&world);
     let smuggler = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
