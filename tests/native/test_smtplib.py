@@ -87,3 +87,22 @@ def test_pipelined_multi_recipient_transaction_in_one_write(lab):
     world = lab.stop()
     assert stored_subjects(world, "bob@a.example") == ["pipelined"]
     assert stored_subjects(world, "alice@a.example") == ["pipelined"]
+
+
+def test_dsn_parameters_decide_the_reports(lab):
+    """RFC 3461 through smtplib's mail_options/rcpt_options: NOTIFY=SUCCESS brings a
+    delivery report with ENVID, ORCPT and (RET=FULL) the whole message; NOTIFY=NEVER
+    keeps the bounce away."""
+    with smtplib.SMTP("127.0.0.1", lab.ports["smtp"], local_hostname="client.example", timeout=10) as s:
+        s.ehlo()
+        assert s.has_extn("dsn")
+        s.sendmail("alice@a.example", ["bob@a.example"], "Subject: tracked\r\n\r\nthe body\r\n",
+                   mail_options=["RET=FULL", "ENVID=QQ314159"],
+                   rcpt_options=["NOTIFY=SUCCESS", "ORCPT=rfc822;Bob@a.example"])
+    [report] = lab.inbox("alice", "alice-pw")
+    assert report.startswith(b"Return-Path: <>\r\n")
+    assert b"Subject: Successful Mail Delivery Report\r\n" in report
+    assert b"Original-Envelope-Id: QQ314159\r\n" in report
+    assert b"Original-Recipient: rfc822;Bob@a.example\r\nFinal-Recipient: rfc822; bob@a.example\r\n" in report
+    assert b"Action: delivered\r\nStatus: 2.0.0\r\n" in report
+    assert b"Content-Type: message/rfc822\r\n" in report and b"the body" in report

@@ -515,8 +515,20 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         }
         Bounced { queue_id, to, .. } if ja => format!("{queue_id} のエラーメールを {to} に返しました"),
         Bounced { queue_id, to, .. } => format!("{queue_id} bounced to {to}"),
+        BounceDiscarded { queue_id, not_wanted: true, .. } if ja => {
+            format!("{queue_id} のエラーメールは送りません（送信者が NOTIFY で断りました）")
+        }
+        BounceDiscarded { queue_id, not_wanted: true, .. } => {
+            format!("no bounce for {queue_id}: the sender's NOTIFY asked for none")
+        }
         BounceDiscarded { queue_id, .. } if ja => format!("{queue_id} のエラーメールは破棄されました"),
         BounceDiscarded { queue_id, .. } => format!("bounce of {queue_id} discarded"),
+        Reported { queue_id, to, delayed: true, .. } if ja => {
+            format!("{queue_id} の遅延通知（DSN）を {to} に送りました")
+        }
+        Reported { queue_id, to, delayed: true, .. } => format!("delay notice (DSN) for {queue_id} sent to {to}"),
+        Reported { queue_id, to, .. } if ja => format!("{queue_id} の配送完了通知（DSN）を {to} に送りました"),
+        Reported { queue_id, to, .. } => format!("delivery notice (DSN) for {queue_id} sent to {to}"),
         Delivered { host, account, folder, uid } if ja => {
             format!("{host} が {account} の {folder} に UID {uid} を配送")
         }

@@ -256,7 +256,12 @@ impl Lab {
         let mut config = ClientConfig::relay(&pc);
         config.credentials = Some((c.from.clone(), password));
         let sent_copy = built.raw.clone();
-        let message = OutgoingMessage { reverse_path: c.from.clone(), recipients: built.recipients, data: built.raw };
+        let message = OutgoingMessage {
+            reverse_path: c.from.clone(),
+            recipients: built.recipients,
+            data: built.raw,
+            ..Default::default()
+        };
         let mut client = SmtpClient::new(config, message);
         let result = self.world.borrow_mut().run_client(&pc, &host, Service::Submission.default_port(), &mut client);
         match result {

@@ -340,6 +340,7 @@ impl NetworkLog {
             | EventKind::Relayed { .. }
             | EventKind::Bounced { .. }
             | EventKind::BounceDiscarded { .. }
+            | EventKind::Reported { .. }
             | EventKind::Delivered { .. }
             | EventKind::Removed { .. }
             | EventKind::HostUp { .. }

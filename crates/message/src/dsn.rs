@@ -1,44 +1,81 @@
-//! Delivery status notifications (RFC 3464) for bounces: a multipart/report
-//! with a human-readable part, the machine-readable status and the original
-//! message's header.
+//! Delivery status notifications (RFC 3464): a multipart/report with a
+//! human-readable part, the machine-readable status and the original message
+//! (its header, or all of it for RET=FULL). Bounces report failures; a sender
+//! who asked with NOTIFY (RFC 3461) also gets reports of delays and deliveries.
 
 use crate::header::header_fields;
 
-/// One recipient the bounce reports on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One recipient the report is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FailedRecipient {
     pub recipient: String,
-    /// Enhanced status code, e.g. `5.1.1` or `4.4.7`.
+    /// Enhanced status code, e.g. `5.1.1`, `4.4.7` or `2.0.0`.
     pub status: String,
     /// What the remote server said (`smtp; 550 5.1.1 ...`) or why the MTA gave up.
     pub diagnostic: String,
     /// The host that answered, if one did.
     pub remote_mta: Option<String>,
+    /// The sender's ORCPT for it (`rfc822;bob@a.example`), echoed as Original-Recipient.
+    pub original_recipient: Option<String>,
 }
 
-/// What goes into a bounce.
+/// What happened to the recipients a report is about (RFC 3464 §2.3.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportAction {
+    /// Given up: a bounce.
+    #[default]
+    Failed,
+    /// Still being tried (NOTIFY=DELAY).
+    Delayed,
+    /// Stored in the recipient's mailbox (NOTIFY=SUCCESS).
+    Delivered,
+}
+
+/// What goes into a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bounce<'a> {
-    /// The MTA that gives up, e.g. `mail.a.example`.
+    /// The MTA that reports, e.g. `mail.a.example`.
     pub reporting_mta: &'a str,
-    /// Where the bounce goes: the failed message's reverse-path.
+    /// Where the report goes: the message's reverse-path.
     pub to: &'a str,
-    /// RFC 5322 date-time of the bounce and of the original's arrival.
+    /// RFC 5322 date-time of the report and of the original's arrival.
     pub date: &'a str,
     pub arrival_date: &'a str,
     /// A unique token for the Message-ID (the queue id serves).
     pub id: &'a str,
     pub failed: &'a [FailedRecipient],
     pub original: &'a [u8],
+    pub action: ReportAction,
+    /// The sender's ENVID, echoed as Original-Envelope-Id (RFC 3461 §6.3).
+    pub envid: Option<&'a str>,
+    /// RET=FULL: the whole original, not only its header (RFC 3461 §4.3).
+    pub full: bool,
 }
 
-/// The bounce as a complete RFC 5322 message with CRLF line endings.
+/// The report as a complete RFC 5322 message with CRLF line endings.
 pub fn bounce_message(b: &Bounce<'_>) -> Vec<u8> {
+    let (subject, what, action) = match b.action {
+        ReportAction::Failed => (
+            "Undelivered Mail Returned to Sender",
+            "Your message could not be delivered to one or more recipients.\r\nThe reasons are given below.",
+            "failed",
+        ),
+        ReportAction::Delayed => (
+            "Delayed Mail (still being retried)",
+            "Your message could not be delivered yet; the mail system will keep trying.\r\nThe reasons are given below.",
+            "delayed",
+        ),
+        ReportAction::Delivered => (
+            "Successful Mail Delivery Report",
+            "Your message was delivered to the mailbox of the recipients below,\r\nas you asked with NOTIFY=SUCCESS.",
+            "delivered",
+        ),
+    };
     let boundary = format!("{}/{}", b.id, b.reporting_mta);
     let mut m = String::new();
     m.push_str(&format!("From: Mail Delivery System <MAILER-DAEMON@{}>\r\n", b.reporting_mta));
     m.push_str(&format!("To: <{}>\r\n", b.to));
-    m.push_str("Subject: Undelivered Mail Returned to Sender\r\n");
+    m.push_str(&format!("Subject: {subject}\r\n"));
     m.push_str(&format!("Date: {}\r\n", b.date));
     m.push_str(&format!("Message-ID: <{}.bounce@{}>\r\n", b.id, b.reporting_mta));
     m.push_str("Auto-Submitted: auto-replied\r\n");
@@ -49,21 +86,26 @@ pub fn bounce_message(b: &Bounce<'_>) -> Vec<u8> {
     m.push_str("This is a MIME-encapsulated message.\r\n\r\n");
     // 1. For people.
     m.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"));
-    m.push_str(&format!("This is the mail system at host {}.\r\n\r\n", b.reporting_mta));
-    m.push_str("Your message could not be delivered to one or more recipients.\r\n");
-    m.push_str("The reasons are given below.\r\n\r\n");
+    m.push_str(&format!("This is the mail system at host {}.\r\n\r\n{what}\r\n\r\n", b.reporting_mta));
     for f in b.failed {
         m.push_str(&format!("<{}>: {}\r\n", f.recipient, f.diagnostic));
     }
     m.push_str("\r\n");
     // 2. For programs (RFC 3464 §2.2, §2.3).
     m.push_str(&format!("--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n"));
+    if let Some(envid) = b.envid {
+        m.push_str(&format!("Original-Envelope-Id: {envid}\r\n"));
+    }
     m.push_str(&format!("Reporting-MTA: dns; {}\r\n", b.reporting_mta));
     m.push_str(&format!("Arrival-Date: {}\r\n", b.arrival_date));
     for f in b.failed {
         m.push_str("\r\n");
+        if let Some(original) = &f.original_recipient {
+            // addr-type ";" xtext, as the sender gave it (RFC 3464 §2.3.1).
+            m.push_str(&format!("Original-Recipient: {original}\r\n"));
+        }
         m.push_str(&format!("Final-Recipient: rfc822; {}\r\n", f.recipient));
-        m.push_str("Action: failed\r\n");
+        m.push_str(&format!("Action: {action}\r\n"));
         m.push_str(&format!("Status: {}\r\n", f.status));
         if let Some(remote) = &f.remote_mta {
             m.push_str(&format!("Remote-MTA: dns; {remote}\r\n"));
@@ -71,13 +113,14 @@ pub fn bounce_message(b: &Bounce<'_>) -> Vec<u8> {
         m.push_str(&format!("Diagnostic-Code: {}\r\n", f.diagnostic));
     }
     m.push_str("\r\n");
-    // 3. The original header (RFC 3462 text/rfc822-headers).
-    m.push_str(&format!("--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n"));
+    // 3. The original: all of it (message/rfc822) or its header (RFC 3462 text/rfc822-headers).
+    let returned =
+        if b.full { b.original.len() } else { header_fields(b.original).last().map_or(0, |f| f.offset + f.len) };
+    let kind = if b.full { "message/rfc822" } else { "text/rfc822-headers" };
+    m.push_str(&format!("--{boundary}\r\nContent-Type: {kind}\r\n\r\n"));
     let mut out = m.into_bytes();
-    let fields = header_fields(b.original);
-    let header_end = fields.last().map_or(0, |f| f.offset + f.len);
-    out.extend_from_slice(&b.original[..header_end]);
-    if header_end > 0 && !b.original[..header_end].ends_with(b"\r\n") {
+    out.extend_from_slice(&b.original[..returned]);
+    if returned > 0 && !b.original[..returned].ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -96,6 +139,7 @@ mod tests {
             status: "5.1.1".into(),
             diagnostic: "smtp; 550 5.1.1 <nobody@b.example>: User unknown".into(),
             remote_mta: Some("mail.b.example".into()),
+            original_recipient: None,
         }];
         let original = b"From: alice@a.example\r\nSubject: hi\r\n\r\nsecret body\r\n";
         let b = Bounce {
@@ -106,6 +150,9 @@ mod tests {
             id: "C1-1",
             failed: &failed,
             original,
+            action: ReportAction::Failed,
+            envid: None,
+            full: false,
         };
         let msg = bounce_message(&b);
         let text = String::from_utf8(msg.clone()).unwrap();
@@ -117,5 +164,42 @@ mod tests {
         assert!(!text.contains("secret body"), "only the header of the original is returned");
         assert!(text.ends_with("--C1-1/mail.a.example--\r\n"));
         assert!(text.lines().all(|l| l.len() <= 998));
+    }
+
+    #[test]
+    fn a_success_report_with_ret_full_envid_and_orcpt() {
+        // RFC 3461 §6: ENVID and ORCPT come back as the sender wrote them; RET=FULL
+        // returns the whole message.
+        let delivered = [FailedRecipient {
+            recipient: "bob@b.example".into(),
+            status: "2.0.0".into(),
+            diagnostic: "x-lab; delivered to the mailbox".into(),
+            original_recipient: Some("rfc822;Bob@b.example".into()),
+            ..Default::default()
+        }];
+        let original = b"From: alice@a.example\r\nSubject: hi\r\n\r\nthe body\r\n";
+        let msg = bounce_message(&Bounce {
+            reporting_mta: "mail.b.example",
+            to: "alice@a.example",
+            date: "Wed, 1 Apr 2026 09:05:00 +0000",
+            arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
+            id: "C2-1",
+            failed: &delivered,
+            original,
+            action: ReportAction::Delivered,
+            envid: Some("QQ314159"),
+            full: true,
+        });
+        let text = String::from_utf8(msg.clone()).unwrap();
+        assert_eq!(header_value(&msg, "Subject").as_deref(), Some("Successful Mail Delivery Report"));
+        assert!(text.contains("Original-Envelope-Id: QQ314159\r\nReporting-MTA: dns; mail.b.example\r\n"));
+        assert!(text.contains(
+            "Original-Recipient: rfc822;Bob@b.example\r\nFinal-Recipient: rfc822; bob@b.example\r\nAction: delivered\r\nStatus: 2.0.0\r\n"
+        ));
+        assert!(
+            text.contains(
+                "Content-Type: message/rfc822\r\n\r\nFrom: alice@a.example\r\nSubject: hi\r\n\r\nthe body\r\n"
+            )
+        );
     }
 }

@@ -45,13 +45,15 @@ impl ClientConfig {
 }
 
 /// The message to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutgoingMessage {
     /// `MAIL FROM`; empty for the null reverse-path `<>` (bounces).
     pub reverse_path: String,
     pub recipients: Vec<String>,
     /// The message with CRLF line endings, not dot-stuffed.
     pub data: Vec<u8>,
+    /// The sender's DSN parameters, passed on where the server offers DSN (RFC 3461 §5).
+    pub dsn: crate::DsnRequest,
 }
 
 /// What happened to one recipient.
@@ -98,6 +100,7 @@ struct Extensions {
     smtputf8: bool,
     starttls: bool,
     chunking: bool,
+    dsn: bool,
     auth: Vec<Mechanism>,
 }
 
@@ -201,7 +204,11 @@ impl SmtpClient {
                 }
             }
             Cmd::Mail => self.mail_command(),
-            Cmd::Rcpt(i) => format!("RCPT TO:<{}>", self.message.recipients[i]),
+            Cmd::Rcpt(i) => {
+                let to = &self.message.recipients[i];
+                let dsn = if self.ext.dsn { self.message.dsn.rcpt_parameters(to) } else { String::new() };
+                format!("RCPT TO:<{to}>{dsn}")
+            }
             Cmd::Data => "DATA".into(),
             Cmd::Quit => "QUIT".into(),
         };
@@ -233,6 +240,9 @@ impl SmtpClient {
         let utf8 = !self.message.reverse_path.is_ascii() || self.message.recipients.iter().any(|r| !r.is_ascii());
         if utf8 && self.ext.smtputf8 {
             line.push_str(" SMTPUTF8");
+        }
+        if self.ext.dsn {
+            line.push_str(&self.message.dsn.mail_parameters());
         }
         line
     }
@@ -444,6 +454,7 @@ fn parse_extensions(reply: &Reply) -> Extensions {
             "SMTPUTF8" => ext.smtputf8 = true,
             "STARTTLS" => ext.starttls = true,
             "CHUNKING" => ext.chunking = true,
+            "DSN" => ext.dsn = true,
             "AUTH" => ext.auth = words.filter_map(Mechanism::from_name).collect(),
             _ => {}
         }

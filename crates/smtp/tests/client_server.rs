@@ -61,6 +61,7 @@ fn message(rcpts: &[&str], data: &[u8]) -> OutgoingMessage {
         reverse_path: "smith@bar.com".into(),
         recipients: rcpts.iter().map(|r| r.to_string()).collect(),
         data: data.to_vec(),
+        ..Default::default()
     }
 }
 

@@ -182,9 +182,22 @@ pub enum EventKind {
         to: String,
         recipients: Vec<String>,
     },
-    /// A failed bounce (null reverse-path) is dropped, never bounced again.
+    /// A failed bounce (null reverse-path) is dropped, never bounced again; or,
+    /// `not_wanted`, the sender asked for no bounce (NOTIFY without FAILURE).
     BounceDiscarded {
         queue_id: String,
+        recipients: Vec<String>,
+        #[serde(default)]
+        not_wanted: bool,
+    },
+    /// A delivery status notification the sender asked for with NOTIFY (RFC 3461):
+    /// `delayed` (still being tried) or delivered to the mailbox.
+    Reported {
+        queue_id: String,
+        report_id: String,
+        host: String,
+        to: String,
+        delayed: bool,
         recipients: Vec<String>,
     },
     /// A client logged in to a server; `encrypted` when the link was inside TLS,

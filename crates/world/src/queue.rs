@@ -2,9 +2,9 @@
 //! the real SMTP client and server engines, retries on the logical clock, and
 //! bounces (RFC 3464) to the reverse-path when delivery fails for good.
 
-use mail_lab_message::dsn::{Bounce, FailedRecipient, bounce_message};
+use mail_lab_message::dsn::{Bounce, FailedRecipient, ReportAction, bounce_message};
 use mail_lab_proto::{ClientTls, Session, Time};
-use mail_lab_smtp::{ClientConfig, Outcome, OutgoingMessage, Reply, SmtpClient};
+use mail_lab_smtp::{ClientConfig, DsnRequest, Outcome, OutgoingMessage, Reply, SmtpClient};
 use serde::{Deserialize, Serialize};
 
 use crate::{EventKind, World, WorldError};
@@ -41,6 +41,9 @@ pub struct QueueEntry {
     pub attempts: u32,
     pub next_attempt: Time,
     pub last_error: Option<String>,
+    /// What the sender asked of delivery reports (RFC 3461), passed on when relayed.
+    #[serde(default)]
+    pub dsn: DsnRequest,
 }
 
 impl QueueEntry {
@@ -63,6 +66,7 @@ impl QueueEntry {
             attempts: 0,
             next_attempt: now,
             last_error: None,
+            dsn: DsnRequest::default(),
         }
     }
 }
@@ -155,6 +159,7 @@ impl World {
                             status: "5.1.1".into(),
                             diagnostic: format!("x-lab; {e}"),
                             remote_mta: None,
+                            original_recipient: None,
                         }),
                     }
                 }
@@ -181,6 +186,7 @@ impl World {
                         status: "5.4.6".into(),
                         diagnostic: format!("x-lab; mail loop: {hops} Received lines (more than {MAX_HOPS} hops)"),
                         remote_mta: None,
+                        original_recipient: None,
                     });
                 }
                 continue;
@@ -200,6 +206,7 @@ impl World {
                         status: "5.1.2".into(),
                         diagnostic: format!("x-lab; no MX or A record for domain {domain}"),
                         remote_mta: None,
+                        original_recipient: None,
                     });
                 }
                 continue;
@@ -236,6 +243,7 @@ impl World {
                         status: status_of(&reply, "5.0.0"),
                         diagnostic: format!("smtp; {}", reply_text(&reply)),
                         remote_mta: Some(mx.clone()),
+                        original_recipient: None,
                     }),
                 }
             }
@@ -248,11 +256,27 @@ impl World {
                     status: "4.4.7".into(),
                     diagnostic: format!("x-lab; gave up after {} attempts; last error: {why}", entry.attempts),
                     remote_mta: None,
+                    original_recipient: None,
                 });
             }
         }
         if !failed.is_empty() {
             self.bounce(&entry, &failed);
+        }
+        // NOTIFY=DELAY: one report when the message first has to wait (RFC 3461 §4.1).
+        let delayed: Vec<FailedRecipient> = deferred
+            .iter()
+            .filter(|(r, ..)| entry.attempts == 1 && entry.dsn.wants(r, "DELAY"))
+            .map(|(r, why, _)| FailedRecipient {
+                recipient: r.clone(),
+                status: "4.0.0".into(),
+                diagnostic: format!("x-lab; {why}"),
+                original_recipient: entry.dsn.orcpt(r).map(str::to_string),
+                ..Default::default()
+            })
+            .collect();
+        if !delayed.is_empty() {
+            self.report(&entry, &delayed, ReportAction::Delayed);
         }
         if !deferred.is_empty() {
             let wait = RETRY_MINUTES[(entry.attempts as usize - 1).min(RETRY_MINUTES.len() - 1)];
@@ -291,6 +315,7 @@ impl World {
             reverse_path: entry.reverse_path.clone(),
             recipients: rcpts.to_vec(),
             data: entry.message.clone(),
+            dsn: entry.dsn.for_recipients(rcpts),
         };
         let mut client = SmtpClient::new(config, message);
         let now = self.now;
@@ -309,31 +334,62 @@ impl World {
         Try::Answered(client.outcomes())
     }
 
-    /// Send a bounce for `failed` to the entry's reverse-path, unless it is null.
+    /// Send a bounce for `failed` to the entry's reverse-path, unless it is null
+    /// or the sender asked for none (NOTIFY=NEVER, or a NOTIFY without FAILURE).
     fn bounce(&mut self, entry: &QueueEntry, failed: &[FailedRecipient]) {
         let recipients: Vec<String> = failed.iter().map(|f| f.recipient.clone()).collect();
         if entry.reverse_path.is_empty() {
             // RFC 5321 §4.5.5: a bounce is never bounced.
-            self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients });
+            self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients, not_wanted: false });
             return;
         }
+        let (wanted, not_wanted): (Vec<FailedRecipient>, Vec<FailedRecipient>) =
+            failed.iter().cloned().partition(|f| entry.dsn.wants(&f.recipient, "FAILURE"));
+        if !not_wanted.is_empty() {
+            let recipients = not_wanted.into_iter().map(|f| f.recipient).collect();
+            self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients, not_wanted: true });
+        }
+        if !wanted.is_empty() {
+            self.report(entry, &wanted, ReportAction::Failed);
+        }
+    }
+
+    /// Send a delivery status notification about `about` (with the sender's ORCPT,
+    /// ENVID and RET) to the entry's reverse-path, from the null reverse-path.
+    fn report(&mut self, entry: &QueueEntry, about: &[FailedRecipient], action: ReportAction) {
         self.bounce_seq = self.bounce_seq.saturating_add(1);
         let id = format!("B{}", self.bounce_seq);
+        let about: Vec<FailedRecipient> = about
+            .iter()
+            .map(|f| FailedRecipient {
+                original_recipient: entry.dsn.orcpt(&f.recipient).map(str::to_string),
+                ..f.clone()
+            })
+            .collect();
         let message = bounce_message(&Bounce {
             reporting_mta: &entry.host,
             to: &entry.reverse_path,
             date: &self.now.rfc5322(),
             arrival_date: &entry.arrived.rfc5322(),
             id: &id,
-            failed,
+            failed: &about,
             original: &entry.message,
+            action,
+            envid: entry.dsn.envid.as_deref(),
+            full: entry.dsn.full(),
         });
-        self.log(EventKind::Bounced {
-            queue_id: entry.id.clone(),
-            bounce_id: id.clone(),
-            host: entry.host.clone(),
-            to: entry.reverse_path.clone(),
-            recipients,
+        let recipients = about.into_iter().map(|f| f.recipient).collect();
+        let (queue_id, host, to) = (entry.id.clone(), entry.host.clone(), entry.reverse_path.clone());
+        self.log(match action {
+            ReportAction::Failed => EventKind::Bounced { queue_id, bounce_id: id.clone(), host, to, recipients },
+            _ => EventKind::Reported {
+                queue_id,
+                report_id: id.clone(),
+                host,
+                to,
+                delayed: action == ReportAction::Delayed,
+                recipients,
+            },
         });
         self.submit_from_host(&entry.host, &id, "", std::slice::from_ref(&entry.reverse_path), message);
     }

@@ -311,6 +311,7 @@ fn a_mail_client_submits_and_reads_through_the_world() {
         reverse_path: "alice@a.example".into(),
         recipients: vec!["carol@b.example".into()],
         data: b"From: alice@a.example\r\nSubject: from the MUA\r\n\r\nhi\r\n".to_vec(),
+        ..Default::default()
     };
     let mut smtp = SmtpClient::new(config, message);
     let conn = world.run_client("pc.a.example", "mail.a.example", 587, &mut smtp).unwrap();
