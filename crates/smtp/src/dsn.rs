@@ -36,15 +36,17 @@ fn value<'a>(params: &'a [Param], key: &str) -> Option<&'a str> {
 impl DsnRequest {
     /// From MAIL's parameters and each recipient with its RCPT parameters.
     pub fn from_parameters<'a>(mail: &[Param], rcpts: impl IntoIterator<Item = (&'a str, &'a [Param])>) -> Self {
-        let recipients = rcpts
-            .into_iter()
-            .map(|(address, params)| DsnRecipient {
-                address: address.to_string(),
-                notify: value(params, "NOTIFY").map(str::to_ascii_uppercase),
-                orcpt: value(params, "ORCPT").map(str::to_string),
-            })
-            .filter(|r| r.notify.is_some() || r.orcpt.is_some())
-            .collect();
+        let mut recipients = Vec::new();
+        for (address, params) in rcpts {
+            let (notify, orcpt) = (value(params, "NOTIFY"), value(params, "ORCPT"));
+            if notify.is_some() || orcpt.is_some() {
+                recipients.push(DsnRecipient {
+                    address: address.to_string(),
+                    notify: notify.map(str::to_ascii_uppercase),
+                    orcpt: orcpt.map(str::to_string),
+                });
+            }
+        }
         DsnRequest {
             ret: value(mail, "RET").map(str::to_ascii_uppercase),
             envid: value(mail, "ENVID").map(str::to_string),
@@ -54,10 +56,9 @@ impl DsnRequest {
 
     /// The part of the request that concerns `addresses` (a relay's share).
     pub fn for_recipients(&self, addresses: &[String]) -> Self {
-        DsnRequest {
-            recipients: self.recipients.iter().filter(|r| addresses.contains(&r.address)).cloned().collect(),
-            ..self.clone()
-        }
+        let mut share = self.clone();
+        share.recipients.retain(|r| addresses.contains(&r.address));
+        share
     }
 
     fn recipient(&self, address: &str) -> Option<&DsnRecipient> {

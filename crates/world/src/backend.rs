@@ -13,7 +13,7 @@ use mail_lab_smtp::{Delivery, DsnRequest, RcptContext, RelayPolicy, Reply, SmtpB
 use mail_lab_store::INBOX;
 
 use mail_lab_message::Envelope;
-use mail_lab_message::dsn::{Bounce, FailedRecipient, ReportAction, bounce_message};
+use mail_lab_message::dsn::{FailedRecipient, ReportAction};
 use mail_lab_store::StoreError;
 
 use crate::queue::QueueEntry;
@@ -343,63 +343,40 @@ impl<'a> HostBackend<'a> {
             .map_err(local_error)?;
         }
         // NOTIFY=SUCCESS for a recipient stored here: a report that it was (RFC 3461 §4.1).
-        let delivered: Vec<FailedRecipient> = envelope
-            .forward_paths
-            .iter()
-            .filter(|p| !remote.contains(p) && dsn.wants(p, "SUCCESS"))
-            .map(|p| FailedRecipient {
-                recipient: p.clone(),
-                status: "2.0.0".into(),
-                diagnostic: format!("x-lab; delivered to the mailbox on {}", self.host.name),
-                original_recipient: dsn.orcpt(p).map(str::to_string),
-                ..Default::default()
-            })
-            .collect();
-        if !delivered.is_empty() && !envelope.reverse_path.is_empty() {
-            self.report_delivery(id, envelope, &message, &delivered, &dsn);
+        let mut delivered = Vec::new();
+        for p in &envelope.forward_paths {
+            if !remote.contains(p) && dsn.wants(p, "SUCCESS") {
+                delivered.push(FailedRecipient {
+                    recipient: p.clone(),
+                    status: "2.0.0".into(),
+                    diagnostic: format!("x-lab; delivered to the mailbox on {}", self.host.name),
+                    ..Default::default()
+                });
+            }
         }
-        if !remote.is_empty() {
-            let mut entry = QueueEntry::new(id, &self.host.name, &envelope.reverse_path, remote, message, self.now);
-            entry.dsn = dsn.for_recipients(&entry.recipients);
+        let mut entry = QueueEntry::new(id, &self.host.name, &envelope.reverse_path, remote, message, self.now);
+        entry.dsn = dsn;
+        if !delivered.is_empty() && !entry.reverse_path.is_empty() {
+            // Sent as every report is: from the null reverse-path, through the queue.
+            let report_id = format!("{id}-dsn");
+            let (report, recipients) =
+                crate::queue::report_message(&entry, &report_id, delivered, ReportAction::Delivered, self.now);
+            self.log(EventKind::Reported {
+                queue_id: id.to_string(),
+                report_id: report_id.clone(),
+                host: self.host.name.clone(),
+                to: entry.reverse_path.clone(),
+                delayed: false,
+                recipients,
+            });
+            let to = vec![entry.reverse_path.clone()];
+            self.queued.push(QueueEntry::new(&report_id, &self.host.name, "", to, report, self.now));
+        }
+        if !entry.recipients.is_empty() {
+            entry.dsn = entry.dsn.for_recipients(&entry.recipients);
             self.queued.push(entry);
         }
         Ok(())
-    }
-
-    /// The report of a delivery the sender asked for, queued to its reverse-path
-    /// from the null reverse-path, as every report is sent.
-    fn report_delivery(
-        &mut self,
-        id: &str,
-        envelope: &Envelope,
-        message: &[u8],
-        delivered: &[FailedRecipient],
-        dsn: &DsnRequest,
-    ) {
-        let report_id = format!("{id}-dsn");
-        let now = self.now.rfc5322();
-        let report = bounce_message(&Bounce {
-            reporting_mta: &self.host.name,
-            to: &envelope.reverse_path,
-            date: &now,
-            arrival_date: &now,
-            id: &report_id,
-            failed: delivered,
-            original: message,
-            action: ReportAction::Delivered,
-            envid: dsn.envid.as_deref(),
-            full: dsn.full(),
-        });
-        self.log(EventKind::Reported {
-            queue_id: id.to_string(),
-            report_id: report_id.clone(),
-            host: self.host.name.clone(),
-            to: envelope.reverse_path.clone(),
-            delayed: false,
-            recipients: delivered.iter().map(|d| d.recipient.clone()).collect(),
-        });
-        let to = vec![envelope.reverse_path.clone()];
-        self.queued.push(QueueEntry::new(&report_id, &self.host.name, "", to, report, self.now));
     }
 
     /// Sender authentication at the end of DATA, when the host checks it: SPF,

@@ -264,19 +264,19 @@ impl World {
             self.bounce(&entry, &failed);
         }
         // NOTIFY=DELAY: one report when the message first has to wait (RFC 3461 §4.1).
-        let delayed: Vec<FailedRecipient> = deferred
-            .iter()
-            .filter(|(r, ..)| entry.attempts == 1 && entry.dsn.wants(r, "DELAY"))
-            .map(|(r, why, _)| FailedRecipient {
-                recipient: r.clone(),
-                status: "4.0.0".into(),
-                diagnostic: format!("x-lab; {why}"),
-                original_recipient: entry.dsn.orcpt(r).map(str::to_string),
-                ..Default::default()
-            })
-            .collect();
+        let mut delayed = Vec::new();
+        for (r, why, _) in &deferred {
+            if entry.attempts == 1 && entry.dsn.wants(r, "DELAY") {
+                delayed.push(FailedRecipient {
+                    recipient: r.clone(),
+                    status: "4.0.0".into(),
+                    diagnostic: format!("x-lab; {why}"),
+                    ..Default::default()
+                });
+            }
+        }
         if !delayed.is_empty() {
-            self.report(&entry, &delayed, ReportAction::Delayed);
+            self.report(&entry, delayed, ReportAction::Delayed);
         }
         if !deferred.is_empty() {
             let wait = RETRY_MINUTES[(entry.attempts as usize - 1).min(RETRY_MINUTES.len() - 1)];
@@ -343,42 +343,33 @@ impl World {
             self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients, not_wanted: false });
             return;
         }
-        let (wanted, not_wanted): (Vec<FailedRecipient>, Vec<FailedRecipient>) =
-            failed.iter().cloned().partition(|f| entry.dsn.wants(&f.recipient, "FAILURE"));
+        let mut wanted = Vec::new();
+        let mut not_wanted = Vec::new();
+        for f in failed {
+            if entry.dsn.wants(&f.recipient, "FAILURE") {
+                wanted.push(f.clone());
+            } else {
+                not_wanted.push(f.recipient.clone());
+            }
+        }
         if !not_wanted.is_empty() {
-            let recipients = not_wanted.into_iter().map(|f| f.recipient).collect();
-            self.log(EventKind::BounceDiscarded { queue_id: entry.id.clone(), recipients, not_wanted: true });
+            self.log(EventKind::BounceDiscarded {
+                queue_id: entry.id.clone(),
+                recipients: not_wanted,
+                not_wanted: true,
+            });
         }
         if !wanted.is_empty() {
-            self.report(entry, &wanted, ReportAction::Failed);
+            self.report(entry, wanted, ReportAction::Failed);
         }
     }
 
     /// Send a delivery status notification about `about` (with the sender's ORCPT,
     /// ENVID and RET) to the entry's reverse-path, from the null reverse-path.
-    fn report(&mut self, entry: &QueueEntry, about: &[FailedRecipient], action: ReportAction) {
+    fn report(&mut self, entry: &QueueEntry, about: Vec<FailedRecipient>, action: ReportAction) {
         self.bounce_seq = self.bounce_seq.saturating_add(1);
         let id = format!("B{}", self.bounce_seq);
-        let about: Vec<FailedRecipient> = about
-            .iter()
-            .map(|f| FailedRecipient {
-                original_recipient: entry.dsn.orcpt(&f.recipient).map(str::to_string),
-                ..f.clone()
-            })
-            .collect();
-        let message = bounce_message(&Bounce {
-            reporting_mta: &entry.host,
-            to: &entry.reverse_path,
-            date: &self.now.rfc5322(),
-            arrival_date: &entry.arrived.rfc5322(),
-            id: &id,
-            failed: &about,
-            original: &entry.message,
-            action,
-            envid: entry.dsn.envid.as_deref(),
-            full: entry.dsn.full(),
-        });
-        let recipients = about.into_iter().map(|f| f.recipient).collect();
+        let (message, recipients) = report_message(entry, &id, about, action, self.now);
         let (queue_id, host, to) = (entry.id.clone(), entry.host.clone(), entry.reverse_path.clone());
         self.log(match action {
             ReportAction::Failed => EventKind::Bounced { queue_id, bounce_id: id.clone(), host, to, recipients },
@@ -452,4 +443,33 @@ impl World {
         });
         self.queue.push(entry);
     }
+}
+
+/// A delivery status notification from `entry`'s host about `about` (each with
+/// the sender's ORCPT), with its ENVID and RET; and the recipients it names.
+pub(crate) fn report_message(
+    entry: &QueueEntry,
+    id: &str,
+    mut about: Vec<FailedRecipient>,
+    action: ReportAction,
+    now: Time,
+) -> (Vec<u8>, Vec<String>) {
+    let mut recipients = Vec::new();
+    for f in &mut about {
+        f.original_recipient = entry.dsn.orcpt(&f.recipient).map(str::to_string);
+        recipients.push(f.recipient.clone());
+    }
+    let message = bounce_message(&Bounce {
+        reporting_mta: &entry.host,
+        to: &entry.reverse_path,
+        date: &now.rfc5322(),
+        arrival_date: &entry.arrived.rfc5322(),
+        id,
+        failed: &about,
+        original: &entry.message,
+        action,
+        envid: entry.dsn.envid.as_deref(),
+        full: entry.dsn.full(),
+    });
+    (message, recipients)
 }
