@@ -469,6 +469,8 @@ NAMES = [
     Cmd("A", "i14 SELECT &TtVOiw-/&ZeVnLIqe-"),
     Cmd("A", "i15 COPY 1 AT&-T"),
     Cmd("A", 'i16 COPY 1 "AT&T"'),
+    Cmd("A", 'i16b EXAMINE "AT&T"'),  # a failed SELECT/EXAMINE leaves nothing selected
+    Cmd("A", "i16c FETCH 1 (UID)"),
     Cmd("A", "i17 RENAME AT&-T &MEIwRDBG-"),  # AT&T to あいう
     Cmd("A", 'i18 LIST "" (&MEIwRDBG- &TtVOiw-/*) RETURN (STATUS (MESSAGES))'),
     Cmd("A", "i19 DELETE &MEIwRDBG-"),

@@ -366,7 +366,8 @@ pub(crate) fn mailbox_name(name: &str, utf8: bool) -> String {
 
 /// A mailbox argument as the store names it. An IMAP4rev1 session spells names in
 /// modified UTF-7 (RFC 3501 §5.1.3); a name that is not mUTF-7 is taken as it is
-/// (only LIST's reference and pattern get here: [`Self::bad_mailbox`] refuses others).
+/// (only LIST's reference and pattern get here: `command` refuses any other name
+/// that is not).
 fn mailbox_str(m: &Mailbox<'_>, utf8: bool) -> String {
     match m {
         Mailbox::Inbox => INBOX.to_string(),
@@ -1351,6 +1352,12 @@ impl ImapServer {
                 } else {
                     format!("IMAP4rev1 writes it {}; after ENABLE IMAP4rev2 names are UTF-8", utf7::encode(&typed))
                 };
+                // A SELECT that fails leaves no mailbox selected (RFC 9051 §6.3.2).
+                if matches!(command.body, CommandBody::Select { .. } | CommandBody::Examine { .. })
+                    && let Some(account) = self.account().map(str::to_string)
+                {
+                    self.state = State::Authenticated { account };
+                }
                 return self.sendf(format_args!("{tag} NO Mailbox name is not valid mUTF-7: {}", clean(&why)));
             }
         }

@@ -1620,16 +1620,18 @@ fn imap4rev1_sessions_spell_mailbox_names_in_modified_utf7() {
     let ampersand = "& begins an encoded run that ends with -, and & itself is written &-";
     for (tag, command, why) in [
         ("n1", "CREATE \"仕事2\"", format!("IMAP4rev1 writes it &TtVOiw-2; {utf8}")),
-        ("n2", "SELECT \"AT&T\"", ampersand.to_string()),
         ("n3", "RENAME &TtVOiw- &AGE-", ampersand.to_string()),
         ("n4", "COPY 1 \"AT&T/日本語\"", format!("IMAP4rev1 writes it AT&-T/&ZeVnLIqe-; {utf8}")),
         ("n5", "APPEND \"AT&T\" {1+}\r\nx", ampersand.to_string()),
+        // Last: a SELECT refused so leaves nothing selected (RFC 9051 §6.3.2).
+        ("n2", "SELECT \"AT&T\"", ampersand.to_string()),
     ] {
         assert_eq!(
             c.send(&mut h, &format!("{tag} {command}\r\n")),
             format!("{tag} NO Mailbox name is not valid mUTF-7: {why}\r\n")
         );
     }
+    assert!(c.line(&mut h, "n6 FETCH 1 (UID)").starts_with("n6 BAD FETCH is not valid in the authenticated state"));
     assert!(h.store.folder("bob@a.example", "仕事2").is_none());
     assert_eq!(h.store.folder("bob@a.example", "仕事").map(|f| f.messages.len()), Some(1));
     // After ENABLE IMAP4rev2 the same folder is named in UTF-8, and mUTF-7 is only text.
