@@ -60,6 +60,10 @@ pub struct ServerConfig {
     pub tls: TlsMode,
     /// SASL mechanisms offered, in the order advertised. Empty: no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
+    /// This host's own addresses: `user@[address]` names this host (RFC 1123
+    /// §5.2.17), so it is `user@` its first local domain. Set by the driver.
+    #[serde(default)]
+    pub own_addresses: Vec<String>,
 }
 
 impl ServerConfig {
@@ -79,6 +83,7 @@ impl ServerConfig {
             auth_requires_tls: false,
             tls: TlsMode::StartTls,
             auth_mechanisms: Vec::new(),
+            own_addresses: Vec::new(),
         }
     }
 
@@ -692,9 +697,19 @@ impl SmtpServer {
         }
         let (args, spaced) = textbook_spacing(args, "TO:");
         let parsed = args.as_deref().map(|a| grammar::rcpt_to(a.as_bytes()));
-        let Some(Ok((_, (forward_path, params)))) = parsed else {
+        let Some(Ok((_, (mut forward_path, params)))) = parsed else {
             return self.reply(Reply::new(501, "5.5.4", SYNTAX_RCPT));
         };
+        // An address literal of this host is this host: bob@[192.0.2.25] is bob@a.example.
+        if let ForwardPath::Mailbox(m) = &mut forward_path
+            && let Some(literal) = m.domain.strip_prefix('[').and_then(|d| d.strip_suffix(']'))
+            && let Some(first) = self.config.local_domains.first()
+        {
+            let ip = literal.get(..5).filter(|t| t.eq_ignore_ascii_case("IPv6:")).map_or(literal, |_| &literal[5..]);
+            if self.config.own_addresses.iter().any(|a| a.eq_ignore_ascii_case(ip)) {
+                m.domain = first.clone();
+            }
+        }
         if !params.is_empty() && !self.esmtp {
             return self.reply(Reply::new(555, "5.5.4", "RCPT parameters need EHLO, not HELO"));
         }

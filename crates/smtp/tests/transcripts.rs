@@ -352,6 +352,23 @@ fn received_names_an_ipv6_client_as_an_address_literal() {
     assert!(message.starts_with("Received: from bar.com ([IPv6:2001:db8::25])\r\n"), "{message}");
 }
 
+/// RFC 1123 §5.2.17: a domain literal of the host's own address is the host.
+#[test]
+fn an_address_literal_of_this_host_is_a_local_recipient() {
+    let (mut config, host) = foo_com();
+    config.own_addresses = vec!["192.0.2.25".into(), "2001:db8::25".into()];
+    let (mut h, _) = Harness::new(config, host, "192.0.2.1");
+    h.line("EHLO bar.com");
+    h.line("MAIL FROM:<a@bar.com>");
+    assert_eq!(h.line("RCPT TO:<Jones@[192.0.2.25]>"), "250 2.1.5 Recipient <Jones@foo.com> OK\r\n");
+    assert_eq!(h.line("RCPT TO:<Brown@[IPv6:2001:db8::25]>"), "250 2.1.5 Recipient <Brown@foo.com> OK\r\n");
+    // Another host's literal is another host: relaying, which this MX refuses.
+    assert!(h.line("RCPT TO:<Jones@[192.0.2.99]>").starts_with("554 5.7.1 "));
+    h.line("DATA");
+    assert!(h.send(b"Subject: literal\r\n\r\nhi\r\n.\r\n").starts_with("250 "));
+    assert_eq!(h.host.delivered.len(), 1);
+}
+
 /// RFC 1870: SIZE is advertised, checked at MAIL and again at the end of data.
 #[test]
 fn size_limit_at_mail_and_at_end_of_data() {

@@ -932,11 +932,12 @@ impl World {
         let peer = Peer { address: client_address.clone(), session_id: format!("C{}", id.0) };
         let engine = match service {
             Service::Smtp | Service::Submission | Service::Smtps => {
-                let config = match service {
+                let mut config = match service {
                     Service::Smtp => h.mx.clone(),
                     Service::Submission => h.submission.clone(),
                     _ => ServerConfig { tls: TlsMode::Implicit, ..h.submission.clone() },
                 };
+                config.own_addresses = vec![h.address.clone()];
                 ServerSession::Smtp(Box::new(SmtpServer::new(config, peer)))
             }
             Service::Pop3 | Service::Pop3s => {

@@ -350,3 +350,17 @@ fn a_quoted_local_part_that_needs_no_quotes_reaches_the_same_mailbox() {
     assert!(common::say(&mut world, id, "Subject: quoted\r\n\r\nhi\r\n.").starts_with("250 2.0.0"));
     assert!(inbox(&world, "alice@a.example").iter().any(|m| m.windows(15).any(|w| w == b"Subject: quoted")));
 }
+
+#[test]
+fn bob_at_the_address_literal_of_mail_a_example_is_bob() {
+    // RFC 1123 §5.2.17, as a textbook exercise types it: the host's own literal.
+    let mut world = scenario::two_domains();
+    let id = world.connect("pc.a.example", "mail.a.example", 25).unwrap();
+    world.take_output(id);
+    say(&mut world, id, "EHLO pc.a.example");
+    say(&mut world, id, "MAIL FROM:<alice@a.example>");
+    assert_eq!(say(&mut world, id, "RCPT TO:<bob@[192.0.2.25]>"), "250 2.1.5 Recipient <bob@a.example> OK\r\n");
+    say(&mut world, id, "DATA");
+    assert!(say(&mut world, id, "Subject: by literal\r\n\r\nhi\r\n.").starts_with("250 "));
+    assert_eq!(inbox(&world, "bob@a.example").len(), 1);
+}
