@@ -3,12 +3,10 @@
 //! message, the MTA obeys them (which reports to send, with what in them) and a
 //! relay passes them on to the next hop that offers DSN.
 
-use serde::{Deserialize, Serialize};
-
 use crate::grammar::Param;
 
 /// The DSN parameters of one transaction, values as the client wrote them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DsnRequest {
     /// `RET=FULL` or `RET=HDRS`: the whole message or only its header in a report.
     pub ret: Option<String>,
@@ -18,7 +16,7 @@ pub struct DsnRequest {
     pub recipients: Vec<DsnRecipient>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DsnRecipient {
     /// The forward-path as given in RCPT.
     pub address: String,

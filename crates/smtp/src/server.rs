@@ -61,8 +61,9 @@ pub struct ServerConfig {
     /// SASL mechanisms offered, in the order advertised. Empty: no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
     /// This host's own addresses: `user@[address]` names this host (RFC 1123
-    /// §5.2.17), so it is `user@` its first local domain. Set by the driver.
-    #[serde(default)]
+    /// §5.2.17), so it is `user@` its first local domain. Set by the driver for
+    /// each session from the host's address, so not saved with the lab.
+    #[serde(skip)]
     pub own_addresses: Vec<String>,
 }
 

@@ -42,7 +42,9 @@ pub struct QueueEntry {
     pub next_attempt: Time,
     pub last_error: Option<String>,
     /// What the sender asked of delivery reports (RFC 3461), passed on when relayed.
-    #[serde(default)]
+    /// Not saved with the lab: a saved lab's format (postcard, read by position)
+    /// stays the same, and a message restored from one reports as without NOTIFY.
+    #[serde(skip)]
     pub dsn: DsnRequest,
 }
 
