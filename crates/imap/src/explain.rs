@@ -43,10 +43,17 @@ pub fn explain_status(line: &str) -> Explanation {
             "BYE" => ("* BYE: the server is closing the connection.", "* BYE：サーバが接続を閉じます。"),
             "CAPABILITY" => ("* CAPABILITY: what this server can do.", "* CAPABILITY：このサーバができることの一覧。"),
             // A name with & in it is modified UTF-7 (RFC 3501 section 5.1.3).
-            "LIST" | "LSUB" | "STATUS" if line.contains('&') => (
-                "A mailbox name with &…- is modified UTF-7: an IMAP4rev1 client gets Japanese and other non-ASCII names so (&TtVOiw- is 仕事, &- is &). After ENABLE IMAP4rev2 names come in UTF-8.",
-                "&…- を含むメールボックス名は修正 UTF-7 です。IMAP4rev1 のクライアントには日本語などの名前がこの形で届きます（&TtVOiw- は「仕事」、&- は &）。ENABLE IMAP4rev2 の後は UTF-8 で届きます。",
-            ),
+            "LIST" | "LSUB" | "STATUS"
+                if line
+                    .split('&')
+                    .skip(1)
+                    .any(|run| run.split([' ', '"', ')', '/']).next().is_some_and(|encoded| encoded.contains('-'))) =>
+            {
+                (
+                    "A mailbox name with &…- is modified UTF-7: an IMAP4rev1 client gets Japanese and other non-ASCII names so (&TtVOiw- is 仕事, &- is &). After ENABLE IMAP4rev2 names come in UTF-8.",
+                    "&…- を含むメールボックス名は修正 UTF-7 です。IMAP4rev1 のクライアントには日本語などの名前がこの形で届きます（&TtVOiw- は「仕事」、&- は &）。ENABLE IMAP4rev2 の後は UTF-8 で届きます。",
+                )
+            }
             "LIST" | "LSUB" => (
                 "* LIST: one mailbox, with its attributes and hierarchy delimiter.",
                 "* LIST：メールボックス一つ分（属性と階層区切り文字）。",
@@ -179,5 +186,7 @@ mod tests {
         assert!(explain_status("* LIST (\\HasNoChildren) \"/\" &TtVOiw-").en.contains("modified UTF-7"));
         assert!(explain_status("* STATUS AT&-T (MESSAGES 0)").ja.contains("修正 UTF-7"));
         assert!(explain_status("* LIST (\\HasNoChildren) \"/\" INBOX").en.starts_with("* LIST: one mailbox"));
+        // An IMAP4rev2 name with a plain & is not mUTF-7.
+        assert!(explain_status("* LIST (\\HasNoChildren) \"/\" \"AT&T\"").en.starts_with("* LIST: one mailbox"));
     }
 }

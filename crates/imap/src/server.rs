@@ -383,6 +383,12 @@ fn mailbox_str(m: &Mailbox<'_>, utf8: bool) -> String {
     }
 }
 
+/// A store name as a refusal's text shows it: in mUTF-7 for an IMAP4rev1 session
+/// (its own spelling, not `??`), 7-bit either way.
+fn shown(name: &str, utf8: bool) -> String {
+    if utf8 { clean(name) } else { utf7::encode(name) }
+}
+
 /// The mailbox names a command carries, but LIST's and LSUB's.
 fn mailbox_args<'c>(body: &'c CommandBody<'static>) -> Vec<&'c Mailbox<'static>> {
     match body {
@@ -406,6 +412,9 @@ fn mailbox_args<'c>(body: &'c CommandBody<'static>) -> Vec<&'c Mailbox<'static>>
 fn bad_name(name: &str) -> Option<&'static str> {
     if name.is_empty() || name.split('/').any(str::is_empty) {
         Some("A mailbox name needs text between delimiters")
+    } else if name.chars().any(char::is_control) {
+        // mUTF-7 can spell NUL or CR LF (&AAA-), which no response may carry.
+        Some("A mailbox name has no control characters")
     } else if name.len() > MAX_NAME || name.split('/').count() > MAX_LEVELS {
         Some("A mailbox name has at most 1000 octets and 32 levels")
     } else {
@@ -894,8 +903,23 @@ impl ImapServer {
         let first_arg = if uid { 3 } else { 2 };
         // FETCH, STORE, COPY, MOVE and UID EXPUNGE take a set first; SEARCH takes one
         // as a key, but not as a key's argument (`SUBJECT $` looks for "$").
+        // Words inside a quoted string are text: `SUBJECT "cost $ 5"` holds no set.
+        let mut quoted = Vec::with_capacity(words.len());
+        let mut open = false;
+        for w in &words {
+            quoted.push(open);
+            let mut escaped = false;
+            for c in w.chars() {
+                match c {
+                    '\\' if open => escaped = !escaped,
+                    '"' if !escaped => open = !open,
+                    _ => escaped = false,
+                }
+            }
+        }
         let set_at = |i: usize| {
             words.get(i).is_some_and(|w| w.trim_end() == "$")
+                && !quoted[i]
                 && match verb.as_str() {
                     "FETCH" | "STORE" | "COPY" | "MOVE" | "EXPUNGE" => i == first_arg,
                     "SEARCH" => {
@@ -1347,7 +1371,8 @@ impl ImapServer {
             };
             if let Some(Mailbox::Other(o)) = mailbox_args(&command.body).into_iter().find(not_mutf7) {
                 let typed = String::from_utf8_lossy(o.as_ref());
-                let why = if typed.is_ascii() {
+                // Printable ASCII fails only for its &; anything else has a spelling to show.
+                let why = if typed.bytes().all(|b| (b' '..=b'~').contains(&b)) {
                     "& begins an encoded run that ends with -, and & itself is written &-".to_string()
                 } else {
                     format!("IMAP4rev1 writes it {}; after ENABLE IMAP4rev2 names are UTF-8", utf7::encode(&typed))
@@ -1480,7 +1505,10 @@ impl ImapServer {
                     .filter(|n| store.folder(&account, n).is_none())
                     .collect();
                 if store.folder(&account, &name).is_some() {
-                    return self.sendf(format_args!("{tag} NO [ALREADYEXISTS] folder {} already exists", clean(&name)));
+                    return self.sendf(format_args!(
+                        "{tag} NO [ALREADYEXISTS] folder {} already exists",
+                        shown(&name, self.rev2)
+                    ));
                 }
                 if folders + missing.len() > MAX_FOLDERS {
                     return self
@@ -1566,7 +1594,7 @@ impl ImapServer {
                 let name = mailbox_str(&mailbox, self.rev2);
                 let store = backend.store();
                 let Some(f) = store.folder(&account, &name) else {
-                    return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", clean(&name)));
+                    return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", shown(&name, self.rev2)));
                 };
                 let names: Vec<&str> = item_names
                     .iter()
@@ -1804,7 +1832,7 @@ impl ImapServer {
         let Some(f) = store.folder(&account, name) else {
             // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
             self.state = State::Authenticated { account };
-            return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", clean(name)));
+            return self.sendf(format_args!("{tag} NO [NONEXISTENT] No mailbox {}", shown(name, self.rev2)));
         };
         let uids: Vec<u32> = f.messages.iter().map(|m| m.uid).collect();
         let first_unseen = f.messages.iter().position(|m| !m.flags.contains(&Flag::Seen));

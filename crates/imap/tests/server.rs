@@ -822,13 +822,16 @@ fn dollar_is_the_saved_result_only_where_a_set_stands() {
     let mut c = logged_in(&mut h);
     c.append(&mut h, "a0", "INBOX", "Subject: costs $5\r\n\r\nx\r\n");
     c.append(&mut h, "a1", "INBOX", "Subject: plain\r\n\r\nx\r\n");
+    c.append(&mut h, "a1b", "INBOX", "Subject: pay $ now\r\n\r\nx\r\n");
     c.line(&mut h, "a2 SELECT INBOX");
     assert_eq!(c.line(&mut h, "a3 SEARCH RETURN (SAVE) SUBJECT plain"), "a3 OK SEARCH completed\r\n");
     let found = |tag: &str, n: &str| format!("* SEARCH {n}\r\n{tag} OK SEARCH completed\r\n");
-    assert_eq!(c.line(&mut h, "a4 SEARCH SUBJECT $"), found("a4", "1"));
-    assert_eq!(c.line(&mut h, "a5 SEARCH HEADER Subject $"), found("a5", "1"));
+    assert_eq!(c.line(&mut h, "a4 SEARCH SUBJECT $"), found("a4", "1 3"));
+    assert_eq!(c.line(&mut h, "a5 SEARCH HEADER Subject $"), found("a5", "1 3"));
     assert_eq!(c.line(&mut h, "a6 SEARCH $"), found("a6", "2"));
-    assert_eq!(c.line(&mut h, "a7 SEARCH NOT $"), found("a7", "1"));
+    assert_eq!(c.line(&mut h, "a7 SEARCH NOT $"), found("a7", "1 3"));
+    // Inside a quoted string, a lone $ is text too.
+    assert_eq!(c.line(&mut h, "a7b SEARCH SUBJECT \"pay $ now\""), found("a7b", "3"));
     assert!(c.line(&mut h, "a8 COPY 1 $").starts_with("a8 NO [TRYCREATE] "));
     c.line(&mut h, "a9 CREATE $");
     assert!(c.line(&mut h, "b1 COPY $ $").starts_with("b1 OK [COPYUID "));
@@ -1632,6 +1635,14 @@ fn imap4rev1_sessions_spell_mailbox_names_in_modified_utf7() {
         );
     }
     assert!(c.line(&mut h, "n6 FETCH 1 (UID)").starts_with("n6 BAD FETCH is not valid in the authenticated state"));
+    // mUTF-7 can spell a NUL or CR LF; no mailbox may hold one. A missing name is
+    // named in the session's own spelling, not as "??".
+    assert_eq!(c.line(&mut h, "n7 CREATE &AAA-"), "n7 NO [CANNOT] A mailbox name has no control characters\r\n");
+    assert_eq!(c.line(&mut h, "n8 SELECT &ZeVnLIqe-"), "n8 NO [NONEXISTENT] No mailbox &ZeVnLIqe-\r\n");
+    assert_eq!(
+        c.line(&mut h, "n9 CREATE \"a\tb\""),
+        "n9 NO Mailbox name is not valid mUTF-7: IMAP4rev1 writes it a&AAk-b; after ENABLE IMAP4rev2 names are UTF-8\r\n"
+    );
     assert!(h.store.folder("bob@a.example", "仕事2").is_none());
     assert_eq!(h.store.folder("bob@a.example", "仕事").map(|f| f.messages.len()), Some(1));
     // After ENABLE IMAP4rev2 the same folder is named in UTF-8, and mUTF-7 is only text.

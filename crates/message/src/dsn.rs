@@ -52,6 +52,11 @@ pub struct Bounce<'a> {
     pub full: bool,
 }
 
+/// Most octets a report returns whole for RET=FULL; a larger message comes back
+/// as its header, as Postfix's `bounce_size_limit` (50,000) does, so the report
+/// is not itself refused for its size (RFC 3461 §4.3 allows it).
+pub const FULL_RETURN_LIMIT: usize = 50_000;
+
 /// The report as a complete RFC 5322 message with CRLF line endings.
 pub fn bounce_message(b: &Bounce<'_>) -> Vec<u8> {
     let (subject, what, action) = match b.action {
@@ -114,10 +119,16 @@ pub fn bounce_message(b: &Bounce<'_>) -> Vec<u8> {
     }
     m.push_str("\r\n");
     // 3. The original: all of it (message/rfc822) or its header (RFC 3462 text/rfc822-headers).
+    let full = b.full && b.original.len() <= FULL_RETURN_LIMIT;
     let returned =
-        if b.full { b.original.len() } else { header_fields(b.original).last().map_or(0, |f| f.offset + f.len) };
-    let kind = if b.full { "message/rfc822" } else { "text/rfc822-headers" };
-    m.push_str(&format!("--{boundary}\r\nContent-Type: {kind}\r\n\r\n"));
+        if full { b.original.len() } else { header_fields(b.original).last().map_or(0, |f| f.offset + f.len) };
+    let kind = if full { "message/rfc822" } else { "text/rfc822-headers" };
+    m.push_str(&format!("--{boundary}\r\nContent-Type: {kind}\r\n"));
+    // An 8-bit message is not 7bit, the default for a part that does not say.
+    if full && !b.original.is_ascii() {
+        m.push_str("Content-Transfer-Encoding: 8bit\r\n");
+    }
+    m.push_str("\r\n");
     let mut out = m.into_bytes();
     out.extend_from_slice(&b.original[..returned]);
     if returned > 0 && !b.original[..returned].ends_with(b"\r\n") {
@@ -201,5 +212,26 @@ mod tests {
                 "Content-Type: message/rfc822\r\n\r\nFrom: alice@a.example\r\nSubject: hi\r\n\r\nthe body\r\n"
             )
         );
+        // Past FULL_RETURN_LIMIT only the header comes back; an 8-bit one says 8bit.
+        let big = [&original[..], &vec![b'x'; FULL_RETURN_LIMIT]].concat();
+        let eight = "From: alice@a.example\r\nSubject: hi\r\n\r\nd\u{e9}j\u{e0}\r\n".as_bytes();
+        for (original, expected) in [
+            (&big[..], "Content-Type: text/rfc822-headers\r\n\r\nFrom:"),
+            (eight, "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\nFrom:"),
+        ] {
+            let msg = bounce_message(&Bounce {
+                reporting_mta: "mail.b.example",
+                to: "alice@a.example",
+                date: "Wed, 1 Apr 2026 09:05:00 +0000",
+                arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
+                id: "C2-1",
+                failed: &delivered,
+                original,
+                action: ReportAction::Delivered,
+                envid: None,
+                full: true,
+            });
+            assert!(String::from_utf8_lossy(&msg).contains(expected), "{expected}");
+        }
     }
 }

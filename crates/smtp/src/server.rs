@@ -293,9 +293,12 @@ impl SmtpServer {
             "SMTPUTF8".into(),
             "DSN".into(),
             "CHUNKING".into(),
-            // RFC 5321 §3.5.2: EXPN, when supported, MUST be listed; VRFY MAY be.
-            "VRFY".into(),
         ];
+        // RFC 5321 §3.5.2: EXPN, when supported, MUST be listed; VRFY MAY be (not
+        // when it only answers 252).
+        if self.config.vrfy {
+            lines.push("VRFY".into());
+        }
         if self.config.expn {
             lines.push("EXPN".into());
         }
@@ -908,8 +911,9 @@ impl SmtpServer {
             return self.reply(reply);
         }
         if self.tx.as_ref().is_none_or(|tx| tx.chunks.is_none()) {
-            // The chunk of a transaction already refused (552 when it was announced).
-            return;
+            // Not reached (a BDAT without an open transaction carries its refusal),
+            // but never left without an answer.
+            return self.reply(Reply::new(503, "5.5.1", "Bad sequence of commands: need MAIL and RCPT before BDAT"));
         }
         if !last {
             return self.reply(Reply::new(250, "2.0.0", format!("{size} octets received")));

@@ -352,6 +352,17 @@ fn received_names_an_ipv6_client_as_an_address_literal() {
     assert!(message.starts_with("Received: from bar.com ([IPv6:2001:db8::25])\r\n"), "{message}");
 }
 
+/// RFC 5321 §3.5.2: VRFY MAY be listed, and is not when it only answers 252.
+#[test]
+fn ehlo_lists_vrfy_only_where_it_answers() {
+    let (mut config, host) = foo_com();
+    config.vrfy = false;
+    let (mut h, _) = Harness::new(config, host, "192.0.2.1");
+    let ehlo = h.line("EHLO bar.com");
+    assert!(!ehlo.contains("VRFY") && ehlo.contains("250-EXPN\r\n"), "{ehlo}");
+    assert!(h.line("VRFY Jones").starts_with("252 "));
+}
+
 /// RFC 1123 §5.2.17: a domain literal of the host's own address is the host.
 #[test]
 fn an_address_literal_of_this_host_is_a_local_recipient() {

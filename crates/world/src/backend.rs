@@ -342,10 +342,11 @@ impl<'a> HostBackend<'a> {
             )
             .map_err(local_error)?;
         }
-        // NOTIFY=SUCCESS for a recipient stored here: a report that it was (RFC 3461 §4.1).
+        // NOTIFY=SUCCESS for a mailbox stored here: a report that it was (RFC 3461 §4.1).
+        // An alias is not a mailbox: it is expanded, and no "delivered" is said of it.
         let mut delivered = Vec::new();
         for p in &envelope.forward_paths {
-            if !remote.contains(p) && dsn.wants(p, "SUCCESS") {
+            if !remote.contains(p) && self.alias(p).is_none() && dsn.wants(p, "SUCCESS") {
                 delivered.push(FailedRecipient {
                     recipient: p.clone(),
                     status: "2.0.0".into(),
