@@ -49,7 +49,7 @@ test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) 
   await alice.getByRole('button', { name: 'Undelivered Mail Returned to Sender' }).click();
   const inspector = page.locator('section.inspector');
   const mailFrom = inspector.locator('table.envelope tr', { hasText: 'MAIL FROM' }).locator('td');
-  assert.match(await mailFrom.textContent(), /^<> the null reverse-path: a bounce, never bounced again/);
+  assert.match(await mailFrom.textContent(), /^<> the null reverse-path: a bounce or delivery report, never bounced again/);
   assert.equal(await inspector.locator('table.envelope tr', { hasText: 'RCPT TO' }).locator('td').textContent(), '<alice@a.example>');
   await inspector.getByText('No Received lines: made on the host that stored it').waitFor();
   await inspector.getByRole('button', { name: 'Close' }).click();
@@ -75,5 +75,32 @@ test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) 
   // The world's own reason is in Japanese too (a server's reply would stay as it said it).
   assert.match(jaTimeline, /延期（mail\.b\.example：ホストが停止しています（ホストへの経路がありません））/);
   assert.doesNotMatch(jaTimeline, /host is down/);
+  assert.deepEqual(errors, []);
+});
+
+test('DSN typed by hand: NOTIFY=SUCCESS brings a delivery report, ENVID and ORCPT come back', async (t) => {
+  const { page, errors } = await openLab(t);
+  const term = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
+  await term.locator('[role=log] li.server').first().waitFor();
+  const ehlo = await typeLine(term, 'EHLO pc.a.example', 1);
+  await term.locator('li.server', { hasText: '250 HELP' }).waitFor();
+  assert.ok((await term.locator('li.server', { hasText: /^250-DSN$/ }).count()) === 1, ehlo.join('\n'));
+  assert.match((await typeLine(term, 'MAIL FROM:<alice@a.example> RET=HDRS ENVID=lesson-1', 1))[0], /^250 /);
+  assert.deepEqual(await typeLine(term, 'RCPT TO:<bob@a.example> NOTIFY=SUCCESS ORCPT=rfc822;Bob@a.example', 1), [
+    '250 2.1.5 Recipient <bob@a.example> OK',
+  ]);
+  await typeLine(term, 'DATA', 1);
+  for (const line of ['Subject: track me', '', 'hello bob']) await typeLine(term, line);
+  assert.match((await typeLine(term, '.', 1))[0], /^250 2\.0\.0 OK: queued as/);
+  const alice = page.getByRole('region', { name: 'Mailbox alice@a.example' });
+  await alice.getByRole('button', { name: 'Successful Mail Delivery Report' }).click();
+  const inspector = page.locator('section.inspector');
+  await inspector.waitFor();
+  console.log(`screenshot: ${await screenshot(page, 'e2e-dsn-success-report')}`);
+  const raw = await inspector.textContent();
+  assert.match(raw, /the null reverse-path: a bounce or delivery report/);
+  assert.match(raw, /Original-Envelope-Id: lesson-1/);
+  assert.match(raw, /Original-Recipient: rfc822;Bob@a\.example/);
+  assert.match(raw, /Action: delivered/);
   assert.deepEqual(errors, []);
 });

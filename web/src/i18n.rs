@@ -180,8 +180,8 @@ pub mod text {
     pub const ROUTE: Tr =
         Tr { en: "Route (Received lines, newest first)", ja: "経路（Received 行、新しい順）" };
     pub const NULL_REVERSE_PATH: Tr = Tr {
-        en: "<> the null reverse-path: a bounce, never bounced again (RFC 5321 §4.5.5)",
-        ja: "<> 空の送信者（null reverse-path）：エラーメールなので、これ自体はエラーで返送されません（RFC 5321 §4.5.5）",
+        en: "<> the null reverse-path: a bounce or delivery report, never bounced again (RFC 5321 §4.5.5)",
+        ja: "<> 空の送信者（null reverse-path）：エラーメールや配送通知なので、これ自体はエラーで返送されません（RFC 5321 §4.5.5）",
     };
     pub const NO_ROUTE: Tr = Tr {
         en: "No Received lines: made on the host that stored it, it never crossed SMTP.",
