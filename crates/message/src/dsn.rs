@@ -188,19 +188,22 @@ mod tests {
             original_recipient: Some("rfc822;Bob@b.example".into()),
             ..Default::default()
         }];
+        let report = |original: &[u8], envid| {
+            bounce_message(&Bounce {
+                reporting_mta: "mail.b.example",
+                to: "alice@a.example",
+                date: "Wed, 1 Apr 2026 09:05:00 +0000",
+                arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
+                id: "C2-1",
+                failed: &delivered,
+                original,
+                action: ReportAction::Delivered,
+                envid,
+                full: true,
+            })
+        };
         let original = b"From: alice@a.example\r\nSubject: hi\r\n\r\nthe body\r\n";
-        let msg = bounce_message(&Bounce {
-            reporting_mta: "mail.b.example",
-            to: "alice@a.example",
-            date: "Wed, 1 Apr 2026 09:05:00 +0000",
-            arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
-            id: "C2-1",
-            failed: &delivered,
-            original,
-            action: ReportAction::Delivered,
-            envid: Some("QQ314159"),
-            full: true,
-        });
+        let msg = report(original, Some("QQ314159"));
         let text = String::from_utf8(msg.clone()).unwrap();
         assert_eq!(header_value(&msg, "Subject").as_deref(), Some("Successful Mail Delivery Report"));
         assert!(text.contains("Original-Envelope-Id: QQ314159\r\nReporting-MTA: dns; mail.b.example\r\n"));
@@ -219,19 +222,7 @@ mod tests {
             (&big[..], "Content-Type: text/rfc822-headers\r\n\r\nFrom:"),
             (eight, "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\nFrom:"),
         ] {
-            let msg = bounce_message(&Bounce {
-                reporting_mta: "mail.b.example",
-                to: "alice@a.example",
-                date: "Wed, 1 Apr 2026 09:05:00 +0000",
-                arrival_date: "Wed, 1 Apr 2026 09:00:00 +0000",
-                id: "C2-1",
-                failed: &delivered,
-                original,
-                action: ReportAction::Delivered,
-                envid: None,
-                full: true,
-            });
-            assert!(String::from_utf8_lossy(&msg).contains(expected), "{expected}");
+            assert!(String::from_utf8_lossy(&report(original, None)).contains(expected), "{expected}");
         }
     }
 }

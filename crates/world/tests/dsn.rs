@@ -13,19 +13,8 @@ fn subject(raw: &[u8]) -> String {
 
 /// Alice submits on 587 with the given MAIL and RCPT parameters; the reply to the end of DATA.
 fn submit_with(world: &mut World, mail: &str, rcpts: &[&str], body: &str) -> String {
-    let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
-    world.take_output(id);
-    say(world, id, "EHLO pc.a.example");
-    assert!(say(world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3").starts_with("235"));
-    assert!(say(world, id, &format!("MAIL FROM:<alice@a.example>{mail}")).starts_with("250"));
-    for rcpt in rcpts {
-        let reply = say(world, id, &format!("RCPT TO:{rcpt}"));
-        assert!(reply.starts_with("250"), "{reply}");
-    }
-    say(world, id, "DATA");
-    let reply = say(world, id, &format!("From: alice@a.example\r\nSubject: dsn test\r\n\r\n{body}\r\n."));
-    say(world, id, "QUIT");
-    reply
+    let message = format!("From: alice@a.example\r\nSubject: dsn test\r\n\r\n{body}");
+    submit_with_parameters(world, &format!("<alice@a.example>{mail}"), rcpts, &message)
 }
 
 #[test]

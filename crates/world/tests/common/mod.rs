@@ -33,13 +33,21 @@ pub fn submit(world: &mut World, from: &str, to: &str, subject: &str) -> String 
 /// Alice submits `message` (header and body, without the final dot) on
 /// mail.a.example:587 after AUTH to each of `to`; returns the reply to the end of DATA.
 pub fn submit_message(world: &mut World, from: &str, to: &[&str], message: &str) -> String {
+    let rcpts: Vec<String> = to.iter().map(|to| format!("<{to}>")).collect();
+    let rcpts: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+    submit_with_parameters(world, &format!("<{from}>"), &rcpts, message)
+}
+
+/// The same, with MAIL's and each RCPT's arguments as typed after `FROM:` and
+/// `TO:` (`<alice@a.example> RET=FULL`, `<bob@b.example> NOTIFY=SUCCESS`).
+pub fn submit_with_parameters(world: &mut World, mail: &str, rcpts: &[&str], message: &str) -> String {
     let id = world.connect("pc.a.example", "mail.a.example", 587).unwrap();
     world.take_output(id);
     say(world, id, "EHLO pc.a.example");
     assert_eq!(say(world, id, "AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"), "235 2.7.0 Authentication successful\r\n");
-    assert!(say(world, id, &format!("MAIL FROM:<{from}>")).starts_with("250"));
-    for to in to {
-        let rcpt = say(world, id, &format!("RCPT TO:<{to}>"));
+    assert!(say(world, id, &format!("MAIL FROM:{mail}")).starts_with("250"));
+    for to in rcpts {
+        let rcpt = say(world, id, &format!("RCPT TO:{to}"));
         assert!(rcpt.starts_with("250"), "{rcpt}");
     }
     say(world, id, "DATA");
