@@ -1,7 +1,7 @@
 //! FETCH responses (RFC 9051 §6.4.5, §7.5.2): the items a client asked for, per
 //! message; a non-PEEK body fetch sets \Seen.
 
-use imap_codec::imap_types::fetch::{Macro, MacroOrMessageDataItemNames, MessageDataItemName, Section};
+use imap_types::fetch::{Macro, MacroOrMessageDataItemNames, MessageDataItemName, Section};
 use mail_lab_message::imap::{SectionText, body_structure, envelope, section};
 use mail_lab_message::transfer::{decode_base64, decode_quoted_printable};
 use mail_lab_proto::Time;
@@ -58,7 +58,7 @@ fn names<'a>(items: &'a MacroOrMessageDataItemNames<'a>) -> Vec<MessageDataItemN
     }
 }
 
-fn part_numbers(part: &imap_codec::imap_types::fetch::Part) -> Vec<u32> {
+fn part_numbers(part: &imap_types::fetch::Part) -> Vec<u32> {
     part.0.as_ref().iter().map(|n| n.get()).collect()
 }
 
@@ -68,10 +68,10 @@ fn join(numbers: &[u32]) -> String {
 
 /// The section's bytes and how the response names it (`BODY[1.HEADER]`).
 fn body_section(raw: &[u8], s: Option<&Section<'_>>) -> (Option<Vec<u8>>, String) {
-    let fields = |list: &[imap_codec::imap_types::core::AString<'_>]| -> Vec<String> {
+    let fields = |list: &[imap_types::core::AString<'_>]| -> Vec<String> {
         list.iter().map(|a| String::from_utf8_lossy(a.as_ref()).into_owned()).collect()
     };
-    let prefix = |p: &Option<imap_codec::imap_types::fetch::Part>| {
+    let prefix = |p: &Option<imap_types::fetch::Part>| {
         p.as_ref().map(|p| format!("{}.", join(&part_numbers(p)))).unwrap_or_default()
     };
     match s {

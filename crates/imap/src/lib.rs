@@ -1,11 +1,13 @@
 //! IMAP engine for Mail Lab: a server with RFC 9051's states over one shared
 //! mail store, sans-I/O behind [`mail_lab_proto::Session`]. Commands are read
-//! with imap-codec; the teaching layer turns its refusals into `BAD` replies
+//! with its own grammar into imap-types' AST (checked against imap-codec);
+//! the teaching layer turns its refusals into `BAD` replies
 //! that say what was expected.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod client;
+mod command_parser;
 pub mod explain;
 mod extended;
 mod fetch;

@@ -2,8 +2,8 @@
 
 use std::cell::RefCell;
 
-use imap_codec::imap_types::search::SearchKey;
-use imap_codec::imap_types::sequence::SequenceSet;
+use imap_types::search::SearchKey;
+use imap_types::sequence::SequenceSet;
 use mail_lab_message::address::AddressItem;
 use mail_lab_message::{MessageView, Utf8Only};
 use mail_lab_proto::Time;
@@ -168,7 +168,7 @@ fn sent_date(ctx: &Ctx<'_>) -> Option<String> {
 fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
     let flag = |f: Flag| ctx.message.flags.contains(&f);
     let text = |a: &dyn AsRef<[u8]>| String::from_utf8_lossy(a.as_ref()).into_owned();
-    let date = |d: &imap_codec::imap_types::datetime::NaiveDate| d.as_ref().to_string();
+    let date = |d: &imap_types::datetime::NaiveDate| d.as_ref().to_string();
     match key {
         SearchKey::And(keys) => keys.as_ref().iter().all(|k| eval(k, ctx, now)),
         SearchKey::SequenceSet(set) => in_set(ctx, set, false),

@@ -3,22 +3,20 @@
 
 use mail_lab_proto::sorted::SortedSet;
 
-use imap_codec::CommandCodec;
-use imap_codec::decode::{CommandDecodeError, Decoder};
-use imap_codec::imap_types::IntoStatic;
-use imap_codec::imap_types::command::{Command, CommandBody};
-use imap_codec::imap_types::core::{Charset, LiteralMode};
-use imap_codec::imap_types::extensions::binary::LiteralOrLiteral8;
-use imap_codec::imap_types::fetch::MacroOrMessageDataItemNames;
-use imap_codec::imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
-use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
-use imap_codec::imap_types::search::SearchKey;
-use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
-use imap_codec::imap_types::status::StatusDataItemName;
+use imap_types::command::{Command, CommandBody};
+use imap_types::core::{Charset, LiteralMode};
+use imap_types::extensions::binary::LiteralOrLiteral8;
+use imap_types::fetch::MacroOrMessageDataItemNames;
+use imap_types::flag::{Flag as ImapFlag, StoreResponse, StoreType};
+use imap_types::mailbox::{ListMailbox, Mailbox};
+use imap_types::search::SearchKey;
+use imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+use imap_types::status::StatusDataItemName;
 use mail_lab_proto::sasl::{self, Credentials, Mechanism, Proof, SaslServer, SaslStep};
 use mail_lab_proto::{Engine, Outbox, Output, Peer, Session, StateHint, Time, TlsMode};
 use mail_lab_store::{ChangeKind, Flag, Folder, INBOX, Store, StoreError};
 
+use crate::command_parser::{self, Stop};
 use crate::{extended, fetch, search, syntax, utf7};
 
 /// Longest command line (without literals) the server buffers.
@@ -1050,30 +1048,28 @@ impl ImapServer {
                 continue;
             }
             self.take_extended_options(backend);
-            let decoded = CommandCodec::default().decode(&self.buffer);
+            let decoded = command_parser::command(&self.buffer);
             // A command still waiting for its literals keeps the options taken off its line.
-            if matches!(decoded, Err(CommandDecodeError::Failed)) {
+            if decoded == Err(Stop::Failed) {
                 self.pending = None;
             }
             match decoded {
-                Ok((rest, command)) => {
-                    let used = self.buffer.len() - rest.len();
-                    let command = command.into_static();
+                Ok((used, command)) => {
                     self.buffer.drain(..used);
                     self.continued_at = None;
                     self.command(command, backend);
                     self.pending = None;
                 }
                 // Lengths were judged above: wait for the rest.
-                Err(CommandDecodeError::Incomplete) => return,
-                Err(CommandDecodeError::LiteralFound { mode, .. }) => {
+                Err(Stop::Incomplete) => return,
+                Err(Stop::Literal(mode)) => {
                     if mode == LiteralMode::Sync && self.continued_at != Some(self.buffer.len()) {
                         self.send("+ Ready for literal data");
                         self.continued_at = Some(self.buffer.len());
                     }
                     return;
                 }
-                Err(CommandDecodeError::Failed) => {
+                Err(Stop::Failed) => {
                     // Drop the whole command, its literals included: their octets
                     // must never be read as commands.
                     let end = match extent(&self.buffer, self.config.max_literal) {
