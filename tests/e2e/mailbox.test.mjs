@@ -105,6 +105,8 @@ test('10,000 imported messages render only the rows in view; folders, flags, exp
 test('a file of gigabytes is refused past the quota, without being read whole', async (t) => {
   const { page, errors } = await openLab(t);
   await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
+  // A reload while the page still loads aborts its WebAssembly: wait for it first.
+  await bobPane(page).waitFor();
   await page.reload();
   const bob = bobPane(page);
   await bob.waitFor();
