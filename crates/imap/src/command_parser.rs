@@ -70,7 +70,7 @@ fn is_base64_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn peek_at(&self, ahead: usize) -> Parsed<u8> {
         self.input.get(self.at + ahead).copied().ok_or(Stop::Incomplete)
     }
@@ -95,7 +95,7 @@ impl Reader<'_> {
     }
 
     /// One or more octets `keep` accepts. The input must go on after them.
-    fn run(&mut self, keep: fn(u8) -> bool) -> Parsed<&[u8]> {
+    fn run(&mut self, keep: fn(u8) -> bool) -> Parsed<&'a [u8]> {
         let start = self.at;
         while keep(self.peek()?) {
             self.at += 1;
@@ -108,9 +108,20 @@ impl Reader<'_> {
         Ok(String::from_utf8_lossy(self.run(keep)?).into_owned())
     }
 
-    /// A command, item or key name, upper-cased.
-    fn name(&mut self) -> Parsed<Vec<u8>> {
-        Ok(self.run(is_name_char)?.to_ascii_uppercase())
+    /// A command, item or key name, as written.
+    fn word(&mut self) -> Parsed<&'a [u8]> {
+        self.run(is_name_char)
+    }
+
+    /// The next word's meaning in `table`, matched in any case. Tables, not
+    /// `match` on strings: those compile to a compare per letter.
+    fn one_of<T: Clone>(&mut self, table: &[(&str, T)]) -> Parsed<T> {
+        let word = self.word()?;
+        table
+            .iter()
+            .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(word))
+            .map(|(_, t)| t.clone())
+            .ok_or(Stop::Failed)
     }
 
     fn atom(&mut self) -> Parsed<Atom<'static>> {
@@ -137,7 +148,7 @@ impl Reader<'_> {
     }
 
     /// `{n}` or `{n+}` and CRLF (after `~` for literal8), then n octets.
-    fn literal_data(&mut self) -> Parsed<(&[u8], LiteralMode)> {
+    fn literal_data(&mut self) -> Parsed<(&'a [u8], LiteralMode)> {
         self.eat(b'{')?;
         let length = self.number()? as usize;
         let mode = if self.take(b'+')? { LiteralMode::NonSync } else { LiteralMode::Sync };
@@ -317,32 +328,33 @@ impl Reader<'_> {
     }
 
     fn body(&mut self) -> Parsed<CommandBody<'static>> {
-        let verb = self.name()?;
-        Ok(match &verb[..] {
-            b"CAPABILITY" => CommandBody::Capability,
-            b"LOGOUT" => CommandBody::Logout,
-            b"NOOP" => CommandBody::Noop,
-            b"STARTTLS" => CommandBody::StartTLS,
-            b"CHECK" => CommandBody::Check,
-            b"CLOSE" => CommandBody::Close,
-            b"EXPUNGE" => CommandBody::Expunge,
-            b"UNSELECT" => CommandBody::Unselect,
-            b"IDLE" => CommandBody::Idle,
-            b"NAMESPACE" => CommandBody::Namespace,
-            b"LOGIN" => {
+        use Verb::*;
+        let verb = self.one_of(&VERBS)?;
+        Ok(match verb {
+            Capability => CommandBody::Capability,
+            Logout => CommandBody::Logout,
+            Noop => CommandBody::Noop,
+            StartTls => CommandBody::StartTLS,
+            Check => CommandBody::Check,
+            Close => CommandBody::Close,
+            Expunge => CommandBody::Expunge,
+            Unselect => CommandBody::Unselect,
+            Idle => CommandBody::Idle,
+            Namespace => CommandBody::Namespace,
+            Login => {
                 self.sp()?;
                 let username = self.astring()?;
                 self.sp()?;
                 CommandBody::Login { username, password: Secret::new(self.astring()?) }
             }
-            b"AUTHENTICATE" => {
+            Authenticate => {
                 self.sp()?;
                 let mechanism = AuthMechanism::from(self.atom()?);
                 let initial_response =
                     if self.take(b' ')? { Some(Secret::new(Cow::Owned(self.initial_response()?))) } else { None };
                 CommandBody::Authenticate { mechanism, initial_response }
             }
-            b"ENABLE" => {
+            Enable => {
                 let mut capabilities = Vec::new();
                 while capabilities.is_empty() || self.peek()? == b' ' {
                     self.sp()?;
@@ -350,85 +362,84 @@ impl Reader<'_> {
                 }
                 CommandBody::Enable { capabilities: Vec1::unvalidated(capabilities) }
             }
-            b"SELECT" | b"EXAMINE" | b"CREATE" | b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" => {
+            Select | Examine | Create | Delete | Subscribe | Unsubscribe => {
                 self.sp()?;
                 let mailbox = self.mailbox()?;
-                match &verb[..] {
-                    b"SELECT" => CommandBody::Select { mailbox },
-                    b"EXAMINE" => CommandBody::Examine { mailbox },
-                    b"CREATE" => CommandBody::Create { mailbox },
-                    b"DELETE" => CommandBody::Delete { mailbox },
-                    b"SUBSCRIBE" => CommandBody::Subscribe { mailbox },
+                match verb {
+                    Select => CommandBody::Select { mailbox },
+                    Examine => CommandBody::Examine { mailbox },
+                    Create => CommandBody::Create { mailbox },
+                    Delete => CommandBody::Delete { mailbox },
+                    Subscribe => CommandBody::Subscribe { mailbox },
                     _ => CommandBody::Unsubscribe { mailbox },
                 }
             }
-            b"RENAME" => {
+            Rename => {
                 self.sp()?;
                 let from = self.mailbox()?;
                 self.sp()?;
                 CommandBody::Rename { from, to: self.mailbox()? }
             }
-            b"LIST" | b"LSUB" => {
+            List | Lsub => {
                 self.sp()?;
                 let reference = self.mailbox()?;
                 self.sp()?;
                 let mailbox_wildcard = self.list_mailbox()?;
-                if verb == b"LIST" {
+                if verb == List {
                     CommandBody::List { reference, mailbox_wildcard }
                 } else {
                     CommandBody::Lsub { reference, mailbox_wildcard }
                 }
             }
-            b"STATUS" => {
+            Status => {
                 self.sp()?;
                 let mailbox = self.mailbox()?;
                 self.sp()?;
-                let item_names = self.list(true, Self::status_item)?;
+                let item_names = self.list(true, |r| r.one_of(&STATUS_ITEMS))?;
                 CommandBody::Status { mailbox, item_names: item_names.into() }
             }
-            b"APPEND" => self.append()?,
-            b"UID" => {
+            Append => self.append()?,
+            Uid => {
                 self.sp()?;
                 let start = self.at;
-                match &self.name()?[..] {
-                    b"EXPUNGE" => {
+                match self.one_of(&VERBS)? {
+                    Expunge => {
                         self.sp()?;
                         return Ok(CommandBody::ExpungeUid { sequence_set: self.sequence_set()? });
                     }
-                    b"COPY" | b"MOVE" | b"FETCH" | b"STORE" | b"SEARCH" => self.at = start,
+                    Copy | Move | Fetch | Store | Search => self.at = start,
                     _ => return failed(),
                 }
                 let mut body = self.body()?;
-                match &mut body {
-                    CommandBody::Copy { uid, .. }
-                    | CommandBody::Move { uid, .. }
-                    | CommandBody::Fetch { uid, .. }
-                    | CommandBody::Store { uid, .. }
-                    | CommandBody::Search { uid, .. } => *uid = true,
-                    _ => return failed(),
+                if let CommandBody::Copy { uid, .. }
+                | CommandBody::Move { uid, .. }
+                | CommandBody::Fetch { uid, .. }
+                | CommandBody::Store { uid, .. }
+                | CommandBody::Search { uid, .. } = &mut body
+                {
+                    *uid = true;
                 }
                 body
             }
-            b"COPY" | b"MOVE" => {
+            Copy | Move => {
                 self.sp()?;
                 let sequence_set = self.sequence_set()?;
                 self.sp()?;
                 let mailbox = self.mailbox()?;
-                if verb == b"COPY" {
+                if verb == Copy {
                     CommandBody::Copy { sequence_set, mailbox, uid: false }
                 } else {
                     CommandBody::Move { sequence_set, mailbox, uid: false }
                 }
             }
-            b"FETCH" => {
+            Fetch => {
                 self.sp()?;
                 let sequence_set = self.sequence_set()?;
                 self.sp()?;
                 CommandBody::Fetch { sequence_set, macro_or_item_names: self.fetch_items()?, uid: false }
             }
-            b"STORE" => self.store()?,
-            b"SEARCH" => self.search()?,
-            _ => return failed(),
+            Store => self.store()?,
+            Search => self.search()?,
         })
     }
 
@@ -450,20 +461,6 @@ impl Reader<'_> {
             }
             Err(_) => failed(),
         }
-    }
-
-    fn status_item(&mut self) -> Parsed<StatusDataItemName> {
-        Ok(match &self.name()?[..] {
-            b"MESSAGES" => StatusDataItemName::Messages,
-            b"RECENT" => StatusDataItemName::Recent,
-            b"UIDNEXT" => StatusDataItemName::UidNext,
-            b"UIDVALIDITY" => StatusDataItemName::UidValidity,
-            b"UNSEEN" => StatusDataItemName::Unseen,
-            b"DELETED-STORAGE" => StatusDataItemName::DeletedStorage,
-            b"DELETED" => StatusDataItemName::Deleted,
-            b"SIZE" => StatusDataItemName::Size,
-            _ => return failed(),
-        })
     }
 
     fn append(&mut self) -> Parsed<CommandBody<'static>> {
@@ -499,11 +496,7 @@ impl Reader<'_> {
             _ => StoreType::Replace,
         };
         self.at += usize::from(kind != StoreType::Replace);
-        let response = match &self.name()?[..] {
-            b"FLAGS" => StoreResponse::Answer,
-            b"FLAGS.SILENT" => StoreResponse::Silent,
-            _ => return failed(),
-        };
+        let response = self.one_of(&[("FLAGS", StoreResponse::Answer), ("FLAGS.SILENT", StoreResponse::Silent)])?;
         self.sp()?;
         let flags = if self.peek()? == b'(' {
             self.list(true, Self::flag)?
@@ -522,41 +515,26 @@ impl Reader<'_> {
             return Ok(MacroOrMessageDataItemNames::MessageDataItemNames(self.list(true, Self::fetch_item)?));
         }
         let start = self.at;
-        let every = match &self.name()?[..] {
-            b"ALL" => Macro::All,
-            b"FAST" => Macro::Fast,
-            b"FULL" => Macro::Full,
-            _ => {
-                self.at = start;
-                return Ok(MacroOrMessageDataItemNames::MessageDataItemNames(vec![self.fetch_item()?]));
-            }
-        };
-        Ok(MacroOrMessageDataItemNames::Macro(every))
+        if let Ok(every) = self.one_of(&[("ALL", Macro::All), ("FAST", Macro::Fast), ("FULL", Macro::Full)]) {
+            return Ok(MacroOrMessageDataItemNames::Macro(every));
+        }
+        self.at = start;
+        Ok(MacroOrMessageDataItemNames::MessageDataItemNames(vec![self.fetch_item()?]))
     }
 
     fn fetch_item(&mut self) -> Parsed<MessageDataItemName<'static>> {
-        let name = self.name()?;
-        Ok(match &name[..] {
-            b"ENVELOPE" => MessageDataItemName::Envelope,
-            b"FLAGS" => MessageDataItemName::Flags,
-            b"INTERNALDATE" => MessageDataItemName::InternalDate,
-            b"BODYSTRUCTURE" => MessageDataItemName::BodyStructure,
-            b"UID" => MessageDataItemName::Uid,
-            b"RFC822" => MessageDataItemName::Rfc822,
-            b"RFC822.HEADER" => MessageDataItemName::Rfc822Header,
-            b"RFC822.SIZE" => MessageDataItemName::Rfc822Size,
-            b"RFC822.TEXT" => MessageDataItemName::Rfc822Text,
-            b"BODY" if self.peek()? != b'[' => MessageDataItemName::Body,
-            b"BODY" | b"BODY.PEEK" => {
+        Ok(match self.one_of(&FETCH_ITEMS)? {
+            Item::Simple(item) => item(),
+            Item::Body(false) if self.peek()? != b'[' => MessageDataItemName::Body,
+            Item::Body(peek) => {
                 let section = self.section()?;
-                MessageDataItemName::BodyExt { section, partial: self.partial()?, peek: name.len() > 4 }
+                MessageDataItemName::BodyExt { section, partial: self.partial()?, peek }
             }
-            b"BINARY" | b"BINARY.PEEK" => {
+            Item::Binary(peek) => {
                 let section = self.section_binary()?;
-                MessageDataItemName::Binary { section, partial: self.partial()?, peek: name.len() > 6 }
+                MessageDataItemName::Binary { section, partial: self.partial()?, peek }
             }
-            b"BINARY.SIZE" => MessageDataItemName::BinarySize { section: self.section_binary()? },
-            _ => return failed(),
+            Item::BinarySize => MessageDataItemName::BinarySize { section: self.section_binary()? },
         })
     }
 
@@ -604,12 +582,13 @@ impl Reader<'_> {
         } else {
             None
         };
-        let section = match (&self.name()?[..], part) {
-            (b"HEADER", part) => Section::Header(part),
-            (b"TEXT", part) => Section::Text(part),
-            (b"MIME", Some(part)) => Section::Mime(part),
-            (b"HEADER.FIELDS", part) => Section::HeaderFields(part, self.header_list()?),
-            (b"HEADER.FIELDS.NOT", part) => Section::HeaderFieldsNot(part, self.header_list()?),
+        let names = [("HEADER", 0), ("TEXT", 1), ("MIME", 2), ("HEADER.FIELDS", 3), ("HEADER.FIELDS.NOT", 4)];
+        let section = match (self.one_of(&names)?, part) {
+            (0, part) => Section::Header(part),
+            (1, part) => Section::Text(part),
+            (2, Some(part)) => Section::Mime(part),
+            (3, part) => Section::HeaderFields(part, self.header_list()?),
+            (4, part) => Section::HeaderFieldsNot(part, self.header_list()?),
             _ => return failed(),
         };
         self.eat(b']')?;
@@ -625,7 +604,7 @@ impl Reader<'_> {
         self.sp()?;
         let start = self.at;
         let mut charset = None;
-        if self.peek()?.is_ascii_alphabetic() && self.name()? == b"CHARSET" {
+        if self.peek()?.is_ascii_alphabetic() && self.word()?.eq_ignore_ascii_case(b"CHARSET") {
             self.sp()?;
             charset = Some(if self.peek()? == b'"' {
                 let text = self.quoted()?;
@@ -666,68 +645,200 @@ impl Reader<'_> {
         if next == b'*' || next.is_ascii_digit() {
             return Ok(SearchKey::SequenceSet(self.sequence_set()?));
         }
-        let name = self.name()?;
-        let simple = match &name[..] {
-            b"ALL" => SearchKey::All,
-            b"ANSWERED" => SearchKey::Answered,
-            b"DELETED" => SearchKey::Deleted,
-            b"FLAGGED" => SearchKey::Flagged,
-            b"NEW" => SearchKey::New,
-            b"OLD" => SearchKey::Old,
-            b"RECENT" => SearchKey::Recent,
-            b"SEEN" => SearchKey::Seen,
-            b"UNANSWERED" => SearchKey::Unanswered,
-            b"UNDELETED" => SearchKey::Undeleted,
-            b"UNFLAGGED" => SearchKey::Unflagged,
-            b"UNSEEN" => SearchKey::Unseen,
-            b"DRAFT" => SearchKey::Draft,
-            b"UNDRAFT" => SearchKey::Undraft,
-            _ => {
-                self.sp()?;
-                return self.search_key_with_argument(&name, depth);
-            }
-        };
-        Ok(simple)
-    }
-
-    /// A key that takes an argument; the space before it is read.
-    fn search_key_with_argument(&mut self, name: &[u8], depth: usize) -> Parsed<SearchKey<'static>> {
-        Ok(match name {
-            b"BCC" => SearchKey::Bcc(self.astring()?),
-            b"BODY" => SearchKey::Body(self.astring()?),
-            b"CC" => SearchKey::Cc(self.astring()?),
-            b"FROM" => SearchKey::From(self.astring()?),
-            b"SUBJECT" => SearchKey::Subject(self.astring()?),
-            b"TEXT" => SearchKey::Text(self.astring()?),
-            b"TO" => SearchKey::To(self.astring()?),
-            b"BEFORE" => SearchKey::Before(self.date()?),
-            b"ON" => SearchKey::On(self.date()?),
-            b"SINCE" => SearchKey::Since(self.date()?),
-            b"SENTBEFORE" => SearchKey::SentBefore(self.date()?),
-            b"SENTON" => SearchKey::SentOn(self.date()?),
-            b"SENTSINCE" => SearchKey::SentSince(self.date()?),
-            b"KEYWORD" => SearchKey::Keyword(self.atom()?),
-            b"UNKEYWORD" => SearchKey::Unkeyword(self.atom()?),
-            b"HEADER" => {
+        let start = self.at;
+        if let Ok(key) = self.one_of(&SIMPLE_KEYS) {
+            return Ok(key());
+        }
+        self.at = start;
+        let key = self.one_of(&KEYS_WITH_ARGUMENTS)?;
+        self.sp()?;
+        Ok(match key {
+            Key::String(key) => key(self.astring()?),
+            Key::Date(key) => key(self.date()?),
+            Key::Keyword(key) => key(self.atom()?),
+            Key::Size(key) => key(self.number()?),
+            Key::Seconds(key) => key(self.nz_number()?),
+            Key::Header => {
                 let field = self.astring()?;
                 self.sp()?;
                 SearchKey::Header(field, self.astring()?)
             }
-            b"LARGER" => SearchKey::Larger(self.number()?),
-            b"SMALLER" => SearchKey::Smaller(self.number()?),
-            b"OLDER" => SearchKey::Older(self.nz_number()?),
-            b"YOUNGER" => SearchKey::Younger(self.nz_number()?),
-            b"UID" => SearchKey::Uid(self.sequence_set()?),
-            b"NOT" => SearchKey::Not(Box::new(self.search_key(depth - 1)?)),
-            b"OR" => {
+            Key::Uid => SearchKey::Uid(self.sequence_set()?),
+            Key::Not => SearchKey::Not(Box::new(self.search_key(depth - 1)?)),
+            Key::Or => {
                 let left = self.search_key(depth - 1)?;
                 self.sp()?;
                 SearchKey::Or(Box::new(left), Box::new(self.search_key(depth - 1)?))
             }
-            _ => return failed(),
         })
     }
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Capability,
+    Logout,
+    Noop,
+    StartTls,
+    Check,
+    Close,
+    Expunge,
+    Unselect,
+    Idle,
+    Namespace,
+    Login,
+    Authenticate,
+    Enable,
+    Select,
+    Examine,
+    Create,
+    Delete,
+    Subscribe,
+    Unsubscribe,
+    Rename,
+    List,
+    Lsub,
+    Status,
+    Append,
+    Uid,
+    Copy,
+    Move,
+    Fetch,
+    Store,
+    Search,
+}
+
+const VERBS: [(&str, Verb); 30] = [
+    ("CAPABILITY", Verb::Capability),
+    ("LOGOUT", Verb::Logout),
+    ("NOOP", Verb::Noop),
+    ("STARTTLS", Verb::StartTls),
+    ("CHECK", Verb::Check),
+    ("CLOSE", Verb::Close),
+    ("EXPUNGE", Verb::Expunge),
+    ("UNSELECT", Verb::Unselect),
+    ("IDLE", Verb::Idle),
+    ("NAMESPACE", Verb::Namespace),
+    ("LOGIN", Verb::Login),
+    ("AUTHENTICATE", Verb::Authenticate),
+    ("ENABLE", Verb::Enable),
+    ("SELECT", Verb::Select),
+    ("EXAMINE", Verb::Examine),
+    ("CREATE", Verb::Create),
+    ("DELETE", Verb::Delete),
+    ("SUBSCRIBE", Verb::Subscribe),
+    ("UNSUBSCRIBE", Verb::Unsubscribe),
+    ("RENAME", Verb::Rename),
+    ("LIST", Verb::List),
+    ("LSUB", Verb::Lsub),
+    ("STATUS", Verb::Status),
+    ("APPEND", Verb::Append),
+    ("UID", Verb::Uid),
+    ("COPY", Verb::Copy),
+    ("MOVE", Verb::Move),
+    ("FETCH", Verb::Fetch),
+    ("STORE", Verb::Store),
+    ("SEARCH", Verb::Search),
+];
+
+const STATUS_ITEMS: [(&str, StatusDataItemName); 8] = [
+    ("MESSAGES", StatusDataItemName::Messages),
+    ("RECENT", StatusDataItemName::Recent),
+    ("UIDNEXT", StatusDataItemName::UidNext),
+    ("UIDVALIDITY", StatusDataItemName::UidValidity),
+    ("UNSEEN", StatusDataItemName::Unseen),
+    ("DELETED-STORAGE", StatusDataItemName::DeletedStorage),
+    ("DELETED", StatusDataItemName::Deleted),
+    ("SIZE", StatusDataItemName::Size),
+];
+
+/// A FETCH item name and what follows it.
+#[derive(Clone, Copy)]
+enum Item {
+    Simple(fn() -> MessageDataItemName<'static>),
+    /// BODY or (true) BODY.PEEK: a section may follow BODY and must follow BODY.PEEK.
+    Body(bool),
+    /// BINARY or (true) BINARY.PEEK, with a section.
+    Binary(bool),
+    BinarySize,
+}
+
+const FETCH_ITEMS: [(&str, Item); 14] = [
+    ("ENVELOPE", Item::Simple(|| MessageDataItemName::Envelope)),
+    ("FLAGS", Item::Simple(|| MessageDataItemName::Flags)),
+    ("INTERNALDATE", Item::Simple(|| MessageDataItemName::InternalDate)),
+    ("BODYSTRUCTURE", Item::Simple(|| MessageDataItemName::BodyStructure)),
+    ("UID", Item::Simple(|| MessageDataItemName::Uid)),
+    ("RFC822", Item::Simple(|| MessageDataItemName::Rfc822)),
+    ("RFC822.HEADER", Item::Simple(|| MessageDataItemName::Rfc822Header)),
+    ("RFC822.SIZE", Item::Simple(|| MessageDataItemName::Rfc822Size)),
+    ("RFC822.TEXT", Item::Simple(|| MessageDataItemName::Rfc822Text)),
+    ("BODY", Item::Body(false)),
+    ("BODY.PEEK", Item::Body(true)),
+    ("BINARY", Item::Binary(false)),
+    ("BINARY.PEEK", Item::Binary(true)),
+    ("BINARY.SIZE", Item::BinarySize),
+];
+
+/// A search key without an argument.
+type SimpleKey = fn() -> SearchKey<'static>;
+
+const SIMPLE_KEYS: [(&str, SimpleKey); 14] = [
+    ("ALL", || SearchKey::All),
+    ("ANSWERED", || SearchKey::Answered),
+    ("DELETED", || SearchKey::Deleted),
+    ("FLAGGED", || SearchKey::Flagged),
+    ("NEW", || SearchKey::New),
+    ("OLD", || SearchKey::Old),
+    ("RECENT", || SearchKey::Recent),
+    ("SEEN", || SearchKey::Seen),
+    ("UNANSWERED", || SearchKey::Unanswered),
+    ("UNDELETED", || SearchKey::Undeleted),
+    ("UNFLAGGED", || SearchKey::Unflagged),
+    ("UNSEEN", || SearchKey::Unseen),
+    ("DRAFT", || SearchKey::Draft),
+    ("UNDRAFT", || SearchKey::Undraft),
+];
+
+/// A search key that takes an argument, by the argument's kind.
+#[derive(Clone, Copy)]
+enum Key {
+    String(fn(AString<'static>) -> SearchKey<'static>),
+    Date(fn(NaiveDate) -> SearchKey<'static>),
+    Keyword(fn(Atom<'static>) -> SearchKey<'static>),
+    Size(fn(u32) -> SearchKey<'static>),
+    Seconds(fn(NonZeroU32) -> SearchKey<'static>),
+    Header,
+    Uid,
+    Not,
+    Or,
+}
+
+const KEYS_WITH_ARGUMENTS: [(&str, Key); 23] = [
+    ("BCC", Key::String(SearchKey::Bcc)),
+    ("BODY", Key::String(SearchKey::Body)),
+    ("CC", Key::String(SearchKey::Cc)),
+    ("FROM", Key::String(SearchKey::From)),
+    ("SUBJECT", Key::String(SearchKey::Subject)),
+    ("TEXT", Key::String(SearchKey::Text)),
+    ("TO", Key::String(SearchKey::To)),
+    ("BEFORE", Key::Date(SearchKey::Before)),
+    ("ON", Key::Date(SearchKey::On)),
+    ("SINCE", Key::Date(SearchKey::Since)),
+    ("SENTBEFORE", Key::Date(SearchKey::SentBefore)),
+    ("SENTON", Key::Date(SearchKey::SentOn)),
+    ("SENTSINCE", Key::Date(SearchKey::SentSince)),
+    ("KEYWORD", Key::Keyword(SearchKey::Keyword)),
+    ("UNKEYWORD", Key::Keyword(SearchKey::Unkeyword)),
+    ("LARGER", Key::Size(SearchKey::Larger)),
+    ("SMALLER", Key::Size(SearchKey::Smaller)),
+    ("OLDER", Key::Seconds(SearchKey::Older)),
+    ("YOUNGER", Key::Seconds(SearchKey::Younger)),
+    ("HEADER", Key::Header),
+    ("UID", Key::Uid),
+    ("NOT", Key::Not),
+    ("OR", Key::Or),
+];
 
 #[cfg(test)]
 mod tests {
