@@ -28,7 +28,7 @@ use imap_types::utils::indicators::{is_astring_char, is_atom_char, is_list_char,
 
 /// Why no command came out of the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub enum Stop {
     /// The buffer ends inside the command: wait for more.
     Incomplete,
     /// The buffer ends right after a literal's announcement (`{5}` CRLF).
@@ -43,7 +43,7 @@ type Parsed<T> = Result<T, Stop>;
 const SEARCH_DEPTH: usize = 9;
 
 /// The first command in `input`, and how many octets it took.
-pub(crate) fn command(input: &[u8]) -> Parsed<(usize, Command<'static>)> {
+pub fn command(input: &[u8]) -> Result<(usize, Command<'static>), Stop> {
     let mut r = Reader { input, at: 0 };
     let tag = r.text(|b| is_astring_char(b) && b != b'+')?;
     r.sp()?;

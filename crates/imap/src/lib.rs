@@ -7,7 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod client;
-mod command_parser;
+pub mod command_parser;
 pub mod explain;
 mod extended;
 mod fetch;
