@@ -27,14 +27,42 @@ pub fn charset_decoder(charset: &[u8]) -> Option<DecoderFnc> {
         };
     }
 
-    match &l_charset[..charset.len().clamp(1, 45)] {
-        b"ansi_x3.4_1968" | b"ascii" | b"cp1252" | b"cp819" | b"csisolatin1" | b"cswindows1252" | b"ibm819" | b"iso88591" | b"iso8859_1" | b"iso_8859_1" | b"iso_8859_1:1987" | b"iso_ir_100" | b"l1" | b"latin1" | b"us_ascii" | b"windows_1252" | b"x_cp1252" => Some(decoder_cp1252),
-        b"csunicode" | b"csutf16" | b"iso_10646_ucs_2" | b"ucs_2" | b"unicode" | b"unicodefeff" | b"utf_16" => Some(decoder_utf16),
-        b"csutf16be" | b"unicodefffe" | b"utf_16be" => Some(decoder_utf16_be),
-        b"csutf16le" | b"utf_16le" => Some(decoder_utf16_le),
-        b"csutf7" | b"utf_7" => Some(decoder_utf7),
-        _ => None,
-    }
+    // A table, not a `match` on strings: that compiled to a compare per letter.
+    const NAMES: [(&[u8], DecoderFnc); 31] = [
+        (b"ansi_x3.4_1968", decoder_cp1252),
+        (b"ascii", decoder_cp1252),
+        (b"cp1252", decoder_cp1252),
+        (b"cp819", decoder_cp1252),
+        (b"csisolatin1", decoder_cp1252),
+        (b"cswindows1252", decoder_cp1252),
+        (b"ibm819", decoder_cp1252),
+        (b"iso88591", decoder_cp1252),
+        (b"iso8859_1", decoder_cp1252),
+        (b"iso_8859_1", decoder_cp1252),
+        (b"iso_8859_1:1987", decoder_cp1252),
+        (b"iso_ir_100", decoder_cp1252),
+        (b"l1", decoder_cp1252),
+        (b"latin1", decoder_cp1252),
+        (b"us_ascii", decoder_cp1252),
+        (b"windows_1252", decoder_cp1252),
+        (b"x_cp1252", decoder_cp1252),
+        (b"csunicode", decoder_utf16),
+        (b"csutf16", decoder_utf16),
+        (b"iso_10646_ucs_2", decoder_utf16),
+        (b"ucs_2", decoder_utf16),
+        (b"unicode", decoder_utf16),
+        (b"unicodefeff", decoder_utf16),
+        (b"utf_16", decoder_utf16),
+        (b"csutf16be", decoder_utf16_be),
+        (b"unicodefffe", decoder_utf16_be),
+        (b"utf_16be", decoder_utf16_be),
+        (b"csutf16le", decoder_utf16_le),
+        (b"utf_16le", decoder_utf16_le),
+        (b"csutf7", decoder_utf7),
+        (b"utf_7", decoder_utf7),
+    ];
+    let name = &l_charset[..charset.len().clamp(1, 45)];
+    NAMES.iter().find(|(n, _)| *n == name).map(|(_, decoder)| *decoder)
 }
 
 #[cfg(feature = "single_byte_charsets")]
