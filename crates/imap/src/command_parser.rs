@@ -269,7 +269,12 @@ impl<'a> Reader<'a> {
             [b"JAN", b"FEB", b"MAR", b"APR", b"MAY", b"JUN", b"JUL", b"AUG", b"SEP", b"OCT", b"NOV", b"DEC"];
         let mut name = [0; 3];
         for letter in &mut name {
-            *letter = self.peek()?.to_ascii_uppercase();
+            // Refused at the first non-letter: a month never runs past the line's end.
+            let b = self.peek()?;
+            if !b.is_ascii_alphabetic() {
+                return failed();
+            }
+            *letter = b.to_ascii_uppercase();
             self.at += 1;
         }
         MONTHS.iter().position(|m| *m == name).map(|i| i as u32 + 1).ok_or(Stop::Failed)
@@ -986,6 +991,9 @@ mod tests {
         "a1 ENABLE\r\n",
         "a1 LIST \"\" \"*\" RETURN (CHILDREN)\r\n",
         "a1 NOOP\n",
+        // Found by the fuzz target: the line ends inside a date's month.
+        "a1 APPEND BOX (\\een) \" 4-\r\n",
+        "a1 SEARCH SINCE 1-F\r\n",
     ];
 
     #[test]
