@@ -113,7 +113,8 @@ fn extent(buffer: &[u8], max_literal: u32) -> Extent {
             }
             Some((length, non_sync)) => {
                 let after = line_end + length as usize;
-                if after > buffer.len() {
+                // An empty literal at the end waits too: it is announced, and "+" is owed.
+                if after > buffer.len() || (length == 0 && after == buffer.len()) {
                     return Extent::AwaitingLiteral { start: line_end, length, non_sync };
                 }
                 pos = after;
@@ -266,9 +267,15 @@ const STORE_SLICE: usize = 1_000;
 pub struct ImapServer {
     config: ImapConfig,
     peer: Peer,
+    /// The command being read (its lines and literals so far), and nothing past it.
     buffer: Vec<u8>,
-    /// The buffer length at which "+" was last sent, so it is sent once per literal.
-    continued_at: Option<usize>,
+    /// Received input not yet framed: commands move from here into `buffer` one
+    /// at a time, so reading one never moves or rescans the backlog behind it.
+    unread: Vec<u8>,
+    unread_at: usize,
+    /// Where in `buffer` the literal the grammar last judged starts ("+" sent,
+    /// or octets already coming): each literal is judged once, not per read.
+    judged_literal: Option<usize>,
     state: State,
     mode: Mode,
     out: Outbox,
@@ -666,7 +673,9 @@ impl ImapServer {
             config,
             peer,
             buffer: Vec::new(),
-            continued_at: None,
+            unread: Vec::new(),
+            unread_at: 0,
+            judged_literal: None,
             state: State::NotAuthenticated,
             mode: Mode::Commands,
             out: Outbox::default(),
@@ -797,11 +806,17 @@ impl ImapServer {
                 }
             }
             None => {
-                self.buffer.clear();
-                self.mode = Mode::Skip { remaining: 0 };
+                // The octets still owed to a literal go too; of an open line,
+                // the tail stays, where a literal's announcement may be forming.
+                let (keep, remaining) = match extent(&self.buffer, self.config.max_literal) {
+                    Extent::AwaitingLiteral { start, length, .. } => (0, length - (self.buffer.len() - start) as u64),
+                    _ => (32, 0),
+                };
+                self.buffer.drain(..self.buffer.len().saturating_sub(keep));
+                self.mode = Mode::Skip { remaining };
             }
         }
-        self.continued_at = None;
+        self.judged_literal = None;
         self.sendf(format_args!("{tag} BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
         if matches!(self.state, State::NotAuthenticated) {
             self.send("* BYE Line too long before login; closing");
@@ -848,7 +863,7 @@ impl ImapServer {
         // A tag must be one (RFC 9051 §9: no "+" and no list specials).
         let tag = Self::tag_of(tag.as_bytes());
         self.buffer.drain(..=end);
-        self.continued_at = None;
+        self.judged_literal = None;
         if ok && tag != "*" {
             self.sendf(format_args!(
                 "* ID (\"name\" \"Mail Lab\" \"version\" \"{}\" \"support-url\" NIL)",
@@ -958,31 +973,115 @@ impl ImapServer {
         self.buffer.splice(..length, line.into_bytes());
     }
 
+    /// Unread input, from the read position on.
+    fn unread(&self) -> &[u8] {
+        &self.unread[self.unread_at..]
+    }
+
+    /// Pass over `n` unread octets; with `keep`, they join the command being read.
+    fn advance_unread(&mut self, n: usize, keep: bool) {
+        let end = self.unread_at + n.min(self.unread.len() - self.unread_at);
+        if keep {
+            self.buffer.extend_from_slice(&self.unread[self.unread_at..end]);
+        }
+        self.unread_at = end;
+        // Read input is let go of in large steps: each octet is moved once.
+        if self.unread_at == self.unread.len() {
+            (self.unread, self.unread_at) = (Vec::new(), 0);
+        } else if self.unread_at >= 64 * 1024 && self.unread_at * 2 >= self.unread.len() {
+            self.unread.drain(..self.unread_at);
+            self.unread_at = 0;
+        }
+    }
+
+    /// Unread octets through the next line end, or `limit` of them if none is
+    /// that near: a longer line is refused by its length, so more is not needed.
+    fn unread_line(&mut self, limit: usize) {
+        let rest = &self.unread()[..self.unread().len().min(limit)];
+        let n = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        self.advance_unread(n, true);
+    }
+
+    /// Move unread input into the buffer up to the end of the command being
+    /// read: its lines, and its literals' octets (not past a literal too big).
+    fn feed_command(&mut self) {
+        let mut pos = 0;
+        while !self.unread().is_empty() {
+            let Some(nl) = self.buffer[pos..].iter().position(|&b| b == b'\n') else {
+                let room = (MAX_LINE + 1).saturating_sub(self.buffer.len() - pos);
+                if room == 0 {
+                    return;
+                }
+                self.unread_line(room);
+                continue;
+            };
+            let line_end = pos + nl + 1;
+            match literal_at_end(&self.buffer[pos..line_end]) {
+                Some((length, _)) if length <= u64::from(self.config.max_literal) => {
+                    let after = line_end + length as usize;
+                    if after > self.buffer.len() {
+                        self.advance_unread(after - self.buffer.len(), true);
+                    }
+                    pos = after;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Drop what is left of a refused command: `remaining` octets of its
+    /// literal, then the rest of its line (and the octets of a non-synchronising
+    /// literal that line announces), from the buffer and unread input. True once
+    /// all of it is gone.
+    fn skip(&mut self, mut remaining: u64) -> bool {
+        loop {
+            let take = remaining.min(self.buffer.len() as u64) as usize;
+            self.buffer.drain(..take);
+            remaining -= take as u64;
+            let take = remaining.min(self.unread().len() as u64) as usize;
+            self.advance_unread(take, false);
+            remaining -= take as u64;
+            if remaining > 0 {
+                self.mode = Mode::Skip { remaining };
+                return false;
+            }
+            // However the rest of the line arrives, none of it is read as a command.
+            loop {
+                if let Some(i) = self.buffer.iter().position(|&b| b == b'\n') {
+                    let literal = literal_at_end(&self.buffer[..=i]);
+                    self.buffer.drain(..=i);
+                    if let Some((length, true)) = literal {
+                        remaining = length;
+                        break;
+                    }
+                    self.mode = Mode::Commands;
+                    return true;
+                }
+                // Only the tail is kept, where a literal's announcement may be forming.
+                let tail = self.buffer.len().saturating_sub(32);
+                self.buffer.drain(..tail);
+                if self.unread().is_empty() {
+                    self.mode = Mode::Skip { remaining: 0 };
+                    return false;
+                }
+                self.unread_line(64 * 1024);
+            }
+        }
+    }
+
     fn process_buffer<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
         loop {
-            match &mut self.mode {
+            match &self.mode {
                 Mode::Skip { remaining } => {
-                    let take = (*remaining).min(self.buffer.len() as u64) as usize;
-                    self.buffer.drain(..take);
-                    *remaining -= take as u64;
-                    if *remaining > 0 {
+                    if !self.skip(*remaining) {
                         return;
-                    }
-                    // The rest of the refused command's line is dropped too, however
-                    // it arrives: none of it may be read as a command.
-                    match self.buffer.iter().position(|&b| b == b'\n') {
-                        Some(i) => {
-                            self.buffer.drain(..=i);
-                            self.mode = Mode::Commands;
-                        }
-                        None => {
-                            self.buffer.clear();
-                            return;
-                        }
                     }
                     continue;
                 }
                 Mode::Sasl { .. } | Mode::Idle { .. } => {
+                    if !self.buffer.contains(&b'\n') {
+                        self.unread_line((MAX_LINE + 1).saturating_sub(self.buffer.len()));
+                    }
                     let Some(i) = self.buffer.iter().position(|&b| b == b'\n') else {
                         if self.buffer.len() > MAX_LINE {
                             self.buffer.clear();
@@ -995,7 +1094,7 @@ impl ImapServer {
                     continue;
                 }
                 Mode::Working(_) => return,
-                Mode::Commands => {}
+                Mode::Commands => self.feed_command(),
             }
             if self.buffer.is_empty() || matches!(self.state, State::Logout) {
                 return;
@@ -1007,11 +1106,12 @@ impl ImapServer {
                 return;
             }
             self.ran += 1;
-            if let Extent::TooBig { length, non_sync, line_end } = extent(&self.buffer, self.config.max_literal) {
+            let framed = extent(&self.buffer, self.config.max_literal);
+            if let Extent::TooBig { length, non_sync, line_end } = framed {
                 // Refused before a single octet of it is kept.
                 let tag = Self::tag_of(&self.buffer[..line_end]);
                 self.buffer.drain(..line_end);
-                self.continued_at = None;
+                self.judged_literal = None;
                 self.pending = None;
                 let max = self.config.max_literal;
                 self.sendf(format_args!(
@@ -1032,23 +1132,35 @@ impl ImapServer {
                 }
                 None if self.buffer.len() > MAX_LINE => {
                     self.refuse_long_line(true);
-                    return;
+                    continue;
                 }
                 _ => {}
             }
-            let open_line_too_long = matches!(
-                extent(&self.buffer, self.config.max_literal),
-                Extent::AwaitingLine { from } if self.buffer.len() - from > MAX_LINE
-            );
+            let open_line_too_long =
+                matches!(framed, Extent::AwaitingLine { from } if self.buffer.len() - from > MAX_LINE);
             if open_line_too_long || self.buffer.len() > self.config.max_literal as usize + 4 * MAX_LINE {
                 self.refuse_long_line(true);
-                return;
+                continue;
+            }
+            // The grammar runs once a line is whole, and once per literal
+            // announced: not again for each octet of a literal or an open line.
+            match framed {
+                Extent::AwaitingLine { .. } => return,
+                Extent::AwaitingLiteral { start, .. } if self.judged_literal == Some(start) => return,
+                _ => {}
             }
             if self.id_command() {
                 continue;
             }
             self.take_extended_options(backend);
             let decoded = command_parser::command(&self.buffer);
+            // Options may have come off the line: the framing is read again.
+            let framed = extent(&self.buffer, self.config.max_literal);
+            let decoded = match decoded {
+                // A whole command the grammar still wants more of is wrong as it stands.
+                Err(Stop::Incomplete) if matches!(framed, Extent::Complete(_)) => Err(Stop::Failed),
+                other => other,
+            };
             // A command still waiting for its literals keeps the options taken off its line.
             if decoded == Err(Stop::Failed) {
                 self.pending = None;
@@ -1056,23 +1168,24 @@ impl ImapServer {
             match decoded {
                 Ok((used, command)) => {
                     self.buffer.drain(..used);
-                    self.continued_at = None;
+                    self.judged_literal = None;
                     self.command(command, backend);
                     self.pending = None;
                 }
-                // Lengths were judged above: wait for the rest.
-                Err(Stop::Incomplete) => return,
-                Err(Stop::Literal(mode)) => {
-                    if mode == LiteralMode::Sync && self.continued_at != Some(self.buffer.len()) {
+                Err(Stop::Incomplete) | Err(Stop::Literal(_)) => {
+                    // Asked for only when no octet of it has come unasked.
+                    if decoded == Err(Stop::Literal(LiteralMode::Sync)) {
                         self.send("+ Ready for literal data");
-                        self.continued_at = Some(self.buffer.len());
+                    }
+                    if let Extent::AwaitingLiteral { start, .. } = framed {
+                        self.judged_literal = Some(start);
                     }
                     return;
                 }
                 Err(Stop::Failed) => {
                     // Drop the whole command, its literals included: their octets
                     // must never be read as commands.
-                    let end = match extent(&self.buffer, self.config.max_literal) {
+                    let end = match framed {
                         Extent::Complete(n) => n,
                         // Judged once its line is all here, so that one bad line
                         // gets one BAD, however the octets were split (lengths above).
@@ -1091,7 +1204,7 @@ impl ImapServer {
                     let line_end = self.buffer.iter().position(|&b| b == b'\n').map_or(end, |i| i + 1).min(end);
                     let first_line = String::from_utf8_lossy(&self.buffer[..line_end]).trim_end().to_string();
                     self.buffer.drain(..end);
-                    self.continued_at = None;
+                    self.judged_literal = None;
                     if first_line.is_empty() {
                         continue;
                     }
@@ -1414,6 +1527,7 @@ impl ImapServer {
                 self.out.push(Output::StartTls);
                 // Nothing pipelined after STARTTLS may run inside TLS as if sent there.
                 self.buffer.clear();
+                (self.unread, self.unread_at) = (Vec::new(), 0);
                 self.tls = true;
             }
             CommandBody::Login { username, password } => {
@@ -2160,7 +2274,7 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
         if matches!(self.state, State::Logout) {
             return;
         }
-        self.buffer.extend_from_slice(input);
+        self.unread.extend_from_slice(input);
         (self.ran, self.paused) = (0, false);
         self.process_buffer(backend);
     }

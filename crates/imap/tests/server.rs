@@ -1662,3 +1662,81 @@ fn search_does_not_find_an_accented_letter_in_a_plain_one() {
     assert_eq!(c.line(&mut h, "s1 SEARCH SUBJECT \"café\""), "* SEARCH\r\ns1 OK SEARCH completed\r\n");
     assert_eq!(c.line(&mut h, "s2 SEARCH SUBJECT \"CAFE\""), "* SEARCH 1\r\ns2 OK SEARCH completed\r\n");
 }
+
+#[test]
+fn a_line_trickled_after_a_big_literal_costs_its_own_octets_only() {
+    // A hostile client announces a 4 MiB literal, sends it, then sends the
+    // rest of the line one octet per read. Each read must cost that octet,
+    // not a new parse of the 4 MiB already buffered.
+    let mut h = host(0);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    let started = std::time::Instant::now();
+    assert_eq!(c.send(&mut h, "a1 LOGIN {4194304}\r\n"), "+ Ready for literal data\r\n");
+    let chunk = vec![b'u'; 64 * 1024];
+    for _ in 0..64 {
+        c.server.receive(&chunk, &mut h, NOW);
+    }
+    assert_eq!(c.take(false), "");
+    for octet in std::iter::once(b' ').chain(std::iter::once(b'"')).chain(std::iter::repeat_n(b'x', 6000)) {
+        c.server.receive(&[octet], &mut h, NOW);
+    }
+    assert_eq!(c.take(false), "", "nothing is answered before the line ends");
+    let answer = c.send(&mut h, "\"\r\n");
+    let took = started.elapsed();
+    assert!(answer.starts_with("a1 NO [AUTHENTICATIONFAILED] "), "{answer}");
+    // Generous for an unoptimised build on a slow machine.
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+    assert!(c.line(&mut h, "a2 LOGIN bob bob-pw").starts_with("a2 OK "));
+}
+
+#[test]
+fn twenty_megabytes_of_pipelined_commands_cost_each_its_own_line() {
+    // 20,000 commands with long tags (20 MB) in one read: reading each one
+    // must not move the whole backlog behind it.
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    let long = "t".repeat(1000);
+    let many: String = (0..20_000).map(|n| format!("{long}{n} NOOP\r\n")).collect();
+    let started = std::time::Instant::now();
+    c.server.receive(many.as_bytes(), &mut h, NOW);
+    let mut all = queued(&mut c.server);
+    while c.server.is_busy() {
+        c.server.resume(&mut h, NOW);
+        all.push_str(&queued(&mut c.server));
+    }
+    let took = started.elapsed();
+    assert_eq!(all.matches(" OK NOOP completed\r\n").count(), 20_000);
+    assert!(all.starts_with(&format!("{long}0 OK NOOP completed\r\n")));
+    assert!(all.ends_with(&format!("{long}19999 OK NOOP completed\r\n")));
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+}
+
+#[test]
+fn a_refused_lines_literal_is_skipped_however_its_announcement_is_split() {
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "p CREATE Archive");
+    // The overlong line arrives in pieces, its `{19+}` cut in two between reads.
+    let out = c.send(&mut h, &format!("a2 NOOP {}", "x".repeat(9000)));
+    assert!(out.starts_with("a2 BAD Line too long"), "{out}");
+    assert_eq!(c.send(&mut h, &format!("{} {{1", "y".repeat(100))), "");
+    // The literal's octets are a command's text: they are dropped, not run.
+    assert_eq!(c.send(&mut h, "9+}\r\nb1 DELETE Archive\r\n\r\n"), "");
+    assert!(h.store.folder("bob@a.example", "Archive").is_some());
+    assert_eq!(c.line(&mut h, "a3 NOOP"), "a3 OK NOOP completed\r\n");
+}
+
+#[test]
+fn an_empty_literal_is_asked_for_once_like_any_other() {
+    let mut h = host(0);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    // RFC 9051 §4.3: "+" follows a synchronising literal's announcement, even {0}.
+    assert_eq!(c.send(&mut h, "a1 LOGIN {3}\r\n"), "+ Ready for literal data\r\n");
+    assert_eq!(c.send(&mut h, "bob {0}\r\n"), "+ Ready for literal data\r\n");
+    assert_eq!(c.send(&mut h, " "), "", "one + per literal, not per read");
+    let answer = c.send(&mut h, "\r\n");
+    assert!(answer.starts_with("a1 BAD ") || answer.starts_with("a1 NO "), "{answer}");
+    // A bare LF ends a line for the framing: the grammar refuses it at once, no wait.
+    let answer = c.send(&mut h, "a2 NOOP\n");
+    assert!(answer.starts_with("a2 BAD "), "{answer}");
+}
