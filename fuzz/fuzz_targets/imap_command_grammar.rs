@@ -10,7 +10,7 @@ use imap_codec::decode::{CommandDecodeError, Decoder};
 use imap_codec::imap_types::IntoStatic;
 use imap_codec::imap_types::command::CommandBody;
 use libfuzzer_sys::fuzz_target;
-use mail_lab_imap::command_parser::{Stop, command};
+use mail_lab_imap::command_parser::{CODEC_SEARCH_DEPTH, Stop, command, search_nesting};
 
 fuzz_target!(|data: &[u8]| {
     let ours = command(data);
@@ -40,13 +40,17 @@ fuzz_target!(|data: &[u8]| {
         Some(v) if v.eq_ignore_ascii_case(b"UID") => words.next(),
         v => v,
     };
+    // The verb's letters, exactly: "ID" does not excuse "IDLE".
     let unoffered_verb = verb.is_some_and(|v| {
+        let letters = &v[..v.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(v.len())];
         ["ID", "SORT", "THREAD", "COMPRESS", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA"]
             .iter()
-            .any(|n| v.get(..n.len()).is_some_and(|start| start.eq_ignore_ascii_case(n.as_bytes())))
+            .any(|n| letters.eq_ignore_ascii_case(n.as_bytes()))
     });
     let agree = match (&ours, &theirs) {
         (Err(Stop::Failed), Ok((_, c))) => not_offered(&c.body),
+        // Keys nested deeper than imap-codec allows are read here on purpose.
+        (Ok((_, c)), Err(Stop::Failed)) => search_nesting(&c.body) > CODEC_SEARCH_DEPTH,
         (Err(Stop::Incomplete), Err(Stop::Failed)) => unfinished,
         (Err(Stop::Failed), Err(Stop::Incomplete)) => unoffered_verb,
         _ => ours == theirs,

@@ -931,13 +931,18 @@ impl ImapServer {
             }
         }
         let set_at = |i: usize| {
-            words.get(i).is_some_and(|w| w.trim_end() == "$")
-                && !quoted[i]
+            let word = words.get(i).map_or("", |w| w.trim_end());
+            // In SEARCH, `$` may open or close a parenthesised group: `($ SEEN)`.
+            let in_group = word.trim_start_matches('(').trim_end_matches(')') == "$";
+            !quoted[i]
                 && match verb.as_str() {
-                    "FETCH" | "STORE" | "COPY" | "MOVE" | "EXPUNGE" => i == first_arg,
-                    "SEARCH" => {
-                        let before =
-                            |n: usize| i.checked_sub(n).and_then(|j| words.get(j)).map(|w| w.to_ascii_uppercase());
+                    "FETCH" | "STORE" | "COPY" | "MOVE" | "EXPUNGE" => word == "$" && i == first_arg,
+                    "SEARCH" if in_group => {
+                        let before = |n: usize| {
+                            i.checked_sub(n)
+                                .and_then(|j| words.get(j))
+                                .map(|w| w.trim_start_matches('(').to_ascii_uppercase())
+                        };
                         let takes_argument =
                             |w: Option<String>| w.is_some_and(|w| SEARCH_KEYS_WITH_ARGUMENT.contains(&w.as_str()));
                         i >= first_arg && !takes_argument(before(1)) && before(2).as_deref() != Some("HEADER")
@@ -1700,6 +1705,17 @@ impl ImapServer {
                 self.list(&tag, &reference, &pattern, lsub, &options, backend);
             }
             CommandBody::Status { mailbox, item_names } => {
+                // RFC 9051 §6.3.11: one item at least; DELETED-STORAGE is QUOTA's (RFC 9208), not offered.
+                if item_names.is_empty() {
+                    return self.sendf(format_args!(
+                        "{tag} BAD STATUS needs at least one item, e.g.: {tag} STATUS INBOX (MESSAGES UNSEEN)"
+                    ));
+                }
+                if item_names.contains(&StatusDataItemName::DeletedStorage) {
+                    return self.sendf(format_args!(
+                        "{tag} BAD DELETED-STORAGE belongs to QUOTA (RFC 9208), which this server does not offer"
+                    ));
+                }
                 let account = self.account().unwrap_or_default().to_string();
                 let name = mailbox_str(&mailbox, self.rev2);
                 let store = backend.store();
@@ -1738,9 +1754,14 @@ impl ImapServer {
                 if let Some(why) = keyword_limit(store, &account, &name, &flags) {
                     return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
                 }
+                // RFC 9051 took BINARY's FETCH items, not its APPEND: ~{n} needs BINARY (RFC 3516).
                 let data = match &message {
                     LiteralOrLiteral8::Literal(l) => l.data().to_vec(),
-                    LiteralOrLiteral8::Literal8(l) => l.data.to_vec(),
+                    LiteralOrLiteral8::Literal8(_) => {
+                        return self.sendf(format_args!(
+                            "{tag} BAD APPEND takes a literal {{n}}: ~{{n}} (literal8) needs BINARY (RFC 3516), which this server does not offer"
+                        ));
+                    }
                 };
                 match store.append(&account, &name, data, flags, internal_date, None) {
                     Ok(uid) => {

@@ -280,6 +280,11 @@ fn refusals_say_what_was_expected() {
         ("c7 LIST \"\"", "c7 BAD LIST needs a reference and a pattern: c7 LIST \"\" \"*\""),
         ("c8 LSUB", "c8 BAD LSUB needs a reference and a pattern: c8 LSUB \"\" \"*\""),
         ("c9 STATUS INBOX (FOO)", "c9 BAD STATUS needs a mailbox and items: c9 STATUS INBOX (MESSAGES UNSEEN UIDNEXT)"),
+        ("d1 STATUS INBOX ()", "d1 BAD STATUS needs at least one item, e.g.: d1 STATUS INBOX (MESSAGES UNSEEN)"),
+        (
+            "d2 STATUS INBOX (MESSAGES DELETED-STORAGE)",
+            "d2 BAD DELETED-STORAGE belongs to QUOTA (RFC 9208), which this server does not offer",
+        ),
         (
             "d1 APPEND INBOX",
             "d1 BAD APPEND needs a mailbox and a literal: d1 APPEND INBOX (\\Seen) {5}  then the 5 octets",
@@ -830,6 +835,10 @@ fn dollar_is_the_saved_result_only_where_a_set_stands() {
     assert_eq!(c.line(&mut h, "a5 SEARCH HEADER Subject $"), found("a5", "1 3"));
     assert_eq!(c.line(&mut h, "a6 SEARCH $"), found("a6", "2"));
     assert_eq!(c.line(&mut h, "a7 SEARCH NOT $"), found("a7", "1 3"));
+    // In a parenthesised group too (RFC 5182 §2.2 lets `$` stand where a set does).
+    assert_eq!(c.line(&mut h, "a7c SEARCH ($ ALL)"), found("a7c", "2"));
+    assert_eq!(c.line(&mut h, "a7d SEARCH OR (SUBJECT pay) ($)"), found("a7d", "2 3"));
+    assert_eq!(c.line(&mut h, "a7e SEARCH (SUBJECT $)"), found("a7e", "1 3"));
     // Inside a quoted string, a lone $ is text too.
     assert_eq!(c.line(&mut h, "a7b SEARCH SUBJECT \"pay $ now\""), found("a7b", "3"));
     assert!(c.line(&mut h, "a8 COPY 1 $").starts_with("a8 NO [TRYCREATE] "));
@@ -1739,4 +1748,34 @@ fn an_empty_literal_is_asked_for_once_like_any_other() {
     // A bare LF ends a line for the framing: the grammar refuses it at once, no wait.
     let answer = c.send(&mut h, "a2 NOOP\n");
     assert!(answer.starts_with("a2 BAD "), "{answer}");
+}
+
+#[test]
+fn thunderbird_style_nested_ors_are_read_and_too_deep_ones_refused() {
+    let mut h = host(3);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    // "Any of 20 terms" is 19 ORs deep, as Thunderbird writes it.
+    let terms: String = (0..20).map(|n| format!(" SUBJECT nothing{n}")).collect();
+    let ors = "OR ".repeat(19);
+    let answer = c.line(&mut h, &format!("a1 SEARCH {}{}", ors.trim_end(), terms));
+    assert_eq!(answer, "* SEARCH\r\na1 OK SEARCH completed\r\n");
+    let found = c.line(&mut h, &format!("a2 SEARCH {}{} ALL", ors.trim_end(), &terms[..terms.len() - 18]));
+    assert!(found.starts_with("* SEARCH 1 2 3\r\n"), "{found}");
+    // Past 64 levels the command is refused with BAD, and the session goes on.
+    let deep = c.line(&mut h, &format!("a3 SEARCH {}ALL", "NOT ".repeat(64)));
+    assert!(deep.starts_with("a3 BAD "), "{deep}");
+    assert_eq!(c.line(&mut h, "a4 NOOP"), "a4 OK NOOP completed\r\n");
+}
+
+#[test]
+fn append_with_a_literal8_is_refused_without_binary_and_its_octets_are_not_commands() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    let before = h.store.folder("bob@a.example", "INBOX").unwrap().messages.len();
+    let answer = c.send(&mut h, "a1 APPEND INBOX ~{13+}\r\nb1 LOGOUT\r\nxx\r\n");
+    assert!(answer.starts_with("a1 BAD APPEND takes a literal {n}: ~{n} (literal8) needs BINARY"), "{answer}");
+    assert!(!c.line(&mut h, "a0 CAPABILITY").contains(" BINARY"), "BINARY is not offered");
+    assert_eq!(h.store.folder("bob@a.example", "INBOX").unwrap().messages.len(), before);
+    assert_eq!(c.line(&mut h, "a2 NOOP"), "a2 OK NOOP completed\r\n");
 }
