@@ -230,6 +230,12 @@ SEARCH = [
     Cmd("A", "c45 SEARCH SEEN"),
     Cmd("A", "c46 SEARCH SINCE 32-Mar-2020"),  # no such date
     Cmd("A", "c47 SEARCH CHARSET X-UNKNOWN BODY x"),  # RFC 9051 §6.4.4: NO [BADCHARSET]
+    # "Any of 20 terms" as Thunderbird writes it: 19 ORs, each inside the next.
+    Cmd("A", "c49 SEARCH " + "OR " * 19 + " ".join(f"SUBJECT t{n}" for n in range(19)) + " SUBJECT report"),
+    Cmd("A", "c50 SEARCH RETURN (SAVE) SUBJECT hello"),  # RFC 5182: $ is then message 2
+    Cmd("A", "c51 SEARCH OR (SUBJECT report) ($)"),
+    Cmd("A", "c52 UID SEARCH ($ SEEN)"),
+    Cmd("A", "c53 STATUS s ()"),  # RFC 9051 §6.3.11: one status-att at least
     Cmd("A", "c48 LOGOUT"),
 ]
 
