@@ -200,8 +200,11 @@ fn without_b_value(raw: &[u8]) -> Vec<u8> {
 fn signed_data(fields: &[canon::Field<'_>], names: &[String], relaxed: bool, signature_field: &[u8]) -> Vec<u8> {
     // Each name's instances, top to bottom, so the next one is popped from the
     // end: one pass over the fields however many names `h=` lists.
-    let mut instances: std::collections::BTreeMap<String, Vec<usize>> =
-        names.iter().map(|n| (n.clone(), Vec::new())).collect();
+    // A sorted vector, not a B-tree: no tree or sort code in the page for it.
+    let mut instances = mail_lab_proto::sorted::SortedMap::<String, Vec<usize>>::default();
+    for name in names {
+        instances.insert(name.clone(), Vec::new());
+    }
     for (i, field) in fields.iter().enumerate() {
         if let Some(list) = instances.get_mut(&field.name.to_ascii_lowercase()) {
             list.push(i);
