@@ -488,7 +488,7 @@ impl<'a> HostBackend<'a> {
         spf: &spf::Verdict,
     ) -> Result<Others, Reply> {
         use mail_lab_auth::dmarc;
-        // Without DKIM (the page's build), DMARC has SPF alone to go on.
+        // Without feature `dkim`, DMARC has SPF alone to go on.
         #[cfg(feature = "dkim")]
         let (clauses, passes, temp_errors) = self.check_dkim(&mut { dns }, message);
         #[cfg(not(feature = "dkim"))]
@@ -586,7 +586,12 @@ impl<'a> HostBackend<'a> {
         use mail_lab_auth::dkim;
         let mut clauses = String::new();
         let (mut passes, mut temp_errors) = (Vec::new(), Vec::new());
-        for v in dkim::verify(dns, message, self.now) {
+        // The key questions go on the wiretap, each with the signature that asked it.
+        let mut logged = crate::dns::Logged { dns: *dns, lookups: Vec::new(), unlogged: 0 };
+        let verdicts = dkim::verify(&mut logged, message, self.now);
+        for v in verdicts {
+            let key = format!("{}._domainkey.{} ", v.selector, v.domain);
+            let lookups = logged.lookups.iter().filter(|(q, _)| q.starts_with(&key)).cloned().collect();
             match v.result {
                 dkim::DkimResult::Pass => passes.push(v.domain.clone()),
                 dkim::DkimResult::TempError => temp_errors.push(v.domain.clone()),
@@ -601,6 +606,7 @@ impl<'a> HostBackend<'a> {
                 selector: v.selector,
                 result: v.result.as_str().to_string(),
                 why: v.why,
+                lookups,
             });
         }
         (clauses, passes, temp_errors)

@@ -268,6 +268,8 @@ pub enum EventKind {
         selector: String,
         result: String,
         why: String,
+        /// The key's DNS question and its answer (`lab._domainkey.a.example TXT?`).
+        lookups: Vec<(String, String)>,
     },
     /// A host posted a message to a mailing list's members: `members` get a
     /// copy from `owner`, its Subject tagged when `tagged`.
@@ -311,7 +313,9 @@ impl EventKind {
             EventKind::LinkBytes { bytes, .. } => bytes.len(),
             // Their texts come from the message (each bounded by the DKIM engine).
             #[cfg(feature = "dkim")]
-            EventKind::DkimChecked { domain, selector, why, .. } => 128 + domain.len() + selector.len() + why.len(),
+            EventKind::DkimChecked { domain, selector, why, lookups, .. } => {
+                checked_weight(why, lookups) + domain.len() + selector.len()
+            }
             EventKind::SpfChecked { lookups, why, .. } => checked_weight(why, lookups),
             #[cfg(feature = "dmarc")]
             EventKind::DmarcChecked { lookups, why, .. } => checked_weight(why, lookups),

@@ -88,6 +88,15 @@ fn submitted_mail_is_signed_and_passes_all_three_at_the_other_domain() {
     assert!(signed);
     assert_eq!(dkim_events(&world), [("mail.b.example".into(), "a.example".into(), "pass".into())]);
     assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "pass".into(), "deliver".into())]);
+    // The key's question and answer, for the wiretap on mail.b.example's link to DNS.
+    let asked = events_of(&world, |kind| match kind {
+        EventKind::DkimChecked { lookups, .. } => Some(lookups.clone()),
+        _ => None,
+    });
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].len(), 1, "{asked:?}");
+    assert_eq!(asked[0][0].0, "lab._domainkey.a.example TXT?");
+    assert!(asked[0][0].1.starts_with("\"v=DKIM1; k=ed25519; p="), "{asked:?}");
 }
 
 #[test]
