@@ -138,6 +138,19 @@ async function doLesson(page, index) {
       assert.ok(tapped.includes(line), `${line} in\n${tapped.join('\n')}`);
     }
   }
+  if (id === 'dkim') {
+    // What the learner sees: at bob's end the forwarded copy passes DKIM although
+    // SPF fails, the list's copy fails DKIM for its changed Subject; the key's
+    // DNS question is on the wiretap.
+    const timeline = await page.getByRole('region', { name: 'Network' }).locator('ol.timeline').textContent();
+    assert.match(timeline, /mail\.a\.example signed with a\.example's DKIM key \(selector lab\)/);
+    assert.match(timeline, /mail\.a\.example checked SPF of a\.example for 198\.51\.100\.25: fail/);
+    assert.match(timeline, /mail\.a\.example checked the DKIM signature of d=a\.example: pass/);
+    assert.match(timeline, /mail\.a\.example checked the DKIM signature of d=a\.example: fail \(the signature does not verify/);
+    assert.match(timeline, /mail\.b\.example posted to list lab-list@b\.example: 2 member\(s\), its Subject tagged/);
+    const tapped = await page.getByRole('region', { name: 'Wiretap' }).locator('li code').allTextContents();
+    assert.ok(tapped.includes('lab._domainkey.a.example TXT?'), tapped.join('\n'));
+  }
   // What the steps changed is in view: the lesson's own view in the side column,
   // and mail that just arrived in whichever pane it landed.
   const within = async (inner, outer) => {

@@ -84,8 +84,8 @@ pub fn checked_by(lang: Lang, host: &str) -> String {
     }
 }
 
-/// What an SPF or DMARC result means, for the inspector (the page's world
-/// checks these two; other methods' results are shown without a gloss).
+/// What an SPF, DKIM or DMARC result means, for the inspector (the page's
+/// world checks these three; other methods' results are shown without a gloss).
 pub fn verdict(method: &str, result: &str) -> Tr {
     match (method, result) {
         ("spf", "pass") => Tr {
@@ -115,6 +115,22 @@ pub fn verdict(method: &str, result: &str) -> Tr {
         ("spf", "permerror") => Tr {
             en: "A permanent error: the record is broken (bad syntax, too many DNS lookups).",
             ja: "恒久的なエラー。レコードが壊れている（構文の誤り、DNS 参照回数の超過など）。",
+        },
+        ("dkim", "pass") => Tr {
+            en: "The signature verifies with the key published at s._domainkey.d: the signed header fields and the body are as the signer sent them.",
+            ja: "s._domainkey.d に公開された鍵で署名を確かめられた。署名したヘッダと本文は署名者が送ったときのまま。",
+        },
+        ("dkim", "fail") => Tr {
+            en: "The signature does not match the message: the body (bh=) or a signed header field (h=) changed after signing.",
+            ja: "署名がメッセージと合わない。署名の後で本文（bh=）か署名したヘッダ（h=）が変わった。",
+        },
+        ("dkim", "permerror") => Tr {
+            en: "The signature cannot be checked: a broken DKIM-Signature field, or no usable key in DNS.",
+            ja: "署名を検査できない。DKIM-Signature が壊れているか、DNS に使える鍵がない。",
+        },
+        ("dkim", "temperror") => Tr {
+            en: "The key could not be fetched from DNS for now.",
+            ja: "今は DNS から鍵を取得できなかった。",
         },
         ("dmarc", "pass") => Tr {
             en: "SPF (or DKIM) passed for the From: domain, or one in the same organization: the author's domain vouches for this mail.",
@@ -581,6 +597,42 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         }
         SpfChecked { host, client, domain, result, why, .. } => {
             format!("{host} checked SPF of {domain} for {client}: {result} ({why})")
+        }
+        DkimSigned { host, domain, selector, signed } if ja => {
+            format!("{host} が {domain} の鍵（セレクタ {selector}）で DKIM 署名：h={signed}")
+        }
+        DkimSigned { host, domain, selector, signed } => {
+            format!("{host} signed with {domain}'s DKIM key (selector {selector}): h={signed}")
+        }
+        DkimChecked { host, domain, result, why, .. } if ja => {
+            // The two reasons the lessons show, in Japanese; the rest as the verifier said.
+            let why = if why.starts_with("the body hash") {
+                "本文のハッシュ（bh=）が合わない：署名の後で本文が変わった"
+            } else if why.starts_with("the signature does not verify") {
+                "公開鍵で署名（b=）を確かめられない：署名の後で署名したヘッダが変わった（または偽の署名）"
+            } else if why.starts_with("signed by") {
+                "署名の後で変わっていない"
+            } else {
+                why
+            };
+            format!("{host} が d={domain} の DKIM 署名を検査：{result}（{why}）")
+        }
+        DkimChecked { host, domain, result, why, .. } => {
+            format!("{host} checked the DKIM signature of d={domain}: {result} ({why})")
+        }
+        ListPosted { host, list, members, tagged, .. } if ja => {
+            let how = if *tagged { "Subject に札を付けて" } else { "そのまま" };
+            format!("{host} がメーリングリスト {list} の投稿を{how} {} 人に配送", members.len())
+        }
+        ListPosted { host, list, members, tagged, .. } => {
+            let how = if *tagged { ", its Subject tagged" } else { "" };
+            format!("{host} posted to list {list}: {} member(s){how}", members.len())
+        }
+        ListHeld { host, list, owner, why } if ja => {
+            format!("{host} はリスト {list} に投稿せず、管理者 {owner} に回した：{why}")
+        }
+        ListHeld { host, list, owner, why } => {
+            format!("{host} did not post to {list}; sent to its owner {owner}: {why}")
         }
         DmarcChecked { host, from_domain, result, action, .. } if ja => {
             let from_domain = if from_domain.is_empty() { "（なし：From: が読めない）" } else { from_domain };

@@ -247,6 +247,22 @@ fn dmarc_rejected_and_quarantined(world: &World, since: u64) -> bool {
     acted("a.example", "reject") && acted("b.example", "junk")
 }
 
+/// DKIM at bob's end, on alice's signed mail: a forwarded copy fails SPF and
+/// passes DKIM; a list copy whose Subject was tagged fails DKIM.
+fn dkim_survives_forwarding_not_a_changed_subject(world: &World, since: u64) -> bool {
+    let at_bob = |want: &str| {
+        events(world, since).any(|e| {
+            matches!(&e.kind, EventKind::DkimChecked { host, domain, result, .. }
+                if host == "mail.a.example" && domain == "a.example" && result == want)
+        })
+    };
+    let spf_failed = events(world, since).any(|e| {
+        matches!(&e.kind, EventKind::SpfChecked { host, domain, result, .. }
+            if host == "mail.a.example" && domain == "a.example" && result == "fail")
+    });
+    at_bob("pass") && spf_failed && at_bob("fail")
+}
+
 /// The roles in turn: a submission login (MUA → MSA), a relay between hosts
 /// (MTA → MTA), and a delivery on the receiving host (MDA).
 fn mua_mta_mda(world: &World, since: u64) -> bool {
@@ -1162,6 +1178,50 @@ pub const LESSONS: &[Lesson] = &[
         ],
         check: dmarc_rejected_and_quarantined,
     },
+    Lesson {
+        id: "dkim",
+        scenario: "dmarc",
+        shows: "network",
+        text: texts!(
+            title: tr("DKIM: a signature that survives forwarding, not a changed Subject", "DKIM：転送しても壊れず、件名を変えると壊れる署名"),
+            topic: tr(
+            "SPF checks only the last hop; DKIM (RFC 6376) signs the message itself, and DMARC accepts either when it matches From:",
+            "SPF が確かめるのは最後の中継だけ。DKIM（RFC 6376）はメッセージ自体に署名する。DMARC は From: と一致すればどちらの合格でも認める",
+        ),
+            goal: tr(
+            "As alice, submit two messages on mail.a.example's port 587; it signs both. One goes to forward@b.example, which forwards it to bob@a.example: at bob's end SPF fails (mail.b.example is not in a.example's record) but DKIM passes, so it is delivered. The other goes to the list lab-list@b.example, which tags its Subject: that copy fails DKIM, and a.example's p=reject refuses it.",
+            "alice として mail.a.example の 587 番から 2 通送る。mail.a.example は両方に署名する。1 通目は forward@b.example 宛てで、bob@a.example へ転送される。bob の側では SPF は fail（mail.b.example は a.example のレコードにない）だが DKIM は pass なので配送される。2 通目はメーリングリスト lab-list@b.example 宛てで、リストが Subject に札を付ける。その写しは DKIM が fail になり、a.example の p=reject で拒否される。",
+        ),
+            hint: tr(
+            "The signature covers the body's hash (bh=) and the header fields named in h=; the public key is the TXT record at lab._domainkey.a.example (in the DNS box, and asked for on the wiretap). Open bob's forwarded copy in the inspector: Authentication-Results says spf=fail, dkim=pass, dmarc=pass. The list's refused copy bounces to the list's owner, carol.",
+            "署名の対象は本文のハッシュ（bh=）と h= に挙げたヘッダです。公開鍵は lab._domainkey.a.example の TXT レコードにあります（DNS の枠と盗聴パネルの問い合わせを見てください）。bob に転送されたメールをインスペクタで開くと、Authentication-Results は spf=fail、dkim=pass、dmarc=pass です。拒否されたリストの写しのエラーメールは、リスト管理者の carol に戻ります。",
+        ),
+        ),
+        steps: steps![
+            Type("telnet mail.a.example 587"),
+            Type("EHLO pc.a.example"),
+            Type("AUTH PLAIN AGFsaWNlAGFsaWNlLXB3"),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<forward@b.example>"),
+            Type("DATA"),
+            Type("From: Alice <alice@a.example>"),
+            Type("Subject: forwarded"),
+            Type(""),
+            Type("Hello."),
+            Type("."),
+            Type("MAIL FROM:<alice@a.example>"),
+            Type("RCPT TO:<lab-list@b.example>"),
+            Type("DATA"),
+            Type("From: Alice <alice@a.example>"),
+            Type("Subject: meeting notes"),
+            Type(""),
+            Type("Hello, list."),
+            Type("."),
+            Type("QUIT"),
+            Do(tr("In Network, press “Run until idle”.", "「ネットワーク」で「キューが空になるまで進める」を押す。")),
+        ],
+        check: dkim_survives_forwarding_not_a_changed_subject,
+    },
 ];
 
 /// The lesson named `id`.
@@ -1380,6 +1440,18 @@ mod tests {
             lab.apply(Action::SendLine { terminal: 0, line: line.into() });
         }
         assert!(!lab.progress.is_done(relay));
+        // Forwarded but never changed in transit is half of the DKIM lesson.
+        let dkim = by_id("dkim").unwrap();
+        lab = Lab::with_world(Lang::En, mail_lab_world::scenario::dmarc(), Progress::default());
+        lab.progress.scenario = "dmarc".into();
+        lab.apply(Action::StartLesson(dkim));
+        let typed: Vec<&str> =
+            LESSONS[dkim].steps.iter().filter_map(|s| if let Step::Type(l) = s { Some(l) } else { None }).collect();
+        for line in typed[..11].iter().chain(&["QUIT"]) {
+            lab.apply(Action::SendLine { terminal: 0, line: line.to_string() });
+        }
+        lab.apply(Action::RunUntilIdle);
+        assert!(!lab.progress.is_done(dkim), "only the forwarded message");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -346,9 +346,14 @@ impl NetworkLog {
             | EventKind::HostUp { .. }
             | EventKind::RelayWindowOpened { .. }
             | EventKind::PolicyRefused { .. }
-            | EventKind::ForgedResultsRemoved { .. } => self.happened(e, ""),
+            | EventKind::ForgedResultsRemoved { .. }
+            | EventKind::DkimSigned { .. }
+            | EventKind::ListPosted { .. }
+            | EventKind::ListHeld { .. } => self.happened(e, ""),
             // The check's DNS questions and answers cross the host's own link to DNS.
-            EventKind::SpfChecked { host, lookups, .. } | EventKind::DmarcChecked { host, lookups, .. } => {
+            EventKind::SpfChecked { host, lookups, .. }
+            | EventKind::DkimChecked { host, lookups, .. }
+            | EventKind::DmarcChecked { host, lookups, .. } => {
                 let link = format!("{host} → DNS");
                 for (question, answer) in lookups {
                     self.tap_line(&link, true, false, question.clone());

@@ -35,7 +35,7 @@ enum ClockMode {
 #[command(name = "mail-lab-serve", version, about)]
 struct Args {
     /// A built-in scenario (two-domains, open-relay, backup-mx, pop-before-smtp,
-    /// eavesdropping, dial-up, spoofing, op25b, dmarc; the page's dmarc has no DKIM) or
+    /// eavesdropping, dial-up, spoofing, op25b, dmarc) or
     /// a saved world (JSON file).
     #[arg(long, default_value = "two-domains")]
     scenario: String,
@@ -239,14 +239,6 @@ async fn run(args: Args) -> Result<(), String> {
         ));
     }
     let mut world = load_world(&args)?;
-    // The page is built without DKIM: a world that signs would lose its keys
-    // there and stop signing, while still publishing them; its mailing lists
-    // would be lost too (they are part of the same feature).
-    if args.export_page_lab.is_some() && !(world.dkim_keys().is_empty() && world.mailing_lists().is_empty()) {
-        return Err("this world has DKIM keys or mailing lists, and the page has neither (they are left out \
-             for weight): serve it with mail-lab-serve instead"
-            .into());
-    }
     let exports = [(&args.export_page_lab, world.to_compact()), (&args.export_scenario, world.to_json_pretty() + "\n")];
     if exports.iter().any(|(path, _)| path.is_some()) {
         for (path, text) in exports {

@@ -88,7 +88,7 @@ pub const NAMES: [&str; 8] =
     ["two-domains", "open-relay", "backup-mx", "pop-before-smtp", "eavesdropping", "dial-up", "spoofing", "op25b"];
 
 /// Scenarios only builds with feature `dmarc` have (the native server and the
-/// page; the page's has no DKIM keys and no list, which need feature `dkim`).
+/// page; its DKIM keys and list need feature `dkim`, which both have too).
 #[cfg(feature = "dmarc")]
 pub const DMARC_NAMES: [&str; 1] = ["dmarc"];
 
@@ -191,8 +191,8 @@ pub fn op25b() -> World {
 #[cfg(feature = "dkim")]
 pub const A_EXAMPLE_DKIM_SEED: [u8; 32] = *b"Mail Lab a.example DKIM key 2026";
 
-/// DKIM and DMARC on top of SPF (RFC 6376, RFC 7489); without feature `dkim`
-/// (the page), DMARC on SPF alone, with no key and no list. mail.a.example signs
+/// DKIM and DMARC on top of SPF (RFC 6376, RFC 7489); without feature `dkim`,
+/// DMARC on SPF alone, with no key and no list. mail.a.example signs
 /// its users' submitted mail as a.example; both MX hosts check SPF, DKIM and
 /// DMARC on port 25. a.example asks receivers to reject what fails
 /// (`p=reject`), b.example to put it in Junk (`p=quarantine`).

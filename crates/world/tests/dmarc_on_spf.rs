@@ -1,5 +1,5 @@
-//! DMARC with SPF alone (feature `dmarc`, the page's build; the same holds
-//! with DKIM, for unsigned mail): the page's DMARC lesson, step by step, as
+//! DMARC on SPF (feature `dmarc`; the same holds with DKIM, for unsigned
+//! mail, as in the page's build): the page's DMARC lesson, step by step, as
 //! the learner types it from pc.a.example.
 #![cfg(feature = "dmarc")]
 #![allow(clippy::unwrap_used)]
