@@ -20,7 +20,7 @@ test('the syllabus previews lessons, and a lesson on another world sets the lab 
   await page.getByRole('button', { name: 'Syllabus' }).click();
   const syllabus = page.getByRole('dialog', { name: 'Syllabus' });
   const rows = syllabus.locator('tbody tr');
-  assert.equal(await rows.count(), 21);
+  assert.equal(await rows.count(), 22);
   for (const row of await rows.all()) {
     const [, , topic, world] = await row.locator('td').allTextContents();
     assert.match(topic, /\(notes [A-D]/, 'every topic says where in the notes');

@@ -1185,8 +1185,8 @@ pub const LESSONS: &[Lesson] = &[
         text: texts!(
             title: tr("DKIM: a signature that survives forwarding, not a changed Subject", "DKIM：転送しても壊れず、件名を変えると壊れる署名"),
             topic: tr(
-            "SPF checks only the last hop; DKIM (RFC 6376) signs the message itself, and DMARC accepts either when it matches From:",
-            "SPF が確かめるのは最後の中継だけ。DKIM（RFC 6376）はメッセージ自体に署名する。DMARC は From: と一致すればどちらの合格でも認める",
+            "Mail passes from MTA to MTA (notes A): SPF checks only the last hop; DKIM (RFC 6376) signs the message itself, and DMARC accepts either when it matches From:",
+            "メールは MTA から MTA へ転送される（資料 A）。SPF が確かめるのは最後の中継だけ。DKIM（RFC 6376）はメッセージ自体に署名する。DMARC は From: と一致すればどちらの合格でも認める",
         ),
             goal: tr(
             "As alice, submit two messages on mail.a.example's port 587; it signs both. One goes to forward@b.example, which forwards it to bob@a.example: at bob's end SPF fails (mail.b.example is not in a.example's record) but DKIM passes, so it is delivered. The other goes to the list lab-list@b.example, which tags its Subject: that copy fails DKIM, and a.example's p=reject refuses it.",
@@ -1597,6 +1597,8 @@ mod tests {
             for text in [l.title(), l.goal(), l.hint()] {
                 assert!(!text.en.is_empty() && !text.ja.is_empty() && text.en != text.ja, "{}", l.id);
             }
+            // The syllabus says where in the lecture notes each lesson's topic is.
+            assert!(l.topic().en.contains("(notes ") && l.topic().ja.contains("（資料 "), "{}", l.id);
         }
     }
 }
