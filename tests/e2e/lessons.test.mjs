@@ -169,6 +169,16 @@ async function doLesson(page, index) {
     await page.screenshot({ path: `${RESULTS}/e2e-lesson-${String(index + 1).padStart(2, '0')}-${id}-${width}.png` });
   }
   await page.setViewportSize({ width: 1366, height: 768 });
+  if (id === 'dkim') {
+    // As the hint says: bob's forwarded copy, in the inspector, was checked by
+    // mail.a.example: SPF fail, DKIM pass (with what that means), DMARC pass.
+    await page.getByRole('region', { name: 'Mailbox bob@a.example' }).getByRole('button', { name: 'forwarded' }).click();
+    const results = page.locator('section.inspector table.auth-results', { hasText: 'Checked by mail.a.example' });
+    await results.waitFor();
+    const row = async (method) => (await results.locator('tr', { has: page.locator('th', { hasText: method }) }).locator('td').first().textContent());
+    assert.deepEqual([await row('SPF'), await row('DKIM'), await row('DMARC')], ['fail', 'pass', 'pass']);
+    assert.match(await results.textContent(), /The signature verifies with the key published at s\._domainkey\.d/);
+  }
   return id;
 }
 

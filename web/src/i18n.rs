@@ -621,8 +621,8 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} checked the DKIM signature of d={domain}: {result} ({why})")
         }
         ListPosted { host, list, members, tagged, .. } if ja => {
-            let how = if *tagged { "Subject に札を付けて" } else { "そのまま" };
-            format!("{host} がメーリングリスト {list} の投稿を{how} {} 人に配送", members.len())
+            let how = if *tagged { "（Subject に札を付けた）" } else { "" };
+            format!("{host} がメーリングリスト {list} の投稿を {} 人に配送{how}", members.len())
         }
         ListPosted { host, list, members, tagged, .. } => {
             let how = if *tagged { ", its Subject tagged" } else { "" };
