@@ -23,6 +23,11 @@ use crate::{extended, fetch, search, syntax, utf7};
 pub const MAX_LINE: usize = 8 * 1024;
 /// Most commands one engine call runs before the session yields (see `resume`).
 pub const COMMANDS_PER_CALL: usize = 64;
+/// Most literals one command may announce (LOGIN has two, APPEND one).
+pub const MAX_LITERALS: usize = 100;
+/// Past this much of a command buffered, a later literal gets its "+" without
+/// the grammar reading the command again (it reads it whole at the end).
+const JUDGE_LIMIT: usize = 64 * 1024;
 /// Most mailboxes one account may have: CREATE past it is `NO [LIMIT]`.
 pub const MAX_FOLDERS: usize = 10_000;
 /// Longest mailbox name, in octets, and deepest hierarchy CREATE and RENAME make.
@@ -93,7 +98,12 @@ fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
     if non_sync {
         digits = &digits[..digits.len() - 1];
     }
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || digits.len() > 19 {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Leading zeros are a number's too, as the grammar reads it: `{0005}` is 5.
+    let digits = &digits[digits.iter().position(|&b| b != b'0').unwrap_or(digits.len() - 1)..];
+    if digits.len() > 19 {
         return None;
     }
     std::str::from_utf8(digits).ok()?.parse().ok().map(|n| (n, non_sync))
@@ -121,6 +131,18 @@ fn extent(buffer: &[u8], max_literal: u32) -> Extent {
             }
         }
     }
+}
+
+/// How many literals the command in `buffer` has announced so far.
+fn literals_announced(buffer: &[u8]) -> usize {
+    let (mut pos, mut count) = (0, 0);
+    while let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') {
+        let line_end = pos + nl + 1;
+        let Some((length, _)) = literal_at_end(&buffer[pos..line_end]) else { break };
+        count += 1;
+        pos = line_end.saturating_add(usize::try_from(length).unwrap_or(usize::MAX)).min(buffer.len());
+    }
+    count
 }
 
 /// The selected mailbox as this session knows it: sequence numbers map to UIDs.
@@ -276,6 +298,8 @@ pub struct ImapServer {
     /// Where in `buffer` the literal the grammar last judged starts ("+" sent,
     /// or octets already coming): each literal is judged once, not per read.
     judged_literal: Option<usize>,
+    /// An IDLE or SASL line over MAX_LINE is being dropped as it arrives.
+    long_line: bool,
     state: State,
     mode: Mode,
     out: Outbox,
@@ -676,6 +700,7 @@ impl ImapServer {
             unread: Vec::new(),
             unread_at: 0,
             judged_literal: None,
+            long_line: false,
             state: State::NotAuthenticated,
             mode: Mode::Commands,
             out: Outbox::default(),
@@ -783,6 +808,36 @@ impl ImapServer {
         }
     }
 
+    /// Drop the command being read, all of it: what is buffered, the octets
+    /// still owed to a literal it announced, and the rest of a line still open.
+    fn drop_command(&mut self) {
+        match extent(&self.buffer, self.config.max_literal) {
+            Extent::Complete(n) => {
+                self.buffer.drain(..n);
+            }
+            Extent::AwaitingLiteral { start, length, .. } => {
+                let remaining = length - (self.buffer.len() - start) as u64;
+                self.buffer.clear();
+                self.mode = Mode::Skip { remaining };
+            }
+            Extent::AwaitingLine { from } => {
+                // Of the open line only the tail stays, where a literal's
+                // announcement may be forming; nothing before the line.
+                let keep = from.max(self.buffer.len().saturating_sub(32));
+                self.buffer.drain(..keep);
+                self.mode = Mode::Skip { remaining: 0 };
+            }
+            Extent::TooBig { length, non_sync, line_end } => {
+                self.buffer.drain(..line_end);
+                if non_sync {
+                    self.mode = Mode::Skip { remaining: length };
+                }
+            }
+        }
+        self.judged_literal = None;
+        self.pending = None;
+    }
+
     /// Turn a line imap-codec refused into a BAD that says what was expected.
     /// A command line over `MAX_LINE` without its end: refused, and the rest of
     /// the line, when it comes, is dropped unread.
@@ -805,16 +860,7 @@ impl ImapServer {
                     self.mode = Mode::Skip { remaining: length };
                 }
             }
-            None => {
-                // The octets still owed to a literal go too; of an open line,
-                // the tail stays, where a literal's announcement may be forming.
-                let (keep, remaining) = match extent(&self.buffer, self.config.max_literal) {
-                    Extent::AwaitingLiteral { start, length, .. } => (0, length - (self.buffer.len() - start) as u64),
-                    _ => (32, 0),
-                };
-                self.buffer.drain(..self.buffer.len().saturating_sub(keep));
-                self.mode = Mode::Skip { remaining };
-            }
+            None => self.drop_command(),
         }
         self.judged_literal = None;
         self.sendf(format_args!("{tag} BAD Line too long: commands are limited to {MAX_LINE} octets outside literals"));
@@ -1088,13 +1134,21 @@ impl ImapServer {
                         self.unread_line((MAX_LINE + 1).saturating_sub(self.buffer.len()));
                     }
                     let Some(i) = self.buffer.iter().position(|&b| b == b'\n') else {
+                        // A line over MAX_LINE goes as it comes, and is answered
+                        // as one line that is neither DONE nor base64.
                         if self.buffer.len() > MAX_LINE {
                             self.buffer.clear();
+                            self.long_line = true;
+                            continue;
                         }
                         return;
                     };
                     let line: Vec<u8> = self.buffer.drain(..=i).collect();
-                    let line = String::from_utf8_lossy(&line).trim_end().to_string();
+                    let line = if std::mem::take(&mut self.long_line) {
+                        "<line too long>".to_string()
+                    } else {
+                        String::from_utf8_lossy(&line).trim_end().to_string()
+                    };
                     self.continuation_line(&line, backend);
                     continue;
                 }
@@ -1147,11 +1201,26 @@ impl ImapServer {
                 self.refuse_long_line(true);
                 continue;
             }
+            if literals_announced(&self.buffer) > MAX_LITERALS {
+                let tag = Self::tag_of(&self.buffer[..self.buffer.len().min(64)]);
+                self.drop_command();
+                self.sendf(format_args!("{tag} BAD Too many literals in one command (at most {MAX_LITERALS})"));
+                continue;
+            }
             // The grammar runs once a line is whole, and once per literal
             // announced: not again for each octet of a literal or an open line.
             match framed {
                 Extent::AwaitingLine { .. } => return,
                 Extent::AwaitingLiteral { start, .. } if self.judged_literal == Some(start) => return,
+                // A long command is not read again for each later literal: its
+                // "+" comes at once (if no octet came unasked), the grammar at the end.
+                Extent::AwaitingLiteral { start, non_sync, .. } if self.buffer.len() > JUDGE_LIMIT => {
+                    if !non_sync && self.buffer.len() == start {
+                        self.send("+ Ready for literal data");
+                    }
+                    self.judged_literal = Some(start);
+                    return;
+                }
                 _ => {}
             }
             if self.id_command() {
@@ -1162,8 +1231,9 @@ impl ImapServer {
             // Options may have come off the line: the framing is read again.
             let framed = extent(&self.buffer, self.config.max_literal);
             let decoded = match decoded {
-                // A whole command the grammar still wants more of is wrong as it stands.
-                Err(Stop::Incomplete) if matches!(framed, Extent::Complete(_)) => Err(Stop::Failed),
+                // A whole command the grammar still wants more of is wrong as it
+                // stands (framing and grammar read literals alike; this is a guard).
+                Err(Stop::Incomplete | Stop::Literal(_)) if matches!(framed, Extent::Complete(_)) => Err(Stop::Failed),
                 other => other,
             };
             // A command still waiting for its literals keeps the options taken off its line.

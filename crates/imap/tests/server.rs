@@ -1779,3 +1779,80 @@ fn append_with_a_literal8_is_refused_without_binary_and_its_octets_are_not_comma
     assert_eq!(h.store.folder("bob@a.example", "INBOX").unwrap().messages.len(), before);
     assert_eq!(c.line(&mut h, "a2 NOOP"), "a2 OK NOOP completed\r\n");
 }
+
+#[test]
+fn a_zero_padded_literal_length_is_read_as_the_grammar_reads_it() {
+    // `{00000000000000000003}` is 3 (20 digits, 19 of them zeros): one "+" and
+    // the login goes on, instead of a line the framing thought was whole.
+    let mut h = host(0);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    assert_eq!(c.send(&mut h, "a1 LOGIN {00000000000000000003}\r\n"), "+ Ready for literal data\r\n");
+    assert_eq!(c.send(&mut h, "bob {06}\r\n"), "+ Ready for literal data\r\n");
+    assert!(c.send(&mut h, "bob-pw\r\n").starts_with("a1 OK "));
+}
+
+#[test]
+fn an_overlong_line_in_idle_is_answered_and_done_still_ends_it() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    assert!(c.line(&mut h, "i1 IDLE").starts_with("+ "));
+    let out = c.send(&mut h, &format!("{}\r\nDONE\r\n", "x".repeat(9000)));
+    assert_eq!(out, "* BAD Only DONE ends IDLE\r\ni1 OK IDLE terminated\r\n");
+    assert_eq!(c.line(&mut h, "a2 NOOP"), "a2 OK NOOP completed\r\n");
+}
+
+#[test]
+fn a_command_over_the_total_size_drops_whole_and_its_literals_are_never_commands() {
+    // Literals of 1000 octets up to just past max_literal + 4 * MAX_LINE; the
+    // last literal holds a command line, and the size is passed only by the
+    // final CRLF, when the command is whole.
+    let mut h = host(0);
+    let mut cfg = config();
+    cfg.max_literal = 1024;
+    let (mut c, _) = Client::open(&mut h, cfg, "1");
+    assert!(c.line(&mut h, "a0 LOGIN bob bob-pw").starts_with("a0 OK "));
+    c.line(&mut h, "p CREATE Keep");
+    let limit = 1024 + 4 * mail_lab_imap::server::MAX_LINE;
+    let mut command = String::from("a1 SEARCH");
+    while command.len() + 2 <= limit - 1000 {
+        command.push_str(&format!(" TEXT {{1000+}}\r\n{}", "x".repeat(1000)));
+    }
+    // Pad the last literal so the whole command is one octet over the limit.
+    let hidden = "\r\nb1 DELETE Keep";
+    // A three-digit length, so the announcement is as long as this one.
+    let room = limit + 1 - 2 - command.len() - " TEXT {000+}\r\n".len();
+    assert!((100..1000).contains(&room) && room >= hidden.len(), "{room}");
+    command.push_str(&format!(" TEXT {{{room}+}}\r\n{}{hidden}", "y".repeat(room - hidden.len())));
+    assert_eq!(command.len() + 2, limit + 1);
+    assert_eq!(c.send(&mut h, &command), "");
+    let out = c.send(&mut h, "\r\n");
+    assert!(out.starts_with("a1 BAD Line too long"), "{out}");
+    assert!(!out.contains("b1"), "{out}");
+    assert!(h.store.folder("bob@a.example", "Keep").is_some());
+    assert_eq!(c.line(&mut h, "a2 NOOP"), "a2 OK NOOP completed\r\n");
+}
+
+#[test]
+fn a_command_with_too_many_literals_is_refused_and_later_literals_cost_no_reread() {
+    let mut h = host(1);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    let many: String = (0..=mail_lab_imap::server::MAX_LITERALS).map(|_| " TEXT {1+}\r\nx").collect();
+    let out = c.send(&mut h, &format!("a1 SEARCH{many}\r\n"));
+    assert_eq!(out, "a1 BAD Too many literals in one command (at most 100)\r\n");
+    assert_eq!(c.line(&mut h, "a2 NOOP"), "a2 OK NOOP completed\r\n");
+    // An 8 MiB literal, then 98 more asked for one at a time: each "+" costs
+    // its own line, not a new reading of the 8 MiB.
+    let started = std::time::Instant::now();
+    c.send(&mut h, "a3 SEARCH TEXT {8388608+}\r\n");
+    let big = vec![b'z'; 8 * 1024 * 1024];
+    c.server.receive(&big, &mut h, NOW);
+    for _ in 0..98 {
+        assert_eq!(c.send(&mut h, " TEXT {1}\r\n"), "+ Ready for literal data\r\n");
+        assert_eq!(c.send(&mut h, "q"), "");
+    }
+    assert_eq!(c.send(&mut h, "\r\n"), "* SEARCH\r\na3 OK SEARCH completed\r\n");
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
+}
