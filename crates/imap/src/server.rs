@@ -133,16 +133,18 @@ fn extent(buffer: &[u8], max_literal: u32) -> Extent {
     }
 }
 
-/// How many literals the command in `buffer` has announced so far.
-fn literals_announced(buffer: &[u8]) -> usize {
-    let (mut pos, mut count) = (0, 0);
+/// How many literals the command in `buffer` has announced so far, and its
+/// longest whole line (with its line end; literals' octets are not lines).
+fn literals_and_longest_line(buffer: &[u8]) -> (usize, usize) {
+    let (mut pos, mut count, mut longest) = (0, 0, 0);
     while let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') {
         let line_end = pos + nl + 1;
+        longest = longest.max(line_end - pos);
         let Some((length, _)) = literal_at_end(&buffer[pos..line_end]) else { break };
         count += 1;
         pos = line_end.saturating_add(usize::try_from(length).unwrap_or(usize::MAX)).min(buffer.len());
     }
-    count
+    (count, longest)
 }
 
 /// The selected mailbox as this session knows it: sequence numbers map to UIDs.
@@ -1201,7 +1203,13 @@ impl ImapServer {
                 self.refuse_long_line(true);
                 continue;
             }
-            if literals_announced(&self.buffer) > MAX_LITERALS {
+            let (literals, longest_line) = literals_and_longest_line(&self.buffer);
+            // A line after a literal is held to MAX_LINE as the first one is.
+            if longest_line > MAX_LINE {
+                self.refuse_long_line(true);
+                continue;
+            }
+            if literals > MAX_LITERALS {
                 let tag = Self::tag_of(&self.buffer[..self.buffer.len().min(64)]);
                 self.drop_command();
                 self.sendf(format_args!("{tag} BAD Too many literals in one command (at most {MAX_LITERALS})"));

@@ -1856,3 +1856,16 @@ fn a_command_with_too_many_literals_is_refused_and_later_literals_cost_no_reread
     let took = started.elapsed();
     assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
 }
+
+#[test]
+fn a_line_after_a_literal_is_held_to_the_same_length_as_the_first() {
+    let mut h = host(0);
+    let limit = mail_lab_imap::server::MAX_LINE;
+    // The rest of the line after the literal: a space, the password, CRLF.
+    let line = |octets: usize| format!("a1 LOGIN {{3+}}\r\nbob {}\r\n", "x".repeat(octets - 3));
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    assert!(c.send(&mut h, &line(limit)).starts_with("a1 NO [AUTHENTICATIONFAILED] "), "at the limit: read");
+    let (mut c, _) = Client::open(&mut h, config(), "2");
+    let out = c.send(&mut h, &line(limit + 1));
+    assert!(out.starts_with("a1 BAD Line too long") && out.contains("* BYE "), "one octet over: {out}");
+}
