@@ -1168,19 +1168,14 @@ impl ImapServer {
             }
             self.ran += 1;
             let framed = extent(&self.buffer, self.config.max_literal);
-            if let Extent::TooBig { length, non_sync, line_end } = framed {
+            if let Extent::TooBig { length, line_end, .. } = framed {
                 // Refused before a single octet of it is kept.
                 let tag = Self::tag_of(&self.buffer[..line_end]);
-                self.buffer.drain(..line_end);
-                self.judged_literal = None;
-                self.pending = None;
+                self.drop_command();
                 let max = self.config.max_literal;
                 self.sendf(format_args!(
                     "{tag} NO [TOOBIG] Literal of {length} octets is larger than this server accepts ({max} octets)"
                 ));
-                if non_sync {
-                    self.mode = Mode::Skip { remaining: length };
-                }
                 continue;
             }
             // A command line is judged by its length before any grammar runs,
