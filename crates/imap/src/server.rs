@@ -109,42 +109,44 @@ fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
     std::str::from_utf8(digits).ok()?.parse().ok().map(|n| (n, non_sync))
 }
 
-fn extent(buffer: &[u8], max_literal: u32) -> Extent {
-    let mut pos = 0usize;
-    loop {
+/// The next command's extent, read in one walk with what the limits judge: how
+/// many literals it announced so far and its longest whole line (with its
+/// line end; literals' octets are not lines).
+struct Framing {
+    extent: Extent,
+    literals: usize,
+    longest_line: usize,
+}
+
+fn frame(buffer: &[u8], max_literal: u32) -> Framing {
+    let (mut pos, mut literals, mut longest_line) = (0usize, 0, 0);
+    let extent = loop {
         let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') else {
-            return Extent::AwaitingLine { from: pos };
+            break Extent::AwaitingLine { from: pos };
         };
         let line_end = pos + nl + 1;
+        longest_line = longest_line.max(line_end - pos);
         match literal_at_end(&buffer[pos..line_end]) {
-            None => return Extent::Complete(line_end),
+            None => break Extent::Complete(line_end),
             Some((length, non_sync)) if length > u64::from(max_literal) => {
-                return Extent::TooBig { length, non_sync, line_end };
+                break Extent::TooBig { length, non_sync, line_end };
             }
             Some((length, non_sync)) => {
+                literals += 1;
                 let after = line_end + length as usize;
                 // An empty literal at the end waits too: it is announced, and "+" is owed.
                 if after > buffer.len() || (length == 0 && after == buffer.len()) {
-                    return Extent::AwaitingLiteral { start: line_end, length, non_sync };
+                    break Extent::AwaitingLiteral { start: line_end, length, non_sync };
                 }
                 pos = after;
             }
         }
-    }
+    };
+    Framing { extent, literals, longest_line }
 }
 
-/// How many literals the command in `buffer` has announced so far, and its
-/// longest whole line (with its line end; literals' octets are not lines).
-fn literals_and_longest_line(buffer: &[u8]) -> (usize, usize) {
-    let (mut pos, mut count, mut longest) = (0, 0, 0);
-    while let Some(nl) = buffer[pos..].iter().position(|&b| b == b'\n') {
-        let line_end = pos + nl + 1;
-        longest = longest.max(line_end - pos);
-        let Some((length, _)) = literal_at_end(&buffer[pos..line_end]) else { break };
-        count += 1;
-        pos = line_end.saturating_add(usize::try_from(length).unwrap_or(usize::MAX)).min(buffer.len());
-    }
-    (count, longest)
+fn extent(buffer: &[u8], max_literal: u32) -> Extent {
+    frame(buffer, max_literal).extent
 }
 
 /// The selected mailbox as this session knows it: sequence numbers map to UIDs.
@@ -1167,7 +1169,7 @@ impl ImapServer {
                 return;
             }
             self.ran += 1;
-            let framed = extent(&self.buffer, self.config.max_literal);
+            let Framing { extent: framed, literals, longest_line } = frame(&self.buffer, self.config.max_literal);
             if let Extent::TooBig { length, line_end, .. } = framed {
                 // Refused before a single octet of it is kept.
                 let tag = Self::tag_of(&self.buffer[..line_end]);
@@ -1198,7 +1200,6 @@ impl ImapServer {
                 self.refuse_long_line(true);
                 continue;
             }
-            let (literals, longest_line) = literals_and_longest_line(&self.buffer);
             // A line after a literal is held to MAX_LINE as the first one is.
             if longest_line > MAX_LINE {
                 self.refuse_long_line(true);
