@@ -668,18 +668,27 @@ impl Lab {
     }
 
     /// A pane whose folder just got mail shows its end (new mail has the
-    /// highest UIDs), and stays there until the learner scrolls.
+    /// highest UIDs), and stays there until the learner scrolls. A pane whose
+    /// folder did not change, while another folder of its account got mail or
+    /// flags (a COPY, a DMARC quarantine to Junk, a copy kept in Sent), shows
+    /// that folder: the learner sees what the command caused.
     fn show_new_mail(&mut self) {
+        use mail_lab_store::ChangeKind;
         let world = self.world.borrow();
         for pane in &mut self.panes {
-            let got_mail = self.just_changed.iter().any(|c| {
-                c.account.eq_ignore_ascii_case(&pane.account)
-                    && c.folder == pane.folder
-                    && matches!(c.kind, mail_lab_store::ChangeKind::Appended { .. })
-            });
-            if got_mail
-                && let Some(folder) = world.store_for(&pane.account).and_then(|s| s.folder(&pane.account, &pane.folder))
+            let mine = || self.just_changed.iter().filter(|c| c.account.eq_ignore_ascii_case(&pane.account));
+            let store = world.store_for(&pane.account);
+            if !mine().any(|c| c.folder == pane.folder)
+                && let Some(other) = mine()
+                    .filter(|c| matches!(c.kind, ChangeKind::Appended { .. } | ChangeKind::FlagsChanged { .. }))
+                    .filter(|c| store.and_then(|s| s.folder(&pane.account, &c.folder)).is_some())
+                    .last()
             {
+                pane.folder = other.folder.clone();
+                pane.first = 0;
+            }
+            let got_mail = mine().any(|c| c.folder == pane.folder && matches!(c.kind, ChangeKind::Appended { .. }));
+            if got_mail && let Some(folder) = store.and_then(|s| s.folder(&pane.account, &pane.folder)) {
                 pane.first = folder.messages.len().saturating_sub(crate::mailbox::WINDOW);
             }
         }
@@ -1079,6 +1088,33 @@ mod tests {
         );
         assert_eq!(t0.transcript.last(), Some(&TranscriptLine::Lab(LabNote::ClosedByForeignHost)));
         assert!(lab.terminals[1].open, "IMAP waits 30 minutes");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_pane_shows_the_folder_a_command_changed_when_its_own_did_not_change() {
+        let mut lab = Lab::with_world(Lang::En, scenario::two_domains(), Progress::default());
+        for line in
+            ["EHLO x", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA", "Subject: hi", "", ".", "QUIT"]
+        {
+            lab.apply(Action::SendLine { terminal: 0, line: line.into() });
+        }
+        lab.apply(Action::Open { host: "mail.a.example".into(), port: 143 });
+        let bob = |lab: &Lab| {
+            let pane = lab.panes.iter().find(|p| p.account == "bob@a.example").unwrap();
+            pane.folder.clone()
+        };
+        for line in ["a1 LOGIN bob bob-pw", "a2 SELECT INBOX", "a3 CREATE Projects"] {
+            lab.apply(Action::SendLine { terminal: 1, line: line.into() });
+        }
+        assert_eq!(bob(&lab), "INBOX", "a new, empty folder is not shown");
+        lab.apply(Action::SendLine { terminal: 1, line: "a4 COPY 1 Projects".into() });
+        assert_eq!(bob(&lab), "Projects", "the copy is shown where it went");
+        lab.apply(Action::SendLine { terminal: 1, line: "a5 STORE 1 +FLAGS (\\Flagged)".into() });
+        assert_eq!(bob(&lab), "INBOX", "then the flag, where it was set");
+        // A change to the folder shown keeps it, whatever else changed.
+        lab.apply(Action::SendLine { terminal: 1, line: "a6 MOVE 1 Projects".into() });
+        assert_eq!(bob(&lab), "INBOX");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
