@@ -44,6 +44,17 @@ test('ISO-2022-JP subject and body show in Japanese; envelope beside header', as
   assert.match(await inspector.locator('ul.mime-tree').textContent(), /1 text\/plain; charset=ISO-2022-JP · base64/);
   const shot = await screenshot(page, 'e2e-inspector-japanese');
   console.log(`screenshot: ${shot}`);
+  // A message without a From: field is listed as having none: the envelope's
+  // MAIL FROM is not its author, and stays in the inspector's envelope.
+  assert.match(await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['Subject: no author', '', 'hi'] }), /^250 /);
+  const anonymous = pane.locator('tr.message', { hasText: 'no author' });
+  await anonymous.waitFor();
+  assert.equal(await anonymous.locator('td.missing').textContent(), '(no From: field)');
+  assert.doesNotMatch(await anonymous.textContent(), /alice@a\.example/);
+  await pane.getByRole('button', { name: 'no author' }).click();
+  const opened = page.getByRole('region', { name: /^Message bob@a\.example UID 2$/ });
+  assert.match(await opened.locator('table.envelope').textContent(), /MAIL FROM<alice@a\.example>/);
+  assert.match(await opened.textContent(), /No From: field; RFC 5322 §3\.6 requires one\./);
   assert.deepEqual(errors, []);
 });
 

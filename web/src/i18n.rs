@@ -178,6 +178,8 @@ pub mod text {
     pub const SUBJECT: Tr = Tr { en: "Subject", ja: "件名" };
     pub const UID: Tr = Tr { en: "UID", ja: "UID" };
     pub const NO_SUBJECT: Tr = Tr { en: "(no subject)", ja: "（件名なし）" };
+    /// Not the envelope's MAIL FROM: that is not part of the message.
+    pub const NO_FROM: Tr = Tr { en: "(no From: field)", ja: "（From: フィールドなし）" };
     pub const TRANSCRIPT: Tr = Tr { en: "Transcript", ja: "やりとり" };
     pub const OPEN_TERMINAL: Tr = Tr { en: "Open terminal", ja: "端末を開く" };
     pub const HOST: Tr = Tr { en: "Host", ja: "ホスト" };

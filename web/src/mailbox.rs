@@ -102,9 +102,10 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
                 .take(WINDOW)
                 .map(|m| MessageRow {
                     uid: m.uid,
-                    from: decode(&m.raw, "From")
-                        .or_else(|| m.envelope.as_ref().map(|e| e.reverse_path.clone()))
-                        .unwrap_or_default(),
+                    // The header's From only: the envelope sender is not the
+                    // message's author (lesson 3), and a list that showed it
+                    // would hide that the field is missing.
+                    from: decode(&m.raw, "From").unwrap_or_default(),
                     subject: decode(&m.raw, "Subject").unwrap_or_default(),
                     flags: m.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
                     change: change_of(m.uid),
@@ -206,7 +207,11 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                                 <tr key={r.uid} class={crate::view::class_list(&["message", r.change.unwrap_or(""), if r.flags.contains("\\Deleted") { "deleted" } else { "" }, if r.flags.contains("\\Seen") { "" } else { "unread" }])} data-flags={r.flags.clone()}>
                                     <td>{ r.uid }</td>
                                     <td class="flags">{ &r.flags }</td>
-                                    <td>{ &r.from }</td>
+                                    if r.from.is_empty() {
+                                        <td class="missing">{ t(lang, text::NO_FROM) }</td>
+                                    } else {
+                                        <td>{ &r.from }</td>
+                                    }
                                     <td>
                                         <button class="link" onclick={
                                             let (on_select, account, folder, uid) = (props.on_select.clone(), account.clone(), folder.clone(), r.uid);
