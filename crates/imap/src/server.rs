@@ -1329,7 +1329,9 @@ impl ImapServer {
                 self.sendf(format_args!("+ {}", sasl::encode_base64(&bytes)));
                 self.mode = Mode::Sasl { tag, server };
             }
-            SaslStep::Failed(why) => self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] {why}")),
+            SaslStep::Failed(why) | SaslStep::Misused(why) => {
+                self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] {why}"))
+            }
             SaslStep::Done(creds) => self.login(&tag, &creds, backend),
         }
     }

@@ -250,6 +250,8 @@ impl Pop3Server {
         if let Some(d) = self.config.login_delay {
             caps.push(format!("LOGIN-DELAY {d}"));
         }
+        // STLS "indicates this command is present and permitted in the current
+        // state" (RFC 2595 §4): not after login, where it is refused (as Dovecot).
         if self.config.tls == TlsMode::StartTls && !self.tls && matches!(self.state, State::Authorization { .. }) {
             caps.push("STLS".into());
         }
@@ -391,7 +393,7 @@ impl Pop3Server {
     fn sasl_step<B: Pop3Backend + ?Sized>(&mut self, step: SaslStep, backend: &mut B) {
         match step {
             SaslStep::Challenge(bytes) => self.line(&format!("+ {}", sasl::encode_base64(&bytes))),
-            SaslStep::Failed(why) => {
+            SaslStep::Failed(why) | SaslStep::Misused(why) => {
                 self.end_sasl();
                 self.line(&format!("-ERR [AUTH] {why}"));
             }

@@ -128,8 +128,11 @@ pub enum SaslStep {
     Challenge(Vec<u8>),
     /// The exchange is complete; check these credentials.
     Done(Credentials),
-    /// The client's answer was malformed.
+    /// The client's answer decoded but was malformed: the login fails.
     Failed(&'static str),
+    /// The exchange was used wrongly (an initial response the mechanism does
+    /// not take, a step after the end): a protocol error, not a failed login.
+    Misused(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +186,7 @@ impl SaslServer {
                 server.stage = Stage::LoginUsername;
                 SaslStep::Challenge(b"Username:".to_vec())
             }
-            (Mechanism::CramMd5, Some(_)) => SaslStep::Failed("CRAM-MD5 takes no initial response"),
+            (Mechanism::CramMd5, Some(_)) => SaslStep::Misused("CRAM-MD5 takes no initial response"),
             (Mechanism::CramMd5, None) => {
                 server.stage = Stage::CramResponse { challenge: challenge.to_string() };
                 SaslStep::Challenge(challenge.as_bytes().to_vec())
@@ -218,7 +221,7 @@ impl SaslServer {
                     _ => SaslStep::Failed("CRAM-MD5 response must be: user SP 32 hex digits"),
                 }
             }
-            Stage::Finished => SaslStep::Failed("the exchange is already finished"),
+            Stage::Finished => SaslStep::Misused("the exchange is already finished"),
         }
     }
 }

@@ -37,7 +37,14 @@ impl Reply {
                     out.push(b' ');
                 }
             }
-            out.extend_from_slice(text.as_bytes());
+            // Reply text is TAB and printable characters (RFC 5321 §4.2): a CR
+            // or other control echoed from the client could pass for a line
+            // of its own ("VRFY a<CR>250 ..."). 8-bit text (an SMTPUTF8
+            // address echoed) is kept.
+            for c in text.chars() {
+                let c = if c != '\t' && (c.is_ascii_control() || c.is_control()) { '?' } else { c };
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
             out.extend_from_slice(b"\r\n");
         }
         out

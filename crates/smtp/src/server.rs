@@ -537,7 +537,15 @@ impl SmtpServer {
             SaslStep::Challenge(bytes) => {
                 self.out.push_bytes(format!("334 {}\r\n", sasl::encode_base64(&bytes)).as_bytes())
             }
+            // Data that decodes but is wrong is a rejected login (RFC 4954 §4: 535);
+            // 501 is for what cannot be decoded or is not allowed, as an initial
+            // response to a mechanism that takes none.
             SaslStep::Failed(why) => {
+                self.end_auth();
+                self.failed_logins += 1;
+                self.reply(Reply::new(535, "5.7.8", format!("Authentication credentials invalid: {why}")));
+            }
+            SaslStep::Misused(why) => {
                 self.end_auth();
                 self.reply(Reply::new(501, "5.5.2", format!("Authentication failed: {why}")));
             }

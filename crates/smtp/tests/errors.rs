@@ -120,6 +120,11 @@ fn bad_bytes_in_commands_are_refused_and_the_session_goes_on() {
     let rows: &[(&[u8], &str)] = &[
         (b"NO\0OP\r\n", "500 5.5.2 Syntax error: NUL octet in command"),
         (b"NOOP \xff\xfe\r\n", "500 5.5.2 Syntax error: command is not valid UTF-8"),
+        // Echoed text keeps to TAB and printable characters (RFC 5321 §4.2): a CR
+        // from the client cannot make a second reply line.
+        (b"FOO\rX\r\n", "500 5.5.1 Command unrecognized: FOO?X. Valid now: MAIL EHLO HELO NOOP RSET VRFY HELP QUIT"),
+        (b"VRFY a\r250 2.1.5 ok\r\n", "550 5.1.1 User unknown: a?250 2.1.5 ok"),
+        (b"HELP x\x1b[2J\r\n", "504 5.5.1 HELP: no help for X?[2J"),
     ];
     for (bytes, expected) in rows {
         let mut h = mx();

@@ -266,6 +266,25 @@ fn auth_cram_md5_login_and_cancel() {
         "504 5.5.4 Unrecognized authentication type DIGEST-MD5; offered: PLAIN LOGIN CRAM-MD5\r\n"
     );
     assert_eq!(h.line("NOOP"), "250 2.0.0 OK\r\n");
+
+    // RFC 4954 §4: data that decodes but is rejected gets 535 (user NUL password
+    // has one NUL too few); an initial response to a mechanism that takes none, 501.
+    assert_eq!(
+        h.line("AUTH PLAIN dXNlcgBwYXNz"),
+        "535 5.7.8 Authentication credentials invalid: PLAIN response must be authzid NUL authcid NUL password\r\n"
+    );
+    assert_eq!(h.line("AUTH CRAM-MD5 dGlt"), "501 5.5.2 Authentication failed: CRAM-MD5 takes no initial response\r\n");
+    assert_eq!(
+        h.line("AUTH CRAM-MD5"),
+        format!(
+            "334 {}\r\n",
+            mail_lab_proto::sasl::encode_base64(format!("<T1.{}@mail.a.example>", support::NOW.as_secs()).as_bytes())
+        )
+    );
+    assert_eq!(
+        h.line(&mail_lab_proto::sasl::encode_base64(b"tim-no-digest")),
+        "535 5.7.8 Authentication credentials invalid: CRAM-MD5 response must be: user SP 32 hex digits\r\n"
+    );
 }
 
 /// RFC 3207: STARTTLS switches the link, drops pipelined input, forgets EHLO;
