@@ -557,8 +557,17 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         Delivered { host, account, uid, .. } => format!("{host} delivered UID {uid} to {account}"),
         Removed { account, uid, .. } if ja => format!("{account} から UID {uid} を削除"),
         Removed { account, uid, .. } => format!("UID {uid} removed from {account}"),
-        HostUp { host } if ja => format!("{host} に再びつながるようになりました"),
-        HostUp { host } => format!("{host} is reachable again"),
+        // The world flushes the queue for a host that comes up (World::flush_queue_for).
+        HostUp { host } if ja => {
+            format!(
+                "{host} に再びつながるようになりました。宛てのキューは次の再送時刻を待たずにすぐ送ります（ダイヤルアップや ETRN のように）"
+            )
+        }
+        HostUp { host } => {
+            format!(
+                "{host} is reachable again: mail queued for it goes now, not at its next try (as a dial-up link or ETRN flushes a queue)"
+            )
+        }
         RelayWindowOpened { client, until, .. } if ja => {
             format!("POP before SMTP：{client} は {} まで中継できます", clock(until))
         }
