@@ -52,6 +52,9 @@ test('CREATE, APPEND, SEARCH, partial FETCH, STORE and MOVE seen from a second t
   assert.match(appended[0], /^a3 OK \[APPENDUID \d+ 1\] APPEND completed$/);
   // b was idling: the server pushed the new message without a command.
   await b.locator('li.server', { hasText: '* 1 EXISTS' }).waitFor();
+  // bob's pane showed INBOX, which did not change: it shows where the mail went.
+  const bob = page.getByRole('region', { name: 'Mailbox bob@a.example' });
+  await bob.locator('h2', { hasText: '— Projects (1 message)' }).waitFor();
 
   await typeLine(a, 'a4 SELECT Projects', 7);
   assert.deepEqual(await typeLine(a, 'a5 SEARCH SUBJECT attachment', 2), ['* SEARCH 1', 'a5 OK SEARCH completed']);
@@ -67,11 +70,13 @@ test('CREATE, APPEND, SEARCH, partial FETCH, STORE and MOVE seen from a second t
   const moved = await typeLine(a, 'a9 MOVE 1 INBOX', 3);
   assert.match(moved[0], /^\* OK \[COPYUID \d+ 1 1\] Moved$/);
   assert.deepEqual(moved.slice(1), ['* 1 EXPUNGE', 'a9 OK MOVE completed']);
+  // The pane stays on the folder it shows, which changed: the message left it.
+  await bob.locator('p.expunged', { hasText: 'UID 1' }).waitFor();
   await b.locator('li.server', { hasText: '* 1 EXPUNGE' }).waitFor();
   assert.deepEqual(await typeLine(b, 'DONE', 1), ['b3 OK IDLE terminated']);
 
-  // The mailbox pane agrees: the message is in INBOX, flagged.
-  const bob = page.getByRole('region', { name: 'Mailbox bob@a.example' });
+  // In INBOX the message is there, flagged.
+  await bob.getByRole('button', { name: /^INBOX 1/ }).click();
   const row = bob.locator('tr.message', { hasText: 'plan with attachment' });
   await row.waitFor();
   assert.match(await row.getAttribute('data-flags'), /\\Flagged/);
