@@ -1241,7 +1241,7 @@ impl ImapServer {
                 other => other,
             };
             // A command still waiting for its literals keeps the options taken off its line.
-            if decoded == Err(Stop::Failed) {
+            if matches!(decoded, Err(Stop::Failed)) {
                 self.pending = None;
             }
             match decoded {
@@ -1253,7 +1253,7 @@ impl ImapServer {
                 }
                 Err(Stop::Incomplete) | Err(Stop::Literal(_)) => {
                     // Asked for only when no octet of it has come unasked.
-                    if decoded == Err(Stop::Literal(LiteralMode::Sync)) {
+                    if matches!(decoded, Err(Stop::Literal(LiteralMode::Sync))) {
                         self.send("+ Ready for literal data");
                     }
                     if let Extent::AwaitingLiteral { start, .. } = framed {
