@@ -168,7 +168,7 @@ pub mod text {
     pub const SWITCH_LANGUAGE: Tr = Tr { en: "日本語で表示", ja: "Show in English" };
     pub const COMMAND: Tr = Tr { en: "Command", ja: "コマンド" };
     pub const TERMINAL: Tr = Tr { en: "Terminal", ja: "端末" };
-    pub const CONNECTED: Tr = Tr { en: "connected", ja: "接続中" };
+    pub const CONNECTED: Tr = Tr { en: "connected", ja: "接続済み" };
     pub const CLOSED: Tr = Tr { en: "connection closed", ja: "接続は閉じられました" };
     pub const STATE: Tr = Tr { en: "State", ja: "状態" };
     pub const VALID_NOW: Tr = Tr { en: "valid now", ja: "今使えるコマンド" };
@@ -257,8 +257,8 @@ pub mod text {
     pub const ENCRYPTED: Tr = Tr { en: "encrypted", ja: "暗号化済み" };
     pub const MAIL_CLIENT: Tr = Tr { en: "Mail client (MUA)", ja: "メールソフト（MUA）" };
     pub const MAIL_CLIENT_NOTE: Tr = Tr {
-        en: "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 to fetch; its dialogue is below.",
-        ja: "MUA は送信時に MSA（587 番、STARTTLS、AUTH）と SMTP で、受信時に POP3 で通信します。そのやりとりを下に示します。",
+        en: "The MUA speaks SMTP to the MSA (587, STARTTLS, AUTH) to send, and POP3 or IMAP to fetch; its dialogue is below.",
+        ja: "MUA は送信時に MSA（587 番、STARTTLS、AUTH）と SMTP で、受信時に POP3 か IMAP で通信します。そのやりとりを下に示します。",
     };
     pub const ACCOUNT: Tr = Tr { en: "Account", ja: "アカウント" };
     pub const TO: Tr = Tr { en: "To", ja: "宛先" };
@@ -280,7 +280,7 @@ pub mod text {
         Tr { en: "Goal reached ✓ — the lab saw it happen.", ja: "目標達成 ✓ ラボが確かめました。" };
     pub const GOAL_NOT_YET: Tr = Tr {
         en: "Not reached yet: the lab checks the world after every step.",
-        ja: "まだです。ラボは操作のたびに演習環境の状態を確かめています。",
+        ja: "未達成：ラボは操作のたびに演習環境の状態を確かめています。",
     };
     pub const EMPTY_LINE: Tr = Tr { en: "(empty line: just Enter)", ja: "（空行：Enter だけ）" };
     pub const NEW_WORLD_CONFIRM: Tr = Tr {

@@ -495,7 +495,7 @@ pub const LESSONS: &[Lesson] = &[
             "エンベロープ・ヘッダ・本文：エンベロープとヘッダは異なってもよい（資料 A）",
         ),
             goal: tr(
-            "Deliver a message to someone its To: and Cc: lines do not name (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
+            "Deliver a message to someone not named in its To: or Cc: lines (that is how Bcc works), with a From: line that is not the MAIL FROM. Open it in the inspector.",
             "To: にも Cc: にも書かれていない人にメールを届ける（Bcc の仕組み）。From: 行は MAIL FROM と違うものにする。届いたメールを開いて比べる。",
         ),
             hint: tr(

@@ -475,7 +475,8 @@ impl Pop3Server {
             Command::Noop => Ok("+OK".into()),
             Command::List(None) => {
                 let (n, size) = drop.totals();
-                let mut text = format!("+OK {n} messages ({size} octets)\r\n");
+                let plural = if n == 1 { "" } else { "s" };
+                let mut text = format!("+OK {n} message{plural} ({size} octets)\r\n");
                 for (i, e) in drop.live() {
                     text.push_str(&format!("{i} {}\r\n", e.size));
                 }

@@ -144,7 +144,7 @@ fn user_pass_list_top_uidl_rset_and_deletion_only_at_quit() {
          C: DELE 1
          S: -ERR message 1 already deleted
          C: LIST
-         S: +OK 1 messages (200 octets)
+         S: +OK 1 message (200 octets)
          S: 2 200
          S: .
          C: UIDL 1
