@@ -347,7 +347,8 @@ pub mod text {
         Tr { en: "Pushed by the server while idling", ja: "IDLE 中にサーバから届いた通知" };
     pub const IMAP_INBOX: Tr = Tr { en: "INBOX on the server (IMAP)", ja: "サーバ上の INBOX（IMAP）" };
     pub const CONTAINER: Tr = Tr { en: "(container)", ja: "（マルチパート全体）" };
-    pub const OCTETS: Tr = Tr { en: "octets", ja: "オクテット" };
+    /// A part's size as stored: in its transfer encoding (as IMAP's BODYSTRUCTURE counts it).
+    pub const OCTETS: Tr = Tr { en: "octets as sent", ja: "オクテット（送られた形で）" };
     pub const PROJECTOR: Tr = Tr { en: "Projector", ja: "プロジェクター" };
     pub const NEXT_LESSON: Tr = Tr { en: "Next lesson →", ja: "次のレッスンへ →" };
     pub const HOST_SETTINGS: Tr = Tr { en: "Services & policies ▾", ja: "サービスとポリシー ▾" };
