@@ -165,8 +165,8 @@ pub fn explain_state(key: &str) -> Explanation {
             "接続しました。EHLO（または HELO）と自分のドメイン名で挨拶します。",
         ),
         "ready" => (
-            "Greeted. Start a message with MAIL FROM:<sender>. The EHLO reply lists what else this server offers (STARTTLS, AUTH, ...).",
-            "挨拶（EHLO/HELO）済み。MAIL FROM:<送信者> でメールを始めます。このサーバが使える拡張（STARTTLS、AUTH など）は EHLO の応答に並んでいます。",
+            "Greeted. Start a message with MAIL FROM:<sender>; EHLO's reply lists what else is offered.",
+            "挨拶（EHLO/HELO）済み。MAIL FROM:<送信者> でメールを始めます。ほかに使える拡張は EHLO の応答のとおり。",
         ),
         "mail" => (
             "Sender given. Add recipients with RCPT TO:<address>.",
