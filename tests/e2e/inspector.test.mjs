@@ -55,6 +55,11 @@ test('ISO-2022-JP subject and body show in Japanese; envelope beside header', as
   const opened = page.getByRole('region', { name: /^Message bob@a\.example UID 2$/ });
   assert.match(await opened.locator('table.envelope').textContent(), /MAIL FROM<alice@a\.example>/);
   assert.match(await opened.textContent(), /No From: field; RFC 5322 §3\.6 requires one\./);
+  // An empty From: field is there, and is not called missing.
+  assert.match(await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['From:', 'Subject: empty author', '', 'hi'] }), /^250 /);
+  const empty = pane.locator('tr.message', { hasText: 'empty author' });
+  await empty.waitFor();
+  assert.equal(await empty.locator('td.missing').count(), 0);
   assert.deepEqual(errors, []);
 });
 

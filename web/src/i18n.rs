@@ -348,7 +348,8 @@ pub mod text {
     pub const IMAP_INBOX: Tr = Tr { en: "INBOX on the server (IMAP)", ja: "サーバ上の INBOX（IMAP）" };
     pub const CONTAINER: Tr = Tr { en: "(container)", ja: "（マルチパート全体）" };
     /// A part's size as stored: in its transfer encoding (as IMAP's BODYSTRUCTURE counts it).
-    pub const OCTETS: Tr = Tr { en: "octets as sent", ja: "オクテット（送られた形で）" };
+    pub const OCTETS: Tr =
+        Tr { en: "octets, encoded as stored", ja: "オクテット（転送エンコードのまま）" };
     pub const PROJECTOR: Tr = Tr { en: "Projector", ja: "プロジェクター" };
     pub const NEXT_LESSON: Tr = Tr { en: "Next lesson →", ja: "次のレッスンへ →" };
     pub const HOST_SETTINGS: Tr = Tr { en: "Services & policies ▾", ja: "サービスとポリシー ▾" };
@@ -561,12 +562,12 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         // The world flushes the queue for a host that comes up (World::flush_queue_for).
         HostUp { host } if ja => {
             format!(
-                "{host} に再びつながるようになりました。宛てのキューは次の再送時刻を待たずにすぐ送ります（ダイヤルアップや ETRN のように）"
+                "{host} に再びつながるようになりました。このラボでは宛てのキューをすぐ送ります（ETRN のように）。実際の MTA は次の再送時刻を待ちます"
             )
         }
         HostUp { host } => {
             format!(
-                "{host} is reachable again: mail queued for it goes now, not at its next try (as a dial-up link or ETRN flushes a queue)"
+                "{host} is reachable again: this lab sends the mail queued for it now (as ETRN would); a real MTA waits for its next retry"
             )
         }
         RelayWindowOpened { client, until, .. } if ja => {

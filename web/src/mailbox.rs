@@ -21,7 +21,8 @@ pub const ROW_PX: usize = 28;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRow {
     pub uid: u32,
-    pub from: String,
+    /// The From: field as written (an empty one stays empty); None without one.
+    pub from: Option<String>,
     pub subject: String,
     pub flags: String,
     /// What the last action did to it: `new` or `flags`.
@@ -105,7 +106,7 @@ pub fn summarize(lab: &Lab, pane: &PaneView) -> MailboxSummary {
                     // The header's From only: the envelope sender is not the
                     // message's author (lesson 3), and a list that showed it
                     // would hide that the field is missing.
-                    from: decode(&m.raw, "From").unwrap_or_default(),
+                    from: decode(&m.raw, "From"),
                     subject: decode(&m.raw, "Subject").unwrap_or_default(),
                     flags: m.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
                     change: change_of(m.uid),
@@ -207,10 +208,10 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                                 <tr key={r.uid} class={crate::view::class_list(&["message", r.change.unwrap_or(""), if r.flags.contains("\\Deleted") { "deleted" } else { "" }, if r.flags.contains("\\Seen") { "" } else { "unread" }])} data-flags={r.flags.clone()}>
                                     <td>{ r.uid }</td>
                                     <td class="flags">{ &r.flags }</td>
-                                    if r.from.is_empty() {
-                                        <td class="missing">{ t(lang, text::NO_FROM) }</td>
+                                    if let Some(from) = &r.from {
+                                        <td>{ from }</td>
                                     } else {
-                                        <td>{ &r.from }</td>
+                                        <td class="missing">{ t(lang, text::NO_FROM) }</td>
                                     }
                                     <td>
                                         <button class="link" onclick={

@@ -671,24 +671,41 @@ impl Lab {
     /// highest UIDs), and stays there until the learner scrolls. A pane whose
     /// folder did not change, while another folder of its account got mail or
     /// flags (a COPY, a DMARC quarantine to Junk, a copy kept in Sent), shows
-    /// that folder: the learner sees what the command caused.
+    /// that folder at the changed row: the learner sees what the command
+    /// caused. A pane whose folder is gone (another world, a DELETE) shows INBOX.
     fn show_new_mail(&mut self) {
         use mail_lab_store::ChangeKind;
         let world = self.world.borrow();
+        let changed = &self.just_changed;
         for pane in &mut self.panes {
-            let mine = || self.just_changed.iter().filter(|c| c.account.eq_ignore_ascii_case(&pane.account));
             let store = world.store_for(&pane.account);
-            if !mine().any(|c| c.folder == pane.folder)
-                && let Some(other) = mine()
-                    .filter(|c| matches!(c.kind, ChangeKind::Appended { .. } | ChangeKind::FlagsChanged { .. }))
-                    .filter(|c| store.and_then(|s| s.folder(&pane.account, &c.folder)).is_some())
+            let account = pane.account.clone();
+            let folder_of = |name: &str| store.and_then(|s| s.folder(&account, name));
+            if folder_of(&pane.folder).is_none() {
+                (pane.folder, pane.first) = (mail_lab_store::INBOX.to_string(), 0);
+            }
+            let mine = || changed.iter().filter(|c| c.account.eq_ignore_ascii_case(&account));
+            let elsewhere = |appended: bool| {
+                mine()
+                    .filter(|c| match c.kind {
+                        ChangeKind::Appended { .. } => appended,
+                        ChangeKind::FlagsChanged { .. } => !appended,
+                        _ => false,
+                    })
+                    .filter(|c| folder_of(&c.folder).is_some())
                     .last()
+            };
+            // Mail that arrived somewhere is shown before flags set somewhere.
+            if !mine().any(|c| c.folder == pane.folder)
+                && let Some(c) = elsewhere(true).or_else(|| elsewhere(false))
+                && let ChangeKind::Appended { uid } | ChangeKind::FlagsChanged { uid } = c.kind
             {
-                pane.folder = other.folder.clone();
-                pane.first = 0;
+                let row = folder_of(&c.folder).and_then(|f| f.messages.iter().position(|m| m.uid == uid));
+                // A few rows above it stay in view, as after a scroll.
+                (pane.folder, pane.first) = (c.folder.clone(), row.map_or(0, |i| i.saturating_sub(5)));
             }
             let got_mail = mine().any(|c| c.folder == pane.folder && matches!(c.kind, ChangeKind::Appended { .. }));
-            if got_mail && let Some(folder) = store.and_then(|s| s.folder(&pane.account, &pane.folder)) {
+            if got_mail && let Some(folder) = folder_of(&pane.folder) {
                 pane.first = folder.messages.len().saturating_sub(crate::mailbox::WINDOW);
             }
         }
@@ -1114,6 +1131,13 @@ mod tests {
         assert_eq!(bob(&lab), "INBOX", "then the flag, where it was set");
         // A change to the folder shown keeps it, whatever else changed.
         lab.apply(Action::SendLine { terminal: 1, line: "a6 MOVE 1 Projects".into() });
+        assert_eq!(bob(&lab), "INBOX");
+        lab.apply(Action::SendLine { terminal: 1, line: "a7 SELECT Projects".into() });
+        lab.apply(Action::SendLine { terminal: 1, line: "a8 STORE 1 +FLAGS (\\Seen)".into() });
+        assert_eq!(bob(&lab), "Projects");
+        // A folder that is gone leaves its pane at INBOX.
+        lab.apply(Action::SendLine { terminal: 1, line: "a9 SELECT INBOX".into() });
+        lab.apply(Action::SendLine { terminal: 1, line: "a10 DELETE Projects".into() });
         assert_eq!(bob(&lab), "INBOX");
     }
 
