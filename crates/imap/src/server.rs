@@ -1329,9 +1329,12 @@ impl ImapServer {
                 self.sendf(format_args!("+ {}", sasl::encode_base64(&bytes)));
                 self.mode = Mode::Sasl { tag, server };
             }
-            SaslStep::Failed(why) | SaslStep::Misused(why) => {
+            SaslStep::Failed(why) => {
+                self.failed_logins += 1;
                 self.sendf(format_args!("{tag} NO [AUTHENTICATIONFAILED] {why}"))
             }
+            // An initial response to a mechanism that takes none: BAD (RFC 9051 §6.2.2).
+            SaslStep::Misused(why) => self.sendf(format_args!("{tag} BAD {why}")),
             SaslStep::Done(creds) => self.login(&tag, &creds, backend),
         }
     }

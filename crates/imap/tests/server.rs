@@ -570,6 +570,21 @@ fn logindisabled_until_starttls_and_authenticate_plain() {
 }
 
 #[test]
+fn sasl_data_that_is_no_credentials_fails_the_login_and_misuse_is_bad() {
+    let mut h = host(0);
+    let (mut c, _) = Client::open(&mut h, config(), "1");
+    // user NUL password: one NUL too few, a failed login like a wrong password.
+    assert_eq!(
+        c.line(&mut h, "a1 AUTHENTICATE PLAIN dXNlcgBwYXNz"),
+        "a1 NO [AUTHENTICATIONFAILED] PLAIN response must be authzid NUL authcid NUL password\r\n"
+    );
+    assert_eq!(mail_lab_proto::Engine::failed_logins(&c.server), 1);
+    // An initial response to CRAM-MD5, which takes none (RFC 9051 §6.2.2).
+    assert_eq!(c.line(&mut h, "a2 AUTHENTICATE CRAM-MD5 dGlt"), "a2 BAD CRAM-MD5 takes no initial response\r\n");
+    assert_eq!(mail_lab_proto::Engine::failed_logins(&c.server), 1);
+}
+
+#[test]
 fn client_bytes_never_break_a_response() {
     // Found by the fuzzer: a NUL in an unknown verb was echoed into the BAD text.
     let mut h = host(0);

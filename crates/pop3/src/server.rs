@@ -393,9 +393,15 @@ impl Pop3Server {
     fn sasl_step<B: Pop3Backend + ?Sized>(&mut self, step: SaslStep, backend: &mut B) {
         match step {
             SaslStep::Challenge(bytes) => self.line(&format!("+ {}", sasl::encode_base64(&bytes))),
-            SaslStep::Failed(why) | SaslStep::Misused(why) => {
+            SaslStep::Failed(why) => {
                 self.end_sasl();
+                self.failed_logins += 1;
                 self.line(&format!("-ERR [AUTH] {why}"));
+            }
+            // Not the credentials' fault, so no [AUTH] (RFC 3206 §4).
+            SaslStep::Misused(why) => {
+                self.end_sasl();
+                self.line(&format!("-ERR {why}"));
             }
             SaslStep::Done(creds) => {
                 self.end_sasl();

@@ -282,6 +282,10 @@ fn sasl_cram_md5_and_cancel() {
          S: -ERR authentication cancelled
          C: AUTH DIGEST-MD5
          S: -ERR unsupported mechanism DIGEST-MD5; offered: PLAIN CRAM-MD5
+         C: AUTH CRAM-MD5 dGlt
+         S: -ERR CRAM-MD5 takes no initial response
+         C: AUTH PLAIN dGltAHB3
+         S: -ERR [AUTH] PLAIN response must be authzid NUL authcid NUL password
          C: AUTH CRAM-MD5
          S: + {}
          C: {}

@@ -165,8 +165,12 @@ pub fn explain_state(key: &str) -> Explanation {
             "接続しました。EHLO（または HELO）と自分のドメイン名で挨拶します。",
         ),
         "ready" => (
-            "Greeted. Start a message with MAIL FROM:<sender>; EHLO's reply lists what else is offered.",
-            "挨拶（EHLO/HELO）済み。MAIL FROM:<送信者> でメールを始めます。ほかに使える拡張は EHLO の応答のとおり。",
+            "Greeted. Start a message with MAIL FROM:<sender>; an EHLO reply lists what else is offered.",
+            "挨拶済み。MAIL FROM:<送信者> でメールを始めます。ほかに使える拡張は EHLO の応答に並びます。",
+        ),
+        "login_first" => (
+            "Greeted. This service wants AUTH before MAIL FROM (after STARTTLS, if the EHLO reply lists it).",
+            "挨拶済み。このサービスでは MAIL FROM の前に AUTH が必要です（EHLO の応答に STARTTLS があれば、その後で）。",
         ),
         "mail" => (
             "Sender given. Add recipients with RCPT TO:<address>.",

@@ -347,6 +347,7 @@ impl SmtpServer {
             (Mode::Bdat { .. }, _, _) => "bdat",
             (Mode::Auth(_), _, _) => "auth",
             (_, None, _) => "connected",
+            (_, Some(_), None) if self.config.require_auth && self.authenticated.is_none() => "login_first",
             (_, Some(_), None) => "ready",
             (_, Some(_), Some(tx)) if tx.rcpts.is_empty() => "mail",
             (_, Some(_), Some(_)) => "rcpt",

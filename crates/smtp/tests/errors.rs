@@ -215,6 +215,20 @@ fn every_state_has_an_explanation_and_a_hint() {
 }
 
 #[test]
+fn a_submission_service_asks_for_auth_before_mail() {
+    let mut config = ServerConfig::submission("mail.a.example", &["a.example"]);
+    config.tls = TlsMode::Unavailable;
+    config.auth_requires_tls = false;
+    let (mut h, _) = Harness::new(config, TestHost::new("a.example", &[("alice", "pw")]), "192.0.2.10");
+    h.line("EHLO pc.a.example");
+    assert_eq!(h.server.state_key(), "login_first");
+    assert!(explain_state("login_first").en.contains("AUTH before MAIL FROM"));
+    assert!(h.line("MAIL FROM:<alice@a.example>").starts_with("530 "));
+    assert!(h.line("AUTH PLAIN AGFsaWNlAHB3").starts_with("235 "));
+    assert_eq!(h.server.state_key(), "ready");
+}
+
+#[test]
 fn the_auth_parameter_is_xtext_where_auth_is_offered() {
     let mut config = ServerConfig::submission("mail.foo.com", &["foo.com"]);
     config.tls = TlsMode::Unavailable;

@@ -273,7 +273,9 @@ fn auth_cram_md5_login_and_cancel() {
         h.line("AUTH PLAIN dXNlcgBwYXNz"),
         "535 5.7.8 Authentication credentials invalid: PLAIN response must be authzid NUL authcid NUL password\r\n"
     );
+    assert_eq!(mail_lab_proto::Engine::failed_logins(&h.server), 1, "a login that failed");
     assert_eq!(h.line("AUTH CRAM-MD5 dGlt"), "501 5.5.2 Authentication failed: CRAM-MD5 takes no initial response\r\n");
+    assert_eq!(mail_lab_proto::Engine::failed_logins(&h.server), 1, "a command refused, no login tried");
     assert_eq!(
         h.line("AUTH CRAM-MD5"),
         format!(
