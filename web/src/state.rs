@@ -686,14 +686,14 @@ impl Lab {
             }
             let mine = || changed.iter().filter(|c| c.account.eq_ignore_ascii_case(&account));
             let elsewhere = |appended: bool| {
-                mine()
-                    .filter(|c| match c.kind {
+                mine().rev().find(|c| {
+                    let kind = match c.kind {
                         ChangeKind::Appended { .. } => appended,
                         ChangeKind::FlagsChanged { .. } => !appended,
                         _ => false,
-                    })
-                    .filter(|c| folder_of(&c.folder).is_some())
-                    .last()
+                    };
+                    kind && folder_of(&c.folder).is_some()
+                })
             };
             // Mail that arrived somewhere is shown before flags set somewhere.
             if !mine().any(|c| c.folder == pane.folder)
