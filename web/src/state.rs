@@ -700,13 +700,29 @@ impl Lab {
                 && let Some(c) = elsewhere(true).or_else(|| elsewhere(false))
                 && let ChangeKind::Appended { uid } | ChangeKind::FlagsChanged { uid } = c.kind
             {
-                let row = folder_of(&c.folder).and_then(|f| f.messages.iter().position(|m| m.uid == uid));
+                let row = folder_of(&c.folder).and_then(|f| f.messages.binary_search_by_key(&uid, |m| m.uid).ok());
                 // A few rows above it stay in view, as after a scroll.
                 (pane.folder, pane.first) = (c.folder.clone(), row.map_or(0, |i| i.saturating_sub(5)));
             }
             let got_mail = mine().any(|c| c.folder == pane.folder && matches!(c.kind, ChangeKind::Appended { .. }));
-            if got_mail && let Some(folder) = folder_of(&pane.folder) {
+            let Some(folder) = folder_of(&pane.folder) else { continue };
+            if got_mail {
                 pane.first = folder.messages.len().saturating_sub(crate::mailbox::WINDOW);
+                continue;
+            }
+            // Flags set only on rows out of view bring the first of them into view.
+            let flagged = mine().filter(|c| c.folder == pane.folder).filter_map(|c| match c.kind {
+                ChangeKind::FlagsChanged { uid } => folder.messages.binary_search_by_key(&uid, |m| m.uid).ok(),
+                _ => None,
+            });
+            let in_view = pane.first..pane.first + crate::mailbox::WINDOW;
+            let (mut first, mut seen) = (None::<usize>, false);
+            for row in flagged {
+                seen |= in_view.contains(&row);
+                first = Some(first.map_or(row, |f| f.min(row)));
+            }
+            if let (Some(row), false) = (first, seen) {
+                pane.first = row.saturating_sub(5);
             }
         }
     }
@@ -1139,6 +1155,32 @@ mod tests {
         lab.apply(Action::SendLine { terminal: 1, line: "a9 SELECT INBOX".into() });
         lab.apply(Action::SendLine { terminal: 1, line: "a10 DELETE Projects".into() });
         assert_eq!(bob(&lab), "INBOX");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn flags_set_on_a_row_out_of_view_bring_it_into_view() {
+        let mut lab = Lab::with_world(Lang::En, scenario::two_domains(), Progress::default());
+        let mbox: String = (1..=100)
+            .map(|n| format!("From alice@a.example Thu Jan  1 00:00:00 1970\nSubject: {n}\n\nbody\n\n"))
+            .collect();
+        let (account, folder) = (String::from("bob@a.example"), String::from("INBOX"));
+        lab.apply(Action::Import {
+            account: account.clone(),
+            folder: folder.clone(),
+            name: "a.mbox".into(),
+            bytes: mbox.into_bytes(),
+        });
+        lab.apply(Action::View { account, folder, first: 0 });
+        let first = |lab: &Lab| lab.panes.iter().find(|p| p.account == "bob@a.example").unwrap().first;
+        assert_eq!(first(&lab), 0);
+        lab.apply(Action::Open { host: "mail.a.example".into(), port: 143 });
+        for line in ["a1 LOGIN bob bob-pw", "a2 SELECT INBOX", "a3 STORE 10 +FLAGS (\\Flagged)"] {
+            lab.apply(Action::SendLine { terminal: 1, line: line.into() });
+        }
+        assert_eq!(first(&lab), 0, "row 10 was in view: the pane stays");
+        lab.apply(Action::SendLine { terminal: 1, line: "a4 STORE 80:90 +FLAGS (\\Flagged)".into() });
+        assert_eq!(first(&lab), 74, "the first flagged row, with five above it");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
