@@ -70,9 +70,9 @@ pub fn app() -> Html {
                     }
                 }
             }
-            // Mail that just arrived, or flags just set, are brought into view, in
-            // whichever pane they are: the last such row.
-            let arrived = document.and_then(|d| d.query_selector_all(".mailboxes tr.new, .mailboxes tr.flags").ok());
+            // Mail that just arrived is brought into view, in whichever pane it landed:
+            // its newest row (the pane's own rows already follow their end).
+            let arrived = document.and_then(|d| d.query_selector_all(".mailboxes tr.new").ok());
             if follow_new
                 && let Some(row) = arrived.and_then(|rows| rows.item(rows.length().checked_sub(1)?))
                 && let Ok(row) = row.dyn_into::<web_sys::Element>()
