@@ -42,7 +42,7 @@ impl Reply {
             // of its own ("VRFY a<CR>250 ..."). 8-bit text (an SMTPUTF8
             // address echoed) is kept.
             for c in text.chars() {
-                let c = if c != '\t' && (c.is_ascii_control() || c.is_control()) { '?' } else { c };
+                let c = if c != '\t' && c.is_control() { '?' } else { c };
                 out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
             }
             out.extend_from_slice(b"\r\n");
