@@ -189,6 +189,17 @@ pub struct PaneView {
     pub first: usize,
 }
 
+impl PaneView {
+    /// A pane opens at the top of its account's INBOX.
+    fn at_inbox(account: String) -> Self {
+        PaneView { account, folder: mail_lab_store::INBOX.to_string(), first: 0 }
+    }
+
+    fn back_to_inbox(&mut self) {
+        (self.folder, self.first) = (mail_lab_store::INBOX.to_string(), 0);
+    }
+}
+
 /// The outcome of an import, shown until the next one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -393,10 +404,7 @@ impl Lab {
             world: Rc::new(RefCell::new(world)),
             terminals: Vec::new(),
             lang,
-            panes: accounts
-                .iter()
-                .map(|a| PaneView { account: a.clone(), folder: mail_lab_store::INBOX.to_string(), first: 0 })
-                .collect(),
+            panes: accounts.iter().map(|a| PaneView::at_inbox(a.clone())).collect(),
             watched: accounts,
             selected: None,
             read_as: None,
@@ -508,9 +516,7 @@ impl Lab {
         self.read_as = None;
         self.just_changed.clear();
         // Another world's folders and rows say nothing about this one.
-        for pane in &mut self.panes {
-            (pane.folder, pane.first) = (mail_lab_store::INBOX.to_string(), 0);
-        }
+        self.panes.iter_mut().for_each(PaneView::back_to_inbox);
         left
     }
 
@@ -687,7 +693,7 @@ impl Lab {
             let account = pane.account.clone();
             let folder_of = |name: &str| store.and_then(|s| s.folder(&account, name));
             if folder_of(&pane.folder).is_none() {
-                (pane.folder, pane.first) = (mail_lab_store::INBOX.to_string(), 0);
+                pane.back_to_inbox();
             }
             let mine = || changed.iter().filter(|c| c.account.eq_ignore_ascii_case(&account));
             let elsewhere = |appended: bool| {
@@ -789,7 +795,7 @@ impl Lab {
             Action::Draft(draft) => next.client.draft = draft,
             Action::AddPane(account) => {
                 if !next.panes.iter().any(|p| p.account == account) {
-                    next.panes.push(PaneView { account, folder: mail_lab_store::INBOX.to_string(), first: 0 });
+                    next.panes.push(PaneView::at_inbox(account));
                 }
             }
             Action::SetLang(lang) => next.lang = lang,
