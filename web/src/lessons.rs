@@ -1319,7 +1319,7 @@ mod tests {
             .iter()
             .rev()
             .find_map(|l| match l {
-                TranscriptLine::Server(text) if text.contains('<') => Some(text.clone()),
+                TranscriptLine::Server(text, _) if text.contains('<') => Some(text.clone()),
                 _ => None,
             })
             .unwrap();

@@ -96,16 +96,16 @@ impl Lab {
 
     fn mua_record(&mut self, conn: Option<mail_lab_world::ConnectionId>) {
         let Some(conn) = conn else { return };
-        self.client.log = self
-            .world
-            .borrow()
+        let world = self.world.borrow();
+        let protocol = world.connection_info(conn).map(|i| i.service.protocol());
+        self.client.log = world
             .dialogue(conn)
             .into_iter()
             .map(|(d, text)| {
                 if d == mail_lab_world::Direction::ToServer {
-                    TranscriptLine::Client(text)
+                    TranscriptLine::Client(text, protocol)
                 } else {
-                    TranscriptLine::Server(text)
+                    TranscriptLine::Server(text, protocol)
                 }
             })
             .collect();

@@ -102,7 +102,7 @@ pub fn mua_panel(props: &MuaProps<'_>) -> Html {
             }
             <ol class="transcript mua-log" role="log" aria-label={t(lang, text::TRANSCRIPT)}>
                 { for props.log.iter().map(|line| {
-                    let class = if matches!(line, TranscriptLine::Client(_)) { "client" } else { "server" };
+                    let class = if matches!(line, TranscriptLine::Client(..)) { "client" } else { "server" };
                     html! { <li {class}>{ line.wire_text().unwrap_or_default() }</li> }
                 }) }
             </ol>

@@ -572,7 +572,7 @@ impl Lab {
 
     fn send_line(&mut self, index: usize, line: String) {
         let Some(term) = self.terminals.get_mut(index) else { return };
-        term.push(TranscriptLine::Client(line.clone()));
+        term.push(TranscriptLine::Client(line.clone(), term.protocol.filter(|_| term.open)));
         // In DATA a leading dot is transparency, not text: say what will be stored.
         let in_data = term.open && term.hint.as_ref().is_some_and(|h| h.reads_message_text);
         if in_data && line.len() > 1 && line.starts_with('.') {
@@ -1008,7 +1008,7 @@ mod tests {
         let server: Vec<&str> = t
             .transcript
             .iter()
-            .filter(|l| matches!(l, TranscriptLine::Server(_)))
+            .filter(|l| matches!(l, TranscriptLine::Server(..)))
             .filter_map(|l| l.wire_text())
             .collect();
         assert_eq!(server[0], "220 mail.a.example ESMTP Mail Lab ready");
@@ -1172,7 +1172,7 @@ mod tests {
         lab.send_line(0, "x".repeat(1 << 20));
         let t = &lab.terminals[0];
         let typed =
-            t.transcript.iter().rev().find_map(|l| if let TranscriptLine::Client(c) = l { Some(c) } else { None });
+            t.transcript.iter().rev().find_map(|l| if let TranscriptLine::Client(c, _) = l { Some(c) } else { None });
         assert!(typed.is_some_and(|c| c.len() <= LINE_CHARS + 4 && c.ends_with(" …")));
         assert!(t.history.iter().all(|h| h.len() <= LINE_CHARS + 4));
         assert!(t.history.len() <= 500);

@@ -8,13 +8,15 @@ use mail_lab_world::{ConnectionId, Protocol, World};
 
 use crate::i18n::LabNote;
 
-/// One line of a terminal's transcript, by who wrote it.
+/// One line of a terminal's transcript, by who wrote it. A wire line keeps
+/// the protocol its connection spoke (none at the shell prompt): a terminal
+/// reused for another service must not re-read earlier lines as the new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TranscriptLine {
     /// What the learner typed (sent to the server).
-    Client(String),
+    Client(String, Option<Protocol>),
     /// What the server answered.
-    Server(String),
+    Server(String, Option<Protocol>),
     /// A note from the lab, shown in the page's language.
     Lab(LabNote),
 }
@@ -23,7 +25,7 @@ impl TranscriptLine {
     /// The protocol text of a client or server line (none for lab notes).
     pub fn wire_text(&self) -> Option<&str> {
         match self {
-            TranscriptLine::Client(text) | TranscriptLine::Server(text) => Some(text),
+            TranscriptLine::Client(text, _) | TranscriptLine::Server(text, _) => Some(text),
             TranscriptLine::Lab(_) => None,
         }
     }
@@ -109,18 +111,18 @@ impl Terminal {
                 line.pop();
             }
             let text = String::from_utf8_lossy(&line).into_owned();
-            self.push(TranscriptLine::Server(text));
+            self.push(TranscriptLine::Server(text, self.protocol));
         }
     }
 
     /// Add a line, keeping the transcript and each line within their bounds.
     pub(crate) fn push(&mut self, mut line: TranscriptLine) {
-        if let TranscriptLine::Client(text) | TranscriptLine::Server(text) = &mut line {
+        if let TranscriptLine::Client(text, _) | TranscriptLine::Server(text, _) = &mut line {
             cut(text, LINE_CHARS);
         }
         match line {
-            TranscriptLine::Server(_) => self.server_lines += 1,
-            TranscriptLine::Client(_) => self.client_lines += 1,
+            TranscriptLine::Server(..) => self.server_lines += 1,
+            TranscriptLine::Client(..) => self.client_lines += 1,
             TranscriptLine::Lab(_) => {}
         }
         self.transcript.push(line);
@@ -154,8 +156,8 @@ impl Terminal {
         let mut text = String::new();
         for line in &self.transcript {
             let (who, l) = match line {
-                TranscriptLine::Client(l) => ("C: ", l),
-                TranscriptLine::Server(l) => ("S: ", l),
+                TranscriptLine::Client(l, _) => ("C: ", l),
+                TranscriptLine::Server(l, _) => ("S: ", l),
                 TranscriptLine::Lab(_) => continue,
             };
             text.push_str(who);

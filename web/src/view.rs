@@ -546,7 +546,8 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
                 ("+", _) => Some("r3xx"),
                 (_, "OK") => Some("r2xx"),
                 (_, "NO") => Some("r4xx"),
-                (_, "BAD" | "BYE") => Some("r5xx"),
+                (_, "BAD") => Some("r5xx"),
+                // BYE is no error: RFC 9051 §6.1.3 sends it before every LOGOUT's OK.
                 ("*", _) => Some("untagged"),
                 _ => None,
             };
@@ -573,7 +574,9 @@ fn explain_command(lang: Lang, protocol: Option<Protocol>, line: &str) -> Option
             mail_lab_imap::explain_command(verb)
         }
         Some(Protocol::Pop3) => mail_lab_pop3::explain_command(words.next()?),
-        _ => mail_lab_smtp::explain_command(words.next()?.split(':').next()?),
+        Some(Protocol::Smtp) => mail_lab_smtp::explain_command(words.next()?.split(':').next()?),
+        // Typed at the shell prompt (`telnet host port`): no protocol's command.
+        None => None,
     }?;
     Some(t(lang, explanation).to_string())
 }
@@ -719,8 +722,8 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
                 }
                 { for term.transcript[start..end].iter().map(|line| {
                     let (who, text, (reply_class, explain)) = match line {
-                        TranscriptLine::Client(text) => ("client", text.clone(), (None, explain_command(lang, term.protocol, text))),
-                        TranscriptLine::Server(text) => ("server", text.clone(), classify(lang, term.protocol, text)),
+                        TranscriptLine::Client(text, protocol) => ("client", text.clone(), (None, explain_command(lang, *protocol, text))),
+                        TranscriptLine::Server(text, protocol) => ("server", text.clone(), classify(lang, *protocol, text)),
                         TranscriptLine::Lab(note) => ("lab", lab_note(lang, note), (None, None)),
                     };
                     let class = match reply_class { Some(reply) => format!("{who} {reply}"), None => who.to_string() };
@@ -1009,6 +1012,18 @@ mod tests {
         // 10,000 plain lines are one run, not 10,000 nodes.
         let big = "line\r\n".repeat(10_000);
         assert_eq!(wire_runs(&big).len(), 1);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn imap_status_lines_are_coloured_by_what_they_mean() {
+        let class = |line: &str| classify(Lang::En, Some(Protocol::Imap), line).0;
+        assert_eq!(class("a1 OK LOGIN completed").as_deref(), Some("r2xx"));
+        assert_eq!(class("a2 NO [TRYCREATE] no such mailbox").as_deref(), Some("r4xx"));
+        assert_eq!(class("a3 BAD unknown command").as_deref(), Some("r5xx"));
+        // Every LOGOUT gets a BYE first (RFC 9051 §6.1.3): not shown as an error.
+        assert_eq!(class("* BYE Logging out").as_deref(), Some("untagged"));
+        assert_eq!(class("+ Ready for literal data").as_deref(), Some("r3xx"));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

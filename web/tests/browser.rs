@@ -76,6 +76,27 @@ async fn typed_smtp_session_delivers_to_the_mailbox_pane() {
     assert!(rows[0].contains("Lunch at noon?") && rows[0].contains("Alice"), "{rows:?}");
     // The 5xx/2xx classes drive the colours.
     assert!(root.query_selector("[role=log] li.r2xx").unwrap().is_some());
+
+    // The same terminal to POP3: the SMTP lines keep their colours and
+    // explanations, the POP3 lines get POP3's, the shell's command none.
+    type_line(&root, "telnet mail.a.example 110").await;
+    type_line(&root, "USER bob").await;
+    let coloured = |class: &str| -> Vec<(String, String)> {
+        let list = root.query_selector_all(&format!("[role=log] li.{class}")).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .map(|e| (e.text_content().unwrap_or_default(), e.get_attribute("title").unwrap_or_default()))
+            .collect()
+    };
+    let ok = coloured("r2xx");
+    for reply in ["250 2.0.0 OK: queued as", "221 ", "+OK POP3 server ready", "+OK"] {
+        assert!(ok.iter().any(|(l, title)| l.starts_with(reply) && !title.is_empty()), "{reply} in {ok:?}");
+    }
+    assert!(coloured("r3xx").iter().any(|(l, _)| l.starts_with("354")));
+    let typed = coloured("client");
+    let title_of = |line: &str| typed.iter().find(|(l, _)| l == line).map(|(_, t)| t.clone());
+    assert_eq!(title_of("telnet mail.a.example 110").as_deref(), Some(""));
+    assert!(title_of("DATA").is_some_and(|t| !t.is_empty()) && title_of("USER bob").is_some_and(|t| !t.is_empty()));
 }
 
 /// A keystroke in the mail client's compose form renders the mail client
