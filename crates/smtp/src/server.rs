@@ -335,7 +335,12 @@ impl SmtpServer {
             (_, Some(_), Some(tx)) if tx.chunks.is_some() => vec!["BDAT"],
             (_, Some(_), Some(_)) => vec!["RCPT", "DATA", "BDAT"],
         };
-        v.extend(["NOOP", "RSET", "VRFY", "HELP", "QUIT"]);
+        v.extend(["NOOP", "RSET", "VRFY"]);
+        // EXPN is listed where EHLO lists it: where it answers (else 502).
+        if self.config.expn {
+            v.push("EXPN");
+        }
+        v.extend(["HELP", "QUIT"]);
         v
     }
 

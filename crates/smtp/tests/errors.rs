@@ -101,8 +101,16 @@ fn refusals_name_the_expected_form() {
             "HELP mail",
             "214 2.0.0 MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]: start a message; the envelope sender",
         ),
-        (EHLO, "XYZZY", "500 5.5.1 Command unrecognized: XYZZY. Valid now: MAIL EHLO HELO NOOP RSET VRFY HELP QUIT"),
-        (RCPT, "XYZZY", "500 5.5.1 Command unrecognized: XYZZY. Valid now: RCPT DATA BDAT NOOP RSET VRFY HELP QUIT"),
+        (
+            EHLO,
+            "XYZZY",
+            "500 5.5.1 Command unrecognized: XYZZY. Valid now: MAIL EHLO HELO NOOP RSET VRFY EXPN HELP QUIT",
+        ),
+        (
+            RCPT,
+            "XYZZY",
+            "500 5.5.1 Command unrecognized: XYZZY. Valid now: RCPT DATA BDAT NOOP RSET VRFY EXPN HELP QUIT",
+        ),
         (EHLO, "", "500 5.5.2 Syntax error: empty command (try HELP)"),
         (EHLO, "noop", "250 2.0.0 OK"),
     ];
@@ -122,7 +130,10 @@ fn bad_bytes_in_commands_are_refused_and_the_session_goes_on() {
         (b"NOOP \xff\xfe\r\n", "500 5.5.2 Syntax error: command is not valid UTF-8"),
         // Echoed text keeps to TAB and printable characters (RFC 5321 §4.2): a CR
         // from the client cannot make a second reply line.
-        (b"FOO\rX\r\n", "500 5.5.1 Command unrecognized: FOO?X. Valid now: MAIL EHLO HELO NOOP RSET VRFY HELP QUIT"),
+        (
+            b"FOO\rX\r\n",
+            "500 5.5.1 Command unrecognized: FOO?X. Valid now: MAIL EHLO HELO NOOP RSET VRFY EXPN HELP QUIT",
+        ),
         (b"VRFY a\r250 2.1.5 ok\r\n", "550 5.1.1 User unknown: a?250 2.1.5 ok"),
         (b"HELP x\x1b[2J\r\n", "504 5.5.1 HELP: no help for X?[2J"),
     ];

@@ -142,7 +142,7 @@ fn rfc5321_d4_verifying_and_sending() {
          C: VRFY Nobody
          S: 550 User unknown: Nobody
          C: SEND FROM:<Smith@bar.com>
-         S: 500 Command unrecognized: SEND. Valid now: MAIL EHLO HELO NOOP RSET VRFY HELP QUIT
+         S: 500 Command unrecognized: SEND. Valid now: MAIL EHLO HELO NOOP RSET VRFY EXPN HELP QUIT
          C: MAIL FROM:<Smith@bar.com>
          S: 250 Sender <Smith@bar.com> OK
          C: RCPT TO:<Crispin@foo.com>
