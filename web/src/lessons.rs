@@ -462,8 +462,8 @@ pub const LESSONS: &[Lesson] = &[
         text: texts!(
             title: tr("Reply codes", "応答コード"),
             topic: tr(
-            "SMTP status codes: 2xx success, 3xx more data, 4xx temporary, 5xx permanent (notes D §1)",
-            "SMTP のステータスコード：2xx 成功、3xx 続きを要求、4xx 一時的エラー、5xx 永久的エラー（資料 D 1 節）",
+            "SMTP reply codes (the notes' \"status codes\"): 2xx success, 3xx go on (send the rest), 4xx temporary, 5xx permanent (notes D §1)",
+            "SMTP の応答コード（資料の「ステータスコード」）：2xx 成功、3xx 続きを要求、4xx 一時的エラー、5xx 永久的エラー（資料 D 1 節）",
         ),
             goal: tr(
             "Make the SMTP server answer 503 (bad sequence of commands) and 550 (no such user).",
