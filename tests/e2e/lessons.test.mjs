@@ -113,7 +113,7 @@ async function doLesson(page, index) {
     // What the learner sees: the refusal in the terminal, and in the timeline
     // what DMARC did with each message and that the second went to bob's Junk.
     const log = page.locator('section.terminal').first().locator('[role=log]');
-    assert.match(await log.textContent(), /550 5\.7\.1 DMARC: a\.example asks receivers to reject this message/);
+    assert.match(await log.textContent(), /550 5\.7\.1 DMARC: rejected by a\.example's policy/);
     const timeline = page.getByRole('region', { name: 'Network' }).locator('ol.timeline');
     assert.match(await timeline.textContent(), /mail\.b\.example checked DMARC for the From: domain a\.example: fail → refused \(550\)/);
     assert.match(await timeline.textContent(), /mail\.a\.example checked DMARC for the From: domain b\.example: fail → to Junk/);
