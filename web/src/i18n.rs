@@ -381,8 +381,8 @@ pub mod text {
     pub const LEGEND_DOWN: Tr = Tr { en: "host down", ja: "ホスト停止中" };
     pub const LEGEND_ROUTE: Tr = Tr { en: "route of the opened message", ja: "開いたメールの経路" };
     pub const LEGEND_DNS: Tr = Tr {
-        en: "MTAs ask DNS for MX records (and TXT for SPF and DMARC)",
-        ja: "MTA は DNS に MX レコード（SPF と DMARC では TXT）を問い合わせる",
+        en: "MTAs ask DNS for MX records (and TXT for SPF, DKIM and DMARC)",
+        ja: "MTA は DNS に MX レコード（SPF・DKIM・DMARC では TXT）を問い合わせる",
     };
     pub const VIEWS: Tr = Tr { en: "Show", ja: "表示" };
     pub const DOWNLOAD_TRANSCRIPT: Tr = Tr { en: "Download as text", ja: "テキストで保存" };

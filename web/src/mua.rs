@@ -159,7 +159,10 @@ fn status_text(lang: Lang, status: &MuaStatus) -> String {
             .collect::<Vec<_>>()
             .join(if ja { "、" } else { "; " }),
         MuaStatus::Fetched { count, account } if ja => format!("{account} の新着メッセージ {count} 通"),
-        MuaStatus::Fetched { count, account } => format!("{count} new message(s) for {account}"),
+        MuaStatus::Fetched { count, account } => format!(
+            "{} for {account}",
+            if *count == 1 { "1 new message".to_string() } else { format!("{count} new messages") }
+        ),
         MuaStatus::Listed { count, account } if ja => format!("{account} の INBOX（IMAP）：{count} 通"),
         MuaStatus::Listed { count, account } => {
             format!("{account} INBOX over IMAP: {}", crate::i18n::message_count(lang, *count))

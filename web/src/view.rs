@@ -843,7 +843,7 @@ fn inspector(
                             format!("<{}>", e.reverse_path)
                         }) }
                         { row("RCPT TO", e.forward_paths.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(", ")) }
-                        { row("HELO", e.helo.clone()) }
+                        { row("HELO/EHLO", e.helo.clone()) }
                         { row("client", e.client_address.clone()) }
                     }
                 </table>
