@@ -30,6 +30,9 @@ test('10,000 imported messages render only the rows in view; folders, flags, exp
   await bob.locator('input[type=file]').setInputFiles({ name: 'bulk.mbox', mimeType: 'application/mbox', buffer: bigMbox(10000) });
   await page.getByRole('status').filter({ hasText: 'Imported 10000 messages into bob@a.example INBOX.' }).waitFor();
   assert.match(await bob.locator('h2').textContent(), /INBOX \(10000 messages\)/);
+  // The folder button's two numbers, and the UID column, say what they count.
+  assert.equal(await bob.getByRole('button', { name: /^INBOX 10000/ }).getAttribute('title'), '10000 messages, 10000 unseen (no \\Seen flag)');
+  assert.match(await bob.locator('th', { hasText: 'UID' }).getAttribute('title'), /POP3 numbers the messages 1, 2, … afresh in each session/);
   const rows = bob.locator('tr.message');
   // What arrived is in view: the folder shows its end, the new rows highlighted.
   await bob.locator('tr.message.new', { hasText: 'bulk 10000' }).waitFor();

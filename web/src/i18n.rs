@@ -41,6 +41,14 @@ pub fn message_count(lang: Lang, n: usize) -> String {
     }
 }
 
+/// What a folder button's "INBOX 3 (1)" says.
+pub fn folder_counts(lang: Lang, count: usize, unseen: usize) -> String {
+    match lang {
+        Lang::En => format!("{}, {unseen} unseen (no \\Seen flag)", message_count(lang, count)),
+        Lang::Ja => format!("{}、うち未読（\\Seen フラグなし）{unseen} 通", message_count(lang, count)),
+    }
+}
+
 /// The text for `key` in `lang`.
 /// The accessible name of a host's "Services & policies" button.
 pub fn settings_of(lang: Lang, host: &str) -> String {
@@ -177,6 +185,10 @@ pub mod text {
     pub const FROM: Tr = Tr { en: "From", ja: "差出人" };
     pub const SUBJECT: Tr = Tr { en: "Subject", ja: "件名" };
     pub const UID: Tr = Tr { en: "UID", ja: "UID" };
+    pub const UID_NOTE: Tr = Tr {
+        en: "The message's unique ID in its folder (IMAP's UID). POP3 numbers the messages 1, 2, … afresh in each session",
+        ja: "フォルダ内でのメッセージの一意な番号（IMAP の UID）。POP3 はセッションごとに 1, 2, … と番号を振り直します",
+    };
     pub const NO_SUBJECT: Tr = Tr { en: "(no subject)", ja: "（件名なし）" };
     /// Not the envelope's MAIL FROM: that is not part of the message.
     pub const NO_FROM: Tr = Tr { en: "(no From: field)", ja: "（From: フィールドなし）" };

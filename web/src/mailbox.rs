@@ -179,7 +179,8 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                         Callback::from(move |_| on_view.emit((account.clone(), name.clone(), 0)))
                     };
                     html! {
-                        <button class="folder" aria-pressed={(f.name == s.folder).to_string()} onclick={show}>
+                        <button class="folder" aria-pressed={(f.name == s.folder).to_string()} onclick={show}
+                            title={crate::i18n::folder_counts(lang, f.count, f.unseen)}>
                             { format!("{} {}", f.name, f.count) }
                             if f.unseen > 0 { <span class="unseen">{ format!(" ({})", f.unseen) }</span> }
                         </button>
@@ -197,7 +198,7 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                 <div class={if s.follow { "rows follow" } else { "rows" }} {onscroll}>
                     <table>
                         <thead><tr>
-                            <th scope="col">{ t(lang, text::UID) }</th>
+                            <th scope="col" title={t(lang, text::UID_NOTE)}>{ t(lang, text::UID) }</th>
                             <th scope="col">{ t(lang, text::FLAGS) }</th>
                             <th scope="col">{ t(lang, text::FROM) }</th>
                             <th scope="col">{ t(lang, text::SUBJECT) }</th>
@@ -209,7 +210,7 @@ pub fn mailbox_view(props: &MailboxProps) -> Html {
                                     <td>{ r.uid }</td>
                                     <td class="flags">{ &r.flags }</td>
                                     if let Some(from) = &r.from {
-                                        <td>{ from }</td>
+                                        <td title={from.clone()}>{ from }</td>
                                     } else {
                                         <td class="missing">{ t(lang, text::NO_FROM) }</td>
                                     }
