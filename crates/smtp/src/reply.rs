@@ -166,11 +166,11 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "ready" => (
             "Greeted. Start a message with MAIL FROM:<sender>; an EHLO reply lists what else is offered.",
-            "挨拶済み。MAIL FROM:<送信者> でメールを始めます。ほかに使える拡張は EHLO の応答に並びます。",
+            "挨拶済み。MAIL FROM:<送信者> でメールを始めます。使える拡張機能は EHLO への応答に並んでいます。",
         ),
         "login_first" => (
             "Greeted. This service wants AUTH before MAIL FROM (after STARTTLS, if the EHLO reply lists it).",
-            "挨拶済み。このサービスでは MAIL FROM の前に AUTH が必要です（EHLO の応答に STARTTLS があれば、その後で）。",
+            "挨拶済み。このサービスでは MAIL FROM の前に AUTH が必要です（EHLO への応答に STARTTLS があれば、その後で）。",
         ),
         "mail" => (
             "Sender given. Add recipients with RCPT TO:<address>.",
