@@ -442,8 +442,8 @@ impl<'a> MapView<'a> {
                 wrap_into(&mut mx, &format!("{name} TXT \"{text}\""));
             }
         }
-        // The machines start below the DNS box, however many MX records it lists.
-        let top = (110).max(8 + dns_height(mx.len()) + 36);
+        // The machines start below the lookup lines that come down from the DNS box.
+        let top = 70;
         let mut nodes: Vec<MapNode<'a>> = world
             .clients()
             .iter()
@@ -550,15 +550,20 @@ fn wrap_into(rows: &mut Vec<String>, line: &str) {
     }
 }
 
-/// The DNS box's height for `records` lines.
-fn dns_height(records: usize) -> i32 {
-    28 + 17 * records as i32
+/// The DNS box: HTML above the map, so its records are read at the page's
+/// text size (scaled with the map they were 9 px on a school laptop).
+fn dns_box(map: &MapView<'_>) -> Html {
+    html! {
+        <div class="dns-box" role="group" aria-label="DNS">
+            <strong>{ "DNS" }</strong>
+            { for map.mx.iter().map(|line| html! { <code class="mx">{ line }</code> }) }
+        </div>
+    }
 }
 
-/// The map as SVG: clients left, mail hosts right, DNS on top; a link is green
-/// when open, blue inside TLS, grey when closed, and moves while bytes cross.
+/// The map as SVG: clients left, mail hosts right, DNS's lookups from above; a
+/// link is green when open, blue inside TLS, grey when closed, and moves while bytes cross.
 fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Callback<String>) -> Html {
-    let dns_height = dns_height(map.mx.len());
     html! {
         <svg class="map" viewBox={format!("0 0 {MAP_WIDTH} {}", map.height)} role="img" aria-label={t(lang, text::MAP)}>
             <defs>
@@ -568,14 +573,7 @@ fn map_svg(map: &MapView<'_>, lang: Lang, selected: Option<&str>, on_pick: &Call
             </defs>
             <g class="dns">
                 { for map.nodes.iter().filter(|n| n.host).map(|n| html! {
-                    <line class="lookup" x1="430" y1={(8 + dns_height).to_string()} x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
-                }) }
-                // The whole width: the nodes are all below it, and a TXT record's
-                // policy (`p=quarantine`) must not be cut off.
-                <rect x="8" y="8" width="604" height={dns_height.to_string()} rx="6" />
-                <text x="18" y="26">{ "DNS" }</text>
-                { for map.mx.iter().enumerate().map(|(i, line)| html! {
-                    <text class="mx" x="18" y={(44 + 17 * i).to_string()}>{ line }</text>
+                    <line class="lookup" x1="430" y1="0" x2={n.x.to_string()} y2={(n.y - 20).to_string()} />
                 }) }
             </g>
             { for map.links.iter().enumerate().map(|(i, l)| {
@@ -662,6 +660,7 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                 <button onclick={advance(600_000)}>{ t(lang, text::ADVANCE_TEN_MINUTES) }</button>
                 <button onclick={run}>{ t(lang, text::RUN_UNTIL_IDLE) }</button>
             </p>
+            { dns_box(&v.map) }
             { map_svg(&v.map, lang, picked.as_deref(), pick) }
             { map_legend(lang) }
             <ul class="hosts">
