@@ -77,7 +77,7 @@ def test_swaks_with_a_forged_from_is_refused_as_p_reject_asks(mail_b):
         capture_output=True, text=True, timeout=30,
     )
     assert r.returncode != 0
-    assert ("<** 550 5.7.1 DMARC: rejected by a.example's policy (SPF gave none for "
+    assert ("<** 550 5.7.1 DMARC: rejected by the policy for a.example (SPF gave none for "
             "unlisted.example, and no DKIM signature passed; a.example asks for p=reject)") in r.stdout, r.stdout
     assert mail_b.inbox("carol", "carol-pw") == []
     assert folder(mail_b, "carol", "carol-pw", "Junk") == []
@@ -156,7 +156,7 @@ def test_the_list_tag_is_what_breaks_the_signature_as_dkimpy_sees_it(mail_b):
     dns = lambda name, timeout=5: record if name == b"lab._domainkey.a.example." else None  # noqa: E731
     assert not dkim.verify(copy, dnsfunc=dns)
     assert dkim.verify(copy.replace(b"Subject: [lab-list] minutes", b"Subject: minutes"), dnsfunc=dns)
-    assert b"DMARC: rejected by a.example's policy" in bounce, bounce
+    assert b"DMARC: rejected by the policy for a.example" in bounce, bounce
 
 
 def test_a_world_with_keys_and_lists_is_exported_for_the_page_with_them(tmp_path):

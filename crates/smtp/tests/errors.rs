@@ -226,6 +226,22 @@ fn every_state_has_an_explanation_and_a_hint() {
 }
 
 #[test]
+fn the_valid_now_list_names_expn_only_where_ehlo_lists_it() {
+    for expn in [true, false] {
+        let mut config = ServerConfig::mx("mx.foo.com", &["foo.com"]);
+        config.tls = TlsMode::Unavailable;
+        config.expn = expn;
+        let (mut h, _) = Harness::new(config, TestHost::new("foo.com", &[("jones", "pw")]), "192.0.2.1");
+        let ehlo = h.line("EHLO bar.com");
+        let listed = Engine::hint(&h.server).allowed.contains(&"EXPN");
+        assert_eq!(ehlo.contains("250-EXPN"), expn, "{ehlo}");
+        assert_eq!(listed, expn);
+        assert_eq!(h.line("XYZZY").contains(" EXPN "), expn);
+        assert!(h.line("EXPN staff").starts_with(if expn { "550 " } else { "502 " }));
+    }
+}
+
+#[test]
 fn a_submission_service_asks_for_auth_before_mail() {
     let mut config = ServerConfig::submission("mail.a.example", &["a.example"]);
     config.tls = TlsMode::Unavailable;

@@ -567,7 +567,7 @@ impl<'a> HostBackend<'a> {
             ));
         }
         if let Some((domain, why)) = reject {
-            return Err(Reply::new(550, "5.7.1", format!("DMARC: rejected by {domain}'s policy ({why})")));
+            return Err(Reply::new(550, "5.7.1", format!("DMARC: rejected by the policy for {domain} ({why})")));
         }
         if let Some((domain, why)) = defer {
             return Err(Reply::new(451, "4.7.1", format!("DMARC for {domain}: {why}; try again later")));

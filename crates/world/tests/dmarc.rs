@@ -122,7 +122,7 @@ fn a_forged_from_is_refused_as_the_domain_asks_with_p_reject() {
     );
     assert_eq!(
         reply,
-        "550 5.7.1 DMARC: rejected by a.example's policy (SPF passed for spam.example.net, which is not aligned with a.example (relaxed), and no DKIM signature passed; a.example asks for p=reject)\r\n"
+        "550 5.7.1 DMARC: rejected by the policy for a.example (SPF passed for spam.example.net, which is not aligned with a.example (relaxed), and no DKIM signature passed; a.example asks for p=reject)\r\n"
     );
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert!(folder(&world, "carol@b.example", "Junk").is_empty());
@@ -224,7 +224,7 @@ fn a_signed_header_changed_fails_and_dmarc_rejects_what_spf_cannot_vouch_for() {
         "carol@b.example",
         message.trim_end(),
     );
-    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by a.example's policy"), "{reply}");
+    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by the policy for a.example"), "{reply}");
     let why = events_of(&world, |kind| match kind {
         EventKind::DkimChecked { why, result, .. } => Some((result.clone(), why.clone())),
         _ => None,
@@ -342,10 +342,10 @@ fn a_from_dmarc_cannot_read_is_refused_and_every_author_domain_is_checked() {
     };
     // A comment after the address does not hide the domain.
     let reply = send_from(&mut world, "alice@a.example (Alice)");
-    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by a.example's policy"), "{reply}");
+    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by the policy for a.example"), "{reply}");
     // Two authors: the forged one is checked too.
     let reply = send_from(&mut world, "promo@spam.example.net, alice@a.example");
-    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by a.example's policy"), "{reply}");
+    assert!(reply.starts_with("550 5.7.1 DMARC: rejected by the policy for a.example"), "{reply}");
     let reply = send_from(&mut world, "undisclosed-sender");
     assert_eq!(reply, "550 5.7.1 DMARC: a From: address has no domain, so its author cannot be checked\r\n");
     // A quoted domain names no zone (and must not reach our own results field).
@@ -439,7 +439,7 @@ fn a_list_that_tags_the_subject_breaks_the_signature_and_its_owner_gets_the_boun
     assert_eq!(bounced, ["carol@b.example bob@a.example"]);
     let carol = folder(&world, "carol@b.example", "INBOX");
     assert_eq!(carol.len(), 2, "the list's copy and the bounce");
-    assert!(String::from_utf8_lossy(&carol[1]).contains("DMARC: rejected by a.example's policy"));
+    assert!(String::from_utf8_lossy(&carol[1]).contains("DMARC: rejected by the policy for a.example"));
     assert!(folder(&world, "alice@a.example", "INBOX").is_empty(), "alice hears nothing: the list took it");
 }
 

@@ -55,7 +55,7 @@ fn spf_none_for_the_envelope_and_a_forged_from_is_rejected_as_a_example_asks() {
     let reply = from_the_pc(&mut world, "mail.b.example", "carol@b.example", "alice@a.example");
     assert_eq!(
         reply,
-        "550 5.7.1 DMARC: rejected by a.example's policy (SPF gave none for lottery.example, and no DKIM signature passed; a.example asks for p=reject)\r\n"
+        "550 5.7.1 DMARC: rejected by the policy for a.example (SPF gave none for lottery.example, and no DKIM signature passed; a.example asks for p=reject)\r\n"
     );
     assert!(folder(&world, "carol@b.example", "INBOX").is_empty());
     assert_eq!(dmarc_events(&world), [("mail.b.example".into(), "a.example".into(), "fail".into(), "reject".into())]);
