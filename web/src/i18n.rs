@@ -309,8 +309,8 @@ pub mod text {
     };
     pub const PROMPT: Tr = Tr { en: "not connected", ja: "未接続" };
     pub const MAP: Tr = Tr {
-        en: "Map of the network: client machines, mail hosts, DNS and the links between them",
-        ja: "ネットワーク構成図：クライアント、メールサーバ、DNS とその間の回線",
+        en: "Map of the network: client machines, mail hosts, the links between them and the lookups to DNS above",
+        ja: "ネットワーク構成図：クライアント、メールサーバ、その間の回線と、上の DNS への問い合わせ",
     };
     pub const ADDRESS: Tr = Tr { en: "Address", ja: "アドレス" };
     pub const SERVICES: Tr = Tr { en: "Services", ja: "サービス" };
