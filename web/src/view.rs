@@ -518,8 +518,14 @@ fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static 
     }
 }
 
-/// The CSS class and explanation of a server line, by protocol.
-fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<String>, Option<String>) {
+/// The CSS class and explanation of a server line, by protocol; `after_logout`
+/// when the line before it was an IMAP LOGOUT.
+fn classify(
+    lang: Lang,
+    protocol: Option<Protocol>,
+    text: &str,
+    after_logout: bool,
+) -> (Option<String>, Option<String>) {
     match protocol {
         // Only a multi-line body can start with a dot: two dots are stuffing.
         Some(Protocol::Pop3) if text.starts_with("..") => {
@@ -546,8 +552,10 @@ fn classify(lang: Lang, protocol: Option<Protocol>, text: &str) -> (Option<Strin
                 ("+", _) => Some("r3xx"),
                 (_, "OK") => Some("r2xx"),
                 (_, "NO") => Some("r4xx"),
-                (_, "BAD") => Some("r5xx"),
-                // BYE is no error: RFC 9051 §6.1.3 sends it before every LOGOUT's OK.
+                // A BYE answering LOGOUT is no error (RFC 9051 §6.1.3); any other
+                // closes the session unasked (autologout, a line too long).
+                ("*", "BYE") if after_logout => Some("untagged"),
+                (_, "BAD" | "BYE") => Some("r5xx"),
                 ("*", _) => Some("untagged"),
                 _ => None,
             };
@@ -720,10 +728,13 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
                 if start > 0 {
                     <li class="spacer" aria-hidden="true" style={format!("height: calc({start} * var(--row))")} />
                 }
-                { for term.transcript[start..end].iter().map(|line| {
+                { for term.transcript[start..end].iter().enumerate().map(|(k, line)| {
+                    let after_logout = (start + k).checked_sub(1).and_then(|i| term.transcript.get(i)).is_some_and(|l| {
+                        matches!(l, TranscriptLine::Client(c, Some(Protocol::Imap)) if c.split_whitespace().nth(1).is_some_and(|v| v.eq_ignore_ascii_case("LOGOUT")))
+                    });
                     let (who, text, (reply_class, explain)) = match line {
                         TranscriptLine::Client(text, protocol) => ("client", text.clone(), (None, explain_command(lang, *protocol, text))),
-                        TranscriptLine::Server(text, protocol) => ("server", text.clone(), classify(lang, *protocol, text)),
+                        TranscriptLine::Server(text, protocol) => ("server", text.clone(), classify(lang, *protocol, text, after_logout)),
                         TranscriptLine::Lab(note) => ("lab", lab_note(lang, note), (None, None)),
                     };
                     let class = match reply_class { Some(reply) => format!("{who} {reply}"), None => who.to_string() };
@@ -1017,12 +1028,15 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn imap_status_lines_are_coloured_by_what_they_mean() {
-        let class = |line: &str| classify(Lang::En, Some(Protocol::Imap), line).0;
+        let class = |line: &str| classify(Lang::En, Some(Protocol::Imap), line, false).0;
         assert_eq!(class("a1 OK LOGIN completed").as_deref(), Some("r2xx"));
         assert_eq!(class("a2 NO [TRYCREATE] no such mailbox").as_deref(), Some("r4xx"));
         assert_eq!(class("a3 BAD unknown command").as_deref(), Some("r5xx"));
-        // Every LOGOUT gets a BYE first (RFC 9051 §6.1.3): not shown as an error.
-        assert_eq!(class("* BYE Logging out").as_deref(), Some("untagged"));
+        // Every LOGOUT gets a BYE first (RFC 9051 §6.1.3): not shown as an error;
+        // a BYE nobody asked for is.
+        let after_logout = classify(Lang::En, Some(Protocol::Imap), "* BYE Logging out", true).0;
+        assert_eq!(after_logout.as_deref(), Some("untagged"));
+        assert_eq!(class("* BYE Autologout; idle for too long").as_deref(), Some("r5xx"));
         assert_eq!(class("+ Ready for literal data").as_deref(), Some("r3xx"));
     }
 

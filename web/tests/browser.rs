@@ -97,6 +97,14 @@ async fn typed_smtp_session_delivers_to_the_mailbox_pane() {
     let title_of = |line: &str| typed.iter().find(|(l, _)| l == line).map(|(_, t)| t.clone());
     assert_eq!(title_of("telnet mail.a.example 110").as_deref(), Some(""));
     assert!(title_of("DATA").is_some_and(|t| !t.is_empty()) && title_of("USER bob").is_some_and(|t| !t.is_empty()));
+
+    // IMAP's BYE that answers LOGOUT is an untagged line, not an error.
+    type_line(&root, "QUIT").await;
+    type_line(&root, "telnet mail.a.example 143").await;
+    type_line(&root, "a1 LOGOUT").await;
+    let bye: Vec<String> = texts(&root, "[role=log] li.server.untagged");
+    assert!(bye.iter().any(|l| l.starts_with("* BYE")), "{bye:?}");
+    assert!(texts(&root, "[role=log] li.r5xx").iter().all(|l| !l.starts_with("* BYE")));
 }
 
 /// A keystroke in the mail client's compose form renders the mail client
