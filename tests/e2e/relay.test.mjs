@@ -59,6 +59,10 @@ test('down host: queue, retries, bounce; up again: relayed over TLS', async (t) 
   const carol = page.getByRole('region', { name: 'Mailbox carol@b.example' });
   await carol.getByRole('button', { name: 'now b is up' }).waitFor();
   assert.ok((await tap.locator('li.encrypted').count()) > 0, 'the relay used STARTTLS: the tap sees ciphertext');
+  // Stored at mail.b.example first, then its 250 hands the message over: in that order.
+  const relayed = (await network.locator('ol.timeline li').allTextContents()).slice(-2);
+  assert.match(relayed[0], /mail\.b\.example delivered UID \d+ to carol@b\.example/);
+  assert.match(relayed[1], /mail\.a\.example read mail\.b\.example's 250: C\S+ for carol@b\.example is now mail\.b\.example's responsibility/);
   // Opened in the inspector, the message's Received route lights up on the map.
   await carol.getByRole('button', { name: 'now b is up' }).click();
   const map = network.getByRole('img', { name: /Map of the network/ });

@@ -533,10 +533,14 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         RelayAttempt { queue_id, from, to, attempt, .. } => {
             format!("{from} → {to}: relay attempt {attempt} for {queue_id}")
         }
-        Relayed { queue_id, to, recipient, .. } if ja => {
-            format!("{to} が {queue_id} を {recipient} 宛てに受け取りました")
+        // Logged when the sender reads the 250, after the receiver stored the
+        // message: say so, or "delivered" above it reads out of order.
+        Relayed { queue_id, from, to, recipient } if ja => {
+            format!("{from} が {to} の 250 を受け取り、{queue_id}（{recipient} 宛て）の責任は {to} に移りました")
         }
-        Relayed { queue_id, to, recipient, .. } => format!("{to} accepted {queue_id} for {recipient}"),
+        Relayed { queue_id, from, to, recipient } => {
+            format!("{from} read {to}'s 250: {queue_id} for {recipient} is now {to}'s responsibility")
+        }
         Deferred { queue_id, next_attempt, reason, unreachable, .. } if ja => {
             // The world's own reason in Japanese; a server's reply stays as it said it.
             let reason = unreachable.as_ref().map_or_else(|| reason.clone(), |e| world_error(lang, e));
