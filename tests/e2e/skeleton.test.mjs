@@ -26,6 +26,9 @@ test('an SMTP session typed into the terminal delivers to bob@a.example', async 
   const accepted = await typeLine(terminal, '.', 1);
   assert.match(accepted[0], /^250 2\.0\.0 OK: queued as /);
   assert.deepEqual(await typeLine(terminal, 'QUIT', 1), ['221 2.0.0 mail.a.example closing connection']);
+  // Its tab says, on hover, why it is struck through.
+  const tab = page.getByRole('tab', { name: 'telnet mail.a.example 25' });
+  await page.waitForFunction((el) => el.getAttribute('title') === 'connection closed', await tab.elementHandle());
 
   const row = pane.locator('tr.message');
   await row.first().waitFor();

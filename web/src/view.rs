@@ -206,7 +206,8 @@ pub fn app() -> Html {
                                 let show = show_terminal.reform(move |_: MouseEvent| id);
                                 html! {
                                     <button role="tab" aria-selected={front.to_string()} aria-controls={format!("terminal-{}", term.id)}
-                                        class={if term.open { "tab" } else { "tab closed" }} onclick={show}>
+                                        class={if term.open { "tab" } else { "tab closed" }} onclick={show}
+                                        title={(!term.open).then(|| t(lang, if term.host.is_empty() { text::PROMPT } else { text::CLOSED }))}>
                                         { title }
                                     </button>
                                 }
