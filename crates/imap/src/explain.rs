@@ -148,9 +148,13 @@ pub fn explain_command(verb: &str) -> Option<Explanation> {
             "UID: the same command with UIDs instead of sequence numbers.",
             "UID：番号の代わりに UID で同じコマンドを使う。",
         ),
-        "NOOP" | "CHECK" => (
+        "NOOP" => (
             "NOOP: do nothing; collects the updates the server held.",
             "NOOP：何もしない。サーバの変更通知を受け取る。",
+        ),
+        "CHECK" => (
+            "CHECK: ask for a checkpoint of the folder (IMAP4rev1 only; RFC 9051 removed it).",
+            "CHECK：フォルダのチェックポイントを要求する（IMAP4rev1 のみ。RFC 9051 で廃止）。",
         ),
         "LOGOUT" => ("LOGOUT: end the session.", "LOGOUT：セッションを終える。"),
         "DONE" => ("DONE: end IDLE.", "DONE：IDLE を終える。"),

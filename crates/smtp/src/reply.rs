@@ -65,8 +65,8 @@ pub fn explain_code(code: u16) -> Explanation {
         211 => ("System status or help reply.", "システム状態またはヘルプの応答。"),
         214 => ("Help message for a human reader.", "人が読むためのヘルプメッセージ。"),
         220 => (
-            "Service ready: the server greets you and waits for EHLO or HELO.",
-            "サービス準備完了。サーバが挨拶し、EHLO か HELO を待っています。",
+            "Service ready: as a greeting, send EHLO or HELO; after STARTTLS, the TLS handshake begins.",
+            "サービス準備完了。接続直後の挨拶なら EHLO か HELO を送ります。STARTTLS の後なら TLS ハンドシェイクが始まります。",
         ),
         221 => ("Service closing the connection (the answer to QUIT).", "接続を閉じます（QUIT への応答）。"),
         235 => ("Authentication succeeded.", "認証に成功しました。"),
@@ -120,7 +120,10 @@ pub fn explain_code(code: u16) -> Explanation {
         ),
         504 => ("Command parameter not implemented.", "そのコマンドのパラメータは実装されていません。"),
         521 => ("This host does not accept mail.", "このホストはメールを受け付けません。"),
-        523 => ("The message is larger than the server allows.", "メッセージがサーバの上限を超えています。"),
+        523 => (
+            "Encryption needed: start TLS before this (RFC 5248's registry, X.7.10).",
+            "暗号化が必要です。先に TLS を始めてください（RFC 5248 の登録簿、X.7.10）。",
+        ),
         530 => ("Authentication required before this command.", "このコマンドの前に認証が必要です。"),
         534 => ("The authentication mechanism is too weak.", "認証方式が弱すぎます。"),
         535 => ("Authentication credentials invalid.", "認証情報が正しくありません。"),
