@@ -152,7 +152,7 @@ async function doLesson(page, index) {
     assert.match(timeline, /mail\.a\.example checked SPF of a\.example for 198\.51\.100\.25: fail/);
     assert.match(timeline, /mail\.a\.example checked the DKIM signature of d=a\.example: pass/);
     assert.match(timeline, /mail\.a\.example checked the DKIM signature of d=a\.example: fail \(the signature does not verify/);
-    assert.match(timeline, /mail\.b\.example posted to list lab-list@b\.example: 2 member\(s\), its Subject tagged/);
+    assert.match(timeline, /mail\.b\.example posted to list lab-list@b\.example: 2 members, its Subject tagged/);
     const tapped = await page.getByRole('region', { name: 'Wiretap' }).locator('li code').allTextContents();
     assert.ok(tapped.includes('lab._domainkey.a.example TXT?'), tapped.join('\n'));
   }

@@ -141,12 +141,12 @@ pub fn verdict(method: &str, result: &str) -> Tr {
             ja: "今は DNS から鍵を取得できなかった。",
         },
         ("dmarc", "pass") => Tr {
-            en: "SPF (or DKIM) passed for the From: domain, or one in the same organization: the author's domain vouches for this mail.",
-            ja: "From: のドメイン（または同じ組織のドメイン）について SPF（または DKIM）が合格した。差出人のドメインがこのメールを保証している。",
+            en: "SPF passed for the MAIL FROM domain, or DKIM for the d= domain, and that domain is the From: domain or in its organization (aligned): the author's domain vouches for this mail.",
+            ja: "MAIL FROM のドメインで SPF が、または d= のドメインで DKIM が合格し、そのドメインが From: のドメイン（または同じ組織）と一致した。差出人のドメインがこのメールを保証している。",
         },
         ("dmarc", "fail") => Tr {
             en: "No check that passed is tied to the From: domain a person reads: the comment says what that domain asks for (p=).",
-            ja: "人が読む From: のドメインに結びつく合格した検査がない。コメントはそのドメインが求める扱い（p=）。",
+            ja: "人が読む From: のドメインに結びつく合格した検査がない。コメントにそのドメインが求める扱い（p=）が書かれている。",
         },
         ("dmarc", "none") => Tr {
             en: "Neither the From: domain nor its organizational domain publishes one DMARC record (_dmarc.<domain>): none, or more than one.",
@@ -578,7 +578,7 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
         // The world flushes the queue for a host that comes up (World::flush_queue_for).
         HostUp { host } if ja => {
             format!(
-                "{host} に再びつながるようになりました。このラボでは宛てのキューをすぐ送ります（ETRN のように）。実際の MTA は次の再送時刻を待ちます"
+                "{host} に再びつながるようになりました。このラボでは {host} 宛てにキューで待っているメールをすぐ送ります（ETRN のように）。実際の MTA は次の再送時刻を待ちます"
             )
         }
         HostUp { host } => {
@@ -650,12 +650,13 @@ pub fn happened(lang: Lang, time: &str, kind: &mail_lab_world::EventKind, link: 
             format!("{host} checked the DKIM signature of d={domain}: {result} ({why})")
         }
         ListPosted { host, list, members, tagged, .. } if ja => {
-            let how = if *tagged { "（Subject に札を付けた）" } else { "" };
+            let how = if *tagged { "（件名の先頭にリストのタグを付けた）" } else { "" };
             format!("{host} がメーリングリスト {list} の投稿を {} 人に配送{how}", members.len())
         }
         ListPosted { host, list, members, tagged, .. } => {
             let how = if *tagged { ", its Subject tagged" } else { "" };
-            format!("{host} posted to list {list}: {} member(s){how}", members.len())
+            let n = members.len();
+            format!("{host} posted to list {list}: {n} member{}{how}", if n == 1 { "" } else { "s" })
         }
         ListHeld { host, list, owner, why } if ja => {
             format!("{host} はリスト {list} に投稿せず、管理者 {owner} に回した：{why}")

@@ -633,7 +633,7 @@ pub const LESSONS: &[Lesson] = &[
             "POP3 に APOP でログインし、ネットワークには MD5 のダイジェストしか流れないようにする。USER/PASS でのログインと盗聴画面で比べる。",
         ),
             hint: tr(
-            "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would. APOP is obsolete today (MD5 is weak): mail clients log in inside TLS instead (STLS or port 995).",
+            "The greeting ends with a timestamp like <…@mail.a.example>. The digest is MD5(timestamp + password); the calculator below computes it as a mail client would. APOP is not recommended today (MD5 is weak): mail clients log in inside TLS instead (STLS or port 995).",
             "グリーティングの最後に <…@mail.a.example> のようなタイムスタンプがあります。ダイジェストは MD5（タイムスタンプ + パスワード）。下の計算機がメールソフトと同じように計算します。今では APOP は推奨されません（MD5 が弱いため）。メールソフトは TLS の中でログインします（STLS や 995 番ポート）。",
         ),
         ),
@@ -660,7 +660,7 @@ pub const LESSONS: &[Lesson] = &[
             "mail.a.example はポート 25 での中継を拒否する設定。先に POP3 でログインし、10 分以内にポート 25 から carol@b.example へ中継させる。",
         ),
             hint: tr(
-            "A successful POP3 login proves who sits at your address, so the server lets that address relay for a while. Before SMTP AUTH existed, this was the usual way.",
+            "A successful POP3 login proves who sits at your address, so the server lets that address relay for a while. Before SMTP AUTH was widely supported, this was the usual way.",
             "POP3 のログインに成功すると、その IP アドレスを本人の端末とみなし、しばらくその IP アドレスからの中継を許します。SMTP AUTH が広まる前の一般的な方法です。",
         ),
         ),
@@ -1024,8 +1024,8 @@ pub const LESSONS: &[Lesson] = &[
         text: texts!(
             title: tr("Store and forward: an intermittent host", "蓄積転送：ときどきつながるホスト"),
             topic: tr(
-            "Before always-on lines: a mail server holds mail until the line is up; UUCP (notes B §1, §4)",
-            "常時接続以前：回線がつながるまでメールを蓄えておく、UUCP（資料 B 1 節・4 節）",
+            "Before always-on lines: a mail server holds mail until the line is up; UUCP (notes B §3, §4)",
+            "常時接続以前：回線がつながるまでメールを蓄えておく、UUCP（資料 B 3 節・4 節）",
         ),
             goal: tr(
             "mail.b.example is online only 10 minutes an hour. Send carol@b.example a message while it is offline and let time pass: the mail waits in mail.a.example's queue and flows when the link comes up.",
@@ -1068,8 +1068,8 @@ pub const LESSONS: &[Lesson] = &[
             "mail.b.example は SPF を検査する。alice@a.example のメールを自分の PC から直接渡すと、a.example のレコード（v=spf1 mx -all）は MX しか認めていないので 550 5.7.23 で拒否される。次に同じメールを mail.a.example の 587 番から送ると、a.example の MX が中継するので pass になる。",
         ),
             hint: tr(
-            "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. It needs no message, but this server refuses after DATA, so that DMARC can read From: too. The result is written on top of the message as Received-SPF: look at carol's copy in the inspector.",
-            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。SPF の判定にメッセージ自体は要りませんが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
+            "SPF looks at the connecting address and the MAIL FROM domain's TXT record, not at From:. It needs no message, but this server refuses after DATA, so that DMARC can read From: too. The result is added at the top of the message as Authentication-Results and Received-SPF: look at carol's copy in the inspector.",
+            "SPF が見るのは接続元のアドレスと MAIL FROM のドメインの TXT レコードで、From: ではありません。SPF の判定にメッセージ自体は要りませんが、このサーバは DMARC で From: も読むため DATA の後で拒否します。結果はメッセージの先頭に Authentication-Results と Received-SPF として書き込まれます。carol に届いたメールをインスペクタで見てください。",
         ),
         ),
         steps: steps![
@@ -1189,8 +1189,8 @@ pub const LESSONS: &[Lesson] = &[
             "メールは MTA から MTA へ転送される（資料 A）。SPF が確かめるのは最後の中継だけ。DKIM（RFC 6376）はメッセージ自体に署名する。DMARC は From: と一致すればどちらの合格でも認める",
         ),
             goal: tr(
-            "As alice, submit two messages on mail.a.example's port 587; it signs both. One goes to forward@b.example, which forwards it to bob@a.example: at bob's end SPF fails (mail.b.example is not in a.example's record) but DKIM passes, so it is delivered. The other goes to the list lab-list@b.example, which tags its Subject: that copy fails DKIM, and a.example's p=reject refuses it.",
-            "alice として mail.a.example の 587 番から 2 通送る。mail.a.example は両方に署名する。1 通目は forward@b.example 宛てで、bob@a.example へ転送される。bob の側では SPF は fail（mail.b.example は a.example のレコードにない）だが DKIM は pass なので配送される。2 通目はメーリングリスト lab-list@b.example 宛てで、リストが Subject に札を付ける。その写しは DKIM が fail になり、a.example の p=reject で拒否される。",
+            "As alice, submit two messages on mail.a.example's port 587; it signs both. One goes to forward@b.example, which forwards it to bob@a.example: at bob's end SPF fails (mail.b.example is not in a.example's record) but DKIM passes, so it is delivered. The other goes to the list lab-list@b.example, which adds [lab-list] to its Subject: that copy fails DKIM, and a.example's p=reject refuses it.",
+            "alice として mail.a.example の 587 番から 2 通送る。mail.a.example は両方に署名する。1 通目は forward@b.example 宛てで、bob@a.example へ転送される。bob の側では SPF は fail（mail.b.example は a.example のレコードにない）だが DKIM は pass なので配送される。2 通目はメーリングリスト lab-list@b.example 宛てで、リストが件名の先頭に [lab-list] を付ける。その写しは DKIM が fail になり、a.example の p=reject で拒否される。",
         ),
             hint: tr(
             "The signature covers the body's hash (bh=) and the header fields named in h=; the public key is the TXT record at lab._domainkey.a.example (in the DNS box, and asked for on the wiretap). Open bob's forwarded copy in the inspector: Authentication-Results says spf=fail, dkim=pass, dmarc=pass. The list's refused copy bounces to the list's owner, carol.",
