@@ -782,8 +782,8 @@ pub const LESSONS: &[Lesson] = &[
             "mail.b.example はオープンリレー。自分のドメインではない alice@a.example 宛てのメールを、偽の送信者で受け取らせる。次に同じことを mail.a.example で試し、554 で断られるのを確かめる。",
         ),
             hint: tr(
-            "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP).",
-            "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者（AUTH、POP before SMTP）のためにだけ中継します。",
+            "An open relay forwards anybody's mail to anywhere, so spammers hide behind it. Servers now relay only for their own users (AUTH, POP before SMTP). The refusal is 554 here, as Postfix answers; RFC 5321 §3.6.2 suggests 550.",
+            "オープンリレーは誰のメールでもどこへでも中継するので、スパム送信者の隠れみのになります。今のサーバは自分の利用者（AUTH、POP before SMTP）のためにだけ中継します。拒否の応答はここでは Postfix と同じ 554 です（RFC 5321 3.6.2 節は 550 を勧めています）。",
         ),
         ),
         steps: steps![
