@@ -40,6 +40,9 @@ test('the wiretap says digest for APOP and password for USER/PASS', async (t) =>
   assert.match(await passLine.textContent(), /password in the clear!/);
   const userLine = tap.locator('li', { hasText: 'USER bob' }).first();
   assert.doesNotMatch(await userLine.textContent(), /password in the clear/);
+  // Above the log, where later lines cannot scroll it away: the password line and its link.
+  assert.equal(await tap.locator('p.caught').textContent(),
+    'Last password seen in the clear: PASS bob-pw — 192.0.2.10 → mail.a.example:110');
 
   await tap.scrollIntoViewIfNeeded();
   await screenshot(page, 'e2e-wiretap-labels');

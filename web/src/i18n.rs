@@ -258,6 +258,8 @@ pub mod text {
     };
     pub const PASSWORD_IN_CLEAR: Tr =
         Tr { en: "password in the clear!", ja: "パスワードが平文で流れています！" };
+    pub const LAST_PASSWORD_SEEN: Tr =
+        Tr { en: "Last password seen in the clear:", ja: "最後に平文で見えたパスワード：" };
     pub const DIGEST_ONLY: Tr = Tr {
         en: "a digest only: the password itself did not cross",
         ja: "ダイジェストだけ。パスワードそのものは流れていません",

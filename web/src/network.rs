@@ -758,6 +758,10 @@ pub fn wiretap(tap: &[TapLine], lang: Lang) -> Html {
         <section class="wiretap" id="wiretap" aria-label={t(lang, text::WIRETAP)}>
             <h2>{ t(lang, text::WIRETAP) }</h2>
             <p class="note">{ t(lang, text::WIRETAP_NOTE) }</p>
+            // Kept in view: later lines (a relay's ciphertext) scroll the log past it.
+            if let Some(l) = tap.iter().rev().find(|l| l.proof == Some(TapProof::PasswordInClear)) {
+                <p class="caught"><strong class="warning">{ t(lang, text::LAST_PASSWORD_SEEN) }</strong>{ " " }<code>{ &l.text }</code>{ format!(" — {}", l.link) }</p>
+            }
             <ol class="tap follow" role="log">
                 { for tap.iter().enumerate().map(|(i, l)| {
                     // The link is named once for each run of lines on it.
