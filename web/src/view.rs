@@ -207,7 +207,7 @@ pub fn app() -> Html {
                                 html! {
                                     <button role="tab" aria-selected={front.to_string()} aria-controls={format!("terminal-{}", term.id)}
                                         class={if term.open { "tab" } else { "tab closed" }} onclick={show}
-                                        title={(!term.open).then(|| t(lang, if term.host.is_empty() { text::PROMPT } else { text::CLOSED }))}>
+                                        title={(!term.open).then(|| connection_status(lang, term))}>
                                         { title }
                                     </button>
                                 }
@@ -519,6 +519,17 @@ fn explain_state(lang: Lang, protocol: Option<Protocol>, key: &str) -> &'static 
     }
 }
 
+/// What a terminal's head (and its tab, when it is not open) says of its connection.
+fn connection_status(lang: Lang, term: &Terminal) -> String {
+    match (term.open, term.encrypted) {
+        (true, true) => format!("{} · TLS", t(lang, text::CONNECTED)),
+        (true, false) => t(lang, text::CONNECTED).to_string(),
+        // At the prompt nothing was ever open: not "closed".
+        (false, _) if term.host.is_empty() => t(lang, text::PROMPT).to_string(),
+        (false, _) => t(lang, text::CLOSED).to_string(),
+    }
+}
+
 /// The CSS class and explanation of a server line, by protocol; `after_logout`
 /// when the line before it was an IMAP LOGOUT.
 fn classify(
@@ -663,13 +674,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             }
         })
     };
-    let status = match (term.open, term.encrypted) {
-        (true, true) => format!("{} · TLS", t(lang, text::CONNECTED)),
-        (true, false) => t(lang, text::CONNECTED).to_string(),
-        // At the prompt nothing was ever open: not "closed".
-        (false, _) if term.host.is_empty() => t(lang, text::PROMPT).to_string(),
-        (false, _) => t(lang, text::CLOSED).to_string(),
-    };
+    let status = connection_status(lang, term);
     // A terminal that never connected is a shell prompt waiting for `telnet host port`.
     let label = if term.host.is_empty() {
         crate::i18n::bracketed(lang, t(lang, text::TERMINAL), t(lang, text::PROMPT))
