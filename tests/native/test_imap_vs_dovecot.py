@@ -236,6 +236,8 @@ SEARCH = [
     Cmd("A", "c51 SEARCH OR (SUBJECT report) ($)"),
     Cmd("A", "c52 UID SEARCH ($ SEEN)"),
     Cmd("A", "c53 STATUS s ()"),  # RFC 9051 §6.3.11: one status-att at least
+    Cmd("A", "c54 SEARCH RETURN (COUNT FOO) ALL"),  # RFC 4466 §2.6.1: an unknown option is BAD
+    Cmd("A", "c55 SEARCH RETURN \u00e9() ALL"),  # no list: BAD (the lab's grammar once panicked here)
     Cmd("A", "c48 LOGOUT"),
 ]
 

@@ -4,6 +4,9 @@
 //! RFC 5258; SPECIAL-USE, RFC 6154; LIST-STATUS, RFC 5819). What is left is a
 //! plain command the codec reads; the options come back beside it.
 
+/// SEARCH's return options this server answers (RFC 4731, RFC 5182's SAVE).
+pub(crate) const SEARCH_RETURN: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
+
 /// What the options asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Options {
@@ -41,16 +44,18 @@ fn paren_list(text: &str) -> Option<(Vec<String>, &str)> {
 const MAX_NESTING: usize = 8;
 
 fn paren_list_within(text: &str, depth: usize) -> Option<(Vec<String>, &str)> {
-    if depth > MAX_NESTING {
+    // Only a list: `RETURN é()` must not be cut inside its first character.
+    if depth > MAX_NESTING || !text.starts_with('(') {
         return None;
     }
-    let mut depth = 0;
+    let mut open = 0usize;
     for (i, c) in text.char_indices() {
         match c {
-            '(' => depth += 1,
+            '(' => open += 1,
             ')' => {
-                depth -= 1;
-                if depth == 0 {
+                // Never below 1 here: the text starts with `(`, and the list ends at 0.
+                open -= 1;
+                if open == 0 {
                     let inner = &text[1..i];
                     return Some((words(inner, depth), &text[i + 1..]));
                 }
@@ -284,6 +289,23 @@ mod tests {
         assert_eq!(take_options("a2 SEARCH RETURN () ALL\r\n").unwrap().1, Options::Search(vec![]));
         assert!(take_options("a3 SEARCH ALL\r\n").is_none(), "plain SEARCH is the codec's");
         assert!(take_options("a4 SEARCH RETURN (MIN ALL\r\n").is_none(), "unclosed: left for the codec's BAD");
+    }
+
+    #[test]
+    fn options_that_are_no_list_are_left_to_the_grammar() {
+        for line in ["a1 SEARCH RETURN \u{e9}() ALL\r\n", "a2 SEARCH RETURN ) ALL\r\n"] {
+            assert!(take_options(line).is_none(), "{line}");
+        }
+        let Some((_, Options::List(o))) = take_options("a3 LIST (\u{e9}) \"\" *\r\n") else { panic!("a list") };
+        assert_eq!(o.invalid.as_deref(), Some("Unknown LIST selection option \u{e9}"));
+    }
+
+    #[test]
+    fn nested_lists_are_read_to_a_bounded_depth() {
+        let deep = format!("a1 SEARCH RETURN {}{} ALL\r\n", "(".repeat(4000), ")".repeat(4000));
+        let Some((_, Options::Search(words))) = take_options(&deep) else { panic!("a list") };
+        let opened = words.concat().matches('(').count();
+        assert!(opened <= MAX_NESTING, "read {opened} levels deep");
     }
 
     #[test]

@@ -136,11 +136,13 @@ fn read_literal(input: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
     let close = input[*pos..].iter().position(|&b| b == b'}')? + *pos;
     let size: usize = std::str::from_utf8(&input[*pos + 1..close]).ok()?.trim_end_matches('+').parse().ok()?;
     let start = close + 3;
-    if input.get(close + 1..start) != Some(b"\r\n") || input.len() < start + size {
+    // A size near usize::MAX (a keyword shaped `{n+}` in a crafted lab) must not wrap.
+    let end = start.checked_add(size).filter(|&end| end <= input.len())?;
+    if input.get(close + 1..start) != Some(b"\r\n") {
         return None;
     }
-    *pos = start + size;
-    Some(input[start..start + size].to_vec())
+    *pos = end;
+    Some(input[start..end].to_vec())
 }
 
 /// An atom; a `[...]` inside it (as in `BODY[HEADER.FIELDS (SUBJECT)]`) is
@@ -189,6 +191,16 @@ mod tests {
         assert_eq!(complete_response(&r[..25], 100).unwrap(), None, "the literal is not all here");
         assert!(complete_response(b"* 1 FETCH (BODY[] {99999999999999999999}\r\n", 100).is_err());
         assert!(complete_response(b"* 1 FETCH (BODY[] {500}\r\n", 100).is_err(), "over the limit");
+    }
+
+    #[test]
+    fn a_literal_size_past_the_end_is_no_literal() {
+        // A keyword shaped like a literal with `+` passes complete_response (that is
+        // no literal at a line's end); read as one, its size must not wrap.
+        for r in [&b"* FLAGS ({18446744073709551615+}\r\nx)\r\n"[..], b"* FLAGS ({4294967295+}\r\nx)\r\n"] {
+            assert!(complete_response(r, 100).unwrap().is_some());
+            assert!(!tokens(r).is_empty());
+        }
     }
 
     #[test]

@@ -133,7 +133,8 @@ fn frame(buffer: &[u8], max_literal: u32) -> Framing {
             }
             Some((length, non_sync)) => {
                 literals += 1;
-                let after = line_end + length as usize;
+                // Saturating: a saved lab may set max_literal near u32::MAX (usize on wasm32).
+                let after = line_end.saturating_add(length as usize);
                 // An empty literal at the end waits too: it is announced, and "+" is owed.
                 if after > buffer.len() || (length == 0 && after == buffer.len()) {
                     break Extent::AwaitingLiteral { start: line_end, length, non_sync };
@@ -1073,7 +1074,7 @@ impl ImapServer {
             let line_end = pos + nl + 1;
             match literal_at_end(&self.buffer[pos..line_end]) {
                 Some((length, _)) if length <= u64::from(self.config.max_literal) => {
-                    let after = line_end + length as usize;
+                    let after = line_end.saturating_add(length as usize);
                     if after > self.buffer.len() {
                         self.advance_unread(after - self.buffer.len(), true);
                     }
@@ -1196,7 +1197,8 @@ impl ImapServer {
             }
             let open_line_too_long =
                 matches!(framed, Extent::AwaitingLine { from } if self.buffer.len() - from > MAX_LINE);
-            if open_line_too_long || self.buffer.len() > self.config.max_literal as usize + 4 * MAX_LINE {
+            if open_line_too_long || self.buffer.len() as u64 > u64::from(self.config.max_literal) + 4 * MAX_LINE as u64
+            {
                 self.refuse_long_line(true);
                 continue;
             }
@@ -1866,6 +1868,17 @@ impl ImapServer {
                     ));
                 }
                 let options = self.pending.take();
+                // RFC 4466 §2.6.1: an unknown return option is refused, not ignored.
+                if let Some(extended::Options::Search(words)) = &options
+                    && let Some(unknown) = words.iter().find(|w| !extended::SEARCH_RETURN.contains(&w.as_str()))
+                {
+                    let unknown: String = unknown.chars().take(40).collect();
+                    return self.sendf(format_args!(
+                        "{tag} BAD Unknown SEARCH return option {}; this server knows {}",
+                        clean(&unknown),
+                        extended::SEARCH_RETURN.join(" ")
+                    ));
+                }
                 let criteria = criteria.into_inner();
                 let work = Work::Search { criteria, options, progress: search::Progress::default() };
                 self.start(Job { tag, name, uid, validity: 0, work }, backend);
@@ -2059,7 +2072,7 @@ impl ImapServer {
             format!("* LIST ({}) \"/\" {}", attrs.join(" "), mailbox_name(&f.name, self.rev2))
         });
         // EXAMINE shows what is recent but must not take it from the next session.
-        let unclaimed = (f.recent_claimed_through + 1, uids.last().copied().unwrap_or(0));
+        let unclaimed = (f.recent_claimed_through.saturating_add(1), uids.last().copied().unwrap_or(0));
         let recent = if read_only {
             Some(unclaimed).filter(|(first, last)| first <= last)
         } else {

@@ -814,6 +814,32 @@ fn esearch_and_searchres() {
 }
 
 #[test]
+fn search_return_without_a_list_or_nested_deep_gets_bad_and_the_session_goes_on() {
+    // Found by review: `RETURN é()` cut a string inside `é` (a panic, before
+    // login too), and a lone `)` took a counter below zero.
+    let mut h = host(1);
+    let (mut c, _) = Client::open(&mut h, config(), "s1");
+    assert!(c.line(&mut h, "a0 SEARCH RETURN \u{e9}() ALL").starts_with("a0 BAD "));
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    for line in ["a1 SEARCH RETURN \u{e9}() ALL", "a2 SEARCH RETURN ) ALL", "a3 SEARCH RETURN ALL"] {
+        let tag = line.split(' ').next().unwrap_or_default();
+        let answer = c.line(&mut h, line);
+        assert!(answer.starts_with(&format!("{tag} BAD ")), "{line}: {answer}");
+    }
+    // Nesting is bounded: 4,000 lists deep is read to depth 8 and refused, not recursed into.
+    let deep = format!("a4 SEARCH RETURN {}{} ALL", "(".repeat(4000), ")".repeat(4000));
+    let answer = c.line(&mut h, &deep);
+    assert!(answer.starts_with("a4 BAD Unknown SEARCH return option ((((((((") && answer.len() < 200, "{answer}");
+    // RFC 4466 §2.6.1: an unknown return option is refused, as Dovecot does.
+    assert_eq!(
+        c.line(&mut h, "a6 SEARCH RETURN (COUNT FOO) ALL"),
+        "a6 BAD Unknown SEARCH return option FOO; this server knows MIN MAX ALL COUNT SAVE\r\n"
+    );
+    assert_eq!(c.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+}
+
+#[test]
 fn search_return_options_before_a_literal() {
     // A client searching for non-ASCII text sends it as a literal; RETURN stands
     // before it (RFC 4731 §3), so it is read whether the literal waits for "+" or not.

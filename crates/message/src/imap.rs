@@ -187,7 +187,9 @@ fn lines(bytes: &[u8]) -> usize {
 fn structure(message: &Message<'_>, index: usize, extensible: bool, in_digest: bool, depth: usize) -> String {
     let raw = message.raw_message.as_ref();
     let Some(part) = message.parts.get(index) else { return "NIL".to_string() };
-    let body = &raw[(part.offset_body as usize).min(raw.len())..(part.offset_end as usize).min(raw.len())];
+    // `get`: mail-parser's offsets on malformed MIME are not trusted to be in order.
+    let end = (part.offset_end as usize).min(raw.len());
+    let body = raw.get(part.offset_body as usize..end).unwrap_or_default();
     let ct = part.content_type();
     let digest_message = in_digest && ct.is_none();
     let opaque = depth >= MAX_MIME_DEPTH

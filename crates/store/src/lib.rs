@@ -75,6 +75,15 @@ pub struct StoredMessage {
     pub raw: Arc<[u8]>,
 }
 
+/// RFC 6154's special uses a folder may have.
+pub const SPECIAL_USES: [&str; 7] = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"];
+
+/// A keyword is an IMAP atom (RFC 9051 §9 flag-keyword): printable US-ASCII
+/// without `(){ %*"\]`.
+pub fn is_keyword(k: &str) -> bool {
+    !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b))
+}
+
 /// A folder (IMAP mailbox) of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Folder {
@@ -333,6 +342,17 @@ impl Store {
                 }
                 if folder.uid_next <= last {
                     return Err(format!("{place}: uid_next {} must be above the last UID {last}", folder.uid_next));
+                }
+                // What IMAP writes out as it is must be what its grammar allows.
+                if let Some(uses) = folder.special_use.as_deref().filter(|u| !SPECIAL_USES.contains(u)) {
+                    return Err(format!("{place}: special use {uses:?} is none of {}", SPECIAL_USES.join(" ")));
+                }
+                if folder.recent_claimed_through >= folder.uid_next {
+                    return Err(format!("{place}: recent_claimed_through must be below uid_next"));
+                }
+                let mut flags = folder.messages.iter().flat_map(|m| &m.flags);
+                if let Some(Flag::Keyword(k)) = flags.find(|f| matches!(f, Flag::Keyword(k) if !is_keyword(k))) {
+                    return Err(format!("{place}: keyword {k:?} is not an IMAP atom"));
                 }
             }
         }
@@ -807,6 +827,33 @@ mod tests {
         assert_eq!(
             broken.check(),
             Err("bob@a.example folder Project: UIDs must ascend from 1 (UID 1 after 2)".to_string())
+        );
+        // What IMAP writes out as it is: a keyword that is no atom would break its
+        // FLAGS lines (`{9+}` read as a literal), an odd special use its LIST lines.
+        let edit = |change: &dyn Fn(&mut Folder)| {
+            let mut edited = s.clone();
+            if let Some(f) = edited.accounts.get_mut("bob@a.example").and_then(|a| a.folders.get_mut("Project")) {
+                change(f);
+            }
+            edited.check()
+        };
+        let keyword = |k: &'static str| {
+            move |f: &mut Folder| {
+                f.messages[0].flags.insert(Flag::Keyword(k.into()));
+            }
+        };
+        assert_eq!(edit(&keyword("$Label1")), Ok(()));
+        for bad in ["{9+}", "a b", "", "\\Seen", "x)", "caf\u{e9}"] {
+            assert_eq!(
+                edit(&keyword(bad)),
+                Err(format!("bob@a.example folder Project: keyword {bad:?} is not an IMAP atom")),
+            );
+        }
+        assert_eq!(edit(&|f| f.special_use = Some("\\Sent".into())), Ok(()));
+        assert!(edit(&|f| f.special_use = Some("\\Sent) (x".into())).is_err_and(|e| e.contains("special use")));
+        assert_eq!(
+            edit(&|f| f.recent_claimed_through = f.uid_next),
+            Err("bob@a.example folder Project: recent_claimed_through must be below uid_next".to_string())
         );
     }
 

@@ -968,7 +968,7 @@ impl Pop3Backend for HostBackend<'_> {
             return Err(MaildropError::InUse);
         }
         if let Some(minutes) = self.host.pop_before_smtp_minutes {
-            let until = self.now.plus_millis(minutes * 60_000);
+            let until = self.now.plus_millis(minutes.saturating_mul(60_000));
             self.host.relay_windows.insert(self.client_address.to_string(), until);
             self.log(EventKind::RelayWindowOpened {
                 host: self.host.name.clone(),

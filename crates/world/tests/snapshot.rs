@@ -151,6 +151,17 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
             file.replacen("\"name\": \"Drafts\"", "\"name\": \"Entwürfe\"", 1),
             "folder Drafts is named \"Entwürfe\" inside",
         ),
+        // IMAP writes keywords and special uses out as they are: a keyword shaped
+        // like a literal would have broken the page's mail client reading FLAGS.
+        (
+            file.replacen("\"flags\": [],", "\"flags\": [{\"Keyword\": \"{4294967295+}\"}],", 1),
+            "bob@a.example folder INBOX: keyword \"{4294967295+}\" is not an IMAP atom",
+        ),
+        (file.replacen("\"\\\\Junk\"", "\"\\\\Junk) (\"", 1), "special use \"\\\\Junk) (\" is none of"),
+        (
+            file.replacen("\"recent_claimed_through\": 0", "\"recent_claimed_through\": 4294967295", 1),
+            "recent_claimed_through must be below uid_next",
+        ),
     ];
     let far = file.replacen("\"next_connection\": 1,", "\"next_connection\": 18446744073709551615,", 1);
     assert_eq!(
@@ -163,6 +174,27 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
         assert!(err.starts_with("the saved lab cannot be read: on mail.a.example: "), "{err}");
         assert!(err.contains(why), "{err}");
     }
+}
+
+/// Numbers a saved lab may hold at their limits are limits, not overflows:
+/// POP before SMTP's window, the IMAP literal limit (usize is 32 bits in the page).
+#[test]
+fn a_lab_with_its_limits_at_the_edge_still_answers() {
+    let file = std::fs::read_to_string(CLASSROOM).unwrap();
+    let edge = file
+        .replacen("\"pop_before_smtp_minutes\": null", "\"pop_before_smtp_minutes\": 18446744073709551615", 1)
+        .replacen("\"max_literal\": 16777216", "\"max_literal\": 4294967295", 1);
+    let mut world = World::from_json(&edge).unwrap();
+    let pop = world.connect("pc.a.example", "mail.a.example", 110).unwrap();
+    world.take_output(pop);
+    say(&mut world, pop, "USER bob");
+    assert!(say(&mut world, pop, "PASS bob-pw").starts_with("+OK"));
+    let imap = world.connect("pc.a.example", "mail.a.example", 143).unwrap();
+    world.take_output(imap);
+    say(&mut world, imap, "a1 LOGIN bob bob-pw");
+    assert_eq!(say(&mut world, imap, "a2 APPEND INBOX {4294967295}"), "+ Ready for literal data\r\n");
+    world.send(imap, b"partial").unwrap();
+    assert!(world.take_output(imap).is_empty(), "still reading the literal");
 }
 
 /// A saved lab whose INBOX has handed out its last UID: APPEND is refused as an
