@@ -485,7 +485,51 @@ NAMES = [
     Cmd("A", "i20 LOGOUT"),
 ]
 
-SCRIPTS = {"folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "id": ID, "names": NAMES}
+# --- (i) commands and keys the scripts above do not use ------------------------------------
+EDGES = [
+    Connect("A"),
+    Cmd("A", ["j0 LOGIN {13}", b"bob@a.example", " {6}", b"bob-pw"]),  # literals for both
+    Cmd("A", "j1 STATUS INBOX (MESSAGES RECENT UIDNEXT UNSEEN)"),
+    Cmd("A", "j2 DELETE INBOX"),  # RFC 9051 §6.3.5: an error
+    Cmd("A", "j3 SELECT nothere"),
+    Cmd("A", "j4 CREATE INBOX/sub"),
+    Cmd("A", 'j5 LIST "" INBOX*'),
+    append("j6", "INBOX", message("one", extra="Cc: Carol <carol@b.example>\nBcc: dave@b.example\n"), flags="(\\Answered)"),
+    append("j7", "INBOX", message("two", date="Tue, 03 Mar 2020 10:00:00 +0000"), date="03-Mar-2020 12:00:00 +0000"),
+    append("j8", "INBOX", message("three"), flags="(\\Seen $Work)"),
+    Cmd("A", "j9 SELECT INBOX"),
+    Cmd("A", "j10 SEARCH ANSWERED"),
+    Cmd("A", "j11 SEARCH BCC dave"),
+    Cmd("A", "j12 SEARCH CC carol"),
+    Cmd("A", "j13 SEARCH NEW"),
+    Cmd("A", "j14 SEARCH LARGER 0 SMALLER 100000"),
+    Cmd("A", "j15 SEARCH 3,1:2 KEYWORD $Work"),
+    Cmd("A", "j16 SEARCH ON 3-Mar-2020"),
+    Cmd("A", "j17 SEARCH SENTON 3-Mar-2020"),
+    Cmd("A", "j18 SEARCH UID 2:*"),
+    Cmd("A", "j19 SEARCH *:2"),
+    Cmd("A", "j20 FETCH 1 FULL"),
+    Cmd("A", "j21 FETCH 2 ALL"),
+    Cmd("A", "j22 FETCH 3 (RFC822.TEXT)"),  # sets \Seen, already set
+    Cmd("A", "j23 FETCH 1 (BINARY.SIZE[1])"),
+    Cmd("A", "j24 FETCH 2 (BODY.PEEK[HEADER.FIELDS (CC BCC)])"),
+    Cmd("A", "j25 STORE 2 FLAGS ()"),
+    Cmd("A", "j26 UID STORE 1:* -FLAGS.SILENT (\\Answered)"),
+    Cmd("A", "j27 FETCH 1:* (FLAGS)"),
+    Cmd("A", "j28 STATUS INBOX (MESSAGES UIDNEXT)"),  # of the selected mailbox
+    Cmd("A", "j29 UNSELECT"),
+    Cmd("A", "j30 FETCH 1 (FLAGS)"),  # nothing selected
+    Cmd("A", "j31 EXAMINE INBOX"),
+    Cmd("A", "j32 CHECK"),
+    Cmd("A", "j33 CLOSE"),
+    Cmd("A", "j34 RENAME INBOX Old"),  # RFC 9051 §6.3.6: INBOX's messages move, INBOX stays
+    Cmd("A", "j35 STATUS INBOX (MESSAGES)"),
+    Cmd("A", "j36 STATUS Old (MESSAGES)"),
+    Cmd("A", "j37 NOOP"),
+    Cmd("A", "j38 LOGOUT"),
+]
+
+SCRIPTS = {"edges": EDGES, "folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "id": ID, "names": NAMES}
 
 # --- what may differ ---------------------------------------------------------------------------
 
@@ -547,6 +591,21 @@ LEGITIMATE = [
 # pattern, the lab's normalised answer, reason). The step passes when the lab's answer is
 # exactly this (or equals Dovecot's).
 LEGITIMATE_ANSWERS = [
+    ("edges", r"^j2 DELETE INBOX", ["j2 NO [CANNOT]"],
+     "both refuse (RFC 9051 §6.3.5); the lab adds RFC 5530's CANNOT code, Dovecot gives none"),
+    ("edges", r"^j3 SELECT nothere", ["j3 NO [NONEXISTENT]"],
+     "both refuse; the lab adds RFC 5530's NONEXISTENT code, as RFC 9051 §6.3.2's example does"),
+    ("edges", r"^j25 STORE 2 FLAGS \(\)", ["* 2 FETCH (FLAGS (\\Recent))", "j25 OK"],
+     "STORE without .SILENT answers with the message's flags (RFC 9051 §6.4.6) even when they did not "
+     "change; Dovecot leaves out a FETCH that would say nothing new"),
+    ("edges", r"^j28 STATUS INBOX", ['* STATUS "INBOX" (MESSAGES 3 UIDNEXT 4)', "j28 OK"],
+     "STATUS of the selected mailbox: the same answer; Dovecot adds the CLIENTBUG code because RFC 9051 "
+     "§6.3.11 says a client SHOULD NOT ask, which is advice to the client, not a requirement on the server"),
+    ("edges", r"^j34 RENAME INBOX Old", ["j34 OK"],
+     "RENAME INBOX moves INBOX's messages to the new name and leaves INBOX empty (RFC 9051 §6.3.6, "
+     "RFC 3501 §6.3.5); Dovecot's Maildir layout does not support it (NO [CANNOT]). j35 and j36 follow"),
+    ("edges", r"^j35 STATUS INBOX", ['* STATUS "INBOX" (MESSAGES 0)', "j35 OK"], "follows from j34"),
+    ("edges", r"^j36 STATUS Old", ['* STATUS "Old" (MESSAGES 3)', "j36 OK"], "follows from j34"),
     ("folders", r'^a51 LIST "" %', [
         '* LIST (\\Drafts \\HasNoChildren) "/" "Drafts"', '* LIST (\\HasNoChildren) "/" "INBOX"',
         '* LIST (\\HasNoChildren \\Junk) "/" "Junk"', '* LIST (\\HasNoChildren \\Sent) "/" "Sent"',
