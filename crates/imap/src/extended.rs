@@ -7,6 +7,11 @@
 /// SEARCH's return options this server answers (RFC 4731, RFC 5182's SAVE).
 pub(crate) const SEARCH_RETURN: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
 
+/// A client's option word as a BAD may name it: 7-bit, no controls, 40 characters at most.
+pub(crate) fn echoed(word: &str) -> String {
+    mail_lab_proto::printable(&word.chars().take(40).collect::<String>())
+}
+
 /// What the options asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Options {
@@ -119,7 +124,7 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
                         "RECURSIVEMATCH" => options.recursive_match = true,
                         "REMOTE" => {}
                         other => {
-                            options.invalid.get_or_insert(format!("Unknown LIST selection option {other}"));
+                            options.invalid.get_or_insert(format!("Unknown LIST selection option {}", echoed(other)));
                         }
                     }
                 }
@@ -146,7 +151,7 @@ pub(crate) fn take_options(line: &str) -> Option<(String, Options)> {
                             i += 1;
                         }
                         other => {
-                            options.invalid.get_or_insert(format!("Unknown LIST return option {other}"));
+                            options.invalid.get_or_insert(format!("Unknown LIST return option {}", echoed(other)));
                         }
                     }
                     i += 1;
@@ -297,7 +302,7 @@ mod tests {
             assert!(take_options(line).is_none(), "{line}");
         }
         let Some((_, Options::List(o))) = take_options("a3 LIST (\u{e9}) \"\" *\r\n") else { panic!("a list") };
-        assert_eq!(o.invalid.as_deref(), Some("Unknown LIST selection option \u{e9}"));
+        assert_eq!(o.invalid.as_deref(), Some("Unknown LIST selection option ?"));
     }
 
     #[test]

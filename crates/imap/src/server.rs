@@ -1872,10 +1872,9 @@ impl ImapServer {
                 if let Some(extended::Options::Search(words)) = &options
                     && let Some(unknown) = words.iter().find(|w| !extended::SEARCH_RETURN.contains(&w.as_str()))
                 {
-                    let unknown: String = unknown.chars().take(40).collect();
                     return self.sendf(format_args!(
                         "{tag} BAD Unknown SEARCH return option {}; this server knows {}",
-                        clean(&unknown),
+                        extended::echoed(unknown),
                         extended::SEARCH_RETURN.join(" ")
                     ));
                 }

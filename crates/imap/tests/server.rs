@@ -593,6 +593,11 @@ fn client_bytes_never_break_a_response() {
         c.send(&mut h, "a1 CRE\0 x\r\n"),
         "a1 BAD Unknown command CRE?; valid now: SELECT EXAMINE CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND NAMESPACE ENABLE IDLE CAPABILITY NOOP LOGOUT ID\r\n"
     );
+    // Found by the fuzzer: an unknown LIST option with a NUL in it, likewise.
+    assert_eq!(
+        c.send(&mut h, "a2 LIST (SUBSCRIB\0ED) \"\" *\r\n"),
+        "a2 BAD Unknown LIST selection option SUBSCRIB?ED\r\n"
+    );
     assert_eq!(
         c.send(&mut h, "SELECT \u{e9}\u{7f}\r\n"),
         "* BAD Every command needs a tag first, e.g.: a1 SELECT ??\r\n"
