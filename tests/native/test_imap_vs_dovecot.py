@@ -236,7 +236,7 @@ SEARCH = [
     Cmd("A", "c51 SEARCH OR (SUBJECT report) ($)"),
     Cmd("A", "c52 UID SEARCH ($ SEEN)"),
     Cmd("A", "c53 STATUS s ()"),  # RFC 9051 §6.3.11: one status-att at least
-    Cmd("A", "c54 SEARCH RETURN (COUNT FOO) ALL"),  # RFC 4466 §2.6.1: an unknown option is BAD
+    Cmd("A", "c54 SEARCH RETURN (COUNT FOO) ALL"),  # an option the server does not know: BAD
     Cmd("A", "c55 SEARCH RETURN \u00e9() ALL"),  # no list: BAD (the lab's grammar once panicked here)
     Cmd("A", "c48 LOGOUT"),
 ]
@@ -594,9 +594,9 @@ LEGITIMATE_ANSWERS = [
     ("edges", r"^j2 DELETE INBOX", ["j2 NO [CANNOT]"],
      "both refuse (RFC 9051 §6.3.5); the lab adds RFC 5530's CANNOT code, Dovecot gives none"),
     ("edges", r"^j3 SELECT nothere", ["j3 NO [NONEXISTENT]"],
-     "both refuse; the lab adds RFC 5530's NONEXISTENT code, as RFC 9051 §6.3.2's example does"),
+     "both refuse; the lab adds the NONEXISTENT code (RFC 5530 §3, RFC 9051 §7.1) that says why"),
     ("edges", r"^j25 STORE 2 FLAGS \(\)", ["* 2 FETCH (FLAGS (\\Recent))", "j25 OK"],
-     "STORE without .SILENT answers with the message's flags (RFC 9051 §6.4.6) even when they did not "
+     "STORE without .SILENT answers with the message's flags (RFC 3501 §6.4.6) even when they did not "
      "change; Dovecot leaves out a FETCH that would say nothing new"),
     ("edges", r"^j28 STATUS INBOX", ['* STATUS "INBOX" (MESSAGES 3 UIDNEXT 4)', "j28 OK"],
      "STATUS of the selected mailbox: the same answer; Dovecot adds the CLIENTBUG code because RFC 9051 "

@@ -1861,14 +1861,9 @@ impl ImapServer {
             CommandBody::Expunge => self.expunge(&tag, None, backend),
             CommandBody::ExpungeUid { sequence_set } => self.expunge(&tag, Some(sequence_set), backend),
             CommandBody::Search { criteria, uid, .. } => {
-                if search::set_keys(criteria.as_ref()) > search::MAX_SETS {
-                    return self.sendf(format_args!(
-                        "{tag} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
-                        search::MAX_SETS
-                    ));
-                }
                 let options = self.pending.take();
-                // RFC 4466 §2.6.1: an unknown return option is refused, not ignored.
+                // An option this server does not know is refused (BAD, as Dovecot does),
+                // not ignored: the client would wait for data that never comes.
                 if let Some(extended::Options::Search(words)) = &options
                     && let Some(unknown) = words.iter().find(|w| !extended::SEARCH_RETURN.contains(&w.as_str()))
                 {
@@ -1876,6 +1871,12 @@ impl ImapServer {
                         "{tag} BAD Unknown SEARCH return option {}; this server knows {}",
                         extended::echoed(unknown),
                         extended::SEARCH_RETURN.join(" ")
+                    ));
+                }
+                if search::set_keys(criteria.as_ref()) > search::MAX_SETS {
+                    return self.sendf(format_args!(
+                        "{tag} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
+                        search::MAX_SETS
                     ));
                 }
                 let criteria = criteria.into_inner();

@@ -836,7 +836,7 @@ fn search_return_without_a_list_or_nested_deep_gets_bad_and_the_session_goes_on(
     let deep = format!("a4 SEARCH RETURN {}{} ALL", "(".repeat(4000), ")".repeat(4000));
     let answer = c.line(&mut h, &deep);
     assert!(answer.starts_with("a4 BAD Unknown SEARCH return option ((((((((") && answer.len() < 200, "{answer}");
-    // RFC 4466 §2.6.1: an unknown return option is refused, as Dovecot does.
+    // An unknown return option is refused, as Dovecot does.
     assert_eq!(
         c.line(&mut h, "a6 SEARCH RETURN (COUNT FOO) ALL"),
         "a6 BAD Unknown SEARCH return option FOO; this server knows MIN MAX ALL COUNT SAVE\r\n"

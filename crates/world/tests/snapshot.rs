@@ -177,7 +177,9 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
 }
 
 /// Numbers a saved lab may hold at their limits are limits, not overflows:
-/// POP before SMTP's window, the IMAP literal limit (usize is 32 bits in the page).
+/// POP before SMTP's window, and the IMAP literal limit. The literal half can
+/// overflow only where usize is 32 bits (the page); natively it shows the
+/// session still reads such a literal.
 #[test]
 fn a_lab_with_its_limits_at_the_edge_still_answers() {
     let file = std::fs::read_to_string(CLASSROOM).unwrap();
