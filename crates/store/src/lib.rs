@@ -345,14 +345,16 @@ impl Store {
                 }
                 // What IMAP writes out as it is must be what its grammar allows.
                 if let Some(uses) = folder.special_use.as_deref().filter(|u| !SPECIAL_USES.contains(u)) {
-                    return Err(format!("{place}: special use {uses:?} is none of {}", SPECIAL_USES.join(" ")));
+                    // Not `{:?}`: Debug on str brings the standard library's Unicode tables into the page.
+                    let uses = mail_lab_proto::printable(uses);
+                    return Err(format!("{place}: special use \"{uses}\" is none of {}", SPECIAL_USES.join(" ")));
                 }
                 if folder.recent_claimed_through >= folder.uid_next {
                     return Err(format!("{place}: recent_claimed_through must be below uid_next"));
                 }
                 let mut flags = folder.messages.iter().flat_map(|m| &m.flags);
                 if let Some(Flag::Keyword(k)) = flags.find(|f| matches!(f, Flag::Keyword(k) if !is_keyword(k))) {
-                    return Err(format!("{place}: keyword {k:?} is not an IMAP atom"));
+                    return Err(format!("{place}: keyword \"{}\" is not an IMAP atom", mail_lab_proto::printable(k)));
                 }
             }
         }
@@ -846,7 +848,10 @@ mod tests {
         for bad in ["{9+}", "a b", "", "\\Seen", "x)", "caf\u{e9}"] {
             assert_eq!(
                 edit(&keyword(bad)),
-                Err(format!("bob@a.example folder Project: keyword {bad:?} is not an IMAP atom")),
+                Err(format!(
+                    "bob@a.example folder Project: keyword \"{}\" is not an IMAP atom",
+                    mail_lab_proto::printable(bad)
+                )),
             );
         }
         assert_eq!(edit(&|f| f.special_use = Some("\\Sent".into())), Ok(()));
