@@ -1915,3 +1915,21 @@ fn a_line_after_a_literal_is_held_to_the_same_length_as_the_first() {
     let out = c.send(&mut h, &line(limit + 1));
     assert!(out.starts_with("a1 BAD Line too long") && out.contains("* BYE "), "one octet over: {out}");
 }
+
+#[test]
+fn thousands_of_arrivals_in_a_selected_session_cost_no_rescan_of_each() {
+    // Each arrival this session claims as \Recent used to add a range, and each
+    // RECENT count checked every UID against every range: cubic in the arrivals.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    let start = std::time::Instant::now();
+    let mut last = String::new();
+    for n in 1..=5000 {
+        last = c.append(&mut h, &format!("a{n}"), "INBOX", "x");
+    }
+    assert!(last.starts_with("* 5000 EXISTS\r\n* 5000 RECENT\r\n"), "{last}");
+    assert!(c.line(&mut h, "f FETCH 1,5000 (FLAGS)").contains("* 5000 FETCH (FLAGS (\\Recent))"));
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(30), "5,000 appends took {took:?}");
+}

@@ -5,7 +5,7 @@
 mod support;
 
 use mail_lab_pop3::{Pop3Config, Pop3Server};
-use mail_lab_proto::{Output, Peer, Session, TlsMode};
+use mail_lab_proto::{Engine, Output, Peer, Session, TlsMode};
 use support::{NOW, TestHost, drain};
 
 /// Two messages of exactly 120 and 200 octets, as in the RFC's example.
@@ -342,6 +342,31 @@ fn retr_dot_stuffs_and_limits_hold() {
         drain(&mut s, &mut controls),
         "-ERR line too long: commands are limited to 255 octets including CRLF (RFC 2449)\r\n"
     );
+    s.receive(b"NOOP\r\n", &mut host, NOW);
+    assert_eq!(drain(&mut s, &mut controls), "+OK\r\n");
+}
+
+#[test]
+fn pipelined_retrs_are_answered_a_slice_at_a_time() {
+    // 2,000 pipelined RETRs of a 100 KiB message: one receive used to queue all
+    // 200 MB. Now it queues a slice, then waits for resume, in order.
+    let msg = [b"Subject: big\r\n\r\n".as_slice(), &b"x".repeat(100 * 1024), b"\r\n"].concat();
+    let mut host = TestHost::with("mrose", "tanstaaf", &[&msg]);
+    let mut controls = Vec::new();
+    let mut s = Pop3Server::new(dbc(), Peer { address: "x".into(), session_id: "1".into() });
+    s.open(&mut host, NOW);
+    s.receive(b"USER mrose\r\nPASS tanstaaf\r\n", &mut host, NOW);
+    drain(&mut s, &mut controls);
+    s.receive("RETR 1\r\n".repeat(2000).as_bytes(), &mut host, NOW);
+    let mut slices = vec![drain(&mut s, &mut controls)];
+    assert!(slices[0].len() < 2 << 20, "one call queued {} bytes", slices[0].len());
+    while s.is_busy() {
+        s.resume(&mut host, NOW);
+        slices.push(drain(&mut s, &mut controls));
+        assert!(slices.last().is_some_and(|o| o.len() < 2 << 20));
+    }
+    let answers = slices.concat();
+    assert_eq!(answers.matches("+OK 102418 octets\r\n").count(), 2000);
     s.receive(b"NOOP\r\n", &mut host, NOW);
     assert_eq!(drain(&mut s, &mut controls), "+OK\r\n");
 }
