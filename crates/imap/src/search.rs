@@ -108,11 +108,25 @@ struct Ctx<'a> {
     view: std::cell::OnceCell<MessageView<'a>>,
     /// \Recent in this session.
     recent: bool,
+    /// The text parts and the header fields [`folded`] once per message: a
+    /// thousand `BODY ""` keys must not fold a 10 MB body a thousand times.
     body_text: std::cell::OnceCell<String>,
+    headers: std::cell::OnceCell<Vec<(String, String)>>,
+    header_text: std::cell::OnceCell<String>,
 }
 
 fn view<'c, 'a>(ctx: &'c Ctx<'a>) -> &'c MessageView<'a> {
     ctx.view.get_or_init(|| MessageView::parse(&ctx.message.raw, &Utf8Only))
+}
+
+/// The decoded header fields as (name, [`folded`] value), folded once.
+fn folded_headers<'c>(ctx: &'c Ctx<'_>) -> &'c [(String, String)] {
+    ctx.headers.get_or_init(|| view(ctx).decoded_headers().iter().map(|(n, v)| (n.clone(), folded(v))).collect())
+}
+
+/// Whether some field `name` (any, for `None`) holds `needle` ([`folded`]).
+fn header_holds(ctx: &Ctx<'_>, name: Option<&str>, needle: &str) -> bool {
+    folded_headers(ctx).iter().any(|(n, v)| name.is_none_or(|name| n.eq_ignore_ascii_case(name)) && v.contains(needle))
 }
 
 fn header(ctx: &Ctx<'_>, name: &str) -> String {
@@ -125,10 +139,10 @@ fn header(ctx: &Ctx<'_>, name: &str) -> String {
         .join(" ")
 }
 
-/// The message's text parts, decoded once however many keys ask.
+/// The message's text parts, decoded and [`folded`] once however many keys ask.
 fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
     ctx.body_text.get_or_init(|| {
-        view(ctx)
+        let text = view(ctx)
             .bodies()
             .into_iter()
             .filter_map(|body| match body {
@@ -136,7 +150,8 @@ fn body_text<'c>(ctx: &'c Ctx<'_>) -> &'c str {
                 _ => None,
             })
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n");
+        folded(&text)
     })
 }
 
@@ -193,18 +208,14 @@ fn eval(key: &SearchKey<'_>, ctx: &Ctx<'_>, now: Time) -> bool {
         SearchKey::Cc(s) => address_matches(ctx, "Cc", &text(s)),
         SearchKey::From(s) => address_matches(ctx, "From", &text(s)),
         SearchKey::To(s) => address_matches(ctx, "To", &text(s)),
-        SearchKey::Subject(s) => contains(&header(ctx, "Subject"), &text(s)),
-        SearchKey::Header(name, value) => {
-            let name = text(name);
-            let value = text(value);
-            view(ctx).decoded_headers().iter().any(|(n, v)| n.eq_ignore_ascii_case(&name) && contains(v, &value))
-        }
-        SearchKey::Body(s) => contains(body_text(ctx), &text(s)),
+        SearchKey::Subject(s) => header_holds(ctx, Some("Subject"), &folded(&text(s))),
+        SearchKey::Header(name, value) => header_holds(ctx, Some(&text(name)), &folded(&text(value))),
+        SearchKey::Body(s) => body_text(ctx).contains(&folded(&text(s))),
         SearchKey::Text(s) => {
-            let needle = text(s);
-            contains(body_text(ctx), &needle)
-                || view(ctx).decoded_headers().iter().any(|(_, v)| contains(v, &needle))
-                || contains(&view(ctx).header_text(), &needle)
+            let needle = folded(&text(s));
+            body_text(ctx).contains(&needle)
+                || header_holds(ctx, None, &needle)
+                || ctx.header_text.get_or_init(|| folded(&view(ctx).header_text())).contains(&needle)
         }
         SearchKey::Larger(n) => ctx.message.raw.len() > *n as usize,
         SearchKey::Smaller(n) => ctx.message.raw.len() < *n as usize,
@@ -272,6 +283,8 @@ pub fn run(
             view: std::cell::OnceCell::new(),
             recent: mailbox.is_recent(uid),
             body_text: Default::default(),
+            headers: Default::default(),
+            header_text: Default::default(),
         };
         if keys.iter().all(|key| eval(key, &ctx, now)) {
             p.hits.push(index);

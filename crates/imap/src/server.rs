@@ -945,12 +945,12 @@ impl ImapServer {
 
     /// Before the codec reads the next command: take off the options it does not
     /// know (see [`extended`]) and put the saved search result where `$` stands.
-    fn take_extended_options<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) {
+    fn take_extended_options<B: ImapBackend + ?Sized>(&mut self, backend: &mut B) -> bool {
         self.saved_empty_used = false;
         let first_line = self.buffer.iter().position(|&b| b == b'\n').map(|end| &self.buffer[..=end]);
         let Some(line) = first_line.and_then(|l| std::str::from_utf8(l).ok()) else {
             self.pending = None;
-            return;
+            return false;
         };
         if line.trim_end().ends_with('}') {
             // A literal follows. SEARCH's RETURN options stand before any literal, so
@@ -963,7 +963,7 @@ impl ImapServer {
                 self.buffer.splice(..length, plain.into_bytes());
                 self.pending = Some(options);
             }
-            return;
+            return false;
         }
         // Options belong to the command being read: none may reach a later one.
         self.pending = None;
@@ -1015,6 +1015,18 @@ impl ImapServer {
                 }
         };
         let sets: Vec<usize> = (first_arg..words.len()).filter(|&i| set_at(i)).collect();
+        // Refused before each `$` becomes the saved result: 4,000 of them would
+        // make a line of gigabytes out of a few kilobytes.
+        if sets.len() > search::MAX_SETS {
+            let tag = words.first().map_or("*", |t| t.trim_end()).to_string();
+            self.drop_command();
+            self.sendf(format_args!(
+                "{} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
+                clean(&tag),
+                search::MAX_SETS
+            ));
+            return true;
+        }
         if !sets.is_empty() {
             // Numbers are only right after what other sessions did is applied.
             let hold = verb == "SEARCH" || (!uid && matches!(verb.as_str(), "FETCH" | "STORE" | "COPY" | "MOVE"));
@@ -1040,6 +1052,7 @@ impl ImapServer {
                 .join(" ");
         }
         self.buffer.splice(..length, line.into_bytes());
+        false
     }
 
     /// Unread input, from the read position on.
@@ -1245,7 +1258,9 @@ impl ImapServer {
             if self.id_command() {
                 continue;
             }
-            self.take_extended_options(backend);
+            if self.take_extended_options(backend) {
+                continue;
+            }
             let decoded = command_parser::command(&self.buffer);
             // Options may have come off the line: the framing is read again.
             let framed = extent(&self.buffer, self.config.max_literal);

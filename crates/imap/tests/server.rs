@@ -1933,3 +1933,36 @@ fn thousands_of_arrivals_in_a_selected_session_cost_no_rescan_of_each() {
     let took = start.elapsed();
     assert!(took < std::time::Duration::from_secs(30), "5,000 appends took {took:?}");
 }
+
+#[test]
+fn a_search_naming_the_saved_result_too_often_is_refused_before_it_is_expanded() {
+    let mut h = host(3);
+    let mut c = logged_in(&mut h);
+    c.line(&mut h, "s SELECT INBOX");
+    c.line(&mut h, "a1 SEARCH RETURN (SAVE) ALL");
+    let many = vec!["$"; 65].join(" ");
+    assert_eq!(
+        c.line(&mut h, &format!("a2 SEARCH {many}")),
+        "a2 NO [LIMIT] One SEARCH takes at most 64 message sets; combine them into one\r\n"
+    );
+    let enough = vec!["$"; 64].join(" ");
+    assert!(c.line(&mut h, &format!("a3 SEARCH {enough}")).ends_with("a3 OK SEARCH completed\r\n"));
+    assert_eq!(c.line(&mut h, "a4 NOOP"), "a4 OK NOOP completed\r\n");
+}
+
+#[test]
+fn many_text_keys_fold_a_big_message_once() {
+    // A line of 500 `BODY` keys over a 2 MB message folded the body 500 times.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let body = "Lorem ipsum dolor sit amet \u{c9}t\u{e9}\r\n".repeat(2 * 1024 * 1024 / 32);
+    c.append(&mut h, "a0", "INBOX", &format!("Subject: big\r\n\r\n{body}"));
+    c.line(&mut h, "s SELECT INBOX");
+    // Every key matches, so every key is tested (AND stops at the first miss).
+    let keys = vec!["BODY \"ipsum\" TEXT \"DOLOR\""; 250].join(" ");
+    let start = std::time::Instant::now();
+    assert_eq!(c.line(&mut h, &format!("a1 SEARCH {keys}")), "* SEARCH 1\r\na1 OK SEARCH completed\r\n");
+    assert_eq!(c.line(&mut h, "a2 SEARCH BODY \"\u{e9}t\u{e9}\""), "* SEARCH 1\r\na2 OK SEARCH completed\r\n");
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(20), "500 text keys took {took:?}");
+}
