@@ -151,6 +151,36 @@ fn partial(bytes: Vec<u8>, range: Option<(u32, std::num::NonZeroU32)>) -> (Vec<u
 pub const SLICE_MESSAGES: usize = 500;
 pub const SLICE_OCTETS: usize = 256 * 1024;
 
+/// Why a FETCH ended before its last message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// A BINARY item met a transfer encoding it cannot undo (RFC 3516 §4.3).
+    UnknownCte(String),
+    /// One message's answer outgrew [`answer_limit`].
+    TooLarge,
+}
+
+/// Most items one FETCH may hold that read the message (each parses it).
+pub const MAX_READING_ITEMS: usize = 32;
+
+/// Whether `item` reads the message (its text or structure), not only what the store keeps.
+pub fn reads_message(item: &MessageDataItemName<'_>) -> bool {
+    !matches!(
+        item,
+        MessageDataItemName::Uid
+            | MessageDataItemName::Flags
+            | MessageDataItemName::Rfc822Size
+            | MessageDataItemName::InternalDate
+    )
+}
+
+/// The most octets one message's FETCH answer may carry: twice the message
+/// (BODY[] and RFC822 together, say) and some, not hundreds of copies of it
+/// (`BODY.PEEK[]<0.n> BODY.PEEK[]<1.n> ...`).
+pub fn answer_limit(size: usize) -> usize {
+    size.saturating_mul(2).saturating_add(64 * 1024)
+}
+
 /// The FETCH responses for the first of `indices` (0-based) of the selected
 /// mailbox, up to a slice's limits; how many of `indices` they cover; and the
 /// transfer encoding a BINARY item could not undo, which ends the FETCH there
@@ -162,7 +192,7 @@ pub fn run(
     indices: &[usize],
     items: &MacroOrMessageDataItemNames<'_>,
     uid: bool,
-) -> (Vec<u8>, usize, Option<String>) {
+) -> (Vec<u8>, usize, Option<Stop>) {
     let mut wanted = names(items);
     if uid && !wanted.contains(&MessageDataItemName::Uid) {
         wanted.insert(0, MessageDataItemName::Uid);
@@ -184,6 +214,7 @@ pub fn run(
         let mut flags = before.clone();
         let mut parts: Vec<Vec<u8>> = Vec::new();
         let mut sets_seen = false;
+        let mut octets = 0usize;
         for item in &wanted {
             let piece: Vec<u8> = match item {
                 MessageDataItemName::Uid => format!("UID {msg_uid}").into_bytes(),
@@ -226,7 +257,7 @@ pub fn run(
                     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
                     let decoded = match binary(raw, &numbers) {
                         Ok(decoded) => decoded,
-                        Err(cte) => return (out, covered - 1, Some(cte)),
+                        Err(cte) => return (out, covered - 1, Some(Stop::UnknownCte(cte))),
                     };
                     sets_seen |= !peek;
                     let (bytes, origin) = partial(decoded.unwrap_or_default(), *range);
@@ -238,12 +269,16 @@ pub fn run(
                     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
                     let size = match binary(raw, &numbers) {
                         Ok(decoded) => decoded.map_or(0, |b| b.len()),
-                        Err(cte) => return (out, covered - 1, Some(cte)),
+                        Err(cte) => return (out, covered - 1, Some(Stop::UnknownCte(cte))),
                     };
                     format!("BINARY.SIZE[{}] {size}", join(&numbers)).into_bytes()
                 }
             };
             if !piece.is_empty() {
+                octets += piece.len();
+                if octets > answer_limit(raw.len()) {
+                    return (out, covered - 1, Some(Stop::TooLarge));
+                }
                 parts.push(piece);
             }
         }

@@ -1919,6 +1919,15 @@ impl ImapServer {
                         "{tag} BAD FETCH needs at least one data item, e.g. {tag} FETCH 1 (FLAGS)"
                     ));
                 }
+                // Each such item parses the message again: their number is bounded.
+                if let MacroOrMessageDataItemNames::MessageDataItemNames(n) = &macro_or_item_names
+                    && n.iter().filter(|i| fetch::reads_message(i)).count() > fetch::MAX_READING_ITEMS
+                {
+                    return self.sendf(format_args!(
+                        "{tag} NO [LIMIT] One FETCH takes at most {} items that read the message (BODY[...], BINARY[...], ENVELOPE, ...)",
+                        fetch::MAX_READING_ITEMS
+                    ));
+                }
                 let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 let work = Work::Fetch { indices, done: 0, items: macro_or_item_names };
@@ -2027,10 +2036,14 @@ impl ImapServer {
             }
             match unknown_cte {
                 // RFC 3516 section 4.3; what was sent before stands, as in Dovecot.
-                Some(cte) => self.sendf(format_args!(
+                Some(fetch::Stop::UnknownCte(cte)) => self.sendf(format_args!(
                     "{} NO [UNKNOWN-CTE] BINARY cannot undo Content-Transfer-Encoding {}; BODY[] gives the part as it is",
                     job.tag,
                     clean(&cte)
+                )),
+                Some(fetch::Stop::TooLarge) => self.sendf(format_args!(
+                    "{} NO [LIMIT] One message's FETCH answer may carry about twice its size, no more; ask for fewer parts",
+                    job.tag
                 )),
                 None => self.sendf(format_args!("{} OK {} completed", job.tag, job.name)),
             }

@@ -1966,3 +1966,30 @@ fn many_text_keys_fold_a_big_message_once() {
     let took = start.elapsed();
     assert!(took < std::time::Duration::from_secs(20), "500 text keys took {took:?}");
 }
+
+#[test]
+fn one_fetch_cannot_copy_a_message_many_times() {
+    // `BODY.PEEK[]<0.n> BODY.PEEK[]<1.n> ...`: 300 copies of a 16 MB message fit in one line.
+    let mut h = host(0);
+    let mut c = logged_in(&mut h);
+    let body = "x".repeat(100 * 1024);
+    c.append(&mut h, "a0", "INBOX", &format!("Subject: big\r\n\r\n{body}\r\n"));
+    c.line(&mut h, "s SELECT INBOX");
+    // The message twice over is an answer a client may want.
+    let twice = c.line(&mut h, "a1 FETCH 1 (BODY.PEEK[] BODY.PEEK[TEXT])");
+    assert!(twice.ends_with("a1 OK FETCH completed\r\n") && twice.len() > 200 * 1024);
+    let copies: Vec<String> = (0..3).map(|n| format!("BODY.PEEK[]<{n}.200000>")).collect();
+    assert_eq!(
+        c.line(&mut h, &format!("a2 FETCH 1 ({})", copies.join(" "))),
+        "a2 NO [LIMIT] One message's FETCH answer may carry about twice its size, no more; ask for fewer parts\r\n"
+    );
+    let many: Vec<String> = (0..33).map(|n| format!("BODY.PEEK[]<{n}.1>")).collect();
+    assert_eq!(
+        c.line(&mut h, &format!("a3 FETCH 1 ({})", many.join(" "))),
+        "a3 NO [LIMIT] One FETCH takes at most 32 items that read the message (BODY[...], BINARY[...], ENVELOPE, ...)\r\n"
+    );
+    assert!(
+        c.line(&mut h, "a4 FETCH 1 (FLAGS)").starts_with("* 1 FETCH (FLAGS (\\Recent))"),
+        "no \\Seen set by a refused FETCH"
+    );
+}
