@@ -162,6 +162,9 @@ pub enum Stop {
 
 /// Most items one FETCH may hold that read the message (each parses it).
 pub const MAX_READING_ITEMS: usize = 32;
+/// The refusal past [`MAX_READING_ITEMS`], one literal.
+pub const TOO_MANY_ITEMS: &str = "At most 32 BODY[], BINARY[], ENVELOPE or BODYSTRUCTURE items in one FETCH";
+const _: () = assert!(MAX_READING_ITEMS == 32);
 
 /// Whether `item` reads the message (its text or structure), not only what the store keeps.
 pub fn reads_message(item: &MessageDataItemName<'_>) -> bool {

@@ -65,6 +65,9 @@ fn fold(c: char) -> char {
 /// Most sequence or UID sets one SEARCH may hold: each is read once, and
 /// finding it again costs a walk of those read, so their number is bounded.
 pub(crate) const MAX_SETS: usize = 64;
+/// The refusal past [`MAX_SETS`], one literal (no formatting code in the page).
+pub(crate) const TOO_MANY_SETS: &str = "One SEARCH takes at most 64 message sets; combine them into one";
+const _: () = assert!(MAX_SETS == 64);
 
 /// How many sequence and UID sets `keys` hold (imap-codec bounds their nesting).
 pub(crate) fn set_keys(keys: &[SearchKey<'_>]) -> usize {
@@ -111,7 +114,7 @@ struct Ctx<'a> {
     /// The text parts and the header fields [`folded`] once per message: a
     /// thousand `BODY ""` keys must not fold a 10 MB body a thousand times.
     body_text: std::cell::OnceCell<String>,
-    headers: std::cell::OnceCell<Vec<(String, String)>>,
+    headers: std::cell::OnceCell<Vec<String>>,
     header_text: std::cell::OnceCell<String>,
 }
 
@@ -119,14 +122,15 @@ fn view<'c, 'a>(ctx: &'c Ctx<'a>) -> &'c MessageView<'a> {
     ctx.view.get_or_init(|| MessageView::parse(&ctx.message.raw, &Utf8Only))
 }
 
-/// The decoded header fields as (name, [`folded`] value), folded once.
-fn folded_headers<'c>(ctx: &'c Ctx<'_>) -> &'c [(String, String)] {
-    ctx.headers.get_or_init(|| view(ctx).decoded_headers().iter().map(|(n, v)| (n.clone(), folded(v))).collect())
-}
-
-/// Whether some field `name` (any, for `None`) holds `needle` ([`folded`]).
+/// Whether some field `name` (any, for `None`) holds `needle` ([`folded`]);
+/// the decoded values are folded once.
 fn header_holds(ctx: &Ctx<'_>, name: Option<&str>, needle: &str) -> bool {
-    folded_headers(ctx).iter().any(|(n, v)| name.is_none_or(|name| n.eq_ignore_ascii_case(name)) && v.contains(needle))
+    let fields = view(ctx).decoded_headers();
+    let values = ctx.headers.get_or_init(|| fields.iter().map(|(_, v)| folded(v)).collect());
+    fields
+        .iter()
+        .zip(values)
+        .any(|((n, _), v)| name.is_none_or(|name| n.eq_ignore_ascii_case(name)) && v.contains(needle))
 }
 
 fn header(ctx: &Ctx<'_>, name: &str) -> String {

@@ -1020,11 +1020,7 @@ impl ImapServer {
         if sets.len() > search::MAX_SETS {
             let tag = words.first().map_or("*", |t| t.trim_end()).to_string();
             self.drop_command();
-            self.sendf(format_args!(
-                "{} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
-                clean(&tag),
-                search::MAX_SETS
-            ));
+            self.sendf(format_args!("{} NO [LIMIT] {}", clean(&tag), search::TOO_MANY_SETS));
             return true;
         }
         if !sets.is_empty() {
@@ -1896,16 +1892,12 @@ impl ImapServer {
                     && let Some(unknown) = words.iter().find(|w| !extended::SEARCH_RETURN.contains(&w.as_str()))
                 {
                     return self.sendf(format_args!(
-                        "{tag} BAD Unknown SEARCH return option {}; this server knows {}",
-                        extended::echoed(unknown),
-                        extended::SEARCH_RETURN.join(" ")
+                        "{tag} BAD Unknown SEARCH return option {}; this server knows MIN MAX ALL COUNT SAVE",
+                        extended::echoed(unknown)
                     ));
                 }
                 if search::set_keys(criteria.as_ref()) > search::MAX_SETS {
-                    return self.sendf(format_args!(
-                        "{tag} NO [LIMIT] One SEARCH takes at most {} message sets; combine them into one",
-                        search::MAX_SETS
-                    ));
+                    return self.sendf(format_args!("{tag} NO [LIMIT] {}", search::TOO_MANY_SETS));
                 }
                 let criteria = criteria.into_inner();
                 let work = Work::Search { criteria, options, progress: search::Progress::default() };
@@ -1923,10 +1915,7 @@ impl ImapServer {
                 if let MacroOrMessageDataItemNames::MessageDataItemNames(n) = &macro_or_item_names
                     && n.iter().filter(|i| fetch::reads_message(i)).count() > fetch::MAX_READING_ITEMS
                 {
-                    return self.sendf(format_args!(
-                        "{tag} NO [LIMIT] One FETCH takes at most {} items that read the message (BODY[...], BINARY[...], ENVELOPE, ...)",
-                        fetch::MAX_READING_ITEMS
-                    ));
+                    return self.sendf(format_args!("{tag} NO [LIMIT] {}", fetch::TOO_MANY_ITEMS));
                 }
                 let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
@@ -2041,10 +2030,9 @@ impl ImapServer {
                     job.tag,
                     clean(&cte)
                 )),
-                Some(fetch::Stop::TooLarge) => self.sendf(format_args!(
-                    "{} NO [LIMIT] One message's FETCH answer may carry about twice its size, no more; ask for fewer parts",
-                    job.tag
-                )),
+                Some(fetch::Stop::TooLarge) => {
+                    self.sendf(format_args!("{} NO [LIMIT] An answer holds a message twice at most", job.tag))
+                }
                 None => self.sendf(format_args!("{} OK {} completed", job.tag, job.name)),
             }
         }

@@ -1981,12 +1981,12 @@ fn one_fetch_cannot_copy_a_message_many_times() {
     let copies: Vec<String> = (0..3).map(|n| format!("BODY.PEEK[]<{n}.200000>")).collect();
     assert_eq!(
         c.line(&mut h, &format!("a2 FETCH 1 ({})", copies.join(" "))),
-        "a2 NO [LIMIT] One message's FETCH answer may carry about twice its size, no more; ask for fewer parts\r\n"
+        "a2 NO [LIMIT] An answer holds a message twice at most\r\n"
     );
     let many: Vec<String> = (0..33).map(|n| format!("BODY.PEEK[]<{n}.1>")).collect();
     assert_eq!(
         c.line(&mut h, &format!("a3 FETCH 1 ({})", many.join(" "))),
-        "a3 NO [LIMIT] One FETCH takes at most 32 items that read the message (BODY[...], BINARY[...], ENVELOPE, ...)\r\n"
+        "a3 NO [LIMIT] At most 32 BODY[], BINARY[], ENVELOPE or BODYSTRUCTURE items in one FETCH\r\n"
     );
     assert!(
         c.line(&mut h, "a4 FETCH 1 (FLAGS)").starts_with("* 1 FETCH (FLAGS (\\Recent))"),
