@@ -7,12 +7,13 @@
 //    minify JS: RequiredTokenNotFound", at `export default`) and writes it as
 //    is. The glue's import names and exports are property names and module
 //    exports, which terser keeps. Measured: 8.2 -> 6.3 KB gzip.
-// 3. The wasm's imports get short names, in the wasm and the glue alike
-//    (scripts/short-imports.mjs): about 4.5 KB gzip less.
+// 3. The wasm's imports, and its closure exports that carry a hash, get short
+//    names in the wasm and the glue alike (scripts/short-imports.mjs): about
+//    4.5 KB gzip less.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { shortenImports } from './short-imports.mjs';
+import { shortenExports, shortenImports } from './short-imports.mjs';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE === 'release' && dir) {
@@ -34,6 +35,7 @@ if (process.env.TRUNK_PROFILE === 'release' && dir) {
   const glueName = wasmName.replace(/_bg\.wasm$/, '.js');
   const [wasmFile, glueFile] = [path.join(dir, wasmName), path.join(dir, glueName)];
   const short = shortenImports(fs.readFileSync(wasmFile), fs.readFileSync(glueFile, 'utf8'));
-  fs.writeFileSync(wasmFile, short.wasm);
-  fs.writeFileSync(glueFile, short.glue);
+  const shorter = shortenExports(short.wasm, short.glue);
+  fs.writeFileSync(wasmFile, shorter.wasm);
+  fs.writeFileSync(glueFile, shorter.glue);
 }
