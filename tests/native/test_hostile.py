@@ -663,6 +663,40 @@ def test_400_mb_of_junk_leaves_memory_bounded(lab):
         assert s["sent"] >= total, f"only {s['sent'] / 2**20:.0f} MB of junk reached the {name} port in time: {s}"
 
 
+def test_pipelined_retrs_of_a_big_message_hold_a_slice_not_all_answers(lab):
+    # 2,000 RETRs of a 2 MB message in one 16 KB send, and a client that does
+    # not read: the server used to queue all 4 GB of answers at once. It now
+    # queues a slice, writes it, and reads on only as the client takes it.
+    pid = lab.proc.pid
+    imap = imap_login(lab)
+    body = (b"x" * 998 + b"\r\n") * 2048
+    message = b"Subject: big\r\n\r\n" + body
+    began = time.monotonic()
+    imap.send(b"a1 APPEND INBOX {%d+}\r\n" % len(message) + message + b"\r\n")
+    assert imap.tagged("a1", timed(began))[-1].startswith(b"a1 OK"), imap.tail()
+    imap.send(b"z LOGOUT\r\n")
+    imap.close()
+    time.sleep(0.5)
+    before = rss_kib(pid)
+    pop = pop3_login(lab)
+    pop.send(b"RETR 1\r\n" * 2000)
+    probe = Probe(lab, delay=0.5)
+    probe.start()
+    time.sleep(3)
+    peak = rss_kib(pid)
+    probe.check()
+    pop.close()
+    time.sleep(0.5)
+    print(f"\nVmRSS before {before / 1024:.1f} MB, with 2,000 RETRs of 2 MB waiting {peak / 1024:.1f} MB")
+    assert lab.proc.poll() is None, "the server died"
+    assert peak - before < 64 * 1024, f"VmRSS grew by {(peak - before) / 1024:.1f} MB"
+    # The session the client left is gone; the mail is still there.
+    w = pop3_login(lab)
+    w.send(b"STAT\r\n")
+    assert w.line(timed(time.monotonic())).startswith(b"+OK 1 "), w.tail()
+    w.close()
+
+
 # --------------------------------------------------------------------------- 5. signals
 
 def test_sigterm_while_a_client_streams_junk_saves_and_exits(lab):
