@@ -697,6 +697,49 @@ def test_pipelined_retrs_of_a_big_message_hold_a_slice_not_all_answers(lab):
     w.close()
 
 
+def test_an_idle_client_that_stops_reading_is_let_go_not_its_answers_kept(lab):
+    # An IMAP client in IDLE stops reading while another session flips a flag
+    # on 2,000 messages 1,000 times (80 KB of FETCH lines to the idler each time):
+    # its answers used to pile up in the server for the 30 minutes of its
+    # write timeout. Past 16 MB waiting, the server hangs up on it instead.
+    pid = lab.proc.pid
+    writer = imap_login(lab)
+    began = time.monotonic()
+    writer.send(b"".join(b"a%d APPEND INBOX {8+}\r\nSubject:\r\n" % n for n in range(2000)))
+    writer.tagged("a1999", timed(began, 60))
+    writer.send(b"s SELECT INBOX\r\n")
+    writer.tagged("s", timed(time.monotonic()))
+    idler = socket.socket()
+    idler.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    idler.settimeout(5)
+    idler.connect(("127.0.0.1", lab.ports["imap"]))
+    idler.sendall(b"l LOGIN bob@a.example bob-pw\r\ni1 SELECT INBOX\r\ni2 IDLE\r\n")
+    time.sleep(1)
+    before = rss_kib(pid)
+    peak = before
+    for n in range(1000):
+        sign = b"+" if n % 2 == 0 else b"-"
+        writer.send(b"f%d STORE 1:* %sFLAGS.SILENT (\\Flagged)\r\n" % (n, sign))
+        writer.tagged("f%d" % n, timed(time.monotonic()))
+        if n % 50 == 0:
+            peak = max(peak, rss_kib(pid))
+    peak = max(peak, rss_kib(pid))
+    # The idler now reads: what the kernel held, then the end of the connection.
+    idler.settimeout(10)
+    got, chunk = 0, b"x"
+    while chunk:
+        chunk = idler.recv(1 << 16)
+        got += len(chunk)
+    print(f"\nVmRSS before {before / 1024:.1f} MB, at most {peak / 1024:.1f} MB; the idler read {got >> 10} KB, then EOF")
+    # The store's change log and the event log fill to their caps meanwhile
+    # (about 56 MB here); the idler's 80 MB of answers must not come on top.
+    assert peak - before < 96 * 1024, f"VmRSS grew by {(peak - before) / 1024:.1f} MB"
+    assert got < 16 << 20, "the idler was sent everything"
+    writer.send(b"n NOOP\r\n")
+    assert writer.tagged("n", timed(time.monotonic()))[-1].startswith(b"n OK"), "the writer's session goes on"
+    writer.close()
+
+
 # --------------------------------------------------------------------------- 5. signals
 
 def test_sigterm_while_a_client_streams_junk_saves_and_exits(lab):

@@ -139,13 +139,21 @@ impl Shared {
 
     /// Wake every connection the world has output for, whoever caused it.
     /// Called with the world locked, right after it changed.
-    fn wake_pending(&self, world: &World) {
+    fn wake_pending(&self, world: &mut World) {
         let pending = world.connections_with_output();
         if pending.is_empty() {
             return;
         }
         let wakers = self.wakers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         for id in pending {
+            // A client that stopped reading (an IDLE client, while another session
+            // changes 100,000 flags at a time) is let go rather than its answers kept.
+            let queued = world.queued_output(id);
+            if queued > MAX_WAITING_OUTPUT {
+                world.take_outputs(id);
+                world.disconnect(id);
+                eprintln!("{id} hung up: {} MB of answers waited for a client that does not read", queued >> 20);
+            }
             if let Some(waker) = wakers.get(&id) {
                 // A permit is kept if the task is busy writing: no wake-up is lost.
                 waker.notify_one();
@@ -158,6 +166,9 @@ impl Shared {
         self.idle.unwrap_or(Duration::from_millis(session_timeout(protocol)))
     }
 }
+
+/// Most octets of answers one connection may have waiting for its client.
+const MAX_WAITING_OUTPUT: usize = 16 << 20;
 
 fn wall_clock() -> Time {
     let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
@@ -313,7 +324,7 @@ async fn run(args: Args) -> Result<(), String> {
                 let mut world = shared.world();
                 world.advance_to(wall_clock());
                 // Retries, outages and timeouts that came due talk to clients too.
-                shared.wake_pending(&world);
+                shared.wake_pending(&mut world);
             }
         });
     }
@@ -600,6 +611,11 @@ async fn converse(
                 }
             }
         }
+        // The world hung up (a client that stopped reading its answers): so does the socket.
+        if !shared.world().is_open(id) {
+            stream.shutdown().await;
+            return Ok(());
+        }
         // Half way through a long command: its next slice, once the last one
         // was written (so a slow reader holds at most a slice), letting other
         // connections take the world in between.
@@ -608,7 +624,7 @@ async fn converse(
             let busy = world.is_busy(id);
             if busy {
                 world.resume(id);
-                shared.wake_pending(&world);
+                shared.wake_pending(&mut world);
             }
             busy
         };
@@ -645,7 +661,7 @@ async fn converse(
             Turn::Read(Ok(0) | Err(_)) => {
                 let mut world = shared.world();
                 world.disconnect(id);
-                shared.wake_pending(&world);
+                shared.wake_pending(&mut world);
                 return Ok(());
             }
             Turn::Read(Ok(n)) => {
@@ -656,7 +672,7 @@ async fn converse(
                     let failed = world.failed_logins(id);
                     let sent = world.send(id, &buf[..n]);
                     // Other sessions may have something to say now (a delivery, an EXPUNGE).
-                    shared.wake_pending(&world);
+                    shared.wake_pending(&mut world);
                     (sent, world.failed_logins(id).saturating_sub(failed))
                 };
                 shared.dirty.store(true, Ordering::SeqCst);

@@ -1050,6 +1050,12 @@ impl World {
         self.connections.get_mut(&id).map(|c| std::mem::take(&mut c.to_client)).unwrap_or_default()
     }
 
+    /// How many octets the server of `id` has sent that no driver has taken yet.
+    pub fn queued_output(&self, id: ConnectionId) -> usize {
+        let queued = self.connections.get(&id).map(|c| c.to_client.as_slice()).unwrap_or_default();
+        queued.iter().map(|o| if let Output::Bytes(b) = o { b.len() } else { 0 }).sum()
+    }
+
     /// True while the connection is open.
     pub fn is_open(&self, id: ConnectionId) -> bool {
         self.connections.get(&id).is_some_and(|c| c.open)
