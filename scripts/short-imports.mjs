@@ -96,7 +96,7 @@ export function shortenExports(wasm, glue) {
       const key = new RegExp(`(?<![\\w$])${field}(?![\\w$])`, 'g');
       if (/^__wbindgen_|^__externref_|_invoke__h[0-9a-f]{16}$/.test(field) && key.test(glue)) {
         newField = `$${renamed++}`;
-        glue = glue.replace(key, newField);
+        glue = glue.replace(key, () => newField);
       }
       entries.push(...name(newField), ...wasm.subarray(afterField, end));
       p = end;
@@ -131,7 +131,7 @@ export function shortenImports(wasm, glue) {
         const key = new RegExp(`(?<![\\w$])${field.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&')}(?![\\w$])`, 'g');
         const found = glue.match(key)?.length ?? 0;
         if (found !== 1) throw new Error(`import ${field}: found ${found} times in the glue, not once`);
-        glue = glue.replace(key, newField);
+        glue = glue.replace(key, () => newField);
       }
       entries.push(...name(module), ...name(newField), ...wasm.subarray(afterField, end));
       p = end;

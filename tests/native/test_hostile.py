@@ -699,9 +699,9 @@ def test_pipelined_retrs_of_a_big_message_hold_a_slice_not_all_answers(lab):
 
 def test_an_idle_client_that_stops_reading_is_let_go_not_its_answers_kept(lab):
     # An IMAP client in IDLE stops reading while another session flips a flag
-    # on 2,000 messages 1,000 times (80 KB of FETCH lines to the idler each time):
+    # on 2,000 messages 2,000 times (80 KB of FETCH lines to the idler each time):
     # its answers used to pile up in the server for the 30 minutes of its
-    # write timeout. Past 16 MB waiting, the server hangs up on it instead.
+    # write timeout. Past 64 MB waiting, the server hangs up on it instead.
     pid = lab.proc.pid
     writer = imap_login(lab)
     began = time.monotonic()
@@ -717,7 +717,7 @@ def test_an_idle_client_that_stops_reading_is_let_go_not_its_answers_kept(lab):
     time.sleep(1)
     before = rss_kib(pid)
     peak = before
-    for n in range(1000):
+    for n in range(2000):
         sign = b"+" if n % 2 == 0 else b"-"
         writer.send(b"f%d STORE 1:* %sFLAGS.SILENT (\\Flagged)\r\n" % (n, sign))
         writer.tagged("f%d" % n, timed(time.monotonic()))
@@ -732,9 +732,9 @@ def test_an_idle_client_that_stops_reading_is_let_go_not_its_answers_kept(lab):
         got += len(chunk)
     print(f"\nVmRSS before {before / 1024:.1f} MB, at most {peak / 1024:.1f} MB; the idler read {got >> 10} KB, then EOF")
     # The store's change log and the event log fill to their caps meanwhile
-    # (about 56 MB here); the idler's 80 MB of answers must not come on top.
-    assert peak - before < 96 * 1024, f"VmRSS grew by {(peak - before) / 1024:.1f} MB"
-    assert got < 16 << 20, "the idler was sent everything"
+    # (about 56 MB here), and up to 64 MB may wait; the idler's 160 MB must not.
+    assert peak - before < 160 * 1024, f"VmRSS grew by {(peak - before) / 1024:.1f} MB"
+    assert got < 64 << 20, "the idler was sent everything"
     writer.send(b"n NOOP\r\n")
     assert writer.tagged("n", timed(time.monotonic()))[-1].startswith(b"n OK"), "the writer's session goes on"
     writer.close()

@@ -139,7 +139,9 @@ impl Shared {
 
     /// Wake every connection the world has output for, whoever caused it.
     /// Called with the world locked, right after it changed.
-    fn wake_pending(&self, world: &mut World) {
+    /// Wake the connections the world has output for. `serving` is the one whose
+    /// own answer this is: it is written next, whatever its size.
+    fn wake_pending(&self, world: &mut World, serving: Option<ConnectionId>) {
         let pending = world.connections_with_output();
         if pending.is_empty() {
             return;
@@ -149,7 +151,7 @@ impl Shared {
             // A client that stopped reading (an IDLE client, while another session
             // changes 100,000 flags at a time) is let go rather than its answers kept.
             let queued = world.queued_output(id);
-            if queued > MAX_WAITING_OUTPUT {
+            if queued > MAX_WAITING_OUTPUT && serving != Some(id) {
                 world.take_outputs(id);
                 world.disconnect(id);
                 eprintln!("{id} hung up: {} MB of answers waited for a client that does not read", queued >> 20);
@@ -167,8 +169,11 @@ impl Shared {
     }
 }
 
-/// Most octets of answers one connection may have waiting for its client.
-const MAX_WAITING_OUTPUT: usize = 16 << 20;
+/// Most octets that may wait for one client. Above the largest answer one
+/// command makes (a FETCH slice: 256 KiB and one message's answer, at most
+/// twice a 16 MiB message), so only others' pushes to a client that does not
+/// read can pass it.
+const MAX_WAITING_OUTPUT: usize = 64 << 20;
 
 fn wall_clock() -> Time {
     let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
@@ -324,7 +329,7 @@ async fn run(args: Args) -> Result<(), String> {
                 let mut world = shared.world();
                 world.advance_to(wall_clock());
                 // Retries, outages and timeouts that came due talk to clients too.
-                shared.wake_pending(&mut world);
+                shared.wake_pending(&mut world, None);
             }
         });
     }
@@ -591,7 +596,12 @@ async fn converse(
     let idle = shared.idle_limit(service.protocol());
     let mut last_heard = tokio::time::Instant::now();
     loop {
-        let outputs = shared.world().take_outputs(id);
+        // Taken with the open state under one lock: a goodbye the world queued as
+        // it closed the session is written before the socket is shut.
+        let (outputs, open) = {
+            let mut world = shared.world();
+            (world.take_outputs(id), world.is_open(id))
+        };
         for out in outputs {
             match out {
                 Output::Bytes(bytes) => {
@@ -612,7 +622,7 @@ async fn converse(
             }
         }
         // The world hung up (a client that stopped reading its answers): so does the socket.
-        if !shared.world().is_open(id) {
+        if !open {
             stream.shutdown().await;
             return Ok(());
         }
@@ -624,7 +634,7 @@ async fn converse(
             let busy = world.is_busy(id);
             if busy {
                 world.resume(id);
-                shared.wake_pending(&mut world);
+                shared.wake_pending(&mut world, Some(id));
             }
             busy
         };
@@ -661,7 +671,7 @@ async fn converse(
             Turn::Read(Ok(0) | Err(_)) => {
                 let mut world = shared.world();
                 world.disconnect(id);
-                shared.wake_pending(&mut world);
+                shared.wake_pending(&mut world, Some(id));
                 return Ok(());
             }
             Turn::Read(Ok(n)) => {
@@ -672,7 +682,7 @@ async fn converse(
                     let failed = world.failed_logins(id);
                     let sent = world.send(id, &buf[..n]);
                     // Other sessions may have something to say now (a delivery, an EXPUNGE).
-                    shared.wake_pending(&mut world);
+                    shared.wake_pending(&mut world, Some(id));
                     (sent, world.failed_logins(id).saturating_sub(failed))
                 };
                 shared.dirty.store(true, Ordering::SeqCst);
