@@ -157,7 +157,7 @@ fn a_scenario_file_edited_into_an_inconsistent_store_is_refused_with_the_place()
             file.replacen("\"flags\": [],", "\"flags\": [{\"Keyword\": \"{4294967295+}\"}],", 1),
             "bob@a.example folder INBOX: keyword \"{4294967295+}\" is not an IMAP atom",
         ),
-        (file.replacen("\"\\\\Junk\"", "\"\\\\Junk) (\"", 1), "special use \"\\Junk) (\" is not one of RFC 6154's"),
+        (file.replacen("\"\\\\Junk\"", "\"\\\\Junk) (\"", 1), "special use \"\\Junk) (\" is none of"),
         (
             file.replacen("\"recent_claimed_through\": 0", "\"recent_claimed_through\": 4294967295", 1),
             "recent_claimed_through must be below uid_next",
