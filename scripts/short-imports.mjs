@@ -72,72 +72,72 @@ function shortName(index) {
   return out;
 }
 
+/** The glue's spelling of `name` as a whole identifier, for every occurrence. */
+function wholeName(name) {
+  return new RegExp(`(?<![\\w$])${name.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&')}(?![\\w$])`, 'g');
+}
+
+/** The wasm with section `id` rebuilt entry by entry: `entry(p)` reads the entry
+ * at `p` and returns its new bytes and where the next one starts. */
+function rewriteSection(wasm, id, entry) {
+  let at = 8;
+  while (at < wasm.length) {
+    const [size, start] = readU32(wasm, at + 1);
+    if (wasm[at] !== id) {
+      at = start + size;
+      continue;
+    }
+    let [count, p] = readU32(wasm, start);
+    const entries = [...u32(count)];
+    for (let i = 0; i < count; i++) {
+      const [bytes, end] = entry(p);
+      entries.push(...bytes);
+      p = end;
+    }
+    const section = Buffer.from([id, ...u32(entries.length), ...entries]);
+    return Buffer.concat([wasm.subarray(0, at), section, wasm.subarray(start + size)]);
+  }
+  return wasm;
+}
+
 /** Returns the wasm and the glue with wasm-bindgen's exports that the glue
  * calls renamed `$0`, `$1`, …: the closure invokers carry a hash
  * (`wasm_bindgen__convert__closures_____invoke__h5cb1dd1cae79fdaa`) that gzip
  * cannot compress, and `__wbindgen_malloc` is spelled 14 times. `memory`,
  * `main` and any export the glue does not name keep their names. */
 export function shortenExports(wasm, glue) {
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = readU32(wasm, at + 1);
-    if (id !== 7) {
-      at = start + size;
-      continue;
+  let renamed = 0;
+  const out = rewriteSection(wasm, 7, (p) => {
+    const [field, afterField] = readName(wasm, p);
+    const end = readU32(wasm, afterField + 1)[1];
+    let newField = field;
+    const key = wholeName(field);
+    if (/^__wbindgen_|^__externref_|_invoke__h[0-9a-f]{16}$/.test(field) && key.test(glue)) {
+      newField = `$${renamed++}`;
+      glue = glue.replace(key, () => newField);
     }
-    let [count, p] = readU32(wasm, start);
-    const entries = [...u32(count)];
-    let renamed = 0;
-    for (let i = 0; i < count; i++) {
-      const [field, afterField] = readName(wasm, p);
-      const end = readU32(wasm, afterField + 1)[1];
-      let newField = field;
-      const key = new RegExp(`(?<![\\w$])${field}(?![\\w$])`, 'g');
-      if (/^__wbindgen_|^__externref_|_invoke__h[0-9a-f]{16}$/.test(field) && key.test(glue)) {
-        newField = `$${renamed++}`;
-        glue = glue.replace(key, () => newField);
-      }
-      entries.push(...name(newField), ...wasm.subarray(afterField, end));
-      p = end;
-    }
-    const section = Buffer.from([7, ...u32(entries.length), ...entries]);
-    return { wasm: Buffer.concat([wasm.subarray(0, at), section, wasm.subarray(start + size)]), glue, renamed };
-  }
-  return { wasm, glue, renamed: 0 };
+    return [[...name(newField), ...wasm.subarray(afterField, end)], end];
+  });
+  return { wasm: out, glue, renamed };
 }
 
 /** Returns the wasm and the glue with the glue's imports renamed. */
 export function shortenImports(wasm, glue) {
   if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = readU32(wasm, at + 1);
-    if (id !== 2) {
-      at = start + size;
-      continue;
+  let renamed = 0;
+  const out = rewriteSection(wasm, 2, (p) => {
+    const [module, afterModule] = readName(wasm, p);
+    const [field, afterField] = readName(wasm, afterModule);
+    const end = skipDescription(wasm, afterField);
+    let newField = field;
+    if (MODULE.test(module)) {
+      newField = shortName(renamed++);
+      const key = wholeName(field);
+      const found = glue.match(key)?.length ?? 0;
+      if (found !== 1) throw new Error(`import ${field}: found ${found} times in the glue, not once`);
+      glue = glue.replace(key, () => newField);
     }
-    let [count, p] = readU32(wasm, start);
-    const entries = [...u32(count)];
-    let renamed = 0;
-    for (let i = 0; i < count; i++) {
-      const [module, afterModule] = readName(wasm, p);
-      const [field, afterField] = readName(wasm, afterModule);
-      const end = skipDescription(wasm, afterField);
-      let newField = field;
-      if (MODULE.test(module)) {
-        newField = shortName(renamed++);
-        const key = new RegExp(`(?<![\\w$])${field.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&')}(?![\\w$])`, 'g');
-        const found = glue.match(key)?.length ?? 0;
-        if (found !== 1) throw new Error(`import ${field}: found ${found} times in the glue, not once`);
-        glue = glue.replace(key, () => newField);
-      }
-      entries.push(...name(module), ...name(newField), ...wasm.subarray(afterField, end));
-      p = end;
-    }
-    const section = Buffer.from([2, ...u32(entries.length), ...entries]);
-    return { wasm: Buffer.concat([wasm.subarray(0, at), section, wasm.subarray(start + size)]), glue, renamed };
-  }
-  return { wasm, glue, renamed: 0 };
+    return [[...name(module), ...name(newField), ...wasm.subarray(afterField, end)], end];
+  });
+  return { wasm: out, glue, renamed };
 }
