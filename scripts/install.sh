@@ -28,6 +28,8 @@ command -v node >/dev/null || apt_missing+=(nodejs)
 command -v npm >/dev/null || apt_missing+=(npm)
 command -v python3 >/dev/null || apt_missing+=(python3)
 command -v gzip >/dev/null || apt_missing+=(gzip)
+# The release build ships the wasm LZMA-compressed (scripts/post-build.mjs).
+command -v xz >/dev/null || apt_missing+=(xz-utils)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)

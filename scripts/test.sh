@@ -48,6 +48,9 @@ cargo test --locked -p mail-lab-web --target wasm32-unknown-unknown
 step "wasm tests of the web crate in headless Chromium (wasm-pack)"
 wasm-pack test --headless --chrome --mode no-install web
 
+step "the page's loader: its LZMA decoder against xz (round trips, every lc/lp/pb, damaged streams)"
+node --test tests/page/
+
 step "release build of the page"
 rm -rf dist
 trunk build --release

@@ -9,8 +9,20 @@ async function shell() {
   if (!index.ok) throw index.status;
   const html = await index.clone().text();
   // Asset paths, quoted or not (the release html is minified).
-  const assets = [...html.matchAll(/["'=]([^"'=\s>]+\.(?:js|wasm|css))(?=["'\s>])/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
+  const assets = [...html.matchAll(/["'=]([^"'=\s>]+\.(?:js|wasm|css|lzma))(?=["'\s>])/g)].map((m) => m[1]).filter((a) => !a.endsWith('sw.js'));
   return { index, assets: [...new Set(assets)] };
+}
+
+// The release build ships the wasm LZMA-compressed (scripts/post-build.mjs, which puts
+// the decoder `unlzma` above this file). The worker keeps it decoded as well, under the
+// name without `.lzma`, and a page it controls asks for that name: a returning learner's
+// browser compiles the wasm as it streams from the cache, with no decode.
+async function unpacked(cache, packed) {
+  const response = (await cache.match(packed)) ?? (await fetch(packed));
+  if (!response.ok) throw response.status;
+  const wasm = new Response(unlzma(new Uint8Array(await response.arrayBuffer())), { headers: { 'content-type': 'application/wasm' } });
+  await cache.put(packed.replace(/\.lzma$/, ''), wasm.clone());
+  return wasm;
 }
 
 self.addEventListener('install', (event) => {
@@ -19,7 +31,10 @@ self.addEventListener('install', (event) => {
       const { index, assets } = await shell();
       const cache = await caches.open(CACHE);
       await cache.put('./', index);
-      await cache.addAll(assets);
+      // A .wasm the page names beside its .wasm.lzma is made here, not fetched.
+      const made = (asset) => assets.includes(`${asset}.lzma`);
+      await cache.addAll(assets.filter((asset) => !made(asset)));
+      for (const asset of assets) if (made(asset)) await unpacked(cache, `${asset}.lzma`);
       await self.skipWaiting();
     })(),
   );
@@ -43,6 +58,8 @@ self.addEventListener('fetch', (event) => {
       const page = event.request.mode === 'navigate';
       const hit = await cache.match(page ? './' : event.request);
       if (hit) return hit;
+      // A decoded wasm the cache lost: decoded again from the shipped one.
+      if (url.pathname.endsWith('.wasm') && typeof unlzma === 'function') return unpacked(cache, `${url.pathname}.lzma`);
       const response = await fetch(event.request);
       if (response.ok) cache.put(event.request, response.clone());
       return response;

@@ -17,14 +17,29 @@ async function controlled(page) {
   });
 }
 
+/** The wasm files this page load fetched, and whether it decoded one (post-build.mjs's measure). */
+const wasmLoad = (page) =>
+  page.evaluate(() => ({
+    fetched: performance.getEntriesByType('resource').map((e) => e.name.replace(/.*\//, '')).filter((n) => n.includes('.wasm')),
+    decoded: performance.getEntriesByName('unlzma').length > 0,
+  }));
+
 test('the page reloads and works offline after the first visit', async (t) => {
   const { page, errors } = await openLab(t);
   await page.getByRole('textbox', { name: 'Command' }).waitFor();
+  // The first visit fetches the wasm LZMA-compressed and decodes it.
+  const first = await wasmLoad(page);
+  assert.deepEqual(first.fetched.map((n) => n.replace(/^.*\.wasm/, '.wasm')), ['.wasm.lzma']);
+  assert.ok(first.decoded, 'the first visit decodes the wasm');
   await controlled(page);
   await page.context().setOffline(true);
   await page.reload();
   const terminal = page.getByRole('region', { name: 'Terminal mail.a.example:25' });
   await terminal.locator('[role=log] li.server').first().waitFor();
+  // The worker keeps it decoded: the page it controls asks for the .wasm and decodes nothing.
+  const again = await wasmLoad(page);
+  assert.deepEqual(again.fetched.map((n) => n.replace(/^.*\.wasm/, '.wasm')), ['.wasm']);
+  assert.ok(!again.decoded, 'a page the worker controls decodes nothing');
   const reply = await typeLine(terminal, 'EHLO offline.example', 1);
   assert.equal(reply[0], '250-mail.a.example Hello offline.example [192.0.2.10]');
   await screenshot(page, 'e2e-offline');

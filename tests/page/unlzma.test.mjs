@@ -1,0 +1,78 @@
+// The page's LZMA decoder (web/unlzma.js) against xz, the format's reference encoder:
+// what xz packs, the decoder gives back byte for byte; what is not such a stream, it
+// refuses with an error, never a hang or a read past an end.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import test from 'node:test';
+import { lzma } from '../../scripts/post-build.mjs';
+import { unlzma } from '../../web/unlzma.js';
+
+/** Deterministic bytes: a seeded stream, so a failure is found again. */
+function bytes(seed, n) {
+  const out = Buffer.alloc(n);
+  let block = Buffer.alloc(0);
+  for (let i = 0, k = 0; i < n; i += 1) {
+    if (i % 32 === 0) block = crypto.createHash('sha256').update(`${seed}/${k++}`).digest();
+    out[i] = block[i % 32];
+  }
+  return out;
+}
+
+const samples = {
+  empty: Buffer.alloc(0),
+  'one byte': Buffer.from('a'),
+  // Incompressible: every literal, no match.
+  random: bytes('random', 200_000),
+  // Long repeats: the longest matches and the rep0 paths.
+  repeated: Buffer.from('abcabc\n'.repeat(300_000)),
+  // Text and code, like the page's own strings and its wasm's code.
+  sources: Buffer.concat(['README.md', 'ARCHITECTURE.md', 'web/unlzma.js', 'scripts/post-build.mjs'].map((f) => fs.readFileSync(f))),
+  // Far distances past 2^16 (the direct-bits and align paths) with near repeats between.
+  'far matches': Buffer.concat([bytes('far', 100_000), Buffer.from('x'.repeat(5000)), bytes('far', 100_000).subarray(50_000), bytes('near', 70_000)]),
+};
+
+test('what xz packs with the page build options, the decoder gives back', () => {
+  for (const [name, input] of Object.entries(samples)) {
+    const out = unlzma(lzma(input));
+    assert.ok(Buffer.from(out).equals(input), `${name}: ${input.length} bytes did not come back`);
+  }
+});
+
+test('every literal context and position setting xz can write decodes too', () => {
+  const input = samples.sources;
+  for (const [lc, lp, pb] of [[0, 0, 0], [3, 0, 2], [0, 4, 4], [1, 3, 1], [2, 2, 3], [4, 0, 4]]) {
+    const packed = execFileSync('xz', ['--format=lzma', `--lzma1=preset=6,lc=${lc},lp=${lp},pb=${pb}`, '--stdout'], { input });
+    let size = input.length;
+    for (let i = 5; i < 13; i += 1, size = Math.floor(size / 256)) packed[i] = size % 256;
+    assert.ok(Buffer.from(unlzma(packed)).equals(input), `lc=${lc} lp=${lp} pb=${pb}`);
+  }
+});
+
+test('a stream whose header says "size unknown" (as xz writes it) is refused', () => {
+  const packed = execFileSync('xz', ['--format=lzma', '--stdout'], { input: samples.sources });
+  assert.throws(() => unlzma(packed), /size unknown/);
+});
+
+test('a cut or damaged stream is an error or other bytes, never a hang or a read past an end', () => {
+  const input = samples.sources;
+  const packed = lzma(input);
+  assert.throws(() => unlzma(packed.subarray(0, 10)), /short header/);
+  assert.throws(() => unlzma(packed.subarray(0, packed.length >> 1)), /input ends early/);
+  assert.throws(() => unlzma(Buffer.concat([Buffer.from([225]), packed.subarray(1)])), /bad properties/);
+  let refused = 0;
+  for (let k = 0; k < 300; k += 1) {
+    const damaged = Buffer.from(packed);
+    const at = 14 + (bytes(`at${k}`, 4).readUInt32LE(0) % (packed.length - 14));
+    damaged[at] ^= 1 + (k % 255);
+    try {
+      const out = unlzma(damaged);
+      assert.equal(out.length, input.length);
+    } catch (e) {
+      assert.match(e.message, /^lzma: /);
+      refused += 1;
+    }
+  }
+  assert.ok(refused > 0, 'no damaged stream was refused');
+});
