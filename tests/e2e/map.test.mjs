@@ -19,6 +19,9 @@ test('the map shows links by state, host details, and the open-relay switch work
   assert.match(await dns.textContent(), /a\.example MX 10 mail\.a\.example.*b\.example MX 10 mail\.b\.example/);
   // SPF records are TXT records in the same DNS.
   assert.match(await dns.textContent(), /a\.example TXT "v=spf1 mx -all"/);
+  // An empty timeline says so: the DNS box under its heading is not what happened.
+  const timelineNote = () => network.locator('ol.timeline').evaluate((el) => getComputedStyle(el, '::before').content);
+  assert.match(await timelineNote(), /^"Nothing yet: deliveries, relays and checks/);
 
   // The first terminal's session is an open link on port 25; STARTTLS turns it blue.
   // The first terminal, whichever host it is connected to.
@@ -78,6 +81,7 @@ test('the map shows links by state, host details, and the open-relay switch work
   }
   await typeLine(term, 'QUIT', 1);
   await network.locator('ol.timeline', { hasText: 'mail.b.example checked SPF of a.example for 192.0.2.10: fail' }).waitFor();
+  assert.equal(await timelineNote(), 'none', 'a timeline with lines has no empty note');
   // The record is a.example's to write: in mail.a.example's panel its owner adds
   // the PC's address, the DNS box shows the new record, and the same mail passes.
   await map.locator('g.node[data-name="mail.a.example"]').click();

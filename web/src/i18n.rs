@@ -251,6 +251,10 @@ pub mod text {
     pub const UP: Tr = Tr { en: "up", ja: "稼働中" };
     pub const DOWN: Tr = Tr { en: "down", ja: "停止中" };
     pub const TIMELINE: Tr = Tr { en: "What happened", ja: "出来事" };
+    pub const TIMELINE_EMPTY: Tr = Tr {
+        en: "Nothing yet: deliveries, relays and checks are listed here as they happen.",
+        ja: "まだ何も起きていません。配送・中継・検査が起きた順にここに並びます。",
+    };
     pub const WIRETAP: Tr = Tr { en: "Wiretap", ja: "盗聴" };
     pub const WIRETAP_NOTE: Tr = Tr {
         en: "What an eavesdropper on each link sees. Inside TLS only ciphertext is visible.",

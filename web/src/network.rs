@@ -687,7 +687,8 @@ pub fn network_panel(props: &NetworkProps<'_>) -> Html {
                 </table>
             }
             <h3>{ t(lang, text::TIMELINE) }</h3>
-            <ol class="timeline follow" role="log">
+            // Empty, it says so (CSS shows data-empty): the DNS box below is not what happened.
+            <ol class="timeline follow" role="log" data-empty={t(lang, text::TIMELINE_EMPTY)}>
                 { for props.timeline.iter().map(|h| html! { <li>{ if lang == Lang::Ja { &h.ja } else { &h.en } }</li> }) }
             </ol>
         </section>
