@@ -4,6 +4,9 @@
 //! RFC 5258; SPECIAL-USE, RFC 6154; LIST-STATUS, RFC 5819). What is left is a
 //! plain command the codec reads; the options come back beside it.
 
+/// SEARCH's return options this server answers (RFC 4731, RFC 5182's SAVE).
+pub(crate) const SEARCH_RETURN: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
+
 /// A client's option word as a BAD may name it: 7-bit, no controls, 40 characters at most.
 pub(crate) fn echoed(word: &str) -> String {
     mail_lab_proto::printable(&word.chars().take(40).collect::<String>())

@@ -1889,6 +1889,16 @@ impl ImapServer {
             CommandBody::ExpungeUid { sequence_set } => self.expunge(&tag, Some(sequence_set), backend),
             CommandBody::Search { criteria, uid, .. } => {
                 let options = self.pending.take();
+                // An option this server does not know is refused (BAD, as Dovecot does),
+                // not passed over: the client would wait for data that never comes.
+                if let Some(extended::Options::Search(words)) = &options
+                    && let Some(unknown) = words.iter().find(|w| !extended::SEARCH_RETURN.contains(&w.as_str()))
+                {
+                    return self.sendf(format_args!(
+                        "{tag} BAD Unknown SEARCH return option {}; this server knows MIN MAX ALL COUNT SAVE",
+                        extended::echoed(unknown)
+                    ));
+                }
                 if search::set_keys(criteria.as_ref()) > search::MAX_SETS {
                     return self.sendf(format_args!("{tag} NO [LIMIT] {}", search::TOO_MANY_SETS));
                 }
