@@ -69,12 +69,19 @@ if (process.env.TRUNK_PROFILE === 'release' && dir) {
   const script = /<script type=module>([\s\S]*?)<\/script>/.exec(html);
   const load = `module_or_path: './${wasmName}'`;
   if (!script || !script[1].includes(load)) throw new Error(`index.html: no module script with ${load}`);
-  // A page the service worker controls asks it for the wasm it keeps decoded.
+  // A page the service worker controls asks it for the wasm it keeps decoded; if that
+  // fails (a worker without it), the page decodes the .lzma as an uncontrolled one does.
+  // wasm-bindgen's init takes either: a Response it compiles as it streams, or bytes.
   const fetchAndDecode =
-    `module_or_path: navigator.serviceWorker?.controller ? './${wasmName}' : fetch('./${packedName}').then((r) => { if (!r.ok) throw new Error('${packedName}: ' + r.status); return r.arrayBuffer(); })` +
+    `module_or_path: (() => {` +
+    `const packed = () => fetch('./${packedName}').then((r) => { if (!r.ok) throw new Error('${packedName}: ' + r.status); return r.arrayBuffer(); })` +
     // A named measure, for DevTools and scripts/bench-page.mjs.
-    `.then((b) => { const t = performance.now(), w = unlzma(new Uint8Array(b)); performance.measure('unlzma', { start: t }); return w; })`;
+    `.then((b) => { const t = performance.now(), w = unlzma(new Uint8Array(b)); performance.measure('unlzma', { start: t }); return w; });` +
+    `return navigator.serviceWorker?.controller ? fetch('./${wasmName}').then((r) => (r.ok ? r : packed()), packed) : packed();` +
+    `})()`;
   const loader = (await minify(`${script[1].replace(load, fetchAndDecode)}\n${decoder}`, options(true))).code;
+  // The worker finds both names in the page, quoted (web/sw.js, shell()).
+  for (const name of [wasmName, packedName]) if (!loader.includes(`"./${name}"`)) throw new Error(`loader: no "./${name}"`);
   html = html.replace(script[0], () => `<script type=module>${loader}</script>`);
   // No preload: which file the page asks for is known only when its script runs, and
   // an unused preload is a console warning.
@@ -83,8 +90,8 @@ if (process.env.TRUNK_PROFILE === 'release' && dir) {
   html = html.replace(preload, '');
   fs.writeFileSync(indexFile, html);
 
-  // index.html names every asset by its content hash and carries the loader: its own
-  // hash names the build.
+  // index.html names every asset by trunk's content hash and carries the loader: its
+  // own hash names the build.
   const build = crypto.createHash('sha256').update(html).digest('hex');
   const source = fs.readFileSync(worker, 'utf8');
   const cacheName = /(["'`])mail-lab-v1\1/;

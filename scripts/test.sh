@@ -48,7 +48,7 @@ cargo test --locked -p mail-lab-web --target wasm32-unknown-unknown
 step "wasm tests of the web crate in headless Chromium (wasm-pack)"
 wasm-pack test --headless --chrome --mode no-install web
 
-step "the page's loader: its LZMA decoder against xz (round trips, every lc/lp/pb, damaged streams)"
+step "the page's loader: its LZMA decoder against xz (round trips, six lc/lp/pb settings, damaged streams)"
 node --test tests/page/
 
 step "release build of the page"

@@ -19,8 +19,11 @@ async function shell() {
 // browser compiles the wasm as it streams from the cache, with no decode.
 async function unpacked(cache, packed) {
   const response = (await cache.match(packed)) ?? (await fetch(packed));
-  if (!response.ok) throw response.status;
-  const wasm = new Response(unlzma(new Uint8Array(await response.arrayBuffer())), { headers: { 'content-type': 'application/wasm' } });
+  if (!response.ok) throw new Error(`${packed}: ${response.status}`);
+  const bytes = unlzma(new Uint8Array(await response.arrayBuffer()));
+  // The .lzma format has no checksum: what is kept for every later visit is checked here.
+  if (!WebAssembly.validate(bytes)) throw new Error(`${packed}: not a valid wasm once decoded`);
+  const wasm = new Response(bytes, { headers: { 'content-type': 'application/wasm' } });
   await cache.put(packed.replace(/\.lzma$/, ''), wasm.clone());
   return wasm;
 }
@@ -59,7 +62,15 @@ self.addEventListener('fetch', (event) => {
       const hit = await cache.match(page ? './' : event.request);
       if (hit) return hit;
       // A decoded wasm the cache lost: decoded again from the shipped one.
-      if (url.pathname.endsWith('.wasm') && typeof unlzma === 'function') return unpacked(cache, `${url.pathname}.lzma`);
+      // If that fails too, the page is answered from the network (and then decodes the
+      // .lzma itself).
+      if (url.pathname.endsWith('.wasm') && typeof unlzma === 'function') {
+        try {
+          return await unpacked(cache, `${url.pathname}.lzma`);
+        } catch {
+          return fetch(event.request);
+        }
+      }
       const response = await fetch(event.request);
       if (response.ok) cache.put(event.request, response.clone());
       return response;

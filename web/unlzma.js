@@ -14,8 +14,9 @@ export function unlzma(input) {
     if (input[i] === undefined) throw new Error('lzma: short header');
     size = size * 256 + input[i];
   }
-  // 2^31 covers any page; an unknown size (all ones) is refused too.
-  if (size > 0x7fffffff) throw new Error('lzma: size unknown or too large');
+  // 64 MiB is 60 times the page's wasm: a 13-byte header cannot make it allocate more.
+  // An unknown size (all ones) is refused too.
+  if (size > 64 * 1024 * 1024) throw new Error('lzma: size unknown or too large');
   const out = new Uint8Array(size);
 
   // Probabilities, one table; each model's offset below.

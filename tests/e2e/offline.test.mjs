@@ -42,6 +42,20 @@ test('the page reloads and works offline after the first visit', async (t) => {
   assert.ok(!again.decoded, 'a page the worker controls decodes nothing');
   const reply = await typeLine(terminal, 'EHLO offline.example', 1);
   assert.equal(reply[0], '250-mail.a.example Hello offline.example [192.0.2.10]');
+  // A cache that lost the decoded wasm: the worker decodes its .lzma again, still offline.
+  const lost = await page.evaluate(async () => {
+    const cache = await caches.open((await caches.keys())[0]);
+    const wasm = (await cache.keys()).map((r) => r.url).filter((u) => u.endsWith('.wasm'));
+    for (const url of wasm) await cache.delete(url);
+    return wasm.length;
+  });
+  assert.equal(lost, 1);
+  await page.reload();
+  await terminal.locator('[role=log] li.server').first().waitFor();
+  const decodedAgain = await wasmLoad(page);
+  assert.deepEqual(decodedAgain.fetched.map((n) => n.replace(/^.*\.wasm/, '.wasm')), ['.wasm']);
+  assert.ok(!decodedAgain.decoded, 'the worker, not the page, decoded it');
+  assert.equal(await page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys()).filter((r) => r.url.endsWith('.wasm')).length), 1, 'and keeps it again');
   await screenshot(page, 'e2e-offline');
   assert.deepEqual(errors, []);
 });
@@ -79,4 +93,34 @@ test('a new build reaches a learner who visited before: the worker names its cac
   await page.reload();
   assert.equal(await page.title(), 'Mail Lab, new build');
   assert.deepEqual(errors, []);
+});
+
+test('a page whose worker cannot give it the decoded wasm decodes the .lzma itself', async (t) => {
+  // A worker that keeps no decoder for a cache miss (as a debug build's worker has none).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-dist-'));
+  fs.cpSync('dist', dir, { recursive: true });
+  const sw = path.join(dir, 'sw.js');
+  const worker = fs.readFileSync(sw, 'utf8');
+  assert.ok(worker.includes('"function"==typeof unlzma'), 'the built worker decodes on a cache miss');
+  fs.writeFileSync(sw, worker.replace('"function"==typeof unlzma', '"function"==typeof noDecoderHere'));
+  const server = await serveDist(dir);
+  const { browser, page, errors } = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  await page.goto(server.url);
+  await controlled(page);
+  await page.evaluate(async () => {
+    const cache = await caches.open((await caches.keys())[0]);
+    for (const r of await cache.keys()) if (r.url.endsWith('.wasm')) await cache.delete(r);
+  });
+  // The worker answers the .wasm from the server, which has none (404); the page decodes.
+  await page.reload();
+  await page.locator('section.terminal li.server').first().waitFor();
+  const load = await wasmLoad(page);
+  assert.ok(load.decoded, 'the page decoded the .lzma');
+  assert.deepEqual(load.fetched.map((n) => n.replace(/^.*\.wasm/, '.wasm')), ['.wasm', '.wasm.lzma']);
+  assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
 });
