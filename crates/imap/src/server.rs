@@ -1401,8 +1401,23 @@ impl ImapServer {
             self.revision = store.revision();
             return;
         };
-        // Copied out, because announcing arrivals claims \Recent in the store.
-        let Some(changes) = store.changes_since(self.revision).map(|c| c.cloned().collect::<Vec<_>>()) else {
+        // This session's own changes, and other folders', are passed over.
+        let own = &self.own;
+        let folder = mailbox.name.clone();
+        let theirs = |c: &mail_lab_store::Change| {
+            !own.iter().any(|r| r.contains(&c.revision))
+                // Store names are canonical (INBOX upper-cased), so only INBOX is case-insensitive.
+                && c.account.eq_ignore_ascii_case(account)
+                && c.folder == folder
+        };
+        // Copied out, because announcing arrivals claims \Recent in the store; only up to
+        // an expunge held back, so a session that holds one while changes pile up behind
+        // it copies none of them on each command.
+        let Some(changes) = store.changes_since(self.revision).map(|c| {
+            c.take_while(|c| !(hold_expunge && matches!(c.kind, ChangeKind::Expunged { .. }) && theirs(c)))
+                .cloned()
+                .collect::<Vec<_>>()
+        }) else {
             // Too far behind the change log: start again from the store.
             if let Some(f) = store.folder(account, &mailbox.name) {
                 mailbox.uids = f.messages.iter().map(|m| m.uid).collect();
@@ -1422,17 +1437,13 @@ impl ImapServer {
         let mut gone: SortedSet<u32> = SortedSet::new();
         let mut deleted = false;
         for c in changes {
-            let mine = self.own.iter().any(|r| r.contains(&c.revision));
-            // Store names are canonical (INBOX upper-cased), so only INBOX is case-insensitive.
-            if mine || !c.account.eq_ignore_ascii_case(account) || c.folder != mailbox.name {
+            if !theirs(&c) {
                 revision = c.revision;
                 continue;
             }
             match c.kind {
+                // Never one held back: the copy stopped before it.
                 ChangeKind::Expunged { uid } => {
-                    if hold_expunge {
-                        break;
-                    }
                     if arrived {
                         announce_arrivals(store, account, mailbox, &mut lines);
                         arrived = false;

@@ -1995,3 +1995,38 @@ fn one_fetch_cannot_copy_a_message_many_times() {
         "no \\Seen set by a refused FETCH"
     );
 }
+
+#[test]
+fn an_expunge_held_back_does_not_make_each_command_copy_the_changes_behind_it() {
+    // While a non-UID FETCH holds another session's EXPUNGE back, each command copied
+    // every change made after it: with 20,000 changes and 5,000 FETCHes, 100 million
+    // (measured before the fix: 10.5 s in a debug build; after: well under 1 s).
+    let mut h = host(3);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    // After this, b's message 2 is UID 3.
+    b.line(&mut h, "b3 EXPUNGE");
+    for n in 0..10_000 {
+        b.line(&mut h, &format!("c{n} STORE 2 +FLAGS.SILENT (\\Flagged)"));
+        b.line(&mut h, &format!("d{n} STORE 2 -FLAGS.SILENT (\\Flagged)"));
+    }
+    let start = std::time::Instant::now();
+    for n in 0..5_000 {
+        // Message 2 is still number 2 here: the EXPUNGE of 1 waits (RFC 9051 §7.5.1).
+        assert_eq!(
+            a.line(&mut h, &format!("f{n} FETCH 2 (UID)")),
+            format!("* 2 FETCH (UID 2)\r\nf{n} OK FETCH completed\r\n")
+        );
+    }
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(3), "5,000 FETCHes took {took:?}");
+    // Then the expunge, and the flags as they now are.
+    let caught_up = a.line(&mut h, "n NOOP");
+    assert!(caught_up.starts_with("* 1 EXPUNGE\r\n"), "{}", &caught_up[..80]);
+    assert_eq!(caught_up.matches("* 2 FETCH (UID 3 FLAGS (\\Recent))\r\n").count(), 20_000);
+    assert!(caught_up.ends_with("\r\nn OK NOOP completed\r\n"));
+    assert_eq!(a.line(&mut h, "m NOOP"), "m OK NOOP completed\r\n");
+}
