@@ -681,7 +681,7 @@ impl Store {
             f.name = new.clone();
             folders.push((new.clone(), f));
         }
-        account.folders = folders.into_iter().collect();
+        account.folders = SortedMap::from_entries(folders);
         let address = account.address.clone();
         for (old, new) in moves {
             self.record(&address, &old, ChangeKind::FolderDeleted);
