@@ -1404,8 +1404,13 @@ impl ImapServer {
         // This session's own changes, and other folders', are passed over.
         let own = &self.own;
         let folder = mailbox.name.clone();
+        // Own ranges ascend and do not overlap: a bisection finds the one to ask.
+        let is_own = |revision: u64| {
+            let i = own.partition_point(|r| *r.end() < revision);
+            own.get(i).is_some_and(|r| r.contains(&revision))
+        };
         let theirs = |c: &mail_lab_store::Change| {
-            !own.iter().any(|r| r.contains(&c.revision))
+            !is_own(c.revision)
                 // Store names are canonical (INBOX upper-cased), so only INBOX is case-insensitive.
                 && c.account.eq_ignore_ascii_case(account)
                 && c.folder == folder
@@ -1622,8 +1627,19 @@ impl ImapServer {
         let before = backend.store().revision();
         self.run(tag, name, command.body, backend);
         let after = backend.store().revision();
-        if after > before {
-            self.own.push(before + 1..=after);
+        self.note_own(before, after);
+    }
+
+    /// Revisions `before + 1 ..= after` are this session's own; joined to the last range
+    /// when they follow on, so a session holding an expunge back (its revision cannot
+    /// pass it, so nothing is let go) keeps few ranges.
+    fn note_own(&mut self, before: u64, after: u64) {
+        if after <= before {
+            return;
+        }
+        match self.own.last_mut() {
+            Some(last) if *last.end() == before => *last = *last.start()..=after,
+            _ => self.own.push(before + 1..=after),
         }
     }
 
@@ -2448,9 +2464,7 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
         let before = backend.store().revision();
         self.slice(backend);
         let after = backend.store().revision();
-        if after > before {
-            self.own.push(before + 1..=after);
-        }
+        self.note_own(before, after);
         self.process_buffer(backend);
     }
 

@@ -2007,12 +2007,19 @@ fn an_expunge_held_back_does_not_make_each_command_copy_the_changes_behind_it() 
     a.line(&mut h, "a1 SELECT INBOX");
     b.line(&mut h, "b1 SELECT INBOX");
     b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    // A change before the expunge: a hears of it during the held commands.
+    b.line(&mut h, "b2a STORE 3 +FLAGS.SILENT (\\Answered)");
     // After this, b's message 2 is UID 3.
     b.line(&mut h, "b3 EXPUNGE");
     for n in 0..10_000 {
         b.line(&mut h, &format!("c{n} STORE 2 +FLAGS.SILENT (\\Flagged)"));
         b.line(&mut h, &format!("d{n} STORE 2 -FLAGS.SILENT (\\Flagged)"));
     }
+    let first = a.line(&mut h, "f FETCH 2 (UID)");
+    assert!(first.starts_with("* 3 FETCH (UID 3 FLAGS (\\Answered"), "{first}");
+    assert!(first.ends_with("* 2 FETCH (UID 2)\r\nf OK FETCH completed\r\n"), "{first}");
+    // a's own changes are passed over as before (a STORE holds the expunge back too).
+    assert_eq!(a.line(&mut h, "o1 STORE 2 +FLAGS.SILENT (\\Seen)"), "o1 OK STORE completed\r\n");
     let start = std::time::Instant::now();
     for n in 0..5_000 {
         // Message 2 is still number 2 here: the EXPUNGE of 1 waits (RFC 9051 §7.5.1).
@@ -2025,8 +2032,13 @@ fn an_expunge_held_back_does_not_make_each_command_copy_the_changes_behind_it() 
     assert!(took < std::time::Duration::from_secs(3), "5,000 FETCHes took {took:?}");
     // Then the expunge, and the flags as they now are.
     let caught_up = a.line(&mut h, "n NOOP");
-    assert!(caught_up.starts_with("* 1 EXPUNGE\r\n"), "{}", &caught_up[..80]);
-    assert_eq!(caught_up.matches("* 2 FETCH (UID 3 FLAGS (\\Recent))\r\n").count(), 20_000);
+    assert!(caught_up.starts_with("* 1 EXPUNGE\r\n"), "{:?}", caught_up.get(..80));
+    assert_eq!(
+        caught_up.matches("* 2 FETCH (UID 3 FLAGS (\\Answered \\Recent))\r\n").count(),
+        20_000,
+        "{:?}",
+        caught_up.get(..200)
+    );
     assert!(caught_up.ends_with("\r\nn OK NOOP completed\r\n"));
     assert_eq!(a.line(&mut h, "m NOOP"), "m OK NOOP completed\r\n");
 }

@@ -568,24 +568,33 @@ mod tests {
         let mut set = SortedSet::from_items(vec![Tagged(2, 'a'), Tagged(1, 'b'), Tagged(2, 'c')]);
         set.extend([Tagged(1, 'd'), Tagged(0, 'e')]);
         assert_eq!(set.iter().map(|t| t.1).collect::<String>(), "eba");
-        // Any order, many ties: the same map as inserting one by one.
-        for n in 0..200u32 {
-            let entries: Vec<(u32, u32)> = (0..n).map(|i| ((i * 7919 + n) % 37, i)).collect();
+        // Any order, many ties: the same map and set as inserting one by one.
+        let mut seed = 12345u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            seed >> 16
+        };
+        let tag = |k: u32, v: u32| Tagged(k as u8, char::from(b'a' + (v % 26) as u8));
+        for n in 0..300u32 {
+            let range = 1 + next() % 60;
+            let entries: Vec<(u32, u32)> = (0..n).map(|i| (next() % range, i)).collect();
             let mut one_by_one = SortedMap::new();
+            let mut set_one_by_one = SortedSet::new();
             for &(k, v) in &entries {
                 one_by_one.insert(k, v);
+                set_one_by_one.insert(tag(k, v));
             }
+            let set = SortedSet::from_items(entries.iter().map(|&(k, v)| tag(k, v)).collect());
             assert_eq!(SortedMap::from_entries(entries), one_by_one, "n = {n}");
+            assert_eq!(set.iter().collect::<Vec<_>>(), set_one_by_one.iter().collect::<Vec<_>>(), "n = {n}");
         }
         // Read back from a saved form in descending order: one sort, not a shift per key
         // (200,000 keys shifted one by one move about 10^10 entries).
         let descending: Vec<(u32, u32)> = (0..200_000u32).rev().map(|k| (k, k)).collect();
+        let json = descending.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
+        let json = format!("{{{json}}}");
         let start = std::time::Instant::now();
-        let map: SortedMap<u32, u32> = serde_json::from_str(&format!(
-            "{{{}}}",
-            descending.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
-        ))
-        .unwrap();
+        let map: SortedMap<u32, u32> = serde_json::from_str(&json).unwrap();
         assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
         assert_eq!(
             (map.len(), map.first_key_value(), map.last_key_value()),
