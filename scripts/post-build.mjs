@@ -8,7 +8,7 @@
 //    names in the wasm and the glue alike (scripts/short-imports.mjs): about
 //    4.5 KB gzip less.
 // 3. The wasm is shipped LZMA-compressed (`xz --format=lzma`, the size written
-//    into the header) and the page's loader decodes it (web/unlzma.js, inlined):
+//    into the header) and the page's loader decodes it (web/unlzma.mjs, inlined):
 //    400 KB gzip -> 323 KB. LZMA's window covers the whole module; gzip's
 //    covers 32 KB. The cost is the decode at each load, which
 //    scripts/bench-page.mjs measures. The service worker keeps the wasm decoded, so
@@ -40,7 +40,7 @@ export function lzma(bytes) {
 const dir = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE === 'release' && dir) {
   // The service worker decodes the wasm too (web/sw.js).
-  const decoder = fs.readFileSync(new URL('../web/unlzma.js', import.meta.url), 'utf8').replace('export function', 'function');
+  const decoder = fs.readFileSync(new URL('../web/unlzma.mjs', import.meta.url), 'utf8').replace('export function', 'function');
   const worker = path.join(dir, 'sw.js');
   fs.writeFileSync(worker, `${decoder}\n${fs.readFileSync(worker, 'utf8')}`);
   // Loaded only here: debug builds and `trunk serve` do not need it.

@@ -1,4 +1,4 @@
-// The page's LZMA decoder (web/unlzma.js) against xz, the format's reference encoder:
+// The page's LZMA decoder (web/unlzma.mjs) against xz, the format's reference encoder:
 // what xz packs, the decoder gives back byte for byte; what is not such a stream, it
 // refuses with an error, never a hang or a read past an end.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import nodeTest from 'node:test';
 import { lzma } from '../../scripts/post-build.mjs';
-import { unlzma } from '../../web/unlzma.js';
+import { unlzma } from '../../web/unlzma.mjs';
 
 // A decoder that loops would stall the test command: each test fails after a minute.
 const test = (name, fn) => nodeTest(name, { timeout: 60_000 }, fn);
@@ -31,7 +31,7 @@ const samples = {
   // Long repeats: the longest matches and the rep0 paths.
   repeated: Buffer.from('abcabc\n'.repeat(300_000)),
   // Text and code, like the page's own strings and its wasm's code.
-  sources: Buffer.concat(['README.md', 'ARCHITECTURE.md', 'web/unlzma.js', 'scripts/post-build.mjs'].map((f) => fs.readFileSync(f))),
+  sources: Buffer.concat(['README.md', 'ARCHITECTURE.md', 'web/unlzma.mjs', 'scripts/post-build.mjs'].map((f) => fs.readFileSync(f))),
   // Far distances past 2^16 (the direct-bits and align paths) with near repeats between.
   'far matches': Buffer.concat([bytes('far', 100_000), Buffer.from('x'.repeat(5000)), bytes('far', 100_000).subarray(50_000), bytes('near', 70_000)]),
 };
