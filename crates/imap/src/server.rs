@@ -156,6 +156,8 @@ pub(crate) struct Selected {
     pub name: String,
     pub read_only: bool,
     pub uids: Vec<u32>,
+    /// The folder's UIDVALIDITY when selected: a folder of that name made anew has another.
+    pub uid_validity: u32,
     /// UID ranges (inclusive) that are \Recent in this session (RFC 3501 §2.3.2).
     pub recent: Vec<(u32, u32)>,
     /// False once the client enabled IMAP4rev2, which has no \Recent (RFC 9051 App. E).
@@ -597,6 +599,22 @@ fn announce_arrivals(store: &mut Store, account: &str, mailbox: &mut Selected, l
         mailbox.add_recent(range);
     }
     lines.extend(mailbox.recent_line());
+}
+
+/// A message another session added: its UID is held, to be announced by EXISTS,
+/// and keywords new to the session are announced first. False for a UID not
+/// above every UID the session holds (it knows of it already).
+fn note_arrival(store: &Store, account: &str, mailbox: &mut Selected, uid: u32, lines: &mut Vec<String>) -> bool {
+    if mailbox.uids.last().is_some_and(|&last| last >= uid) {
+        return false;
+    }
+    mailbox.uids.push(uid);
+    if let Some(f) = store.folder(account, &mailbox.name)
+        && let Some(m) = f.message(uid)
+    {
+        mailbox.note_keywords(&m.flags, f, lines);
+    }
+    true
 }
 
 /// Apply expunges another session made (`gone`, ascending by when they
@@ -1392,9 +1410,10 @@ impl ImapServer {
 
     /// Tell a selected session what other sessions changed. EXPUNGE is held back
     /// while `hold_expunge` (non-UID FETCH, STORE, SEARCH: RFC 9051 §7.5.1). A
-    /// message number is used only after EXISTS announced it, and a run of
-    /// expunges is applied in one pass, so a session far behind catches up in
-    /// time linear in what changed.
+    /// message number is used only after EXISTS announced it, a run of expunges
+    /// is applied in one pass, and a message whose flags changed gets one FETCH
+    /// with its flags as they now are, however often they changed: a session far
+    /// behind catches up in time linear in what changed.
     fn sync<B: ImapBackend + ?Sized>(&mut self, backend: &mut B, hold_expunge: bool) {
         let store = backend.store();
         let State::Selected { account, mailbox } = &mut self.state else {
@@ -1418,86 +1437,87 @@ impl ImapServer {
         // Copied out, because announcing arrivals claims \Recent in the store; only up to
         // an expunge held back, so a session that holds one while changes pile up behind
         // it copies none of them on each command.
-        let Some(changes) = store.changes_since(self.revision).map(|c| {
+        let changes = store.changes_since(self.revision).map(|c| {
             c.take_while(|c| !(hold_expunge && matches!(c.kind, ChangeKind::Expunged { .. }) && theirs(c)))
                 .cloned()
                 .collect::<Vec<_>>()
-        }) else {
-            // Too far behind the change log: start again from the store.
-            if let Some(f) = store.folder(account, &mailbox.name) {
-                mailbox.uids = f.messages.iter().map(|m| m.uid).collect();
-                self.revision = store.revision();
-                let mut lines = Vec::new();
-                announce_arrivals(store, account, mailbox, &mut lines);
-                for l in lines {
-                    self.send(&l);
-                }
-            }
-            return;
-        };
+        });
         let mut lines = Vec::new();
-        let mut revision = self.revision;
-        // UIDs the client has not been told of yet, and expunges not yet applied.
-        let mut arrived = false;
+        // UIDs whose flags changed, expunges not yet applied, and whether
+        // UIDs the client has not been told of were added.
+        let mut flagged = Vec::new();
         let mut gone: SortedSet<u32> = SortedSet::new();
+        let mut arrived = false;
         let mut deleted = false;
-        for c in changes {
-            if !theirs(&c) {
-                revision = c.revision;
-                continue;
-            }
-            match c.kind {
-                // Never one held back: the copy stopped before it.
-                ChangeKind::Expunged { uid } => {
-                    if arrived {
-                        announce_arrivals(store, account, mailbox, &mut lines);
-                        arrived = false;
-                    }
-                    gone.insert(uid);
-                }
-                ChangeKind::Appended { uid } => {
-                    apply_expunges(mailbox, &mut gone, &mut lines);
-                    // New UIDs are above every UID the session holds.
-                    if mailbox.uids.last().is_none_or(|&last| last < uid) {
-                        mailbox.uids.push(uid);
-                        arrived = true;
-                        if let Some(f) = store.folder(account, &mailbox.name)
-                            && let Some(m) = f.message(uid)
-                        {
-                            mailbox.note_keywords(&m.flags, f, &mut lines);
-                        }
-                    }
-                }
-                ChangeKind::FlagsChanged { uid } => {
-                    apply_expunges(mailbox, &mut gone, &mut lines);
-                    if arrived {
-                        announce_arrivals(store, account, mailbox, &mut lines);
-                        arrived = false;
-                    }
-                    if let Ok(i) = mailbox.uids.binary_search(&uid)
-                        && let Some(f) = store.folder(account, &mailbox.name)
-                        && let Some(m) = f.message(uid)
-                    {
-                        mailbox.note_keywords(&m.flags, f, &mut lines);
-                        lines.push(format!(
-                            "* {} FETCH (UID {uid} FLAGS {})",
-                            i + 1,
-                            flag_list(&m.flags, mailbox.shows_recent(uid))
-                        ));
-                    }
-                }
-                ChangeKind::FolderDeleted => {
-                    deleted = true;
+        let revision = match changes {
+            Some(changes) => {
+                let mut revision = self.revision;
+                for c in changes {
                     revision = c.revision;
-                    break;
+                    if !theirs(&c) {
+                        continue;
+                    }
+                    match c.kind {
+                        // Never one held back: the copy stopped before it.
+                        ChangeKind::Expunged { uid } => {
+                            if arrived {
+                                announce_arrivals(store, account, mailbox, &mut lines);
+                                arrived = false;
+                            }
+                            gone.insert(uid);
+                        }
+                        ChangeKind::Appended { uid } => {
+                            apply_expunges(mailbox, &mut gone, &mut lines);
+                            arrived |= note_arrival(store, account, mailbox, uid, &mut lines);
+                        }
+                        ChangeKind::FlagsChanged { uid } => flagged.push(uid),
+                        ChangeKind::FolderDeleted => {
+                            deleted = true;
+                            break;
+                        }
+                        ChangeKind::FolderCreated => {}
+                    }
                 }
-                ChangeKind::FolderCreated => {}
+                revision
             }
-            revision = c.revision;
-        }
+            // Too far behind the change log: what changed is read from the store itself.
+            None => match store.folder(account, &mailbox.name) {
+                // Gone, or made anew, while this session could not see it.
+                Some(f) if f.uid_validity == mailbox.uid_validity => {
+                    let newer = mailbox.uids.last().map_or(0, |&last| f.messages.partition_point(|m| m.uid <= last));
+                    let new: Vec<u32> = f.messages[newer..].iter().map(|m| m.uid).collect();
+                    if !hold_expunge {
+                        gone = mailbox.uids.iter().copied().filter(|&uid| f.message(uid).is_none()).collect();
+                        // Which flags changed is not known: every message's are sent.
+                        flagged = mailbox.uids.iter().copied().filter(|uid| !gone.contains(uid)).collect();
+                    }
+                    apply_expunges(mailbox, &mut gone, &mut lines);
+                    for uid in new {
+                        arrived |= note_arrival(store, account, mailbox, uid, &mut lines);
+                    }
+                    // A held expunge leaves this session behind, to look again next time.
+                    if hold_expunge { self.revision } else { store.revision() }
+                }
+                _ => {
+                    deleted = true;
+                    store.revision()
+                }
+            },
+        };
         apply_expunges(mailbox, &mut gone, &mut lines);
         if arrived {
             announce_arrivals(store, account, mailbox, &mut lines);
+        }
+        if let Some(f) = store.folder(account, &mailbox.name) {
+            for uid in SortedSet::from_items(flagged).iter() {
+                if let Ok(i) = mailbox.uids.binary_search(uid)
+                    && let Some(m) = f.message(*uid)
+                {
+                    mailbox.note_keywords(&m.flags, f, &mut lines);
+                    let flags = flag_list(&m.flags, mailbox.shows_recent(*uid));
+                    lines.push(format!("* {} FETCH (UID {uid} FLAGS {flags})", i + 1));
+                }
+            }
         }
         self.revision = revision;
         self.own.retain(|r| *r.end() > revision);
@@ -2138,6 +2158,7 @@ impl ImapServer {
             name: folder_name,
             read_only,
             uids,
+            uid_validity: validity,
             recent: recent.into_iter().collect(),
             reports_recent: !self.rev2,
             keywords,
@@ -2505,6 +2526,7 @@ mod tests {
             name: "INBOX".into(),
             read_only: false,
             uids: (1..=9).collect(),
+            uid_validity: 1,
             recent: Vec::new(),
             reports_recent: true,
             keywords: SortedSet::new(),
