@@ -444,6 +444,32 @@ TWO = [
     Cmd("A", "f10 LOGOUT"),
 ]
 
+# --- (f2) a message another session expunged, before this session is told (RFC 2180 §4) ----------
+EXPUNGED = [
+    Connect("A"),
+    Cmd("A", LOGIN),
+    Cmd("A", "x1 CREATE gone"),
+    append("x2", "gone", message("gone one")),
+    append("x3", "gone", message("gone two")),
+    append("x4", "gone", message("gone three")),
+    Cmd("A", "x5 SELECT gone"),
+    Connect("B"),
+    Cmd("B", LOGIN.replace("a0", "b0")),
+    Cmd("B", "y1 SELECT gone"),
+    Cmd("B", "y2 STORE 2 +FLAGS.SILENT (\\Deleted)"),
+    Cmd("B", "y3 EXPUNGE"),
+    # A still knows message 2: no EXPUNGE may come during FETCH, STORE or SEARCH.
+    Cmd("A", "x6 FETCH 1:3 (UID)"),
+    Cmd("A", "x7 STORE 2:3 +FLAGS (\\Flagged)"),
+    Cmd("A", "x8 STORE 1:2 +FLAGS.SILENT (\\Answered)"),
+    Cmd("A", "x9 SEARCH ALL"),
+    Cmd("A", "x10 COPY 1:2 gone"),
+    Cmd("A", "x11 NOOP"),
+    Cmd("A", "x12 FETCH 1:* (UID FLAGS)"),
+    Cmd("B", "y4 LOGOUT"),
+    Cmd("A", "x13 LOGOUT"),
+]
+
 # --- (g) ID (RFC 2971) ------------------------------------------------------------------------
 ID = [
     Connect("A"),
@@ -529,7 +555,7 @@ EDGES = [
     Cmd("A", "j38 LOGOUT"),
 ]
 
-SCRIPTS = {"edges": EDGES, "folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "id": ID, "names": NAMES}
+SCRIPTS = {"edges": EDGES, "folders": FOLDERS, "flags": FLAGS, "search": SEARCH, "fetch": FETCH, "copy": COPY, "two_sessions": TWO, "expunged": EXPUNGED, "id": ID, "names": NAMES}
 
 # --- what may differ ---------------------------------------------------------------------------
 
@@ -634,6 +660,18 @@ LEGITIMATE_ANSWERS = [
      "takes 1970-01-01 (so it is SENTBEFORE anything), the lab leaves it out of SENT* keys"),
     ("search", r"^c46 SEARCH SINCE 32-Mar", ["c46 BAD"],
      "there is no 32 March: the lab refuses the argument (BAD, RFC 9051 §7.1.3), Dovecot finds nothing"),
+    ("expunged", r"^x6 FETCH 1:3", ["* 1 FETCH (UID 1)", "* 3 FETCH (UID 3)", "x6 NO [EXPUNGEISSUED]"],
+     "FETCH of a message another session expunged, before this session may be told (RFC 9051 §7.5.1): "
+     "RFC 2180 §4.1 lists both answers. Dovecot keeps the message readable until it can send the "
+     "EXPUNGE (§4.1.1); the lab, whose store no longer holds it, answers for the others and says NO "
+     "with RFC 5530's EXPUNGEISSUED code (§4.1.2), so the learner sees why message 2 got nothing"),
+    ("expunged", r"^x7 STORE 2:3 \+FLAGS ", ["* 3 FETCH (FLAGS (\\Flagged \\Recent))", "x7 NO [EXPUNGEISSUED]"],
+     "as x6, for STORE without .SILENT: 'the server MAY set the flags and return a FETCH response for "
+     "the non-expunged messages along with a tagged NO' (RFC 2180 §4.2.3); Dovecot shows flags on the "
+     "expunged message too. With .SILENT (x8) both answer OK (§4.2.1)"),
+    ("expunged", r"^x9 SEARCH ALL", ["* SEARCH 1 3", "x9 OK"],
+     "as x6, for SEARCH: 'A server MAY simply not return a search response for messages that have been "
+     "expunged and it has not been able to inform the client about' (RFC 2180 §4.3); Dovecot still finds it"),
     ("id", r'^g3 ID \("name"\)', ["g3 BAD"],
      "an odd number of ID fields breaks RFC 2971 §4's grammar (pairs): BAD; Dovecot is lenient"),
     ("id", r"^g4 ID$", ["g4 BAD"],

@@ -77,6 +77,10 @@ pub fn explain_status(line: &str) -> Explanation {
     } else {
         match second.as_str() {
             "OK" => ("tag OK: the command with this tag completed.", "タグ OK：このタグのコマンドが完了しました。"),
+            "NO" if line.contains("[EXPUNGEISSUED]") => (
+                "tag NO [EXPUNGEISSUED]: another session removed a message you named. The server says which with * n EXPUNGE as soon as it may: with a COPY or MOVE's answer, after FETCH or STORE at your next command (NOOP).",
+                "タグ NO [EXPUNGEISSUED]：指定したメッセージは別のセッションが削除しました。どれかはサーバが送れるときに * n EXPUNGE で知らせます（COPY・MOVE ならこの応答と一緒に、FETCH・STORE なら次のコマンド（NOOP など）で）。",
+            ),
             "NO" => (
                 "tag NO: the command was understood but failed (wrong password, no such mailbox...).",
                 "タグ NO：コマンドは理解されたが失敗しました（パスワード違い、メールボックスがない等）。",
@@ -192,5 +196,12 @@ mod tests {
         assert!(explain_status("* LIST (\\HasNoChildren) \"/\" INBOX").en.starts_with("* LIST: one mailbox"));
         // An IMAP4rev2 name with a plain & is not mUTF-7.
         assert!(explain_status("* LIST (\\HasNoChildren) \"/\" \"AT&T\"").en.starts_with("* LIST: one mailbox"));
+    }
+
+    #[test]
+    fn a_refusal_for_a_message_another_session_expunged_says_how_to_hear_of_it() {
+        let e = explain_status("a2 NO [EXPUNGEISSUED] Some of the requested messages no longer exist");
+        assert!(e.en.contains("(NOOP)") && e.ja.contains("NOOP"), "{}", e.en);
+        assert!(explain_status("a2 NO [TRYCREATE] No mailbox x").en.starts_with("tag NO: the command was understood"));
     }
 }

@@ -186,7 +186,8 @@ pub fn answer_limit(size: usize) -> usize {
 /// The FETCH responses for the first of `indices` (0-based) of the selected
 /// mailbox, up to a slice's limits; how many of `indices` they cover; and the
 /// transfer encoding a BINARY item could not undo, which ends the FETCH there
-/// (that message gets no response and is not marked \Seen).
+/// (that message gets no response and is not marked \Seen). `missing` is set
+/// when one of them is no longer in the store (expunged by another session).
 pub fn run(
     store: &mut Store,
     account: &str,
@@ -194,6 +195,7 @@ pub fn run(
     indices: &[usize],
     items: &MacroOrMessageDataItemNames<'_>,
     uid: bool,
+    missing: &mut bool,
 ) -> (Vec<u8>, usize, Option<Stop>) {
     let mut wanted = names(items);
     if uid && !wanted.contains(&MessageDataItemName::Uid) {
@@ -210,6 +212,7 @@ pub fn run(
         let msg_uid = mailbox.uids[i];
         // Read in place, not copied: the borrow ends before \Seen is stored.
         let Some(message) = store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)) else {
+            *missing = true;
             continue;
         };
         let raw = &message.raw;

@@ -278,6 +278,9 @@ struct Job {
     /// The selected mailbox's UIDVALIDITY when the job began: another session
     /// may delete it and put another in its place between slices.
     validity: u32,
+    /// A message it names was expunged by another session and is gone from the
+    /// store, though this session was not yet told (RFC 2180 §4.1.2).
+    missing: bool,
     work: Work,
 }
 
@@ -303,6 +306,11 @@ enum Work {
         progress: search::Progress,
     },
 }
+
+/// Why a command naming a message another session expunged did not do it all
+/// (RFC 5530's code; the session is not yet told, RFC 9051 §7.5.1).
+const EXPUNGE_ISSUED: &str =
+    "[EXPUNGEISSUED] Some of the requested messages no longer exist: another session expunged them";
 
 /// Most messages one slice of a STORE changes.
 const STORE_SLICE: usize = 1_000;
@@ -1577,7 +1585,10 @@ impl ImapServer {
                 | CommandBody::Move { uid: false, .. }
                 | CommandBody::Search { .. }
         );
-        self.sync(backend, hold);
+        // LOGOUT is answered with BYE alone: updates would be of no use to the client.
+        if !matches!(command.body, CommandBody::Logout) {
+            self.sync(backend, hold);
+        }
         if matches!(self.state, State::Logout) {
             // The selected folder went away: BYE was said and nothing more is served.
             return;
@@ -1951,7 +1962,7 @@ impl ImapServer {
                 }
                 let criteria = criteria.into_inner();
                 let work = Work::Search { criteria, options, progress: search::Progress::default() };
-                self.start(Job { tag, name, uid, validity: 0, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
@@ -1964,7 +1975,7 @@ impl ImapServer {
                 let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 let work = Work::Fetch { indices, done: 0, items: macro_or_item_names };
-                self.start(Job { tag, name, uid, validity: 0, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
                 let State::Selected { account, mailbox } = &mut self.state else { return };
@@ -1986,7 +1997,7 @@ impl ImapServer {
                     self.send(&l);
                 }
                 let work = Work::Store { indices, done: 0, kind, answer: response == StoreResponse::Answer, wanted };
-                self.start(Job { tag, name, uid, validity: 0, work }, backend);
+                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
             }
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
@@ -2029,7 +2040,8 @@ impl ImapServer {
         let done = match &mut job.work {
             Work::Fetch { indices, done, items } => {
                 // Read in place, not cloned; another session's EXPUNGE meanwhile leaves a gap.
-                let (bytes, covered, cte) = fetch::run(store, account, mailbox, &indices[*done..], items, job.uid);
+                let (bytes, covered, cte) =
+                    fetch::run(store, account, mailbox, &indices[*done..], items, job.uid, &mut job.missing);
                 *done += covered;
                 self.out.push_bytes(&bytes);
                 unknown_cte = cte;
@@ -2042,6 +2054,7 @@ impl ImapServer {
                     let Some(current) =
                         store.folder(account, &mailbox.name).and_then(|f| f.message(msg_uid)).map(|m| &m.flags)
                     else {
+                        job.missing = true;
                         continue;
                     };
                     let next: SortedSet<Flag> = match kind {
@@ -2064,6 +2077,9 @@ impl ImapServer {
             }
         };
         if done && let Mode::Working(job) = std::mem::replace(&mut self.mode, Mode::Commands) {
+            // RFC 2180 §4.1.2 and §4.2.1–3: a STORE .SILENT that changed every
+            // message still there is OK.
+            let expunge_issued = job.missing && !job.uid && !matches!(job.work, Work::Store { answer: false, .. });
             if let Work::Search { options, progress, .. } = job.work {
                 self.answer_search(&job.tag, job.uid, &progress.hits, options);
             }
@@ -2078,6 +2094,9 @@ impl ImapServer {
                     "{} NO [LIMIT] Too much of one message in one FETCH; ask for fewer parts",
                     job.tag
                 )),
+                // A UID names no message once it is gone; a message number still
+                // does, so the client is told why it got nothing for it.
+                None if expunge_issued => self.sendf(format_args!("{} NO {EXPUNGE_ISSUED}", job.tag)),
                 None => self.sendf(format_args!("{} OK {} completed", job.tag, job.name)),
             }
         }
@@ -2378,6 +2397,13 @@ impl ImapServer {
         };
         let indices = resolve(set, uid, &mailbox.uids);
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
+        // A message number whose message another session expunged: the copy is
+        // refused whole (RFC 2180 §4.4.1), and the expunges held back are told now
+        // (§4.4: they "MUST be returned to the COPY command"), as Dovecot does.
+        if !uid && store.folder(account, &mailbox.name).is_some_and(|f| uids.iter().any(|&u| f.message(u).is_none())) {
+            self.sync(backend, false);
+            return self.sendf(format_args!("{tag} NO {EXPUNGE_ISSUED}"));
+        }
         let mut copied = SortedSet::new();
         if let Some(from) = store.folder(account, &mailbox.name) {
             for flag in uids.iter().filter_map(|&u| from.message(u)).flat_map(|m| m.flags.iter()) {
@@ -2412,14 +2438,12 @@ impl ImapServer {
             let mut moved = mail_lab_proto::set_of(uids.iter().copied());
             apply_expunges(mailbox, &mut moved, &mut lines);
         }
-        // Store names are canonical, so only INBOX matches in any case.
-        let same_folder = store.folder(account, target).is_some_and(|f| f.name == mailbox.name);
         for l in lines {
             self.send(&l);
         }
-        if same_folder {
-            self.sync(backend, false);
-        }
+        // Copies into the selected folder are announced (EXISTS), and other sessions'
+        // expunges held back while the numbers were read are told (RFC 2180 §4.4).
+        self.sync(backend, false);
         let tagged =
             if moving { format!("{tag} OK {name} completed") } else { format!("{tag} OK [{code}] {name} completed") };
         self.send(&tagged);

@@ -13,6 +13,10 @@ use mail_lab_store::{Flag, INBOX, Store};
 
 const NOW: Time = Time::from_secs(1_775_034_000);
 
+/// The tagged NO's text for a message another session expunged, not yet told.
+const EXPUNGE_ISSUED: &str =
+    "[EXPUNGEISSUED] Some of the requested messages no longer exist: another session expunged them";
+
 struct Host {
     store: Store,
 }
@@ -515,20 +519,21 @@ fn copy_and_move_read_numbers_as_the_client_knows_them() {
     b.line(&mut h, "b1 SELECT INBOX");
     b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
     b.line(&mut h, "b3 EXPUNGE");
-    let copied = a.line(&mut h, "a2 COPY 2 Trash");
-    assert!(copied.starts_with("a2 OK [COPYUID ") && copied.contains(" 2 1] "), "{copied}");
-    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages[0].raw.to_vec(), message(2));
-    // MOVE 4 is still a message (UID 4), not "past the last one".
-    let moved = a.line(&mut h, "a3 MOVE 4 Trash");
-    assert!(moved.starts_with("* OK [COPYUID ") && moved.contains(" 4 2] "), "{moved}");
-    assert!(moved.ends_with("* 4 EXPUNGE\r\na3 OK MOVE completed\r\n"), "{moved}");
     // UID SEARCH with a sequence set among its keys: the client's numbers too.
-    assert_eq!(a.line(&mut h, "a4 UID SEARCH 2"), "* SEARCH 2\r\na4 OK UID SEARCH completed\r\n");
-    assert_eq!(a.line(&mut h, "a5 NOOP"), "* 1 EXPUNGE\r\na5 OK NOOP completed\r\n");
+    assert_eq!(a.line(&mut h, "a2 UID SEARCH 2"), "* SEARCH 2\r\na2 OK UID SEARCH completed\r\n");
+    // COPY 2 copies UID 2; the expunge held back while the numbers were read is told
+    // before the tagged answer (RFC 2180 §4.4: it "MUST be returned to the COPY command").
+    assert_eq!(a.line(&mut h, "a3 COPY 2 Trash"), "* 1 EXPUNGE\r\na3 OK [COPYUID 2 2 1] COPY completed\r\n");
+    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages[0].raw.to_vec(), message(2));
+    // a now holds UIDs 2, 3, 4. b expunges UID 2; MOVE 3 is still UID 4, not "past the last one".
+    b.line(&mut h, "b4 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b5 EXPUNGE");
     assert_eq!(
-        a.line(&mut h, "a6 FETCH 1:* (UID)"),
-        "* 1 FETCH (UID 2)\r\n* 2 FETCH (UID 3)\r\na6 OK FETCH completed\r\n"
+        a.line(&mut h, "a4 MOVE 3 Trash"),
+        "* OK [COPYUID 2 4 2] Moved\r\n* 3 EXPUNGE\r\n* 1 EXPUNGE\r\na4 OK MOVE completed\r\n"
     );
+    assert_eq!(a.line(&mut h, "a5 NOOP"), "a5 OK NOOP completed\r\n");
+    assert_eq!(a.line(&mut h, "a6 FETCH 1:* (UID)"), "* 1 FETCH (UID 3)\r\na6 OK FETCH completed\r\n");
 }
 
 #[test]
@@ -1387,8 +1392,7 @@ fn review_cases_names_options_dollar_and_bye() {
     other.line(&mut h, "o2 STORE 1 +FLAGS.SILENT (\\Deleted)");
     other.line(&mut h, "o3 EXPUNGE");
     let copied = c.line(&mut h, "b4 COPY $ Trash");
-    assert!(copied.starts_with("b4 OK [COPYUID "), "{copied}");
-    assert!(c.line(&mut h, "b4b NOOP").starts_with("* 1 EXPUNGE\r\n"));
+    assert!(copied.starts_with("* 1 EXPUNGE\r\nb4 OK [COPYUID "), "{copied}");
     let trash = &h.store.folder("bob@a.example", "Trash").unwrap().messages;
     let subjects: Vec<bool> = trash.iter().map(|m| String::from_utf8_lossy(&m.raw).contains("message 5")).collect();
     assert_eq!(trash.len(), 2);
@@ -1452,10 +1456,11 @@ fn a_fetch_of_a_big_folder_is_answered_in_slices_and_commands_behind_it_wait() {
     let all = format!("{first}{rest}");
     assert_eq!(all.matches(" FETCH (").count(), 1_199);
     assert!(all.contains("* 1200 FETCH (FLAGS") && !all.contains("* 900 FETCH"), "{}", &all[all.len() - 300..]);
-    let (during, tail) = all.split_at(all.find("a2 OK").expect("tagged OK"));
+    let (during, tail) = all.split_at(all.find("a2 NO").expect("tagged NO"));
     assert!(!during.contains("EXPUNGE"), "no EXPUNGE during a FETCH (RFC 9051 §7.4.1)");
-    // Then the tagged OK, and only then the NOOP, which reports the expunge.
-    assert_eq!(tail, "a2 OK FETCH completed\r\n* 900 EXPUNGE\r\na3 OK NOOP completed\r\n");
+    // Then the tagged NO that says why 900 got nothing (RFC 2180 §4.1.2), and only
+    // then the NOOP, which reports the expunge.
+    assert_eq!(tail, format!("a2 NO {EXPUNGE_ISSUED}\r\n* 900 EXPUNGE\r\na3 OK NOOP completed\r\n"));
 }
 
 #[test]
@@ -2064,9 +2069,9 @@ fn a_session_behind_the_whole_change_log_still_hears_expunges_but_not_during_a_h
     // still message 2 (with nothing left to show), UID 3 is still 3. The arrival is told.
     assert_eq!(
         a.line(&mut h, "a2 FETCH 2:3 (UID)"),
-        "* 5 EXISTS\r\n* 5 RECENT\r\n* 3 FETCH (UID 3)\r\na2 OK FETCH completed\r\n"
+        format!("* 5 EXISTS\r\n* 5 RECENT\r\n* 3 FETCH (UID 3)\r\na2 NO {EXPUNGE_ISSUED}\r\n")
     );
-    assert!(!a.line(&mut h, "a3 FETCH 2 (UID)").contains("EXPUNGE"));
+    assert_eq!(a.line(&mut h, "a3 FETCH 2 (UID)"), format!("a3 NO {EXPUNGE_ISSUED}\r\n"));
     // Then a NOOP hears of the expunge, and of every remaining message's flags,
     // since which of them changed is no longer known.
     assert_eq!(
@@ -2109,4 +2114,39 @@ fn many_flag_changes_to_one_message_are_told_once_with_its_flags_as_they_are() {
          * 3 FETCH (UID 3 FLAGS (\\Answered \\Recent))\r\n\
          a2 OK NOOP completed\r\n"
     );
+}
+
+#[test]
+fn commands_naming_a_message_another_session_expunged_say_so_before_the_expunge_is_told() {
+    // RFC 2180 §4: the EXPUNGE cannot be sent during FETCH, STORE or SEARCH, so the
+    // message keeps its number and the answer says it is gone (RFC 5530 EXPUNGEISSUED).
+    let mut h = host(3);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    b.line(&mut h, "b2 STORE 2 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b3 EXPUNGE");
+    let no = |tag: &str| format!("{tag} NO {EXPUNGE_ISSUED}\r\n");
+    // §4.1.2: responses for the others, then a tagged NO.
+    let fetched = a.line(&mut h, "a2 FETCH 1:3 (UID)");
+    assert!(fetched.ends_with(&format!("* 1 FETCH (UID 1)\r\n* 3 FETCH (UID 3)\r\n{}", no("a2"))), "{fetched}");
+    assert_eq!(a.line(&mut h, "a3 FETCH 2 (FLAGS)"), no("a3"));
+    // §4.2.3: the others' flags are set and shown, and a tagged NO; §4.2.1: .SILENT is OK.
+    assert_eq!(
+        a.line(&mut h, "a4 STORE 2:3 +FLAGS (\\Flagged)"),
+        format!("* 3 FETCH (FLAGS (\\Flagged \\Recent))\r\n{}", no("a4"))
+    );
+    assert_eq!(a.line(&mut h, "a5 STORE 1:2 +FLAGS.SILENT (\\Answered)"), "a5 OK STORE completed\r\n");
+    // SEARCH passes over it (§4.3).
+    assert_eq!(a.line(&mut h, "a6 SEARCH ALL"), "* SEARCH 1 3\r\na6 OK SEARCH completed\r\n");
+    // §4.4.1: MOVE and COPY are refused whole, as Dovecot does; nothing reaches Trash.
+    // The expunge comes with that answer (§4.4), so only the first one meets message 2.
+    assert_eq!(a.line(&mut h, "a7 MOVE 2 Trash"), format!("* 2 EXPUNGE\r\n{}", no("a7")));
+    assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages.len(), 0);
+    assert_eq!(
+        a.line(&mut h, "a9 UID FETCH 1:* (FLAGS)"),
+        "* 1 FETCH (UID 1 FLAGS (\\Seen \\Answered \\Recent))\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged \\Recent))\r\na9 OK UID FETCH completed\r\n"
+    );
+    assert_eq!(a.line(&mut h, "b1 COPY 1:2 Trash").lines().last().unwrap(), "b1 OK [COPYUID 2 1,3 1:2] COPY completed");
 }
