@@ -20,5 +20,14 @@ test('the page fits 1024 px laptops and 1920 px projectors', async (t) => {
     assert.deepEqual(await controlsOutsideColumns(page), [], `${width} px`);
     await screenshot(page, `e2e-layout-${width}`);
   }
+  // On a school laptop, the Network link brings the whole map into view, and the
+  // first mailbox's heading stays on screen above it.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.getByRole('navigation', { name: 'Show' }).getByRole('link', { name: 'Network' }).click();
+  const map = await page.getByRole('img', { name: /Map of the network/ }).boundingBox();
+  assert.ok(map.y >= 0 && map.y + map.height <= 768, `the map spans ${Math.round(map.y)}-${Math.round(map.y + map.height)} px of 768`);
+  const heading = await page.getByRole('heading', { name: /^Mailbox bob@a\.example/ }).boundingBox();
+  assert.ok(heading.y >= 0 && heading.y + heading.height <= map.y, 'the mailbox heading is above the map, on screen');
+  await screenshot(page, 'e2e-layout-1366-network');
   assert.deepEqual(errors, []);
 });
