@@ -275,9 +275,6 @@ struct Job {
     tag: String,
     name: String,
     uid: bool,
-    /// The selected mailbox's UIDVALIDITY when the job began: another session
-    /// may delete it and put another in its place between slices.
-    validity: u32,
     /// A message it names was expunged by another session and is gone from the
     /// store, though this session was not yet told (RFC 2180 §4.1.2).
     missing: bool,
@@ -1428,6 +1425,12 @@ impl ImapServer {
             self.revision = store.revision();
             return;
         };
+        // Deleted or renamed, or made anew (another UIDVALIDITY): checked first, even while
+        // an expunge is held back, since none of the session's UIDs names a message there.
+        if store.folder(account, &mailbox.name).map(|f| f.uid_validity) != Some(mailbox.uid_validity) {
+            self.revision = store.revision();
+            return self.folder_gone();
+        }
         // This session's own changes, and other folders', are passed over.
         let own = &self.own;
         let folder = mailbox.name.clone();
@@ -1490,8 +1493,7 @@ impl ImapServer {
             }
             // Too far behind the change log: what changed is read from the store itself.
             None => match store.folder(account, &mailbox.name) {
-                // Gone, or made anew, while this session could not see it.
-                Some(f) if f.uid_validity == mailbox.uid_validity => {
+                Some(f) => {
                     let newer = mailbox.uids.last().map_or(0, |&last| f.messages.partition_point(|m| m.uid <= last));
                     let new: Vec<u32> = f.messages[newer..].iter().map(|m| m.uid).collect();
                     if !hold_expunge {
@@ -1506,10 +1508,7 @@ impl ImapServer {
                     // A held expunge leaves this session behind, to look again next time.
                     if hold_expunge { self.revision } else { store.revision() }
                 }
-                _ => {
-                    deleted = true;
-                    store.revision()
-                }
+                None => store.revision(),
             },
         };
         apply_expunges(mailbox, &mut gone, &mut lines);
@@ -1528,17 +1527,27 @@ impl ImapServer {
             }
         }
         self.revision = revision;
-        self.own.retain(|r| *r.end() > revision);
+        // Own ranges no sync will ask about go: those this session has read past, and
+        // those the log no longer holds (a session behind it reads the folder instead).
+        // From the front, since they ascend: a session holding an expunge back while it
+        // changes messages keeps at most one range per change the log holds.
+        let floor = revision.max(store.oldest_change().unwrap_or(0).saturating_sub(1));
+        let stale = self.own.partition_point(|r| *r.end() <= floor);
+        self.own.drain(..stale);
         for l in lines {
             self.send(&l);
         }
         if deleted {
-            // Nothing of the folder is left to serve: say why and close, as Dovecot does.
-            self.send("* BYE The selected mailbox was deleted or renamed by another session");
-            self.out.push(Output::Close);
-            self.state = State::Logout;
-            self.mode = Mode::Commands;
+            self.folder_gone();
         }
+    }
+
+    /// Nothing of the selected folder is left to serve: say why and close, as Dovecot does.
+    fn folder_gone(&mut self) {
+        self.send("* BYE The selected mailbox was deleted or renamed by another session");
+        self.out.push(Output::Close);
+        self.state = State::Logout;
+        self.mode = Mode::Commands;
     }
 
     fn command<B: ImapBackend + ?Sized>(&mut self, command: Command<'static>, backend: &mut B) {
@@ -1962,7 +1971,7 @@ impl ImapServer {
                 }
                 let criteria = criteria.into_inner();
                 let work = Work::Search { criteria, options, progress: search::Progress::default() };
-                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
+                self.start(Job { tag, name, uid, missing: false, work }, backend);
             }
             CommandBody::Fetch { sequence_set, macro_or_item_names, uid } => {
                 if matches!(&macro_or_item_names, MacroOrMessageDataItemNames::MessageDataItemNames(n) if n.is_empty())
@@ -1975,7 +1984,7 @@ impl ImapServer {
                 let State::Selected { mailbox, .. } = &self.state else { return };
                 let indices = resolve(&sequence_set, uid, &mailbox.uids);
                 let work = Work::Fetch { indices, done: 0, items: macro_or_item_names };
-                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
+                self.start(Job { tag, name, uid, missing: false, work }, backend);
             }
             CommandBody::Store { sequence_set, kind, response, flags, uid } => {
                 let State::Selected { account, mailbox } = &mut self.state else { return };
@@ -1997,12 +2006,20 @@ impl ImapServer {
                     self.send(&l);
                 }
                 let work = Work::Store { indices, done: 0, kind, answer: response == StoreResponse::Answer, wanted };
-                self.start(Job { tag, name, uid, validity: 0, missing: false, work }, backend);
+                self.start(Job { tag, name, uid, missing: false, work }, backend);
             }
             CommandBody::Copy { sequence_set, mailbox: target, uid }
             | CommandBody::Move { sequence_set, mailbox: target, uid } => {
                 let moving = name.ends_with("MOVE");
-                self.copy(&tag, &name, &sequence_set, &mailbox_str(&target, self.rev2), uid, moving, backend);
+                let answer =
+                    self.copy(&tag, &name, &sequence_set, &mailbox_str(&target, self.rev2), uid, moving, backend);
+                // Copies into the selected folder are announced (EXISTS), and other sessions'
+                // expunges held back while the numbers were read are told: they "MUST be
+                // returned to the COPY command" (RFC 2180 §4.4), refused or not.
+                self.sync(backend, false);
+                if !matches!(self.state, State::Logout) {
+                    self.send(&answer);
+                }
             }
             other => {
                 let verb = other.name().to_ascii_uppercase();
@@ -2012,10 +2029,7 @@ impl ImapServer {
         }
     }
 
-    fn start<B: ImapBackend + ?Sized>(&mut self, mut job: Job, backend: &mut B) {
-        if let State::Selected { account, mailbox } = &self.state {
-            job.validity = backend.store().folder(account, &mailbox.name).map_or(0, |f| f.uid_validity);
-        }
+    fn start<B: ImapBackend + ?Sized>(&mut self, job: Job, backend: &mut B) {
         self.mode = Mode::Working(Box::new(job));
         self.slice(backend);
     }
@@ -2027,7 +2041,8 @@ impl ImapServer {
             return;
         };
         let store = backend.store();
-        if store.folder(account, &mailbox.name).map(|f| f.uid_validity) != Some(job.validity) {
+        // Another session may delete the folder and put another in its place between slices.
+        if store.folder(account, &mailbox.name).map(|f| f.uid_validity) != Some(mailbox.uid_validity) {
             // Deleted, or another mailbox now has its name: the session's numbers
             // mean nothing there, and nothing may be done to another mailbox's mail.
             self.mode = Mode::Commands;
@@ -2389,20 +2404,18 @@ impl ImapServer {
         uid: bool,
         moving: bool,
         backend: &mut B,
-    ) {
-        let State::Selected { account, mailbox } = &mut self.state else { return };
+    ) -> String {
+        let State::Selected { account, mailbox } = &mut self.state else { return format!("{tag} BAD Not selected") };
         let store = backend.store();
         let Some(validity) = store.folder(account, target).map(|f| f.uid_validity) else {
-            return self.sendf(format_args!("{tag} NO [TRYCREATE] No mailbox {}", clean(target)));
+            return format!("{tag} NO [TRYCREATE] No mailbox {}", clean(target));
         };
         let indices = resolve(set, uid, &mailbox.uids);
         let uids: Vec<u32> = indices.iter().map(|&i| mailbox.uids[i]).collect();
         // A message number whose message another session expunged: the copy is
-        // refused whole (RFC 2180 §4.4.1), and the expunges held back are told now
-        // (§4.4: they "MUST be returned to the COPY command"), as Dovecot does.
+        // refused whole (RFC 2180 §4.4.1), as Dovecot does.
         if !uid && store.folder(account, &mailbox.name).is_some_and(|f| uids.iter().any(|&u| f.message(u).is_none())) {
-            self.sync(backend, false);
-            return self.sendf(format_args!("{tag} NO {EXPUNGE_ISSUED}"));
+            return format!("{tag} NO {EXPUNGE_ISSUED}");
         }
         let mut copied = SortedSet::new();
         if let Some(from) = store.folder(account, &mailbox.name) {
@@ -2413,15 +2426,15 @@ impl ImapServer {
             }
         }
         if let Some(why) = keyword_limit(store, account, target, &copied) {
-            return self.sendf(format_args!("{tag} NO [LIMIT] {why}"));
+            return format!("{tag} NO [LIMIT] {why}");
         }
         let pairs = match store.copy_messages(account, &mailbox.name, &uids, target, moving) {
             Ok(p) => p,
-            Err(e) => return self.send(&store_refusal(tag, &e)),
+            Err(e) => return store_refusal(tag, &e),
         };
         if pairs.is_empty() {
             // Nothing matched: no COPYUID, whose sets may not be empty (RFC 4315 §3).
-            return self.sendf(format_args!("{tag} OK No messages matched; {name} completed"));
+            return format!("{tag} OK No messages matched; {name} completed");
         }
         // Both sets ascend in step, so ranges keep the pairing (RFC 4315 §3).
         let set = |v: Vec<u32>| extended::sequence_set(&v);
@@ -2441,12 +2454,7 @@ impl ImapServer {
         for l in lines {
             self.send(&l);
         }
-        // Copies into the selected folder are announced (EXISTS), and other sessions'
-        // expunges held back while the numbers were read are told (RFC 2180 §4.4).
-        self.sync(backend, false);
-        let tagged =
-            if moving { format!("{tag} OK {name} completed") } else { format!("{tag} OK [{code}] {name} completed") };
-        self.send(&tagged);
+        if moving { format!("{tag} OK {name} completed") } else { format!("{tag} OK [{code}] {name} completed") }
     }
 }
 

@@ -2150,3 +2150,75 @@ fn commands_naming_a_message_another_session_expunged_say_so_before_the_expunge_
     );
     assert_eq!(a.line(&mut h, "b1 COPY 1:2 Trash").lines().last().unwrap(), "b1 OK [COPYUID 2 1,3 1:2] COPY completed");
 }
+
+#[test]
+fn a_folder_made_anew_behind_a_held_expunge_ends_the_session_before_any_number_is_read() {
+    // The change log is read only up to a held expunge, so the folder's deletion
+    // behind it was never seen: FETCH 2 served another folder's message 2.
+    let mut h = host(0);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    for n in 1..=2 {
+        a.append(&mut h, &format!("p{n}"), "Trash", "Subject: old\r\n\r\nold\r\n");
+    }
+    a.line(&mut h, "a1 SELECT Trash");
+    b.line(&mut h, "b1 SELECT Trash");
+    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b3 EXPUNGE");
+    b.line(&mut h, "b4 SELECT INBOX");
+    b.line(&mut h, "b5 DELETE Trash");
+    b.line(&mut h, "b6 CREATE Trash");
+    for n in 1..=2 {
+        b.append(&mut h, &format!("q{n}"), "Trash", "Subject: new\r\n\r\nsomeone else's\r\n");
+    }
+    assert_eq!(
+        a.line(&mut h, "a2 FETCH 2 (BODY[])"),
+        "* BYE The selected mailbox was deleted or renamed by another session\r\n"
+    );
+}
+
+#[test]
+fn every_copy_and_logout_answer_is_right_after_another_sessions_expunge() {
+    let mut h = host(3);
+    let mut a = logged_in(&mut h);
+    let mut b = logged_in(&mut h);
+    a.line(&mut h, "a1 SELECT INBOX");
+    b.line(&mut h, "b1 SELECT INBOX");
+    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b3 EXPUNGE");
+    // A COPY refused for another reason still brings the held expunge (RFC 2180 §4.4).
+    assert_eq!(a.line(&mut h, "a2 COPY 2 Nowhere"), "* 1 EXPUNGE\r\na2 NO [TRYCREATE] No mailbox Nowhere\r\n");
+    // A COPY naming the expunged message is refused whole, the expunge told with it.
+    b.line(&mut h, "b4 STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.line(&mut h, "b5 EXPUNGE");
+    assert_eq!(a.line(&mut h, "a3 COPY 1:2 Trash"), format!("* 1 EXPUNGE\r\na3 NO {EXPUNGE_ISSUED}\r\n"));
+    assert!(h.store.folder("bob@a.example", "Trash").unwrap().messages.is_empty());
+    // LOGOUT is answered with BYE alone, whatever is pending.
+    b.line(&mut h, "b6 STORE 1 +FLAGS.SILENT (\\Flagged)");
+    assert_eq!(a.line(&mut h, "a4 LOGOUT"), "* BYE Logging out\r\na4 OK LOGOUT completed\r\n");
+}
+
+#[test]
+fn a_uid_fetch_that_meets_an_expunge_between_slices_ends_ok() {
+    // A UID names no message once it is gone: nothing to say NO about (RFC 9051 §6.4.9).
+    let mut h = host(1_200);
+    let mut c = logged_in(&mut h);
+    let mut other = logged_in(&mut h);
+    c.line(&mut h, "a1 SELECT INBOX");
+    other.line(&mut h, "b1 SELECT INBOX");
+    c.server.receive(b"a2 UID FETCH 1:* (FLAGS)\r\n", &mut h, NOW);
+    let mut all = queued(&mut c.server);
+    assert!(c.server.is_busy());
+    other.line(&mut h, "b2 STORE 900 +FLAGS.SILENT (\\Deleted)");
+    other.line(&mut h, "b3 EXPUNGE");
+    while c.server.is_busy() {
+        c.server.resume(&mut h, NOW);
+        all.push_str(&queued(&mut c.server));
+    }
+    assert_eq!(all.matches(" FETCH (").count(), 1_199);
+    assert!(
+        all.ends_with("* 1200 FETCH (UID 1200 FLAGS (\\Recent))\r\na2 OK UID FETCH completed\r\n"),
+        "{}",
+        &all[all.len() - 200..]
+    );
+}

@@ -759,6 +759,11 @@ impl Store {
         Ok(left)
     }
 
+    /// The revision of the oldest change the log still holds.
+    pub fn oldest_change(&self) -> Option<u64> {
+        self.changes.front().map(|c| c.revision)
+    }
+
     /// Changes after `revision`, oldest first; `None` when the log no longer
     /// reaches back that far and the reader must resynchronise.
     pub fn changes_since(&self, revision: u64) -> Option<impl Iterator<Item = &Change>> {
