@@ -80,6 +80,10 @@ test('a click on the terminal or on a lesson step gives the command box the keys
   await page.getByRole('button', { name: 'Open terminal' }).click();
   const tabs = await page.getByRole('tab').allTextContents();
   assert.equal(new Set(tabs).size, tabs.length, `tab names: ${tabs}`);
+  // Three side by side take room from the other columns: each is 30 columns of text or so.
+  const widths = await page.locator('section.terminal').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+  assert.equal(widths.length, 3);
+  assert.ok(widths.every((w) => w >= 215), `terminal widths ${widths.map(Math.round)} px at 1366`);
   assert.deepEqual(errors, []);
 });
 
