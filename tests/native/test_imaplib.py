@@ -82,6 +82,29 @@ def test_two_clients_see_each_others_changes(lab):
     b.logout()
 
 
+def test_a_message_another_client_expunged_is_reported_not_served(lab):
+    # RFC 2180 §4.1.2: until a may be told (no EXPUNGE during FETCH), message 1 keeps its
+    # number; FETCH answers for message 2 and ends in NO [EXPUNGEISSUED], then NOOP tells.
+    deliver(lab, "going", "staying")
+    a = imaplib.IMAP4("127.0.0.1", lab.ports["imap"], timeout=10)
+    b = imaplib.IMAP4("127.0.0.1", lab.ports["imap"], timeout=10)
+    for c in (a, b):
+        c.login("bob", "bob-pw")
+        c.select("INBOX")
+    b.store("1", "+FLAGS.SILENT", "(\\Deleted)")
+    b.expunge()
+    typ, data = a.fetch("1:2", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert typ == "NO" and data[0].startswith(b"[EXPUNGEISSUED] "), (typ, data)
+    fetched = a.untagged_responses.pop("FETCH", [])
+    assert [d[1] for d in fetched if isinstance(d, tuple)] == [b"Subject: staying\r\n\r\n"], fetched
+    a.noop()
+    assert a.untagged_responses.get("EXPUNGE") == [b"1"]
+    typ, data = a.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert typ == "OK" and data[0][1] == b"Subject: staying\r\n\r\n"
+    a.logout()
+    b.logout()
+
+
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is installed by scripts/install.sh")
 def test_curl_imap_urls(lab):
     deliver(lab, "for curl")
