@@ -10,8 +10,8 @@
 // 3. The wasm is shipped LZMA-compressed (`xz --format=lzma`, the size written
 //    into the header) and the page's loader decodes it (web/unlzma.mjs, inlined):
 //    400 KB gzip -> 323 KB. LZMA's window covers the whole module; gzip's
-//    covers 32 KB. The cost is the decode at each load, which
-//    scripts/bench-page.mjs measures. The service worker keeps the wasm decoded, so
+//    covers 32 KB. The loader decodes the stream as it arrives and the browser
+//    compiles what is decoded meanwhile; scripts/bench-page.mjs measures the load. The service worker keeps the wasm decoded, so
 //    a returning learner's page pays no decode (web/sw.js).
 // 4. The service worker's cache is named after this build. A browser installs
 //    a new worker only when sw.js changes; with one fixed name, a returning
@@ -40,7 +40,7 @@ export function lzma(bytes) {
 const dir = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE === 'release' && dir) {
   // The service worker decodes the wasm too (web/sw.js).
-  const decoder = fs.readFileSync(new URL('../web/unlzma.mjs', import.meta.url), 'utf8').replace('export function', 'function');
+  const decoder = fs.readFileSync(new URL('../web/unlzma.mjs', import.meta.url), 'utf8').replaceAll('export function', 'function');
   const worker = path.join(dir, 'sw.js');
   fs.writeFileSync(worker, `${decoder}\n${fs.readFileSync(worker, 'utf8')}`);
   // Loaded only here: debug builds and `trunk serve` do not need it.
@@ -62,8 +62,8 @@ if (process.env.TRUNK_PROFILE === 'release' && dir) {
   fs.writeFileSync(path.join(dir, packedName), lzma(shorter.wasm));
   fs.rmSync(wasmFile);
 
-  // The loader: trunk's module script fetches the .lzma and hands the decoded bytes to
-  // wasm-bindgen's init, which instantiates bytes as it would a fetched .wasm.
+  // The loader: trunk's module script fetches the .lzma and hands a stream of the decoded bytes to
+  // wasm-bindgen's init, which compiles them as they come, as it would a fetched .wasm.
   const indexFile = path.join(dir, 'index.html');
   let html = fs.readFileSync(indexFile, 'utf8');
   const script = /<script type=module>([\s\S]*?)<\/script>/.exec(html);
@@ -74,9 +74,19 @@ if (process.env.TRUNK_PROFILE === 'release' && dir) {
   // wasm-bindgen's init takes either: a Response it compiles as it streams, or bytes.
   const fetchAndDecode =
     `module_or_path: (() => {` +
-    `const packed = () => fetch('./${packedName}').then((r) => { if (!r.ok) throw new Error('${packedName}: ' + r.status); return r.arrayBuffer(); })` +
-    // A named measure, for DevTools and scripts/bench-page.mjs.
-    `.then((b) => { const t = performance.now(), w = unlzma(new Uint8Array(b)); performance.measure('unlzma', { start: t }); return w; });` +
+    `const packed = () => fetch('./${packedName}').then((r) => {` +
+    `if (!r.ok) throw new Error('${packedName}: ' + r.status);` +
+    // Decoded as it arrives, and compiled as it is decoded: wasm-bindgen's init hands a
+    // Response to WebAssembly.instantiateStreaming. An error in the stream fails the init.
+    `const t = performance.now(), stream = lzmaStream(), reader = r.body.getReader();` +
+    `return new Response(new ReadableStream({ async pull(c) { for (;;) {` +
+    `const { done, value } = await reader.read(), bytes = stream.push(value ?? new Uint8Array(0), done);` +
+    // A copy: the decoder reads back from its output, and a stream may take what it is given.
+    `if (bytes.length) c.enqueue(bytes.slice());` +
+    // A named measure, for DevTools and scripts/bench-page.mjs: first byte to last decoded.
+    `if (done) { performance.measure('unlzma', { start: t }); c.close(); return; }` +
+    `if (bytes.length) return; } } }), { headers: { 'content-type': 'application/wasm' } });` +
+    `});` +
     `return navigator.serviceWorker?.controller ? fetch('./${wasmName}').then((r) => (r.ok ? r : packed()), packed) : packed();` +
     `})()`;
   const loader = (await minify(`${script[1].replace(load, fetchAndDecode)}\n${decoder}`, options(true))).code;

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import nodeTest from 'node:test';
 import { lzma } from '../../scripts/post-build.mjs';
-import { unlzma } from '../../web/unlzma.mjs';
+import { lzmaStream, unlzma } from '../../web/unlzma.mjs';
 
 // A decoder that loops would stall the test command: each test fails after a minute.
 const test = (name, fn) => nodeTest(name, { timeout: 60_000 }, fn);
@@ -92,4 +92,47 @@ test('a cut or damaged stream is an error or other bytes, never a hang or a read
     }
   }
   assert.ok(refusals.get('lzma: distance before the start') > 0, `refusals: ${[...refusals]}`);
+});
+
+/** `packed` fed to a stream in chunks of the given sizes (cycled); what each push gave, joined. */
+function fedInChunks(packed, sizes) {
+  const stream = lzmaStream();
+  const pieces = [];
+  let at = 0;
+  for (let k = 0; at < packed.length || k === 0; k += 1) {
+    const n = sizes[k % sizes.length];
+    const last = at + n >= packed.length;
+    pieces.push(Buffer.from(stream.push(packed.subarray(at, at + n), last)));
+    at += n;
+  }
+  return { joined: Buffer.concat(pieces), whole: Buffer.from(stream.output()), pieces };
+}
+
+test('fed as it arrives, in chunks of any size, the decoder gives the same bytes in order', () => {
+  for (const [name, input] of Object.entries(samples)) {
+    const packed = lzma(input);
+    const sizes = [[1], [7, 300, 2], [4096], [65536], [...bytes(name, 16)].map((b) => 1 + b * 40)];
+    for (const chunks of sizes) {
+      const { joined, whole, pieces } = fedInChunks(packed, chunks);
+      assert.ok(joined.equals(input), `${name} in chunks of ${chunks.slice(0, 3)}: the pieces`);
+      assert.ok(whole.equals(input), `${name} in chunks of ${chunks.slice(0, 3)}: the output`);
+      // Decoding keeps up with the input: a large stream comes out in many pieces, not at the end.
+      if (packed.length > 40_000 && chunks[0] === 4096) {
+        assert.ok(pieces.filter((p) => p.length > 0).length > 10, `${name}: ${pieces.length} pushes`);
+      }
+    }
+  }
+});
+
+test('fed in chunks, a cut or damaged stream is the same error as whole', () => {
+  const packed = lzma(samples.sources);
+  assert.throws(() => fedInChunks(packed.subarray(0, 10), [3]), /short header/);
+  assert.throws(() => fedInChunks(packed.subarray(0, packed.length >> 1), [1000]), /input ends early/);
+  const longer = Buffer.from(packed);
+  longer.writeUInt32LE(samples.sources.length + 1, 5);
+  assert.throws(() => fedInChunks(longer, [999]), /stream ends before its size/);
+  // Before the last chunk nothing is read past what came, however the chunks fall.
+  const stream = lzmaStream();
+  for (let at = 0; at + 100 < packed.length; at += 100) stream.push(packed.subarray(at, at + 100), false);
+  assert.ok(stream.output().length < samples.sources.length, 'not all decoded before the end came');
 });
