@@ -7,7 +7,7 @@ pub fn explain_state(key: &str) -> Explanation {
     let (en, ja) = match key {
         "AUTHORIZATION" => (
             "AUTHORIZATION: prove who you are with USER and PASS, APOP or AUTH. Nothing is locked yet.",
-            "認証（AUTHORIZATION）状態：USER と PASS、APOP、AUTH のどれかで本人確認をします。まだロックはしていません。",
+            "認証（AUTHORIZATION）：USER と PASS、APOP、AUTH のどれかで本人確認をします。まだロックはしていません。",
         ),
         "AUTHORIZATION (SASL)" => (
             "Logging in with SASL: answer the server's + challenge in base64, or * to cancel.",
@@ -15,7 +15,7 @@ pub fn explain_state(key: &str) -> Explanation {
         ),
         "TRANSACTION" => (
             "TRANSACTION: the maildrop is locked for you. STAT, LIST, RETR, TOP, UIDL read it; DELE only marks; QUIT commits.",
-            "トランザクション（TRANSACTION）状態：メールボックスはこのセッション用にロックされました。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
+            "トランザクション（TRANSACTION）：メールボックスはこのセッション用にロックされました。STAT・LIST・RETR・TOP・UIDL で読み、DELE は印を付けるだけで、QUIT で確定します。",
         ),
         "closed" => (
             "Closed. If you said QUIT in TRANSACTION, the UPDATE state removed the messages marked with DELE.",

@@ -109,7 +109,11 @@ impl Maildrop {
 
     fn get(&self, msg: u32) -> Result<&Entry, String> {
         match self.entries.get((msg as usize).wrapping_sub(1)) {
-            None => Err(format!("-ERR no such message, only {} messages in maildrop", self.entries.len())),
+            None => Err(match self.entries.len() {
+                0 => "-ERR no such message, the maildrop is empty".to_string(),
+                1 => "-ERR no such message, only 1 message in maildrop".to_string(),
+                n => format!("-ERR no such message, only {n} messages in maildrop"),
+            }),
             Some(e) if e.deleted => Err(format!("-ERR message {msg} already deleted")),
             Some(e) => Ok(e),
         }

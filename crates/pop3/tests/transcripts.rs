@@ -370,3 +370,28 @@ fn pipelined_retrs_are_answered_a_slice_at_a_time() {
     s.receive(b"NOOP\r\n", &mut host, NOW);
     assert_eq!(drain(&mut s, &mut controls), "+OK\r\n");
 }
+
+#[test]
+fn a_message_number_past_the_end_is_counted_in_words_that_fit() {
+    let (one, _) = rfc_messages();
+    let t = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         C: USER mrose
+         C: PASS tanstaaf
+         S: +OK mrose selected; send PASS
+         S: +OK mrose's maildrop has 1 message (120 octets)
+         C: RETR 2
+         S: -ERR no such message, only 1 message in maildrop
+         C: QUIT
+         S: +OK dbc.mtview.ca.us POP3 server signing off (1 message left)";
+    replay(dbc(), TestHost::with("mrose", "tanstaaf", &[&one]), t);
+    let t = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         C: USER mrose
+         C: PASS tanstaaf
+         S: +OK mrose selected; send PASS
+         S: +OK mrose's maildrop has 0 messages (0 octets)
+         C: LIST 1
+         S: -ERR no such message, the maildrop is empty
+         C: QUIT
+         S: +OK dbc.mtview.ca.us POP3 server signing off (maildrop empty)";
+    replay(dbc(), TestHost::with("mrose", "tanstaaf", &[]), t);
+}
