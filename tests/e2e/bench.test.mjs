@@ -9,7 +9,7 @@ import { controlsOutsideColumns, openLab, screenshot, typeLine } from './harness
 
 const LESSON_1 = [
   'EHLO pc.a.example', 'MAIL FROM:<alice@a.example>', 'RCPT TO:<bob@a.example>', 'DATA',
-  'Subject: Hello Bob', '', 'Lunch at noon?', '.', 'QUIT',
+  'From: Alice <alice@a.example>', 'Subject: Hello Bob', '', 'Lunch at noon?', '.', 'QUIT',
   'telnet mail.a.example 110', 'USER bob', 'PASS bob-pw', 'LIST', 'RETR 1', 'QUIT',
 ];
 
@@ -22,7 +22,7 @@ async function onScreen(page, locator) {
 
 async function typeAll(page, lines) {
   const term = page.locator('section.terminal').first();
-  for (const line of lines) await typeLine(term, line, line === '' || line === 'Subject: Hello Bob' || line === 'Lunch at noon?' ? 0 : 1);
+  for (const line of lines) await typeLine(term, line, ['', 'From: Alice <alice@a.example>', 'Subject: Hello Bob', 'Lunch at noon?'].includes(line) ? 0 : 1);
 }
 
 for (const [width, height] of [[1366, 768], [1920, 1080]]) {

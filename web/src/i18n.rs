@@ -180,6 +180,9 @@ pub mod text {
     pub const CLOSED: Tr = Tr { en: "connection closed", ja: "接続は閉じられました" };
     pub const STATE: Tr = Tr { en: "State", ja: "状態" };
     pub const VALID_NOW: Tr = Tr { en: "valid now", ja: "今使えるコマンド" };
+    /// What DATA accepts besides ".", as the SMTP engine's hint names it.
+    pub const MESSAGE_LINES: Tr = Tr { en: "<message lines>", ja: "<メッセージの行>" };
+    pub const CLIENT_ADDRESS: Tr = Tr { en: "client address", ja: "クライアントのアドレス" };
     pub const MAILBOX: Tr = Tr { en: "Mailbox", ja: "メールボックス" };
     pub const EMPTY: Tr = Tr { en: "No messages yet.", ja: "まだメッセージはありません。" };
     pub const FROM: Tr = Tr { en: "From", ja: "差出人" };
@@ -427,6 +430,10 @@ pub enum LabNote {
     /// STARTTLS/STLS succeeded; what to do next depends on the protocol.
     TlsStarted(Option<Protocol>),
     ClosedByForeignHost,
+    /// A command (or `telnet`) typed in DATA: it went into the message.
+    CommandInData {
+        typed: String,
+    },
     /// A DATA line typed with a leading dot: what the server will store.
     DotStuffed {
         stored: String,
@@ -460,6 +467,12 @@ pub fn lab_note(lang: Lang, note: &LabNote) -> String {
         ),
         (Lang::Ja, StillConnected { host, port }) => format!(
             "まだ {host} のポート {port} に接続しています。いまの行はサーバにコマンドとして送られました。先に QUIT するか、別の端末を開いてください。"
+        ),
+        (Lang::En, CommandInData { typed }) => format!(
+            "Still in DATA: \"{typed}\" went into the message as a line of text, not as a command. End the message with a line holding only \".\" first."
+        ),
+        (Lang::Ja, CommandInData { typed }) => format!(
+            "まだ DATA の途中です。「{typed}」はコマンドではなく、メッセージの本文の1行になりました。先に「.」だけの行でメッセージを終えてください。"
         ),
         (Lang::En, TlsStarted(protocol)) => format!(
             "TLS handshake done (simulated): from here on an eavesdropper sees only ciphertext. {}",

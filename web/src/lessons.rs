@@ -441,6 +441,7 @@ pub const LESSONS: &[Lesson] = &[
             Type("MAIL FROM:<alice@a.example>"),
             Type("RCPT TO:<bob@a.example>"),
             Type("DATA"),
+            Type("From: Alice <alice@a.example>"),
             Type("Subject: Hello Bob"),
             Type(""),
             Type("Lunch at noon?"),

@@ -605,6 +605,9 @@ impl Lab {
         };
         // A real telnet would send it too; the lab then says why the server balked.
         let telnet_again = line.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("telnet"));
+        // In DATA, a line shaped like a command is message text: a forgotten "." line.
+        let typed_command = in_data && (telnet_again || looks_like_smtp_command(&line));
+        let typed = typed_command.then(|| line.clone());
         let mut world = self.world.borrow_mut();
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
@@ -612,7 +615,9 @@ impl Lab {
             term.push(TranscriptLine::Lab(LabNote::World(e)));
         }
         term.catch_up(&mut world);
-        if telnet_again && term.open {
+        if let Some(typed) = typed {
+            term.push(TranscriptLine::Lab(LabNote::CommandInData { typed }));
+        } else if telnet_again && term.open {
             let (host, port) = (term.host.clone(), term.port);
             term.push(TranscriptLine::Lab(LabNote::StillConnected { host, port }));
         }
@@ -626,6 +631,14 @@ impl Lab {
             term.catch_up(&mut world);
         }
     }
+}
+
+/// A line a learner would type as an SMTP command (not a sentence that starts with
+/// "Mail" or "Data"): a verb alone, or MAIL FROM:/RCPT TO:/EHLO/HELO with its argument.
+fn looks_like_smtp_command(line: &str) -> bool {
+    let upper = line.trim().to_ascii_uppercase();
+    ["QUIT", "RSET", "DATA", "NOOP", "EHLO", "HELO"].contains(&upper.as_str())
+        || ["MAIL FROM:", "RCPT TO:", "EHLO ", "HELO "].iter().any(|p| upper.starts_with(p))
 }
 
 impl Reducible for Bench {
@@ -1029,6 +1042,47 @@ mod tests {
         let n = t.transcript.len();
         assert!(t.transcript[n - 2].wire_text().is_some_and(|l| l.starts_with("500 ")), "{:?}", t.transcript);
         assert_eq!(t.transcript[n - 1], TranscriptLine::Lab(LabNote::StillConnected { host, port }));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_command_typed_in_data_is_said_to_be_message_text() {
+        let mut lab = Lab::new(Lang::En);
+        for line in ["EHLO pc.a.example", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA", "Hi"] {
+            lab.send_line(0, line.into());
+        }
+        // A sentence that begins like a verb is text, and nothing is said of it.
+        lab.send_line(0, "Mail me later".into());
+        let notes = |lab: &Lab| {
+            lab.terminals[0]
+                .transcript
+                .iter()
+                .filter(|l| matches!(l, TranscriptLine::Lab(LabNote::CommandInData { .. })))
+                .count()
+        };
+        assert_eq!(notes(&lab), 0);
+        // The forgotten "." line: QUIT and telnet go into the message, and the note says so
+        // (not that the server read them as commands).
+        for line in ["QUIT", "telnet mail.a.example 110"] {
+            lab.send_line(0, line.into());
+            let t = &lab.terminals[0];
+            assert_eq!(t.transcript.last(), Some(&TranscriptLine::Lab(LabNote::CommandInData { typed: line.into() })));
+        }
+        assert_eq!(notes(&lab), 2);
+        assert!(
+            !lab.terminals[0]
+                .transcript
+                .iter()
+                .any(|l| matches!(l, TranscriptLine::Lab(LabNote::StillConnected { .. })))
+        );
+        lab.send_line(0, ".".into());
+        assert_eq!(bob_inbox_len(&lab), 1);
+        let stored = {
+            let world = lab.world.borrow();
+            let f = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
+            String::from_utf8_lossy(&f.messages[0].raw).into_owned()
+        };
+        assert!(stored.ends_with("Hi\r\nMail me later\r\nQUIT\r\ntelnet mail.a.example 110\r\n"), "{stored}");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

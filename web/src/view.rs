@@ -752,7 +752,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>
-                    { format!("{}{c}{} — {}{c}{}", t(lang, text::STATE), explain_state(lang, term.protocol, hint.state), t(lang, text::VALID_NOW), hint.allowed.join(" "), c = crate::i18n::colon(lang)) }
+                    { format!("{}{c}{} — {}{c}{}", t(lang, text::STATE), explain_state(lang, term.protocol, hint.state), t(lang, text::VALID_NOW), hint.allowed.iter().map(|a| if *a == text::MESSAGE_LINES.en { t(lang, text::MESSAGE_LINES) } else { a }).collect::<Vec<_>>().join(" "), c = crate::i18n::colon(lang)) }
                 </p>
             }
             <input class="command" type="text" {onkeydown}
@@ -861,7 +861,7 @@ fn inspector(
                         }) }
                         { row("RCPT TO", e.forward_paths.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(", ")) }
                         { row("HELO/EHLO", e.helo.clone()) }
-                        { row("client", e.client_address.clone()) }
+                        { row(t(lang, text::CLIENT_ADDRESS), e.client_address.clone()) }
                     }
                 </table>
                 <table class="header-fields">
@@ -941,7 +941,7 @@ fn inspector(
                 <h3>{ t(lang, text::DIAGNOSTICS) }</h3>
                 <ul class="diagnostics">
                     { for v.diagnostics().iter().map(|d| html! {
-                        <li>{ crate::i18n::bracketed(lang, t(lang, d.explain()), &d.detail) }</li>
+                        <li>{ if d.detail.is_empty() { t(lang, d.explain()).to_string() } else { crate::i18n::bracketed(lang, t(lang, d.explain()), &d.detail) } }</li>
                     }) }
                 </ul>
             }

@@ -742,7 +742,8 @@ impl<'a> MessageView<'a> {
             [(Problem::MissingDate, "Date"), (Problem::MissingFrom, "From"), (Problem::MissingMessageId, "Message-ID")]
         {
             if !has(name) {
-                found.push(Diagnostic { problem, offset: None, detail: format!("{name}:") });
+                // The explanation names the field: nothing to add.
+                found.push(Diagnostic { problem, offset: None, detail: String::new() });
             }
         }
         let header_end = headers.last().map_or(0, |f| f.offset + f.len);
