@@ -1289,10 +1289,11 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn steps_read_back_as_written() {
         let first: Vec<Step> = LESSONS[0].steps.iter().collect();
-        assert_eq!(first.len(), 15);
+        assert_eq!(first.len(), 16);
         assert_eq!(first[0], Step::Type("EHLO pc.a.example"));
-        assert_eq!(first[5], Step::Type(""), "the empty line between header and body");
-        assert_eq!(first[14], Step::Type("QUIT"));
+        assert_eq!(first[4], Step::Type("From: Alice <alice@a.example>"), "the header's From, beside MAIL FROM");
+        assert_eq!(first[6], Step::Type(""), "the empty line between header and body");
+        assert_eq!(first[15], Step::Type("QUIT"));
         let mua = &LESSONS[by_id("mua-mta-mda").expect("the lesson")];
         let Some(Step::Do(what)) = mua.steps.iter().next() else { panic!("a Do step") };
         assert!(what.en.starts_with("In the mail client:") && what.ja.starts_with("メールソフトで"), "{what:?}");
