@@ -55,7 +55,7 @@ pub struct MapLink {
     pub busy: bool,
 }
 
-/// The map: machines, the links between them and DNS's MX and TXT records.
+/// The map: machines, the links between them and DNS's MX, A and TXT records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MapView<'a> {
     pub nodes: Vec<MapNode<'a>>,
@@ -435,6 +435,8 @@ impl<'a> MapView<'a> {
                 }
                 list
             });
+        // A records: what `telnet mail.a.example` and an MX name are looked up by.
+        mx.extend(world.a_records().map(|(name, address)| format!("{name} A {address}")));
         // TXT records (SPF's among them), one row each: the page wraps them.
         for (name, texts) in world.txt_records() {
             for text in texts {
@@ -808,6 +810,8 @@ mod tests {
         let view = NetworkView::read(&world, &log);
         let rows = &view.map.mx;
         assert!(rows.contains(&"a.example MX 10 mail.a.example".to_string()), "{rows:?}");
+        assert!(rows.contains(&"mail.a.example A 192.0.2.25".to_string()), "{rows:?}");
+        assert!(rows.contains(&"pc.a.example A 192.0.2.10".to_string()), "{rows:?}");
         // 300 bytes of SPF in one row, its -all kept; the page wraps it.
         assert!(rows.contains(&format!("a.example TXT \"{long}\"")), "{rows:?}");
         let junk = rows.iter().find(|r| r.starts_with("junk.example TXT")).expect("the junk record");

@@ -699,6 +699,11 @@ impl World {
         self.dns_txt.get(&name.to_ascii_lowercase()).map_or(&[], Vec::as_slice)
     }
 
+    /// Every A record: a name and its address.
+    pub fn a_records(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.dns_a.iter().map(|(name, address)| (name.as_str(), address.as_str()))
+    }
+
     /// Every TXT record, by name.
     pub fn txt_records(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.dns_txt.iter().map(|(name, texts)| (name.as_str(), texts.as_slice()))
