@@ -120,7 +120,7 @@ try {
   const ms = (x) => `${x.toFixed(1)} ms`;
   const mb = (x) => `${(x / 1048576).toFixed(1)} MB`;
   const ratio = loaded / fresh;
-  console.log(`page/load: wasm decoded from LZMA as it arrived, first byte to last in ${ms(loading.unlzma)}; first terminal line ${ms(loading.ready)} after navigation (loopback server, cold cache)`);
+  console.log(`page/load: wasm decoded from LZMA as it arrived, response to last byte decoded in ${ms(loading.unlzma)}; first terminal line ${ms(loading.ready)} after navigation (loopback server, cold cache)`);
   console.log(`page/enter-to-paint fresh lab: median ${ms(fresh)} of ${SAMPLES}`);
   console.log(`page/enter-to-paint loaded lab (${transcriptLines} transcript lines; 20,000 NOOPs typed, 40,000 link events, and 10,000 messages imported into one folder): median ${ms(loaded)}; ratio ${ratio.toFixed(2)} (target ≤ 1.2: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
   const openRatio = withOpen / fresh;

@@ -24,31 +24,42 @@ export function lzmaStream() {
   let input = new Uint8Array(0);
   let have = 0;
   let decoder = null;
+  let failed = false;
   return {
     push(chunk, last) {
-      if (have === 0 && last) {
-        input = chunk;
-      } else {
-        if (have + chunk.length > input.length) {
-          const grown = new Uint8Array(Math.max(have + chunk.length, input.length * 2, 1 << 16));
-          grown.set(input.subarray(0, have));
-          input = grown;
-        }
-        input.set(chunk, have);
+      // After an error the state is half way through a symbol: nothing more is decoded.
+      if (failed) throw new Error('lzma: the stream already failed');
+      try {
+        return feed(chunk, last);
+      } catch (e) {
+        failed = true;
+        throw e;
       }
-      have += chunk.length;
-      // The header and the range coder's first five bytes.
-      if (!decoder) {
-        if (have < 18 && !last) return new Uint8Array(0);
-        decoder = start(() => input, () => have);
-      }
-      const from = decoder.pos();
-      decoder.run(last ? Infinity : have - MARGIN);
-      if (last) decoder.finish();
-      return decoder.out.subarray(from, decoder.pos());
     },
     output: () => (decoder ? decoder.out.subarray(0, decoder.pos()) : new Uint8Array(0)),
   };
+  function feed(chunk, last) {
+    if (have === 0 && last) {
+      input = chunk;
+    } else {
+      if (have + chunk.length > input.length) {
+        const grown = new Uint8Array(Math.max(have + chunk.length, input.length * 2, 1 << 16));
+        grown.set(input.subarray(0, have));
+        input = grown;
+      }
+      input.set(chunk, have);
+    }
+    have += chunk.length;
+    // The header and the range coder's first five bytes.
+    if (!decoder) {
+      if (have < 18 && !last) return new Uint8Array(0);
+      decoder = start(() => input, () => have);
+    }
+    const from = decoder.pos();
+    decoder.run(last ? Infinity : have - MARGIN);
+    if (last) decoder.finish();
+    return decoder.out.subarray(from, decoder.pos());
+  }
 }
 
 function start(bytes, available) {

@@ -136,3 +136,21 @@ test('fed in chunks, a cut or damaged stream is the same error as whole', () => 
   for (let at = 0; at + 100 < packed.length; at += 100) stream.push(packed.subarray(at, at + 100), false);
   assert.ok(stream.output().length < samples.sources.length, 'not all decoded before the end came');
 });
+
+test('after an error the stream decodes nothing more', () => {
+  const packed = lzma(samples.sources);
+  const damaged = Buffer.from(packed);
+  damaged[13] = 1;
+  const stream = lzmaStream();
+  assert.throws(() => stream.push(damaged.subarray(0, 4096), false), /bad range coder start/);
+  assert.throws(() => stream.push(damaged.subarray(4096), true), /already failed/);
+});
+
+test('the decoder file declares only functions at its top level', () => {
+  // The page inlines it after a top-level await (scripts/post-build.mjs): a top-level
+  // const or let would not be initialised yet when the loader's stream calls it.
+  const source = fs.readFileSync('web/unlzma.mjs', 'utf8');
+  const declarations = source.split('\n').filter((line) => /^(export\s+)?(const|let|var|class)\b/.test(line));
+  assert.deepEqual(declarations, []);
+  assert.ok(/^export function unlzma\(/m.test(source) && /^export function lzmaStream\(/m.test(source));
+});

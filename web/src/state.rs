@@ -606,7 +606,9 @@ impl Lab {
         // A real telnet would send it too; the lab then says why the server balked.
         let telnet_again = line.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("telnet"));
         // In DATA, a line shaped like a command is message text: a forgotten "." line.
-        let typed_command = in_data && (telnet_again || looks_like_smtp_command(&line));
+        let telnet_command = telnet_again
+            && matches!(line.split_whitespace().collect::<Vec<_>>().as_slice(), [_, _, port] if port.parse::<u16>().is_ok());
+        let typed_command = in_data && (telnet_command || looks_like_smtp_command(&line));
         let typed = typed_command.then(|| line.clone());
         let mut world = self.world.borrow_mut();
         let mut bytes = line.into_bytes();
@@ -617,7 +619,7 @@ impl Lab {
         term.catch_up(&mut world);
         if let Some(typed) = typed {
             term.push(TranscriptLine::Lab(LabNote::CommandInData { typed }));
-        } else if telnet_again && term.open {
+        } else if telnet_again && term.open && !in_data {
             let (host, port) = (term.host.clone(), term.port);
             term.push(TranscriptLine::Lab(LabNote::StillConnected { host, port }));
         }
@@ -1053,6 +1055,7 @@ mod tests {
         }
         // A sentence that begins like a verb is text, and nothing is said of it.
         lab.send_line(0, "Mail me later".into());
+        lab.send_line(0, "Telnet sends passwords in the clear".into());
         let notes = |lab: &Lab| {
             lab.terminals[0]
                 .transcript
@@ -1082,7 +1085,12 @@ mod tests {
             let f = world.store_for("bob@a.example").unwrap().folder("bob@a.example", "INBOX").unwrap();
             String::from_utf8_lossy(&f.messages[0].raw).into_owned()
         };
-        assert!(stored.ends_with("Hi\r\nMail me later\r\nQUIT\r\ntelnet mail.a.example 110\r\n"), "{stored}");
+        assert!(
+            stored.ends_with(
+                "Hi\r\nMail me later\r\nTelnet sends passwords in the clear\r\nQUIT\r\ntelnet mail.a.example 110\r\n"
+            ),
+            "{stored}"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
