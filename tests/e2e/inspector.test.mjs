@@ -55,6 +55,14 @@ test('ISO-2022-JP subject and body show in Japanese; envelope beside header', as
   const opened = page.getByRole('region', { name: /^Message bob@a\.example UID 2$/ });
   assert.match(await opened.locator('table.envelope').textContent(), /MAIL FROM<alice@a\.example>/);
   assert.match(await opened.textContent(), /No From: field; RFC 5322 §3\.6 requires one\./);
+  // The field is named once, not again in brackets.
+  assert.doesNotMatch(await opened.textContent(), /requires one\. \(From:\)/);
+  // Where a problem is, the inspector says at which octet, in the page's language.
+  assert.match(await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['From: alice@a.example', 'Subject: eight bit', '', 'caf\u00e9'] }), /^250 /);
+  await pane.getByRole('button', { name: 'eight bit' }).click();
+  const eight = page.getByRole('region', { name: /^Message bob@a\.example UID 3$/ });
+  assert.match(await eight.textContent(), /8-bit bytes but no MIME charset: readers must guess the encoding\. \(at octet \d+\)/);
+  await pane.getByRole('button', { name: 'no author' }).click();
   // An empty From: field is there, and is not called missing.
   assert.match(await smtpSend(smtp, { from: 'alice@a.example', to: 'bob@a.example', lines: ['From:', 'Subject: empty author', '', 'hi'] }), /^250 /);
   const empty = pane.locator('tr.message', { hasText: 'empty author' });

@@ -182,6 +182,8 @@ pub mod text {
     pub const VALID_NOW: Tr = Tr { en: "valid now", ja: "今使えるコマンド" };
     /// What DATA accepts besides ".", as the SMTP engine's hint names it.
     pub const MESSAGE_LINES: Tr = Tr { en: "<message lines>", ja: "<メッセージの行>" };
+    /// Where in the message a problem is: an octet offset.
+    pub const AT_OCTET: Tr = Tr { en: "at octet", ja: "オクテット位置" };
     pub const CLIENT_ADDRESS: Tr = Tr { en: "client address", ja: "クライアントのアドレス" };
     pub const MAILBOX: Tr = Tr { en: "Mailbox", ja: "メールボックス" };
     pub const EMPTY: Tr = Tr { en: "No messages yet.", ja: "まだメッセージはありません。" };

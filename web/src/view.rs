@@ -941,7 +941,11 @@ fn inspector(
                 <h3>{ t(lang, text::DIAGNOSTICS) }</h3>
                 <ul class="diagnostics">
                     { for v.diagnostics().iter().map(|d| html! {
-                        <li>{ if d.detail.is_empty() { t(lang, d.explain()).to_string() } else { crate::i18n::bracketed(lang, t(lang, d.explain()), &d.detail) } }</li>
+                        <li>{ match (d.detail.is_empty(), d.offset) {
+                            (false, _) => crate::i18n::bracketed(lang, t(lang, d.explain()), &d.detail),
+                            (true, Some(at)) => crate::i18n::bracketed(lang, t(lang, d.explain()), &format!("{} {at}", t(lang, text::AT_OCTET))),
+                            (true, None) => t(lang, d.explain()).to_string(),
+                        } }</li>
                     }) }
                 </ul>
             }

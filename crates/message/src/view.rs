@@ -681,7 +681,7 @@ impl<'a> MessageView<'a> {
                     let problem = Diagnostic {
                         problem: Problem::BadTransferEncoding,
                         offset: Some(range.start),
-                        detail: "invalid base64".into(),
+                        detail: "base64".into(),
                     };
                     (raw.to_vec(), Some(problem))
                 }
@@ -752,16 +752,13 @@ impl<'a> MessageView<'a> {
             found.push(Diagnostic {
                 problem: Problem::NoHeaderBodySeparator,
                 offset: Some(header_end),
-                detail: "expected an empty line after the last header field".into(),
+                // The explanation says it; the page shows where (the offset).
+                detail: String::new(),
             });
         }
         let mime = has("MIME-Version") || has("Content-Type");
         if !mime && let Some(pos) = raw.iter().position(|&b| b >= 0x80) {
-            found.push(Diagnostic {
-                problem: Problem::EightBitWithoutMime,
-                offset: Some(pos),
-                detail: format!("first 8-bit octet at offset {pos}"),
-            });
+            found.push(Diagnostic { problem: Problem::EightBitWithoutMime, offset: Some(pos), detail: String::new() });
         }
         let mut start = 0;
         for line in raw.split(|&b| b == b'\n') {
