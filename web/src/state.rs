@@ -636,11 +636,24 @@ impl Lab {
 }
 
 /// A line a learner would type as an SMTP command (not a sentence that starts with
-/// "Mail" or "Data"): a verb alone, or MAIL FROM:/RCPT TO:/EHLO/HELO with its argument.
+/// "Mail" or "Help"): a verb alone, or a verb with the argument it takes.
 fn looks_like_smtp_command(line: &str) -> bool {
     let upper = line.trim().to_ascii_uppercase();
-    ["QUIT", "RSET", "DATA", "NOOP", "EHLO", "HELO"].contains(&upper.as_str())
-        || ["MAIL FROM:", "RCPT TO:", "EHLO ", "HELO "].iter().any(|p| upper.starts_with(p))
+    ["QUIT", "RSET", "DATA", "NOOP", "EHLO", "HELO", "STARTTLS", "HELP"].contains(&upper.as_str())
+        || [
+            "MAIL FROM:",
+            "MAIL FROM <",
+            "RCPT TO:",
+            "RCPT TO <",
+            "EHLO ",
+            "HELO ",
+            "AUTH PLAIN",
+            "AUTH LOGIN",
+            "AUTH CRAM-MD5",
+        ]
+        .iter()
+        .any(|p| upper.starts_with(p))
+        || ["VRFY ", "EXPN "].iter().any(|p| upper.starts_with(p) && !upper[p.len()..].contains(' '))
 }
 
 impl Reducible for Bench {
@@ -1072,6 +1085,18 @@ mod tests {
             assert_eq!(t.transcript.last(), Some(&TranscriptLine::Lab(LabNote::CommandInData { typed: line.into() })));
         }
         assert_eq!(notes(&lab), 2);
+        // Other commands a learner may try in DATA, and sentences that only begin like them.
+        for line in [
+            "STARTTLS",
+            "AUTH PLAIN AGJvYgBib2ItcHc=",
+            "VRFY bob",
+            "MAIL FROM <alice@a.example>",
+            "Help",
+            "Vrfy this with Bob",
+        ] {
+            lab.send_line(0, line.into());
+        }
+        assert_eq!(notes(&lab), 7, "{:?}", lab.terminals[0].transcript);
         assert!(
             !lab.terminals[0]
                 .transcript
@@ -1086,9 +1111,9 @@ mod tests {
             String::from_utf8_lossy(&f.messages[0].raw).into_owned()
         };
         assert!(
-            stored.ends_with(
-                "Hi\r\nMail me later\r\nTelnet sends passwords in the clear\r\nQUIT\r\ntelnet mail.a.example 110\r\n"
-            ),
+            stored.contains(
+                "Hi\r\nMail me later\r\nTelnet sends passwords in the clear\r\nQUIT\r\ntelnet mail.a.example 110\r\nSTARTTLS\r\n"
+            ) && stored.ends_with("Help\r\nVrfy this with Bob\r\n"),
             "{stored}"
         );
     }
