@@ -128,6 +128,12 @@ impl Client {
         self.send(host, &format!("{line}\r\n"))
     }
 
+    /// Marks message `n` \Deleted and expunges it, as another session would.
+    fn expunge_message(&mut self, host: &mut Host, n: u32) {
+        self.line(host, &format!("x{n} STORE {n} +FLAGS.SILENT (\\Deleted)"));
+        self.line(host, &format!("y{n} EXPUNGE"));
+    }
+
     /// `tag APPEND mailbox` with `message` as a non-synchronizing literal.
     fn append(&mut self, host: &mut Host, tag: &str, mailbox: &str, message: &str) -> String {
         self.send(host, &format!("{tag} APPEND {mailbox} {{{}+}}\r\n{message}\r\n", message.len()))
@@ -517,8 +523,7 @@ fn copy_and_move_read_numbers_as_the_client_knows_them() {
     let mut b = logged_in(&mut h);
     a.line(&mut h, "a1 SELECT INBOX");
     b.line(&mut h, "b1 SELECT INBOX");
-    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b3 EXPUNGE");
+    b.expunge_message(&mut h, 1);
     // UID SEARCH with a sequence set among its keys: the client's numbers too.
     assert_eq!(a.line(&mut h, "a2 UID SEARCH 2"), "* SEARCH 2\r\na2 OK UID SEARCH completed\r\n");
     // COPY 2 copies UID 2; the expunge held back while the numbers were read is told
@@ -526,8 +531,7 @@ fn copy_and_move_read_numbers_as_the_client_knows_them() {
     assert_eq!(a.line(&mut h, "a3 COPY 2 Trash"), "* 1 EXPUNGE\r\na3 OK [COPYUID 2 2 1] COPY completed\r\n");
     assert_eq!(h.store.folder("bob@a.example", "Trash").unwrap().messages[0].raw.to_vec(), message(2));
     // a now holds UIDs 2, 3, 4. b expunges UID 2; MOVE 3 is still UID 4, not "past the last one".
-    b.line(&mut h, "b4 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b5 EXPUNGE");
+    b.expunge_message(&mut h, 1);
     assert_eq!(
         a.line(&mut h, "a4 MOVE 3 Trash"),
         "* OK [COPYUID 2 4 2] Moved\r\n* 3 EXPUNGE\r\n* 1 EXPUNGE\r\na4 OK MOVE completed\r\n"
@@ -1389,8 +1393,7 @@ fn review_cases_names_options_dollar_and_bye() {
     c.line(&mut h, "b3 SEARCH RETURN (SAVE) UID 5:6");
     let mut other = logged_in(&mut h);
     other.line(&mut h, "o1 SELECT INBOX");
-    other.line(&mut h, "o2 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    other.line(&mut h, "o3 EXPUNGE");
+    other.expunge_message(&mut h, 1);
     let copied = c.line(&mut h, "b4 COPY $ Trash");
     assert!(copied.starts_with("* 1 EXPUNGE\r\nb4 OK [COPYUID "), "{copied}");
     let trash = &h.store.folder("bob@a.example", "Trash").unwrap().messages;
@@ -2125,8 +2128,7 @@ fn commands_naming_a_message_another_session_expunged_say_so_before_the_expunge_
     let mut b = logged_in(&mut h);
     a.line(&mut h, "a1 SELECT INBOX");
     b.line(&mut h, "b1 SELECT INBOX");
-    b.line(&mut h, "b2 STORE 2 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b3 EXPUNGE");
+    b.expunge_message(&mut h, 2);
     let no = |tag: &str| format!("{tag} NO {EXPUNGE_ISSUED}\r\n");
     // §4.1.2: responses for the others, then a tagged NO.
     let fetched = a.line(&mut h, "a2 FETCH 1:3 (UID)");
@@ -2163,8 +2165,7 @@ fn a_folder_made_anew_behind_a_held_expunge_ends_the_session_before_any_number_i
     }
     a.line(&mut h, "a1 SELECT Trash");
     b.line(&mut h, "b1 SELECT Trash");
-    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b3 EXPUNGE");
+    b.expunge_message(&mut h, 1);
     b.line(&mut h, "b4 SELECT INBOX");
     b.line(&mut h, "b5 DELETE Trash");
     b.line(&mut h, "b6 CREATE Trash");
@@ -2184,13 +2185,11 @@ fn every_copy_and_logout_answer_is_right_after_another_sessions_expunge() {
     let mut b = logged_in(&mut h);
     a.line(&mut h, "a1 SELECT INBOX");
     b.line(&mut h, "b1 SELECT INBOX");
-    b.line(&mut h, "b2 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b3 EXPUNGE");
+    b.expunge_message(&mut h, 1);
     // A COPY refused for another reason still brings the held expunge (RFC 2180 §4.4).
     assert_eq!(a.line(&mut h, "a2 COPY 2 Nowhere"), "* 1 EXPUNGE\r\na2 NO [TRYCREATE] No mailbox Nowhere\r\n");
     // A COPY naming the expunged message is refused whole, the expunge told with it.
-    b.line(&mut h, "b4 STORE 1 +FLAGS.SILENT (\\Deleted)");
-    b.line(&mut h, "b5 EXPUNGE");
+    b.expunge_message(&mut h, 1);
     assert_eq!(a.line(&mut h, "a3 COPY 1:2 Trash"), format!("* 1 EXPUNGE\r\na3 NO {EXPUNGE_ISSUED}\r\n"));
     assert!(h.store.folder("bob@a.example", "Trash").unwrap().messages.is_empty());
     // LOGOUT is answered with BYE alone, whatever is pending.
@@ -2209,8 +2208,7 @@ fn a_uid_fetch_that_meets_an_expunge_between_slices_ends_ok() {
     c.server.receive(b"a2 UID FETCH 1:* (FLAGS)\r\n", &mut h, NOW);
     let mut all = queued(&mut c.server);
     assert!(c.server.is_busy());
-    other.line(&mut h, "b2 STORE 900 +FLAGS.SILENT (\\Deleted)");
-    other.line(&mut h, "b3 EXPUNGE");
+    other.expunge_message(&mut h, 900);
     while c.server.is_busy() {
         c.server.resume(&mut h, NOW);
         all.push_str(&queued(&mut c.server));
