@@ -1544,7 +1544,12 @@ impl ImapServer {
 
     /// Nothing of the selected folder is left to serve: say why and close, as Dovecot does.
     fn folder_gone(&mut self) {
-        self.send("* BYE The selected mailbox was deleted or renamed by another session");
+        self.close_with("* BYE The selected mailbox was deleted or renamed by another session");
+    }
+
+    /// The server ends the session: `bye` says why, then the connection closes.
+    fn close_with(&mut self, bye: &str) {
+        self.send(bye);
         self.out.push(Output::Close);
         self.state = State::Logout;
         self.mode = Mode::Commands;
@@ -2045,11 +2050,7 @@ impl ImapServer {
         if store.folder(account, &mailbox.name).map(|f| f.uid_validity) != Some(mailbox.uid_validity) {
             // Deleted, or another mailbox now has its name: the session's numbers
             // mean nothing there, and nothing may be done to another mailbox's mail.
-            self.mode = Mode::Commands;
-            self.send("* BYE The selected mailbox was deleted or replaced while a command ran on it");
-            self.out.push(Output::Close);
-            self.state = State::Logout;
-            return;
+            return self.close_with("* BYE The selected mailbox was deleted or replaced while a command ran on it");
         }
         let mut unknown_cte = None;
         let done = match &mut job.work {
@@ -2504,10 +2505,7 @@ impl<B: ImapBackend + ?Sized> Session<B> for ImapServer {
             return;
         }
         // RFC 9051 §5.4: the autologout timer is at least 30 minutes; BYE says why.
-        self.mode = Mode::Commands;
-        self.send("* BYE Autologout; idle for too long");
-        self.out.push(Output::Close);
-        self.state = State::Logout;
+        self.close_with("* BYE Autologout; idle for too long");
     }
 
     fn resume(&mut self, backend: &mut B, now: Time) {
