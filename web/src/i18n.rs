@@ -74,6 +74,18 @@ pub fn bracketed(lang: Lang, text: &str, inner: &str) -> String {
     }
 }
 
+/// An entry of an engine's valid-now list in `lang`: a placeholder for what is not a
+/// command is translated, a command stays as the protocol spells it.
+pub fn allowed_entry(lang: Lang, entry: &'static str) -> &'static str {
+    use mail_lab_proto::{BASE64_RESPONSE, CHUNK_OCTETS, MESSAGE_LINES};
+    let placeholders = [
+        (MESSAGE_LINES, text::MESSAGE_LINES),
+        (CHUNK_OCTETS, text::CHUNK_OCTETS),
+        (BASE64_RESPONSE, text::BASE64_RESPONSE),
+    ];
+    placeholders.iter().find(|(name, _)| *name == entry).map_or(entry, |&(_, tr)| t(lang, tr))
+}
+
 /// One text in the lab's two languages: the pair the engines' explanations,
 /// the lessons and the page all use.
 pub use mail_lab_proto::Explanation as Tr;
@@ -180,8 +192,10 @@ pub mod text {
     pub const CLOSED: Tr = Tr { en: "connection closed", ja: "接続は閉じられました" };
     pub const STATE: Tr = Tr { en: "State", ja: "状態" };
     pub const VALID_NOW: Tr = Tr { en: "valid now", ja: "今使えるコマンド" };
-    /// What DATA accepts besides ".", as the SMTP engine's hint names it.
+    /// What a session takes that is not a command (`mail_lab_proto::MESSAGE_LINES` and its kin).
     pub const MESSAGE_LINES: Tr = Tr { en: "<message lines>", ja: "<メッセージの行>" };
+    pub const CHUNK_OCTETS: Tr = Tr { en: "<chunk octets>", ja: "<チャンクのオクテット>" };
+    pub const BASE64_RESPONSE: Tr = Tr { en: "<base64 response>", ja: "<Base64 の応答>" };
     /// Where in the message a problem is: an octet offset.
     pub const AT_OCTET: Tr = Tr { en: "at octet", ja: "オクテット位置" };
     pub const CLIENT_ADDRESS: Tr = Tr { en: "client address", ja: "クライアントのアドレス" };

@@ -1066,6 +1066,13 @@ mod tests {
         for line in ["EHLO pc.a.example", "MAIL FROM:<alice@a.example>", "RCPT TO:<bob@a.example>", "DATA", "Hi"] {
             lab.send_line(0, line.into());
         }
+        // The valid-now line names what DATA takes in the page's language.
+        let allowed = |lang| {
+            let hint = lab.terminals[0].hint.as_ref().expect("a hint in DATA");
+            hint.allowed.iter().map(|a| crate::i18n::allowed_entry(lang, a)).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(allowed(Lang::En), "<message lines> .");
+        assert_eq!(allowed(Lang::Ja), "<メッセージの行> .");
         // A sentence that begins like a verb is text, and nothing is said of it.
         lab.send_line(0, "Mail me later".into());
         lab.send_line(0, "Telnet sends passwords in the clear".into());

@@ -752,7 +752,7 @@ fn terminal_view(term: &Terminal, title: &str, ctx: &Terminals<'_>, hidden: bool
             </ol>
             if let Some(hint) = term.hint.as_ref().filter(|_| term.open) {
                 <p class="hint" data-state={hint.state}>
-                    { format!("{}{c}{} — {}{c}{}", t(lang, text::STATE), explain_state(lang, term.protocol, hint.state), t(lang, text::VALID_NOW), hint.allowed.iter().map(|a| if *a == text::MESSAGE_LINES.en { t(lang, text::MESSAGE_LINES) } else { a }).collect::<Vec<_>>().join(" "), c = crate::i18n::colon(lang)) }
+                    { format!("{}{c}{} — {}{c}{}", t(lang, text::STATE), explain_state(lang, term.protocol, hint.state), t(lang, text::VALID_NOW), hint.allowed.iter().map(|a| crate::i18n::allowed_entry(lang, a)).collect::<Vec<_>>().join(" "), c = crate::i18n::colon(lang)) }
                 </p>
             }
             <input class="command" type="text" {onkeydown}

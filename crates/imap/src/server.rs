@@ -831,7 +831,7 @@ impl ImapServer {
     fn allowed(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = match (&self.mode, &self.state) {
             (Mode::Idle { .. }, _) => return vec!["DONE"],
-            (Mode::Sasl { .. }, _) => return vec!["<base64 response>", "*"],
+            (Mode::Sasl { .. }, _) => return vec![mail_lab_proto::BASE64_RESPONSE, "*"],
             (_, State::NotAuthenticated) => vec!["LOGIN", "AUTHENTICATE", "STARTTLS"],
             (_, State::Authenticated { .. }) => AUTHENTICATED.to_vec(),
             (_, State::Selected { .. }) => SELECTED_ONLY.iter().chain(AUTHENTICATED).copied().collect(),

@@ -235,7 +235,7 @@ impl Pop3Server {
                 v.extend(["CAPA", "QUIT"]);
                 v
             }
-            State::Sasl(_) => vec!["<base64 response>", "*"],
+            State::Sasl(_) => vec![mail_lab_proto::BASE64_RESPONSE, "*"],
             State::Transaction(_) => {
                 vec!["STAT", "LIST", "RETR", "DELE", "TOP", "UIDL", "NOOP", "RSET", "CAPA", "QUIT"]
             }

@@ -14,7 +14,9 @@ pub mod sorted;
 pub mod time;
 
 pub use framing::{Line, LineReader};
-pub use session::{ClientTls, Engine, Outbox, Output, Peer, Session, StateHint, TlsMode};
+pub use session::{
+    BASE64_RESPONSE, CHUNK_OCTETS, ClientTls, Engine, MESSAGE_LINES, Outbox, Output, Peer, Session, StateHint, TlsMode,
+};
 pub use time::Time;
 
 /// `items` gathered into a set one insert at a time.

@@ -50,6 +50,12 @@ pub struct Peer {
     pub session_id: String,
 }
 
+/// What a session takes that is not a command, as `StateHint::allowed` names it; the
+/// page shows each in its own language.
+pub const MESSAGE_LINES: &str = "<message lines>";
+pub const CHUNK_OCTETS: &str = "<chunk octets>";
+pub const BASE64_RESPONSE: &str = "<base64 response>";
+
 /// A short description of where a session is, for the UI's hint line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateHint {

@@ -317,9 +317,9 @@ impl SmtpServer {
     fn allowed(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = match (&self.mode, &self.helo, &self.tx) {
             (Mode::Closed, _, _) => return Vec::new(),
-            (Mode::Data(_), _, _) => return vec!["<message lines>", "."],
-            (Mode::Bdat { .. }, _, _) => return vec!["<chunk octets>"],
-            (Mode::Auth(_), _, _) => return vec!["<base64 response>", "*"],
+            (Mode::Data(_), _, _) => return vec![mail_lab_proto::MESSAGE_LINES, "."],
+            (Mode::Bdat { .. }, _, _) => return vec![mail_lab_proto::CHUNK_OCTETS],
+            (Mode::Auth(_), _, _) => return vec![mail_lab_proto::BASE64_RESPONSE, "*"],
             (_, None, _) => vec!["EHLO", "HELO"],
             (_, Some(_), None) => {
                 let mut v = vec!["MAIL", "EHLO", "HELO"];
